@@ -1,0 +1,50 @@
+"""Shared fixtures: a small unit tree, the standard roles, and users of each kind.
+
+Expensive set-up is per test (inside the test transaction) but small; factories live in
+`teis/core/testing.py` so app tests import them.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop in browser tests
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def roles(db):
+    from teis.org.roles import ensure_roles
+
+    return ensure_roles()
+
+
+@pytest.fixture
+def tree(db):
+    from teis.core.testing import make_tree
+
+    return make_tree()
+
+
+@pytest.fixture
+def make_user(db, roles, tree):
+    from teis.core.testing import make_officer_user
+
+    def make(role_code="field_officer", unit="squad1", **kw):
+        return make_officer_user(role_codes=[role_code] if role_code else [], unit=tree[unit], **kw)
+
+    return make
+
+
+@pytest.fixture
+def sysadmin(make_user):
+    return make_user("system_admin", "corps", username="sysadmin")
+
+
+@pytest.fixture
+def auditor(make_user):
+    return make_user("audit_admin", "corps", username="auditor")
+
+
+@pytest.fixture
+def secadmin(make_user):
+    return make_user("security_admin", "corps", username="secadmin")

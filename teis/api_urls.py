@@ -1,0 +1,14 @@
+"""/api/v1/: every registered model's viewset plus each app's own endpoints."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from teis.core.api.viewsets import register_all
+
+router = DefaultRouter()
+register_all(router)
+
+urlpatterns = [
+    path("", include("teis.core.api.urls")),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from rest_framework.permissions import BasePermission
+
+ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+class ModelPermission(BasePermission):
+    """Authenticated, and holding `<app>.<action>_<model>` for the view's registered model.
+
+    Views without a `config` require authentication only. A refusal is audited.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        config = getattr(view, "config", None)
+        if config is None:
+            return True
+        action = getattr(view, "permission_action", None) or ACTIONS.get(request.method, "view")
+        perm = config.perm(action)
+        if request.user.has_perm(perm):
+            return True
+        from teis.audit import services as audit
+        from teis.audit.choices import AuditAction
+
+        audit.record(request.user, AuditAction.PERMISSION_DENIED, detail={"permission": perm, "path": request.path})
+        return False

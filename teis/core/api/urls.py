@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("auth/token/", views.TokenLoginView.as_view(), name="api_token"),
+    path("me/", views.MeView.as_view(), name="api_me"),
+    path("todos/", views.TodoListView.as_view(), name="api_todos"),
+    path("notifications/", views.NotificationListView.as_view(), name="api_notifications"),
+    path("notifications/read/", views.NotificationReadView.as_view(), name="api_notifications_read"),
+]

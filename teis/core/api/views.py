@@ -1,0 +1,157 @@
+"""API endpoints of the platform itself: token login (with device binding), current user, todo and
+notifications for the mobile app."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from teis.core import notify
+from teis.core.context import client_ip
+from teis.core.models import Notification, TodoItem, TodoStatus
+from teis.core.services import ServiceError
+
+
+class TokenLoginSerializer(serializers.Serializer):
+    username = serializers.CharField(label="账号", max_length=150)
+    password = serializers.CharField(label="密码", max_length=128, style={"input_type": "password"})
+    totp = serializers.CharField(label="动态口令", max_length=8, required=False, allow_blank=True)
+    device_id = serializers.CharField(label="设备号", max_length=64, required=False, allow_blank=True)
+    imsi = serializers.CharField(label="IMSI", max_length=20, required=False, allow_blank=True)
+
+
+class TokenLoginView(APIView):
+    """Exchange credentials (and, with binding on, a registered device) for a bearer token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=TokenLoginSerializer,
+        responses={
+            200: inline_serializer(
+                "TokenResponse", {"token": serializers.CharField(), "must_change_password": serializers.BooleanField()}
+            )
+        },
+        tags=["认证"],
+    )
+    def post(self, request):
+        from teis.audit import services as audit
+        from teis.audit.choices import AuditAction
+        from teis.org import security
+        from teis.org.services import check_device
+
+        s = TokenLoginSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        result = security.do_login(d["username"], d["password"], client_ip(request), d.get("totp") or None)
+        if result.needs_totp:
+            raise ServiceError("totp_required", "请输入动态口令。", {"totp": ["必填"]})
+        try:
+            check_device(result.user, d.get("device_id", ""), d.get("imsi", ""))
+        except ServiceError as err:
+            audit.record(
+                result.user,
+                AuditAction.DEVICE_REFUSED,
+                detail={"device_id": d.get("device_id", ""), "reason": err.message},
+            )
+            raise
+        token, _ = Token.objects.get_or_create(user=result.user)
+        return Response({"token": token.key, "must_change_password": result.must_change_password})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Me",
+                {
+                    "username": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "unit": serializers.CharField(),
+                    "roles": serializers.ListField(),
+                    "counts": serializers.DictField(),
+                },
+            )
+        },
+        tags=["认证"],
+    )
+    def get(self, request):
+        user = request.user
+        officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
+        return Response(
+            {
+                "username": user.username,
+                "name": officer.name if officer else user.username,
+                "unit": officer.unit.name if officer else "",
+                "roles": [r.name for r in officer.roles.all()] if officer else [],
+                "counts": notify.counts(user),
+            }
+        )
+
+
+class TodoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TodoItem
+        fields = ["id", "title", "category", "url", "status", "due_at", "created_at", "done_at"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "level", "url", "created_at", "read_at"]
+
+
+class TodoListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: TodoSerializer(many=True)}, tags=["待办通知"])
+    def get(self, request):
+        from .pagination import Pagination
+
+        status_value = request.query_params.get("status", TodoStatus.OPEN)
+        if status_value not in TodoStatus.values:
+            raise ServiceError("invalid_status", "状态无效。", {"status": ["可选值：" + "、".join(TodoStatus.values)]})
+        qs = TodoItem.objects.filter(user=request.user, status=status_value).order_by("-created_at", "-id")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(TodoSerializer(page, many=True).data)
+
+
+class NotificationListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: NotificationSerializer(many=True)}, tags=["待办通知"])
+    def get(self, request):
+        from .pagination import Pagination
+
+        qs = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+
+
+class NotificationReadView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer(
+            "ReadRequest", {"ids": serializers.ListField(child=serializers.IntegerField(), required=False)}
+        ),
+        responses={200: inline_serializer("ReadResponse", {"marked": serializers.IntegerField()})},
+        tags=["待办通知"],
+    )
+    def post(self, request):
+        ids = request.data.get("ids") if isinstance(request.data, dict) else None
+        if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
+            raise ServiceError("invalid", "ids 应为整数列表。", {"ids": ["应为整数列表"]})
+        return Response({"marked": notify.mark_read(request.user, ids)}, status=status.HTTP_200_OK)

@@ -1,0 +1,79 @@
+"""One API viewset base for every registered model: the same scope, filters and services as the UI."""
+
+from __future__ import annotations
+
+from django.db import models
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, routers, viewsets
+
+from teis.core.filters import filterset_for
+from teis.core.services import generic_service
+
+from .serializers import serializer_for
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    config = None
+
+    def get_queryset(self):
+        from teis.core.views import apply_sort
+
+        qs = self.config.queryset_for(self.request.user)
+        if "ordering" not in self.request.query_params:
+            qs = apply_sort(self.config, qs, "")
+        return qs
+
+    def service(self):
+        return self.config.service or generic_service
+
+    def perform_create(self, serializer):
+        data = _model_data(self.config.model, serializer.validated_data)
+        serializer.instance = self.service().do_create(self.request.user, self.config.model, data)
+
+    def perform_update(self, serializer):
+        data = _model_data(self.config.model, serializer.validated_data)
+        serializer.instance = self.service().do_update(self.request.user, serializer.instance, data)
+
+    def perform_destroy(self, instance):
+        self.service().do_delete(self.request.user, instance)
+
+
+class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    config = None
+    get_queryset = ScopedViewSet.get_queryset
+
+
+def _model_data(model: type[models.Model], data: dict) -> dict:
+    names = {f.name for f in model._meta.get_fields()}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def viewset_for(config) -> type[viewsets.GenericViewSet]:
+    base = ReadOnlyScopedViewSet if config.api_read_only else ScopedViewSet
+    ordering = config.sortable or [c for c in config.list_columns if "__" not in c]
+    attrs = {
+        "config": config,
+        "serializer_class": serializer_for(config),
+        "filterset_class": filterset_for(config),
+        "ordering_fields": [*ordering, "id"],
+        "queryset": config.model.objects.none(),
+    }
+    name = f"{config.model.__name__}ViewSet"
+    cls = type(name, (base,), attrs)
+    return extend_schema(tags=[config.verbose_name()])(cls)
+
+
+def api_slug(config) -> str:
+    return f"{config.app_label}/{config.model_name}s"
+
+
+def register_all(router: routers.DefaultRouter) -> None:
+    from teis.core.registry import registry
+
+    for config in registry.configs.values():
+        if config.api:
+            router.register(
+                api_slug(config),
+                viewset_for(config),
+                basename=config.api_basename or f"{config.app_label}-{config.model_name}",
+            )

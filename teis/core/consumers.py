@@ -1,0 +1,31 @@
+"""Live counts for the top bar: a page joins its user's group and receives {todo, unread}."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+
+class NotificationConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.group = f"user-{user.pk}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "counts", "counts": await self._counts(user)})
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def counts(self, event):
+        await self.send_json({"type": "counts", "counts": event["counts"]})
+
+    @database_sync_to_async
+    def _counts(self, user):
+        from .notify import counts
+
+        return counts(user)

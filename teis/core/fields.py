@@ -1,0 +1,61 @@
+"""Model fields for personal data: SM4-encrypted at rest, with a keyed SM3 blind index for exact look-up."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from teis.core import crypto
+
+
+class EncryptedCharField(models.TextField):
+    """Stores `sm4:v{n}:…` tokens; Python code sees the plaintext.
+
+    `index_field` names a sibling CharField that receives `crypto.blind_index(value)` on save, so that
+    `Model.objects.filter(<index_field>=crypto.blind_index(x))` finds a record without decrypting.
+    Encryption is randomised: never filter on the encrypted column itself.
+    """
+
+    def __init__(self, *args, index_field: str | None = None, max_plain_length: int = 200, **kwargs):
+        self.index_field = index_field
+        self.max_plain_length = max_plain_length
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.index_field:
+            kwargs["index_field"] = self.index_field
+        if self.max_plain_length != 200:
+            kwargs["max_plain_length"] = self.max_plain_length
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return ""
+        return crypto.sm4_decrypt(value)
+
+    def to_python(self, value):
+        if value is None:
+            return ""
+        if isinstance(value, str) and value.startswith("sm4:"):
+            return crypto.sm4_decrypt(value)
+        return value
+
+    def get_prep_value(self, value):
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str) and value.startswith("sm4:"):
+            return value
+        return crypto.sm4_encrypt(str(value))
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if self.index_field:
+            setattr(model_instance, self.index_field, crypto.blind_index(value) if value else "")
+        return value
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return forms.CharField(max_length=self.max_plain_length, required=not self.blank, label=self.verbose_name)

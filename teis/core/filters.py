@@ -1,0 +1,60 @@
+"""FilterSet helpers shared by the UI lists, the API and exports."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db import models
+
+from .forms import style_widgets
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose model choices are limited to the user's scope and whose widgets are Bootstrap."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for f in self.filters.values():
+            qs = f.extra.get("queryset")
+            if user is not None and qs is not None and hasattr(qs, "for_user"):
+                f.extra["queryset"] = qs.for_user(user)
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_teis_styled", False):
+            style_widgets(form)
+            form._teis_styled = True
+        return form
+
+
+TEXT_FIELDS = (models.CharField, models.TextField)
+
+
+def filterset_for(config) -> type[django_filters.FilterSet]:
+    """The config's FilterSet, or one generated from the list columns: text contains, choices, relations."""
+    if config.filterset is not None:
+        return config.filterset
+    from .fields import EncryptedCharField
+
+    fields: dict[str, list[str]] = {}
+    for column in config.list_columns:
+        if "__" in column:
+            continue
+        try:
+            f = config.model._meta.get_field(column)
+        except Exception:
+            continue
+        if isinstance(f, EncryptedCharField):
+            continue  # randomised encryption: exact look-up goes through the blind index
+        if isinstance(f, TEXT_FIELDS) and not f.choices:
+            fields[column] = ["icontains"]
+        elif f.choices or f.is_relation or isinstance(f, (models.BooleanField, models.DateField)):
+            fields[column] = ["exact"]
+    meta = type("Meta", (), {"model": config.model, "fields": fields})
+    return type(f"{config.model.__name__}AutoFilterSet", (ScopedFilterSet,), {"Meta": meta})
+
+
+def text_input_widget() -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "form-control"})

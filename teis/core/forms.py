@@ -1,0 +1,50 @@
+"""Form helpers: Bootstrap classes and choices limited to the user's data scope."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Model
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    for f in form.fields.values():
+        widget = f.widget
+        if isinstance(widget, (forms.CheckboxInput,)):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+
+
+def scope_choices(form: forms.BaseForm, user) -> None:
+    """Restrict every model choice to what the user may see (rule 4: form choices too)."""
+    for f in form.fields.values():
+        qs = getattr(f, "queryset", None)
+        if qs is not None and hasattr(qs, "for_user"):
+            f.queryset = qs.for_user(user)
+
+
+class ScopedModelForm(forms.ModelForm):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            scope_choices(self, user)
+        style_widgets(self)
+
+
+def modelform_for(config, *, create: bool = False) -> type[forms.ModelForm]:
+    if create and config.create_form is not None:
+        return config.create_form
+    if config.form is not None:
+        return config.form
+    return forms.modelform_factory(config.model, form=ScopedModelForm, fields=config.form_fields)
+
+
+def cleaned_model_data(form: forms.ModelForm, extra: list[str] = ()) -> dict:
+    """The form's cleaned values restricted to model fields (and `extra`), as a service expects them."""
+    model: type[Model] = form._meta.model
+    names = {f.name for f in model._meta.get_fields()} | set(extra)
+    return {k: v for k, v in form.cleaned_data.items() if k in names}

@@ -1,0 +1,116 @@
+"""Core pages outside the generic family: home, todo, notifications, jobs, export progress, health."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import notify
+from .jobs import PERIODIC
+from .models import ExportJob, JobRun, Notification, TodoItem, TodoStatus
+
+
+@login_required
+def home(request):
+    todos = TodoItem.objects.filter(user=request.user, status=TodoStatus.OPEN).order_by("due_at", "-created_at")[:20]
+    notes = Notification.objects.filter(user=request.user).order_by("-created_at")[:10]
+    return render(request, "core/home.html", {"todos": todos, "notes": notes})
+
+
+@login_required
+def todo_list(request):
+    status = request.GET.get("status", TodoStatus.OPEN)
+    qs = TodoItem.objects.filter(user=request.user, status=status).order_by("-created_at")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "core/todo_list.html", {"page": page, "status": status, "statuses": TodoStatus.choices})
+
+
+@login_required
+def notification_list(request):
+    qs = Notification.objects.filter(user=request.user).order_by("-created_at")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    notify.mark_read(request.user)
+    return redirect("core:notification_list")
+
+
+@login_required
+@permission_required("core.view_jobrun", raise_exception=True)
+def jobs(request):
+    last_runs = {}
+    for name in PERIODIC:
+        last_runs[name] = JobRun.objects.filter(name=name).order_by("-started_at").first()
+    rows = [(job, last_runs[name], job.next_run()) for name, job in sorted(PERIODIC.items())]
+    recent = JobRun.objects.order_by("-started_at")[:30]
+    return render(request, "core/jobs.html", {"rows": rows, "recent": recent})
+
+
+@login_required
+def export_job(request, pk):
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    template = "core/_export_progress.html" if request.htmx else "core/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def export_download(request, pk):
+    from .storage import get_storage
+
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportJob.Status.DONE)
+    storage = get_storage()
+    if not job.file_name or not storage.exists(job.file_name):
+        raise Http404
+    return FileResponse(storage.open(job.file_name, "rb"), as_attachment=True, filename=f"导出_{job.pk}.xlsx")
+
+
+def healthz(request):
+    """The process is alive (no dependencies checked)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def readyz(request):
+    """Database, cache and job queue reachable: 200 with details, 503 if any fails."""
+    checks = {}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"失败: {exc}"
+    try:
+        from django.core.cache import cache
+
+        cache.set("readyz", "1", 5)
+        checks["cache"] = "ok" if cache.get("readyz") == "1" else "失败"
+    except Exception as exc:
+        checks["cache"] = f"失败: {exc}"
+    try:
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.pending_count()
+        checks["queue"] = "ok"
+    except Exception as exc:
+        checks["queue"] = f"失败: {exc}"
+    ok = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

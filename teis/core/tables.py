@@ -1,0 +1,40 @@
+"""Core's own registered models: dictionaries, todo items."""
+
+from teis.core.registry import MenuEntry, ModelConfig, registry
+
+from .filters import ScopedFilterSet
+from .models import DictionaryItem, DictionaryType
+
+
+class DictionaryItemFilterSet(ScopedFilterSet):
+    class Meta:
+        model = DictionaryItem
+        fields = {"dict_type": ["exact"], "code": ["icontains"], "label": ["icontains"], "is_active": ["exact"]}
+
+
+@registry.register
+class DictionaryTypeConfig(ModelConfig):
+    model = DictionaryType
+    form_fields = ["code", "name", "description"]
+    list_columns = ["code", "name", "description", "is_system"]
+    menu_label = "字典类型"
+    menu_group = "系统管理"
+    menu_icon = "bi-journal-text"
+    menu_order = 40
+
+
+@registry.register
+class DictionaryItemConfig(ModelConfig):
+    model = DictionaryItem
+    filterset = DictionaryItemFilterSet
+    form_fields = ["dict_type", "code", "label", "parent", "order", "is_active", "remark"]
+    list_columns = ["dict_type", "code", "label", "parent", "order", "is_active"]
+    menu_label = "数据字典"
+    menu_group = "系统管理"
+    menu_icon = "bi-list-ul"
+    menu_order = 41
+
+
+registry.add_menu(MenuEntry("我的待办", "core:todo_list", None, "工作台", "bi-check2-square", 10))
+registry.add_menu(MenuEntry("我的通知", "core:notification_list", None, "工作台", "bi-bell", 20))
+registry.add_menu(MenuEntry("定时任务", "core:jobs", "core.view_jobrun", "运维管理", "bi-clock-history", 10))

@@ -1,0 +1,281 @@
+"""The generic view family (ARCHITECTURE.md rule 3): list, detail, edit, delete, export and reveal, for any
+model registered with a `ModelConfig`. An app writes only what differs.
+
+Every view fetches through `config.queryset_for(user)` — the data scope — so an object outside the
+user's reach is a 404. A missing permission is a 403 and an audited security event.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views import View
+
+from .display import can_reveal, column_label, display_value
+from .filters import filterset_for
+from .forms import cleaned_model_data, modelform_for
+from .registry import ModelConfig
+from .services import ServiceError, generic_service
+
+PAGE_SIZES = (10, 20, 50, 100)
+
+
+def deny(request, permission: str):
+    """Audit a refused permission and raise the 403."""
+    from teis.audit import services as audit
+    from teis.audit.choices import AuditAction
+
+    audit.record(request.user, AuditAction.PERMISSION_DENIED, detail={"permission": permission, "path": request.path})
+    raise PermissionDenied(permission)
+
+
+def require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        deny(request, permission)
+
+
+def apply_sort(config, qs, sort: str):
+    allowed = set(config.sortable or [c for c in config.list_columns if "__" not in c]) | {"id"}
+    key = sort.lstrip("-")
+    if key in allowed:
+        return qs.order_by(sort, "pk")
+    return qs.order_by(*(config.ordering or config.model._meta.ordering or ["-pk"]), "pk")
+
+
+class ConfigView(LoginRequiredMixin, View):
+    config: type[ModelConfig]
+
+    def service(self):
+        return self.config.service or generic_service
+
+    def get_object(self, pk):
+        return get_object_or_404(self.config.queryset_for(self.request.user), pk=pk)
+
+    def base_context(self, **extra):
+        c = self.config
+        user = self.request.user
+        return {
+            "config": c,
+            "verbose_name": c.verbose_name(),
+            "list_url": reverse(c.url_name("list")),
+            "can_add": not c.ui_read_only and user.has_perm(c.perm("add")),
+            "can_change": not c.ui_read_only and user.has_perm(c.perm("change")),
+            "can_delete": not c.ui_read_only and user.has_perm(c.perm("delete")),
+            **extra,
+        }
+
+
+class ObjectListView(ConfigView):
+    template_name = "core/object_list.html"
+
+    def get(self, request):
+        c = self.config
+        require(request, c.perm("view"))
+        qs = c.queryset_for(request.user)
+        fs = filterset_for(c)(request.GET or None, queryset=qs, request=request)
+        qs = fs.qs if fs.is_bound and fs.is_valid() else qs
+        sort = request.GET.get("sort", "")
+        qs = apply_sort(c, qs, sort)
+        try:
+            per_page = int(request.GET.get("per_page", 20))
+        except ValueError:
+            per_page = 20
+        per_page = per_page if per_page in PAGE_SIZES else 20
+        page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+        rows = [(obj, [display_value(obj, col, c, request.user) for col in c.list_columns]) for obj in page.object_list]
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx = self.base_context(
+            filterset=fs,
+            page=page,
+            rows=rows,
+            columns=[(col, column_label(c.model, col)) for col in c.list_columns],
+            sort=sort,
+            per_page=per_page,
+            page_sizes=PAGE_SIZES,
+            query=query.urlencode(),
+            export_url=reverse(c.url_name("export")) + ("?" + request.GET.urlencode() if request.GET else ""),
+        )
+        template = "core/_object_table.html" if request.htmx and not request.htmx.boosted else self.template_name
+        return render(request, template, ctx)
+
+
+class ObjectDetailView(ConfigView):
+    template_name = "core/object_detail.html"
+
+    def get(self, request, pk):
+        c = self.config
+        require(request, c.perm("view"))
+        obj = self.get_object(pk)
+        fields = c.detail_fields or [
+            f.name for f in c.model._meta.concrete_fields if f.editable and not f.name.endswith("_index")
+        ] + [f.name for f in c.model._meta.many_to_many]
+        values = [
+            (name, column_label(c.model, name), display_value(obj, name, c, request.user), name in c.masked_fields)
+            for name in fields
+        ]
+        ctx = self.base_context(object=obj, values=values, can_reveal=can_reveal(request.user, c))
+        return render(request, self.template_name, ctx)
+
+
+class ObjectEditView(ConfigView):
+    template_name = "core/object_edit.html"
+
+    def check(self, request, obj):
+        if self.config.ui_read_only:
+            raise Http404
+        require(request, self.config.perm("change" if obj else "add"))
+
+    def get(self, request, pk=None):
+        obj = self.get_object(pk) if pk else None
+        self.check(request, obj)
+        form = modelform_for(self.config, create=obj is None)(instance=obj, user=request.user)
+        return render(request, self.template_name, self.base_context(form=form, object=obj))
+
+    def post(self, request, pk=None):
+        c = self.config
+        obj = self.get_object(pk) if pk else None
+        self.check(request, obj)
+        form = modelform_for(c, create=obj is None)(request.POST, request.FILES, instance=obj, user=request.user)
+        if form.is_valid():
+            data = cleaned_model_data(form, c.service_extra_fields)
+            try:
+                if obj is None:
+                    obj = self.service().do_create(request.user, c.model, data)
+                else:
+                    obj = self.service().do_update(request.user, obj, data)
+            except ServiceError as err:
+                form.add_error(None, err.message)
+                for field, errs in err.fields.items():
+                    for e in errs:
+                        form.add_error(field if field in form.fields else None, e)
+            else:
+                messages.success(request, f"{c.verbose_name()}“{obj}”已保存。")
+                return redirect(reverse(c.url_name("detail"), args=[obj.pk]))
+        return render(request, self.template_name, self.base_context(form=form, object=obj), status=400)
+
+
+class ObjectDeleteView(ConfigView):
+    template_name = "core/object_delete.html"
+
+    def check(self, request):
+        if self.config.ui_read_only:
+            raise Http404
+        require(request, self.config.perm("delete"))
+
+    def get(self, request, pk):
+        self.check(request)
+        return render(request, self.template_name, self.base_context(object=self.get_object(pk)))
+
+    def post(self, request, pk):
+        self.check(request)
+        obj = self.get_object(pk)
+        try:
+            self.service().do_delete(request.user, obj)
+        except ServiceError as err:
+            messages.error(request, err.message)
+            return redirect(reverse(self.config.url_name("detail"), args=[pk]))
+        messages.success(request, f"{self.config.verbose_name()}“{obj}”已删除。")
+        return redirect(reverse(self.config.url_name("list")))
+
+
+class ObjectExportView(ConfigView):
+    """Small exports stream back at once; large ones run as a job with a progress bar."""
+
+    def get(self, request):
+        from teis.audit import services as audit
+        from teis.audit.choices import AuditAction
+
+        from .exports import export_bytes, filtered_queryset
+        from .models import ExportJob
+
+        c = self.config
+        require(request, c.perm("view"))
+        query = request.GET.urlencode()
+        total = filtered_queryset(c, request.user, query).count()
+        if total > settings.TEIS_EXPORT_SYNC_LIMIT:
+            from .tasks import run_export
+
+            job = ExportJob.objects.create(
+                user=request.user, model_label=c.model._meta.label_lower, query=query, total=total
+            )
+            audit.record(
+                request.user,
+                AuditAction.EXPORT,
+                detail={"model": job.model_label, "rows": total, "query": query, "job": job.pk},
+            )
+            run_export(job.pk)
+            return redirect("core:export_job", pk=job.pk)
+        content, n = export_bytes(c, request.user, query)
+        audit.record(
+            request.user, AuditAction.EXPORT, detail={"model": c.model._meta.label_lower, "rows": n, "query": query}
+        )
+        return xlsx_response(content, f"{c.verbose_name()}_{timezone.localtime():%Y%m%d%H%M}.xlsx")
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{urllib.parse.quote(filename)}"
+    return response
+
+
+class RevealView(ConfigView):
+    """Return one masked field in clear, for a user with the reveal permission; always audited."""
+
+    def post(self, request, pk, field):
+        from teis.audit import services as audit
+        from teis.audit.choices import AuditAction
+
+        c = self.config
+        if field not in c.masked_fields:
+            raise Http404
+        require(request, c.reveal_permission)
+        obj = self.get_object(pk)
+        audit.record(request.user, AuditAction.REVEAL, obj, detail={"field": field})
+        return JsonResponse({"value": display_value(obj, field, c, request.user, reveal=True)})
+
+
+def urls_for(config: type[ModelConfig]) -> list:
+    """URL patterns of one registered model: the 'one line per model' of rule 3."""
+    attrs = {"config": config}
+    prefix = config.model_name
+    patterns = [
+        path(f"{prefix}/", type("List", (ObjectListView,), attrs).as_view(), name=f"{prefix}_list"),
+        path(f"{prefix}/export/", type("Export", (ObjectExportView,), attrs).as_view(), name=f"{prefix}_export"),
+        path(f"{prefix}/<int:pk>/", type("Detail", (ObjectDetailView,), attrs).as_view(), name=f"{prefix}_detail"),
+        path(
+            f"{prefix}/<int:pk>/reveal/<str:field>/",
+            type("Reveal", (RevealView,), attrs).as_view(),
+            name=f"{prefix}_reveal",
+        ),
+    ]
+    if not config.ui_read_only:
+        edit = type("Edit", (ObjectEditView,), attrs).as_view()
+        patterns += [
+            path(f"{prefix}/add/", edit, name=f"{prefix}_add"),
+            path(f"{prefix}/<int:pk>/edit/", edit, name=f"{prefix}_edit"),
+            path(
+                f"{prefix}/<int:pk>/delete/",
+                type("Delete", (ObjectDeleteView,), attrs).as_view(),
+                name=f"{prefix}_delete",
+            ),
+        ]
+    return patterns
+
+
+def app_urls(app_label: str) -> list:
+    from .registry import registry
+
+    patterns = []
+    for config in registry.for_app(app_label):
+        patterns += urls_for(config)
+    return patterns

@@ -1,0 +1,27 @@
+from django.db import models
+
+
+class UnitType(models.TextChoices):
+    COMMISSION = "commission", "委机关"
+    CORPS = "corps", "执法总队"
+    DETACHMENT = "detachment", "支队"
+    DIRECT_BRIGADE = "direct_brigade", "直属大队"
+    DEPARTMENT = "department", "机关科室"
+    BRIGADE = "brigade", "大队"
+    SQUAD = "squad", "中队"
+    DISTRICT_BRIGADE = "district_brigade", "区执法大队"
+
+
+class OfficerStatus(models.TextChoices):
+    ACTIVE = "active", "在岗"
+    LEAVE = "leave", "离岗"
+    DISABLED = "disabled", "停用"
+
+
+class AdminKind(models.TextChoices):
+    """三员分立: no account may hold two of these."""
+
+    NONE = "", "普通角色"
+    SYSTEM = "system", "系统管理员"
+    SECURITY = "security", "安全管理员"
+    AUDIT = "audit", "审计管理员"

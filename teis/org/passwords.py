@@ -1,0 +1,48 @@
+"""Password rules from the editable security policy (length, character classes, history)."""
+
+from __future__ import annotations
+
+import string
+
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+
+
+def character_classes(password: str) -> int:
+    classes = [
+        any(c in string.ascii_uppercase for c in password),
+        any(c in string.ascii_lowercase for c in password),
+        any(c in string.digits for c in password),
+        any(not c.isalnum() for c in password),
+    ]
+    return sum(classes)
+
+
+class PolicyPasswordValidator:
+    """Django password validator reading `SecurityPolicy`; also refuses the last N passwords."""
+
+    def validate(self, password: str, user=None) -> None:
+        from .models import SecurityPolicy
+
+        policy = SecurityPolicy.current()
+        errors = []
+        if len(password) < policy.min_length:
+            errors.append(ValidationError(f"密码长度不得少于 {policy.min_length} 位。", code="password_too_short"))
+        if character_classes(password) < policy.min_classes:
+            errors.append(
+                ValidationError(
+                    f"密码须包含大写字母、小写字母、数字、符号中的至少 {policy.min_classes} 类。",
+                    code="password_too_simple",
+                )
+            )
+        if user is not None and user.pk and policy.history_count:
+            recent = list(user.password_history.all()[: policy.history_count])
+            if any(check_password(password, h.password) for h in recent):
+                errors.append(
+                    ValidationError(f"不得使用最近 {policy.history_count} 次用过的密码。", code="password_reused")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self) -> str:
+        return "密码至少 8 位，且包含大写字母、小写字母、数字、符号中的至少 3 类；不得与最近 5 次密码相同。"

@@ -1,0 +1,154 @@
+"""The standard roles of the corps and their permissions; `ensure_roles()` creates or updates them.
+
+Used by `seed_demo` and by the tests, so that what the demo shows is what the tests check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.db.models import Q
+
+from teis.core.models import DataScope
+
+from .choices import AdminKind
+
+VIEW_BASE = ["org.view_unit", "core.view_dictionaryitem", "core.view_dictionarytype"]
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    code: str
+    name: str
+    data_scope: str
+    permissions: tuple[str, ...]
+    admin_kind: str = AdminKind.NONE
+    description: str = ""
+
+
+def _crud(label: str) -> tuple[str, ...]:
+    app, model = label.split(".")
+    return tuple(f"{app}.{a}_{model}" for a in ("view", "add", "change", "delete"))
+
+
+ROLE_DEFS: list[RoleDef] = [
+    RoleDef(
+        "field_officer",
+        "一线执法队员",
+        DataScope.OWN,
+        (*VIEW_BASE, "org.view_officer"),
+        description="现场执法、案件登记、取证",
+    ),
+    RoleDef(
+        "squad_leader",
+        "中队长",
+        DataScope.UNIT,
+        (*VIEW_BASE, "org.view_officer", "org.view_mobiledevice"),
+        description="本中队审批、派单、勤务",
+    ),
+    RoleDef(
+        "brigade_leader",
+        "大队长",
+        DataScope.SUBTREE,
+        (*VIEW_BASE, "org.view_officer", "org.view_mobiledevice", "org.reveal_personal_data"),
+        description="本大队及下属中队",
+    ),
+    RoleDef(
+        "legal_reviewer",
+        "法制审核员",
+        DataScope.SUBTREE,
+        (*VIEW_BASE, "org.view_officer"),
+        description="法制审核、案卷评查",
+    ),
+    RoleDef(
+        "command_center",
+        "指挥中心值班员",
+        DataScope.ALL,
+        (*VIEW_BASE, "org.view_officer"),
+        description="实时监控、调度指令",
+    ),
+    RoleDef(
+        "leadership",
+        "总队领导",
+        DataScope.ALL,
+        (*VIEW_BASE, "org.view_officer", "org.reveal_personal_data"),
+        description="全局数据与重大案件审批",
+    ),
+    RoleDef(
+        "evidence_admin",
+        "证据管理员",
+        DataScope.SUBTREE,
+        (*VIEW_BASE, "org.view_officer"),
+        description="证据入库、保管、销毁",
+    ),
+    RoleDef(
+        "system_admin",
+        "系统管理员",
+        DataScope.ALL,
+        (
+            *_crud("org.unit"),
+            *_crud("org.officer"),
+            *_crud("org.role"),
+            *_crud("org.mobiledevice"),
+            *_crud("core.dictionarytype"),
+            *_crud("core.dictionaryitem"),
+        ),
+        AdminKind.SYSTEM,
+        "用户、单位、角色管理",
+    ),
+    RoleDef(
+        "security_admin",
+        "安全管理员",
+        DataScope.ALL,
+        ("org.manage_security_policy", "org.view_unit"),
+        AdminKind.SECURITY,
+        "安全策略、登录监控",
+    ),
+    RoleDef(
+        "audit_admin",
+        "审计管理员",
+        DataScope.ALL,
+        (
+            "audit.view_auditrecord",
+            "audit.export_auditrecord",
+            "audit.view_auditalert",
+            "audit.view_auditarchive",
+            "org.view_unit",
+        ),
+        AdminKind.AUDIT,
+        "只读审计",
+    ),
+    RoleDef("operations", "运维人员", DataScope.ALL, ("core.view_jobrun", "org.view_unit"), description="运行监控"),
+]
+
+
+def permissions_for(labels) -> list[Permission]:
+    q = Q(pk__in=[])
+    for label in labels:
+        app, codename = label.split(".")
+        q |= Q(content_type__app_label=app, codename=codename)
+    perms = list(Permission.objects.filter(q))
+    missing = set(labels) - {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+    if missing:
+        raise LookupError(f"unknown permissions: {sorted(missing)}")
+    return perms
+
+
+def ensure_roles() -> dict[str, object]:
+    from .models import Role
+
+    roles = {}
+    for d in ROLE_DEFS:
+        role, _ = Role.objects.update_or_create(
+            code=d.code,
+            defaults={
+                "name": d.name,
+                "data_scope": d.data_scope,
+                "admin_kind": d.admin_kind,
+                "description": d.description,
+            },
+        )
+        role.permissions.set(permissions_for(d.permissions))
+        roles[d.code] = role
+    return roles

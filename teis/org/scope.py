@@ -1,0 +1,52 @@
+"""Data scope (数据权限): which rows a user may see, resolved from the user's unit and roles."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from teis.core.models import SCOPE_RANK, DataScope
+
+
+def user_data_scope(user) -> str | None:
+    """The widest scope among the user's roles, or None when the user has no officer profile.
+
+    Cached on the user object for the request, so a page pays for it once.
+    """
+    cached = getattr(user, "_teis_scope", None)
+    if cached is not None:
+        return cached or None
+    if user.is_superuser:
+        scope = DataScope.ALL
+    else:
+        officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
+        if officer is None:
+            scope = ""
+        else:
+            scopes = [r.data_scope for r in officer.roles.all()]
+            scope = max(scopes, key=lambda s: SCOPE_RANK[DataScope(s)]) if scopes else DataScope.OWN
+    user._teis_scope = scope
+    return scope or None
+
+
+def scope_filter(user, model) -> Q | None:
+    """A Q restricting `model` to the user's scope, or None for no restriction. Unknown users see nothing."""
+    scope = user_data_scope(user)
+    if scope is None:
+        return Q(pk__in=[])
+    if scope == DataScope.ALL:
+        return None
+    unit_field = getattr(model, "scope_unit_field", None)
+    owner_field = getattr(model, "scope_owner_field", None)
+    if unit_field is None and owner_field is None:
+        return None  # reference data (dictionaries, roles) is not organisation-bound
+    officer = user.officer
+    unit_prefix = f"{unit_field}__" if unit_field else ""
+    if scope == DataScope.OWN:
+        if owner_field:
+            return Q(**{owner_field: user})
+        return Q(**{f"{unit_prefix}pk": officer.unit_id}) if unit_field is not None else Q(pk__in=[])
+    if unit_field is None:
+        return Q(**{owner_field: user})
+    if scope == DataScope.UNIT:
+        return Q(**{f"{unit_prefix}pk": officer.unit_id})
+    return Q(**{f"{unit_prefix}path__startswith": officer.unit.path})

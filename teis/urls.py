@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from teis.core import pages
+from teis.org import views as org_views
+
+handler403 = "teis.core.pages.error_403"
+handler404 = "teis.core.pages.error_404"
+handler500 = "teis.core.pages.error_500"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("login/", org_views.login_view, name="login"),
+    path("login/totp/", org_views.login_totp, name="login_totp"),
+    path("logout/", org_views.logout_view, name="logout"),
+    path("password/", org_views.password_change, name="password_change"),
+    path("totp/", org_views.totp_setup, name="totp_setup"),
+    path("security/policy/", org_views.security_policy, name="security_policy"),
+    path("security/logins/", org_views.login_attempts, name="login_attempts"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("readyz", pages.readyz, name="readyz"),
+    path("core/", include("teis.core.urls")),
+    path("org/", include("teis.org.urls")),
+    path("audit/", include("teis.audit.urls")),
+    path("api/v1/", include("teis.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+]
+if settings.DEBUG:
+    urlpatterns.append(path("django-admin/", admin.site.urls))
