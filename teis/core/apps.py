@@ -7,4 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "公共基础"
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from . import tables  # noqa: F401
+
+        # Every app's periodic jobs are registered at start-up, so the web process (operations page) knows
+        # them as well as the worker does.
+        autodiscover_modules("tasks")

@@ -181,10 +181,8 @@ def sm4_encrypt(plaintext: str, key_version: int | None = None) -> str:
     key = _sm4_key(version)
     data = plaintext.encode("utf-8")
     aad = _header(version).encode("ascii")
-    if SM4_GCM_SUPPORTED:
-        payload = _gcm_seal(key, aad, data)
-    else:  # OpenSSL builds without SM4-GCM
-        payload = _cbc_hmac_seal(key, aad, data)
+    # OpenSSL builds without SM4-GCM get the CBC + HMAC scheme; both decrypt everywhere GCM exists.
+    payload = _gcm_seal(key, aad, data) if SM4_GCM_SUPPORTED else _cbc_hmac_seal(key, aad, data)
     return f"{_header(version)}:{base64.b64encode(payload).decode('ascii')}"
 
 
@@ -346,9 +344,10 @@ def sm2_sign(private_key: bytes, data: bytes) -> bytes:
     if len(private_key) != 32:
         raise CryptoError("SM2 私钥长度必须为 32 字节")
     try:
-        return gmssl_pyx.sm2_sign(private_key, _SM2_BASE_POINT, data, signer_id=_SM2_SIGNER_ID)
+        signature: bytes = gmssl_pyx.sm2_sign(private_key, _SM2_BASE_POINT, data, signer_id=_SM2_SIGNER_ID)
     except gmssl_pyx.GmsslInnerError as exc:  # InvalidValueError is a subclass
         raise CryptoError("SM2 私钥无效") from exc
+    return signature
 
 
 def sm2_verify(public_key: bytes, data: bytes, signature: bytes) -> bool:
@@ -370,6 +369,7 @@ def _sm2_public_point(public_key: bytes) -> bytes:
     if len(public_key) not in (64, 65):
         raise CryptoError("SM2 公钥长度必须为 64 或 65 字节")
     try:
-        return gmssl_pyx.normalize_sm2_public_key(bytes(public_key))
+        point: bytes = gmssl_pyx.normalize_sm2_public_key(bytes(public_key))
     except gmssl_pyx.GmsslInnerError as exc:
         raise CryptoError("SM2 公钥无效：不是曲线上的点") from exc
+    return point

@@ -43,6 +43,9 @@ def post_todo(user, title: str, *, category: str, url: str = "", source_key: str
 
 
 def complete_todos(source_key: str, *, user=None) -> int:
+    """Mark the open todo items of one source (e.g. "case:42:approve") done, for everyone or one user."""
+    if not source_key:
+        return 0
     qs = TodoItem.objects.filter(source_key=source_key, status=TodoStatus.OPEN)
     if user is not None:
         qs = qs.filter(user=user)

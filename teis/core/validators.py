@@ -63,13 +63,16 @@ def _strict(
 
 # --- 身份证号 (GB 11643) ---------------------------------------------------------------------------
 #
-# Length, digits and check digit come from stdnum.cn.ric. Its region check looks the first six digits up
+# The check digit and the birth date come from stdnum.cn.ric. Its validate() also looks the first six digits up
 # in a table of current county codes, which rejects real numbers issued under codes that have since been
 # abolished (e.g. 310225, former 南汇县), cities without counties (441900 东莞) and the 81/82/83 residence
 # permits of Hong Kong, Macao and Taiwan residents. So only the province part (GB/T 2260) is checked here.
 
+# GB/T 2260 province-level codes by region: 华北, 东北, 华东, 中南, 西南, 西北; 71 台湾; 81-83 港澳台居住证.
 _PROVINCE_CODES: Final = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+    str(code)
+    for code in [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55), *range(61, 66)]
+    + [71, 81, 82, 83]
 )
 _ID_SHAPE: Final = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH: Final = datetime.date(1900, 1, 1)

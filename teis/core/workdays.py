@@ -100,7 +100,8 @@ def _as_date(d: datetime.date) -> datetime.date:
         if d.tzinfo is not None:
             from django.utils import timezone
 
-            return timezone.localtime(d).date()
+            local: datetime.datetime = timezone.localtime(d)
+            return local.date()
         return d.date()
     return d
 

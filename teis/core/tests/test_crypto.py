@@ -10,7 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from teis.core import crypto
 from teis.core.crypto import CryptoError
@@ -248,7 +250,17 @@ def test_wrong_key_is_detected(settings):
 
 @pytest.mark.parametrize(
     "token",
-    ["", "abc", "sm4:", "sm4:v1:", "sm4:vx:AAAA", "sm4:v1:!!!!", "sm4:v1:AAA", "SM4:v1:AQ==", "sm4:v1:AA==\n"],
+    [
+        "",
+        "abc",
+        "sm4:",
+        "sm4:v1:",
+        "sm4:vx:AAAA",
+        "sm4:v1:!!!!",
+        "sm4:v1:AAA",
+        "SM4:v1:AQ==",
+        "sm4:v1:AA==\n",
+    ],
 )
 def test_malformed_tokens_raise_crypto_error(token):
     with pytest.raises(CryptoError):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from teis.core.masking import MASK_CHAR, mask_generic, mask_id_number, mask_name, mask_phone
 

@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from teis.core import validators as v
 
@@ -114,7 +115,8 @@ def test_messages_are_chinese():
 
 @given(
     st.from_regex(
-        r"[1-6][1-5][0-9]{4}(19[0-9]{2}|20[01][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True
+        r"[1-6][1-5][0-9]{4}(19[0-9]{2}|20[01][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
+        fullmatch=True,
     )
 )
 def test_generated_ids_with_right_check_digit_are_valid(first17):

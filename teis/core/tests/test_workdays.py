@@ -11,7 +11,8 @@ import logging
 
 import chinese_calendar
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from teis.core import workdays
 from teis.core.workdays import add_workdays, is_workday, next_workday, previous_workday, workdays_between
