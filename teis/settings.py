@@ -265,6 +265,8 @@ LOGGING = {
 }
 
 TEIS_EXPORT_SYNC_LIMIT = env.int("TEIS_EXPORT_SYNC_LIMIT", default=2000)
+# Audit records are kept at least 180 days (等保二级); older ones are archived to files, then removed.
+TEIS_AUDIT_RETENTION_DAYS = env.int("TEIS_AUDIT_RETENTION_DAYS", default=180)
 
 if TESTING:
     # Fast hashing and in-process jobs in the test suite only.

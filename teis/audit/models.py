@@ -12,8 +12,17 @@ from .choices import AuditAction, AuditCategory
 
 
 class AuditRecordQuerySet(ScopedQuerySet):
+    """Bulk update and delete are refused; only the retention job removes rows, after archiving them,
+    through `_raw_delete` (see `services.archive_old_records`)."""
+
     def update(self, **kwargs):
         raise PermissionError("审计记录不可修改")
+
+    def delete(self):
+        raise PermissionError("审计记录不可删除")
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class AuditRecord(models.Model):
@@ -104,6 +113,9 @@ class AuditArchive(models.Model):
         ordering = ["-created_at"]
         default_permissions = ("view",)
 
+    def __str__(self) -> str:
+        return f"审计归档 {self.first_id}–{self.last_id}（{self.count} 条）"
+
 
 class AnomalyRule(models.Model):
     """A configurable rule that raises alerts to audit administrators (智能化分析工具发现违规操作)."""
@@ -145,3 +157,6 @@ class AuditAlert(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "异常告警"
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject}"

@@ -6,19 +6,26 @@ the change it describes. Each row's SM3 hash covers its content and the previous
 
 from __future__ import annotations
 
+import gzip
 import json
+import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models, transaction
 from django.utils import timezone
 
 from teis.core import context, crypto
 from teis.core.fields import EncryptedCharField
 from teis.core.masking import mask_generic
+from teis.core.services import ServiceError
 
 from .choices import AuditAction, AuditCategory
-from .models import AuditChainHead, AuditRecord
+from .models import AuditArchive, AuditChainHead, AuditRecord
 
 SECURITY_ACTIONS = {
     AuditAction.LOGIN,
@@ -148,23 +155,187 @@ class ChainCheck:
 
 
 def verify_chain(batch: int = 5000) -> ChainCheck:
-    """Re-hash every record in id order; report the first whose hash or link does not match."""
-    prev_hash = None
+    """Re-hash every record in id order; report the first whose hash or link does not match.
+
+    The chain starts at "" or, once the retention job has archived older records, at the last archive's
+    `last_hash`. It ends at the chain head, so removing the newest records is detected too. Records
+    appended while the check runs (after the head was read) are left for the next check.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    archive = AuditArchive.objects.order_by("-last_id").first()
+    prev_hash = archive.last_hash if archive else ""
+    last_id = archive.last_id if archive else 0
+    last_hash = prev_hash
+    end_id = head.last_id if head else None
     checked = 0
     qs = AuditRecord.objects.order_by("id")
-    last_id = 0
+    if end_id is not None:
+        qs = qs.filter(id__lte=end_id)
+    stale = AuditRecord.objects.filter(id__lte=last_id).order_by("id").first() if archive else None
+    if stale is not None:
+        return ChainCheck(False, 0, stale.pk, "已归档的记录仍在数据库中或被插入")
     while True:
         rows = list(qs.filter(id__gt=last_id)[:batch])
         if not rows:
             break
         for rec in rows:
-            if prev_hash is None:
-                prev_hash = rec.prev_hash  # the first kept record may follow archived ones
             if rec.prev_hash != prev_hash:
                 return ChainCheck(False, checked, rec.pk, "链接断裂：前一记录摘要不符（记录被删除或插入）")
             if record_hash(rec, rec.prev_hash) != rec.hash:
                 return ChainCheck(False, checked, rec.pk, "内容被篡改：记录摘要不符")
-            prev_hash = rec.hash
+            prev_hash = last_hash = rec.hash
             checked += 1
             last_id = rec.pk
+    if end_id is None:
+        if checked:  # records exist but the head row is gone
+            return ChainCheck(False, checked, last_id, "链头记录缺失")
+        return ChainCheck(True, checked)
+    if last_id != end_id or last_hash != head.last_hash:
+        return ChainCheck(False, checked, end_id, "末尾记录缺失：链头摘要与最后一条记录不符（记录被删除）")
+    return ChainCheck(True, checked)
+
+
+# --- retention and archives ---------------------------------------------------------------------------
+
+MIN_RETENTION_DAYS = 180
+ARCHIVE_DIR = "audit_archive"
+ARCHIVE_FIELDS = ("id", "prev_hash", "hash", *HASHED_FIELDS, "unit_name")
+
+
+def retention_days(days: int | None = None) -> int:
+    """The retention period to apply; below 180 days (等保 requirement) is refused."""
+    if days is None:
+        days = getattr(settings, "TEIS_AUDIT_RETENTION_DAYS", MIN_RETENTION_DAYS)
+    if days < MIN_RETENTION_DAYS:
+        raise ServiceError(
+            "retention_too_short",
+            f"审计记录保存期限不得少于 {MIN_RETENTION_DAYS} 天（当前设置 {days} 天）。",
+            {"days": [f"不得少于 {MIN_RETENTION_DAYS} 天"]},
+        )
+    return days
+
+
+def archive_storage() -> tuple[Storage, str]:
+    """The storage archives go to and the name prefix within it."""
+    try:
+        from teis.core.storage import get_storage
+    except ImportError:  # pragma: no cover - core.storage is part of the platform
+        return FileSystemStorage(location=str(settings.VAR_DIR / ARCHIVE_DIR)), ""
+    return get_storage(), ARCHIVE_DIR + "/"
+
+
+def _archive_line(rec: AuditRecord) -> bytes:
+    data = {name: getattr(rec, name) for name in ARCHIVE_FIELDS}
+    data["at"] = rec.at.isoformat(timespec="microseconds")
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode()
+
+
+def archive_old_records(
+    actor=None, *, days: int | None = None, now: datetime | None = None, batch: int = 50_000
+) -> list[AuditArchive]:
+    """Write records older than the retention period to gzip JSON Lines files, then delete them.
+
+    Only a prefix of the chain is archived (all ids below the first record still within retention), so
+    the records kept still form one chain that starts at the last archive's `last_hash`. Each file
+    holds at most `batch` records and is written in its own transaction.
+    """
+    days = retention_days(days)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    archives = []
+    while True:
+        archive = _archive_batch(actor, cutoff, days, batch)
+        if archive is None:
+            return archives
+        archives.append(archive)
+
+
+def _archive_batch(actor, cutoff: datetime, days: int, batch: int) -> AuditArchive | None:
+    with transaction.atomic():
+        # The head lock serialises archiving with itself and with appenders of the chain.
+        AuditChainHead.objects.get_or_create(pk=1)
+        AuditChainHead.objects.select_for_update().get(pk=1)
+        young = AuditRecord.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+        qs = AuditRecord.objects.order_by("id")
+        if young is not None:
+            qs = qs.filter(id__lt=young)
+        ids = list(qs.values_list("id", flat=True)[:batch])
+        if not ids:
+            return None
+        first_id, last_id = ids[0], ids[-1]
+        records = AuditRecord.objects.filter(id__gte=first_id, id__lte=last_id).order_by("id")
+        count = 0
+        last_hash = ""
+        with tempfile.TemporaryFile() as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                for rec in records.iterator(chunk_size=2000):
+                    gz.write(_archive_line(rec))
+                    last_hash = rec.hash
+                    count += 1
+            raw.seek(0)
+            sm3 = crypto.sm3_file_hex(raw)
+            raw.seek(0)
+            storage, prefix = archive_storage()
+            stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
+            base = f"audit_{first_id}_{last_id}_{stamp}.jsonl.gz"
+            name = storage.save(prefix + base, File(raw, name=base))
+        archive = AuditArchive.objects.create(
+            file_name=name,
+            first_id=first_id,
+            last_id=last_id,
+            count=count,
+            sm3=sm3,
+            last_hash=last_hash,
+        )
+        # Deliberate bypass of the append-only guard: the records are safe in the archive file now.
+        deleted = records._raw_delete(records.db)
+        if deleted != count:
+            raise RuntimeError(f"audit archive: wrote {count} records, deleting {deleted}")
+        record(
+            actor,
+            AuditAction.ARCHIVE,
+            archive,
+            category=AuditCategory.SYSTEM,
+            detail={
+                "file": name,
+                "first_id": first_id,
+                "last_id": last_id,
+                "count": count,
+                "sm3": archive.sm3,
+                "retention_days": days,
+            },
+        )
+    return archive
+
+
+def read_archive(archive: AuditArchive):
+    """Yield the records of an archive file as dicts (as written)."""
+    storage, _ = archive_storage()
+    with storage.open(archive.file_name, "rb") as fh, gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+        for line in gz:
+            if line.strip():
+                yield json.loads(line)
+
+
+def verify_archive(archive: AuditArchive) -> ChainCheck:
+    """Check an archive file: its SM3 against the row, each record's hash and the links between them."""
+    storage, _ = archive_storage()
+    if not storage.exists(archive.file_name):
+        return ChainCheck(False, 0, archive.first_id, "归档文件不存在")
+    with storage.open(archive.file_name, "rb") as fh:
+        if crypto.sm3_file_hex(fh) != archive.sm3:
+            return ChainCheck(False, 0, archive.first_id, "归档文件摘要(SM3)不符：文件被修改")
+    checked = 0
+    prev_hash = None
+    last = None
+    for data in read_archive(archive):
+        rec = AuditRecord(**{k: v for k, v in data.items() if k not in ("at",)}, at=datetime.fromisoformat(data["at"]))
+        if prev_hash is not None and rec.prev_hash != prev_hash:
+            return ChainCheck(False, checked, rec.pk, "归档内链接断裂")
+        if record_hash(rec, rec.prev_hash) != rec.hash:
+            return ChainCheck(False, checked, rec.pk, "归档内记录摘要不符")
+        prev_hash = rec.hash
+        last = rec
+        checked += 1
+    if checked != archive.count or last is None or last.pk != archive.last_id or last.hash != archive.last_hash:
+        return ChainCheck(False, checked, archive.last_id, "归档记录数或末条摘要与归档登记不符")
     return ChainCheck(True, checked)

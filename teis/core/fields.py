@@ -36,17 +36,12 @@ class EncryptedCharField(models.TextField):
         return crypto.sm4_decrypt(value)
 
     def to_python(self, value):
-        if value is None:
-            return ""
-        if isinstance(value, str) and value.startswith("sm4:"):
-            return crypto.sm4_decrypt(value)
-        return value
+        # Python-side values are always plaintext: from_db_value decrypts on the way in.
+        return "" if value is None else value
 
     def get_prep_value(self, value):
         if value is None or value == "":
             return ""
-        if isinstance(value, str) and value.startswith("sm4:"):
-            return value
         return crypto.sm4_encrypt(str(value))
 
     def pre_save(self, model_instance, add):

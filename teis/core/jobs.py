@@ -11,7 +11,7 @@ from django.utils import timezone
 from huey import crontab  # noqa: F401  (re-exported for apps)
 from huey.contrib.djhuey import periodic_task
 
-PERIODIC: dict[str, "PeriodicJob"] = {}
+PERIODIC: dict[str, PeriodicJob] = {}
 
 
 @dataclass

@@ -200,6 +200,8 @@ class ObjectExportView(ConfigView):
 
         c = self.config
         require(request, c.perm("view"))
+        if getattr(c, "export_permission", None):
+            require(request, c.export_permission)
         query = request.GET.urlencode()
         total = filtered_queryset(c, request.user, query).count()
         if total > settings.TEIS_EXPORT_SYNC_LIMIT:

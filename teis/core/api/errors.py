@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -62,7 +63,7 @@ def exception_handler(exc, context):
         fields = _flatten(exc.detail)
         first = next(iter(fields.values()), [MESSAGES["invalid"]])
         message = MESSAGES["invalid"] if len(fields) != 1 or "non_field_errors" not in fields else first[0]
-        response.data = body("invalid", message, {k: v for k, v in fields.items()})
+        response.data = body("invalid", message, dict(fields))
         response.status_code = status.HTTP_400_BAD_REQUEST
         return response
     code = getattr(exc, "default_code", "error")

@@ -33,8 +33,9 @@ def rotate(batch: int = 500) -> dict[str, int]:
         for start in range(0, len(stale), batch):
             with transaction.atomic():
                 for pk_value, token in stale[start : start + batch]:
-                    fresh = crypto.sm4_encrypt(crypto.sm4_decrypt(token), current)
-                    model._base_manager.filter(pk=pk_value).update(**{field.attname: fresh})
+                    # The field encrypts with the current key version on the way to the database.
+                    plaintext = crypto.sm4_decrypt(token)
+                    model._base_manager.filter(pk=pk_value).update(**{field.attname: plaintext})
         counts[f"{model._meta.label}.{field.name}"] = len(stale)
     return counts
 
