@@ -11,6 +11,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """The cache holds the security policy, lockout and throttle counters: no test may see another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def roles(db):
     from teis.org.roles import ensure_roles

@@ -16,9 +16,10 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         for f in self.filters.values():
-            qs = f.extra.get("queryset")
+            # django-filter builds the choice field from `filter.queryset` (extra["queryset"] is a copy)
+            qs = getattr(f, "queryset", None)
             if user is not None and qs is not None and hasattr(qs, "for_user"):
-                f.extra["queryset"] = qs.for_user(user)
+                f.queryset = f.extra["queryset"] = qs.for_user(user)
 
     @property
     def form(self):

@@ -1,10 +1,17 @@
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from teis.core.filters import ScopedFilterSet
 from teis.core.models import DictionaryItem
 
 from .choices import OfficerStatus, UnitType
 from .models import MobileDevice, Officer, Role, Unit
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class UnitSubtreeFilter(django_filters.ModelChoiceFilter):
+    """A unit id; matches records of that unit and every unit below it."""
 
 
 class UnitFilterSet(ScopedFilterSet):
@@ -23,9 +30,7 @@ class OfficerFilterSet(ScopedFilterSet):
     name = django_filters.CharFilter(label="姓名", lookup_expr="icontains")
     certificate_number = django_filters.CharFilter(label="执法证号", lookup_expr="icontains")
     unit = django_filters.ModelChoiceFilter(label="所属单位", queryset=Unit.objects.all())
-    subtree = django_filters.ModelChoiceFilter(
-        label="单位（含下级）", queryset=Unit.objects.all(), method="filter_subtree"
-    )
+    subtree = UnitSubtreeFilter(label="单位（含下级）", queryset=Unit.objects.all(), method="filter_subtree")
     status = django_filters.ChoiceFilter(label="状态", choices=OfficerStatus.choices)
     roles = django_filters.ModelChoiceFilter(label="角色", queryset=Role.objects.all())
     business_lines = django_filters.ModelChoiceFilter(

@@ -161,6 +161,10 @@ class LoginAttempt(models.Model):
         ordering = ["-at"]
 
 
+POLICY_CACHE_KEY = "teis:org:security_policy"
+POLICY_CACHE_SECONDS = 30
+
+
 class SecurityPolicy(models.Model):
     """The single login policy row, edited by the security administrator."""
 
@@ -184,9 +188,24 @@ class SecurityPolicy(models.Model):
         return "安全策略"
 
     @classmethod
-    def current(cls) -> SecurityPolicy:
-        policy = cls.objects.order_by("pk").first()
-        return policy or cls.objects.create()
+    def current(cls, *, cached: bool = True) -> SecurityPolicy:
+        """The policy row. Read on every request (middleware), so it is kept in the shared cache for
+        `POLICY_CACHE_SECONDS`; `do_update_policy` invalidates it. `cached=False` reads the database."""
+        from django.core.cache import cache
+
+        if cached:
+            policy = cache.get(POLICY_CACHE_KEY)
+            if isinstance(policy, cls):
+                return policy
+        policy = cls.objects.order_by("pk").first() or cls.objects.create()
+        cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
+        return policy
+
+    @classmethod
+    def invalidate_cache(cls) -> None:
+        from django.core.cache import cache
+
+        cache.delete(POLICY_CACHE_KEY)
 
 
 class MobileDevice(ScopedModel):

@@ -1,0 +1,45 @@
+"""`manage.py check --deploy` is clean with production variables, and DEBUG is off unless set."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "TEIS_TESTING": "0",
+    "SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-1234567890",
+    "SECURE_SSL_REDIRECT": "1",
+    "SESSION_COOKIE_SECURE": "1",
+    "CSRF_COOKIE_SECURE": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+}
+
+
+def manage(*args, extra_env=None):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(extra_env or {})
+    env["TEIS_VAR_DIR"] = str(ROOT / "var" / "test-deploy")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", extra_env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_off_by_default():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        extra_env={"TEIS_TESTING": "0", "DEBUG": ""},
+    )
+    assert result.stdout.strip().endswith("False"), result.stderr
