@@ -12,6 +12,7 @@ class AuditRecordFilterSet(ScopedFilterSet):
     action = django_filters.ChoiceFilter(label="操作", choices=AuditAction.choices)
     category = django_filters.ChoiceFilter(label="类别", choices=AuditCategory.choices)
     object_type = django_filters.CharFilter(label="对象类型", lookup_expr="icontains")
+    object_id = django_filters.CharFilter(label="对象ID")
     object_repr = django_filters.CharFilter(label="对象", lookup_expr="icontains")
     ip = django_filters.CharFilter(label="IP")
     at_after = django_filters.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte")
@@ -19,4 +20,4 @@ class AuditRecordFilterSet(ScopedFilterSet):
 
     class Meta:
         model = AuditRecord
-        fields = ["actor_name", "unit_name", "action", "category", "object_type", "object_repr", "ip"]
+        fields = ["actor_name", "unit_name", "action", "category", "object_type", "object_id", "object_repr", "ip"]

@@ -47,6 +47,7 @@ HASHED_FIELDS = (
     "actor_id",
     "actor_name",
     "unit_id",
+    "unit_name",
     "ip",
     "user_agent",
     "object_type",
@@ -199,7 +200,7 @@ def verify_chain(batch: int = 5000) -> ChainCheck:
 
 MIN_RETENTION_DAYS = 180
 ARCHIVE_DIR = "audit_archive"
-ARCHIVE_FIELDS = ("id", "prev_hash", "hash", *HASHED_FIELDS, "unit_name")
+ARCHIVE_FIELDS = ("id", "prev_hash", "hash", *HASHED_FIELDS)
 
 
 def retention_days(days: int | None = None) -> int:

@@ -31,6 +31,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 
 TEXT_FIELDS = (models.CharField, models.TextField)
+NUMBER_FIELDS = (models.IntegerField, models.DecimalField, models.FloatField)
 
 
 def filterset_for(config) -> type[django_filters.FilterSet]:
@@ -51,7 +52,7 @@ def filterset_for(config) -> type[django_filters.FilterSet]:
             continue  # randomised encryption: exact look-up goes through the blind index
         if isinstance(f, TEXT_FIELDS) and not f.choices:
             fields[column] = ["icontains"]
-        elif f.choices or f.is_relation or isinstance(f, (models.BooleanField, models.DateField)):
+        elif f.choices or f.is_relation or isinstance(f, (models.BooleanField, models.DateField, NUMBER_FIELDS)):
             fields[column] = ["exact"]
     meta = type("Meta", (), {"model": config.model, "fields": fields})
     return type(f"{config.model.__name__}AutoFilterSet", (ScopedFilterSet,), {"Meta": meta})

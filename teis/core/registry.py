@@ -72,6 +72,7 @@ class ModelConfig:
     sortable: list[str] | None = None
     masked_fields: dict[str, Callable[[str], str]] = {}
     reveal_permission = "org.reveal_personal_data"
+    export_permission: str | None = None  # needed on top of "view" to export, where set
     service: Any = None
     menu_label: str | None = None
     menu_group: str = "系统管理"

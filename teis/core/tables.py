@@ -2,6 +2,7 @@
 
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
+from .dictionaries import dictionary_service
 from .filters import ScopedFilterSet
 from .models import DictionaryItem, DictionaryType
 
@@ -15,6 +16,7 @@ class DictionaryItemFilterSet(ScopedFilterSet):
 @registry.register
 class DictionaryTypeConfig(ModelConfig):
     model = DictionaryType
+    service = dictionary_service
     form_fields = ["code", "name", "description"]
     list_columns = ["code", "name", "description", "is_system"]
     menu_label = "字典类型"
@@ -27,6 +29,7 @@ class DictionaryTypeConfig(ModelConfig):
 class DictionaryItemConfig(ModelConfig):
     model = DictionaryItem
     filterset = DictionaryItemFilterSet
+    service = dictionary_service
     form_fields = ["dict_type", "code", "label", "parent", "order", "is_active", "remark"]
     list_columns = ["dict_type", "code", "label", "parent", "order", "is_active"]
     menu_label = "数据字典"

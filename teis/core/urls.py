@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pages
+from . import dictionary_views, pages
 from .views import app_urls
 
 app_name = "core"
@@ -12,5 +12,7 @@ urlpatterns = [
     path("jobs/", pages.jobs, name="jobs"),
     path("exports/<int:pk>/", pages.export_job, name="export_job"),
     path("exports/<int:pk>/download/", pages.export_download, name="export_download"),
+    path("dictionaries/<slug:type_code>/export/", dictionary_views.dictionary_export, name="dictionary_export"),
+    path("dictionaries/<slug:type_code>/import/", dictionary_views.dictionary_import, name="dictionary_import"),
     *app_urls("core"),
 ]

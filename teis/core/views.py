@@ -70,6 +70,7 @@ class ConfigView(LoginRequiredMixin, View):
             "can_add": not c.ui_read_only and user.has_perm(c.perm("add")),
             "can_change": not c.ui_read_only and user.has_perm(c.perm("change")),
             "can_delete": not c.ui_read_only and user.has_perm(c.perm("delete")),
+            "can_export": not c.export_permission or user.has_perm(c.export_permission),
             **extra,
         }
 
@@ -200,7 +201,7 @@ class ObjectExportView(ConfigView):
 
         c = self.config
         require(request, c.perm("view"))
-        if getattr(c, "export_permission", None):
+        if c.export_permission:
             require(request, c.export_permission)
         query = request.GET.urlencode()
         total = filtered_queryset(c, request.user, query).count()

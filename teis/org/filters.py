@@ -59,4 +59,4 @@ class MobileDeviceFilterSet(ScopedFilterSet):
 
     class Meta:
         model = MobileDevice
-        fields = ["device_id", "phone_number", "is_active"]
+        fields = ["owner", "device_id", "phone_number", "is_active"]

@@ -2,7 +2,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from teis.core.forms import ScopedModelForm, style_widgets
-from teis.core.validators import validate_id_number, validate_mobile_phone
+from teis.core.masking import mask_id_number, mask_phone
+from teis.core.validators import (
+    normalise_id_number,
+    normalise_mobile_phone,
+    validate_id_number,
+    validate_mobile_phone,
+)
 
 from .models import MobileDevice, Officer, Role, SecurityPolicy, Unit
 
@@ -44,8 +50,41 @@ class UnitForm(ScopedModelForm):
 
 
 class OfficerForm(ScopedModelForm):
-    id_number = forms.CharField(label="身份证号", required=False, validators=[validate_id_number])
-    phone = forms.CharField(label="手机号", required=False, validators=[validate_mobile_phone])
+    """Personal data is shown masked to a user without the reveal permission; submitting the masked value
+    unchanged keeps the stored one."""
+
+    id_number = forms.CharField(label="身份证号", required=False, max_length=30)
+    phone = forms.CharField(label="手机号", required=False, max_length=20)
+    personal_fields = {
+        "id_number": (normalise_id_number, validate_id_number, mask_id_number),
+        "phone": (normalise_mobile_phone, validate_mobile_phone, mask_phone),
+    }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.reveal = user is not None and user.has_perm("org.reveal_personal_data")
+        if self.instance.pk and not self.reveal:
+            for name, (_normalise, _validate, mask) in self.personal_fields.items():
+                value = getattr(self.instance, name)
+                if value:
+                    self.initial[name] = mask(value)
+                    self.fields[name].help_text = "已脱敏显示，不修改则保持原值"
+
+    def _clean_personal(self, name: str) -> str:
+        normalise, validate, mask = self.personal_fields[name]
+        value = normalise(self.cleaned_data.get(name) or "")
+        old = getattr(self.instance, name, "") if self.instance.pk else ""
+        if old and value == mask(old):
+            return old
+        if value:
+            validate(value)
+        return value
+
+    def clean_id_number(self):
+        return self._clean_personal("id_number")
+
+    def clean_phone(self):
+        return self._clean_personal("phone")
 
     class Meta:
         model = Officer
@@ -71,6 +110,8 @@ class OfficerCreateForm(OfficerForm):
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
+        if not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
+            raise forms.ValidationError("账号只能由字母、数字和 _ . - 组成。")
         if get_user_model().objects.filter(username=username).exists():
             raise forms.ValidationError("账号已存在。")
         return username
@@ -89,8 +130,17 @@ class MobileDeviceForm(ScopedModelForm):
         fields = ["owner", "phone_number", "device_id", "imsi", "model_name", "resolution", "is_active"]
 
     def clean_phone_number(self):
-        value = self.cleaned_data["phone_number"]
+        value = normalise_mobile_phone(self.cleaned_data["phone_number"])
         validate_mobile_phone(value)
+        return value
+
+    def clean_device_id(self):
+        return self.cleaned_data["device_id"].strip()
+
+    def clean_imsi(self):
+        value = self.cleaned_data["imsi"].strip()
+        if value and (not value.isdigit() or len(value) > 15):
+            raise forms.ValidationError("IMSI 应为不超过 15 位的数字。")
         return value
 
 

@@ -36,7 +36,7 @@ class PolicyPasswordValidator:
                 )
             )
         if user is not None and user.pk and policy.history_count:
-            recent = list(user.password_history.all()[: policy.history_count])
+            recent = list(user.password_history.order_by("-created_at", "-pk")[: policy.history_count])
             if any(check_password(password, h.password) for h in recent):
                 errors.append(
                     ValidationError(f"不得使用最近 {policy.history_count} 次用过的密码。", code="password_reused")
@@ -45,4 +45,14 @@ class PolicyPasswordValidator:
             raise ValidationError(errors)
 
     def get_help_text(self) -> str:
-        return "密码至少 8 位，且包含大写字母、小写字母、数字、符号中的至少 3 类；不得与最近 5 次密码相同。"
+        return policy_help_text()
+
+
+def policy_help_text(policy=None) -> str:
+    from .models import SecurityPolicy
+
+    policy = policy or SecurityPolicy.current()
+    text = f"密码至少 {policy.min_length} 位，须包含大写字母、小写字母、数字、符号中的至少 {policy.min_classes} 类"
+    if policy.history_count:
+        text += f"，且不得与最近 {policy.history_count} 次用过的密码相同"
+    return text + "。"

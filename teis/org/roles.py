@@ -114,6 +114,8 @@ ROLE_DEFS: list[RoleDef] = [
             "audit.export_auditrecord",
             "audit.view_auditalert",
             "audit.view_auditarchive",
+            "audit.view_anomalyrule",
+            "audit.change_anomalyrule",
             "org.view_unit",
         ),
         AdminKind.AUDIT,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -16,9 +17,16 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
+from teis.core.masking import mask_id_number, mask_phone
 from teis.core.services import GenericService, ServiceError
+from teis.core.validators import (
+    normalise_id_number,
+    normalise_mobile_phone,
+    validate_id_number,
+    validate_mobile_phone,
+)
 
-from .choices import AdminKind
+from .choices import AdminKind, OfficerStatus
 from .models import MobileDevice, Officer, PasswordHistory, Role, SecurityPolicy, Unit, UnitMove
 
 User = get_user_model()
@@ -142,24 +150,68 @@ def do_set_role_permissions(actor, role: Role, codenames: list[str]) -> Role:
 # --- officers ---------------------------------------------------------------------------------------
 
 
+PERSONAL_FIELDS = {
+    "id_number": (normalise_id_number, validate_id_number, mask_id_number),
+    "phone": (normalise_mobile_phone, validate_mobile_phone, mask_phone),
+}
+
+
+def check_personal_data(data: dict[str, Any], current: Officer | None = None) -> dict[str, Any]:
+    """Normalise and validate 身份证号 / 手机号 (the API has no form to do it). A value equal to the masked
+    current value — what a user without the reveal permission was shown — means "unchanged"."""
+    data = dict(data)
+    errors: dict[str, list[str]] = {}
+    for name, (normalise, validate, mask) in PERSONAL_FIELDS.items():
+        if name not in data:
+            continue
+        value = normalise(str(data[name] or ""))
+        old = getattr(current, name, "") if current is not None else ""
+        if old and value == mask(old):
+            data.pop(name)
+            continue
+        if value:
+            try:
+                validate(value)
+            except ValidationError as err:
+                errors[name] = err.messages
+        data[name] = value
+    if errors:
+        raise ServiceError("invalid_personal_data", "；".join(m for ms in errors.values() for m in ms), errors)
+    return data
+
+
 class OfficerService(GenericService):
     def do_create(self, actor, model, data: dict[str, Any]) -> Officer:
-        """Create the officer with a login account (`username`, `password` in data)."""
-        data = dict(data)
+        """Create the officer with a login account (`username`, `password` in data); the initial password
+        must satisfy the policy."""
+        data = check_personal_data(data)
         username, password = data.pop("username", ""), data.pop("password", "")
         if not username or not password:
-            raise ServiceError("account_required", "新增人员须填写登录账号和初始密码。")
+            raise ServiceError(
+                "account_required",
+                "新增人员须填写登录账号和初始密码。",
+                {k: ["必填"] for k, v in (("username", username), ("password", password)) if not v},
+            )
+        from .security import check_password_policy
+
+        check_password_policy(User(username=username), password, field="password")
         roles, lines = list(data.pop("roles", [])), list(data.pop("business_lines", []))
         officer = do_create_officer(actor, username=username, password=password, roles=roles, **data)
         officer.business_lines.set(lines)
         return officer
 
     def do_update(self, actor, obj: Officer, data: dict[str, Any]) -> Officer:
+        """Update the profile; roles obey 三员分立; disabling an officer revokes the API token."""
+        data = check_personal_data(data, obj)
         with transaction.atomic():
             before_roles = sorted(obj.roles.values_list("name", flat=True))
             if "roles" in data:
                 check_admin_separation(data["roles"])
             officer = super().do_update(actor, obj, data)
+            if officer.status == OfficerStatus.DISABLED:
+                from rest_framework.authtoken.models import Token
+
+                Token.objects.filter(user_id=officer.user_id).delete()
             after_roles = sorted(officer.roles.values_list("name", flat=True))
             if before_roles != after_roles:
                 audit.record(actor, AuditAction.ROLE_CHANGE, officer, changes={"角色": [before_roles, after_roles]})
@@ -212,8 +264,11 @@ def do_create_officer(
 
 
 def do_update_policy(actor, data: dict[str, Any]) -> SecurityPolicy:
+    """Change the login policy (security administrator). One transaction; audited; the cached copy read by
+    every request is dropped at once and again after commit."""
     with transaction.atomic():
-        policy = SecurityPolicy.current()
+        SecurityPolicy.current(cached=False)  # creates the row on first use
+        policy = SecurityPolicy.objects.select_for_update().order_by("pk").first()
         before = audit.snapshot(policy)
         for k, v in data.items():
             setattr(policy, k, v)
@@ -227,6 +282,8 @@ def do_update_policy(actor, data: dict[str, Any]) -> SecurityPolicy:
             raise ServiceError("policy_invalid", "失败次数、锁定时长和空闲超时须为正数。")
         policy.save()
         audit.record(actor, AuditAction.POLICY_CHANGE, policy, changes=audit.diff(before, audit.snapshot(policy)))
+        SecurityPolicy.invalidate_cache()
+        transaction.on_commit(SecurityPolicy.invalidate_cache)
     return policy
 
 
@@ -237,7 +294,11 @@ def check_device(user, device_id: str, imsi: str) -> MobileDevice | None:
     """With binding on, the API login must come from an active device registered to this officer."""
     if not SecurityPolicy.current().device_binding_enabled:
         return None
-    device = MobileDevice.objects.filter(device_id=device_id or "-", is_active=True).select_related("owner").first()
+    if not device_id:
+        raise ServiceError(
+            "device_required", "已启用设备绑定，登录须提供已登记的设备号。", {"device_id": ["请提供设备号"]}
+        )
+    device = MobileDevice.objects.filter(device_id=device_id, is_active=True).select_related("owner").first()
     if device is None:
         raise ServiceError("device_unregistered", "该设备未登记，不能登录移动执法。")
     if device.owner.user_id != user.pk:

@@ -3,6 +3,7 @@
 from teis.core.masking import mask_id_number, mask_phone
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
+from .api.serializers import MobileDeviceSerializer, OfficerSerializer, UnitSerializer
 from .filters import MobileDeviceFilterSet, OfficerFilterSet, RoleFilterSet, UnitFilterSet
 from .forms import MobileDeviceForm, OfficerCreateForm, OfficerForm, RoleForm, UnitForm
 from .services import OfficerService, RoleService, UnitService
@@ -13,6 +14,7 @@ class UnitConfig(ModelConfig):
     from .models import Unit as model
 
     filterset = UnitFilterSet
+    serializer = UnitSerializer
     form = UnitForm
     service = UnitService()
     list_columns = ["name", "short_name", "unit_type", "parent", "subject_code", "region_code", "is_active"]
@@ -28,6 +30,7 @@ class OfficerConfig(ModelConfig):
     from .models import Officer as model
 
     filterset = OfficerFilterSet
+    serializer = OfficerSerializer
     form = OfficerForm
     create_form = OfficerCreateForm
     service_extra_fields = ["username", "password"]
@@ -71,6 +74,7 @@ class MobileDeviceConfig(ModelConfig):
     from .models import MobileDevice as model
 
     filterset = MobileDeviceFilterSet
+    serializer = MobileDeviceSerializer
     form = MobileDeviceForm
     list_columns = ["owner", "phone_number", "device_id", "imsi", "model_name", "is_active"]
     menu_label = "移动设备"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -18,71 +20,100 @@ from . import security, services
 from .forms import LoginForm, PasswordChangeForm, SecurityPolicyForm, TotpForm
 from .models import LoginAttempt, SecurityPolicy
 
+BACKEND = "teis.org.backends.RoleBackend"
+# The password step of a TOTP login is valid this long; then the user starts again.
+PENDING_TOTP_SECONDS = 300
+
 
 def _next_url(request) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    nxt = request.POST.get("next") or request.GET.get("next") or request.session.get("login_next") or ""
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         return nxt
     return "/"
 
 
+def _add_service_errors(form, err: ServiceError) -> None:
+    """The service's message on top of the form, and its field messages at their fields."""
+    form.add_error(None, err.message)
+    for field, errs in err.fields.items():
+        if field in form.fields:
+            for e in errs:
+                form.add_error(field, e)
+
+
 def _finish_login(request, result: security.LoginResult):
-    login(request, result.user, backend="teis.org.backends.RoleBackend")
-    request.session.pop("pending_totp_user", None)
+    nxt = _next_url(request)
+    login(request, result.user, backend=BACKEND)
+    request.session.pop("pending_totp", None)
+    request.session.pop("login_next", None)
+    if result.must_setup_totp:
+        request.session["must_setup_totp"] = True
     if result.must_change_password:
         request.session["must_change_password"] = True
         messages.warning(request, "首次登录或密码已过期，请先修改密码。")
         return redirect("password_change")
-    return redirect(_next_url(request))
+    if result.must_setup_totp:
+        messages.warning(request, "安全策略要求启用动态口令，请先完成绑定。")
+        return redirect("totp_setup")
+    return redirect(nxt)
 
 
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("home")
+    policy = SecurityPolicy.current()
     form = LoginForm(request.POST or None)
     error = ""
     if request.GET.get("timeout"):
-        error = "长时间未操作，已自动退出，请重新登录。"
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = security.do_login(form.cleaned_data["username"], form.cleaned_data["password"], client_ip(request))
-        except ServiceError as err:
-            error = err.message
+        error = f"超过 {policy.idle_timeout_minutes} 分钟未操作，已自动退出，请重新登录。"
+    if request.method == "POST":
+        error = ""
+        if not form.is_valid():
+            error = "请输入账号和密码。"
         else:
-            if result.needs_totp:
-                request.session["pending_totp_user"] = result.user.pk
-                return redirect("login_totp")
-            return _finish_login(request, result)
+            try:
+                result = security.do_login(
+                    form.cleaned_data["username"], form.cleaned_data["password"], client_ip(request)
+                )
+            except ServiceError as err:
+                error = err.message
+            else:
+                if result.needs_totp:
+                    request.session["pending_totp"] = {"user": result.user.pk, "at": time.time()}
+                    request.session["login_next"] = _next_url(request)
+                    return redirect("login_totp")
+                return _finish_login(request, result)
     status = 400 if error and request.method == "POST" else 200
-    return render(request, "org/login.html", {"form": form, "error": error, "next": _next_url(request)}, status=status)
+    ctx = {"form": form, "error": error, "next": _next_url(request), "policy": policy}
+    return render(request, "org/login.html", ctx, status=status)
 
 
 def login_totp(request):
     """Second step: the password was right; now the TOTP code."""
-    user_id = request.session.get("pending_totp_user")
-    if not user_id:
+    pending = request.session.get("pending_totp") or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_TOTP_SECONDS:
+        request.session.pop("pending_totp", None)
         return redirect("login")
-    user = get_user_model().objects.get(pk=user_id)
+    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None:
+        request.session.pop("pending_totp", None)
+        return redirect("login")
     form = TotpForm(request.POST or None)
     error = ""
-    if request.method == "POST" and form.is_valid():
-        officer = user.officer
-        import pyotp
-
-        if pyotp.TOTP(officer.totp_secret).verify(form.cleaned_data["code"].strip(), valid_window=1):
-            from teis.audit import services as audit
-            from teis.audit.choices import AuditAction
-
-            from .models import LoginAttempt as Attempt
-
-            Attempt.objects.create(username=user.username, ip=client_ip(request), success=True)
-            audit.record(user, AuditAction.LOGIN, detail={"username": user.username, "second_factor": "totp"})
-            return _finish_login(
-                request, security.LoginResult(user=user, must_change_password=security.password_change_required(user))
-            )
-        error = "动态口令错误。"
-        security._fail(user.username, client_ip(request), SecurityPolicy.current(), "动态口令错误")
-    return render(request, "org/login_totp.html", {"form": form, "error": error})
+    if request.method == "POST":
+        if not form.is_valid():
+            error = "请输入动态口令。"
+        else:
+            try:
+                result = security.do_login_second_factor(user, form.cleaned_data["code"], client_ip(request))
+            except ServiceError as err:
+                error = err.message
+                if err.code == "locked":
+                    request.session.pop("pending_totp", None)
+            else:
+                return _finish_login(request, result)
+    status = 400 if error else 200
+    return render(request, "org/login_totp.html", {"form": form, "error": error}, status=status)
 
 
 @require_POST
@@ -100,47 +131,68 @@ def password_change(request):
                 request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password"]
             )
         except ServiceError as err:
-            for field, errs in err.fields.items():
-                for e in errs:
-                    form.add_error(field if field in form.fields else None, e)
-            if not err.fields:
-                form.add_error(None, err.message)
+            _add_service_errors(form, err)
         else:
             request.session.pop("must_change_password", None)
-            login(request, request.user, backend="teis.org.backends.RoleBackend")  # keep the session valid
+            update_session_auth_hash(request, request.user)  # keep this session, end the others
             messages.success(request, "密码已修改。")
+            if request.session.get("must_setup_totp"):
+                return redirect("totp_setup")
             return redirect("home")
-    return render(request, "org/password_change.html", {"form": form}, status=400 if form.errors else 200)
+    forced = bool(request.session.get("must_change_password"))
+    ctx = {"form": form, "forced": forced, "policy": SecurityPolicy.current()}
+    return render(request, "org/password_change.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
 def totp_setup(request):
-    """Enable the second factor: show a QR code, confirm with one code."""
+    """Bind an authenticator app: show a QR code of a new secret (kept in the session until confirmed),
+    then confirm with one code. A GET changes nothing stored."""
     import segno
 
+    officer = getattr(request.user, "officer", None) if hasattr(request.user, "officer") else None
+    if officer is None:
+        messages.error(request, "该账号没有人员档案，不能启用动态口令。")
+        return redirect("home")
+    form = TotpForm(request.POST if "code" in request.POST else None)
+    status = 200
     if request.method == "POST" and "code" in request.POST:
-        try:
-            security.do_confirm_totp(request.user, request.POST["code"])
-        except ServiceError as err:
-            messages.error(request, err.message)
-        else:
-            messages.success(request, "动态口令已启用，下次登录时需要输入。")
-            return redirect("home")
-    uri = security.do_enable_totp(request.user) if request.method == "GET" or "start" in request.POST else None
-    qr = segno.make(uri).svg_inline(scale=4) if uri else ""
-    return render(request, "org/totp_setup.html", {"qr": qr, "form": TotpForm()})
+        secret = request.session.get("totp_pending_secret", "")
+        if not secret:
+            form.add_error(None, "请先扫描二维码。")
+        elif form.is_valid():
+            try:
+                security.do_enable_totp(request.user, secret, form.cleaned_data["code"])
+            except ServiceError as err:
+                _add_service_errors(form, err)
+            else:
+                request.session.pop("totp_pending_secret", None)
+                request.session.pop("must_setup_totp", None)
+                messages.success(request, "动态口令已启用，下次登录时需要输入。")
+                return redirect("home")
+        status = 400
+    show_qr = not officer.totp_enabled or "start" in request.POST or request.GET.get("rebind")
+    qr = secret = ""
+    if show_qr:
+        secret = request.session.get("totp_pending_secret") if status == 400 else None
+        if not secret:
+            secret = security.new_totp_secret()
+            request.session["totp_pending_secret"] = secret
+        qr = segno.make(security.totp_uri(request.user, secret)).svg_inline(scale=4)
+    ctx = {"qr": qr, "secret": secret, "form": form, "enabled": officer.totp_enabled}
+    return render(request, "org/totp_setup.html", ctx, status=status)
 
 
 @login_required
 def security_policy(request):
     require(request, "org.manage_security_policy")
-    policy = SecurityPolicy.current()
+    policy = SecurityPolicy.current(cached=False)
     form = SecurityPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         try:
             services.do_update_policy(request.user, {k: form.cleaned_data[k] for k in form.changed_data})
         except ServiceError as err:
-            form.add_error(None, err.message)
+            _add_service_errors(form, err)
         else:
             messages.success(request, "安全策略已保存。")
             return redirect("security_policy")
@@ -153,5 +205,5 @@ def login_attempts(request):
     qs = LoginAttempt.objects.all()
     if request.GET.get("username"):
         qs = qs.filter(username__icontains=request.GET["username"])
-    page = Paginator(qs.order_by("-at"), 30).get_page(request.GET.get("page"))
+    page = Paginator(qs.order_by("-at", "-pk"), 30).get_page(request.GET.get("page"))
     return render(request, "org/login_attempts.html", {"page": page})

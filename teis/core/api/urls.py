@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import dictionary_views, views
 
 urlpatterns = [
+    path("dictionaries/<slug:type_code>/", dictionary_views.DictionaryItemsView.as_view(), name="api_dictionary"),
     path("auth/token/", views.TokenLoginView.as_view(), name="api_token"),
     path("me/", views.MeView.as_view(), name="api_me"),
     path("todos/", views.TodoListView.as_view(), name="api_todos"),

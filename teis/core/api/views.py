@@ -51,18 +51,31 @@ class TokenLoginView(APIView):
         s = TokenLoginSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        result = security.do_login(d["username"], d["password"], client_ip(request), d.get("totp") or None)
+        device_id, imsi = d.get("device_id", "").strip(), d.get("imsi", "").strip()
+
+        def check_account_and_device(user):
+            # The bootstrap superuser has no officer profile and no business on the API.
+            if not hasattr(user, "officer"):
+                raise ServiceError("no_officer", "该账号没有人员档案，不能通过接口登录。")
+            try:
+                check_device(user, device_id, imsi)
+            except ServiceError as err:
+                audit.record(
+                    user,
+                    AuditAction.DEVICE_REFUSED,
+                    detail={"device_id": device_id, "imsi": imsi, "reason": err.message},
+                )
+                raise
+
+        result = security.do_login(
+            d["username"],
+            d["password"],
+            client_ip(request),
+            d.get("totp") or None,
+            before_success=check_account_and_device,
+        )
         if result.needs_totp:
-            raise ServiceError("totp_required", "请输入动态口令。", {"totp": ["必填"]})
-        try:
-            check_device(result.user, d.get("device_id", ""), d.get("imsi", ""))
-        except ServiceError as err:
-            audit.record(
-                result.user,
-                AuditAction.DEVICE_REFUSED,
-                detail={"device_id": d.get("device_id", ""), "reason": err.message},
-            )
-            raise
+            raise ServiceError("totp_required", "请输入动态口令。", {"totp": ["请输入动态口令"]})
         token, _ = Token.objects.get_or_create(user=result.user)
         return Response({"token": token.key, "must_change_password": result.must_change_password})
 

@@ -112,6 +112,7 @@ class TestMobileDeviceGeneric(GenericModelTests):
     unique_column = "device_id"
     lookup_field = "device_id"
     extra_permissions = ["org.view_unit", "org.view_officer"]
+    filter_exclude = {"imsi": "IMSI 只作显示，登录校验用", "model_name": "手机型号只作显示"}
 
     def make_object(self, unit, n):
         owner = make_officer_user(unit=unit, username=f"devowner{n}", name=f"机主{n}").officer
