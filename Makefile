@@ -34,7 +34,7 @@ test: install lint test-sqlite test-postgres
 
 test-sqlite:
 	@echo "==> pytest (SQLite)"
-	@DATABASE_URL= $(VENV)/bin/pytest -n 2 --dist loadgroup -q
+	@env -u DATABASE_URL $(VENV)/bin/pytest -n 2 --dist loadgroup -q
 
 test-postgres:
 	@bash scripts/test_postgres.sh

@@ -9,6 +9,13 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop in browser tests
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# No per-example deadline: CI shares two cores between xdist workers, and timing is not what
+# property tests check (performance is measured by bench/, not by tests).
+hypothesis_settings.register_profile("teis", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("teis")
 
 
 @pytest.fixture(autouse=True)

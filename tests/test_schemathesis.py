@@ -21,10 +21,9 @@ TIME_BUDGET_S = 110
 def test_no_server_errors(make_user, tree):
     import schemathesis
     from django.core.handlers.wsgi import WSGIHandler
-    from hypothesis import HealthCheck, Phase, given, settings
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from rest_framework.authtoken.models import Token
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.generation import GenerationMode
 
     from teis.core.testing import logged_in_client
     from teis.core.testing_mixins import make_role
@@ -50,6 +49,21 @@ def test_no_server_errors(make_user, tree):
     assert raw.status_code == 200
     schema = schemathesis.openapi.from_dict(json.loads(raw.content))
     app = WSGIHandler()
+    # like Django's test client: keep the test transaction's connection open across requests
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        _run(schema, app, headers, restore)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _run(schema, app, headers, restore):
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.generation import GenerationMode
+
     failures: list[str] = []
     statuses: dict[int, int] = {}
     operations = 0
@@ -88,9 +102,11 @@ def test_no_server_errors(make_user, tree):
 
         try:
             run()
-        except Exception as exc:  # collect every failing operation, not only the first
-            import traceback; failures.append(f"{operation.label}: {traceback.format_exc()[-1500:]}")
+        except Exception:  # collect every failing operation, not only the first
+            import traceback
+
+            failures.append(f"{operation.label}: {traceback.format_exc()[-3000:]}")
 
     assert operations >= 20, operations
-    assert statuses.get(2, 0) > operations, statuses  # authenticated requests really reached the views
     assert not failures, "\n".join(failures)
+    assert statuses.get(2, 0) > operations, statuses  # authenticated requests really reached the views

@@ -1,4 +1,5 @@
 import django_filters
+from django.core.validators import validate_ipv46_address
 
 from teis.core.filters import ScopedFilterSet
 
@@ -14,7 +15,7 @@ class AuditRecordFilterSet(ScopedFilterSet):
     object_type = django_filters.CharFilter(label="对象类型", lookup_expr="icontains")
     object_id = django_filters.CharFilter(label="对象ID")
     object_repr = django_filters.CharFilter(label="对象", lookup_expr="icontains")
-    ip = django_filters.CharFilter(label="IP")
+    ip = django_filters.CharFilter(label="IP", validators=[validate_ipv46_address])  # PostgreSQL inet: 500 otherwise
     at_after = django_filters.DateFilter(label="开始日期", field_name="at", lookup_expr="date__gte")
     at_before = django_filters.DateFilter(label="结束日期", field_name="at", lookup_expr="date__lte")
 

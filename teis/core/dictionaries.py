@@ -357,7 +357,9 @@ def do_import_xlsx(actor, type_code: str, file) -> ImportResult:
     with transaction.atomic():
         existing = {
             i.code: i
-            for i in DictionaryItem.objects.select_for_update().filter(dict_type=dict_type).select_related("parent")
+            for i in DictionaryItem.objects.select_for_update(of=("self",))
+            .filter(dict_type=dict_type)
+            .select_related("parent")
         }
         rows = _check_parents(rows, existing)
         by_code = dict(existing)

@@ -477,10 +477,10 @@ def make_id_number(region: str, birth: datetime.date, serial: int, male: bool) -
     return first17 + id_check_digit(first17)
 
 
-MOBILE_PREFIXES = (
-    "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 173 175 176 177 "
-    "180 181 182 183 185 186 187 188 189 191 198 199"
-).split()
+MOBILE_PREFIXES = tuple(
+    str(n)
+    for n in (*range(130, 140), *range(150, 154), *range(155, 160), 166, 173, 175, 176, 177, *range(180, 190), 191, 199)
+)
 
 
 def make_mobile(rng) -> str:

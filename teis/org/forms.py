@@ -29,8 +29,18 @@ class UnitForm(ScopedModelForm):
             "jurisdiction",
         ]
 
+    # Wider than the column so that a wrong length gets the message below, not a generic length error.
+    region_code = forms.CharField(label="行政区划代码", max_length=20, required=False, help_text="GB/T 2260，6 位数字")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+
+    def clean_order(self):
+        return self.cleaned_data.get("order") or 0
+
     def clean_region_code(self):
-        code = self.cleaned_data["region_code"].strip()
+        code = (self.cleaned_data.get("region_code") or "").strip()
         if code and (len(code) != 6 or not code.isdigit()):
             raise forms.ValidationError("行政区划代码应为 6 位数字（GB/T 2260）。")
         return code

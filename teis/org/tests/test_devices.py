@@ -49,9 +49,9 @@ class TestDeviceBinding:
         assert me.status_code == 200
         assert me.json()["username"] == "mobile1"
         assert me.json()["name"] == user.officer.name
-        # Session authentication comes first in DEFAULT_AUTHENTICATION_CLASSES, so DRF answers 403, not 401.
+        # Bearer authentication comes first, so a bad token answers 401 with WWW-Authenticate.
         bad = Client().get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer not-a-token")
-        assert bad.status_code == 403 and bad.json()["code"] == "authentication_failed"
+        assert bad.status_code == 401 and bad.json()["code"] == "authentication_failed"
         assert Client().get("/api/v1/me/").json()["code"] == "not_authenticated"
 
     @pytest.mark.parametrize(
@@ -106,9 +106,12 @@ class TestDeviceBinding:
     def test_disabling_the_officer_revokes_the_token(self, officer_with_device, sysadmin):
         user, _ = officer_with_device
         token = token_login(username="mobile1", password=TEST_PASSWORD).json()["token"]
+        session = logged_in_client(user)
+        assert session.get("/").status_code == 200
         OfficerService().do_update(sysadmin, user.officer, {"status": "disabled"})
+        assert session.get("/").status_code == 302  # the backend no longer accepts the session's user
         resp = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
-        assert resp.status_code == 403 and resp.json()["code"] == "authentication_failed"
+        assert resp.status_code == 401 and resp.json()["code"] == "authentication_failed"
         resp = token_login(username="mobile1", password=TEST_PASSWORD)
         assert resp.status_code == 400
 

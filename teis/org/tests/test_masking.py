@@ -101,23 +101,43 @@ class TestMaskedEverywhere:
         assert all(ID not in str(c) and PHONE not in str(c) for r in rows for c in r)
         assert AuditRecord.objects.filter(action=AuditAction.EXPORT, actor=leader).exists()
 
-    def test_api_update_with_the_masked_value_keeps_the_stored_one(self, subject, sysadmin):
+    def test_api_never_stores_a_masked_value(self, subject, sysadmin):
+        """A client echoing back what it was shown is refused (the serializer validates the 身份证号) rather
+        than overwriting the real value with asterisks."""
         resp = logged_in_client(sysadmin).patch(
             f"/api/v1/org/officers/{subject.pk}/", {"id_number": ID_MASKED}, content_type="application/json"
         )
-        assert resp.status_code == 200, resp.content
+        assert resp.status_code == 400
+        assert resp.json()["fields"]["id_number"]
         subject.refresh_from_db()
         assert subject.id_number == ID
+
+    def test_service_treats_the_masked_value_as_unchanged(self, subject, sysadmin):
+        from teis.org.services import OfficerService
+
+        OfficerService().do_update(sysadmin, subject, {"id_number": ID_MASKED, "phone": "139 0000 1111"})
+        subject.refresh_from_db()
+        assert subject.id_number == ID
+        assert subject.phone == "13900001111"  # normalised before it is stored and indexed
+        assert Officer.objects.filter(phone_index=blind_index("13900001111")).get() == subject
 
     def test_api_refuses_a_malformed_id_number(self, subject, sysadmin):
         resp = logged_in_client(sysadmin).patch(
             f"/api/v1/org/officers/{subject.pk}/", {"id_number": "110105194912310021"}, content_type="application/json"
         )
         assert resp.status_code == 400
-        assert resp.json()["code"] == "invalid_personal_data"
         assert "校验位" in resp.json()["fields"]["id_number"][0]
         subject.refresh_from_db()
         assert subject.id_number == ID
+
+    def test_service_refuses_a_malformed_id_number(self, subject, sysadmin):
+        from teis.core.services import ServiceError
+        from teis.org.services import OfficerService
+
+        with pytest.raises(ServiceError) as err:
+            OfficerService().do_update(sysadmin, subject, {"id_number": "110105194912310021"})
+        assert err.value.code == "invalid_personal_data"
+        assert "校验位" in err.value.fields["id_number"][0]
 
 
 class TestReveal:

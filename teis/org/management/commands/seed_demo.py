@@ -358,7 +358,9 @@ def _demo_inbox():
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：上海交通执法总队组织机构、16 个区执法大队、数据字典、约 300 名执法人员和各角色演示账号（可重复执行）。"
+    help = (
+        "载入演示数据：执法总队组织机构、16 个区执法大队、数据字典、约 300 名执法人员和各角色演示账号（可重复执行）。"
+    )
 
     def handle(self, *args, **options):
         started = time.perf_counter()

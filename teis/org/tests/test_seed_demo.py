@@ -1,0 +1,161 @@
+"""`manage.py seed_demo`: idempotent, the Shanghai tree, valid personal data, working demo logins."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from stdnum.cn import uscc
+
+from teis.audit.models import AuditRecord
+from teis.core.models import DictionaryItem, DictionaryType, Notification, TodoItem
+from teis.core.validators import validate_id_number, validate_mobile_phone
+from teis.org import demo
+from teis.org.choices import UnitType
+from teis.org.models import Officer, Role, Unit
+from teis.org.roles import ROLE_DEFS
+
+REGION_CODES = {
+    "黄浦区": "310101",
+    "徐汇区": "310104",
+    "长宁区": "310105",
+    "静安区": "310106",
+    "普陀区": "310107",
+    "虹口区": "310109",
+    "杨浦区": "310110",
+    "闵行区": "310112",
+    "宝山区": "310113",
+    "嘉定区": "310114",
+    "浦东新区": "310115",
+    "金山区": "310116",
+    "松江区": "310117",
+    "青浦区": "310118",
+    "奉贤区": "310120",
+    "崇明区": "310151",
+}
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    models = [
+        Unit,
+        Officer,
+        Role,
+        get_user_model(),
+        DictionaryType,
+        DictionaryItem,
+        TodoItem,
+        Notification,
+        AuditRecord,
+    ]
+    return {m.__name__: m.objects.count() for m in models} | {
+        "unit_lines": Unit.business_lines.through.objects.count(),
+        "officer_lines": Officer.business_lines.through.objects.count(),
+        "officer_roles": Officer.roles.through.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_seed_twice_changes_nothing():
+    first = seed()
+    assert "演示数据已载入" in first
+    before = counts()
+    assert 290 <= before["Officer"] <= 320
+    assert before["Unit"] > 90
+    second = seed()
+    assert "无需更新" in second
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_tree_districts_dictionaries_and_personal_data():
+    seed()
+    commission = Unit.objects.get(name="上海市交通委员会", parent=None)
+    corps = Unit.objects.get(name="上海市交通委员会执法总队", parent=commission)
+    assert corps.unit_type == UnitType.CORPS and uscc.is_valid(corps.subject_code)
+    assert Unit.objects.filter(parent=corps, unit_type=UnitType.DETACHMENT, name="水上执法支队").exists()
+    assert Unit.objects.filter(parent=corps, unit_type=UnitType.DIRECT_BRIGADE).count() >= 3
+    assert set(Unit.objects.filter(parent=corps, unit_type=UnitType.DEPARTMENT).values_list("name", flat=True)) >= {
+        "办公室",
+        "法制科",
+        "指挥中心",
+        "信息科",
+    }
+    squad = Unit.objects.filter(unit_type=UnitType.SQUAD, parent__parent__parent=corps).first()
+    assert squad is not None and squad.path.startswith(corps.path) and squad.depth == corps.depth + 3
+
+    districts = Unit.objects.filter(unit_type=UnitType.DISTRICT_BRIGADE)
+    assert districts.count() == 16
+    assert {u.name: u.region_code for u in districts} == {
+        demo.district_brigade_name(d): code for d, code in REGION_CODES.items()
+    }
+    for unit in districts:
+        assert unit.parent_id == corps.pk
+        assert uscc.is_valid(unit.subject_code), unit.subject_code
+        assert unit.children.filter(unit_type=UnitType.SQUAD).count() == 2
+    assert len({u.subject_code for u in districts}) == 16
+
+    lines = DictionaryType.objects.get(code="business_line")
+    assert lines.is_system
+    assert {"出租汽车", "网约车", "公交", "治超", "路政", "水上", "码头", "海事"} <= set(
+        lines.items.values_list("label", flat=True)
+    )
+    for code in ("industry", "certificate_type", "vehicle_type", "ship_type", "petition_category"):
+        assert DictionaryType.objects.get(code=code).is_system
+        assert DictionaryItem.objects.filter(dict_type__code=code).count() >= 5
+    assert DictionaryItem.objects.get(dict_type__code="vehicle_type", code="K1").parent.code == "K"
+    assert corps.business_lines.count() >= 10
+
+    officers = list(Officer.objects.select_related("unit", "user"))
+    for o in officers:
+        validate_id_number(o.id_number)
+        validate_mobile_phone(o.phone)
+        assert o.certificate_number and o.certificate_valid_until and o.roles.exists()
+    assert len({o.certificate_number for o in officers}) == len(officers)
+    assert len({o.id_number for o in officers}) == len(officers)
+    squads_with_staff = {o.unit_id for o in officers if o.unit.unit_type == UnitType.SQUAD}
+    assert len(squads_with_staff) == Unit.objects.filter(unit_type=UnitType.SQUAD).count()
+    # every squad has a squad leader
+    for unit_id in squads_with_staff:
+        assert Officer.objects.filter(unit_id=unit_id, roles__code="squad_leader").exists()
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_demo_login_that_works():
+    seed()
+    by_role = {d.role_code: d for d in demo.DEMO_LOGINS}
+    assert set(by_role) == {r.code for r in ROLE_DEFS}
+    for d in demo.DEMO_LOGINS:
+        officer = Officer.objects.get(user__username=d.username)
+        assert not officer.must_change_password
+        assert list(officer.roles.values_list("code", flat=True)) == [d.role_code]
+        client = Client()
+        response = client.post("/login/", {"username": d.username, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302, (d.username, response.content.decode()[:500])
+        assert response["Location"] == "/", d.username
+        home = client.get("/")
+        assert home.status_code == 200
+        assert TodoItem.objects.filter(user=officer.user).exists()
+        assert Notification.objects.filter(user=officer.user).exists()
+
+
+@pytest.mark.django_db
+def test_ordinary_officers_must_change_password_and_scope_is_the_subtree():
+    seed()
+    ordinary = Officer.objects.exclude(user__username__in=[d.username for d in demo.DEMO_LOGINS])
+    assert ordinary.filter(must_change_password=False).count() == 0
+    client = Client()
+    response = client.post("/login/", {"username": "zf00010", "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/password/"
+
+    brigade = get_user_model().objects.get(username="brigade")
+    unit = brigade.officer.unit
+    visible = Officer.objects.for_user(brigade)
+    assert visible.count() == Officer.objects.filter(unit__path__startswith=unit.path).count() >= 20
+    assert not visible.exclude(unit__path__startswith=unit.path).exists()
