@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
 $PY manage.py createcachetable
+$PY manage.py collectstatic --noinput -v 0
 if [ ! -f var/.demo_loaded ]; then
   echo "==> 首次启动：载入演示数据"
   $PY manage.py seed_demo && touch var/.demo_loaded

@@ -60,11 +60,13 @@ def test_no_server_errors(make_user, tree):
 
 
 def _run(schema, app, headers, restore):
+    from django.db import DatabaseError, connection, transaction
     from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis.checks import not_a_server_error
     from schemathesis.generation import GenerationMode
 
     failures: list[str] = []
+    last = [""]
     statuses: dict[int, int] = {}
     operations = 0
     started = time.monotonic()
@@ -90,11 +92,23 @@ def _run(schema, app, headers, restore):
         )
         @given(case=strategy)
         def run(case):
-            restore()
+            try:
+                restore()
+            except DatabaseError:
+                failures.append(f"transaction aborted after: {last[0]}")
+                raise
             if case.media_type and "json" not in case.media_type and not isinstance(case.body, (dict, type(None))):
                 # the WSGI test client can only encode a form from a mapping: send such bodies as JSON
                 case.media_type = "application/json"
-            response = case.call(app=app, headers=headers)
+            with transaction.atomic():  # a savepoint per case: one refused write cannot poison the rest
+                response = case.call(app=app, headers=headers)
+                last[0] = f"{response.status_code} {case.as_curl_command()}"
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT 1")
+                except DatabaseError:
+                    failures.append(f"{case.operation.label}: a swallowed database error: {case.as_curl_command()}")
+                    transaction.set_rollback(True)
             statuses[response.status_code // 100] = statuses.get(response.status_code // 100, 0) + 1
             if response.status_code >= 500:
                 failures.append(f"{case.operation.label}: {response.status_code} {case.as_curl_command()}")

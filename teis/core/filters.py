@@ -50,7 +50,9 @@ def filterset_for(config) -> type[django_filters.FilterSet]:
             continue
         if isinstance(f, EncryptedCharField):
             continue  # randomised encryption: exact look-up goes through the blind index
-        if isinstance(f, TEXT_FIELDS) and not f.choices:
+        if isinstance(f, models.DateTimeField):
+            fields[column] = ["date"]  # a day, not an instant (and no out-of-range timestamps on PostgreSQL)
+        elif isinstance(f, TEXT_FIELDS) and not f.choices:
             fields[column] = ["icontains"]
         elif f.choices or f.is_relation or isinstance(f, (models.BooleanField, models.DateField, NUMBER_FIELDS)):
             fields[column] = ["exact"]

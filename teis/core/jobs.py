@@ -41,7 +41,7 @@ def recorded_periodic(schedule, *, label: str):
         def wrapper():
             return run_recorded(name, func)
 
-        task = periodic_task(schedule, name=name)(wrapper)
+        task = periodic_task(schedule)(wrapper)  # huey names it module.function, like `name`
         PERIODIC[name] = PeriodicJob(name=name, label=label, validate_datetime=schedule)
         return task
 
