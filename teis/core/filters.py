@@ -20,6 +20,10 @@ class ScopedFilterSet(django_filters.FilterSet):
             qs = getattr(f, "queryset", None)
             if user is not None and qs is not None and hasattr(qs, "for_user"):
                 f.queryset = f.extra["queryset"] = qs.for_user(user)
+            if "empty_label" in f.extra or isinstance(
+                f, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter)
+            ):
+                f.extra["empty_label"] = "全部"
 
     @property
     def form(self):
@@ -40,7 +44,9 @@ def filterset_for(config) -> type[django_filters.FilterSet]:
         return config.filterset
     from .fields import EncryptedCharField
 
-    fields: dict[str, list[str]] = {}
+    # Text and date-time filters are declared under the column's own name (`?name=`), the rest are exact.
+    declared: dict[str, django_filters.Filter] = {}
+    exact: list[str] = []
     for column in config.list_columns:
         if "__" in column:
             continue
@@ -50,14 +56,16 @@ def filterset_for(config) -> type[django_filters.FilterSet]:
             continue
         if isinstance(f, EncryptedCharField):
             continue  # randomised encryption: exact look-up goes through the blind index
+        label = str(f.verbose_name)
         if isinstance(f, models.DateTimeField):
-            fields[column] = ["date"]  # a day, not an instant (and no out-of-range timestamps on PostgreSQL)
+            # a day, not an instant (and no out-of-range timestamps on PostgreSQL)
+            declared[column] = django_filters.DateFilter(field_name=column, lookup_expr="date", label=label)
         elif isinstance(f, TEXT_FIELDS) and not f.choices:
-            fields[column] = ["icontains"]
+            declared[column] = django_filters.CharFilter(field_name=column, lookup_expr="icontains", label=label)
         elif f.choices or f.is_relation or isinstance(f, (models.BooleanField, models.DateField, NUMBER_FIELDS)):
-            fields[column] = ["exact"]
-    meta = type("Meta", (), {"model": config.model, "fields": fields})
-    return type(f"{config.model.__name__}AutoFilterSet", (ScopedFilterSet,), {"Meta": meta})
+            exact.append(column)
+    meta = type("Meta", (), {"model": config.model, "fields": exact})
+    return type(f"{config.model.__name__}AutoFilterSet", (ScopedFilterSet,), {"Meta": meta, **declared})
 
 
 def text_input_widget() -> forms.TextInput:

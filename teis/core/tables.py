@@ -1,5 +1,7 @@
 """Core's own registered models: dictionaries, todo items."""
 
+import django_filters
+
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
 from .dictionaries import dictionary_service
@@ -8,9 +10,12 @@ from .models import DictionaryItem, DictionaryType
 
 
 class DictionaryItemFilterSet(ScopedFilterSet):
+    code = django_filters.CharFilter(label="编码", lookup_expr="icontains")
+    label = django_filters.CharFilter(label="名称", lookup_expr="icontains")
+
     class Meta:
         model = DictionaryItem
-        fields = {"dict_type": ["exact"], "code": ["icontains"], "label": ["icontains"], "is_active": ["exact"]}
+        fields = ["dict_type", "code", "label", "is_active"]
 
 
 @registry.register

@@ -1,6 +1,8 @@
 """Main paths in a real browser: login, lockout, role menus, Excel export, audit trail."""
 
+import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -68,7 +70,7 @@ def test_officer_list_exports_excel(page, sysadmin, make_user, shots):
         page.click("#export-btn")
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    wb = load_workbook(download.path(), read_only=True)
+    wb = load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)  # no .xlsx suffix on disk
     rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     header = rows[0]
     assert header[:3] == ["姓名", "警号/工号", "所属单位"] and "身份证号" in header
