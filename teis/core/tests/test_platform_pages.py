@@ -114,3 +114,19 @@ def test_large_export_runs_as_job_with_progress(make_user, settings):
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     rows = list(wb.active.values)
     assert rows[0][0] == "单位名称" and len(rows) == 1 + 8
+
+
+@pytest.mark.django_db
+def test_chinese_error_pages(make_user, client):
+    user = make_user("field_officer", "squad1")
+    c = logged_in_client(user)
+    resp = c.get("/no/such/page/")
+    assert resp.status_code == 404 and "页面不存在" in resp.content.decode()
+    resp = c.get("/org/role/add/")
+    assert resp.status_code == 403 and "无权访问" in resp.content.decode()
+
+    from teis.core.pages import error_500
+
+    assert "系统内部错误" in error_500(None).content.decode()
+    login = client.get("/login/")
+    assert "统一身份认证" in login.content.decode() and 'lang="zh-CN"' in login.content.decode()
