@@ -90,6 +90,11 @@ class ModelConfig:
     model_name: str = ""
 
     @classmethod
+    def detail_actions(cls, obj, user) -> list[tuple[str, str, str]]:
+        """Extra buttons on the detail page: (label, url, icon). Apps override to add their own."""
+        return []
+
+    @classmethod
     def verbose_name(cls) -> str:
         return str(cls.model._meta.verbose_name)
 

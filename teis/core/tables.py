@@ -1,6 +1,7 @@
 """Core's own registered models: dictionaries, todo items."""
 
 import django_filters
+from django.urls import reverse
 
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
@@ -25,6 +26,18 @@ class DictionaryTypeConfig(ModelConfig):
     form_fields = ["code", "name", "description"]
     list_columns = ["code", "name", "description", "is_system"]
     menu_label = "字典类型"
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        actions = []
+        if user.has_perm("core.view_dictionaryitem"):
+            url = reverse("core:dictionary_export", args=[obj.code])
+            actions.append(("导出字典项", url, "bi-file-earmark-excel"))
+        if user.has_perm("core.change_dictionaryitem"):
+            url = reverse("core:dictionary_import", args=[obj.code])
+            actions.append(("导入字典项", url, "bi-upload"))
+        return actions
+
     menu_group = "系统管理"
     menu_icon = "bi-journal-text"
     menu_order = 40

@@ -124,7 +124,12 @@ class ObjectDetailView(ConfigView):
             (name, column_label(c.model, name), display_value(obj, name, c, request.user), name in c.masked_fields)
             for name in fields
         ]
-        ctx = self.base_context(object=obj, values=values, can_reveal=can_reveal(request.user, c))
+        ctx = self.base_context(
+            object=obj,
+            values=values,
+            can_reveal=can_reveal(request.user, c),
+            actions=c.detail_actions(obj, request.user),
+        )
         return render(request, self.template_name, ctx)
 
 

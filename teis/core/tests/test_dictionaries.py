@@ -278,3 +278,12 @@ def test_generic_pages_use_the_dictionary_service(vehicle, sysadmin):
     assert dictionaries.label("vehicle_type", "K1") == "大客车"
     response = client.post(f"/core/dictionarytype/{vehicle.pk}/delete/")
     assert response.status_code == 302 and DictionaryType.objects.filter(pk=vehicle.pk).exists()
+
+
+@pytest.mark.django_db
+def test_dictionary_type_page_links_import_and_export(sysadmin):
+    from teis.core.models import DictionaryType
+
+    dt = DictionaryType.objects.create(code="vehicle_type", name="车辆类型")
+    page = logged_in_client(sysadmin).get(f"/core/dictionarytype/{dt.pk}/").content.decode()
+    assert "/core/dictionaries/vehicle_type/export/" in page and "/core/dictionaries/vehicle_type/import/" in page
