@@ -43,3 +43,8 @@ def test_debug_off_by_default():
         extra_env={"TEIS_TESTING": "0", "DEBUG": ""},
     )
     assert result.stdout.strip().endswith("False"), result.stderr
+
+
+def test_no_missing_migrations():
+    result = manage("makemigrations", "--check", "--dry-run", extra_env={"TEIS_TESTING": "0"})
+    assert result.returncode == 0, result.stdout + result.stderr

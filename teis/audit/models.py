@@ -139,6 +139,7 @@ class AnomalyRule(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "异常规则"
+        ordering = ["kind"]
 
     def __str__(self) -> str:
         return self.get_kind_display()
