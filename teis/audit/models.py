@@ -76,6 +76,22 @@ class AuditRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
+    def object_type_label(self) -> str:
+        """The Chinese name of the audited model ("执法人员" rather than "org.officer")."""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
+
+    object_type_label.short_description = "对象类型"
+
+    def actor_label(self) -> str:
+        return self.actor_name or "系统"
+
+    actor_label.short_description = "操作人"
+
     def save(self, *args, **kwargs):
         # Integrity guard, not a business rule: an audit record is written once.
         if self.pk and not kwargs.get("force_insert"):

@@ -17,7 +17,7 @@ class ReadOnlyAudit(ModelConfig):
 class AuditRecordConfig(ReadOnlyAudit):
     model = AuditRecord
     filterset = AuditRecordFilterSet
-    list_columns = ["at", "category", "action", "actor_name", "unit_name", "ip", "object_type", "object_repr"]
+    list_columns = ["at", "category", "action", "actor_label", "unit_name", "ip", "object_type_label", "object_repr"]
     sortable = ["at", "action", "actor_name", "unit_name"]
     detail_fields = [
         "at",
