@@ -8,6 +8,10 @@ from django.db.models import Model
 
 def style_widgets(form: forms.BaseForm) -> None:
     for f in form.fields.values():
+        if getattr(f, "empty_label", None) == "---------":
+            f.empty_label = "请选择"
+        if isinstance(f, forms.TypedChoiceField) and f.choices and f.choices[0] == ("", "---------"):
+            f.choices = [("", "请选择"), *list(f.choices)[1:]]
         widget = f.widget
         if isinstance(widget, (forms.CheckboxInput,)):
             widget.attrs.setdefault("class", "form-check-input")

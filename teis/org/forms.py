@@ -115,6 +115,8 @@ class OfficerForm(ScopedModelForm):
 
 
 class OfficerCreateForm(OfficerForm):
+    field_order = ["username", "password", "name"]
+
     username = forms.CharField(label="登录账号", max_length=150)
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="首次登录须修改")
 
