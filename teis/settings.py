@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "teis.core",
     "teis.org",
     "teis.audit",
+    "teis.legal",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui-dist/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
+    # several models have a field named "status" with different choices: name each enum after its class
+    "ENUM_NAME_OVERRIDES": {
+        "OfficerStatusEnum": "teis.org.choices.OfficerStatus",
+        "CodeStatusEnum": "teis.legal.choices.CodeStatus",
+        "ProvisionStatusEnum": "teis.legal.choices.ProvisionStatus",
+        "ApplicationStatusEnum": "teis.legal.choices.ApplicationStatus",
+        "WarningStatusEnum": "teis.legal.choices.WarningStatus",
+        "TodoStatusEnum": "teis.core.models.TodoStatus",
+    },
 }
 
 

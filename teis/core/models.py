@@ -233,3 +233,36 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.status == self.Status.DONE else int(self.done * 100 / self.total) if self.total else 0
+
+
+# --- outbox to superior platforms ----------------------------------------------------------------------
+
+
+class OutboxMessage(models.Model):
+    """A change to be sent to a superior platform (city unified platform, Ministry system).
+
+    Written in the same transaction as the change it reports; the exchange module sends and marks it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    target = models.CharField("目标平台", max_length=30, db_index=True, help_text="city_platform / ministry_system")
+    topic = models.CharField("数据类型", max_length=60, db_index=True)
+    operation = models.CharField("操作", max_length=10, help_text="create / update / cancel")
+    object_key = models.CharField("对象标识", max_length=100)
+    payload = models.JSONField("报文")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上报队列"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.target}:{self.topic}:{self.operation}:{self.object_key}"

@@ -14,7 +14,27 @@ from teis.core.models import DataScope
 
 from .choices import AdminKind
 
-VIEW_BASE = ["org.view_unit", "core.view_dictionaryitem", "core.view_dictionarytype"]
+VIEW_BASE_CORE = ["org.view_unit", "core.view_dictionaryitem", "core.view_dictionarytype"]
+# Every officer consults the legal knowledge base; 法制科 maintains it.
+LEGAL_VIEW = [
+    "legal.view_law",
+    "legal.view_provision",
+    "legal.view_violationcode",
+    "legal.view_casecause",
+    "legal.view_discretionbenchmark",
+]
+LEGAL_MAINTAIN = [
+    *(
+        f"legal.{a}_{m}"
+        for m in ("law", "violationcode", "casecause", "discretionbenchmark")
+        for a in ("add", "change", "delete")
+    ),
+    "legal.view_legalchangewarning",
+    "legal.change_legalchangewarning",
+    "legal.view_discretionapplication",
+    "legal.change_discretionapplication",
+]
+VIEW_BASE = [*VIEW_BASE_CORE, *LEGAL_VIEW]
 
 
 @dataclass(frozen=True)
@@ -58,7 +78,7 @@ ROLE_DEFS: list[RoleDef] = [
         "legal_reviewer",
         "法制审核员",
         DataScope.SUBTREE,
-        (*VIEW_BASE, "org.view_officer"),
+        (*VIEW_BASE, *LEGAL_MAINTAIN, "org.view_officer"),
         description="法制审核、案卷评查",
     ),
     RoleDef(
