@@ -10,5 +10,6 @@ register_all(router)
 
 urlpatterns = [
     path("", include("teis.core.api.urls")),
+    path("legal/", include("teis.legal.api.urls")),
     path("", include(router.urls)),
 ]
