@@ -17,3 +17,8 @@ class RoleBackend(ModelBackend):
 
     def _get_group_permissions(self, user_obj):
         return Permission.objects.filter(role__officers__user=user_obj)
+
+    def _get_user_permissions(self, user_obj):
+        # Permissions are granted through roles only (统一授权); per-user grants are not used, so the
+        # query Django would make for them on every request is skipped.
+        return Permission.objects.none()

@@ -7,6 +7,22 @@ from django.db.models import Q
 from teis.core.models import SCOPE_RANK, DataScope
 
 
+def officer_with_unit(user):
+    """The user's officer profile with its unit, in one query, cached on the user object (so that
+    `user.officer` and `user.officer.unit` cost nothing more for the rest of the request)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Officer
+
+    descriptor = get_user_model().officer.related
+    if descriptor.is_cached(user):
+        officer = descriptor.get_cached_value(user)
+        return officer
+    officer = Officer.objects.select_related("unit").filter(user=user).first()
+    descriptor.set_cached_value(user, officer)
+    return officer
+
+
 def user_data_scope(user) -> str | None:
     """The widest scope among the user's roles, or None when the user has no officer profile.
 
@@ -18,11 +34,11 @@ def user_data_scope(user) -> str | None:
     if user.is_superuser:
         scope = DataScope.ALL
     else:
-        officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
+        officer = officer_with_unit(user)
         if officer is None:
             scope = ""
         else:
-            scopes = [r.data_scope for r in officer.roles.all()]
+            scopes = list(officer.roles.values_list("data_scope", flat=True))
             scope = max(scopes, key=lambda s: SCOPE_RANK[DataScope(s)]) if scopes else DataScope.OWN
     user._teis_scope = scope
     return scope or None
