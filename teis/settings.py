@@ -282,6 +282,8 @@ LOGGING = {
 TEIS_EXPORT_SYNC_LIMIT = env.int("TEIS_EXPORT_SYNC_LIMIT", default=2000)
 # Audit records are kept at least 180 days (等保二级); older ones are archived to files, then removed.
 TEIS_AUDIT_RETENTION_DAYS = env.int("TEIS_AUDIT_RETENTION_DAYS", default=180)
+# 法律依据预警: when on, a violation code flagged by a legal change cannot be used until it is acknowledged or revised.
+TEIS_LEGAL_FLAG_BLOCKS_USE = env.bool("TEIS_LEGAL_FLAG_BLOCKS_USE", default=False)
 
 if TESTING:
     # Fast hashing and in-process jobs in the test suite only.

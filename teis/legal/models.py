@@ -103,9 +103,10 @@ class LawVersion(models.Model):
 class Provision(ReferenceModel):
     """A node of a law's text: 编 / 章 / 节 / 条 / 款 / 项 / 目 (the city platform's 法律法规内容).
 
-    `key` is the structural position ("c2/a37/p1/i2"); `stable_id` identifies "the same provision" across
-    versions (carried over by the import when the key matches), so codes can follow a provision through
-    amendments. `citation` is the full citation string, e.g.
+    `key` is the structural position (parts "p1", chapters "c2" or "p1c2", sections "c2s1", articles "a37" or
+    "a20-1" for 第二十条之一, then "a37.1" 款, "a37.1.2" 项, "a37.1.2.3" 目); `stable_id` identifies
+    "the same provision" across versions (carried over by the import when the key matches), so codes can
+    follow a provision through amendments. `citation` is the full citation string, e.g.
     《上海市出租汽车管理条例》第三十七条第一款第（二）项.
     """
 

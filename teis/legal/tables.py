@@ -1,8 +1,31 @@
 """What core shows of the legal knowledge base: lists, forms, API, menu."""
 
-from teis.core.registry import ModelConfig, registry
+from django.urls import reverse
 
-from .models import CaseCause, DiscretionBenchmark, Law, Provision, ViolationCode
+from teis.core.registry import MenuEntry, ModelConfig, registry
+
+from .api.codes import CaseCauseSerializer, ViolationCodeSerializer
+from .api.serializers import LawSerializer
+from .choices import ApplicationStatus, WarningStatus
+from .filters import (
+    CaseCauseFilterSet,
+    DiscretionApplicationFilterSet,
+    DiscretionBenchmarkFilterSet,
+    LegalChangeWarningFilterSet,
+    ViolationCodeFilterSet,
+)
+from .forms import BenchmarkForm, CaseCauseForm, ViolationCodeForm
+from .models import (
+    CaseCause,
+    DiscretionApplication,
+    DiscretionBenchmark,
+    Law,
+    LegalChangeWarning,
+    Provision,
+    ViolationCode,
+)
+from .services.codes import CaseCauseService, ViolationCodeService
+from .services.discretion import BenchmarkService
 
 
 class LegalConfig(ModelConfig):
@@ -41,6 +64,22 @@ class LawConfig(LegalConfig):
     menu_label = "法律法规库"
     menu_icon = "bi-book"
     menu_order = 10
+    serializer = LawSerializer
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        actions = [("条文", reverse("legal:law_tree", args=[obj.pk]), "bi-list-nested")]
+        if obj.versions.count() > 1:
+            actions.append(("版本对比", reverse("legal:law_diff", args=[obj.pk]), "bi-file-diff"))
+        if obj.current_version_id:
+            actions.append(("导出文本", reverse("legal:law_export_txt", args=[obj.pk]), "bi-filetype-txt"))
+            actions.append(("导出 JSON", reverse("legal:law_export_json", args=[obj.pk]), "bi-filetype-json"))
+        if user.has_perm("legal.change_law"):
+            actions.append(("导入正文", reverse("legal:law_import", args=[obj.pk]), "bi-upload"))
+        return actions
+
+
+registry.add_menu(MenuEntry("法规检索", "legal:search", "legal.view_law", "法律法规", "bi-search", 5))
 
 
 @registry.register
@@ -69,6 +108,17 @@ class ViolationCodeConfig(LegalConfig):
     menu_label = "违章代码"
     menu_icon = "bi-upc"
     menu_order = 20
+    service = ViolationCodeService()  # an edit is a new version, a delete retires the code
+    form = ViolationCodeForm
+    filterset = ViolationCodeFilterSet
+    serializer = ViolationCodeSerializer
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        actions = [("关联管理", reverse("legal:violationcode_links", args=[obj.pk]), "bi-diagram-3")]
+        if obj.benchmarks.exists():
+            actions.append(("裁量基准", reverse("legal:discretion_query") + f"?code={obj.code}", "bi-sliders"))
+        return actions
 
 
 @registry.register
@@ -78,6 +128,10 @@ class CaseCauseConfig(LegalConfig):
     menu_label = "执法案由目录"
     menu_icon = "bi-diagram-2"
     menu_order = 30
+    service = CaseCauseService()  # every write queued for the city platform; a delete cancels
+    form = CaseCauseForm
+    filterset = CaseCauseFilterSet
+    serializer = CaseCauseSerializer
 
 
 @registry.register
@@ -87,3 +141,67 @@ class DiscretionBenchmarkConfig(LegalConfig):
     menu_label = "自由裁量基准"
     menu_icon = "bi-sliders"
     menu_order = 40
+    service = BenchmarkService()
+    form = BenchmarkForm
+    filterset = DiscretionBenchmarkFilterSet
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        return [
+            ("裁量情节", reverse("legal:discretion_query") + f"?code={obj.violation_code.code}", "bi-list-ol"),
+            ("选取适用", reverse("legal:discretion_apply") + f"?code={obj.violation_code.code}", "bi-check2-square"),
+        ]
+
+
+@registry.register
+class LegalChangeWarningConfig(LegalConfig):
+    model = LegalChangeWarning
+    ui_read_only = True
+    api_read_only = True
+    list_columns = [
+        "provision",
+        "change",
+        "violation_code",
+        "case_cause",
+        "benchmark",
+        "status",
+        "created_at",
+        "handled_by",
+    ]
+    menu_label = "法律依据预警"
+    menu_icon = "bi-exclamation-triangle"
+    menu_order = 50
+    filterset = LegalChangeWarningFilterSet
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        if obj.status == WarningStatus.OPEN and user.has_perm("legal.change_legalchangewarning"):
+            return [("确认预警", reverse("legal:warning_acknowledge", args=[obj.pk]), "bi-check2-circle")]
+        return []
+
+
+@registry.register
+class DiscretionApplicationConfig(LegalConfig):
+    model = DiscretionApplication
+    ui_read_only = True
+    api_read_only = True
+    list_columns = ["violation_code", "level", "unit", "case_reference", "amount", "status", "created_at"]
+    menu_label = "裁量适用审核"
+    menu_icon = "bi-clipboard-check"
+    menu_order = 60
+    filterset = DiscretionApplicationFilterSet
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        label = "审核" if obj.status == ApplicationStatus.PENDING else "审核记录"
+        return [(label, reverse("legal:discretion_decide", args=[obj.pk]), "bi-clipboard-check")]
+
+
+registry.add_menu(
+    MenuEntry("裁量基准查询", "legal:discretion_query", "legal.view_discretionbenchmark", "法律法规", "bi-search", 45)
+)
+registry.add_menu(
+    MenuEntry(
+        "Excel 导入导出", "legal:import_index", "legal.change_violationcode", "法律法规", "bi-file-earmark-excel", 70
+    )
+)

@@ -9,6 +9,7 @@ password hash is computed once and shared: hashing 300 passwords would take minu
 from __future__ import annotations
 
 import datetime
+import importlib
 import random
 import time
 from dataclasses import dataclass
@@ -254,7 +255,30 @@ class Seeder:
             units = self.units(lines)
             self.officers(units, lines)
             self.todos()
+            for load_demo in app_demo_loaders():
+                self.created.update(load_demo())
         return self.created
+
+
+def app_demo_loaders():
+    """`load_demo()` of every installed app that ships demo data in `<app>/demo/loader.py`, in app order.
+
+    The organisation is seeded first; the domain apps add their data on top without org importing them.
+    """
+    from django.apps import apps
+
+    loaders = []
+    for app in apps.get_app_configs():
+        if not app.name.startswith("teis."):
+            continue
+        try:
+            module = importlib.import_module(f"{app.name}.demo.loader")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"{app.name}.demo", f"{app.name}.demo.loader"):
+                raise
+            continue
+        loaders.append(module.load_demo)
+    return loaders
 
 
 def _lineage(unit: Unit, units) -> list[Unit]:
