@@ -17,7 +17,9 @@ from .choices import (
     ApplicationStatus,
     CodeStatus,
     EffectLevel,
+    ExerciseLevel,
     ItemType,
+    PenaltyType,
     ProvisionLevel,
     ProvisionStatus,
     Validity,
@@ -213,6 +215,12 @@ class ViolationCode(ReferenceModel, LegalBasisFlags):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def penalty_type_labels(self) -> str:
+        labels = dict(PenaltyType.choices)
+        return "、".join(str(labels.get(v, v)) for v in self.penalty_types)
+
+    penalty_type_labels.short_description = "处罚种类"
+
 
 # --- case-cause catalogue ------------------------------------------------------------------------------
 
@@ -244,6 +252,12 @@ class CaseCause(ReferenceModel, LegalBasisFlags):
 
     def __str__(self) -> str:
         return f"{self.cause_code} {self.name}"
+
+    def exercise_level_labels(self) -> str:
+        labels = dict(ExerciseLevel.choices)
+        return "、".join(str(labels.get(v, v)) for v in self.exercise_levels)
+
+    exercise_level_labels.short_description = "行使层级"
 
 
 # --- discretion benchmarks ---------------------------------------------------------------------------

@@ -105,6 +105,28 @@ class ViolationCodeConfig(LegalConfig):
         "status",
         "legal_change_flag",
     ]
+    detail_fields = [
+        "code",
+        "version",
+        "is_current",
+        "name",
+        "business_line",
+        "enforcement_subject",
+        "violated_provisions",
+        "penalty_provisions",
+        "penalty_type_labels",
+        "fine_min",
+        "fine_max",
+        "simplified_procedure",
+        "status",
+        "effective_from",
+        "effective_to",
+        "previous",
+        "legacy_basis_text",
+        "legal_change_flag",
+        "flagged_at",
+        "flag_reason",
+    ]
     menu_label = "违章代码"
     menu_icon = "bi-upc"
     menu_order = 20
@@ -125,6 +147,22 @@ class ViolationCodeConfig(LegalConfig):
 class CaseCauseConfig(LegalConfig):
     model = CaseCause
     list_columns = ["cause_code", "name", "item_type", "status", "is_deleted", "modified_at", "legal_change_flag"]
+    detail_fields = [
+        "cause_code",
+        "name",
+        "item_type",
+        "item_code",
+        "exercise_level_labels",
+        "basis_provisions",
+        "penalty_provisions",
+        "violation_codes",
+        "status",
+        "is_deleted",
+        "modified_at",
+        "legal_change_flag",
+        "flagged_at",
+        "flag_reason",
+    ]
     menu_label = "执法案由目录"
     menu_icon = "bi-diagram-2"
     menu_order = 30
