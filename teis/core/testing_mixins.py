@@ -32,6 +32,7 @@ are not organisation-bound (dictionaries, roles) set `scoped = False`: the out-o
 
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 from types import SimpleNamespace
@@ -452,4 +453,8 @@ class GenericModelTests:
             return None
         if isinstance(value, bool):
             return "true" if value else "false"
+        if isinstance(value, datetime.datetime):  # core filters date-time columns by day (`__date`)
+            from django.utils import timezone
+
+            return timezone.localtime(value).date().isoformat()
         return value

@@ -26,6 +26,7 @@ from .models import (
 )
 from .services.codes import CaseCauseService, ViolationCodeService
 from .services.discretion import BenchmarkService
+from .services.laws import LawService
 
 
 class LegalConfig(ModelConfig):
@@ -35,6 +36,7 @@ class LegalConfig(ModelConfig):
 @registry.register
 class LawConfig(LegalConfig):
     model = Law
+    service = LawService()  # a cited law is abolished, never deleted
     list_columns = [
         "name",
         "file_number",

@@ -16,12 +16,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError, generic_service
+from teis.core.services import GenericService, ServiceError, generic_service
 
 from ..choices import ProvisionStatus, Validity
 from ..models import Law, LawVersion, Provision
@@ -309,3 +309,33 @@ def do_abolish_law(actor, law: Law, on_date: dt.date) -> Law:
         audit.record(actor, AuditAction.UPDATE, law, changes=audit.diff(before, audit.snapshot(law)))
         _flag(changed, actor)
     return law
+
+
+def law_citations(law: Law) -> dict[str, int]:
+    """How many codes, causes and benchmarks cite any provision of the law (any version)."""
+    from ..models import CaseCause, DiscretionBenchmark, ViolationCode
+
+    provisions = Provision.objects.filter(law=law)
+    return {
+        "违章代码": ViolationCode.objects.filter(
+            Q(violated_provisions__in=provisions) | Q(penalty_provisions__in=provisions)
+        )
+        .distinct()
+        .count(),
+        "执法案由": CaseCause.objects.filter(Q(basis_provisions__in=provisions) | Q(penalty_provisions__in=provisions))
+        .distinct()
+        .count(),
+        "裁量基准": DiscretionBenchmark.objects.filter(basis_provisions__in=provisions).distinct().count(),
+    }
+
+
+class LawService(GenericService):
+    """A law that codes, causes or benchmarks cite is never deleted (that would silently strip their legal
+    basis): it is abolished instead (`do_abolish_law`), which warns their owners."""
+
+    def do_delete(self, actor, obj: Law) -> None:
+        cited = {k: v for k, v in law_citations(obj).items() if v}
+        if cited:
+            what = "、".join(f"{k} {v} 个" for k, v in cited.items())
+            raise ServiceError("law_cited", f"《{obj.name}》仍被{what}引用，不能删除；如已失效请办理废止。")
+        super().do_delete(actor, obj)

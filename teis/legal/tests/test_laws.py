@@ -322,3 +322,28 @@ def test_api_law_tree(reviewer, law):
     assert items[1]["citation"].endswith("第三十七条第（二）项")
     assert "tree" not in client.get(f"/api/v1/legal/laws/{law.pk}/").json()
     assert "tree" not in client.get("/api/v1/legal/laws/?tree=1").json()["results"][0]
+
+
+@pytest.mark.django_db
+def test_a_cited_law_cannot_be_deleted_only_abolished(roles, tree, make_user):
+    from teis.core.services import ServiceError
+    from teis.legal.models import Law, ViolationCode
+    from teis.legal.services.laws import LawService, do_create_law, do_import_version
+
+    law = do_create_law(None, {"name": "测试条例", "effect_level": "local_regulation"})
+    version = do_import_version(
+        None,
+        law,
+        "测试条例\n第一条 经营者不得拒载。\n第二条 违反第一条的，处200元罚款。",
+        label="2024年",
+        effective_from=None,
+    )
+    code = ViolationCode.objects.create(code="T0001", name="拒载")
+    code.penalty_provisions.add(version.provisions.get(key="a2"))
+    with pytest.raises(ServiceError) as err:
+        LawService().do_delete(None, law)
+    assert "违章代码 1 个" in err.value.message and "废止" in err.value.message
+    assert Law.objects.filter(pk=law.pk).exists()
+    code.penalty_provisions.clear()
+    LawService().do_delete(None, law)
+    assert not Law.objects.filter(pk=law.pk).exists()

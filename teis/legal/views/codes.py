@@ -64,8 +64,9 @@ def benchmark_edit(request, pk: int | None = None):
     initial = {}
     if benchmark is None and request.GET.get("code"):
         initial["violation_code"] = ViolationCode.objects.filter(code=request.GET["code"], is_current=True).first()
-    form = BenchmarkForm(request.POST or None, instance=benchmark, user=request.user, initial=initial)
-    formset = LevelFormSet(request.POST or None, initial=level_initial(benchmark), prefix="levels")
+    data = request.POST if request.method == "POST" else None  # an empty POST is still bound: errors shown
+    form = BenchmarkForm(data, instance=benchmark, user=request.user, initial=initial)
+    formset = LevelFormSet(data, initial=level_initial(benchmark), prefix="levels")
     status = 200
     if request.method == "POST":
         status = 400
