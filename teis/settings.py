@@ -279,6 +279,8 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}, "huey": {"propagate": False}},
 }
 
+# Unified case code (统一案件编码): widths of region, enforcement subject, item type, date (YYMMDD), sequence.
+TEIS_CASE_CODE_WIDTHS = [int(w) for w in env.list("TEIS_CASE_CODE_WIDTHS", default=["6", "2", "1", "6", "3"])]
 TEIS_EXPORT_SYNC_LIMIT = env.int("TEIS_EXPORT_SYNC_LIMIT", default=2000)
 # Audit records are kept at least 180 days (等保二级); older ones are archived to files, then removed.
 TEIS_AUDIT_RETENTION_DAYS = env.int("TEIS_AUDIT_RETENTION_DAYS", default=180)

@@ -25,7 +25,7 @@ def make_tree() -> dict:
     def unit(name, unit_type, parent=None, code=""):
         return svc.do_create(None, Unit, {"name": name, "unit_type": unit_type, "parent": parent, "subject_code": code})
 
-    corps = unit("上海市交通委员会执法总队", UnitType.CORPS, code="11310000MB2F00001X")
+    corps = unit("上海市交通委员会执法总队", UnitType.CORPS, code="01")
     det1 = unit("第一支队", UnitType.DETACHMENT, corps)
     brigade1 = unit("第一大队", UnitType.BRIGADE, det1)
     squad1 = unit("第一中队", UnitType.SQUAD, brigade1)

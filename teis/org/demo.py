@@ -37,30 +37,10 @@ def _squads(*names: str, weight: int = 4, lines: tuple[str, ...] = ()) -> tuple[
     return tuple(UnitDef(n, UnitType.SQUAD, business_lines=lines, staff_weight=weight) for n in names)
 
 
-def uscc_check_digit(first17: str) -> str:
-    """GB 32100-2015 check character of a unified social credit code."""
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(alphabet.index(c) * w for c, w in zip(first17, weights, strict=True))
-    return alphabet[(31 - total % 31) % 31]
-
-
-def org_code_check_digit(first8: str) -> str:
-    """GB 11714 check character of the 9-character organisation code inside a credit code."""
-    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(alphabet.index(c) * w for c, w in zip(first8, weights, strict=True))
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
-
-
-def subject_code(region: str, serial: int) -> str:
-    """执法主体编码 in the shape of a credit code of a 机关 (registration "1", type "1"): 18 characters,
-    both check characters valid. Demo values, not the real codes of the units."""
-    org8 = f"MB{region[2:]}{serial % 100:02d}"[:8]
-    org9 = org8 + org_code_check_digit(org8)
-    first17 = f"11{region}{org9}"
-    return first17 + uscc_check_digit(first17)
+def subject_code(serial: int) -> str:
+    """执法主体编码 as the unified case code uses it (2 digits by default, TEIS_CASE_CODE_WIDTHS): the corps is
+    01, the district brigades 02–17. Demo values."""
+    return f"{serial + 1:02d}"
 
 
 # GB/T 2260 codes of Shanghai's 16 districts (2016 onwards: 闸北 merged into 静安, 崇明县 became 崇明区).
@@ -102,7 +82,7 @@ def _district_brigades() -> tuple[UnitDef, ...]:
                 UnitType.DISTRICT_BRIGADE,
                 short_name=f"{district.removesuffix('新区').removesuffix('区')}大队",
                 region_code=code,
-                subject_code=subject_code(code, i),
+                subject_code=subject_code(i),
                 business_lines=lines,
                 children=_squads("第一中队", "第二中队", weight=3, lines=lines),
             )
@@ -121,7 +101,7 @@ TREE = UnitDef(
             UnitType.CORPS,
             short_name="执法总队",
             region_code=SHANGHAI_REGION,
-            subject_code=subject_code(SHANGHAI_REGION, 0),
+            subject_code=subject_code(0),
             business_lines=(
                 "taxi",
                 "ride_hailing",

@@ -11,6 +11,7 @@ from teis.core.validators import (
 )
 
 from .models import MobileDevice, Officer, Role, SecurityPolicy, Unit
+from .validators import check_subject_code
 
 
 class UnitForm(ScopedModelForm):
@@ -38,6 +39,9 @@ class UnitForm(ScopedModelForm):
 
     def clean_order(self):
         return self.cleaned_data.get("order") or 0
+
+    def clean_subject_code(self):
+        return check_subject_code(self.cleaned_data["subject_code"])
 
     def clean_region_code(self):
         code = (self.cleaned_data.get("region_code") or "").strip()

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from teis.core.api.serializers import ScopedModelSerializer
 from teis.core.validators import validate_id_number, validate_mobile_phone
+from teis.org.validators import check_subject_code
 
 from ..models import MobileDevice, Officer, Unit
 
@@ -14,6 +15,9 @@ class UnitSerializer(ScopedModelSerializer):
     class Meta:
         model = Unit
         fields = "__all__"
+
+    def validate_subject_code(self, value):
+        return check_subject_code(value or "")
 
     def validate_region_code(self, value):
         code = (value or "").strip()

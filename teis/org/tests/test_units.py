@@ -206,3 +206,17 @@ class TestCreateOfficer:
         logged_in_client(sysadmin).post("/org/officer/add/", self.form(tree, roles))
         resp = Client().post("/login/", {"username": "zhangwei", "password": TEST_PASSWORD})
         assert resp.status_code == 302 and resp.url == "/password/"
+
+
+def test_subject_code_must_fit_the_case_code(sysadmin, tree):
+    from teis.core.testing import logged_in_client
+    from teis.org.models import Unit
+
+    client = logged_in_client(sysadmin)
+    data = {"name": "新大队", "unit_type": "brigade", "parent": tree["corps"].pk, "subject_code": "1A", "order": 0}
+    resp = client.post("/org/unit/add/", data)
+    assert resp.status_code == 400 and "执法主体编码应为 2 位数字" in resp.content.decode()
+    api = client.post("/api/v1/org/units/", {**data, "subject_code": "123"}, content_type="application/json")
+    assert api.status_code == 400 and "subject_code" in api.json()["fields"]
+    assert not Unit.objects.filter(name="新大队").exists()
+    assert client.post("/org/unit/add/", {**data, "subject_code": "18"}).status_code == 302
