@@ -11,5 +11,6 @@ register_all(router)
 urlpatterns = [
     path("", include("teis.core.api.urls")),
     path("legal/", include("teis.legal.api.urls")),
+    path("workflow/", include("teis.workflow.api.views")),
     path("", include(router.urls)),
 ]

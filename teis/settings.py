@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "teis.core",
     "teis.org",
     "teis.audit",
+    "teis.workflow",
     "teis.legal",
 ]
 

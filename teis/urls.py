@@ -24,6 +24,7 @@ urlpatterns = [
     path("core/", include("teis.core.urls")),
     path("org/", include("teis.org.urls")),
     path("audit/", include("teis.audit.urls")),
+    path("workflow/", include("teis.workflow.urls")),
     path("legal/", include("teis.legal.urls")),
     path("api/v1/", include("teis.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

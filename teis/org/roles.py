@@ -34,7 +34,11 @@ LEGAL_MAINTAIN = [
     "legal.view_discretionapplication",
     "legal.change_discretionapplication",
 ]
-VIEW_BASE = [*VIEW_BASE_CORE, *LEGAL_VIEW]
+# Every officer sees the process definitions and the workflow records in their scope; system admins
+# maintain definitions (modeler) and set substitutes for others.
+WORKFLOW_VIEW = ["workflow.view_processdefinition", "workflow.view_processinstance", "workflow.view_worktask"]
+WORKFLOW_MAINTAIN = ["workflow.add_processdefinition", "workflow.change_processdefinition", "workflow.add_substitute"]
+VIEW_BASE = [*VIEW_BASE_CORE, *LEGAL_VIEW, *WORKFLOW_VIEW]
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ ROLE_DEFS: list[RoleDef] = [
             *_crud("org.mobiledevice"),
             *_crud("core.dictionarytype"),
             *_crud("core.dictionaryitem"),
+            *WORKFLOW_MAINTAIN,
         ),
         AdminKind.SYSTEM,
         "用户、单位、角色管理",
