@@ -11,6 +11,7 @@ register_all(router)
 urlpatterns = [
     path("", include("teis.core.api.urls")),
     path("legal/", include("teis.legal.api.urls")),
+    path("cases/", include("teis.cases.api.urls")),
     path("workflow/", include("teis.workflow.api.views")),
     path("", include(router.urls)),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "teis.audit",
     "teis.workflow",
     "teis.legal",
+    "teis.cases",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("audit/", include("teis.audit.urls")),
     path("workflow/", include("teis.workflow.urls")),
     path("legal/", include("teis.legal.urls")),
+    path("cases/", include("teis.cases.urls")),
     path("api/v1/", include("teis.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),

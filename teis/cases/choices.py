@@ -1,0 +1,97 @@
+from django.db import models
+
+
+class Procedure(models.TextChoices):
+    GENERAL = "general", "一般程序"
+    SIMPLIFIED = "simplified", "简易程序"
+    COERCIVE = "coercive", "行政强制措施"
+    INSPECTION = "inspection", "行政检查"
+
+
+class CaseSource(models.TextChoices):
+    ON_SITE = "on_site", "现场检查"
+    COMPLAINT = "complaint", "投诉举报"
+    ASSIGNED = "assigned", "上级交办"
+    TRANSFERRED = "transferred", "移送"
+    NON_SITE = "non_site", "非现场"
+    DETECTION = "detection", "检测站点派发"
+    OTHER = "other", "其他"
+
+
+class CaseStatus(models.TextChoices):
+    """Where a case stands; the workflow's current node gives the detail."""
+
+    PRE_REGISTERED = "pre_registered", "预登记"
+    FILING = "filing", "立案审批中"
+    INVESTIGATING = "investigating", "调查取证"
+    DECIDING = "deciding", "审查决定"
+    DECIDED = "decided", "已作出决定"
+    ENFORCING = "enforcing", "执行中"
+    CLOSED = "closed", "已结案"
+    ARCHIVED = "archived", "已归档"
+    NOT_FILED = "not_filed", "不予立案"
+    TRANSFERRED_OUT = "transferred_out", "已移送"
+
+
+class ItemTypeCode(models.TextChoices):
+    """事项类型码, the one-digit segment of the unified case code."""
+
+    PENALTY = "1", "行政处罚"
+    COERCION = "2", "行政强制"
+    INSPECTION = "3", "行政检查"
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
+class DecisionType(models.TextChoices):
+    PENALTY = "penalty", "给予行政处罚"
+    NO_PENALTY = "no_penalty", "不予行政处罚"
+    TRANSFER = "transfer", "移送司法机关"
+
+
+class PaymentStatus(models.TextChoices):
+    NONE = "none", "无需缴款"
+    UNPAID = "unpaid", "未缴款"
+    PARTIAL = "partial", "部分缴款"
+    PAID = "paid", "已缴款"
+    OVERDUE = "overdue", "逾期未缴"
+    COURT = "court", "已申请法院强制执行"
+
+
+class PropertyKind(models.TextChoices):
+    VEHICLE = "vehicle", "车辆"
+    CERTIFICATE = "certificate", "证件"
+    TOOL = "tool", "工具"
+    OTHER = "other", "其他物品"
+
+
+class PropertyStatus(models.TextChoices):
+    SEIZED = "seized", "已扣押"
+    SEALED = "sealed", "已查封"
+    IN_CUSTODY = "in_custody", "保管中"
+    TRANSFERRED = "transferred", "已移交"
+    RETURNED = "returned", "已返还"
+    AUCTIONED = "auctioned", "已拍卖"
+    CONFISCATED = "confiscated", "已没收"
+
+
+class RecordStatus(models.TextChoices):
+    """A violation record from a detection station (信息派发)."""
+
+    NEW = "new", "待派发"
+    ASSIGNED = "assigned", "已派发"
+    CASE_CREATED = "case_created", "已生成案件"
+    DISMISSED = "dismissed", "不予处理"
+
+
+class WarningKind(models.TextChoices):
+    """执法全过程智能监控 points."""
+
+    NOT_REGISTERED = "not_registered", "发现后逾期未立案"
+    STEP_OVERDUE = "step_overdue", "环节超期"
+    MISSING_MATERIAL = "missing_material", "缺少必要材料"
+    AMOUNT_OUTSIDE_BENCHMARK = "amount_outside", "金额超出裁量基准"
+    CASE_OVERDUE = "case_overdue", "办案期限将届满"
