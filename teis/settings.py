@@ -239,6 +239,16 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "teis.legal.choices.ApplicationStatus",
         "WarningStatusEnum": "teis.legal.choices.WarningStatus",
         "TodoStatusEnum": "teis.core.models.TodoStatus",
+        "InstanceStatusEnum": "teis.workflow.choices.InstanceStatus",
+        "TaskStatusEnum": "teis.workflow.choices.TaskStatus",
+        "TaskKindEnum": "teis.workflow.choices.TaskKind",
+        "CaseStatusEnum": "teis.cases.choices.CaseStatus",
+        "PaymentStatusEnum": "teis.cases.choices.PaymentStatus",
+        "PropertyStatusEnum": "teis.cases.choices.PropertyStatus",
+        "RecordStatusEnum": "teis.cases.choices.RecordStatus",
+        "PartyKindEnum": "teis.cases.choices.PartyKind",
+        "PropertyKindEnum": "teis.cases.choices.PropertyKind",
+        "WarningKindEnum": "teis.cases.choices.WarningKind",
     },
 }
 

@@ -8,3 +8,6 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import tables  # noqa: F401
+        from .services.case import register_listeners
+
+        register_listeners()

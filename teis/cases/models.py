@@ -132,6 +132,10 @@ class EnforcementCase(ScopedModel):
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "-created_at"]),
+            # 综合查询: first page in (-created_at, -id) order, within a unit or for one handler
+            models.Index(fields=["-created_at", "-id"], name="case_created_id_idx"),
+            models.Index(fields=["unit", "-created_at", "-id"], name="case_unit_created_idx"),
+            models.Index(fields=["handler", "-created_at", "-id"], name="case_handler_created_idx"),
         ]
         permissions = [("sample_enforcementcase", "案件抽查评查")]
 
@@ -175,6 +179,28 @@ class CaseVehicle(models.Model):
 
     def __str__(self) -> str:
         return self.plate
+
+
+class CaseAttachment(models.Model):
+    """A photo or video uploaded with the case (案件预录); the evidence centre takes these over later."""
+
+    case = models.ForeignKey(EnforcementCase, verbose_name="案件", on_delete=models.CASCADE, related_name="attachments")
+    file_name = models.CharField("存储文件名", max_length=300)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sm3 = models.CharField("SM3 摘要", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件附件"
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class CaseProperty(ScopedModel):

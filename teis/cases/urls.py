@@ -1,4 +1,18 @@
 from teis.core.views import app_urls
 
+from .views import case as case_views
+from .views import dispatch as dispatch_views
+from .views import monitoring as monitoring_views
+from .views import query as query_views
+from .views import sampling as sampling_views
+
 app_name = "cases"
-urlpatterns = [*app_urls("cases")]
+# queries, monitoring, sampling and dispatch pages
+urlpatterns = [
+    *query_views.urlpatterns,
+    *monitoring_views.urlpatterns,
+    *sampling_views.urlpatterns,
+    *dispatch_views.urlpatterns,
+    *case_views.urlpatterns,
+    *app_urls("cases"),
+]

@@ -9,6 +9,17 @@ from django.db import models
 from .forms import style_widgets
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number the database can hold (a float like 1e308 is a field error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A FilterSet whose model choices are limited to the user's scope and whose widgets are Bootstrap."""
 
@@ -30,8 +41,29 @@ class ScopedFilterSet(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_teis_styled", False):
             style_widgets(form)
+            guard_model_choices(form)
             form._teis_styled = True
         return form
+
+
+def guard_model_choices(form) -> None:
+    """A model choice given as a number the database cannot hold (e.g. 1e308) is a field error, not an
+    OverflowError from the driver."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField):
+            field.to_python = _overflow_safe(field.to_python)
+            if hasattr(field, "_check_values"):
+                field._check_values = _overflow_safe(field._check_values)
+
+
+def _overflow_safe(method):
+    def wrapped(value):
+        try:
+            return method(value)
+        except OverflowError:
+            raise forms.ValidationError("选择的对象不存在。", code="invalid_choice") from None
+
+    return wrapped
 
 
 TEXT_FIELDS = (models.CharField, models.TextField)

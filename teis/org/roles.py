@@ -37,8 +37,34 @@ LEGAL_MAINTAIN = [
 # Every officer sees the process definitions and the workflow records in their scope; system admins
 # maintain definitions (modeler) and set substitutes for others.
 WORKFLOW_VIEW = ["workflow.view_processdefinition", "workflow.view_processinstance", "workflow.view_worktask"]
-WORKFLOW_MAINTAIN = ["workflow.add_processdefinition", "workflow.change_processdefinition", "workflow.add_substitute"]
+WORKFLOW_MAINTAIN = [
+    "workflow.view_processdefinition",
+    "workflow.add_processdefinition",
+    "workflow.change_processdefinition",
+    "workflow.add_substitute",
+]
 VIEW_BASE = [*VIEW_BASE_CORE, *LEGAL_VIEW, *WORKFLOW_VIEW]
+
+
+def _crud_labels(label: str) -> list[str]:
+    app, model = label.split(".")
+    return [f"{app}.{a}_{model}" for a in ("view", "add", "change", "delete")]
+
+
+# Case handling: field officers register their own cases; leaders, legal review and leadership view in scope.
+CASE_VIEW = [
+    "cases.view_enforcementcase",
+    "cases.view_monitoringwarning",
+    "cases.view_violationrecord",
+    "cases.view_casereview",
+]
+# 信息派发 (dispatchers: command centre, brigade leaders) and acting on monitoring warnings.
+CASE_DISPATCH = [
+    "cases.add_violationrecord",
+    "cases.change_violationrecord",
+    *_crud_labels("cases.stationassignment"),
+    "cases.change_monitoringwarning",
+]
 
 
 @dataclass(frozen=True)
@@ -61,42 +87,49 @@ ROLE_DEFS: list[RoleDef] = [
         "field_officer",
         "一线执法队员",
         DataScope.OWN,
-        (*VIEW_BASE, "org.view_officer"),
+        (*VIEW_BASE, "org.view_officer", *CASE_VIEW, "cases.add_enforcementcase"),
         description="现场执法、案件登记、取证",
     ),
     RoleDef(
         "squad_leader",
         "中队长",
         DataScope.UNIT,
-        (*VIEW_BASE, "org.view_officer", "org.view_mobiledevice"),
+        (*VIEW_BASE, "org.view_officer", "org.view_mobiledevice", *CASE_VIEW),
         description="本中队审批、派单、勤务",
     ),
     RoleDef(
         "brigade_leader",
         "大队长",
         DataScope.SUBTREE,
-        (*VIEW_BASE, "org.view_officer", "org.view_mobiledevice", "org.reveal_personal_data"),
+        (
+            *VIEW_BASE,
+            "org.view_officer",
+            "org.view_mobiledevice",
+            "org.reveal_personal_data",
+            *CASE_VIEW,
+            *CASE_DISPATCH,
+        ),
         description="本大队及下属中队",
     ),
     RoleDef(
         "legal_reviewer",
         "法制审核员",
         DataScope.SUBTREE,
-        (*VIEW_BASE, *LEGAL_MAINTAIN, "org.view_officer"),
+        (*VIEW_BASE, *LEGAL_MAINTAIN, "org.view_officer", *CASE_VIEW, "cases.sample_enforcementcase"),
         description="法制审核、案卷评查",
     ),
     RoleDef(
         "command_center",
         "指挥中心值班员",
         DataScope.ALL,
-        (*VIEW_BASE, "org.view_officer"),
+        (*VIEW_BASE, "org.view_officer", *CASE_VIEW, *CASE_DISPATCH),
         description="实时监控、调度指令",
     ),
     RoleDef(
         "leadership",
         "总队领导",
         DataScope.ALL,
-        (*VIEW_BASE, "org.view_officer", "org.reveal_personal_data"),
+        (*VIEW_BASE, "org.view_officer", "org.reveal_personal_data", *CASE_VIEW),
         description="全局数据与重大案件审批",
     ),
     RoleDef(

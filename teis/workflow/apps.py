@@ -11,3 +11,5 @@ class WorkflowConfig(AppConfig):
 
         # SpiffWorkflow logs every task state change at INFO; keep its warnings only.
         logging.getLogger("spiff").setLevel(logging.WARNING)
+
+        from . import tables  # noqa: F401

@@ -1,0 +1,17 @@
+"""Demo data of the cases app, run by `manage.py seed_demo` (and so by `make run` on first start).
+
+Loads the shipped BPMN definitions of every app (`teis.workflow.services.ensure_definitions`: a new version only
+when a file changed), so that cases can start their processes right after seeding. Idempotent.
+"""
+
+from __future__ import annotations
+
+
+def load_demo() -> dict[str, int]:
+    from teis.workflow.models import ProcessDefinition
+    from teis.workflow.services import ensure_definitions
+
+    before = ProcessDefinition.objects.count()
+    ensure_definitions(None)
+    created = ProcessDefinition.objects.count() - before
+    return {"流程定义": created} if created else {}

@@ -1,0 +1,139 @@
+"""Reading cases within scope, the handler's own cases, and the workflow listener that mirrors a case's
+process into its own columns (current step, step deadline, status) so that lists never deserialise it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.http import Http404
+
+from ..choices import CaseStatus
+from ..models import EnforcementCase
+
+logger = logging.getLogger(__name__)
+
+# Every process key a case may run on (see `intake.case_process_key`); the listener is registered for each.
+CASE_PROCESS_KEYS = (
+    "case_general",
+    "case_simplified",
+    "case_coercive",
+    "case_inspection",
+    "case_general_road",
+    "case_general_water",
+    "case_general_maritime",
+)
+DETAIL_RELATED = ("unit", "handler", "co_handler", "business_line", "case_cause", "process", "discretion")
+
+
+def access_case(user, pk) -> EnforcementCase:
+    """The case if it is in the user's scope, else 404 (ARCHITECTURE.md rule 4)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    case = EnforcementCase.objects.for_user(user).select_related(*DETAIL_RELATED).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def my_cases(user):
+    """我的案件: cases the user handles (主办 or 协办), whatever their scope."""
+    return (
+        EnforcementCase.objects.for_user(user)
+        .filter(Q(handler=user) | Q(co_handler=user))
+        .select_related("unit", "handler", "business_line")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def step_status_map() -> dict:
+    """`teis.cases.steps.STEP_STATUS` (step id → CaseStatus) when it exists; empty otherwise."""
+    try:
+        from .. import steps
+    except ImportError:
+        return {}
+    return dict(getattr(steps, "STEP_STATUS", {}) or {})
+
+
+def end_status_for(instance) -> str | None:
+    """The final case status of a completed process (`steps.end_status`, by the end event reached), if defined."""
+    try:
+        from ..steps import end_status
+    except ImportError:
+        return None
+    return end_status(instance)
+
+
+def status_for_step(step_ids: str, current: str) -> str:
+    mapping = step_status_map()
+    for step in (s for s in (step_ids or "").split("、") if s):
+        if step in mapping:
+            return str(mapping[step])
+    return current
+
+
+def on_workflow_event(instance, event: str) -> None:
+    """Listener (`teis.workflow.services.register_listener`): runs inside the workflow transaction after each
+    engine step and copies the instance's current step name and due date onto its case, and the status the
+    step maps to. A process not about a case is ignored."""
+    ct = ContentType.objects.get_for_model(EnforcementCase)
+    if instance.subject_type_id != ct.pk or not instance.subject_id:
+        return
+    case = EnforcementCase.objects.select_for_update().filter(pk=instance.subject_id).first()
+    if case is None:
+        return
+    if event in ("completed", "cancelled"):
+        values = {"current_step": "", "step_due_at": None, "status": case.status}
+        if event == "completed":
+            values["status"] = end_status_for(instance) or case.status
+    else:
+        values = {
+            "current_step": instance.current_step_name[:200],
+            "step_due_at": instance.due_at,
+            "status": status_for_step(instance.current_step, case.status),
+        }
+    if case.process_id is None:
+        values["process_id"] = instance.pk
+    if values["status"] not in CaseStatus.values:
+        logger.warning("step %s maps to unknown case status %s", instance.current_step, values["status"])
+        values["status"] = case.status
+    EnforcementCase.objects.filter(pk=case.pk).update(**values)
+
+
+def register_listeners(keys=CASE_PROCESS_KEYS) -> None:
+    """Called from the app's ready(); idempotent."""
+    from teis.workflow.services import LISTENERS, register_listener
+
+    for key in keys:
+        if on_workflow_event not in LISTENERS.get(key, []):
+            register_listener(key, on_workflow_event)
+
+
+def legal_basis(case: EnforcementCase) -> list[dict]:
+    """Each violation code of the case with the citations of its violated and penalty provisions."""
+    rows = []
+    codes = case.violation_codes.prefetch_related("violated_provisions", "penalty_provisions").order_by("code")
+    for code in codes:
+        rows.append(
+            {
+                "code": code,
+                "violated": [p.citation for p in code.violated_provisions.all()],
+                "penalty": [p.citation for p in code.penalty_provisions.all()],
+                "legacy": code.legacy_basis_text,
+            }
+        )
+    return rows
+
+
+def current_tasks_for(user, case: EnforcementCase) -> list:
+    """The case's active workflow tasks, each with whether `user` can act on it (for the action link)."""
+    if case.process_id is None:
+        return []
+    from teis.workflow import services as wf
+    from teis.workflow.choices import ACTIVE_TASK_STATUSES
+
+    tasks = list(case.process.tasks.filter(status__in=ACTIVE_TASK_STATUSES).select_related("candidate_unit"))
+    return [(t, wf.can_act(user, t)) for t in tasks]

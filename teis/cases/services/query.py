@@ -1,0 +1,589 @@
+"""综合查询 and 自定义查询 (spec §2.1.1.4): one condition language over a whitelist of case fields.
+
+A query is a list of conditions `{"field": …, "op": …, "value": …}`. The comprehensive-query form is turned
+into conditions too, so the page, the saved queries, the API and the Excel export share one code path:
+`check_conditions` validates (a Chinese message naming the condition's index), `build_q` makes the filter,
+`search_cases` applies it inside the user's data scope. Lists order by (-created_at, -id) on an index and
+count at most `COUNT_CAP` rows, so the first page stays fast with a million cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from teis.core.services import ServiceError
+
+from ..choices import CaseSource, CaseStatus, DecisionType, PaymentStatus, Procedure
+from ..models import CaseVehicle, EnforcementCase, Party, SavedQuery
+
+COUNT_CAP = 10_000
+ACTIVE_STATUSES = (
+    CaseStatus.PRE_REGISTERED,
+    CaseStatus.FILING,
+    CaseStatus.INVESTIGATING,
+    CaseStatus.DECIDING,
+    CaseStatus.DECIDED,
+    CaseStatus.ENFORCING,
+)
+
+# operators: code -> Chinese label
+OPS = {
+    "eq": "等于",
+    "ne": "不等于",
+    "contains": "包含",
+    "in": "属于",
+    "between": "介于",
+    "gt": "大于",
+    "lt": "小于",
+    "empty": "为空",
+}
+TEXT_OPS = ("eq", "ne", "contains", "in", "empty")
+CHOICE_OPS = ("eq", "ne", "in", "empty")
+RANGE_OPS = ("eq", "ne", "between", "gt", "lt", "empty")
+REF_OPS = ("eq", "ne", "in", "empty")
+
+
+@dataclass(frozen=True)
+class QueryField:
+    label: str
+    kind: str  # text, choice, date, number, ref, unit, bool, party, party_id, plate, overdue
+    path: str = ""
+    ops: tuple[str, ...] = TEXT_OPS
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+def _choices(cls) -> tuple[tuple[str, str], ...]:
+    return tuple((str(v), str(label)) for v, label in cls.choices)
+
+
+FIELDS: dict[str, QueryField] = {
+    "case_code": QueryField("统一案件编码", "text", "case_code"),
+    "file_number": QueryField("文号", "text", "file_number"),
+    "title": QueryField("案件名称", "text", "title"),
+    "status": QueryField("案件状态", "choice", "status", CHOICE_OPS, _choices(CaseStatus)),
+    "procedure": QueryField("程序", "choice", "procedure", CHOICE_OPS, _choices(Procedure)),
+    "source": QueryField("案件来源", "choice", "source", CHOICE_OPS, _choices(CaseSource)),
+    "unit": QueryField("承办单位（含下级）", "unit", "unit", ("eq", "in")),
+    "handler": QueryField("主办人", "ref", "handler", REF_OPS),
+    "business_line": QueryField("业务条线", "ref", "business_line", REF_OPS),
+    "case_cause": QueryField("案由", "ref", "case_cause", REF_OPS),
+    "violation_code": QueryField("违章代码", "text", "violation_codes__code", ("eq", "contains", "in", "empty")),
+    "party_name": QueryField("当事人", "party", "name", ("eq", "contains", "empty")),
+    "party_id_number": QueryField("当事人证件号码", "party_id", "id_number_index", ("eq",)),
+    "credit_code": QueryField("统一社会信用代码", "party", "credit_code", ("eq", "contains")),
+    "plate": QueryField("车牌号", "plate", "plate", ("eq", "contains", "empty")),
+    "discovered_at": QueryField("发现时间", "date", "discovered_at", RANGE_OPS),
+    "filed_at": QueryField("立案时间", "date", "filed_at", RANGE_OPS),
+    "decided_at": QueryField("决定时间", "date", "decided_at", RANGE_OPS),
+    "closed_at": QueryField("结案时间", "date", "closed_at", RANGE_OPS),
+    "created_at": QueryField("登记时间", "date", "created_at", RANGE_OPS),
+    "deadline": QueryField("办案期限", "date", "deadline", RANGE_OPS),
+    "decision_type": QueryField("决定类型", "choice", "decision_type", CHOICE_OPS, _choices(DecisionType)),
+    "fine_amount": QueryField("罚款金额（元）", "number", "fine_amount", RANGE_OPS),
+    "paid_amount": QueryField("已缴金额（元）", "number", "paid_amount", RANGE_OPS),
+    "payment_status": QueryField("缴款状态", "choice", "payment_status", CHOICE_OPS, _choices(PaymentStatus)),
+    "current_step": QueryField("当前环节", "text", "current_step"),
+    "is_major": QueryField("重大案件", "bool", "is_major", ("eq",)),
+    "place": QueryField("发现地点", "text", "place"),
+    "overdue": QueryField("环节超期", "overdue", "step_due_at", ("eq",)),
+}
+
+# Columns shown in the result list and the export (a saved query may choose a subset).
+COLUMNS = [
+    "case_code",
+    "title",
+    "procedure",
+    "status",
+    "current_step",
+    "source",
+    "unit",
+    "handler",
+    "business_line",
+    "discovered_at",
+    "filed_at",
+    "fine_amount",
+    "payment_status",
+]
+SORTS = {
+    "created": ("-created_at", "-id"),
+    "-created": ("created_at", "id"),
+    "discovered": ("-discovered_at", "-id"),
+    "filed": ("-filed_at", "-id"),
+    "fine": ("-fine_amount", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str
+    value: Any
+
+
+def _error(index: int, message: str) -> ServiceError:
+    text = f"第 {index + 1} 个条件：{message}"
+    return ServiceError("invalid_condition", text, {f"conditions.{index}": [message]})
+
+
+def _parse_date(value, index: int) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except (TypeError, ValueError):
+        raise _error(index, f"“{value}”不是有效日期（格式 YYYY-MM-DD）") from None
+
+
+def _parse_number(value, index: int) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise _error(index, f"“{value}”不是有效数字") from None
+    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+        raise _error(index, f"“{value}”超出范围")
+    return number
+
+
+def _parse_scalar(f: QueryField, value, index: int):
+    if f.kind == "date":
+        return _parse_date(value, index)
+    if f.kind == "number":
+        return _parse_number(value, index)
+    if f.kind == "bool" or f.kind == "overdue":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "是"):
+            return True
+        if text in ("0", "false", "no", "否"):
+            return False
+        raise _error(index, f"“{value}”应为“是”或“否”")
+    if f.kind in ("ref", "unit"):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise _error(index, f"“{value}”不是有效的编号") from None
+    if f.kind == "choice":
+        allowed = {c for c, _ in f.choices} | ({""} if f.path == "decision_type" else set())
+        if str(value) not in allowed:
+            labels = "、".join(label for _, label in f.choices)
+            raise _error(index, f"“{value}”不是有效的{f.label}，可选：{labels}")
+        return str(value)
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        raise _error(index, "请填写条件值")
+    if len(text) > 100:
+        raise _error(index, "条件值过长（最多 100 字）")
+    return text
+
+
+def check_conditions(raw) -> list[Condition]:
+    """Validate a list of conditions; raise ServiceError naming the first bad condition's index."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else []
+        except ValueError:
+            raise ServiceError("invalid_conditions", "查询条件格式错误，应为 JSON 列表。", {"conditions": ["格式错误"]})
+    if not isinstance(raw, list):
+        raise ServiceError("invalid_conditions", "查询条件应为列表。", {"conditions": ["应为列表"]})
+    if len(raw) > 30:
+        raise ServiceError("invalid_conditions", "查询条件过多（最多 30 个）。", {"conditions": ["最多 30 个"]})
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise _error(i, "格式错误，应包含 field、op、value")
+        name, op, value = item.get("field"), item.get("op"), item.get("value")
+        f = FIELDS.get(name) if isinstance(name, str) else None
+        if f is None:
+            raise _error(i, f"不支持的查询字段“{name}”")
+        if op not in f.ops:
+            allowed = "、".join(OPS[o] for o in f.ops)
+            raise _error(i, f"字段“{f.label}”不支持运算“{OPS.get(op, op)}”，可用：{allowed}")
+        if op == "empty":
+            value = True if value in (None, "") else _parse_scalar(QueryField("", "bool"), value, i)
+        elif op == "in":
+            if isinstance(value, str):
+                value = [v for v in (p.strip() for p in value.replace("，", ",").split(",")) if v]
+            if not isinstance(value, list) or not value:
+                raise _error(i, "“属于”需要一个或多个值")
+            if len(value) > 200:
+                raise _error(i, "“属于”最多 200 个值")
+            value = [_parse_scalar(f, v, i) for v in value]
+        elif op == "between":
+            if isinstance(value, str):
+                value = [p.strip() for p in value.replace("，", ",").split(",")]
+            if not isinstance(value, list) or len(value) != 2:
+                raise _error(i, "“介于”需要两个值（起、止）")
+            lo, hi = (_parse_scalar(f, v, i) for v in value)
+            if lo > hi:
+                raise _error(i, "起始值不能大于终止值")
+            value = [lo, hi]
+        else:
+            value = _parse_scalar(f, value, i)
+        out.append(Condition(name, op, value))
+    return out
+
+
+def _day_range(d: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(d, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def _range_q(f: QueryField, op: str, value) -> Q:
+    path = f.path
+    is_datetime = f.kind == "date" and path != "deadline"
+    if op == "empty":
+        return Q(**{f"{path}__isnull": True}) if value else Q(**{f"{path}__isnull": False})
+    if not is_datetime:
+        if op == "between":
+            return Q(**{f"{path}__gte": value[0], f"{path}__lte": value[1]})
+        return {
+            "eq": Q(**{path: value}),
+            "ne": ~Q(**{path: value}) & Q(**{f"{path}__isnull": False}),
+            "gt": Q(**{f"{path}__gt": value}),
+            "lt": Q(**{f"{path}__lt": value}),
+        }[op]
+    # date-time columns compared by local calendar day, on the index (a range, not a __date transform)
+    if op == "between":
+        return Q(**{f"{path}__gte": _day_range(value[0])[0], f"{path}__lt": _day_range(value[1])[1]})
+    start, end = _day_range(value)
+    return {
+        "eq": Q(**{f"{path}__gte": start, f"{path}__lt": end}),
+        "ne": Q(**{f"{path}__lt": start}) | Q(**{f"{path}__gte": end}),
+        "gt": Q(**{f"{path}__gte": end}),
+        "lt": Q(**{f"{path}__lt": start}),
+    }[op]
+
+
+def _text_q(path: str, op: str, value) -> Q:
+    if op == "empty":
+        q = Q(**{f"{path}__isnull": True}) | Q(**{path: ""})
+        return q if value else ~q
+    return {
+        "eq": lambda: Q(**{path: value}),
+        "ne": lambda: ~Q(**{path: value}),
+        "contains": lambda: Q(**{f"{path}__icontains": value}),
+        "in": lambda: Q(**{f"{path}__in": value}),
+    }[op]()
+
+
+def _condition_q(c: Condition) -> Q:
+    from teis.core import crypto
+    from teis.org.models import Unit
+
+    f = FIELDS[c.field]
+    if f.kind in ("date", "number"):
+        return _range_q(f, c.op, c.value)
+    if f.kind == "unit":
+        ids = c.value if c.op == "in" else [c.value]
+        paths = list(Unit.objects.filter(pk__in=ids).values_list("path", flat=True))
+        q = Q(pk__in=[])
+        for p in paths:
+            q |= Q(unit__path__startswith=p)
+        return q
+    if f.kind == "bool":
+        return Q(**{f.path: c.value})
+    if f.kind == "overdue":
+        q = Q(step_due_at__lt=timezone.now(), status__in=ACTIVE_STATUSES)
+        return q if c.value else ~q
+    if f.kind == "ref":
+        if c.op == "empty":
+            return Q(**{f"{f.path}__isnull": c.value})
+        if c.op == "in":
+            return Q(**{f"{f.path}_id__in": c.value})
+        q = Q(**{f"{f.path}_id": c.value})
+        return q if c.op == "eq" else ~q
+    if f.kind == "party_id":
+        index = crypto.blind_index(c.value)
+        return Q(Exists(Party.objects.filter(case=OuterRef("pk"), id_number_index=index)))
+    if f.kind in ("party", "plate"):
+        model = Party if f.kind == "party" else CaseVehicle
+        if c.op == "empty":
+            exists = Exists(model.objects.filter(case=OuterRef("pk")))
+            return ~Q(exists) if c.value else Q(exists)
+        inner = _text_q(f.path, c.op, c.value)
+        return Q(Exists(model.objects.filter(inner, case=OuterRef("pk"))))
+    if f.path == "violation_codes__code":
+        through = EnforcementCase.violation_codes.through
+        if c.op == "empty":
+            exists = Exists(through.objects.filter(enforcementcase_id=OuterRef("pk")))
+            return ~Q(exists) if c.value else Q(exists)
+        inner = _text_q("violationcode__code", c.op, c.value)
+        return Q(Exists(through.objects.filter(inner, enforcementcase_id=OuterRef("pk"))))
+    return _text_q(f.path, c.op, c.value)
+
+
+def build_q(conditions: list[Condition]) -> Q:
+    q = Q()
+    for c in conditions:
+        q &= _condition_q(c)
+    return q
+
+
+def search_cases(user, conditions, sort: str = "") -> QuerySet:
+    """The user's cases matching all conditions (validated first), ordered on an index."""
+    if not isinstance(conditions, list) or (conditions and not isinstance(conditions[0], Condition)):
+        conditions = check_conditions(conditions)
+    qs = EnforcementCase.objects.for_user(user).filter(build_q(conditions))
+    return qs.order_by(*SORTS.get(sort, SORTS["created"]))
+
+
+def list_related(qs: QuerySet) -> QuerySet:
+    return qs.select_related("unit", "handler", "handler__officer", "business_line")
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """Count up to `cap` rows: (n, True) means "more than cap"."""
+    n = qs.order_by()[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+def count_label(n: int, capped: bool) -> str:
+    return f"{n:,}+" if capped else f"{n:,}"
+
+
+# --- the comprehensive-query form's parameters as conditions ---------------------------------------------
+
+# GET parameter -> (field, op). Ranges use <name>_from / <name>_to.
+SIMPLE_PARAMS = {
+    "case_code": ("case_code", "contains"),
+    "file_number": ("file_number", "contains"),
+    "title": ("title", "contains"),
+    "status": ("status", "eq"),
+    "procedure": ("procedure", "eq"),
+    "source": ("source", "eq"),
+    "unit": ("unit", "eq"),
+    "handler": ("handler", "eq"),
+    "business_line": ("business_line", "eq"),
+    "case_cause": ("case_cause", "eq"),
+    "violation_code": ("violation_code", "contains"),
+    "party_name": ("party_name", "contains"),
+    "party_id_number": ("party_id_number", "eq"),
+    "plate": ("plate", "contains"),
+    "decision_type": ("decision_type", "eq"),
+    "payment_status": ("payment_status", "eq"),
+    "current_step": ("current_step", "contains"),
+    "overdue": ("overdue", "eq"),
+}
+RANGE_PARAMS = ("discovered_at", "filed_at", "decided_at", "closed_at", "fine_amount")
+
+
+def params_to_conditions(params) -> list[dict]:
+    """The comprehensive-query GET parameters as raw conditions (validated by `check_conditions`)."""
+    raw: list[dict] = []
+    for param, (field, op) in SIMPLE_PARAMS.items():
+        value = (params.get(param) or "").strip()
+        if value:
+            raw.append({"field": field, "op": op, "value": value})
+    for name in RANGE_PARAMS:
+        lo = (params.get(f"{name}_from") or "").strip()
+        hi = (params.get(f"{name}_to") or "").strip()
+        if lo or hi:
+            low, high = ("0", "9999999999") if name == "fine_amount" else ("1900-01-01", "9999-12-31")
+            raw.append({"field": name, "op": "between", "value": [lo or low, hi or high]})
+    extra = params.get("conditions")
+    if extra:
+        parsed = check_conditions(extra)  # validates the JSON; re-serialised below
+        raw += [{"field": c.field, "op": c.op, "value": _jsonable(c.value)} for c in parsed]
+    return raw
+
+
+def _jsonable(value):
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    return value
+
+
+# --- saved queries ---------------------------------------------------------------------------------------
+
+
+def _check_columns(columns) -> list[str]:
+    if columns in (None, ""):
+        return []
+    if not isinstance(columns, list) or any(c not in COLUMNS for c in columns):
+        raise ServiceError("invalid_columns", "显示列无效。", {"columns": ["可选：" + "、".join(COLUMNS)]})
+    return columns
+
+
+def visible_queries(user) -> QuerySet:
+    """The user's own queries and the shared queries of their unit subtree (the creator's unit at or below
+    the user's unit, or the user's unit below the creator's)."""
+    from teis.org.scope import officer_with_unit
+
+    officer = officer_with_unit(user) if user.is_authenticated else None
+    q = Q(created_by=user)
+    if officer is not None:
+        q |= Q(shared=True, created_by__officer__unit__path__startswith=officer.unit.path)
+        parts = [p for p in officer.unit.path.split(".") if p]
+        ancestors = [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+        q |= Q(shared=True, created_by__officer__unit__path__in=ancestors)
+    elif user.is_superuser:
+        q |= Q(shared=True)
+    return SavedQuery.objects.filter(q).select_related("created_by", "created_by__officer").order_by("name", "pk")
+
+
+def access_query(user, pk) -> SavedQuery:
+    from django.http import Http404
+
+    query = visible_queries(user).filter(pk=pk).first()
+    if query is None:
+        raise Http404("查询不存在或无权访问")
+    return query
+
+
+def do_save_query(actor, *, name: str, definition, columns=None, shared: bool = False, query=None) -> SavedQuery:
+    """Create or update (own queries only) a saved query. One transaction; audited."""
+    from teis.audit import services as audit
+    from teis.audit.choices import AuditAction
+
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("name_required", "请填写查询名称。", {"name": ["请填写查询名称"]})
+    if len(name) > 100:
+        raise ServiceError("name_too_long", "查询名称最多 100 字。", {"name": ["最多 100 字"]})
+    conditions = check_conditions(definition)
+    if not conditions:
+        raise ServiceError("no_conditions", "请至少添加一个查询条件。", {"conditions": ["请至少添加一个条件"]})
+    columns = _check_columns(columns)
+    data = [{"field": c.field, "op": c.op, "value": _jsonable(c.value)} for c in conditions]
+    with transaction.atomic():
+        if query is not None:
+            query = SavedQuery.objects.select_for_update().get(pk=query.pk)
+            if query.created_by_id != actor.pk:
+                raise ServiceError("not_owner", "只能修改本人创建的查询。")
+            before = audit.snapshot(query)
+        else:
+            query, before = SavedQuery(created_by=actor), None
+        query.name, query.definition, query.columns, query.shared = name, data, columns, bool(shared)
+        query.save()
+        after = audit.snapshot(query)
+        if before is None:
+            audit.record(actor, AuditAction.CREATE, query, changes={k: [None, v] for k, v in after.items()})
+        else:
+            audit.record(actor, AuditAction.UPDATE, query, changes=audit.diff(before, after))
+    return query
+
+
+def do_delete_query(actor, query: SavedQuery) -> None:
+    from teis.audit import services as audit
+    from teis.audit.choices import AuditAction
+
+    if query.created_by_id != actor.pk:
+        raise ServiceError("not_owner", "只能删除本人创建的查询。")
+    with transaction.atomic():
+        pk, text = str(query.pk), str(query)
+        query.delete()
+        audit.record(actor, AuditAction.DELETE, None, object_type="cases.savedquery", object_id=pk, object_repr=text)
+
+
+# --- Excel export --------------------------------------------------------------------------------------
+
+
+def export_config(columns: list[str] | None = None):
+    from teis.core.registry import ModelConfig
+
+    cols = columns or COLUMNS
+    return type(
+        "CaseQueryExport",
+        (ModelConfig,),
+        {"model": EnforcementCase, "list_columns": cols, "app_label": "cases", "model_name": "enforcementcase"},
+    )
+
+
+def export_sync_limit() -> int:
+    return settings.TEIS_EXPORT_SYNC_LIMIT
+
+
+def write_export(user, conditions, stream, *, columns=None, sort="", progress=None) -> int:
+    from teis.core.exports import write_workbook
+
+    qs = list_related(search_cases(user, conditions, sort))
+    return write_workbook(export_config(columns), qs.iterator(chunk_size=1000), user, stream, progress=progress)
+
+
+def do_export(actor, raw_conditions, *, columns=None, sort: str = ""):
+    """Export the matching cases: bytes for a small result, else an `ExportJob` run in the background.
+
+    Returns ("file", bytes) or ("job", ExportJob). Audited as an export either way."""
+    import io
+
+    from teis.audit import services as audit
+    from teis.audit.choices import AuditAction
+    from teis.core.models import ExportJob
+
+    conditions = check_conditions(raw_conditions)
+    columns = _check_columns(columns)
+    qs = search_cases(actor, conditions, sort)
+    limit = export_sync_limit()
+    n, capped = capped_count(qs, cap=limit)
+    payload = json.dumps(
+        {
+            "conditions": [{"field": c.field, "op": c.op, "value": _jsonable(c.value)} for c in conditions],
+            "columns": columns,
+            "sort": sort,
+        },
+        ensure_ascii=False,
+    )
+    if capped:
+        total = qs.order_by().count()
+        job = ExportJob.objects.create(user=actor, model_label="cases.enforcementcase", query=payload, total=total)
+        audit.record(
+            actor,
+            AuditAction.EXPORT,
+            detail={"model": "cases.enforcementcase", "rows": total, "query": payload, "job": job.pk},
+        )
+        transaction.on_commit(lambda: run_query_export(job.pk))
+        return "job", job
+    buf = io.BytesIO()
+    rows = write_export(actor, conditions, buf, columns=columns, sort=sort)
+    audit.record(actor, AuditAction.EXPORT, detail={"model": "cases.enforcementcase", "rows": rows, "query": payload})
+    return "file", buf.getvalue()
+
+
+def _run_query_export(job_id: int) -> None:
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from teis.core.models import ExportJob
+    from teis.core.storage import get_storage
+
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.RUNNING)
+    spec = json.loads(job.query)
+    try:
+        buf = io.BytesIO()
+        write_export(
+            job.user,
+            spec["conditions"],
+            buf,
+            columns=spec.get("columns") or None,
+            sort=spec.get("sort", ""),
+            progress=lambda n: ExportJob.objects.filter(pk=job_id).update(done=n),
+        )
+        name = get_storage().save(f"exports/{job.user_id}/{job_id}.xlsx", ContentFile(buf.getvalue()))
+        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.DONE, file_name=name)
+    except Exception as exc:  # the progress page shows the failure instead of spinning forever
+        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=str(exc)[:500])
+        raise
+
+
+try:
+    from huey.contrib.djhuey import db_task
+
+    run_query_export = db_task()(_run_query_export)
+except Exception:  # pragma: no cover - huey is part of the stack; keep imports safe in tooling
+    run_query_export = _run_query_export

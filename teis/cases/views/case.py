@@ -1,0 +1,165 @@
+"""Case pages: 案件预登记 (/cases/new/), the case page (/cases/<pk>/), 我的案件 (/cases/mine/), 立案, revealing a
+party's personal data and downloading an attachment. Thin: every write goes through the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from teis.audit import services as audit
+from teis.audit.choices import AuditAction
+from teis.core.masking import mask_generic, mask_id_number, mask_name, mask_phone
+from teis.core.services import ServiceError
+from teis.core.storage import get_storage
+from teis.core.views import require
+
+from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service_errors, formset_rows
+from ..services import case as case_services
+from ..services import intake
+
+REVEAL_PERMISSION = "org.reveal_personal_data"
+PARTY_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": lambda v: mask_generic(v, 6, 0)}
+
+
+def party_rows(parties, user) -> list[dict]:
+    """Parties as shown: personal data masked unless the user may reveal it (then the reveal button)."""
+    can_reveal = user.has_perm(REVEAL_PERMISSION)
+    rows = []
+    for p in parties:
+        masked = {name: mask(getattr(p, name)) if getattr(p, name) else "" for name, mask in PARTY_MASKS.items()}
+        rows.append({"party": p, "masked": masked, "can_reveal": can_reveal, "name": p.name})
+    return rows
+
+
+@login_required
+def pre_register(request):
+    require(request, "cases.add_enforcementcase")
+    bound = request.method == "POST"
+    form = PreRegisterForm(request.POST or None, request.FILES or None, user=request.user)
+    parties = PartyFormSet(request.POST if bound else None, prefix="parties")
+    vehicles = VehicleFormSet(request.POST if bound else None, prefix="vehicles")
+    status = 200
+    if bound:
+        status = 400
+        if form.is_valid() and parties.is_valid() and vehicles.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "files"}
+            data["violation_codes"] = list(data.get("violation_codes") or [])
+            data["parties"] = formset_rows(parties)
+            data["vehicles"] = formset_rows(vehicles)
+            try:
+                case = intake.do_pre_register(request.user, data, form.cleaned_data.get("files") or [])
+            except ServiceError as err:
+                apply_service_errors(err, form, {"parties": parties, "vehicles": vehicles})
+            else:
+                messages.success(request, f"案件“{case.title}”已预登记，当前环节：{case.current_step or '—'}。")
+                url = reverse("cases:case_detail", args=[case.pk])
+                if request.htmx:
+                    response = render(request, "cases/pre_register_done.html", {"case": case})
+                    response["HX-Redirect"] = url
+                    return response
+                return redirect(url)
+    ctx = {"form": form, "parties": parties, "vehicles": vehicles}
+    template = "cases/pre_register_form.html" if request.htmx else "cases/pre_register.html"
+    return render(request, template, ctx, status=status)
+
+
+@login_required
+def case_detail(request, pk: int):
+    require(request, "cases.view_enforcementcase")
+    case = case_services.access_case(request.user, pk)
+    ctx = {
+        "case": case,
+        "parties": party_rows(case.parties.all(), request.user),
+        "vehicles": list(case.vehicles.all()),
+        "properties": list(case.properties.select_related("keeper_unit")),
+        "attachments": list(case.attachments.select_related("uploaded_by")),
+        "legal_basis": case_services.legal_basis(case),
+        "warnings": list(case.warnings.filter(is_open=True)),
+        "tasks": case_services.current_tasks_for(request.user, case),
+        "can_file": _can_file(request.user, case),
+        "mask_name": mask_name,
+    }
+    return render(request, "cases/case_detail.html", ctx)
+
+
+def _can_file(user, case) -> bool:
+    if case.status not in ("pre_registered", "filing"):
+        return False
+    try:
+        intake.check_can_handle(user, case)
+    except ServiceError:
+        return False
+    return True
+
+
+@login_required
+def case_redirect(request, pk: int):
+    return redirect("cases:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def file_case(request, pk: int):
+    require(request, "cases.view_enforcementcase")
+    case = case_services.access_case(request.user, pk)
+    try:
+        case = intake.do_file_case(request.user, case)
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"已立案，统一案件编码 {case.case_code}。")
+    return redirect("cases:case_detail", pk=pk)
+
+
+@login_required
+def my_cases(request):
+    require(request, "cases.view_enforcementcase")
+    page = Paginator(case_services.my_cases(request.user), 20).get_page(request.GET.get("page"))
+    template = "cases/case_mine_table.html" if request.htmx else "cases/case_mine.html"
+    return render(request, template, {"page": page})
+
+
+@login_required
+@require_POST
+def reveal_party(request, pk: int, party_pk: int, field: str):
+    """A party's personal datum in clear, for a user with the reveal permission; always audited."""
+    if field not in PARTY_MASKS:
+        raise Http404
+    require(request, REVEAL_PERMISSION)
+    case = case_services.access_case(request.user, pk)
+    party = case.parties.filter(pk=party_pk).first()
+    if party is None:
+        raise Http404
+    audit.record(request.user, AuditAction.REVEAL, party, detail={"field": field, "case": case.pk})
+    return JsonResponse({"value": getattr(party, field)})
+
+
+@login_required
+def attachment(request, pk: int, attachment_pk: int):
+    require(request, "cases.view_enforcementcase")
+    case = case_services.access_case(request.user, pk)
+    att = case.attachments.filter(pk=attachment_pk).first()
+    if att is None:
+        raise Http404
+    storage = get_storage()
+    try:
+        handle = storage.open(att.file_name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, content_type=att.content_type, filename=att.original_name)
+
+
+urlpatterns = [
+    path("new/", pre_register, name="pre_register"),
+    path("mine/", my_cases, name="my_cases"),
+    path("<int:pk>/", case_detail, name="case_detail"),
+    path("<int:pk>/file/", file_case, name="file_case"),
+    path("<int:pk>/parties/<int:party_pk>/reveal/<slug:field>/", reveal_party, name="reveal_party"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", attachment, name="attachment"),
+    path("enforcementcase/<int:pk>/", case_redirect, name="case_redirect"),
+]
