@@ -9,5 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from . import tables  # noqa: F401
         from .services.case import register_listeners
+        from .step_forms import register as register_step_forms
 
         register_listeners()
+        register_step_forms()

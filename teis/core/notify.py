@@ -24,14 +24,25 @@ def push_counts(user_id: int) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None:
-        return
+    # counts() only filters by user id: an unsaved stand-in saves a query per push (perf, issue 4).
+    user = get_user_model()(pk=user_id)
     async_to_sync(layer.group_send)(f"user-{user_id}", {"type": "counts", "counts": counts(user)})
 
 
 def _after_commit(user_id: int) -> None:
-    transaction.on_commit(lambda: push_counts(user_id))
+    """Push the user's counts once the transaction commits; one push per user and transaction (a workflow
+    step completes, cancels and posts several todos for the same people)."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        for _sids, func, _robust in getattr(conn, "run_on_commit", []):
+            if getattr(func, "push_user_id", None) == user_id:
+                return
+
+    def push():
+        push_counts(user_id)
+
+    push.push_user_id = user_id
+    transaction.on_commit(push)
 
 
 def post_todo(user, title: str, *, category: str, url: str = "", source_key: str = "", due_at=None) -> TodoItem:

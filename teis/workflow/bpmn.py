@@ -171,10 +171,15 @@ class ParsedDefinition:
 
 # Forms a user task may name in teis:form; apps register theirs (e.g. "cases.register").
 FORMS: dict[str, str] = {}
+# Optional Django form class per registered form: its fields appear on the task page (and are checked in the
+# API's `data`), and its cleaned data goes into the task data on completion.
+FORM_CLASSES: dict[str, type] = {}
 
 
-def register_form(key: str, label: str) -> None:
+def register_form(key: str, label: str, form_class: type | None = None) -> None:
     FORMS[key] = label
+    if form_class is not None:
+        FORM_CLASSES[key] = form_class
 
 
 def known_roles() -> set[str]:

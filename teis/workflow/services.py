@@ -312,8 +312,10 @@ def _todo_title(wt: WorkTask) -> str:
 def _post(wt: WorkTask, users) -> None:
     """One todo per user and per active substitute of that user."""
     seen = set()
+    users = list(users)
+    subs = _substitutes_by_user(users)  # one query for all candidates, not one per candidate (perf)
     for user in users:
-        for target in [user, *_substitutes_of(user)]:
+        for target in [user, *subs.get(user.pk, [])]:
             if target.pk in seen:
                 continue
             seen.add(target.pk)
@@ -327,12 +329,22 @@ def _post(wt: WorkTask, users) -> None:
             )
 
 
-def _substitutes_of(user) -> list:
+def _substitutes_by_user(users) -> dict[int, list]:
+    """user id -> the active substitutes of that user, for several users in one query."""
+    if not users:
+        return {}
     now = timezone.now()
-    ids = Substitute.objects.filter(user=user, active=True, start__lte=now, end__gte=now).values_list(
-        "substitute_id", flat=True
-    )
-    return list(get_user_model().objects.filter(pk__in=list(ids), is_active=True)) if ids else []
+    rows = Substitute.objects.filter(
+        user_id__in=[u.pk for u in users],
+        active=True,
+        start__lte=now,
+        end__gte=now,
+        substitute__is_active=True,
+    ).select_related("substitute")
+    out: dict[int, list] = {}
+    for row in rows:
+        out.setdefault(row.user_id, []).append(row.substitute)
+    return out
 
 
 def _cancel_todos(wt: WorkTask, *, keep_user=None) -> None:
@@ -342,7 +354,7 @@ def _cancel_todos(wt: WorkTask, *, keep_user=None) -> None:
     users = set(qs.values_list("user_id", flat=True))
     qs.update(status=TodoStatus.CANCELLED, done_at=timezone.now())
     for uid in users:
-        transaction.on_commit(lambda uid=uid: todo.push_counts(uid))
+        todo._after_commit(uid)  # one counts push per user and transaction
 
 
 # --- offering tasks -------------------------------------------------------------------------------------------
@@ -1040,6 +1052,35 @@ def can_act(user, wt: WorkTask) -> bool:
     except ServiceError:
         return False
     return True
+
+
+def step_form_class(wt: WorkTask):
+    """The Django form registered (`bpmn.register_form`) for the task's teis:form; None without one and for
+    前加签 rows (their data is not used)."""
+    if wt.kind == TaskKind.BEFORE:
+        return None
+    parsed, _, _ = bpmn.loaded(wt.instance.definition)
+    meta = parsed.tasks.get(wt.spec_name)
+    return bpmn.FORM_CLASSES.get(meta.form) if meta is not None and meta.form else None
+
+
+def form_errors(form) -> ServiceError:
+    fields = {k: [str(e) for e in v] for k, v in form.errors.items()}
+    parts = [f"{form.fields[k].label if k in form.fields else k}：{v[0]}" for k, v in fields.items()]
+    return ServiceError("invalid_data", "流程表单填写有误：" + "；".join(parts), fields)
+
+
+def step_form_data(wt: WorkTask, data):
+    """API task data checked with the task's registered form: its cleaned values over the other keys.
+    Invalid values raise a ServiceError with the form's Chinese field errors."""
+    form_class = step_form_class(wt)
+    if form_class is None or not (data is None or isinstance(data, dict)):
+        return data
+    raw = dict(data or {})
+    form = form_class(data=raw)
+    if not form.is_valid():
+        raise form_errors(form)
+    return {**raw, **form.cleaned_data}
 
 
 def history(instance: ProcessInstance) -> list[WorkTask]:

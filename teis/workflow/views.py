@@ -52,6 +52,12 @@ def inbox(request):
     return render(request, template, ctx, status=400 if error else 200)
 
 
+def _step_form(wt, data=None):
+    """The task's registered step form (teis:form), shown in the 审批 card above the decision."""
+    form_class = services.step_form_class(wt)
+    return form_class(data) if form_class is not None else None
+
+
 def _task_context(request, wt, **forms):
     can_act = services.can_act(request.user, wt)
     return {
@@ -62,6 +68,7 @@ def _task_context(request, wt, **forms):
         "complete_form": forms.get("complete_form") or CompleteForm(initial={"lock_version": wt.instance.lock_version}),
         "return_form": forms.get("return_form") or ReturnForm(targets=services.return_targets(wt)),
         "user_form": forms.get("user_form") or UserPickForm(),
+        "step_form": forms["step_form"] if "step_form" in forms else _step_form(wt),
         "error": forms.get("error", ""),
     }
 
@@ -86,10 +93,13 @@ def task_action(request, pk: int, action: str):
             messages.success(request, "已释放任务。")
         elif action == "complete":
             form = CompleteForm(request.POST)
-            if not form.is_valid():
-                return render(request, "workflow/task.html", _task_context(request, wt, complete_form=form), status=400)
+            step_form = _step_form(wt, request.POST)
+            if not form.is_valid() or (step_form is not None and not step_form.is_valid()):
+                ctx = _task_context(request, wt, complete_form=form, step_form=step_form)
+                return render(request, "workflow/task.html", ctx, status=400)
             d = form.cleaned_data
-            services.complete_task(user, wt, d["decision"], d["opinion"], lock_version=d.get("lock_version"))
+            data = dict(step_form.cleaned_data) if step_form is not None else None
+            services.complete_task(user, wt, d["decision"], d["opinion"], data, lock_version=d.get("lock_version"))
             messages.success(request, "已提交。")
             return redirect("workflow:inbox")
         elif action == "return":

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from teis.core.services import ServiceError
@@ -307,6 +308,8 @@ def _condition_q(c: Condition) -> Q:
     if f.kind == "party_id":
         index = crypto.blind_index(c.value)
         return Q(Exists(Party.objects.filter(case=OuterRef("pk"), id_number_index=index)))
+    if f.kind == "plate" and c.op in ("eq", "contains"):
+        return _plate_q(c.op, c.value)
     if f.kind in ("party", "plate"):
         model = Party if f.kind == "party" else CaseVehicle
         if c.op == "empty":
@@ -324,6 +327,49 @@ def _condition_q(c: Condition) -> Q:
     return _text_q(f.path, c.op, c.value)
 
 
+# 车牌号 "contains" (perf, issue 4). Stored plates are normalised (`core.validators.normalise_plate`), so the
+# input is normalised too and, when it starts with the province character (a full or leading plate), matched
+# as an exact value or a prefix on the plate index. A fragment without the province ("A123") cannot use an
+# index portably: it is matched among the newest PLATE_SCAN_WINDOW vehicle rows only (an id range on the
+# primary key) and at most PLATE_MATCH_CAP matching cases are kept; pages show PLATE_SCAN_NOTE. Before this a
+# fragment made PostgreSQL probe every case's vehicles in created order (2 s at 1M cases).
+PLATE_SCAN_WINDOW = 200_000
+PLATE_MATCH_CAP = 5_000
+PLATE_SCAN_NOTE = f"车牌号片段仅在最近 {PLATE_SCAN_WINDOW:,} 条涉案车辆记录中模糊匹配（输入以省份简称开头可全库查询）"
+
+
+def plate_is_partial_scan(conditions) -> bool:
+    """Whether a condition list has a 车牌号 fragment matched only within the scan window (show the note)."""
+    return any(
+        isinstance(c, Condition) and c.field == "plate" and c.op == "contains" and not _leads_with_province(c.value)
+        for c in conditions or []
+    )
+
+
+def _leads_with_province(value: str) -> bool:
+    from teis.core.validators import normalise_plate
+
+    plate = normalise_plate(str(value))
+    return bool(plate) and not plate[0].isascii()
+
+
+def _plate_q(op: str, value: str) -> Q:
+    from teis.core.validators import normalise_plate
+
+    plate = normalise_plate(str(value))
+    if op == "eq":
+        return Q(Exists(CaseVehicle.objects.filter(plate=plate, case=OuterRef("pk"))))
+    if _leads_with_province(plate):
+        return Q(Exists(CaseVehicle.objects.filter(plate__startswith=plate, case=OuterRef("pk"))))
+    newest = CaseVehicle.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    case_ids = (
+        CaseVehicle.objects.filter(pk__gt=newest - PLATE_SCAN_WINDOW, plate__contains=plate)
+        .order_by("-pk")
+        .values_list("case_id", flat=True)[:PLATE_MATCH_CAP]
+    )
+    return Q(pk__in=sorted(set(case_ids)))
+
+
 def build_q(conditions: list[Condition]) -> Q:
     q = Q()
     for c in conditions:
@@ -336,7 +382,30 @@ def search_cases(user, conditions, sort: str = "") -> QuerySet:
     if not isinstance(conditions, list) or (conditions and not isinstance(conditions[0], Condition)):
         conditions = check_conditions(conditions)
     qs = EnforcementCase.objects.for_user(user).filter(build_q(conditions))
+    if sort in ("", "created") and _range_first(conditions):
+        # Same order as (-created_at, -id), written so that no index matches it: the planner then reads the
+        # range on its own index and sorts the matches (top-N), instead of walking the created_at index from
+        # the newest case and discarding everything newer than the range (perf, issue 4).
+        return qs.order_by(Coalesce("created_at", "created_at").desc(), "-id")
     return qs.order_by(*SORTS.get(sort, SORTS["created"]))
+
+
+# Indexed date columns a closed range on which is read first (see `_range_first`), and the limits under which
+# that beats the created_at walk: the range ends at least RANGE_FIRST_MIN_AGE ago (so the walk would have to
+# skip everything newer) and spans at most RANGE_FIRST_MAX_SPAN (so the sort stays small).
+RANGE_FIRST_FIELDS = ("filed_at",)
+RANGE_FIRST_MAX_SPAN = dt.timedelta(days=186)
+RANGE_FIRST_MIN_AGE = dt.timedelta(days=7)
+
+
+def _range_first(conditions: list[Condition]) -> bool:
+    today = timezone.localdate()
+    for c in conditions:
+        if c.field in RANGE_FIRST_FIELDS and c.op in ("between", "eq"):
+            lo, hi = c.value if c.op == "between" else (c.value, c.value)
+            if hi - lo <= RANGE_FIRST_MAX_SPAN and today - hi >= RANGE_FIRST_MIN_AGE:
+                return True
+    return False
 
 
 def list_related(qs: QuerySet) -> QuerySet:

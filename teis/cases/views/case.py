@@ -99,6 +99,8 @@ def _can_file(user, case) -> bool:
 
 @login_required
 def case_redirect(request, pk: int):
+    require(request, "cases.view_enforcementcase")
+    case_services.access_case(request.user, pk)  # 404 outside the user's scope, like the case page
     return redirect("cases:case_detail", pk=pk)
 
 

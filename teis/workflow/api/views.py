@@ -151,8 +151,9 @@ class TaskActionView(APIView):
             elif action == "complete":
                 if "decision" not in d:
                     return Response(body("invalid", "请选择审批结论", {"decision": ["该字段是必填项。"]}), status=400)
+                data = services.step_form_data(wt, d.get("data"))
                 wt = services.complete_task(
-                    user, wt, d["decision"], d.get("opinion", ""), d.get("data"), lock_version=d.get("lock_version")
+                    user, wt, d["decision"], d.get("opinion", ""), data, lock_version=d.get("lock_version")
                 )
             elif action == "return":
                 wt = services.return_task(user, wt, d.get("target") or None, d.get("opinion", ""))
