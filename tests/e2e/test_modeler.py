@@ -25,7 +25,8 @@ def login(page, username):
 def sample(roles):
     from teis.workflow import services
 
-    return services.ensure_definitions(None, [Path(services.__file__).parent / "processes" / "sample_approval.bpmn"])[0]
+    sample = Path(services.__file__).parents[1] / "processes" / "sample_approval.bpmn"
+    return services.ensure_definitions(None, [sample])[0]
 
 
 def element(page, bpmn_id):

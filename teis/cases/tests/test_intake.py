@@ -26,7 +26,7 @@ from ..models import CaseAttachment, CaseVehicle, EnforcementCase, Party
 from ..services import case as case_services
 from ..services import intake
 
-SAMPLE = Path(wf.__file__).parent / "processes" / "sample_approval.bpmn"
+SAMPLE = Path(wf.__file__).parents[1] / "processes" / "sample_approval.bpmn"
 SAMPLE_KEY = "sample_approval"
 ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"

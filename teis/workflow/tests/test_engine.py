@@ -20,7 +20,7 @@ from teis.workflow.choices import Decision, InstanceStatus, TaskKind, TaskStatus
 from teis.workflow.models import ProcessDefinition, ProcessInstance, Substitute, WorkTask
 
 HERE = Path(__file__).parent
-SAMPLE = Path(services.__file__).parent / "processes" / "sample_approval.bpmn"
+SAMPLE = Path(services.__file__).parents[1] / "processes" / "sample_approval.bpmn"
 KEY = "sample_approval"
 
 

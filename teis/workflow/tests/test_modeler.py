@@ -17,7 +17,7 @@ from teis.workflow.models import ProcessDefinition, ProcessInstance
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(services.__file__).parent / "processes" / "sample_approval.bpmn"
+SAMPLE = Path(services.__file__).parents[1] / "processes" / "sample_approval.bpmn"
 KEY = "sample_approval"
 DESIGN = f"/workflow/definitions/{KEY}/design/"
 XML_URL = f"/workflow/definitions/{KEY}/xml/"

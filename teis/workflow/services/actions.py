@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 from uuid import UUID
 
-from django.apps import apps as django_apps
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -30,9 +27,11 @@ from teis.core.models import TodoItem, TodoStatus
 from teis.core.services import ServiceError
 from teis.core.workdays import add_workdays
 
-from . import bpmn
-from .choices import ACTIVE_TASK_STATUSES, Decision, InstanceStatus, SignMode, TaskKind, TaskStatus, UnitRelation
-from .models import ProcessDefinition, ProcessInstance, Substitute, WorkTask
+from .. import bpmn
+from ..choices import ACTIVE_TASK_STATUSES, Decision, InstanceStatus, SignMode, TaskKind, TaskStatus
+from ..models import ProcessInstance, Substitute, WorkTask
+from .definitions import current_definition
+from .people import _acting_for, _check_target_user, _officer, _resolve_user, role_holders, target_unit
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +46,6 @@ LEADER_ROLE = {
     "evidence_admin": "brigade_leader",
     "command_center": "leadership",
 }
-BRIGADE_TYPES = ("brigade", "district_brigade", "direct_brigade")
 # Called after each engine step inside the transaction: listener(instance, event) with event in
 # "started", "step", "completed", "cancelled". Domain apps (cases) register per process key.
 LISTENERS: dict[str, list] = {}
@@ -79,71 +77,6 @@ def _due_at(now: dt.datetime, days: int | None) -> dt.datetime | None:
         return None
     day = add_workdays(timezone.localtime(now), days)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
-
-
-# --- definitions -------------------------------------------------------------------------------------------
-
-
-def check_definition(bpmn_xml: str, key: str | None = None) -> bpmn.ParsedDefinition:
-    """Validate a BPMN document; raises ServiceError("invalid_bpmn", "元素 X：原因")."""
-    return bpmn.parse_definition(bpmn_xml, key)[0]
-
-
-def do_save_definition(actor, key: str, bpmn_xml: str, *, source: str = "流程设计器") -> ProcessDefinition:
-    """Validate and store a new version of process `key` (the modeler's save). Unchanged XML keeps the current
-    version. Running instances stay on their version; new starts use the new one. Audited."""
-    parsed = check_definition(bpmn_xml, key)
-    with transaction.atomic():
-        latest = ProcessDefinition.objects.select_for_update().filter(key=key).order_by("-version").first()
-        if latest is not None and latest.checksum == parsed.checksum:
-            return latest
-        ProcessDefinition.objects.filter(key=key, is_current=True).update(is_current=False)
-        definition = ProcessDefinition.objects.create(
-            key=key,
-            name=parsed.name,
-            version=(latest.version + 1) if latest else 1,
-            bpmn_xml=bpmn_xml,
-            checksum=parsed.checksum,
-            is_current=True,
-            auto_skip=parsed.auto_skip,
-            source=source[:300],
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit.record(
-            actor,
-            AuditAction.CREATE,
-            definition,
-            changes={"版本": [latest.version if latest else None, definition.version]},
-            detail={"operation": "workflow.save_definition", "key": key},
-        )
-    return definition
-
-
-def process_files() -> list[Path]:
-    """The `.bpmn` files in every installed app's `processes/` folder."""
-    files: list[Path] = []
-    for config in django_apps.get_app_configs():
-        folder = Path(config.path) / "processes"
-        if folder.is_dir():
-            files.extend(sorted(folder.glob("*.bpmn")))
-    return files
-
-
-def ensure_definitions(actor=None, files: list[Path] | None = None) -> list[ProcessDefinition]:
-    """Load the shipped `.bpmn` files: a new version only when a file's XML changed. Idempotent."""
-    out = []
-    for path in files if files is not None else process_files():
-        xml = path.read_text(encoding="utf-8")
-        parsed = check_definition(xml)
-        out.append(do_save_definition(actor, parsed.key, xml, source=str(path.name)))
-    return out
-
-
-def current_definition(key: str) -> ProcessDefinition:
-    definition = ProcessDefinition.objects.filter(key=key, is_current=True).order_by("-version").first()
-    if definition is None:
-        raise ServiceError("no_definition", f"流程“{key}”未定义或未加载")
-    return definition
 
 
 # --- engine state --------------------------------------------------------------------------------------------
@@ -197,109 +130,6 @@ def _save_instance(instance: ProcessInstance, fields: list[str]) -> None:
     )
     if n != 1:
         raise _taken()
-
-
-# --- units, roles, people -------------------------------------------------------------------------------------
-
-
-def target_unit(unit, relation: str):
-    """The unit that approves, relative to the instance's unit."""
-    if relation == UnitRelation.SELF:
-        return unit
-    if relation == UnitRelation.PARENT:
-        return unit.parent or unit
-    wanted = {UnitRelation.BRIGADE: BRIGADE_TYPES, UnitRelation.DETACHMENT: ("detachment",)}.get(relation)
-    node = unit
-    while node is not None:
-        if (wanted and node.unit_type in wanted) or (relation == UnitRelation.CORPS and node.unit_type == "corps"):
-            return node
-        if node.parent is None:
-            return node if relation == UnitRelation.CORPS else unit
-        node = node.parent
-    return unit
-
-
-def role_holders(role: str, unit) -> list:
-    from teis.org.choices import OfficerStatus
-    from teis.org.models import Officer
-
-    if unit is None or not role:
-        return []
-    officers = Officer.objects.filter(
-        unit=unit, roles__code=role, status=OfficerStatus.ACTIVE, user__is_active=True
-    ).select_related("user")
-    return [o.user for o in officers.distinct()]
-
-
-def _resolve_user(value):
-    User = get_user_model()
-    if isinstance(value, User):
-        return value
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return User.objects.filter(pk=int(value), is_active=True).first()
-    if isinstance(value, str) and value:
-        return User.objects.filter(username=value, is_active=True).first()
-    return None
-
-
-def principals_of(user, now=None) -> list:
-    """The user and everyone the user currently substitutes for (代理人)."""
-    now = now or timezone.now()
-    ids = Substitute.objects.filter(substitute=user, active=True, start__lte=now, end__gte=now).values_list(
-        "user_id", flat=True
-    )
-    others = list(get_user_model().objects.filter(pk__in=list(ids), is_active=True))
-    return [user, *others]
-
-
-def _officer(user):
-    from teis.org.scope import officer_with_unit
-
-    return officer_with_unit(user)
-
-
-def _role_codes(user) -> set[str]:
-    cached = getattr(user, "_wf_roles", None)
-    if cached is None:
-        officer = _officer(user)
-        cached = set(officer.roles.values_list("code", flat=True)) if officer else set()
-        user._wf_roles = cached
-    return cached
-
-
-def _is_candidate(user, wt: WorkTask) -> bool:
-    officer = _officer(user)
-    return bool(officer and officer.unit_id == wt.candidate_unit_id and wt.role in _role_codes(user))
-
-
-def _acting_for(actor, wt: WorkTask):
-    """The principal on whose behalf `actor` may act on the task (the actor or someone they substitute)."""
-    for principal in principals_of(actor):
-        if wt.assignee_id == principal.pk:
-            return principal
-        if wt.assignee_id is None and wt.status == TaskStatus.OPEN and _is_candidate(principal, wt):
-            return principal
-    if wt.assignee_id is not None:
-        raise ServiceError("not_your_task", "该任务不属于您：已指派给其他人员办理")
-    from teis.org.models import Role
-
-    role = Role.objects.filter(code=wt.role).values_list("name", flat=True).first() or wt.role
-    unit = wt.candidate_unit.name if wt.candidate_unit_id else ""
-    raise ServiceError("not_your_task", f"该任务不属于您：须由{unit}的{role}办理")
-
-
-def _check_target_user(actor, user):
-    from teis.org.models import Unit
-
-    user = _resolve_user(user)
-    officer = _officer(user) if user else None
-    if user is None or officer is None:
-        raise ServiceError("invalid_user", "所选人员不存在或已停用", {"user": ["所选人员不存在或已停用"]})
-    if not Unit.objects.for_user(actor).filter(pk=officer.unit_id).exists():
-        raise ServiceError(
-            "out_of_scope", "所选人员不在您的数据权限范围内", {"user": ["所选人员不在您的数据权限范围内"]}
-        )
-    return user
 
 
 # --- todos ------------------------------------------------------------------------------------------------
@@ -914,184 +744,3 @@ def do_set_substitute(actor, user, substitute, start, end, reason: str = "") -> 
         )
         audit.record(actor, AuditAction.CREATE, sub, changes={"代理人": [None, str(substitute)]})
     return sub
-
-
-# --- deadlines job ----------------------------------------------------------------------------------------------
-
-
-def _users_of(wt: WorkTask) -> list:
-    if wt.assignee_id:
-        return [wt.assignee]
-    return role_holders(wt.role, wt.candidate_unit)
-
-
-def escalation_targets(wt: WorkTask) -> list:
-    """Holders of the leader role of the task's role, in its unit or the nearest unit above that has one."""
-    leader = LEADER_ROLE.get(wt.role, "leadership")
-    node = wt.candidate_unit or wt.instance.unit
-    while node is not None:
-        users = role_holders(leader, node)
-        if users:
-            return users
-        node = node.parent
-    return []
-
-
-def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
-    """Remind one working day before a task's deadline; escalate (督办) to the leader role once it has passed."""
-    from teis.core.workdays import is_workday
-
-    now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    reminded = escalated = 0
-    base = WorkTask.objects.filter(status__in=ACTIVE_TASK_STATUSES, due_at__isnull=False).select_related(
-        "instance", "candidate_unit", "assignee", "instance__unit"
-    )
-    for wt in base.filter(reminded_at__isnull=True, due_at__gte=now):
-        due_day = timezone.localtime(wt.due_at).date()
-        if today < add_workdays(due_day, -1) or (today != due_day and not is_workday(today) and today < due_day):
-            continue
-        with transaction.atomic():
-            for user in _users_of(wt):
-                todo.notify(
-                    user,
-                    f"即将到期：{_todo_title(wt)}",
-                    f"办理期限 {timezone.localtime(wt.due_at):%Y-%m-%d %H:%M}",
-                    level="warning",
-                    url=f"/workflow/tasks/{wt.pk}/",
-                )
-            WorkTask.objects.filter(pk=wt.pk).update(reminded_at=now)
-        reminded += 1
-    for wt in base.filter(escalated_at__isnull=True, due_at__lt=now):
-        with transaction.atomic():
-            for user in escalation_targets(wt):
-                todo.post_todo(
-                    user,
-                    f"督办：{_todo_title(wt)}（已超期）"[:200],
-                    category=TODO_CATEGORY,
-                    url=f"/workflow/tasks/{wt.pk}/",
-                    source_key=f"wf:{wt.pk}:escalation",
-                )
-                todo.notify(user, f"超期督办：{_todo_title(wt)}", level="alarm", url=f"/workflow/tasks/{wt.pk}/")
-            WorkTask.objects.filter(pk=wt.pk).update(escalated_at=now)
-            audit.record(None, AuditAction.UPDATE, wt, detail={"operation": "workflow.escalate"})
-        escalated += 1
-    return {"reminded": reminded, "escalated": escalated}
-
-
-# --- reading -----------------------------------------------------------------------------------------------------
-
-
-def _todo_q(user) -> Q:
-    from teis.org.models import Officer
-
-    principals = principals_of(user)
-    q = Q(assignee__in=principals, status__in=[TaskStatus.CLAIMED, TaskStatus.SUSPENDED, TaskStatus.OPEN])
-    officers = Officer.objects.filter(user__in=principals).prefetch_related("roles")
-    for officer in officers:
-        codes = [r.code for r in officer.roles.all()]
-        if codes:
-            q |= Q(status=TaskStatus.OPEN, assignee__isnull=True, candidate_unit_id=officer.unit_id, role__in=codes)
-    return q
-
-
-LIST_RELATED = ("instance", "instance__definition", "candidate_unit", "assignee", "completed_by")
-
-
-def todo_tasks(user, *, due_before=None) -> models.QuerySet:
-    """待办: tasks assigned to the user (or their principals) or claimable by their roles in their unit."""
-    qs = WorkTask.objects.filter(_todo_q(user), instance__status=InstanceStatus.RUNNING)
-    if due_before is not None:
-        qs = qs.filter(due_at__lte=due_before)
-    return qs.select_related(*LIST_RELATED).order_by("due_at", "-pk")
-
-
-def done_tasks(user) -> models.QuerySet:
-    """已办."""
-    return (
-        WorkTask.objects.filter(Q(completed_by=user) | Q(assignee=user, completed_by__isnull=False))
-        .filter(status__in=[TaskStatus.COMPLETED, TaskStatus.WITHDRAWN])
-        .select_related(*LIST_RELATED)
-        .order_by("-completed_at", "-pk")
-    )
-
-
-def started_instances(user) -> models.QuerySet:
-    """我发起的."""
-    return (
-        ProcessInstance.objects.filter(started_by=user)
-        .select_related("definition", "assignee_user", "assignee_unit", "unit")
-        .order_by("-started_at")
-    )
-
-
-def access_task(user, pk) -> WorkTask:
-    """A task the user may see: its instance is in the user's scope, or the user can act on / acted on it.
-    Anything else is a 404 (ARCHITECTURE.md rule 4)."""
-    from django.http import Http404
-
-    wt = (
-        WorkTask.objects.select_related("instance", "instance__definition", "candidate_unit", "assignee")
-        .filter(pk=pk)
-        .first()
-    )
-    if wt is None:
-        raise Http404
-    if ProcessInstance.objects.for_user(user).filter(pk=wt.instance_id).exists():
-        return wt
-    if WorkTask.objects.filter(_todo_q(user), pk=wt.pk).exists() or user.pk in (wt.completed_by_id, wt.assignee_id):
-        return wt
-    raise Http404
-
-
-def can_act(user, wt: WorkTask) -> bool:
-    if not wt.is_active or wt.status == TaskStatus.SUSPENDED:
-        return False
-    try:
-        _acting_for(user, wt)
-    except ServiceError:
-        return False
-    return True
-
-
-def step_form_class(wt: WorkTask):
-    """The Django form registered (`bpmn.register_form`) for the task's teis:form; None without one and for
-    前加签 rows (their data is not used)."""
-    if wt.kind == TaskKind.BEFORE:
-        return None
-    parsed, _, _ = bpmn.loaded(wt.instance.definition)
-    meta = parsed.tasks.get(wt.spec_name)
-    return bpmn.FORM_CLASSES.get(meta.form) if meta is not None and meta.form else None
-
-
-def form_errors(form) -> ServiceError:
-    fields = {k: [str(e) for e in v] for k, v in form.errors.items()}
-    parts = [f"{form.fields[k].label if k in form.fields else k}：{v[0]}" for k, v in fields.items()]
-    return ServiceError("invalid_data", "流程表单填写有误：" + "；".join(parts), fields)
-
-
-def step_form_data(wt: WorkTask, data):
-    """API task data checked with the task's registered form: its cleaned values over the other keys.
-    Invalid values raise a ServiceError with the form's Chinese field errors."""
-    form_class = step_form_class(wt)
-    if form_class is None or not (data is None or isinstance(data, dict)):
-        return data
-    raw = dict(data or {})
-    form = form_class(data=raw)
-    if not form.is_valid():
-        raise form_errors(form)
-    return {**raw, **form.cleaned_data}
-
-
-def history(instance: ProcessInstance) -> list[WorkTask]:
-    return list(
-        instance.tasks.exclude(status=TaskStatus.CANCELLED)
-        .select_related("assignee", "completed_by", "candidate_unit", "delegated_from", "added_by")
-        .order_by("created_at", "pk")
-    )
-
-
-def return_targets(wt: WorkTask) -> list[tuple[str, str]]:
-    parsed, _, _ = bpmn.loaded(wt.instance.definition)
-    meta = parsed.tasks.get(wt.spec_name)
-    return [(t, parsed.tasks[t].name) for t in (meta.return_to if meta else [])]

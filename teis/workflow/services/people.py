@@ -1,0 +1,115 @@
+"""Who may act: target units of a step, role holders, substitutes (代理人), candidates."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from teis.core.services import ServiceError
+
+from ..choices import TaskStatus, UnitRelation
+from ..models import Substitute, WorkTask
+
+BRIGADE_TYPES = ("brigade", "district_brigade", "direct_brigade")
+
+# --- units, roles, people -------------------------------------------------------------------------------------
+
+
+def target_unit(unit, relation: str):
+    """The unit that approves, relative to the instance's unit."""
+    if relation == UnitRelation.SELF:
+        return unit
+    if relation == UnitRelation.PARENT:
+        return unit.parent or unit
+    wanted = {UnitRelation.BRIGADE: BRIGADE_TYPES, UnitRelation.DETACHMENT: ("detachment",)}.get(relation)
+    node = unit
+    while node is not None:
+        if (wanted and node.unit_type in wanted) or (relation == UnitRelation.CORPS and node.unit_type == "corps"):
+            return node
+        if node.parent is None:
+            return node if relation == UnitRelation.CORPS else unit
+        node = node.parent
+    return unit
+
+
+def role_holders(role: str, unit) -> list:
+    from teis.org.choices import OfficerStatus
+    from teis.org.models import Officer
+
+    if unit is None or not role:
+        return []
+    officers = Officer.objects.filter(
+        unit=unit, roles__code=role, status=OfficerStatus.ACTIVE, user__is_active=True
+    ).select_related("user")
+    return [o.user for o in officers.distinct()]
+
+
+def _resolve_user(value):
+    User = get_user_model()
+    if isinstance(value, User):
+        return value
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return User.objects.filter(pk=int(value), is_active=True).first()
+    if isinstance(value, str) and value:
+        return User.objects.filter(username=value, is_active=True).first()
+    return None
+
+
+def principals_of(user, now=None) -> list:
+    """The user and everyone the user currently substitutes for (代理人)."""
+    now = now or timezone.now()
+    ids = Substitute.objects.filter(substitute=user, active=True, start__lte=now, end__gte=now).values_list(
+        "user_id", flat=True
+    )
+    others = list(get_user_model().objects.filter(pk__in=list(ids), is_active=True))
+    return [user, *others]
+
+
+def _officer(user):
+    from teis.org.scope import officer_with_unit
+
+    return officer_with_unit(user)
+
+
+def _role_codes(user) -> set[str]:
+    cached = getattr(user, "_wf_roles", None)
+    if cached is None:
+        officer = _officer(user)
+        cached = set(officer.roles.values_list("code", flat=True)) if officer else set()
+        user._wf_roles = cached
+    return cached
+
+
+def _is_candidate(user, wt: WorkTask) -> bool:
+    officer = _officer(user)
+    return bool(officer and officer.unit_id == wt.candidate_unit_id and wt.role in _role_codes(user))
+
+
+def _acting_for(actor, wt: WorkTask):
+    """The principal on whose behalf `actor` may act on the task (the actor or someone they substitute)."""
+    for principal in principals_of(actor):
+        if wt.assignee_id == principal.pk:
+            return principal
+        if wt.assignee_id is None and wt.status == TaskStatus.OPEN and _is_candidate(principal, wt):
+            return principal
+    if wt.assignee_id is not None:
+        raise ServiceError("not_your_task", "该任务不属于您：已指派给其他人员办理")
+    from teis.org.models import Role
+
+    role = Role.objects.filter(code=wt.role).values_list("name", flat=True).first() or wt.role
+    unit = wt.candidate_unit.name if wt.candidate_unit_id else ""
+    raise ServiceError("not_your_task", f"该任务不属于您：须由{unit}的{role}办理")
+
+
+def _check_target_user(actor, user):
+    from teis.org.models import Unit
+
+    user = _resolve_user(user)
+    officer = _officer(user) if user else None
+    if user is None or officer is None:
+        raise ServiceError("invalid_user", "所选人员不存在或已停用", {"user": ["所选人员不存在或已停用"]})
+    if not Unit.objects.for_user(actor).filter(pk=officer.unit_id).exists():
+        raise ServiceError(
+            "out_of_scope", "所选人员不在您的数据权限范围内", {"user": ["所选人员不在您的数据权限范围内"]}
+        )
+    return user
