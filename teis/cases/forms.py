@@ -6,11 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from teis.core.forms import scope_choices, style_widgets
+from teis.core.forms import ScopedModelForm, scope_choices, style_widgets
 from teis.core.models import DictionaryItem
 from teis.legal.models import CaseCause, ViolationCode
 
 from .choices import CaseSource, PartyKind, Procedure
+from .models import StationAssignment
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -36,6 +37,11 @@ class PreRegisterForm(forms.Form):
         label="业务条线",
         queryset=DictionaryItem.objects.filter(dict_type__code="business_line", is_active=True),
         required=False,
+    )
+    is_major = forms.BooleanField(
+        label="重大案件（须集体讨论）",
+        required=False,
+        help_text="情节复杂或重大违法行为：处罚复核后由负责人集体讨论决定（行政处罚法第五十七条）",
     )
     discovered_at = forms.DateTimeField(
         label="发现时间",
@@ -121,3 +127,33 @@ def apply_service_errors(err, form, formsets: dict) -> None:
         placed = True
     if not placed:
         form.add_error(None, err.message)
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        officer = getattr(obj, "officer", None)
+        return f"{officer.name}（{officer.unit.name}）" if officer is not None else obj.username
+
+
+class StationAssignmentForm(ScopedModelForm):
+    """站点派发规则: the officer choices are the active officers of the units in the user's scope (the service
+    checks them again, for the API too)."""
+
+    officer = OfficerChoiceField(label="默认执法人员", queryset=None, required=False)
+
+    class Meta:
+        model = StationAssignment
+        fields = ["station", "unit", "officer"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        from teis.org.models import Unit
+
+        users = get_user_model().objects.filter(is_active=True, officer__isnull=False)
+        users = users.filter(officer__unit__in=Unit.objects.for_user(user)) if user is not None else users.none()
+        self.fields["officer"].queryset = users.select_related("officer", "officer__unit").order_by(
+            "officer__unit__order", "officer__unit__pk", "officer__name"
+        )
+        self.fields["officer"].empty_label = "请选择"

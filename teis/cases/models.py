@@ -136,6 +136,13 @@ class EnforcementCase(ScopedModel):
             models.Index(fields=["-created_at", "-id"], name="case_created_id_idx"),
             models.Index(fields=["unit", "-created_at", "-id"], name="case_unit_created_idx"),
             models.Index(fields=["handler", "-created_at", "-id"], name="case_handler_created_idx"),
+            # 综合查询 over a 立案时间 range (read range-first, see services.query._range_first): on PostgreSQL the
+            # page's ids come from this index alone (index-only scan: range, amount, scope and order columns)
+            models.Index(
+                fields=["filed_at"],
+                include=["created_at", "id", "fine_amount", "unit", "handler"],
+                name="case_filed_cover_idx",
+            ),
         ]
         permissions = [("sample_enforcementcase", "案件抽查评查")]
 

@@ -66,6 +66,44 @@ class FindingForm(StepForm):
     hearing = YesNoField(label="当事人申请听证")
 
 
+class LegalReviewForm(StepForm):
+    """处罚复核: names the leaders of a major case's 集体讨论 (会签 over `discussion_leaders`); none chosen =
+    every leader of the approving unit (the workflow fills them in). Choices: the leadership role holders of the
+    unit that discusses, so an id from elsewhere is refused."""
+
+    uses_task = True
+    discussion_leaders = forms.TypedMultipleChoiceField(
+        label="集体讨论参加领导",
+        coerce=int,
+        required=False,
+        help_text="重大案件须经集体讨论：所选领导逐一会签，全部同意方可通过；不选则由全部领导会签",
+        error_messages={"invalid_choice": "所选领导 %(value)s 不在可参加集体讨论的领导范围内"},
+    )
+
+    def __init__(self, *args, worktask=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        signers: dict = {}
+        if worktask is not None:
+            from teis.workflow import services as wf
+            from teis.workflow.bpmn import loaded
+
+            parsed, _, _ = loaded(worktask.instance.definition)
+            signers = wf.signers_after(worktask.instance, parsed, worktask.spec_name)
+        if "discussion_leaders" not in signers:
+            # an older diagram version without the 会签 集体讨论: nothing to choose
+            del self.fields["discussion_leaders"]
+            return
+        leaders = signers["discussion_leaders"]
+        self.fields["discussion_leaders"].choices = [(u.pk, _person(u)) for u in leaders]
+        self.fields["discussion_leaders"].widget.attrs["size"] = str(min(8, max(3, len(leaders))))
+
+
+def _person(user) -> str:
+    officer = getattr(user, "officer", None)
+    name = getattr(officer, "name", "") or user.get_full_name() or user.username
+    return f"{name}（{user.username}）"
+
+
 class DecisionForm(StepForm):
     remedy = YesNoField(label="当事人申请复议或提起诉讼")
 
@@ -96,6 +134,7 @@ class DisposalForm(StepForm):
 FORMS: dict[str, tuple[str, type[forms.Form]]] = {
     "cases.case_approval": ("案件审批", CaseApprovalForm),
     "cases.finding": ("处罚认定", FindingForm),
+    "cases.legal_review": ("处罚复核", LegalReviewForm),
     "cases.decision": ("处罚决定及送达", DecisionForm),
     "cases.urge_wait": ("催告期满核查", UrgeWaitForm),
     "cases.coercive_during": ("强制措施期间处理", CoerciveDuringForm),

@@ -5,6 +5,7 @@ from django.urls import reverse
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
 from .filters import EnforcementCaseFilterSet
+from .forms import StationAssignmentForm
 from .models import (
     CaseProperty,
     CaseReview,
@@ -13,6 +14,7 @@ from .models import (
     StationAssignment,
     ViolationRecord,
 )
+from .services.stations import station_service
 
 
 class CasesConfig(ModelConfig):
@@ -71,6 +73,8 @@ class StationAssignmentConfig(CasesConfig):
 
     model = StationAssignment
     list_columns = ["station", "unit", "officer"]
+    form = StationAssignmentForm
+    service = station_service
 
     @classmethod
     def queryset_for(cls, user):

@@ -15,14 +15,23 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group = f"user-{user.pk}"
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "counts", "counts": await self._counts(user)})
+        await self._send_counts()
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def counts_refresh(self, event):
+        """The user's todos or notifications changed (`notify.push_refresh`, after commit): count them here, for
+        the pages that are open, instead of in the transaction that changed them."""
+        await self._send_counts()
+
     async def counts(self, event):
+        """Counts computed by the sender (kept for senders that already have them)."""
         await self.send_json({"type": "counts", "counts": event["counts"]})
+
+    async def _send_counts(self):
+        await self.send_json({"type": "counts", "counts": await self._counts(self.scope["user"])})
 
     @database_sync_to_async
     def _counts(self, user):

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .registry import registry
 
 
@@ -13,4 +15,5 @@ def shell(request):
         "menu_groups": registry.menu_for(user),
         "shell_counts": counts(user),
         "current_officer": officer,
+        "map_tile_url": settings.TEIS_MAP_TILE_URL,
     }

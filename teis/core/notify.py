@@ -2,47 +2,108 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import asyncio
+
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Notification, TodoItem, TodoStatus
 
 
 def counts(user) -> dict[str, int]:
-    return {
-        "todo": TodoItem.objects.filter(user=user, status=TodoStatus.OPEN).count(),
-        "unread": Notification.objects.filter(user=user, read_at__isnull=True).count(),
-    }
+    """Open todos and unread notifications of one user, in one query (every page's top bar)."""
+    todo, note = TodoItem._meta.db_table, Notification._meta.db_table
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {q(todo)} WHERE user_id = %s AND status = %s),"  # noqa: S608 (table names from model meta)
+        f" (SELECT COUNT(*) FROM {q(note)} WHERE user_id = %s AND read_at IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, TodoStatus.OPEN, user.pk])
+        todo_count, unread = cursor.fetchone()
+    return {"todo": todo_count, "unread": unread}
+
+
+REFRESH = {"type": "counts.refresh"}
+_SENDING: set = set()
+
+
+def push_refresh(user_ids) -> None:
+    """Tell the open pages of these users that their counts changed: each page's consumer counts and sends them
+    (`consumers.NotificationConsumer.counts_refresh`), so a user with no page open costs no query (perf, issue 4).
+    One trip into the channel layer for all the users."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    groups = _listening(layer, [f"user-{uid}" for uid in sorted(set(user_ids))])
+    if not groups:
+        return
+
+    async def send():
+        for group in groups:
+            await layer.group_send(group, dict(REFRESH))
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:  # called from a thread that runs an event loop (a consumer, a browser test's driver)
+        task = loop.create_task(send())
+        _SENDING.add(task)  # keep a reference until it is done
+        task.add_done_callback(_SENDING.discard)
+    else:
+        async_to_sync(send)()
+
+
+def _listening(layer, groups: list[str]) -> list[str]:
+    """The groups worth a message. The in-memory layer (embedded mode) only reaches the pages connected to this
+    process: a group nobody joined here is skipped without entering the event loop (a job or a script)."""
+    from channels.layers import InMemoryChannelLayer
+
+    if layer is None:
+        return []
+    if isinstance(layer, InMemoryChannelLayer):
+        return [g for g in groups if layer.groups.get(g)]
+    return groups
 
 
 def push_counts(user_id: int) -> None:
-    """Send the user's current counts to their open pages (after commit)."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-    from django.contrib.auth import get_user_model
+    """Refresh one user's counts on their open pages now."""
+    push_refresh([user_id])
 
-    layer = get_channel_layer()
-    if layer is None:
+
+class _Pushes:
+    """The users whose counts changed in the current transaction; one on-commit callback pushes them all."""
+
+    def __init__(self) -> None:
+        self.user_ids: set[int] = set()
+
+    def __call__(self) -> None:
+        push_refresh(self.user_ids)
+
+
+def refresh_on_commit(user_ids) -> None:
+    """Refresh these users' counts once the transaction commits (at once outside a transaction): one callback per
+    transaction for all the users it touched (a workflow step completes, cancels and posts todos for several
+    people), no query before or after commit."""
+    user_ids = set(user_ids)
+    if not user_ids:
         return
-    # counts() only filters by user id: an unsaved stand-in saves a query per push (perf, issue 4).
-    user = get_user_model()(pk=user_id)
-    async_to_sync(layer.group_send)(f"user-{user_id}", {"type": "counts", "counts": counts(user)})
+    conn = transaction.get_connection()
+    if conn.in_atomic_block:
+        for _sids, func, _robust in reversed(conn.run_on_commit):
+            if isinstance(func, _Pushes):
+                func.user_ids |= user_ids
+                return
+    pushes = _Pushes()
+    pushes.user_ids |= user_ids
+    # robust: the rows are committed; a channel layer that is down must not turn the request into an error
+    transaction.on_commit(pushes, robust=True)
 
 
 def _after_commit(user_id: int) -> None:
-    """Push the user's counts once the transaction commits; one push per user and transaction (a workflow
-    step completes, cancels and posts several todos for the same people)."""
-    conn = transaction.get_connection()
-    if conn.in_atomic_block:
-        for _sids, func, _robust in getattr(conn, "run_on_commit", []):
-            if getattr(func, "push_user_id", None) == user_id:
-                return
-
-    def push():
-        push_counts(user_id)
-
-    push.push_user_id = user_id
-    transaction.on_commit(push)
+    refresh_on_commit([user_id])
 
 
 def post_todo(user, title: str, *, category: str, url: str = "", source_key: str = "", due_at=None) -> TodoItem:
@@ -62,8 +123,7 @@ def complete_todos(source_key: str, *, user=None) -> int:
         qs = qs.filter(user=user)
     users = set(qs.values_list("user_id", flat=True))
     n = qs.update(status=TodoStatus.DONE, done_at=timezone.now())
-    for uid in users:
-        _after_commit(uid)
+    refresh_on_commit(users)
     return n
 
 

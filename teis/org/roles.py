@@ -195,11 +195,54 @@ def permissions_for(labels) -> list[Permission]:
     return perms
 
 
+def app_role_modules():
+    """`<app>.roles` of every installed TEIS domain app that has one (org imports no domain app by name)."""
+    import importlib
+
+    from django.apps import apps
+
+    modules = []
+    for app in apps.get_app_configs():
+        if not app.name.startswith("teis.") or app.name == "teis.org":
+            continue
+        try:
+            modules.append(importlib.import_module(f"{app.name}.roles"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app.name}.roles":
+                raise
+    return modules
+
+
+def all_role_defs() -> list[RoleDef]:
+    """ROLE_DEFS with each domain app's `ROLE_PERMISSIONS` merged in, plus its `EXTRA_ROLES`."""
+    extra: dict[str, list[str]] = {}
+    defs = list(ROLE_DEFS)
+    for module in app_role_modules():
+        for code, labels in getattr(module, "ROLE_PERMISSIONS", {}).items():
+            extra.setdefault(code, []).extend(labels)
+        defs.extend(getattr(module, "EXTRA_ROLES", []))
+    known = {d.code for d in defs}
+    unknown = set(extra) - known
+    if unknown:
+        raise LookupError(f"ROLE_PERMISSIONS names unknown roles: {sorted(unknown)}")
+    return [
+        RoleDef(
+            d.code,
+            d.name,
+            d.data_scope,
+            tuple(dict.fromkeys((*d.permissions, *extra.get(d.code, ())))),
+            d.admin_kind,
+            d.description,
+        )
+        for d in defs
+    ]
+
+
 def ensure_roles() -> dict[str, object]:
     from .models import Role
 
     roles = {}
-    for d in ROLE_DEFS:
+    for d in all_role_defs():
         role, _ = Role.objects.update_or_create(
             code=d.code,
             defaults={

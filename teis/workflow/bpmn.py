@@ -156,8 +156,16 @@ class TaskMeta:
     deadline_days: int | None = None
     return_to: list[str] = field(default_factory=list)
     sign: str = SignMode.NONE
+    # 会签 / 或签: the task-data variable holding the signers (loopDataInputRef)
+    sign_input: str = ""
+    # the nearest user tasks before this one along the main path (ignoring return loops)
+    previous: list[str] = field(default_factory=list)
     form: str = ""
     modelled_decisions: set[str] = field(default_factory=set)
+    # teis:unitVar / teis:roleVar (on the task or its lane): process variables naming the unit (a unit id) and
+    # the role chosen at run time; resolved from the task's data when the task is offered (`people.candidate_target`)
+    unit_var: str = ""
+    role_var: str = ""
 
 
 @dataclass
@@ -184,9 +192,35 @@ def register_form(key: str, label: str, form_class: type | None = None) -> None:
 
 def known_roles() -> set[str]:
     from teis.org.models import Role
-    from teis.org.roles import ROLE_DEFS
+    from teis.org.roles import all_role_defs
 
-    return {d.code for d in ROLE_DEFS} | set(Role.objects.values_list("code", flat=True))
+    return {d.code for d in all_role_defs()} | set(Role.objects.values_list("code", flat=True))
+
+
+VARIABLE_HINT = "（须在脚本任务中赋值、声明为数据对象或列入流程的 teis:variables）"
+# Variables the engine itself puts into the task data (start_process / complete_task).
+ENGINE_VARIABLES = {"unit_id", "initiator", "decision", "opinion"}
+
+
+def declared_variables(process) -> set[str]:
+    """The process variables a diagram declares: the engine's own, names assigned in script tasks,
+    `bpmn:dataObject` ids and names, the process attribute `teis:variables="a b"`, and the fields of the step
+    forms its user tasks name (their cleaned data goes into the task data)."""
+    names = set(ENGINE_VARIABLES)
+    names |= set((process.get(_t("variables")) or "").replace(",", " ").split())
+    for obj in process.iter(f"{{{BPMN_NS}}}dataObject"):
+        names |= {obj.get("id") or "", obj.get("name") or ""}
+    for script in process.iter(f"{{{BPMN_NS}}}script"):
+        try:
+            tree = ast.parse((script.text or "").strip(), mode="exec")
+        except SyntaxError:
+            continue
+        names |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for task in process.iter(f"{{{BPMN_NS}}}userTask"):
+        form_class = FORM_CLASSES.get(task.get(_t("form")) or "")
+        if form_class is not None:
+            names |= set(getattr(form_class, "base_fields", {}))
+    return names - {""}
 
 
 def _invalid(element_id: str, reason: str) -> ServiceError:
@@ -312,9 +346,16 @@ def parse_definition(bpmn_xml: str, key: str | None = None) -> tuple[ParsedDefin
             raise _invalid(el_id, f"表单 {form} 未注册")
 
     lane_of: dict[str, str] = {}
+    lane_el: dict[str, object] = {}
+    variables = declared_variables(process)
     for lane in process.iter(f"{{{BPMN_NS}}}lane"):
+        for attr, label in (("unitVar", "单位变量"), ("roleVar", "角色变量")):
+            var = (lane.get(_t(attr)) or "").strip()
+            if var and var not in variables:
+                raise _invalid(lane.get("id") or "lane", f"{label} {var} 不是本流程的流程变量{VARIABLE_HINT}")
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lane_of[(ref.text or "").strip()] = lane.get("name")
+            lane_el[(ref.text or "").strip()] = lane
     user_tasks = list(process.iter(f"{{{BPMN_NS}}}userTask"))
     user_task_ids = {t.get("id") for t in user_tasks}
     metas: dict[str, TaskMeta] = {}
@@ -326,6 +367,13 @@ def parse_definition(bpmn_xml: str, key: str | None = None) -> tuple[ParsedDefin
         unit = task.get(_t("unit"), UnitRelation.SELF)
         if unit not in UnitRelation.values:
             raise _invalid(tid, f"审批单位 {unit} 无效，可选：{'、'.join(UnitRelation.values)}")
+        run_time = {}
+        for attr, label in (("unitVar", "单位变量"), ("roleVar", "角色变量")):
+            var = (task.get(_t(attr)) or "").strip()
+            if var and var not in variables:
+                raise _invalid(tid, f"{label} {var} 不是本流程的流程变量{VARIABLE_HINT}")
+            lane = lane_el.get(tid)
+            run_time[attr] = var or ((lane.get(_t(attr)) or "").strip() if lane is not None else "")
         days = task.get(_t("deadlineDays"))
         if days is not None and (not days.strip().isdigit() or int(days) > 365):
             raise _invalid(tid, "办理期限 teis:deadlineDays 应为 0–365 的工作日数")
@@ -335,6 +383,8 @@ def parse_definition(bpmn_xml: str, key: str | None = None) -> tuple[ParsedDefin
             raise _invalid(tid, "teis:sign 只能是 all（会签）或 any（或签）")
         if sign and (mi is None or mi.find("bpmn:loopDataInputRef", NS) is None):
             raise _invalid(tid, "会签/或签须使用多实例并以审批人集合（loopDataInputRef）作为输入")
+        sign_input = (mi.findtext("bpmn:loopDataInputRef", "", NS) or "").strip() if mi is not None else ""
+        previous = _previous_user_tasks(process, tid, user_task_ids)
         return_to = [x for x in (task.get(_t("returnTo")) or "").replace(",", " ").split() if x]
         for target in return_to:
             if target not in user_task_ids or target == tid:
@@ -345,10 +395,14 @@ def parse_definition(bpmn_xml: str, key: str | None = None) -> tuple[ParsedDefin
             role=role,
             unit=unit,
             deadline_days=int(days) if days is not None else None,
-            return_to=return_to or _previous_user_tasks(process, tid, user_task_ids),
+            return_to=return_to or previous,
             sign=sign,
+            sign_input=sign_input if sign else "",
+            previous=previous,
             form=task.get(_t("form")) or "",
             modelled_decisions=_modelled_decisions(process, tid),
+            unit_var=run_time["unitVar"],
+            role_var=run_time["roleVar"],
         )
     if not metas:
         raise _invalid(process_id, "流程中没有任何用户任务")

@@ -10,7 +10,7 @@ class InstanceStatus(models.TextChoices):
 class TaskStatus(models.TextChoices):
     OPEN = "open", "待认领"
     CLAIMED = "claimed", "办理中"
-    SUSPENDED = "suspended", "等待加签"
+    SUSPENDED = "suspended", "等待加签或委派办理"
     COMPLETED = "completed", "已完成"
     CANCELLED = "cancelled", "已取消"
     WITHDRAWN = "withdrawn", "已撤回"
@@ -29,6 +29,7 @@ class TaskKind(models.TextChoices):
     NORMAL = "normal", "流程节点"
     BEFORE = "before", "前加签"
     AFTER = "after", "后加签"
+    DELEGATE = "delegate", "委派"
 
 
 class SignMode(models.TextChoices):

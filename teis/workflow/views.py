@@ -1,5 +1,5 @@
-"""Inbox (待办 / 已办 / 我发起的) and the task page with claim / complete / return / withdraw / reassign /
-add-approver forms. Thin: every write goes through services."""
+"""Inbox (待办 / 已办 / 我发起的) and the task page with claim / complete / return / withdraw / reassign (转办) /
+delegate (委派) / add-approver forms. Thin: every write goes through services."""
 
 from __future__ import annotations
 
@@ -54,8 +54,7 @@ def inbox(request):
 
 def _step_form(wt, data=None):
     """The task's registered step form (teis:form), shown in the 审批 card above the decision."""
-    form_class = services.step_form_class(wt)
-    return form_class(data) if form_class is not None else None
+    return services.make_step_form(wt, data)
 
 
 def _task_context(request, wt, **forms):
@@ -70,6 +69,7 @@ def _task_context(request, wt, **forms):
         "user_form": forms.get("user_form") or UserPickForm(),
         "step_form": forms["step_form"] if "step_form" in forms else _step_form(wt),
         "error": forms.get("error", ""),
+        "delegated_back": services.delegated_back(wt),
     }
 
 
@@ -112,7 +112,7 @@ def task_action(request, pk: int, action: str):
         elif action == "withdraw":
             services.withdraw(user, wt)
             messages.success(request, "已撤回。")
-        elif action in ("reassign", "add_approver"):
+        elif action in ("reassign", "delegate", "add_approver"):
             form = UserPickForm(request.POST)
             if not form.is_valid():
                 return render(request, "workflow/task.html", _task_context(request, wt, user_form=form), status=400)
@@ -120,6 +120,9 @@ def task_action(request, pk: int, action: str):
             if action == "reassign":
                 services.reassign(user, wt, target)
                 messages.success(request, "已转办。")
+            elif action == "delegate":
+                services.delegate(user, wt, target)
+                messages.success(request, "已委派，对方办理后任务将交回您确认。")
             else:
                 services.add_approver(user, wt, target, before=form.cleaned_data.get("position") != "after")
                 messages.success(request, "已加签。")

@@ -51,9 +51,9 @@ def _pick(versions, value) -> ProcessDefinition:
 
 def _role_choices() -> list[dict]:
     from teis.org.models import Role
-    from teis.org.roles import ROLE_DEFS
+    from teis.org.roles import all_role_defs
 
-    names = {d.code: d.name for d in ROLE_DEFS}
+    names = {d.code: d.name for d in all_role_defs()}
     names.update(dict(Role.objects.values_list("code", "name")))
     return [{"code": code, "name": names.get(code, code)} for code in sorted(bpmn.known_roles())]
 

@@ -54,7 +54,7 @@ class PreRegisterView(CaseAPIView):
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
         files = data.pop("files", None) or []
-        case = intake.do_pre_register(request.user, data, files)
+        case = intake.do_pre_register(request.user, data, files, evidence_source="phone")
         case = case_services.access_case(request.user, case.pk)
         return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

@@ -76,15 +76,17 @@ def _page(request, raw_conditions, sort: str):
 
         raise ServiceError("invalid_page", "页码或每页条数无效。", {"page": ["应为正整数"]}) from None
     page = min(page, query_services.COUNT_CAP // size)
-    qs = query_services.search_cases(request.user, raw_conditions, sort)
+    conditions = query_services.check_conditions(raw_conditions)
+    qs = query_services.search_cases(request.user, conditions, sort)
     start = (page - 1) * size
-    rows = list(query_services.list_related(qs)[start : start + size + 1])
+    rows = query_services.page_rows(qs, start, size + 1)
     n, capped = query_services.capped_count(qs)
     return {
         "count": n,
         "count_capped": capped,
         "page": page,
         "has_next": len(rows) > size and page < query_services.COUNT_CAP // size,
+        "notes": query_services.search_notes(conditions),
         "results": CaseRowSerializer(rows[:size], many=True).data,
     }
 
@@ -96,6 +98,9 @@ QueryResult = inline_serializer(
         "count_capped": serializers.BooleanField(),
         "page": serializers.IntegerField(),
         "has_next": serializers.BooleanField(),
+        "notes": serializers.ListField(
+            child=serializers.CharField(), help_text="查询方式说明，如车牌号片段仅在最近记录中匹配"
+        ),
         "results": CaseRowSerializer(many=True),
     },
 )

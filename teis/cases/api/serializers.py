@@ -177,7 +177,10 @@ class CaseDetailSerializer(CaseListSerializer):
     handler_name = serializers.SerializerMethodField()
     parties = PartyOutSerializer(many=True, read_only=True)
     vehicles = VehicleOutSerializer(many=True, read_only=True)
-    attachments = AttachmentOutSerializer(many=True, read_only=True)
+    attachments = AttachmentOutSerializer(
+        many=True, read_only=True, label="历史附件（证据中心启用前上传；新附件见 evidence）"
+    )
+    evidence = serializers.SerializerMethodField(label="案件证据（执法证据中心，含预登记附件）")
     violation_codes = serializers.SerializerMethodField()
     tasks = serializers.SerializerMethodField(label="当前待办环节（办理见 /api/v1/workflow/tasks/<id>/）")
 
@@ -206,6 +209,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "parties",
             "vehicles",
             "attachments",
+            "evidence",
             "violation_codes",
             "tasks",
         ]
@@ -213,6 +217,30 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_handler_name(self, obj) -> str:
         officer = getattr(obj.handler, "officer", None)
         return officer.name if officer else obj.handler.username
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_evidence(self, obj) -> list[dict]:
+        """Evidence items linked to the case that the user may see (download: /api/v1/evidence/items/<id>/)."""
+        from teis.evidence.services.links import case_links
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.has_perm("evidence.view_evidenceitem"):
+            return []
+        return [
+            {
+                "id": link.item.pk,
+                "title": link.item.title,
+                "original_name": link.item.original_name,
+                "category": link.item.category,
+                "content_type": link.item.content_type,
+                "size": link.item.size,
+                "sm3": link.item.sm3,
+                "created_at": link.item.created_at.isoformat(),
+                "description": link.description,
+            }
+            for link in case_links(user, obj)
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_violation_codes(self, obj) -> list[dict]:

@@ -78,29 +78,26 @@ def status_for_step(step_ids: str, current: str) -> str:
 def on_workflow_event(instance, event: str) -> None:
     """Listener (`teis.workflow.services.register_listener`): runs inside the workflow transaction after each
     engine step and copies the instance's current step name and due date onto its case, and the status the
-    step maps to. A process not about a case is ignored."""
+    step maps to (a step without a mapped status keeps the case's status). A process not about a case is
+    ignored. One UPDATE (perf: a workflow step should not read the case back)."""
+    from django.db.models.functions import Coalesce
+
     ct = ContentType.objects.get_for_model(EnforcementCase)
     if instance.subject_type_id != ct.pk or not instance.subject_id:
         return
-    case = EnforcementCase.objects.select_for_update().filter(pk=instance.subject_id).first()
-    if case is None:
-        return
     if event in ("completed", "cancelled"):
-        values = {"current_step": "", "step_due_at": None, "status": case.status}
-        if event == "completed":
-            values["status"] = end_status_for(instance) or case.status
+        values: dict = {"current_step": "", "step_due_at": None}
+        status = end_status_for(instance) if event == "completed" else None
     else:
-        values = {
-            "current_step": instance.current_step_name[:200],
-            "step_due_at": instance.due_at,
-            "status": status_for_step(instance.current_step, case.status),
-        }
-    if case.process_id is None:
-        values["process_id"] = instance.pk
-    if values["status"] not in CaseStatus.values:
-        logger.warning("step %s maps to unknown case status %s", instance.current_step, values["status"])
-        values["status"] = case.status
-    EnforcementCase.objects.filter(pk=case.pk).update(**values)
+        values = {"current_step": instance.current_step_name[:200], "step_due_at": instance.due_at}
+        status = status_for_step(instance.current_step, "")
+    if status:
+        if status in CaseStatus.values:
+            values["status"] = status
+        else:
+            logger.warning("step %s maps to unknown case status %s", instance.current_step, status)
+    values["process_id"] = Coalesce("process_id", instance.pk)
+    EnforcementCase.objects.filter(pk=instance.subject_id).update(**values)
 
 
 def register_listeners(keys=CASE_PROCESS_KEYS) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,10 +20,8 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core import crypto
 from teis.core.masking import mask_name
 from teis.core.services import ServiceError
-from teis.core.storage import get_storage
 from teis.core.validators import (
     normalise_credit_code,
     normalise_id_number,
@@ -40,7 +37,7 @@ from teis.core.validators import (
 
 from ..choices import CaseSource, CaseStatus, PartyKind, Procedure
 from ..codes import generate_case_code
-from ..models import CaseAttachment, CaseVehicle, EnforcementCase, Party
+from ..models import CaseVehicle, EnforcementCase, Party
 
 logger = logging.getLogger(__name__)
 
@@ -427,44 +424,50 @@ def _officer_unit(actor):
     return officer.unit
 
 
-def _store_attachments(actor, case: EnforcementCase, files: list, saved: list[str]) -> list[CaseAttachment]:
-    storage = get_storage()
-    rows = []
+def _store_attachments(actor, case: EnforcementCase, files: list, saved: list[str], source: str) -> list:
+    """Every photo / video of a pre-registration becomes an evidence item (执法证据中心: SM3, write-once
+    storage, retention, chain of custody) linked to the case. Names of newly stored originals go to `saved`
+    so that a later failure of the pre-registration removes them again."""
+    from teis.evidence.services.ingest import ingest_bytes
+
+    items = []
     for f in files:
         original = os.path.basename(f.name)[:200]
-        ext = os.path.splitext(original)[1].lower()[:10]
-        f.seek(0)
-        digest = crypto.sm3_file_hex(f)
-        f.seek(0)
-        name = storage.save(f"cases/{case.pk}/{uuid.uuid4().hex}{ext}", f)
-        saved.append(name)
-        rows.append(
-            CaseAttachment(
+        try:
+            item = ingest_bytes(
+                actor,
+                f,
+                filename=original,
+                content_type=f.content_type or "",
                 case=case,
-                file_name=name,
-                original_name=original,
-                content_type=(f.content_type or "")[:100],
-                size=f.size,
-                sm3=digest,
-                uploaded_by=actor,
+                source=source,
+                link_description="案件预登记附件",
+                stored_names=saved,
             )
-        )
-    return CaseAttachment.objects.bulk_create(rows)
+        except ServiceError as err:
+            message = f"文件“{original}”：{err.message}"
+            raise ServiceError("invalid", message, {"files": [message]}) from err
+        items.append(item)
+    return items
 
 
 def _discard(saved: list[str]) -> None:
-    storage = get_storage()
-    for name in saved:
-        try:
-            storage.delete(name)
-        except Exception:  # best effort: the row was never written
-            logger.warning("could not remove uploaded file %s after a failed pre-registration", name)
+    from teis.evidence.services.ingest import discard_stored
+
+    try:
+        discard_stored(saved)
+    except Exception:  # best effort: the rows were never written
+        logger.warning("could not remove uploaded files %s after a failed pre-registration", saved)
 
 
-def do_pre_register(actor, data: dict, attachments=(), *, process_key: str | None = None) -> EnforcementCase:
+def do_pre_register(
+    actor, data: dict, attachments=(), *, process_key: str | None = None, evidence_source: str = "upload"
+) -> EnforcementCase:
     """案件预录: create a case in PRE_REGISTERED with its parties, vehicles, violation codes and photo/video files
-    (stored through the storage abstraction with their SM3), and start its workflow (`case_process_key`, or
-    `process_key`). One transaction; audited; nothing is kept (neither rows nor files) when anything fails."""
+    (ingested into the evidence centre with their SM3 and linked to the case; `evidence_source` is the
+    evidence source: "upload" for the web page, "phone" for the mobile app, "checkpoint_camera", "system"),
+    and start its workflow (`case_process_key`, or `process_key`). One transaction; audited; nothing is kept
+    (neither rows nor files) when anything fails."""
     if not actor.has_perm("cases.add_enforcementcase"):
         raise ServiceError("forbidden", "没有登记案件的权限")
     if not isinstance(data, dict):
@@ -497,7 +500,7 @@ def do_pre_register(actor, data: dict, attachments=(), *, process_key: str | Non
             for p in parties:  # one by one: the blind indexes are filled in pre_save
                 Party(case=case, **p).save()
             CaseVehicle.objects.bulk_create([CaseVehicle(case=case, **v) for v in vehicles])
-            stored = _store_attachments(actor, case, files, saved)
+            stored = _store_attachments(actor, case, files, saved, evidence_source)
             audit.record(
                 actor,
                 AuditAction.CREATE,

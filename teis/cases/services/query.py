@@ -5,15 +5,16 @@ into conditions too, so the page, the saved queries, the API and the Excel expor
 `check_conditions` validates (a Chinese message naming the condition's index), `build_q` makes the filter,
 `search_cases` applies it inside the user's data scope. Lists order by (-created_at, -id) on an index and
 count at most `COUNT_CAP` rows, so the first page stays fast with a million cases.
+
+The condition language itself (checking, generic filters, form parameters, JSON) is `teis.core.query`, shared
+with petitions; this module keeps the case field table and the case-only parts: party / vehicle / 违章代码
+subqueries, the 车牌号 fragment scan, range-first ordering, capped counts, saved queries and the export job.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from teis.core.query import (
+    CHOICE_OPS,
+    RANGE_OPS,
+    REF_OPS,
+    Condition,
+    ConditionEngine,
+    QueryField,
+    choices_of,
+    jsonable,
+    text_q,
+)
+from teis.core.query import OPS as OPS  # re-exported: the pages list the operators
+from teis.core.query import TEXT_OPS as TEXT_OPS
 from teis.core.services import ServiceError
 
 from ..choices import CaseSource, CaseStatus, DecisionType, PaymentStatus, Procedure
@@ -36,34 +50,7 @@ ACTIVE_STATUSES = (
     CaseStatus.ENFORCING,
 )
 
-# operators: code -> Chinese label
-OPS = {
-    "eq": "等于",
-    "ne": "不等于",
-    "contains": "包含",
-    "in": "属于",
-    "between": "介于",
-    "gt": "大于",
-    "lt": "小于",
-    "empty": "为空",
-}
-TEXT_OPS = ("eq", "ne", "contains", "in", "empty")
-CHOICE_OPS = ("eq", "ne", "in", "empty")
-RANGE_OPS = ("eq", "ne", "between", "gt", "lt", "empty")
-REF_OPS = ("eq", "ne", "in", "empty")
-
-
-@dataclass(frozen=True)
-class QueryField:
-    label: str
-    kind: str  # text, choice, date, number, ref, unit, bool, party, party_id, plate, overdue
-    path: str = ""
-    ops: tuple[str, ...] = TEXT_OPS
-    choices: tuple[tuple[str, str], ...] = ()
-
-
-def _choices(cls) -> tuple[tuple[str, str], ...]:
-    return tuple((str(v), str(label)) for v, label in cls.choices)
+_choices = choices_of
 
 
 FIELDS: dict[str, QueryField] = {
@@ -88,7 +75,9 @@ FIELDS: dict[str, QueryField] = {
     "closed_at": QueryField("结案时间", "date", "closed_at", RANGE_OPS),
     "created_at": QueryField("登记时间", "date", "created_at", RANGE_OPS),
     "deadline": QueryField("办案期限", "date", "deadline", RANGE_OPS),
-    "decision_type": QueryField("决定类型", "choice", "decision_type", CHOICE_OPS, _choices(DecisionType)),
+    "decision_type": QueryField(
+        "决定类型", "choice", "decision_type", CHOICE_OPS, _choices(DecisionType), blank_choice=True
+    ),
     "fine_amount": QueryField("罚款金额（元）", "number", "fine_amount", RANGE_OPS),
     "paid_amount": QueryField("已缴金额（元）", "number", "paid_amount", RANGE_OPS),
     "payment_status": QueryField("缴款状态", "choice", "payment_status", CHOICE_OPS, _choices(PaymentStatus)),
@@ -123,208 +112,48 @@ SORTS = {
 }
 
 
-@dataclass(frozen=True)
-class Condition:
-    field: str
-    op: str
-    value: Any
+class CaseQueryEngine(ConditionEngine):
+    """The generic engine plus the case kinds: 环节超期, 当事人 / 证件号码 (blind index), 车牌号, 违章代码."""
+
+    def special_q(self, c: Condition, f: QueryField) -> Q | None:
+        from teis.core import crypto
+
+        if f.kind == "overdue":
+            q = Q(step_due_at__lt=timezone.now(), status__in=ACTIVE_STATUSES)
+            return q if c.value else ~q
+        if f.kind == "party_id":
+            index = crypto.blind_index(c.value)
+            return Q(Exists(Party.objects.filter(case=OuterRef("pk"), id_number_index=index)))
+        if f.kind == "plate" and c.op in ("eq", "contains"):
+            return _plate_q(c.op, c.value)
+        if f.kind in ("party", "plate"):
+            model = Party if f.kind == "party" else CaseVehicle
+            if c.op == "empty":
+                exists = Exists(model.objects.filter(case=OuterRef("pk")))
+                return ~Q(exists) if c.value else Q(exists)
+            inner = text_q(f.path, c.op, c.value)
+            return Q(Exists(model.objects.filter(inner, case=OuterRef("pk"))))
+        if f.path == "violation_codes__code":
+            through = EnforcementCase.violation_codes.through
+            if c.op == "empty":
+                exists = Exists(through.objects.filter(enforcementcase_id=OuterRef("pk")))
+                return ~Q(exists) if c.value else Q(exists)
+            inner = text_q("violationcode__code", c.op, c.value)
+            return Q(Exists(through.objects.filter(inner, enforcementcase_id=OuterRef("pk"))))
+        return None
 
 
-def _error(index: int, message: str) -> ServiceError:
-    text = f"第 {index + 1} 个条件：{message}"
-    return ServiceError("invalid_condition", text, {f"conditions.{index}": [message]})
-
-
-def _parse_date(value, index: int) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except (TypeError, ValueError):
-        raise _error(index, f"“{value}”不是有效日期（格式 YYYY-MM-DD）") from None
-
-
-def _parse_number(value, index: int) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise _error(index, f"“{value}”不是有效数字") from None
-    if not number.is_finite() or abs(number) >= Decimal("1e10"):
-        raise _error(index, f"“{value}”超出范围")
-    return number
-
-
-def _parse_scalar(f: QueryField, value, index: int):
-    if f.kind == "date":
-        return _parse_date(value, index)
-    if f.kind == "number":
-        return _parse_number(value, index)
-    if f.kind == "bool" or f.kind == "overdue":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("1", "true", "yes", "是"):
-            return True
-        if text in ("0", "false", "no", "否"):
-            return False
-        raise _error(index, f"“{value}”应为“是”或“否”")
-    if f.kind in ("ref", "unit"):
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise _error(index, f"“{value}”不是有效的编号") from None
-    if f.kind == "choice":
-        allowed = {c for c, _ in f.choices} | ({""} if f.path == "decision_type" else set())
-        if str(value) not in allowed:
-            labels = "、".join(label for _, label in f.choices)
-            raise _error(index, f"“{value}”不是有效的{f.label}，可选：{labels}")
-        return str(value)
-    text = str(value).strip() if value is not None else ""
-    if not text:
-        raise _error(index, "请填写条件值")
-    if len(text) > 100:
-        raise _error(index, "条件值过长（最多 100 字）")
-    return text
+ENGINE = CaseQueryEngine(FIELDS, model=EnforcementCase, scalar_kinds={"overdue": "bool"})
+FIELDS = ENGINE.fields  # operators spelled out per field (the pages list them)
 
 
 def check_conditions(raw) -> list[Condition]:
     """Validate a list of conditions; raise ServiceError naming the first bad condition's index."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw.strip() else []
-        except ValueError:
-            raise ServiceError("invalid_conditions", "查询条件格式错误，应为 JSON 列表。", {"conditions": ["格式错误"]})
-    if not isinstance(raw, list):
-        raise ServiceError("invalid_conditions", "查询条件应为列表。", {"conditions": ["应为列表"]})
-    if len(raw) > 30:
-        raise ServiceError("invalid_conditions", "查询条件过多（最多 30 个）。", {"conditions": ["最多 30 个"]})
-    out = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise _error(i, "格式错误，应包含 field、op、value")
-        name, op, value = item.get("field"), item.get("op"), item.get("value")
-        f = FIELDS.get(name) if isinstance(name, str) else None
-        if f is None:
-            raise _error(i, f"不支持的查询字段“{name}”")
-        if op not in f.ops:
-            allowed = "、".join(OPS[o] for o in f.ops)
-            raise _error(i, f"字段“{f.label}”不支持运算“{OPS.get(op, op)}”，可用：{allowed}")
-        if op == "empty":
-            value = True if value in (None, "") else _parse_scalar(QueryField("", "bool"), value, i)
-        elif op == "in":
-            if isinstance(value, str):
-                value = [v for v in (p.strip() for p in value.replace("，", ",").split(",")) if v]
-            if not isinstance(value, list) or not value:
-                raise _error(i, "“属于”需要一个或多个值")
-            if len(value) > 200:
-                raise _error(i, "“属于”最多 200 个值")
-            value = [_parse_scalar(f, v, i) for v in value]
-        elif op == "between":
-            if isinstance(value, str):
-                value = [p.strip() for p in value.replace("，", ",").split(",")]
-            if not isinstance(value, list) or len(value) != 2:
-                raise _error(i, "“介于”需要两个值（起、止）")
-            lo, hi = (_parse_scalar(f, v, i) for v in value)
-            if lo > hi:
-                raise _error(i, "起始值不能大于终止值")
-            value = [lo, hi]
-        else:
-            value = _parse_scalar(f, value, i)
-        out.append(Condition(name, op, value))
-    return out
+    return ENGINE.check(raw)
 
 
-def _day_range(d: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(d, dt.time.min))
-    return start, start + dt.timedelta(days=1)
-
-
-def _range_q(f: QueryField, op: str, value) -> Q:
-    path = f.path
-    is_datetime = f.kind == "date" and path != "deadline"
-    if op == "empty":
-        return Q(**{f"{path}__isnull": True}) if value else Q(**{f"{path}__isnull": False})
-    if not is_datetime:
-        if op == "between":
-            return Q(**{f"{path}__gte": value[0], f"{path}__lte": value[1]})
-        return {
-            "eq": Q(**{path: value}),
-            "ne": ~Q(**{path: value}) & Q(**{f"{path}__isnull": False}),
-            "gt": Q(**{f"{path}__gt": value}),
-            "lt": Q(**{f"{path}__lt": value}),
-        }[op]
-    # date-time columns compared by local calendar day, on the index (a range, not a __date transform)
-    if op == "between":
-        return Q(**{f"{path}__gte": _day_range(value[0])[0], f"{path}__lt": _day_range(value[1])[1]})
-    start, end = _day_range(value)
-    return {
-        "eq": Q(**{f"{path}__gte": start, f"{path}__lt": end}),
-        "ne": Q(**{f"{path}__lt": start}) | Q(**{f"{path}__gte": end}),
-        "gt": Q(**{f"{path}__gte": end}),
-        "lt": Q(**{f"{path}__lt": start}),
-    }[op]
-
-
-def _text_q(path: str, op: str, value) -> Q:
-    if op == "empty":
-        q = Q(**{f"{path}__isnull": True}) | Q(**{path: ""})
-        return q if value else ~q
-    return {
-        "eq": lambda: Q(**{path: value}),
-        "ne": lambda: ~Q(**{path: value}),
-        "contains": lambda: Q(**{f"{path}__icontains": value}),
-        "in": lambda: Q(**{f"{path}__in": value}),
-    }[op]()
-
-
-def _condition_q(c: Condition) -> Q:
-    from teis.core import crypto
-    from teis.org.models import Unit
-
-    f = FIELDS[c.field]
-    if f.kind in ("date", "number"):
-        return _range_q(f, c.op, c.value)
-    if f.kind == "unit":
-        ids = c.value if c.op == "in" else [c.value]
-        paths = list(Unit.objects.filter(pk__in=ids).values_list("path", flat=True))
-        q = Q(pk__in=[])
-        for p in paths:
-            q |= Q(unit__path__startswith=p)
-        return q
-    if f.kind == "bool":
-        return Q(**{f.path: c.value})
-    if f.kind == "overdue":
-        q = Q(step_due_at__lt=timezone.now(), status__in=ACTIVE_STATUSES)
-        return q if c.value else ~q
-    if f.kind == "ref":
-        if c.op == "empty":
-            return Q(**{f"{f.path}__isnull": c.value})
-        if c.op == "in":
-            return Q(**{f"{f.path}_id__in": c.value})
-        q = Q(**{f"{f.path}_id": c.value})
-        return q if c.op == "eq" else ~q
-    if f.kind == "party_id":
-        index = crypto.blind_index(c.value)
-        return Q(Exists(Party.objects.filter(case=OuterRef("pk"), id_number_index=index)))
-    if f.kind == "plate" and c.op in ("eq", "contains"):
-        return _plate_q(c.op, c.value)
-    if f.kind in ("party", "plate"):
-        model = Party if f.kind == "party" else CaseVehicle
-        if c.op == "empty":
-            exists = Exists(model.objects.filter(case=OuterRef("pk")))
-            return ~Q(exists) if c.value else Q(exists)
-        inner = _text_q(f.path, c.op, c.value)
-        return Q(Exists(model.objects.filter(inner, case=OuterRef("pk"))))
-    if f.path == "violation_codes__code":
-        through = EnforcementCase.violation_codes.through
-        if c.op == "empty":
-            exists = Exists(through.objects.filter(enforcementcase_id=OuterRef("pk")))
-            return ~Q(exists) if c.value else Q(exists)
-        inner = _text_q("violationcode__code", c.op, c.value)
-        return Q(Exists(through.objects.filter(inner, enforcementcase_id=OuterRef("pk"))))
-    return _text_q(f.path, c.op, c.value)
+def build_q(conditions: list[Condition]) -> Q:
+    return ENGINE.build_q(conditions)
 
 
 # 车牌号 "contains" (perf, issue 4). Stored plates are normalised (`core.validators.normalise_plate`), so the
@@ -370,17 +199,9 @@ def _plate_q(op: str, value: str) -> Q:
     return Q(pk__in=sorted(set(case_ids)))
 
 
-def build_q(conditions: list[Condition]) -> Q:
-    q = Q()
-    for c in conditions:
-        q &= _condition_q(c)
-    return q
-
-
 def search_cases(user, conditions, sort: str = "") -> QuerySet:
     """The user's cases matching all conditions (validated first), ordered on an index."""
-    if not isinstance(conditions, list) or (conditions and not isinstance(conditions[0], Condition)):
-        conditions = check_conditions(conditions)
+    conditions = ENGINE.ensure_checked(conditions)
     qs = EnforcementCase.objects.for_user(user).filter(build_q(conditions))
     if sort in ("", "created") and _range_first(conditions):
         # Same order as (-created_at, -id), written so that no index matches it: the planner then reads the
@@ -410,6 +231,24 @@ def _range_first(conditions: list[Condition]) -> bool:
 
 def list_related(qs: QuerySet) -> QuerySet:
     return qs.select_related("unit", "handler", "handler__officer", "business_line")
+
+
+def search_notes(conditions) -> list[str]:
+    """Plain Chinese notes a results page shows about how the search was run (e.g. a 车牌号 fragment matched only
+    among the newest vehicle rows)."""
+    conditions = ENGINE.ensure_checked(conditions)
+    return [PLATE_SCAN_NOTE] if plate_is_partial_scan(conditions) else []
+
+
+def page_rows(qs: QuerySet, start: int, size: int) -> list[EnforcementCase]:
+    """Rows `start`..`start + size` of a search, in two steps: the ids in the search's order (narrow rows, an
+    index-only scan where an index covers the filter and the order, e.g. a 立案时间 range), then those cases with
+    their related rows by primary key. Two queries at any page size."""
+    ids = list(qs.values_list("pk", flat=True)[start : start + size])
+    if not ids:
+        return []
+    by_pk = {c.pk: c for c in list_related(EnforcementCase.objects.filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
@@ -449,31 +288,12 @@ RANGE_PARAMS = ("discovered_at", "filed_at", "decided_at", "closed_at", "fine_am
 
 
 def params_to_conditions(params) -> list[dict]:
-    """The comprehensive-query GET parameters as raw conditions (validated by `check_conditions`)."""
-    raw: list[dict] = []
-    for param, (field, op) in SIMPLE_PARAMS.items():
-        value = (params.get(param) or "").strip()
-        if value:
-            raw.append({"field": field, "op": op, "value": value})
-    for name in RANGE_PARAMS:
-        lo = (params.get(f"{name}_from") or "").strip()
-        hi = (params.get(f"{name}_to") or "").strip()
-        if lo or hi:
-            low, high = ("0", "9999999999") if name == "fine_amount" else ("1900-01-01", "9999-12-31")
-            raw.append({"field": name, "op": "between", "value": [lo or low, hi or high]})
-    extra = params.get("conditions")
-    if extra:
-        parsed = check_conditions(extra)  # validates the JSON; re-serialised below
-        raw += [{"field": c.field, "op": c.op, "value": _jsonable(c.value)} for c in parsed]
-    return raw
+    """The comprehensive-query GET parameters as raw conditions (validated by `check_conditions`), plus those
+    of a `conditions` parameter (JSON)."""
+    return ENGINE.params_to_conditions(params, SIMPLE_PARAMS, RANGE_PARAMS, extra="conditions")
 
 
-def _jsonable(value):
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (dt.date, Decimal)):
-        return str(value)
-    return value
+_jsonable = jsonable
 
 
 # --- saved queries ---------------------------------------------------------------------------------------

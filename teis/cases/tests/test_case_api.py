@@ -25,6 +25,7 @@ from .test_intake import (  # noqa: F401
     photo,
     pre_register,
     squad_leader,
+    video,
 )
 
 
@@ -48,7 +49,7 @@ def multipart(setup, **extra) -> dict:
         "violation_codes": json.dumps([setup["code"].code]),
         "parties": json.dumps([{"kind": "person", "name": "赵六", "id_number": ID_NUMBER, "phone": PHONE}]),
         "vehicles": json.dumps([{"plate": "沪D11111"}]),
-        "files": [photo(), photo("b.mp4", b"mp4", "video/mp4")],
+        "files": [photo(), video("b.mp4")],
     }
     data.update(extra)
     return data
@@ -62,7 +63,13 @@ def test_pre_register_multipart(officer, case_setup):
     assert body["id"] == case.pk and body["status"] == "pre_registered" and body["current_step"] == "中队审核"
     assert body["parties"][0]["id_number"] == "110105********002X"
     assert ID_NUMBER not in resp.content.decode() and PHONE not in resp.content.decode()
-    assert len(body["attachments"]) == 2 and body["vehicles"][0]["plate"] == "沪D11111"
+    assert body["attachments"] == [] and body["vehicles"][0]["plate"] == "沪D11111"
+    # the mobile app's files are evidence items from a phone, linked to the case
+    assert [(e["original_name"], e["category"]) for e in body["evidence"]] == [
+        ("scene.jpg", "photo"),
+        ("b.mp4", "video"),
+    ]
+    assert {link.item.source for link in case.evidence_links.select_related("item")} == {"phone"}
     assert body["violation_codes"][0]["code"] == "10001"
     assert body["tasks"][0]["url"].startswith("/api/v1/workflow/tasks/")
 

@@ -80,8 +80,21 @@ def test_pre_register_page(officer, case_setup):
     assert resp.status_code == 302 and resp["Location"] == f"/cases/{case.pk}/"
     assert case.parties.get().id_number == ID_NUMBER
     assert case.vehicles.get().plate == "沪B54321"
-    assert case.attachments.count() == 1
+    assert case.evidence_links.get().item.original_name == "scene.jpg"  # an evidence item linked to the case
     assert case.process_key == "case_general" and case.current_step == "中队审核"
+
+
+def test_pre_register_page_major_case_flag_reaches_the_process(officer, case_setup):
+    client = logged_in_client(officer)
+    assert 'name="is_major"' in client.get("/cases/new/").content.decode()
+    resp = client.post("/cases/new/", {**form_post(case_setup), "is_major": "on"})
+    case = EnforcementCase.objects.get()
+    assert resp.status_code == 302 and case.is_major
+    # the flag the general diagram's 是否重大案件 gateway reads
+    from teis.workflow.services import load_workflow
+
+    wf = load_workflow(case.process)
+    assert any(t.data.get("is_major") is True for t in wf.get_tasks() if t.task_spec.name == "Task_SquadReview")
 
 
 def test_pre_register_page_htmx_redirect(officer, case_setup):
@@ -136,17 +149,48 @@ def test_case_page_links_the_current_task(squad_leader, registered):
     assert f"/workflow/tasks/{task.pk}/" in html and "办理：中队审核" in html
 
 
-def test_out_of_scope_is_404(make_user, registered):
+@pytest.fixture
+def legacy_attachment(registered, officer):
+    """A photo stored before the evidence centre took pre-registration files over (a CaseAttachment row)."""
+    from django.core.files.base import ContentFile
+
+    from teis.core.storage import get_storage
+
+    from ..models import CaseAttachment
+
+    name = get_storage().save(f"cases/{registered.pk}/old.jpg", ContentFile(b"\xff\xd8\xff old photo"))
+    return CaseAttachment.objects.create(
+        case=registered,
+        file_name=name,
+        original_name="old.jpg",
+        content_type="image/jpeg",
+        size=14,
+        sm3="0" * 64,
+        uploaded_by=officer,
+    )
+
+
+def test_out_of_scope_is_404(make_user, registered, legacy_attachment):
     for role, unit in [("field_officer", "squad1"), ("squad_leader", "squad2"), ("brigade_leader", "brigade2")]:
         client = logged_in_client(make_user(role, unit))
         assert client.get(f"/cases/{registered.pk}/").status_code == 404
-        assert client.get(f"/cases/{registered.pk}/attachments/{registered.attachments.get().pk}/").status_code == 404
+        assert client.get(f"/cases/{registered.pk}/attachments/{legacy_attachment.pk}/").status_code == 404
         assert client.post(f"/cases/{registered.pk}/file/").status_code == 404
 
 
-def test_attachment_download(officer, registered):
-    resp = logged_in_client(officer).get(f"/cases/{registered.pk}/attachments/{registered.attachments.get().pk}/")
+def test_legacy_attachment_listed_and_downloadable(officer, registered, legacy_attachment):
+    client = logged_in_client(officer)
+    html = client.get(f"/cases/{registered.pk}/").content.decode()
+    assert "历史现场照片" in html and "old.jpg" in html
+    resp = client.get(f"/cases/{registered.pk}/attachments/{legacy_attachment.pk}/")
     assert resp.status_code == 200 and b"".join(resp.streaming_content).startswith(b"\xff\xd8\xff")
+
+
+def test_case_page_lists_the_pre_registration_photo_as_evidence(officer, registered):
+    link = registered.evidence_links.select_related("item").get()
+    html = logged_in_client(officer).get(f"/cases/{registered.pk}/").content.decode()
+    assert f"/evidence/items/{link.item.pk}/" in html and "案件预登记附件" in html
+    assert "历史现场照片" not in html  # no legacy attachments on this case
 
 
 def test_filing_from_the_page(officer, case_setup, registered):

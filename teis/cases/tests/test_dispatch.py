@@ -140,3 +140,66 @@ def test_generate_cases_into_pre_registration(world):
     assert record.case == case and record.status == RecordStatus.CASE_CREATED
     with pytest.raises(ServiceError):
         dispatch.do_generate_cases(world["center"], assigned)  # only once
+
+
+# --- 站点派发规则: officer choices and server-side scope check ------------------------------------------------
+
+
+def test_station_rule_form_offers_only_officers_in_scope(world, tree):
+    from django.urls import reverse
+
+    client = logged_in_client(world["brigade"])
+    html = client.get(reverse("cases:stationassignment_add")).content.decode()
+    assert f'value="{world["o1"].pk}"' in html  # squad1 is under brigade1
+    assert f'value="{world["o3"].pk}"' not in html  # squad3 is not
+    # a crafted post with an out-of-scope officer id is refused with a Chinese message, nothing written
+    resp = client.post(
+        reverse("cases:stationassignment_add"),
+        {"station": "G2-K200", "unit": tree["squad1"].pk, "officer": world["o3"].pk},
+    )
+    assert resp.status_code == 400 and "默认执法人员" in resp.content.decode()
+    assert not StationAssignment.objects.filter(station="G2-K200").exists()
+    resp = client.post(
+        reverse("cases:stationassignment_add"),
+        {"station": "G2-K200", "unit": tree["squad1"].pk, "officer": world["o1"].pk},
+    )
+    assert resp.status_code == 302
+    assert StationAssignment.objects.get(station="G2-K200").officer == world["o1"]
+
+
+def test_station_rule_service_refuses_out_of_scope_officer(world, tree, make_user):
+    from teis.cases.services.stations import station_service
+
+    with pytest.raises(ServiceError) as exc:
+        station_service.do_create(
+            world["brigade"], StationAssignment, {"station": "X1", "unit": tree["squad1"], "officer": world["o3"]}
+        )
+    assert exc.value.code == "officer_out_of_scope" and "数据权限范围" in exc.value.message
+    assert "officer" in exc.value.fields
+    o2 = make_user("field_officer", "squad2")
+    with pytest.raises(ServiceError) as exc:  # in scope, but not of the chosen unit
+        station_service.do_create(
+            world["brigade"], StationAssignment, {"station": "X1", "unit": tree["squad1"], "officer": o2}
+        )
+    assert exc.value.code == "officer_not_in_unit"
+    with pytest.raises(ServiceError) as exc:
+        station_service.do_create(world["brigade"], StationAssignment, {"station": "X1", "unit": tree["squad3"]})
+    assert exc.value.code == "unit_out_of_scope"
+    rule = StationAssignment.objects.get(station="G2-K100")
+    with pytest.raises(ServiceError) as exc:
+        station_service.do_update(world["brigade"], rule, {"officer": world["o3"]})
+    assert exc.value.code == "officer_out_of_scope"
+    assert StationAssignment.objects.get(pk=rule.pk).officer == world["o1"]
+
+
+def test_station_rule_api_refuses_out_of_scope_officer(world, tree):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world["brigade"])
+    url = "/api/v1/cases/stationassignments/"
+    r = api.post(url, {"station": "X2", "unit": tree["squad1"].pk, "officer": world["o3"].pk}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "officer_out_of_scope"
+    assert "数据权限范围" in r.json()["message"]
+    r = api.post(url, {"station": "X2", "unit": tree["squad1"].pk, "officer": world["o1"].pk}, format="json")
+    assert r.status_code == 201

@@ -15,6 +15,7 @@ from teis.audit.models import AuditRecord
 from teis.core import crypto
 from teis.core.models import DictionaryItem, DictionaryType
 from teis.core.services import ServiceError
+from teis.evidence.models import CaseEvidenceLink, EvidenceItem
 from teis.legal.models import CaseCause, ViolationCode
 from teis.workflow import services as wf
 from teis.workflow.choices import Decision
@@ -115,6 +116,13 @@ def photo(name="scene.jpg", content=b"\xff\xd8\xff photo bytes", content_type="i
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"  # an MP4 container's first bytes
+
+
+def video(name="clip.mp4", content=MP4_HEAD + b"video bytes"):
+    return SimpleUploadedFile(name, content, content_type="video/mp4")
+
+
 def pre_register(actor, setup, attachments=(), **extra):
     return intake.do_pre_register(actor, case_data(setup, **extra), attachments, process_key=SAMPLE_KEY)
 
@@ -128,6 +136,7 @@ def assert_nothing_written(media: Path) -> None:
     assert Party.objects.count() == 0
     assert CaseVehicle.objects.count() == 0
     assert CaseAttachment.objects.count() == 0
+    assert EvidenceItem.objects.count() == 0 and CaseEvidenceLink.objects.count() == 0
     assert ProcessInstance.objects.count() == 0
     assert stored_files(media) == []
 
@@ -137,7 +146,7 @@ def assert_nothing_written(media: Path) -> None:
 
 def test_pre_register_creates_case_parties_vehicles_files_and_starts_the_process(officer, case_setup, media):
     content = b"\xff\xd8\xff" + os.urandom(2000)
-    case = pre_register(officer, case_setup, [photo(content=content), photo("clip.mp4", b"video", "video/mp4")])
+    case = pre_register(officer, case_setup, [photo(content=content), video()])
     assert case.status == CaseStatus.PRE_REGISTERED
     assert case.handler == officer and case.unit == case_setup["tree"]["squad1"]
     assert case.case_code is None  # given at filing
@@ -150,10 +159,15 @@ def test_pre_register_creates_case_parties_vehicles_files_and_starts_the_process
     assert party.id_number_index == crypto.blind_index(ID_NUMBER)
     assert case.vehicles.get().plate == "沪A12345"  # normalised
     assert list(case.violation_codes.all()) == [case_setup["code"]]
-    a1, a2 = case.attachments.order_by("pk")
+    # the files are evidence items (SM3, write-once storage, retention) linked to the case
+    assert not case.attachments.exists()
+    l1, l2 = case.evidence_links.select_related("item").order_by("pk")
+    a1, a2 = l1.item, l2.item
     assert a1.sm3 == crypto.sm3_hex(content) and a1.size == len(content) and a1.original_name == "scene.jpg"
-    assert (media / a1.file_name).read_bytes() == content
-    assert a2.content_type == "video/mp4"
+    assert (media / a1.storage_name).read_bytes() == content
+    assert a1.category == "photo" and a1.source == "upload" and a1.officer == officer
+    assert a2.content_type == "video/mp4" and a2.category == "video"
+    assert l1.description == "案件预登记附件" and a1.delete_after is None  # kept while the case is open
     # the workflow started and its first step is mirrored onto the case
     assert case.process is not None and case.process_key == SAMPLE_KEY
     assert case.process.subject_id == str(case.pk)
@@ -200,6 +214,26 @@ def test_pre_register_refuses_non_media_files(officer, case_setup, media):
         pre_register(officer, case_setup, [photo("list.exe", b"MZ", "application/octet-stream")])
     assert "照片或视频" in exc.value.fields["files"][0]
     assert_nothing_written(media)
+
+
+def test_file_whose_bytes_do_not_match_its_name_is_refused(officer, case_setup, media):
+    """The evidence centre's magic-byte check: a ".mp4" that is not a video is refused, nothing kept."""
+    with pytest.raises(ServiceError) as exc:
+        pre_register(officer, case_setup, [photo(), photo("clip.mp4", b"not a video", "video/mp4")])
+    assert exc.value.code == "invalid" and "clip.mp4" in exc.value.fields["files"][0]
+    assert_nothing_written(media)
+
+
+def test_same_photo_in_two_cases_is_one_evidence_item_linked_to_both(officer, case_setup, media):
+    content = b"\xff\xd8\xff" + os.urandom(500)
+    first = pre_register(officer, case_setup, [photo(content=content)])
+    second = pre_register(officer, case_setup, [photo("again.jpg", content=content)])
+    item = EvidenceItem.objects.get()
+    assert set(item.links.values_list("case_id", flat=True)) == {first.pk, second.pk}
+    # a later failing pre-registration must not delete the shared original
+    with pytest.raises(ServiceError):
+        intake.do_pre_register(officer, case_data(case_setup), [photo(content=content)], process_key="nope")
+    assert (media / item.storage_name).read_bytes() == content
 
 
 def test_failure_after_files_are_stored_removes_them(officer, case_setup, media):

@@ -158,9 +158,19 @@ def test_general_procedure_walk_with_return_and_collective_discussion(people, tr
     act(instance, officer, "Task_Finding")
     act(instance, officer, "Task_Statement")
     act(instance, brigade, "Task_DeptApproval")
-    act(instance, legal, "Task_LegalReview")
-    discussion = act(instance, people["leader"], "Task_Discussion")
-    assert discussion.role == "leadership" and discussion.candidate_unit_id == tree["corps"].pk
+    # 处罚复核 names the leaders of the 集体讨论 (会签 of both)
+    act(instance, legal, "Task_LegalReview", data={"discussion_leaders": [people["leader"].pk, people["leader2"].pk]})
+    rows = list(active(instance))
+    assert [r.spec_name for r in rows] == ["Task_Discussion", "Task_Discussion"]
+    assert {r.assignee_id for r in rows} == {people["leader"].pk, people["leader2"].pk}
+    assert {r.sign_mode for r in rows} == {"all"} and len({r.group_id for r in rows}) == 1
+    assert all(r.candidate_unit_id == tree["corps"].pk and r.status == TaskStatus.CLAIMED for r in rows)
+    by_user = {r.assignee_id: r for r in rows}
+    wf.complete_task(people["leader"], by_user[people["leader"].pk], Decision.APPROVE, "同意")
+    # one of two agreed: the step waits for the other
+    assert [r.spec_name for r in active(instance)] == ["Task_Discussion"]
+    wf.complete_task(people["leader2"], by_user[people["leader2"].pk], Decision.APPROVE, "同意")
+    instance.refresh_from_db()
     act(instance, people["leader2"], "Task_LeaderApproval")
     act(instance, officer, "Task_Decision")
     act(instance, officer, "Task_Execution")
@@ -182,14 +192,78 @@ def test_general_procedure_walk_with_return_and_collective_discussion(people, tr
         "Task_DeptApproval",
         "Task_LegalReview",
         "Task_Discussion",
+        "Task_Discussion",
         "Task_LeaderApproval",
         "Task_Decision",
         "Task_Execution",
         "Task_Archive",
         "Task_ArchiveReview",
     ]
+    assert {h[1] for h in history if h[0] == "Task_Discussion"} == {"case_leader", "case_leader2"}
     assert history[3] == ("Task_CaseApproval", "case_brigade", Decision.RETURN)
     assert not any(t.auto_skipped for t in wf.history(instance))  # consecutive officer steps are real work
+
+
+def _to_legal_review(people, tree, **kw):
+    case = make_case(people, tree, is_major=True, **kw)
+    instance = start(people, case)
+    for user, step in [
+        ("officer", "Task_PreRegister"),
+        ("squad", "Task_FilingApproval"),
+        ("officer", "Task_Register"),
+        ("brigade", "Task_CaseApproval"),
+        ("officer", "Task_Finding"),
+        ("officer", "Task_Statement"),
+        ("brigade", "Task_DeptApproval"),
+    ]:
+        act(instance, people[user], step)
+    return instance
+
+
+def test_collective_discussion_defaults_to_every_leader_and_one_refusal_returns(people, tree, make_user):
+    elsewhere = make_user("leadership", "brigade1", username="brigade_boss")  # not a leader of the corps
+    instance = _to_legal_review(people, tree)
+    act(instance, people["legal"], "Task_LegalReview")  # nobody named: every leader of the corps signs
+    rows = list(active(instance))
+    assert {r.assignee_id for r in rows} == {people["leader"].pk, people["leader2"].pk}
+    assert elsewhere.pk not in {r.assignee_id for r in rows}
+    # a leader who is not one of the signers cannot act
+    with pytest.raises(ServiceError) as exc:
+        wf.complete_task(people["leader2"], next(r for r in rows if r.assignee == people["leader"]), Decision.APPROVE)
+    assert exc.value.code == "not_your_task"
+    # 不同意 by one ends the 会签 and follows the diagram: back to 处罚认定; the other's row is cancelled
+    mine = next(r for r in rows if r.assignee == people["leader"])
+    wf.complete_task(people["leader"], mine, Decision.REJECT, "处罚明显过重")
+    instance.refresh_from_db()
+    assert [r.spec_name for r in active(instance)] == ["Task_Finding"]
+    other = next(r for r in rows if r.assignee == people["leader2"])
+    other.refresh_from_db()
+    assert other.status == TaskStatus.CANCELLED
+    assert not TodoItem.objects.filter(source_key=f"wf:{other.pk}", status=TodoStatus.OPEN).exists()
+
+
+def test_collective_discussion_return_follows_the_diagram(people, tree):
+    instance = _to_legal_review(people, tree)
+    act(instance, people["legal"], "Task_LegalReview", data={"discussion_leaders": [people["leader2"].pk]})
+    row = active(instance).get()
+    assert row.assignee == people["leader2"] and row.spec_name == "Task_Discussion"
+    wf.complete_task(people["leader2"], row, Decision.RETURN, "事实不清，重新认定")
+    instance.refresh_from_db()
+    assert [r.spec_name for r in active(instance)] == ["Task_Finding"]
+
+
+def test_legal_review_form_offers_only_the_leaders_of_the_discussing_unit(people, tree, make_user):
+    elsewhere = make_user("leadership", "brigade1", username="brigade_boss2")
+    instance = _to_legal_review(people, tree)
+    wt = active(instance).get()
+    form = wf.make_step_form(wt)
+    assert {v for v, _ in form.fields["discussion_leaders"].choices} == {people["leader"].pk, people["leader2"].pk}
+    with pytest.raises(ServiceError) as exc:
+        wf.step_form_data(wt, {"discussion_leaders": [elsewhere.pk]})
+    assert exc.value.code == "invalid_data" and "集体讨论参加领导" in exc.value.message
+    assert wf.step_form_data(wt, {"discussion_leaders": [str(people["leader"].pk)]})["discussion_leaders"] == [
+        people["leader"].pk
+    ]
 
 
 def test_units_of_the_approvals(people, tree):

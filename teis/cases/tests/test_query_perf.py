@@ -85,3 +85,42 @@ def test_past_filed_range_keeps_the_default_order(make_user, tree):
     assert got == expected and len(got) == 5
     recent = [{"field": "filed_at", "op": "between", "value": [str(timezone.localdate()), str(timezone.localdate())]}]
     assert not q._range_first(q.check_conditions(recent))
+
+
+def test_results_page_and_api_say_when_a_plate_fragment_was_partly_scanned(make_user, tree):
+    import json
+
+    from rest_framework.test import APIClient
+
+    from teis.core.testing import logged_in_client
+
+    boss = make_user("leadership", "corps")
+    officer = make_user("field_officer", "squad1")
+    _case(officer, "A", "沪A12345")
+    client = logged_in_client(boss)
+    fragment = json.dumps([{"field": "plate", "op": "contains", "value": "A123"}])
+    html = client.get("/cases/query/", {"conditions": fragment}).content.decode()
+    assert "query-note" in html and "车牌号片段仅在最近" in html and "200,000" in html
+    # a plate from its province character searches everything: no note
+    full = json.dumps([{"field": "plate", "op": "contains", "value": "沪A123"}])
+    assert "query-note" not in client.get("/cases/query/", {"conditions": full}).content.decode()
+    api = APIClient()
+    api.force_authenticate(boss)
+    body = api.get("/api/v1/cases/query/", {"conditions": fragment}).json()
+    assert body["notes"] == [q.PLATE_SCAN_NOTE] and body["count"] == 1
+    assert api.get("/api/v1/cases/query/", {"conditions": full}).json()["notes"] == []
+
+
+def test_page_rows_keep_the_search_order_in_two_queries(make_user, tree, django_assert_num_queries):
+    boss = make_user("leadership", "corps")
+    officer = make_user("field_officer", "squad1")
+    base = timezone.now() - dt.timedelta(days=3)
+    for i in range(7):
+        _case(officer, f"P{i}", created_at=base + dt.timedelta(hours=(i * 5) % 7))
+    qs = q.search_cases(boss, [])
+    expected = list(qs.values_list("title", flat=True))
+    with django_assert_num_queries(2):
+        rows = q.page_rows(qs, 2, 3)
+        titles = [r.title for r in rows] + [r.unit.name for r in rows[:1]] + [r.handler.username for r in rows[:1]]
+    assert titles[:3] == expected[2:5]
+    assert q.page_rows(qs, 50, 3) == []

@@ -69,6 +69,7 @@ def test_every_gateway_variable_has_a_step_form(defs):
         "Task_CaseApproval": ("cases.case_approval", {"criminal", "transfer_case"}),
         "Task_Finding": ("cases.finding", {"hearing"}),
         "Task_Decision": ("cases.decision", {"remedy"}),
+        "Task_LegalReview": ("cases.legal_review", {"discussion_leaders"}),  # the 集体讨论 会签 signers
         "Task_UrgeWait": ("cases.urge_wait", {"paid"}),
         "Task_CoerciveDuring": ("cases.coercive_during", {"extend", "to_penalty"}),
         "Task_DisposalApply": ("cases.disposal", {"disposal"}),

@@ -106,11 +106,12 @@ def run_page(request, raw_conditions, columns=None):
     sort = request.GET.get("sort", "")
     ctx = {"columns": [(c, column_label(EnforcementCase, c)) for c in columns], "per_page": per_page, "sort": sort}
     try:
-        qs = query_services.search_cases(request.user, raw_conditions, sort)
+        conditions = query_services.check_conditions(raw_conditions)
+        qs = query_services.search_cases(request.user, conditions, sort)
     except ServiceError as err:
         return {**ctx, "error": err.message, "rows": [], "page": 1}
     start = (page - 1) * per_page
-    objs = list(query_services.list_related(qs)[start : start + per_page + 1])
+    objs = query_services.page_rows(qs, start, per_page + 1)
     n, capped = query_services.capped_count(qs)
     params = request.GET.copy()
     params.pop("page", None)
@@ -123,6 +124,7 @@ def run_page(request, raw_conditions, columns=None):
         "count": n,
         "count_label": query_services.count_label(n, capped),
         "capped": capped,
+        "notes": query_services.search_notes(conditions),
         "params": params.urlencode(),
         "sorts": [
             ("created", "登记时间↓"),

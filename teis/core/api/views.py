@@ -153,18 +153,36 @@ class NotificationListView(APIView):
         return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
 
 
+MAX_ID = 2**63 - 1  # the largest value a bigint primary key can hold
+MAX_READ_IDS = 1000
+
+
 class NotificationReadView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
         request=inline_serializer(
-            "ReadRequest", {"ids": serializers.ListField(child=serializers.IntegerField(), required=False)}
+            "ReadRequest",
+            {
+                "ids": serializers.ListField(
+                    child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                    max_length=MAX_READ_IDS,
+                    required=False,
+                )
+            },
         ),
         responses={200: inline_serializer("ReadResponse", {"marked": serializers.IntegerField()})},
         tags=["待办通知"],
     )
     def post(self, request):
         ids = request.data.get("ids") if isinstance(request.data, dict) else None
-        if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
-            raise ServiceError("invalid", "ids 应为整数列表。", {"ids": ["应为整数列表"]})
+        if ids is not None and (
+            not isinstance(ids, list)
+            or len(ids) > MAX_READ_IDS
+            # bool is an int subclass; ids beyond 64 bits overflow the database driver
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids)
+        ):
+            raise ServiceError(
+                "invalid", f"ids 应为不超过 {MAX_READ_IDS} 个的正整数列表。", {"ids": ["应为正整数列表"]}
+            )
         return Response({"marked": notify.mark_read(request.user, ids)}, status=status.HTTP_200_OK)

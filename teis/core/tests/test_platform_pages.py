@@ -44,6 +44,9 @@ def test_todo_and_notification_api(make_user):
     assert resp.json() == {"marked": 1}
     bad = client.post("/api/v1/notifications/read/", {"ids": "x"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    for ids in ([2**63], [0], [True], list(range(1, 1002))):  # beyond a bigint, not an id, too many
+        refused = client.post("/api/v1/notifications/read/", {"ids": ids}, content_type="application/json")
+        assert refused.status_code == 400 and "正整数" in refused.json()["message"], ids
     assert client.get("/api/v1/me/").json()["counts"] == {"todo": 1, "unread": 0}
 
 

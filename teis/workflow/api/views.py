@@ -64,6 +64,8 @@ class WorkTaskSerializer(serializers.ModelSerializer):
             "due_at",
             "sign_mode",
             "group_id",
+            "parent_task",
+            "added_by",
         ]
 
 
@@ -132,7 +134,8 @@ class TaskDetailView(APIView):
 
 class TaskActionView(APIView):
     """POST /api/v1/workflow/tasks/<id>/<action>/ with action claim, release, complete, return, withdraw,
-    reassign or add_approver."""
+    reassign (转办: for good), delegate (委派: `user` works it and it comes back to you; returns their task) or
+    add_approver."""
 
     permission_classes = [IsAuthenticated]
 
@@ -159,11 +162,13 @@ class TaskActionView(APIView):
                 wt = services.return_task(user, wt, d.get("target") or None, d.get("opinion", ""))
             elif action == "withdraw":
                 wt = services.withdraw(user, wt)
-            elif action in ("reassign", "add_approver"):
+            elif action in ("reassign", "delegate", "add_approver"):
                 if not d.get("user"):
                     return Response(body("invalid", "请选择人员", {"user": ["该字段是必填项。"]}), status=400)
                 if action == "reassign":
                     wt = services.reassign(user, wt, d["user"])
+                elif action == "delegate":
+                    wt = services.delegate(user, wt, d["user"], d.get("opinion", ""))
                 else:
                     wt = services.add_approver(
                         user, wt, d["user"], before=d.get("before", True), opinion=d.get("opinion", "")

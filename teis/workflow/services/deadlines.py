@@ -14,8 +14,18 @@ from teis.core.workdays import add_workdays
 
 from ..choices import ACTIVE_TASK_STATUSES
 from ..models import WorkTask
-from .actions import LEADER_ROLE, TODO_CATEGORY, _todo_title
+from .offering import TODO_CATEGORY, _todo_title
 from .people import role_holders
+
+# Who is escalated to when a task of a role runs past its deadline (督办).
+LEADER_ROLE = {
+    "field_officer": "squad_leader",
+    "squad_leader": "brigade_leader",
+    "brigade_leader": "leadership",
+    "legal_reviewer": "leadership",
+    "evidence_admin": "brigade_leader",
+    "command_center": "leadership",
+}
 
 # --- deadlines job ----------------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from teis.core.services import ServiceError
 
 from .. import bpmn
 from ..choices import InstanceStatus, TaskKind, TaskStatus
-from ..models import ProcessInstance, WorkTask
+from ..models import ProcessDefinition, ProcessInstance, WorkTask
 from .people import _acting_for, principals_of
 
 # --- reading -----------------------------------------------------------------------------------------------------
@@ -88,13 +88,40 @@ def can_act(user, wt: WorkTask) -> bool:
 
 
 def step_form_class(wt: WorkTask):
-    """The Django form registered (`bpmn.register_form`) for the task's teis:form; None without one and for
-    前加签 rows (their data is not used)."""
-    if wt.kind == TaskKind.BEFORE:
+    """The Django form registered (`bpmn.register_form`) for the task's teis:form (looked up in the instance's own
+    version, else in the newest version that declares one for the step); None without one and for 前加签 and
+    委派 rows (their data is not used: the owner completes the step)."""
+    if wt.kind in (TaskKind.BEFORE, TaskKind.DELEGATE):
         return None
-    parsed, _, _ = bpmn.loaded(wt.instance.definition)
+    definition = wt.instance.definition
+    parsed, _, _ = bpmn.loaded(definition)
     meta = parsed.tasks.get(wt.spec_name)
-    return bpmn.FORM_CLASSES.get(meta.form) if meta is not None and meta.form else None
+    if meta is None:
+        return None
+    key = meta.form or _newer_form_key(definition, wt.spec_name)
+    return bpmn.FORM_CLASSES.get(key) if key else None
+
+
+def _newer_form_key(definition, spec_name: str) -> str:
+    """A running instance on an older version whose step declares no form (e.g. started before the step got
+    one): the form the newest version declares for the same step id, so its task page and API still collect
+    the variables the step decides."""
+    newer = ProcessDefinition.objects.filter(key=definition.key, version__gt=definition.version).order_by("-version")
+    for later in newer:
+        meta = bpmn.loaded(later)[0].tasks.get(spec_name)
+        if meta is not None and meta.form:
+            return meta.form
+    return ""
+
+
+def make_step_form(wt: WorkTask, data=None):
+    """The task's step form, bound to `data` when given. A form class with `uses_task = True` also receives
+    `worktask=wt` (e.g. to offer choices that depend on the case's unit)."""
+    form_class = step_form_class(wt)
+    if form_class is None:
+        return None
+    kwargs = {"worktask": wt} if getattr(form_class, "uses_task", False) else {}
+    return form_class(data, **kwargs)
 
 
 def form_errors(form) -> ServiceError:
@@ -106,11 +133,10 @@ def form_errors(form) -> ServiceError:
 def step_form_data(wt: WorkTask, data):
     """API task data checked with the task's registered form: its cleaned values over the other keys.
     Invalid values raise a ServiceError with the form's Chinese field errors."""
-    form_class = step_form_class(wt)
-    if form_class is None or not (data is None or isinstance(data, dict)):
+    if step_form_class(wt) is None or not (data is None or isinstance(data, dict)):
         return data
     raw = dict(data or {})
-    form = form_class(data=raw)
+    form = make_step_form(wt, raw)
     if not form.is_valid():
         raise form_errors(form)
     return {**raw, **form.cleaned_data}
