@@ -1,0 +1,549 @@
+"""The platform side of JT/T 808 over TCP: an asyncio server that frames, decodes, answers and hands position
+fixes to a sink in batches. No Django here: the sink (see `sink.DjangoSink`) is called in dedicated worker threads
+— a small pool for register / authenticate, one thread for seen and text commands (ordered), one for fix batches
+(ordered) — so the event loop never blocks on the database.
+
+Robustness: every connection has a bounded frame splitter and a bounded sub-package buffer; malformed frames are
+counted by reason and dropped (or answered 0x8001 "消息有误" when their header is readable); a connection that
+floods (too many bad frames, too much garbage, too many frames per second) is closed; an idle one is closed;
+reading waits for room in the fix queue (backpressure); an exception in one frame never leaves its handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from teis.dispatch.fixes import Fix
+
+from .framing import FrameError, FrameSplitter, unescape
+from .header import Header, Packet, decode_frame, encode_frame, parse_packet
+from .location import BatchLocation, Location
+from .messages import (
+    RESULT_FAILURE,
+    RESULT_MESSAGE_ERROR,
+    RESULT_NOT_SUPPORTED,
+    RESULT_OK,
+    TEXT_MESSAGE,
+    Authenticate,
+    GeneralResponse,
+    Heartbeat,
+    Logout,
+    Register,
+    RegisterResponse,
+    TextMessage,
+    Unknown,
+    decode_body,
+)
+from .reassembly import Reassembler
+
+log = logging.getLogger("teis.dispatch.jt808")
+
+COMMAND_SENT, COMMAND_ACKED, COMMAND_FAILED = "sent", "acked", "failed"
+
+
+class Sink(Protocol):
+    """What the gateway needs from the platform; every method is synchronous and runs in a worker thread."""
+
+    def register(self, phone: str, message: Register) -> tuple[int, str]: ...
+    def authenticate(self, phone: str, message: Authenticate) -> bool: ...
+    def seen(self, phone: str, online: bool) -> None: ...
+    def ingest(self, fixes: list[Fix]) -> Any: ...
+    def pending_commands(self, phones: list[str]) -> list: ...
+    def mark_command(self, command_id: int, status: str, detail: str = "") -> None: ...
+
+
+@dataclass
+class GatewayConfig:
+    host: str = "127.0.0.1"
+    port: int = 7808
+    idle_timeout_s: float = 300.0  # no byte for this long → close (terminals heartbeat every 30–60 s)
+    read_size: int = 4096  # per read: bounds what one connection holds while it waits for queue room
+    max_frame: int = 2200  # escaped bytes; the largest legal frame is ~2,090
+    batch_size: int = 1000  # fixes per ingest call
+    flush_ms: float = 200.0  # or this long after the first queued fix
+    # fixes waiting for ingest while a batch is stored (0: one batch). Meant for latency, not buffering: at
+    # saturation a fix waits about one batch in the queue and one being stored; full → stop reading
+    queue_max: int = 0
+    bad_limit: int = 50  # bad frames per `bad_window_s` before a connection counts as a flood
+    bad_window_s: float = 10.0
+    max_garbage: int = 64 * 1024  # bytes outside frames per connection
+    max_frames_per_s: int = 500  # a terminal sends a few per second at most
+    poll_s: float = 1.0  # text-command polling interval
+    login_threads: int = 4  # concurrent register / authenticate calls (1 on SQLite: one writer at a time)
+    heartbeat_seen_s: float = 60.0  # at most one `seen` per connection this often
+    subpackage_timeout_s: float = 60.0
+
+
+def location_fix(phone: str, loc: Location, *, blind_area: bool = False) -> Fix | None:
+    """A decoded location report → Fix (None when the terminal sent no valid time)."""
+    if loc.time is None:
+        return None
+    extra = loc.decoded()
+    mileage = extra.pop("mileage_km", None)
+    if blind_area:
+        extra["blind_area"] = True
+    return Fix(
+        device_id=phone,
+        time=loc.time,
+        lon=loc.lon,
+        lat=loc.lat,
+        speed_kmh=loc.speed_kmh,
+        heading=loc.heading % 360,
+        altitude_m=loc.altitude,
+        alarm_bits=loc.alarm,
+        status_bits=loc.status,
+        mileage_km=mileage,
+        source="jt808",
+        extra=extra,
+    )
+
+
+def peek_header(frame: bytes) -> Header | None:
+    """The header of a frame whose check code failed, when it is otherwise readable (to answer 消息有误)."""
+    try:
+        return parse_packet(unescape(frame.strip(b"\x7e"))[:-1]).header
+    except (FrameError, IndexError):
+        return None
+
+
+def phone_key(phone: str) -> str:
+    """Terminal phones compare without their BCD padding (2013 pads to 12 digits, 2019 to 20)."""
+    return phone.lstrip("0") or "0"
+
+
+class Connection:
+    def __init__(self, gateway: Gateway, writer: asyncio.StreamWriter) -> None:
+        cfg = gateway.config
+        self.gateway = gateway
+        self.writer = writer
+        self.peer = writer.get_extra_info("peername")
+        self.splitter = FrameSplitter(cfg.max_frame)
+        self.reassembler = Reassembler(timeout_s=cfg.subpackage_timeout_s)
+        self.authenticated: dict[str, str] = {}  # phone key → phone as the terminal sends it
+        self.version_2019 = False
+        self.protocol_version = 1
+        self._serial = 0
+        self.awaiting_ack: dict[int, int] = {}  # our 0x8300 serial → command id
+        self._bad: collections.deque[float] = collections.deque()
+        self._rate_second = 0
+        self._rate_count = 0
+        self._oversize_seen = 0
+        self.last_seen_call = 0.0
+        self.last_read = time.monotonic()  # the idle sweeper closes the connection `idle_timeout_s` after this
+        self.idle_closed = False
+        self.flooded = False
+
+    def next_serial(self) -> int:
+        self._serial = (self._serial + 1) & 0xFFFF
+        return self._serial
+
+    def bad(self, n: int = 1) -> None:
+        cfg = self.gateway.config
+        now = time.monotonic()
+        for _ in range(n):
+            self._bad.append(now)
+        while self._bad and now - self._bad[0] > cfg.bad_window_s:
+            self._bad.popleft()
+        if len(self._bad) > cfg.bad_limit:
+            self.flooded = True
+
+    def count_frame(self) -> None:
+        second = int(time.monotonic())
+        if second != self._rate_second:
+            self._rate_second, self._rate_count = second, 0
+        self._rate_count += 1
+        if self._rate_count > self.gateway.config.max_frames_per_s:
+            self.flooded = True
+
+    def send(self, msg_id: int, phone: str, body: bytes, serial: int | None = None) -> int:
+        serial = self.next_serial() if serial is None else serial
+        options = {"version_2019": self.version_2019, "protocol_version": self.protocol_version}
+        self.writer.write(encode_frame(msg_id, phone, serial, body, **options))
+        return serial
+
+    def respond(self, header: Header, result: int) -> None:
+        body = GeneralResponse(header.serial, header.msg_id, result).encode()
+        self.send(0x8001, header.phone, body)
+        self.gateway.stats["responses"] += 1
+
+
+class Gateway:
+    def __init__(self, sink: Sink, config: GatewayConfig | None = None) -> None:
+        self.sink = sink
+        self.config = config or GatewayConfig()
+        self.stats: collections.Counter[str] = collections.Counter()
+        self.connections: set[Connection] = set()
+        self.by_phone: dict[str, Connection] = {}
+        self._server: asyncio.base_events.Server | None = None
+        self._queue: asyncio.Queue[Fix] | None = None
+        self._tasks: list[asyncio.Task] = []
+        # register / authenticate: independent per terminal, database-bound → a few threads (a fleet logging in
+        # after a restart); seen / text commands: one thread, so their order per terminal and command holds
+        self._login = concurrent.futures.ThreadPoolExecutor(self.config.login_threads, thread_name_prefix="jt808-login")
+        self._control = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jt808-control")
+        self._ingest_pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jt808-ingest")
+        self._closing = False
+        self._handlers: set[asyncio.Task] = set()
+        self._collecting: list[Fix] = []  # the batch the flusher is filling (ingested on stop)
+        self._inflight: asyncio.Task | None = None
+        self.port: int | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._queue = asyncio.Queue(maxsize=self.config.queue_max or self.config.batch_size)
+        self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._tasks = [
+            asyncio.create_task(self._flusher()),
+            asyncio.create_task(self._poller()),
+            asyncio.create_task(self._idle_sweeper()),
+        ]
+        log.info("JT/T 808 gateway listening on %s:%s", self.config.host, self.port)
+
+    async def stop(self) -> None:
+        """Graceful: stop accepting, close connections (terminals reconnect elsewhere), ingest what is queued,
+        mark the connected terminals offline, stop the worker threads."""
+        self._closing = True
+        if self._server is not None:
+            self._server.close()
+        for conn in list(self.connections):
+            conn.writer.close()
+        if self._handlers:  # the flusher still runs, so handlers waiting for queue room can finish
+            await asyncio.wait(list(self._handlers), timeout=10)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._inflight is not None:
+            await self._inflight
+        if self._queue is not None:
+            rest, self._collecting = self._collecting, []
+            while not self._queue.empty():
+                rest.append(self._queue.get_nowait())
+            for i in range(0, len(rest), self.config.batch_size):
+                await self._ingest(rest[i : i + self.config.batch_size])
+        release = getattr(self.sink, "release_thread", None)  # e.g. close the thread's database connection
+        for pool, threads in ((self._login, self.config.login_threads), (self._control, 1), (self._ingest_pool, 1)):
+            if release is not None:
+                barrier = threading.Barrier(threads)  # one call in each of the pool's threads
+                calls = [pool.submit(self._release, barrier, release) for _ in range(threads)]
+                await asyncio.gather(*(asyncio.wrap_future(c) for c in calls), return_exceptions=True)
+            pool.shutdown(wait=True)
+        close = getattr(self.sink, "close", None)
+        if close is not None:
+            await asyncio.get_running_loop().run_in_executor(None, close)
+        log.info("JT/T 808 gateway stopped: %s", dict(self.stats))
+
+    async def serve_until(self, stop: asyncio.Event) -> None:
+        await self.start()
+        await stop.wait()
+        await self.stop()
+
+    # -- worker threads -----------------------------------------------------------------------------------------
+
+    async def _call(self, fn: Callable, *args, pool: concurrent.futures.Executor | None = None) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(pool or self._control, fn, *args)
+
+    def _fire(self, fn: Callable, *args) -> None:
+        """A control-plane call whose result nobody waits for (errors are logged, never raised)."""
+        try:
+            future = self._control.submit(fn, *args)
+        except RuntimeError:  # after stop(): the executor is gone and so is what we would report
+            self.stats["sink_calls_dropped"] += 1
+            return
+        future.add_done_callback(self._log_failure)
+
+    def _log_failure(self, future: concurrent.futures.Future) -> None:
+        if future.exception() is not None:
+            self.stats["sink_errors"] += 1
+            log.error("JT/T 808 sink call failed", exc_info=future.exception())
+
+    @staticmethod
+    def _release(barrier: threading.Barrier, release: Callable[[], None]) -> None:
+        try:
+            barrier.wait(5)
+        finally:
+            release()
+
+    async def _ingest(self, batch: list[Fix]) -> None:
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(self._ingest_pool, self.sink.ingest, batch)
+            self.stats["fixes_ingested"] += len(batch)
+            for name in ("stored", "unknown_device", "invalid", "late", "alarms_raised"):
+                value = getattr(result, name, 0)
+                if isinstance(value, int) and value:
+                    self.stats[f"ingest_{name}"] += value
+        except Exception:
+            self.stats["ingest_errors"] += 1
+            self.stats["fixes_lost"] += len(batch)
+            log.exception("JT/T 808 ingest of %d fixes failed", len(batch))
+
+    async def _flusher(self) -> None:
+        loop = asyncio.get_running_loop()
+        queue = self._queue
+        flush_s = self.config.flush_ms / 1000
+        while True:
+            batch = self._collecting = [await queue.get()]
+            deadline = loop.time() + flush_s
+            while len(batch) < self.config.batch_size:
+                if not queue.empty():
+                    batch.append(queue.get_nowait())
+                    continue
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    async with asyncio.timeout(remaining):
+                        batch.append(await queue.get())
+                except TimeoutError:
+                    break
+            self._collecting = []  # from here on the batch belongs to the ingest thread
+            self._inflight = asyncio.create_task(self._ingest(batch))
+            await asyncio.shield(self._inflight)  # stop() cancels the flusher, never a running ingest
+
+    async def _idle_sweeper(self) -> None:
+        """Closes connections that sent nothing for `idle_timeout_s` (one timer for all connections instead of
+        a timeout around every read, which cost a quarter of the gateway's time per frame)."""
+        idle = self.config.idle_timeout_s
+        while True:
+            await asyncio.sleep(min(idle / 4, 5.0))
+            now = time.monotonic()
+            for conn in list(self.connections):
+                if not conn.idle_closed and now - conn.last_read > idle:
+                    conn.idle_closed = True
+                    self.stats["idle_closed"] += 1
+                    conn.writer.close()
+
+    async def _poller(self) -> None:
+        """Every `poll_s`: send the pending text messages (0x8300) of the connected terminals, mark them sent."""
+        while True:
+            await asyncio.sleep(self.config.poll_s)
+            if not self.by_phone:
+                continue
+            try:
+                phones = [c.authenticated[k] for k, c in self.by_phone.items() if k in c.authenticated]
+                commands = await self._call(self.sink.pending_commands, phones)
+            except Exception:
+                self.stats["sink_errors"] += 1
+                log.exception("JT/T 808 pending_commands failed")
+                continue
+            for command in commands:
+                await self._send_command(command)
+
+    async def _send_command(self, command: Any) -> None:
+        key = phone_key(command.phone)
+        conn = self.by_phone.get(key)
+        if conn is None or conn.writer.is_closing():
+            return
+        phone = conn.authenticated.get(key, command.phone)
+        flags = getattr(command, "flags", getattr(command, "flag", 0b100))
+        try:
+            body = TextMessage(command.text, flags).encode(conn.version_2019)
+            serial = conn.send(TEXT_MESSAGE, phone, body)
+        except FrameError as exc:
+            await self._call(self.sink.mark_command, command.id, COMMAND_FAILED, str(exc))
+            return
+        conn.awaiting_ack[serial] = command.id
+        self.stats["texts_sent"] += 1
+        await self._call(self.sink.mark_command, command.id, COMMAND_SENT, "")
+
+    # -- connections --------------------------------------------------------------------------------------------
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._closing:
+            writer.close()
+            return
+        task = asyncio.current_task()
+        self._handlers.add(task)
+        conn = Connection(self, writer)
+        self.connections.add(conn)
+        self.stats["connections"] += 1
+        try:
+            await self._serve(conn, reader)
+        except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            pass
+        except Exception:
+            self.stats["errors"] += 1
+            log.exception("JT/T 808 connection %s failed", conn.peer)
+        finally:
+            self.connections.discard(conn)
+            for key, phone in conn.authenticated.items():
+                if self.by_phone.get(key) is conn:
+                    del self.by_phone[key]
+                    self._fire(self.sink.seen, phone, False)
+            writer.close()
+            self._handlers.discard(task)
+
+    async def _serve(self, conn: Connection, reader: asyncio.StreamReader) -> None:
+        cfg = self.config
+        transport = conn.writer.transport
+        while not self._closing and not conn.writer.is_closing():
+            data = await reader.read(cfg.read_size)  # idle connections: see `_idle_sweeper`
+            if not data:
+                return
+            conn.last_read = time.monotonic()
+            self.stats["bytes_in"] += len(data)
+            frames = conn.splitter.feed(data)
+            oversize = conn.splitter.oversize - conn._oversize_seen
+            if oversize:
+                conn._oversize_seen = conn.splitter.oversize
+                self.stats["malformed_oversize"] += oversize
+                conn.bad(oversize)
+            for frame in frames:
+                conn.count_frame()
+                try:
+                    await self._on_frame(conn, frame)
+                except FrameError as exc:  # encoding our own answer failed (e.g. an odd phone): drop the frame
+                    self.stats[f"malformed_{exc.reason}"] += 1
+                    conn.bad()
+                if conn.flooded or conn.writer.is_closing() or self._closing:
+                    break
+            if conn.flooded or conn.splitter.garbage_bytes > cfg.max_garbage:
+                self.stats["flood_closed"] += 1
+                log.warning("JT/T 808 connection %s closed: flood", conn.peer)
+                return
+            if transport.get_write_buffer_size() > 0:  # only then can `drain` wait
+                try:
+                    async with asyncio.timeout(cfg.idle_timeout_s):
+                        await conn.writer.drain()  # a terminal that does not read our answers stops being read
+                except TimeoutError:
+                    self.stats["write_timeout_closed"] += 1
+                    return
+
+    async def _on_frame(self, conn: Connection, frame: bytes) -> None:
+        stats = self.stats
+        try:
+            packet = decode_frame(frame)
+        except FrameError as exc:
+            stats[f"malformed_{exc.reason}"] += 1
+            conn.bad()
+            header = peek_header(frame) if exc.reason == "check" else None
+            if header is not None:
+                conn.respond(header, RESULT_MESSAGE_ERROR)
+            return
+        stats["frames"] += 1
+        header = packet.header
+        conn.version_2019 = header.version_2019
+        if header.version_2019:
+            conn.protocol_version = header.protocol_version
+        if header.is_subpackage:
+            stats["subpackages"] += 1
+            if header.msg_id != 0x0001:
+                conn.respond(header, RESULT_OK)
+            duplicates = conn.reassembler.duplicates
+            complete = conn.reassembler.add(packet)
+            stats["subpackage_duplicates"] += conn.reassembler.duplicates - duplicates
+            if complete is None:
+                return
+            await self._on_message(conn, complete, answered=True)
+        else:
+            await self._on_message(conn, packet, answered=False)
+
+    async def _on_message(self, conn: Connection, packet: Packet, *, answered: bool) -> None:
+        stats = self.stats
+        header = packet.header
+
+        def respond(result: int) -> None:
+            if not answered:
+                conn.respond(header, result)
+
+        if header.encryption:
+            stats["encrypted_refused"] += 1
+            respond(RESULT_NOT_SUPPORTED)
+            return
+        try:
+            message = decode_body(header, packet.body)
+        except FrameError as exc:
+            stats[f"malformed_{exc.reason}"] += 1
+            conn.bad()
+            respond(RESULT_MESSAGE_ERROR)
+            return
+        key = phone_key(header.phone)
+        match message:
+            case Location() | BatchLocation():
+                if key not in conn.authenticated:
+                    stats["unauthenticated"] += 1
+                    respond(RESULT_FAILURE)
+                    return
+                await self._queue_locations(header.phone, message)
+                respond(RESULT_OK)
+            case Heartbeat():
+                stats["heartbeats"] += 1
+                respond(RESULT_OK)
+                now = time.monotonic()
+                if key in conn.authenticated and now - conn.last_seen_call > self.config.heartbeat_seen_s:
+                    conn.last_seen_call = now
+                    self._fire(self.sink.seen, header.phone, True)
+            case Register():
+                stats["registrations"] += 1
+                try:
+                    result, auth_code = await self._call(self.sink.register, header.phone, message, pool=self._login)
+                except Exception:
+                    stats["sink_errors"] += 1
+                    log.exception("JT/T 808 register of %s failed", header.phone)
+                    result, auth_code = 4, ""
+                body = RegisterResponse(header.serial, result, auth_code).encode(conn.version_2019)
+                conn.send(0x8100, header.phone, body)
+            case Authenticate():
+                try:
+                    ok = await self._call(self.sink.authenticate, header.phone, message, pool=self._login)
+                except Exception:
+                    stats["sink_errors"] += 1
+                    log.exception("JT/T 808 authenticate of %s failed", header.phone)
+                    ok = False
+                if ok:
+                    stats["authenticated"] += 1
+                    previous = self.by_phone.get(key)
+                    if previous is not None and previous is not conn:
+                        previous.authenticated.pop(key, None)  # the terminal reconnected; the old socket is stale
+                        previous.writer.close()
+                    conn.authenticated[key] = header.phone
+                    self.by_phone[key] = conn
+                    conn.last_seen_call = time.monotonic()  # the sink marks the terminal online on success
+                else:
+                    stats["auth_failed"] += 1
+                respond(RESULT_OK if ok else RESULT_FAILURE)
+            case Logout():
+                stats["logouts"] += 1
+                respond(RESULT_OK)
+                if conn.authenticated.pop(key, None) is not None and self.by_phone.get(key) is conn:
+                    del self.by_phone[key]
+                    self._fire(self.sink.seen, header.phone, False)
+                await conn.writer.drain()
+                conn.writer.close()
+            case GeneralResponse(platform=False):
+                stats["terminal_responses"] += 1
+                command_id = conn.awaiting_ack.pop(message.reply_serial, None)
+                if command_id is not None and message.reply_id == TEXT_MESSAGE:
+                    status = COMMAND_ACKED if message.result == RESULT_OK else COMMAND_FAILED
+                    detail = "" if message.result == RESULT_OK else f"终端应答结果 {message.result}"
+                    stats["texts_acked" if status == COMMAND_ACKED else "texts_refused"] += 1
+                    self._fire(self.sink.mark_command, command_id, status, detail)
+            case Unknown():
+                stats["unknown_id"] += 1
+                respond(RESULT_NOT_SUPPORTED)
+            case _:  # a platform-side message sent by a terminal (0x8001, 0x8100, 0x8300)
+                stats["unexpected_direction"] += 1
+                respond(RESULT_NOT_SUPPORTED)
+
+    async def _queue_locations(self, phone: str, message: Location | BatchLocation) -> None:
+        if isinstance(message, Location):
+            items, blind = (message,), False
+        else:
+            items, blind = message.locations, message.kind == BatchLocation.BLIND_AREA
+            self.stats["batches"] += 1
+        for loc in items:
+            fix = location_fix(phone, loc, blind_area=blind)
+            if fix is None:
+                self.stats["invalid_time"] += 1
+                continue
+            self.stats["fixes_received"] += 1
+            await self._queue.put(fix)  # waits when the queue is full: the connection stops reading

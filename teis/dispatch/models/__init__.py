@@ -1,0 +1,42 @@
+"""Data of 指挥调度, by aggregate."""
+
+from .alarms import Alarm, Geofence, TerminalCommand
+from .duty import (
+    CrossDistrictRequest,
+    DutyFeedback,
+    DutyOrder,
+    DutyPlan,
+    DutyTask,
+    DutyTemplate,
+    LeaderOnDuty,
+    NfcTag,
+    NonDutyUse,
+    OrderFeedback,
+    SignIn,
+)
+from .positions import DailyMileage, FixRecord, LatestFix, ZoneState
+from .vehicles import Checkpoint, PatrolVehicle, device_key
+
+__all__ = [
+    "Alarm",
+    "Checkpoint",
+    "DailyMileage",
+    "CrossDistrictRequest",
+    "DutyFeedback",
+    "DutyOrder",
+    "DutyPlan",
+    "DutyTask",
+    "DutyTemplate",
+    "FixRecord",
+    "Geofence",
+    "LatestFix",
+    "LeaderOnDuty",
+    "NfcTag",
+    "NonDutyUse",
+    "OrderFeedback",
+    "PatrolVehicle",
+    "SignIn",
+    "TerminalCommand",
+    "ZoneState",
+    "device_key",
+]
