@@ -1,0 +1,126 @@
+"""What the live map shows: vessels changed since a sequence number, new alerts, and the Channels push.
+
+The pipeline stamps every vessel it touches with the batch's `live_seq` (from `core.codes`), so a page that
+remembers the last sequence it saw asks only for what changed (`delta(since)`), whatever process did the ingest.
+With a shared channel layer (REDIS_URL) the same delta is pushed to group `maritime-live` after commit.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Max
+
+from ..choices import ShipCategory, ship_category
+from ..models import Alert, Vessel
+
+LIVE_GROUP = "maritime-live"
+VESSEL_FIELDS = (
+    "id", "mmsi", "name", "call_sign", "category", "ship_type", "last_time", "last_lon", "last_lat", "last_sog",
+    "last_cog", "last_heading", "destination", "eta", "dangerous_goods", "high_risk", "is_key", "motion_state",
+    "live_seq",
+)  # fmt: skip
+CATEGORY_LABELS = dict(ShipCategory.choices)
+
+
+def vessel_payload(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "mmsi": row["mmsi"],
+        "name": row["name"] or "",
+        "call_sign": row["call_sign"] or "",
+        "category": row["category"],
+        "category_label": CATEGORY_LABELS.get(row["category"], "其他"),
+        "time": row["last_time"].isoformat() if row["last_time"] else None,
+        "lon": row["last_lon"],
+        "lat": row["last_lat"],
+        "sog": row["last_sog"],
+        "cog": row["last_cog"],
+        "heading": row["last_heading"],
+        "destination": row["destination"] or "",
+        "eta": row["eta"].isoformat() if row["eta"] else None,
+        "dangerous_goods": row["dangerous_goods"],
+        "high_risk": row["high_risk"],
+        "is_key": row["is_key"],
+        "motion_state": row["motion_state"],
+    }
+
+
+def alert_payload(alert: Alert) -> dict:
+    return {
+        "id": alert.pk,
+        "kind": alert.kind,
+        "kind_label": alert.get_kind_display(),
+        "message": alert.message,
+        "time": alert.time.isoformat(),
+        "lon": alert.lon,
+        "lat": alert.lat,
+        "vessel_id": alert.vessel_id,
+        "repeat_offender": alert.repeat_offender,
+        "attention": alert.attention,
+        "status": alert.status,
+    }
+
+
+def current_seq() -> int:
+    return Vessel.objects.aggregate(m=Max("live_seq"))["m"] or 0
+
+
+def delta(user, since: int = 0, since_alert: int = 0, limit: int = 5000) -> dict:
+    """Vessels with a position changed after `since` and the user's alerts with id > `since_alert`."""
+    qs = Vessel.objects.for_user(user).filter(live_seq__gt=since, last_time__isnull=False).order_by("live_seq")
+    rows = list(qs.values(*VESSEL_FIELDS)[:limit])
+    seq = rows[-1]["live_seq"] if rows else since
+    alerts = (
+        list(Alert.objects.for_user(user).filter(pk__gt=since_alert).order_by("pk")[:200]) if since_alert >= 0 else []
+    )
+    return {
+        "seq": seq,
+        "vessels": [vessel_payload(r) for r in rows],
+        "alerts": [alert_payload(a) for a in alerts],
+        "alert_seq": alerts[-1].pk if alerts else since_alert,
+    }
+
+
+def has_listeners() -> bool:
+    """False when nobody can receive a push: no channel layer, or an in-memory one (one process) without pages
+    in the live group. A shared layer (Redis) always gets the push."""
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    if isinstance(layer, InMemoryChannelLayer):
+        return bool(layer.groups.get(LIVE_GROUP))
+    return True
+
+
+def push_delta(seq: int, live_rows: list[tuple], alert_ids: list[int]) -> None:
+    """Push the vessels of one ingest batch (state dicts and latest records held by the pipeline) and its alerts."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    vessels = [
+        {
+            "id": v["id"],
+            "mmsi": v["mmsi"],
+            "name": v.get("name") or "",
+            "call_sign": v.get("call_sign") or "",
+            "category": ship_category(v.get("ship_type")),
+            "category_label": CATEGORY_LABELS.get(ship_category(v.get("ship_type")), "其他"),
+            "time": r.time.isoformat(),
+            "lon": r.lon,
+            "lat": r.lat,
+            "sog": r.sog_kn,
+            "cog": r.cog_deg,
+            "heading": r.heading_deg,
+            "destination": v.get("destination") or "",
+            "eta": v["eta"].isoformat() if v.get("eta") else None,
+            "dangerous_goods": v["dangerous_goods"],
+            "high_risk": v["high_risk"],
+            "is_key": v["is_key"],
+        }
+        for v, r in live_rows
+    ]
+    alerts = [alert_payload(a) for a in Alert.objects.filter(pk__in=alert_ids)] if alert_ids else []
+    async_to_sync(get_channel_layer().group_send)(
+        LIVE_GROUP, {"type": "live.delta", "seq": seq, "vessels": vessels, "alerts": alerts}
+    )

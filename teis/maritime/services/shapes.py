@@ -1,0 +1,43 @@
+"""Audited writes of areas, sections and checkpoints: the generic service with the geometry checked (the API
+sends GeoJSON / coordinate lists straight to it)."""
+
+from __future__ import annotations
+
+from teis.core.services import GenericService, ServiceError
+
+from . import geometry
+
+
+class ShapeService(GenericService):
+    shape_fields: dict[str, tuple] = {
+        "geometry": (geometry.check_polygon, True),
+        "coordinates": (geometry.check_polyline, True),
+        "coverage": (geometry.check_polygon, False),
+    }
+
+    def _clean(self, model, data):
+        data = dict(data)
+        for name, (check, required) in self.shape_fields.items():
+            try:
+                model._meta.get_field(name)
+            except Exception:
+                continue
+            if name not in data:
+                continue
+            value = data[name]
+            if value in (None, "", {}):
+                if required:
+                    raise ServiceError("invalid", "请填写坐标", {name: ["必填"]})
+                data[name] = None
+                continue
+            data[name] = check(value, name)
+        return data
+
+    def do_create(self, actor, model, data):
+        return super().do_create(actor, model, self._clean(model, data))
+
+    def do_update(self, actor, obj, data):
+        return super().do_update(actor, obj, self._clean(type(obj), data))
+
+
+shape_service = ShapeService()

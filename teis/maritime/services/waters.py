@@ -1,0 +1,195 @@
+"""The waters side of the AIS pipeline (`pipeline._Batch` mixes it in): cross-sections (every move intersected
+with every section segment, vectorised over the batch), areas (membership by shapely over all fixes; only the
+transitions are handled in Python: entry / exit events, water-source zone and high-risk alerts, berth departures,
+"who is inside now"), and the per-process cache of area and section geometry, rebuilt when a row changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+import numpy as np
+from django.db import connection
+
+from ..choices import AlertKind, AreaKind, CrossingDirection, EventKind, ship_category
+from ..models import AreaPresence, SectionCrossing, SectionLine, WaterArea
+from . import bulk_sql, geometry
+from .vessel_state import _datetime_reader, _label
+
+logger = logging.getLogger(__name__)
+
+
+class WaterSteps:
+    """Steps of a batch on sections and areas (state: area_version, section_version, result, _event, _alert)."""
+
+    # sections -----------------------------------------------------------------------------------------------
+
+    def _sections(self, positions, vid, lon, lat, plon, plat, t, pt, moves, by_id) -> None:
+        sections = _active_sections(self.section_version)
+        if not sections or not moves.any():
+            return
+        idx = np.nonzero(moves)[0]
+        px, py, qx, qy = plon[idx], plat[idx], lon[idx], lat[idx]
+        rows = []
+        for section_id, line, labels in sections:
+            hits = geometry.segment_crossings(line, px, py, qx, qy)
+            for j, u, fwd, x, y in zip(
+                hits.move_index.tolist(),
+                hits.u.tolist(),
+                hits.forward.tolist(),
+                hits.x.tolist(),
+                hits.y.tolist(),
+                strict=True,
+            ):
+                i = idx[j]
+                when = dt.datetime.fromtimestamp(pt[i] + u * (t[i] - pt[i]), tz=dt.UTC)
+                v = by_id[int(vid[i])]
+                direction = CrossingDirection.FORWARD if fwd else CrossingDirection.REVERSE
+                rows.append(
+                    SectionCrossing(
+                        section_id=section_id,
+                        vessel_id=v["id"],
+                        time=when,
+                        direction=direction,
+                        category=ship_category(v["ship_type"]),
+                        lon=x,
+                        lat=y,
+                        sog=positions[i].sog_kn,
+                    )
+                )
+                label = labels[0] if fwd else labels[1]
+                self._event(v, EventKind.SECTION_CROSSING, when, f"{labels[2]} {label}", x, y)
+        if rows:
+            SectionCrossing.objects.bulk_create(rows, batch_size=bulk_sql.CHUNK)
+            self.result.crossings += len(rows)
+
+    # areas --------------------------------------------------------------------------------------------------
+
+    def _areas(self, positions, vid, lon, lat, first, last, by_id) -> None:
+        areas = _active_areas(self.area_version)
+        if not areas:
+            return
+        present = _presence(by_id)
+        present_by_area: dict[int, np.ndarray] = {}
+        grouped = defaultdict(list)
+        for area_id, vessel_id in present:
+            grouped[area_id].append(vessel_id)
+        for area_id, ids in grouped.items():
+            present_by_area[area_id] = np.asarray(ids, dtype=np.int64)
+        new_presence, gone = [], defaultdict(list)
+        starts = np.nonzero(first)[0]
+        ends = np.nonzero(last)[0]
+        for area in areas:
+            ins = geometry.inside(area.polygon, lon, lat)
+            prev = np.empty_like(ins)
+            prev[1:] = ins[:-1]
+            inside_before = present_by_area.get(area.pk)
+            prev[starts] = np.isin(vid[starts], inside_before) if inside_before is not None else False
+            changes = np.nonzero(ins != prev)[0]
+            if not len(changes):
+                continue
+            for i in changes:
+                v = by_id[int(vid[i])]
+                r = positions[i]
+                if ins[i]:
+                    self._entered(area, v, r)
+                else:
+                    self._left(area, v, r, present.get((area.pk, v["id"])))
+            # presence follows the last fix of each vessel whose state changed in this batch
+            changed_vessels = set(vid[changes].tolist())
+            for e in ends:
+                key = (area.pk, int(vid[e]))
+                if key[1] not in changed_vessels:
+                    continue
+                if ins[e] and key not in present:
+                    new_presence.append(AreaPresence(area_id=area.pk, vessel_id=key[1], entered_at=positions[e].time))
+                elif not ins[e] and key in present:
+                    gone[area.pk].append(key[1])
+        if new_presence:
+            AreaPresence.objects.bulk_create(new_presence, ignore_conflicts=True, batch_size=bulk_sql.CHUNK)
+        for area_id, vessel_ids in gone.items():
+            AreaPresence.objects.filter(area_id=area_id, vessel_id__in=vessel_ids).delete()
+
+    def _entered(self, area, v, r) -> None:
+        self._event(v, EventKind.AREA_ENTRY, r.time, f"进入{area.name}", r.lon, r.lat, area.pk)
+        if area.kind == AreaKind.WATER_SOURCE_ZONE:
+            self._alert(v, AlertKind.ZONE_ENTRY, r.time, f"{_label(v)} 进入水源保护地“{area.name}”", r, area=area)
+        elif area.kind == AreaKind.KEY_AREA and v["high_risk"]:
+            self._alert(
+                v, AlertKind.HIGH_RISK, r.time, f"高风险船舶 {_label(v)} 进入重点区域“{area.name}”", r, area=area
+            )
+
+    def _left(self, area, v, r, arrived_at) -> None:
+        self._event(v, EventKind.AREA_EXIT, r.time, f"离开{area.name}", r.lon, r.lat, area.pk)
+        if area.kind in (AreaKind.BERTH, AreaKind.ANCHORAGE) and arrived_at is not None:
+            self._event(v, EventKind.BERTH_DEPARTURE, r.time, f"离开{area.name}", r.lon, r.lat, area.pk)
+
+
+class _AreaGeom:
+    __slots__ = ("pk", "name", "kind", "unit_id", "monitored", "polygon")
+
+    def __init__(self, pk, name, kind, unit_id, monitored, polygon):
+        self.pk, self.name, self.kind, self.unit_id, self.monitored, self.polygon = (
+            pk, name, kind, unit_id, monitored, polygon,
+        )  # fmt: skip
+
+
+_cache: dict[str, tuple] = {}
+
+
+def _presence(by_id: dict) -> dict[tuple[int, int], dt.datetime | None]:
+    """{(area id, vessel id): arrived at} of the batch's vessels. "Who is inside now" is a small table: for a large
+    batch it is read whole (one scan) rather than looked up vessel by vessel."""
+    to_dt = _datetime_reader()
+    table = AreaPresence._meta.db_table
+    if len(by_id) > 200:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT area_id, vessel_id, arrived_at FROM {table}")  # noqa: S608
+            rows = cursor.fetchall()
+        return {(a, v): to_dt(arrived) for a, v, arrived in rows if v in by_id}
+    sql = f"SELECT area_id, vessel_id, arrived_at FROM {table} WHERE {{where}}"  # noqa: S608
+    return {(a, v): to_dt(arrived) for a, v, arrived in bulk_sql.select_in(sql, "vessel_id", sorted(by_id))}
+
+
+def _versions() -> tuple[tuple, tuple]:
+    """(count, last change) of the areas and of the sections, in one query."""
+    a, s = WaterArea._meta.db_table, SectionLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {a}), (SELECT MAX(updated_at) FROM {a}), "  # noqa: S608
+            f"(SELECT COUNT(*) FROM {s}), (SELECT MAX(updated_at) FROM {s})"
+        )
+        na, ma, ns, ms = cursor.fetchone()
+    return (na, ma), (ns, ms)
+
+
+def _active_areas(version: tuple) -> list[_AreaGeom]:
+    """Active areas with prepared polygons, rebuilt only when an area changed (`_versions`, once a batch)."""
+    cached = _cache.get("areas")
+    if cached and cached[0] == version:
+        return cached[1]
+    areas = []
+    for a in WaterArea.objects.filter(is_active=True):
+        try:
+            areas.append(
+                _AreaGeom(a.pk, a.name, a.kind, a.unit_id, a.monitored, geometry.polygon_from_geojson(a.geometry))
+            )
+        except Exception:  # a broken shape never stops the ingest; the form refuses new ones
+            logger.warning("maritime area %s has an invalid geometry", a.pk)
+    _cache["areas"] = (version, areas)
+    return areas
+
+
+def _active_sections(version: tuple) -> list[tuple[int, np.ndarray, tuple[str, str, str]]]:
+    cached = _cache.get("sections")
+    if cached and cached[0] == version:
+        return cached[1]
+    sections = [
+        (s.pk, np.asarray(s.coordinates, dtype=np.float64), (s.forward_label, s.reverse_label, s.name))
+        for s in SectionLine.objects.filter(is_active=True)
+        if isinstance(s.coordinates, list) and len(s.coordinates) >= 2
+    ]
+    _cache["sections"] = (version, sections)
+    return sections

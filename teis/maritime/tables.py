@@ -1,0 +1,202 @@
+"""What core shows of 水上执法: lists, forms, API, menu (group "水上执法")."""
+
+from django.urls import reverse
+
+from teis.core.masking import mask_id_number
+from teis.core.registry import MenuEntry, ModelConfig, registry
+
+from .filters import AlertFilterSet, VesselFilterSet
+from .forms import CheckpointForm, SectionLineForm, WaterAreaForm
+from .models import (
+    Alert,
+    Checkpoint,
+    Clue,
+    CrewMember,
+    EmergencyInfo,
+    Perception,
+    Port,
+    SectionLine,
+    TrackingTask,
+    Vessel,
+    VesselCertificate,
+    VesselEvent,
+    WatchGroup,
+    WaterAccident,
+    WaterArea,
+)
+from .services.shapes import shape_service
+
+
+class MaritimeModelConfig(ModelConfig):
+    menu_group = "水上执法"
+
+
+registry.add_menu(MenuEntry("船舶实时监控", "maritime:live", "maritime.view_vessel", "水上执法", "bi-broadcast-pin", 1))
+
+
+@registry.register
+class VesselConfig(MaritimeModelConfig):
+    model = Vessel
+    filterset = VesselFilterSet
+    list_columns = [
+        "mmsi", "name", "call_sign", "category", "registry_port", "owner", "dangerous_goods", "high_risk",
+        "risk_score", "last_time",
+    ]  # fmt: skip
+    form_fields = [
+        "mmsi", "name", "call_sign", "imo", "ship_type", "length_m", "width_m", "draught_m", "destination",
+        "owner", "owner_address", "legal_representative", "phone", "registry_port", "registered_type",
+        "dangerous_goods", "high_risk", "is_key",
+    ]  # fmt: skip
+    api_exclude = ["live_seq"]
+    menu_label = "船舶综合信息"
+    menu_icon = "bi-water"
+    menu_order = 5
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        return [
+            ("船舶档案", reverse("maritime:vessel_card", args=[obj.pk]), "bi-card-text"),
+            ("轨迹回放", reverse("maritime:track", args=[obj.pk]), "bi-play-circle"),
+        ]
+
+
+@registry.register
+class VesselCertificateConfig(MaritimeModelConfig):
+    model = VesselCertificate
+    list_columns = ["vessel", "name", "number", "valid_from", "valid_until"]
+
+
+def _shape_config(model, form, list_columns, menu, action):
+    """Areas, sections, checkpoints: a shape form served by `shape_service`, a menu entry (label, icon, order) and
+    one action on the detail page (label, URL name taking the pk, icon)."""
+
+    def detail_actions(cls, obj, user):
+        return [(action[0], reverse(action[1], args=[obj.pk]), action[2])]
+
+    attrs = {"model": model, "form": form, "service": shape_service, "list_columns": list_columns}
+    attrs |= dict(zip(("menu_label", "menu_icon", "menu_order"), menu, strict=True))
+    attrs["detail_actions"] = classmethod(detail_actions)
+    return registry.register(type(f"{model.__name__}Config", (MaritimeModelConfig,), attrs))
+
+
+WaterAreaConfig = _shape_config(
+    WaterArea, WaterAreaForm, ["name", "kind", "unit", "priority", "visible", "monitored", "is_active"],
+    ("重点区域", "bi-bounding-box", 10), ("区域内船舶", "maritime:area_vessels", "bi-geo"),
+)  # fmt: skip
+SectionLineConfig = _shape_config(
+    SectionLine, SectionLineForm, ["name", "unit", "forward_label", "reverse_label", "is_active"],
+    ("断面监测", "bi-signpost-split", 20), ("流量统计", "maritime:section_stats", "bi-bar-chart"),
+)  # fmt: skip
+CheckpointConfig = _shape_config(
+    Checkpoint, CheckpointForm, ["code", "name", "unit", "lon", "lat", "is_active"],
+    ("监测卡口", "bi-camera", 60), ("流量与预测", "maritime:checkpoint_stats", "bi-graph-up"),
+)  # fmt: skip
+
+
+@registry.register
+class AlertConfig(MaritimeModelConfig):
+    model = Alert
+    filterset = AlertFilterSet
+    list_columns = ["time", "kind", "vessel", "message", "attention", "unit", "status", "assignee", "repeat_offender"]
+    ui_read_only = True  # raised by the pipeline and the checks; moved by the disposal services
+    api_read_only = True
+    menu_label = "智能预警"
+    menu_icon = "bi-bell"
+    menu_order = 30
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        return [("处置", reverse("maritime:alert_dispose", args=[obj.pk]), "bi-check2-square")]
+
+
+@registry.register
+class TrackingTaskConfig(MaritimeModelConfig):
+    model = TrackingTask
+    list_columns = ["name", "unit", "is_active", "started_at", "stopped_at"]
+    form_fields = ["name", "unit", "vessels", "record_positions", "alert_events", "is_active"]
+    menu_label = "重点船舶追踪"
+    menu_icon = "bi-crosshair"
+    menu_order = 40
+
+
+@registry.register
+class WatchGroupConfig(MaritimeModelConfig):
+    model = WatchGroup
+    list_columns = ["name", "created_at"]
+    form_fields = ["name", "vessels"]
+    menu_label = "关注船舶分组"
+    menu_icon = "bi-star"
+    menu_order = 45
+
+
+@registry.register
+class VesselEventConfig(MaritimeModelConfig):
+    model = VesselEvent
+    list_columns = ["time", "vessel", "kind", "detail", "area"]
+    ui_read_only = True
+    api_read_only = True
+    menu_label = "船舶事件"
+    menu_icon = "bi-activity"
+    menu_order = 35
+
+
+registry.add_menu(
+    MenuEntry(
+        "危险品船舶", "maritime:dangerous_goods", "maritime.view_vessel", "水上执法", "bi-exclamation-diamond", 50
+    )
+)
+
+
+@registry.register
+class PerceptionConfig(MaritimeModelConfig):
+    model = Perception
+    list_columns = ["time", "checkpoint", "recognised_name", "ocr_name", "vessel", "confidence"]
+    ui_read_only = True  # arrive through the perception API only
+    api_read_only = True
+    menu_label = "卡口感知"
+    menu_icon = "bi-eye"
+    menu_order = 65
+
+
+@registry.register
+class ClueConfig(MaritimeModelConfig):
+    model = Clue
+    list_columns = ["time", "ship_name", "vessel", "place", "attention", "unit", "status", "repeat_offender", "case"]
+    form_fields = [
+        "ship_name", "time", "owner", "owner_address", "legal_representative", "phone", "ship_type",
+        "registry_port", "heading", "place", "summary",
+    ]  # fmt: skip
+    ui_read_only = True  # made from perceptions; moved by the clue services
+    api_read_only = True
+    menu_label = "非现场执法线索"
+    menu_icon = "bi-clipboard-check"
+    menu_order = 70
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        return [("线索办理", reverse("maritime:clue_detail", args=[obj.pk]), "bi-clipboard-check")]
+
+
+def _info_config(model, list_columns, menu_label, menu_icon, menu_order, **extra):
+    """行业查询 lists: the same config but for the model, columns and menu entry (imports: `info_imports`)."""
+    attrs = {"model": model, "list_columns": list_columns, "menu_label": menu_label, "menu_icon": menu_icon}
+    return registry.register(
+        type(f"{model.__name__}Config", (MaritimeModelConfig,), attrs | {"menu_order": menu_order, **extra})
+    )
+
+
+CrewMemberConfig = _info_config(
+    CrewMember, ["name", "certificate_number", "position", "certificate_valid_until", "vessel"], "船员综合信息",
+    "bi-people", 80, masked_fields={"id_number": mask_id_number}, api_exclude=["id_number"],
+)  # fmt: skip
+PortConfig = _info_config(
+    Port, ["name", "code", "operator", "berths", "dangerous_goods_allowed"], "港口综合信息", "bi-building", 81
+)
+WaterAccidentConfig = _info_config(
+    WaterAccident, ["title", "occurred_at", "place", "level", "casualties"], "水上交通事故", "bi-exclamation-octagon",
+    82,
+)  # fmt: skip
+EmergencyInfoConfig = _info_config(
+    EmergencyInfo, ["title", "kind", "level", "valid_from", "valid_until", "place"], "应急综合信息",
+    "bi-cloud-lightning", 83,
+)  # fmt: skip
