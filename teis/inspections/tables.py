@@ -1,0 +1,196 @@
+"""What core shows of 双随机一公开: lists, forms, API, menu (group "双随机")."""
+
+from django.urls import reverse
+
+from teis.core.registry import MenuEntry, ModelConfig, registry
+
+from .choices import TaskStatus
+from .filters import DeclaredRelationFilterSet, InspectionWarningFilterSet
+from .forms import InspectorForm, PlanForm
+from .models import (
+    CheckItem,
+    DeclaredRelation,
+    InspectionIndicator,
+    InspectionObject,
+    InspectionPlan,
+    InspectionTask,
+    InspectionWarning,
+    Inspector,
+    RequiredCheckQuota,
+)
+from .services.indicators import IndicatorService
+from .services.plans import PlanService
+from .services.pools import InspectionObjectService, InspectorService
+
+
+class InspectionsModelConfig(ModelConfig):
+    menu_group = "双随机"
+
+
+@registry.register
+class InspectionPlanConfig(InspectionsModelConfig):
+    model = InspectionPlan
+    form = PlanForm
+    service = PlanService()
+    list_columns = ["code", "name", "level", "unit", "year", "draw_count", "draw_percent", "status", "created_at"]
+    menu_label = "抽查计划"
+    menu_icon = "bi-shuffle"
+    menu_order = 10
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        return [("抽取与结果", reverse("inspections:plan_board", args=[obj.pk]), "bi-dice-5")]
+
+
+@registry.register
+class InspectionTaskConfig(InspectionsModelConfig):
+    model = InspectionTask
+    ui_read_only = True
+    api_read_only = True
+    list_columns = ["code", "plan", "inspection_object", "unit", "deadline", "status", "result", "inspected_on"]
+    menu_label = "检查任务"
+    menu_icon = "bi-clipboard-check"
+    menu_order = 20
+
+    @classmethod
+    def queryset_for(cls, user):
+        return super().queryset_for(user).distinct()
+
+    @classmethod
+    def api_queryset_for(cls, user):
+        return super().api_queryset_for(user).distinct()
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        label = "录入检查结果" if obj.status == TaskStatus.PENDING else "检查记录"
+        return [(label, reverse("inspections:task_execute", args=[obj.pk]), "bi-pencil-square")]
+
+
+@registry.register
+class InspectionObjectConfig(InspectionsModelConfig):
+    model = InspectionObject
+    service = InspectionObjectService()
+    form_fields = [
+        "name",
+        "credit_code",
+        "kind",
+        "industry",
+        "district",
+        "address",
+        "unit",
+        "credit_rating",
+        "risk_level",
+        "last_inspected_on",
+        "status",
+    ]
+    list_columns = [
+        "name",
+        "credit_code",
+        "kind",
+        "industry",
+        "district",
+        "unit",
+        "credit_rating",
+        "risk_level",
+        "last_inspected_on",
+        "status",
+    ]
+    menu_label = "检查对象库"
+    menu_icon = "bi-buildings"
+    menu_order = 30
+
+
+@registry.register
+class InspectorConfig(InspectionsModelConfig):
+    model = Inspector
+    form = InspectorForm
+    service = InspectorService()
+    list_columns = ["officer", "officer__unit", "officer__certificate_number", "district", "is_available"]
+    menu_label = "检查人员库"
+    menu_icon = "bi-person-badge"
+    menu_order = 40
+
+    @classmethod
+    def queryset_for(cls, user):
+        return super().queryset_for(user).select_related("officer__unit")
+
+
+@registry.register
+class DeclaredRelationConfig(InspectionsModelConfig):
+    model = DeclaredRelation
+    filterset = DeclaredRelationFilterSet
+    list_columns = ["inspector", "inspection_object", "description", "declared_on"]
+    form_fields = ["inspector", "inspection_object", "description", "declared_on"]
+    menu_label = "利害关系申报"
+    menu_icon = "bi-link-45deg"
+    menu_order = 50
+
+    @classmethod
+    def queryset_for(cls, user):
+        return super().queryset_for(user).select_related("inspector__officer")
+
+
+@registry.register
+class CheckItemConfig(InspectionsModelConfig):
+    model = CheckItem
+    list_columns = ["code", "name", "industry", "indicator", "is_active"]
+    form_fields = ["code", "name", "industry", "requirement", "indicator", "is_active"]
+    menu_label = "检查事项"
+    menu_icon = "bi-list-check"
+    menu_order = 60
+
+
+@registry.register
+class InspectionIndicatorConfig(InspectionsModelConfig):
+    model = InspectionIndicator
+    service = IndicatorService()
+    list_columns = ["plan", "name", "kind", "direction", "target", "unit", "actual", "is_met", "computed_at"]
+    form_fields = ["plan", "name", "kind", "direction", "target", "unit", "warn_percent", "remark"]
+    menu_label = "检查指标"
+    menu_icon = "bi-bullseye"
+    menu_order = 65
+
+    @classmethod
+    def queryset_for(cls, user):
+        return super().queryset_for(user).select_related("plan", "unit")
+
+    @classmethod
+    def detail_actions(cls, obj, user):
+        return [("抽取与结果", reverse("inspections:plan_board", args=[obj.plan_id]), "bi-dice-5")]
+
+
+@registry.register
+class RequiredCheckQuotaConfig(InspectionsModelConfig):
+    model = RequiredCheckQuota
+    list_columns = ["year", "unit", "industry", "required_count", "progress_threshold"]
+    form_fields = ["year", "unit", "industry", "required_count", "progress_threshold", "remark"]
+    menu_label = "检查企业数配置"
+    menu_icon = "bi-123"
+    menu_order = 70
+
+
+@registry.register
+class InspectionWarningConfig(InspectionsModelConfig):
+    model = InspectionWarning
+    filterset = InspectionWarningFilterSet
+    ui_read_only = True
+    api_read_only = True
+    list_columns = ["kind", "plan", "task", "unit", "message", "status", "created_at"]
+    menu_label = "检查预警"
+    menu_icon = "bi-exclamation-triangle"
+    menu_order = 80
+
+
+registry.add_menu(
+    MenuEntry(
+        "我的检查任务", "inspections:my_tasks", "inspections.view_inspectiontask", "双随机", "bi-person-check", 15
+    )
+)
+registry.add_menu(
+    MenuEntry("统计分析", "inspections:statistics", "inspections.view_inspectiontask", "双随机", "bi-bar-chart", 90)
+)
+registry.add_menu(
+    MenuEntry(
+        "检查对象导入", "inspections:object_import", "inspections.add_inspectionobject", "双随机", "bi-upload", 35
+    )
+)
