@@ -1,0 +1,3 @@
+from .views import urlpatterns as petition_urls
+
+urlpatterns: list = [*petition_urls]
