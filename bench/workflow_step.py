@@ -4,7 +4,8 @@
 DATABASE_URL when set) migrate, build a small unit tree with a squad leader, load the shipped definitions,
 start N sample processes (N = 60 with --quick, 400 without), then time, in the same run, `complete_task`
 (approve 中队审核: lock, deserialise, run the engine, offer the next task, todos, audit, store) for each
-instance and, as the baseline, an `UPDATE` of one `ProcessInstance` column inside its own transaction.
+instance (wall time, and CPU time of the process, which a loaded machine disturbs less) and, as the baseline,
+an `UPDATE` of one `ProcessInstance` column inside its own transaction.
 Goal: one workflow step under 30 ms p95.
 """
 
@@ -43,17 +44,18 @@ instances = [
 ]
 tasks = [WorkTask.objects.get(instance=i, status="open") for i in instances]
 services.complete_task(leader, tasks[0], "approve", "")  # warm the definition cache
-step, base = [], []
+step, cpu, base = [], [], []
 for wt in tasks[1:]:
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     services.complete_task(leader, wt, "approve", "同意")
     step.append((time.perf_counter() - t0) * 1000)
+    cpu.append((time.process_time() - c0) * 1000)
 for inst in instances[1:]:
     t0 = time.perf_counter()
     with transaction.atomic():
         ProcessInstance.objects.filter(pk=inst.pk).update(current_step_name="x", updated_at=timezone.now())
     base.append((time.perf_counter() - t0) * 1000)
-print("RESULT=" + json.dumps({{"step": step, "base": base}}))
+print("RESULT=" + json.dumps({{"step": step, "cpu": cpu, "base": base}}))
 """
 
 
@@ -77,7 +79,9 @@ def run(quick: bool) -> dict[str, Any]:
     step_p95, base_p95 = _p95(data["step"]), _p95(data["base"])
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     print(f"{db}; {len(data['step'])} steps")
+    cpu_p95 = _p95(data["cpu"])
     print(f"complete_task p95 {step_p95:.1f} ms (median {sorted(data['step'])[len(data['step']) // 2]:.1f} ms)")
+    print(f"complete_task CPU time of this process p95 {cpu_p95:.1f} ms (less sensitive to a loaded machine)")
     print(f"plain row update p95 {base_p95:.2f} ms")
     print(f"goal: p95 < {GOAL_MS:.0f} ms — {'met' if step_p95 < GOAL_MS else 'NOT met'}")
     return {
@@ -87,4 +91,5 @@ def run(quick: bool) -> dict[str, Any]:
         "baseline": round(base_p95, 3),
         "ratio": round(step_p95 / base_p95, 1) if base_p95 else None,
         "p95_ms": round(step_p95, 2),
+        "cpu_p95_ms": round(cpu_p95, 2),
     }

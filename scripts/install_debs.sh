@@ -7,6 +7,7 @@ dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "缺少 Debian 软件包：${need[*]}。请以 root 运行：apt-get install -y ${need[*]}" >&2

@@ -9,7 +9,22 @@ $PY manage.py createcachetable
 $PY manage.py collectstatic --noinput -v 0
 if [ ! -f var/.demo_loaded ]; then
   echo "==> 首次启动：载入演示数据"
-  $PY manage.py seed_demo && touch var/.demo_loaded
+  $PY manage.py seed_demo  # under `set -e` a failed load stops here instead of starting an empty system
+  touch var/.demo_loaded
 fi
 $PY manage.py teis_banner --port "${PORT:-8000}"
-exec .venv/bin/honcho -f Procfile start
+# The embedded demo also runs the vehicle and ship simulators so the live maps move on first start;
+# TEIS_DEMO_SIMULATORS=0 runs only the four production processes of the Procfile. The loops restart a
+# simulator that finished its scenario or started before the gateway listened (honcho stops everything
+# when one process exits).
+procfile=Procfile
+if [ "${TEIS_DEMO_SIMULATORS:-1}" = "1" ]; then
+  mkdir -p var
+  procfile=var/Procfile.demo
+  cp Procfile "$procfile"
+  cat >>"$procfile" <<EOF
+sim808: while true; do $PY manage.py jt808_simulate --vehicles 30 --interval 3 --leave-area 2 --duration 3600 -v 0; sleep 5; done
+simais: while true; do $PY manage.py ais_simulate --target tcp://127.0.0.1:10110 --rate 20 -v 0; sleep 5; done
+EOF
+fi
+exec .venv/bin/honcho -f "$procfile" start

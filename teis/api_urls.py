@@ -12,6 +12,11 @@ urlpatterns = [
     path("", include("teis.core.api.urls")),
     path("legal/", include("teis.legal.api.urls")),
     path("cases/", include("teis.cases.api.urls")),
+    path("evidence/", include("teis.evidence.api.urls")),
+    path("dispatch/", include("teis.dispatch.api.urls")),
+    path("maritime/", include("teis.maritime.api.urls")),
+    path("inspections/", include("teis.inspections.api.urls")),
+    path("petitions/", include("teis.petitions.api.urls")),
     path("workflow/", include("teis.workflow.api.views")),
     path("", include(router.urls)),
 ]

@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "teis.workflow",
     "teis.legal",
     "teis.cases",
+    "teis.evidence",
+    "teis.dispatch",
+    "teis.maritime",
+    "teis.inspections",
+    "teis.petitions",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "InstanceStatusEnum": "teis.workflow.choices.InstanceStatus",
         "TaskStatusEnum": "teis.workflow.choices.TaskStatus",
         "TaskKindEnum": "teis.workflow.choices.TaskKind",
+        "WorkflowDecisionEnum": "teis.workflow.choices.Decision",
         "CaseStatusEnum": "teis.cases.choices.CaseStatus",
         "PaymentStatusEnum": "teis.cases.choices.PaymentStatus",
         "PropertyStatusEnum": "teis.cases.choices.PropertyStatus",
@@ -249,6 +255,59 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "teis.cases.choices.PartyKind",
         "PropertyKindEnum": "teis.cases.choices.PropertyKind",
         "WarningKindEnum": "teis.cases.choices.WarningKind",
+        # --- evidence (add entries for the evidence app below this line) ---
+        "EvidenceStatusEnum": "teis.evidence.choices.EvidenceStatus",
+        "DeviceStatusEnum": "teis.evidence.choices.DeviceStatus",
+        "DeviceKindEnum": "teis.evidence.choices.DeviceKind",
+        "UploadStatusEnum": "teis.evidence.choices.UploadStatus",
+        "EvidenceSourceEnum": "teis.evidence.choices.EvidenceSource",
+        "EvidenceCategoryEnum": "teis.evidence.choices.EvidenceCategory",
+        "CaseSourceEnum": "teis.cases.choices.CaseSource",  # "source" is shared with evidence (and dispatch)
+        # --- dispatch ---
+        "VehicleKindEnum": "teis.dispatch.choices.VehicleKind",
+        "VehicleStatusEnum": "teis.dispatch.choices.VehicleStatus",
+        "GeofenceKindEnum": "teis.dispatch.choices.GeofenceKind",
+        "AlarmKindEnum": "teis.dispatch.choices.AlarmKind",
+        "CommandStatusEnum": "teis.dispatch.choices.CommandStatus",
+        "CheckpointKindEnum": "teis.dispatch.choices.CheckpointKind",
+        "PlanStatusEnum": "teis.dispatch.choices.PlanStatus",
+        "ApprovalStatusEnum": "teis.dispatch.choices.ApprovalStatus",
+        "OrderStatusEnum": "teis.dispatch.choices.OrderStatus",
+        "FixSourceEnum": "teis.dispatch.choices.FixSource",
+        "DutyTaskTypeEnum": "teis.dispatch.choices.TaskType",
+        "SignInMethodEnum": "teis.dispatch.choices.SignInMethod",
+        # --- maritime ---
+        "MaritimeAreaKindEnum": "teis.maritime.choices.AreaKind",
+        "VesselEventKindEnum": "teis.maritime.choices.EventKind",
+        "MaritimeAlertKindEnum": "teis.maritime.choices.AlertKind",
+        "MaritimeAlertStatusEnum": "teis.maritime.choices.AlertStatus",
+        "MaritimeAlertResultEnum": "teis.maritime.choices.AlertResult",
+        "MaritimeClueStatusEnum": "teis.maritime.choices.ClueStatus",
+        "EmergencyInfoKindEnum": "teis.maritime.choices.EmergencyInfoKind",
+        "WaterAccidentLevelEnum": "teis.maritime.choices.AccidentLevel",
+        "ShipCategoryEnum": "teis.maritime.choices.ShipCategory",
+        "CrossingDirectionEnum": "teis.maritime.choices.CrossingDirection",
+        "VesselMotionStateEnum": "teis.maritime.choices.MotionState",
+        "AisClassEnum": "teis.maritime.choices.AisClass",
+        # --- inspections ---
+        "InspectionObjectKindEnum": "teis.inspections.choices.ObjectKind",
+        "InspectionObjectStatusEnum": "teis.inspections.choices.ObjectStatus",
+        "InspectionPlanStatusEnum": "teis.inspections.choices.PlanStatus",
+        "InspectionTaskStatusEnum": "teis.inspections.choices.TaskStatus",
+        "InspectionImportStatusEnum": "teis.inspections.choices.ImportStatus",
+        "InspectionWarningKindEnum": "teis.inspections.choices.WarningKind",
+        "InspectionWarningStatusEnum": "teis.inspections.choices.WarningStatus",
+        "InspectionTaskResultEnum": "teis.inspections.choices.TaskResult",
+        "InspectionFindingResultEnum": "teis.inspections.choices.FindingResult",
+        "InspectionIndicatorKindEnum": "teis.inspections.choices.IndicatorKind",
+        "InspectionIndicatorDirectionEnum": "teis.inspections.choices.IndicatorDirection",
+        # --- petitions ---
+        "PetitionStatusEnum": "teis.petitions.choices.PetitionStatus",
+        "PetitionKindEnum": "teis.petitions.choices.PetitionKind",
+        "PetitionChannelEnum": "teis.petitions.choices.Channel",
+        "PetitionSatisfactionEnum": "teis.petitions.choices.Satisfaction",
+        "PetitionSupervisionKindEnum": "teis.petitions.choices.SupervisionKind",
+        "PetitionSupervisionStatusEnum": "teis.petitions.choices.SupervisionStatus",
     },
 }
 
@@ -288,7 +347,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # huey's consumer installs its own handler; without this every worker line is printed twice
-    "loggers": {"django.request": {"level": "ERROR"}, "huey": {"propagate": False}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "huey": {"propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Unified case code (统一案件编码): widths of region, enforcement subject, item type, date (YYMMDD), sequence.
@@ -298,6 +362,12 @@ TEIS_EXPORT_SYNC_LIMIT = env.int("TEIS_EXPORT_SYNC_LIMIT", default=2000)
 TEIS_AUDIT_RETENTION_DAYS = env.int("TEIS_AUDIT_RETENTION_DAYS", default=180)
 # 法律依据预警: when on, a violation code flagged by a legal change cannot be used until it is acknowledged or revised.
 TEIS_LEGAL_FLAG_BLOCKS_USE = env.bool("TEIS_LEGAL_FLAG_BLOCKS_USE", default=False)
+
+# Map base layer: an internal tile server URL template ({z}/{x}/{y}); empty = the packaged offline district map.
+TEIS_MAP_TILE_URL = env.str("TEIS_MAP_TILE_URL", default="")
+# Device gateways started by `make run` (embedded): JT/T 808 TCP and AIS NMEA listeners.
+TEIS_JT808_PORT = env.int("TEIS_JT808_PORT", default=7808)
+TEIS_AIS_PORT = env.int("TEIS_AIS_PORT", default=10110)
 
 if TESTING:
     # Fast hashing and in-process jobs in the test suite only.

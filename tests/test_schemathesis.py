@@ -14,8 +14,9 @@ import pytest
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 
-MAX_EXAMPLES = 15
-TIME_BUDGET_S = 110
+MAX_EXAMPLES = 6  # per operation; the API has ~300 operations now
+# A guard against a hung run, not a performance check: the suite runs on a shared 2-core machine.
+TIME_BUDGET_S = 1500
 
 
 def test_no_server_errors(make_user, tree):
@@ -68,6 +69,8 @@ def _run(schema, app, headers, restore):
     failures: list[str] = []
     last = [""]
     statuses: dict[int, int] = {}
+    reached: set[str] = set()
+    refused: set[str] = set()  # operations that answered 401 to some generated request
     operations = 0
     started = time.monotonic()
 
@@ -109,7 +112,11 @@ def _run(schema, app, headers, restore):
                 except DatabaseError:
                     failures.append(f"{case.operation.label}: a swallowed database error: {case.as_curl_command()}")
                     transaction.set_rollback(True)
-            statuses[response.status_code // 100] = statuses.get(response.status_code // 100, 0) + 1
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            if response.status_code == 401:
+                refused.add(operation.label)
+            elif response.status_code != 403:  # 400/404 too: the view ran its validation or scope check
+                reached.add(operation.label)
             if response.status_code >= 500:
                 failures.append(f"{case.operation.label}: {response.status_code} {case.as_curl_command()}")
             case.validate_response(response, checks=[not_a_server_error], headers=headers)
@@ -123,4 +130,9 @@ def _run(schema, app, headers, restore):
 
     assert operations >= 20, operations
     assert not failures, "\n".join(failures)
-    assert statuses.get(2, 0) > operations, statuses  # authenticated requests really reached the views
+    # authenticated requests really reached the views: nearly every operation let at least one generated
+    # request past authentication and permissions (random ids mostly answer 404, random bodies 400), and a
+    # 401 is rare: only device endpoints with their own credentials (workstation heartbeat) answer it
+    print(f"schemathesis: {operations} operations, {len(reached)} reached, {statuses}, 401 from {sorted(refused)}")
+    assert len(reached) * 4 >= operations * 3, (len(reached), operations, statuses)
+    assert statuses.get(401, 0) * 100 < sum(statuses.values()), (sorted(refused), statuses)

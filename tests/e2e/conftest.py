@@ -17,8 +17,10 @@ ARGS = [
 SHOTS = "/tmp/teis-shots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # Per test, not per session: Playwright's sync API keeps an event loop running in the main thread while it
+    # is open, which would break the asyncio tests (gateways, listeners) that xdist runs on the same worker.
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
         pytest.skip("Debian chromium 未安装（make install 会安装）")
     from playwright.sync_api import sync_playwright

@@ -57,6 +57,26 @@ def test_menu_differs_by_role(page, sysadmin, auditor):
     assert "审计日志" in text and "角色权限" not in text
 
 
+def test_menu_groups_fold_and_filter(page, sysadmin):
+    login(page, "sysadmin")
+    page.wait_for_url(re.compile(r"/$"))
+    section = page.locator(".teis-menu-section", has=page.locator("text=单位管理")).first
+    entry = section.locator("text=单位管理")
+    assert entry.is_visible()
+    section.locator(".teis-menu-group").click()
+    assert not entry.is_visible()
+    page.reload()  # the folded group is remembered in this browser
+    assert not page.locator("#side-menu >> text=单位管理").is_visible()
+    page.fill("#menu-filter", "角色")  # filtering opens the groups that match and hides the rest
+    assert page.locator("#side-menu >> text=角色权限").is_visible()
+    assert not page.locator("#side-menu >> text=单位管理").is_visible()
+    page.fill("#menu-filter", "不存在的菜单")
+    assert page.locator("#menu-filter-empty").is_visible()
+    page.fill("#menu-filter", "")
+    page.locator(".teis-menu-section", has=page.locator("text=单位管理")).first.locator(".teis-menu-group").click()
+    assert page.locator("#side-menu >> text=单位管理").is_visible()
+
+
 def test_officer_list_exports_excel(page, sysadmin, make_user, shots):
     from openpyxl import load_workbook
 
