@@ -34,6 +34,7 @@ def element(page, bpmn_id):
 
 
 def test_modeler_edits_and_saves_a_new_version(page, sysadmin, sample, shots):
+    from teis.workflow.bpmn import parse_definition
     from teis.workflow.models import ProcessDefinition
 
     login(page, "sysadmin")
@@ -75,6 +76,24 @@ def test_modeler_edits_and_saves_a_new_version(page, sysadmin, sample, shots):
     v2 = ProcessDefinition.objects.get(key=KEY, is_current=True)
     assert v2.version == 2 and 'name="中队初审"' in v2.bpmn_xml and 'id="Task_SquadReview"' in v2.bpmn_xml
     assert 'teis:deadlineDays="3"' in v2.bpmn_xml  # the TEIS attributes survive the modeler
+
+    # a unit chosen at run time: the variable must be declared, here on the process through the pool
+    element(page, "Task_BrigadeApprove").click()
+    page.fill('#modeler-props input[name="teis:unitVar"]', "approve_unit")
+    page.press('#modeler-props input[name="teis:unitVar"]', "Tab")
+    page.click("#save-btn")
+    refused = page.locator("#modeler-status.alert-danger")
+    refused.wait_for()
+    assert "单位变量 approve_unit 不是本流程的流程变量" in refused.inner_text()
+    element(page, "Participant_1").click(position={"x": 12, "y": 40})
+    page.fill('#modeler-props input[name="teis:variables"]', "approve_unit， approve_role")
+    page.press('#modeler-props input[name="teis:variables"]', "Tab")
+    page.click("#save-btn")
+    page.wait_for_selector("#modeler-status.alert-success >> text=已保存为第 3 版")
+    v3 = ProcessDefinition.objects.get(key=KEY, is_current=True)
+    assert 'teis:unitVar="approve_unit"' in v3.bpmn_xml
+    assert 'teis:variables="approve_unit approve_role"' in v3.bpmn_xml
+    assert parse_definition(v3.bpmn_xml, KEY)[0].tasks["Task_BrigadeApprove"].unit_var == "approve_unit"
 
     # version 1 is shown read-only
     page.goto(f"/workflow/definitions/{KEY}/design/?version=1")

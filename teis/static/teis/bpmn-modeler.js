@@ -196,6 +196,36 @@
     modeling.updateProperties(el, attrs);
   }
 
+  // teis:unitVar / teis:roleVar: the unit and role chosen at run time, named by a process variable (the server
+  // checks on save that the diagram declares the variable).
+  function runtimeVariableFields(el, bo) {
+    [
+      ["teis:unitVar", "单位变量", "流程变量名，运行时取其中的单位编号；留空按审批单位"],
+      ["teis:roleVar", "角色变量", "流程变量名，运行时取其中的角色代码；留空按泳道角色"],
+    ].forEach(([key, label, help]) => {
+      const input = textInput(bo.get(key), key);
+      input.addEventListener("change", () => {
+        const v = input.value.trim();
+        if (v && !ID_RE.test(v)) { show("warning", label + "须为变量名：字母或下划线开头"); input.value = bo.get(key) || ""; return; }
+        update(el, key, v);
+      });
+      props.append(field(label, input, help));
+    });
+  }
+
+  // teis:variables on the process: names set from outside the diagram (by the app starting it)
+  function processVariablesField(el, processBo) {
+    const input = textInput(processBo.get("teis:variables"), "teis:variables");
+    input.addEventListener("change", () => {
+      const v = input.value.trim().split(/[\s,，]+/).filter(Boolean).join(" ");
+      if (v && !v.split(" ").every((n) => ID_RE.test(n))) { show("warning", "流程变量须为变量名，以空格分隔"); return; }
+      const attrs = { "teis:variables": v || undefined };
+      if (el.businessObject === processBo) modeling.updateProperties(el, attrs);
+      else modeling.updateModdleProperties(el, processBo, attrs);
+    });
+    props.append(field("流程变量（空格分隔）", input, "由业务在启动流程时赋值的变量，供单位变量、角色变量引用"));
+  }
+
   function render(el) {
     props.replaceChildren();
     if (!el || el.type === "label" || !el.businessObject) {
@@ -222,6 +252,7 @@
       const s = select(bo.name, [["", "（请选择角色）"], ...roles], "name");
       s.addEventListener("change", () => update(el, "name", s.value));
       props.append(field("角色（泳道名称）", s, "泳道中的用户任务交由该角色办理"));
+      runtimeVariableFields(el, bo);
       return;
     }
     const name = textInput(bo.name, "name");
@@ -244,7 +275,10 @@
       const form = select(bo.get("teis:form"), [["", "（无）"], ...cfg.forms.map((f) => [f, f])], "teis:form");
       form.addEventListener("change", () => update(el, "teis:form", form.value));
       props.append(field("表单", form));
+      runtimeVariableFields(el, bo);
     }
+    if (el.type === "bpmn:Participant" && bo.processRef) processVariablesField(el, bo.processRef);
+    if (el.type === "bpmn:Process") processVariablesField(el, bo);
     if (el.type === "bpmn:SequenceFlow") {
       const expr = textInput(bo.conditionExpression ? bo.conditionExpression.body : "", "condition");
       expr.placeholder = 'decision == "approve"';
