@@ -297,6 +297,7 @@ class StationAssignment(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "站点派发规则"
+        ordering = ["station"]  # the generic list and API page through it
 
     def __str__(self) -> str:
         return self.station
