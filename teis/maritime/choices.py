@@ -102,6 +102,14 @@ class EmergencyInfoKind(models.TextChoices):
     PLAN = "plan", "应急预案"
 
 
+class CertificateState(models.TextChoices):
+    """A filter over a certificate's validity date (crew certificates)."""
+
+    EXPIRED = "expired", "已过期"
+    EXPIRING = "expiring", "30日内到期"
+    VALID = "valid", "有效"
+
+
 def ship_category(ship_type: int | None) -> str:
     """ITU-R M.1371 ship and cargo type → `ShipCategory`."""
     if ship_type is None:

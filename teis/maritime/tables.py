@@ -5,7 +5,14 @@ from django.urls import reverse
 from teis.core.masking import mask_id_number
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
-from .filters import AlertFilterSet, VesselFilterSet
+from .filters import (
+    AlertFilterSet,
+    CrewMemberFilterSet,
+    EmergencyInfoFilterSet,
+    PortFilterSet,
+    VesselFilterSet,
+    WaterAccidentFilterSet,
+)
 from .forms import CheckpointForm, SectionLineForm, WaterAreaForm
 from .models import (
     Alert,
@@ -188,15 +195,26 @@ def _info_config(model, list_columns, menu_label, menu_icon, menu_order, **extra
 CrewMemberConfig = _info_config(
     CrewMember, ["name", "certificate_number", "position", "certificate_valid_until", "vessel"], "船员综合信息",
     "bi-people", 80, masked_fields={"id_number": mask_id_number}, api_exclude=["id_number"],
+    filterset=CrewMemberFilterSet,
 )  # fmt: skip
 PortConfig = _info_config(
-    Port, ["name", "code", "operator", "berths", "dangerous_goods_allowed"], "港口综合信息", "bi-building", 81
-)
+    Port, ["name", "code", "operator", "berths", "dangerous_goods_allowed"], "港口综合信息", "bi-building", 81,
+    filterset=PortFilterSet,
+)  # fmt: skip
 WaterAccidentConfig = _info_config(
     WaterAccident, ["title", "occurred_at", "place", "level", "casualties"], "水上交通事故", "bi-exclamation-octagon",
-    82,
+    82, filterset=WaterAccidentFilterSet,
 )  # fmt: skip
 EmergencyInfoConfig = _info_config(
     EmergencyInfo, ["title", "kind", "level", "valid_from", "valid_until", "place"], "应急综合信息",
-    "bi-cloud-lightning", 83,
+    "bi-cloud-lightning", 83, filterset=EmergencyInfoFilterSet,
 )  # fmt: skip
+
+
+def _can_import(user) -> bool:
+    from .services.import_templates import kinds_for
+
+    return bool(kinds_for(user))
+
+
+registry.add_menu(MenuEntry("信息导入", "maritime:import_index", None, "水上执法", "bi-upload", 84, _can_import))

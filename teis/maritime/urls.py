@@ -3,6 +3,7 @@ from teis.core.views import app_urls
 from .views import alerts as alert_views
 from .views import areas as area_views
 from .views import clues as clue_views
+from .views import imports as import_views
 from .views import live as live_views
 
 app_name = "maritime"
@@ -11,5 +12,6 @@ urlpatterns = [
     *area_views.urlpatterns,
     *alert_views.urlpatterns,
     *clue_views.urlpatterns,
+    *import_views.urlpatterns,
     *app_urls("maritime"),
 ]

@@ -57,19 +57,6 @@ _FAST_FIRST = frozenset(b"123B")  # first payload character of types 1, 2, 3 and
 _HEX = {f"{i:02X}".encode(): i for i in range(256)} | {f"{i:02x}".encode(): i for i in range(256)}
 
 
-def _xor_fold(data: bytes) -> int:
-    """XOR of all bytes of `data` (at most 128 bytes): fold the little-endian integer onto its lowest byte."""
-    x = int.from_bytes(data, "little")
-    x ^= x >> 512
-    x ^= x >> 256
-    x ^= x >> 128
-    x ^= x >> 64
-    x ^= x >> 32
-    x ^= x >> 16
-    x ^= x >> 8
-    return x & 0xFF
-
-
 def _lat_lon(raw: int) -> float:
     """1/10,000 minute → degrees rounded to 6 decimals, exactly as pyais does it for integers."""
     return ((10 * raw + 3) // 6) / 1e6 if raw else 0.0
@@ -252,6 +239,8 @@ class AisDecoder:
         append = out.append
         source = self.source
         fast = self.fast
+        tag_times = self._tag_times
+        new_record = tuple.__new__
         sentences = decoded = bad = garbage = 0
         positions = invalid_mmsi = invalid_position = 0
         for line in lines:
@@ -293,14 +282,24 @@ class AisDecoder:
                     except binascii.Error:
                         expected = None
                     if expected is not None:
-                        if _xor_fold(body[1:-3]) != expected:
+                        # XOR of the bytes between "!" and "*" (at most 128): fold the integer onto its lowest byte
+                        chk = int.from_bytes(body[1:-3], "little")
+                        chk ^= chk >> 512
+                        chk ^= chk >> 256
+                        chk ^= chk >> 128
+                        chk ^= chk >> 64
+                        chk ^= chk >> 32
+                        chk ^= chk >> 16
+                        chk ^= chk >> 8
+                        if chk & 0xFF != expected:
                             bad += 1
                             continue
                         decoded += 1
                         when = received
                         src = source
                         if tag is not None:
-                            tag_when, station = self._tag_raw(tag)
+                            cached = tag_times.get(tag)
+                            tag_when, station = cached if cached is not None else self._tag_raw(tag)
                             if tag_when is not None:
                                 when = tag_when
                             if station:
@@ -323,18 +322,21 @@ class AisDecoder:
                             invalid_position += 1
                             continue
                         append(
-                            PositionRecord(
-                                mmsi,
-                                when,
-                                lon,
-                                lat,
-                                speed / 10.0 if speed < 1022 else None,
-                                course / 10.0 if course < 3600 else None,
-                                heading if heading <= 359 else None,
-                                status,
-                                t,
-                                ais_class,
-                                src,
+                            new_record(  # PositionRecord(…) without the keyword and default handling
+                                PositionRecord,
+                                (
+                                    mmsi,
+                                    when,
+                                    lon,
+                                    lat,
+                                    speed / 10.0 if speed < 1022 else None,
+                                    course / 10.0 if course < 3600 else None,
+                                    heading if heading <= 359 else None,
+                                    status,
+                                    t,
+                                    ais_class,
+                                    src,
+                                ),
                             )
                         )
                         positions += 1

@@ -99,9 +99,10 @@ class VesselPosition(models.Model):
 
     # no database constraint: PostgreSQL would check the key of every fix at each batch's commit (the deferred
     # check was a third of the commit); the pipeline only writes ids it has just read, and deleting a vessel
-    # still deletes its fixes (Django's CASCADE)
+    # still deletes its fixes (Django's CASCADE). No index of its own either: (vessel, time) below serves every
+    # look-up by vessel, and each index is one more B-tree insert per fix in the pipeline's COPY
     vessel = models.ForeignKey(
-        Vessel, verbose_name="船舶", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Vessel, verbose_name="船舶", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     time = models.DateTimeField("时间")
     lon = models.FloatField("经度")

@@ -4,6 +4,9 @@ PostgreSQL: rows are inserted with COPY (psycopg 3 `cursor.copy`), rows are upda
 `UPDATE … FROM unnest(%s::type[], …)` (one array parameter per column, whatever the number of rows), and rows are
 read by id or MMSI with `= ANY(%s)`. The COPY text and the array literals are built column by column with
 `str.join` over `map` (C loops), not value by value by the driver's adapters: that was most of the client time.
+The per-fix statements (the fixes' COPY, the latest-fix UPDATE, the cache check) go further: their values are in
+PostgreSQL's binary format, built by numpy (`copy_binary`, `execute_binary`; see the section below), so neither
+side formats or parses a float or a timestamp.
 SQLite: `executemany` of one prepared statement inside the caller's
 transaction (the sqlite3 module runs it in C, without a round trip per row) and `IN (…)` in chunks.
 Values must already be adapted for the backend (see `datetime_adapter`). The caller holds the transaction.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -228,3 +232,231 @@ def select_in(sql: str, column: str, values: Iterable[int]) -> list[tuple]:
                 cursor.execute(sql.format(where=f"{column} IN ({', '.join(['%s'] * len(part))})"), part)
                 out.extend(cursor.fetchall())
     return out
+
+
+# --- PostgreSQL binary format, built with numpy ---------------------------------------------------------------
+# The hot statements of the pipeline (the fixes' COPY, the latest-fix UPDATE, the cache check) take their values
+# in PostgreSQL's binary format, built column-wise by numpy: no per-value Python on the client, no text parsing
+# (floats, timestamps) on the server. A column is a `BinColumn`: fixed-width values (int2/int8/float8, or
+# timestamptz as int64 microseconds since 2000-01-01 UTC) with an optional null mask, or text as one byte string
+# per row. Rows are laid out at their widest (every value present, text padded) and the bytes of absent values
+# and padding are dropped with one boolean mask.
+
+PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_ONE_US = dt.timedelta(microseconds=1)
+_FIXED = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "float8": ">f8", "timestamptz": ">i8", "bool": "?"}
+_ARRAY_OIDS = {
+    "int2": (21, 1005), "int4": (23, 1007), "int8": (20, 1016), "float8": (701, 1022),
+    "timestamptz": (1184, 1185), "text": (25, 1009), "bool": (16, 1000),
+}  # fmt: skip
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
+
+
+class BinColumn:
+    """One column for `copy_binary_payload` / `binary_array`: `values` (numpy array, or a list of bytes for
+    "text"), `null` (boolean array or None: no nulls)."""
+
+    __slots__ = ("kind", "values", "null")
+
+    def __init__(self, kind: str, values, null=None):
+        self.kind, self.values, self.null = kind, values, null
+
+
+def microseconds(values: Sequence[dt.datetime | None]):
+    """Aware datetimes → (int64 µs since 2000-01-01 UTC, null mask or None). A batch holds few distinct times
+    (tag blocks have whole seconds), so each is converted once."""
+    import numpy as np
+
+    memo = {v: (v - PG_EPOCH) // _ONE_US for v in set(values) if v is not None}
+    if len(memo) < len(set(values)):  # None among them
+        memo[None] = 0
+        return np.fromiter(map(memo.__getitem__, values), np.int64, len(values)), np.fromiter(
+            (v is None for v in values), bool, len(values)
+        )
+    return np.fromiter(map(memo.__getitem__, values), np.int64, len(values)), None
+
+
+def nullable(values: Sequence, kind: str):
+    """A column of numbers where None means NULL → BinColumn (None and NaN both become NULL)."""
+    import numpy as np
+
+    arr = np.array(values, dtype=np.float64)  # None → nan
+    null = np.isnan(arr)
+    if kind != "float8":
+        arr = np.where(null, 0, arr)
+    return BinColumn(kind, arr, null if null.any() else None)
+
+
+def _matrix(columns: Sequence[BinColumn], n: int, *, field_count: bool):
+    """(bytes of the rows, row by row) for COPY (field count first) or one array's elements."""
+    import numpy as np
+
+    parts, masks, ragged = [], [], False
+    if field_count:
+        parts.append(np.full((n, 1), len(columns), dtype=">i2").view(np.uint8))
+        masks.append(None)
+    for col in columns:
+        if col.kind == "text":
+            values = col.values
+            lengths = np.fromiter(map(len, values), np.int32, n)
+            width = int(lengths.max()) if n else 0
+            rec = np.empty(n, dtype=[("n", ">i4"), ("v", f"S{width}")] if width else [("n", ">i4")])
+            rec["n"] = lengths
+            if width:
+                rec["v"] = values
+            keep = None
+            if width and (lengths != width).any():
+                keep = np.ones((n, 4 + width), dtype=bool)
+                keep[:, 4:] = np.arange(width) < lengths[:, None]
+                ragged = True
+        else:
+            dtype = _FIXED[col.kind]
+            width = np.dtype(dtype).itemsize
+            rec = np.empty(n, dtype=[("n", ">i4"), ("v", dtype)])
+            rec["n"] = width
+            rec["v"] = col.values
+            keep = None
+            if col.null is not None:
+                rec["n"][col.null] = -1
+                keep = np.ones((n, 4 + width), dtype=bool)
+                keep[col.null, 4:] = False
+                ragged = True
+        parts.append(rec.view(np.uint8).reshape(n, -1))
+        masks.append(keep)
+    rows = np.hstack(parts) if len(parts) > 1 else parts[0]
+    if not ragged:
+        return rows.tobytes()
+    keep = np.hstack([m if m is not None else np.ones(p.shape, dtype=bool) for p, m in zip(parts, masks, strict=True)])
+    return rows[keep].tobytes()
+
+
+def copy_binary_payload(columns: Sequence[BinColumn], n: int) -> bytes:
+    """The whole `COPY … FROM STDIN (FORMAT BINARY)` stream of n rows."""
+    return _COPY_HEADER + _matrix(columns, n, field_count=True) + _COPY_TRAILER
+
+
+class PgArray:
+    """A one-dimensional PostgreSQL array already in binary form: a query parameter for `execute_binary`."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+
+def binary_array(column: BinColumn, n: int) -> PgArray:
+    elem_oid, _ = _ARRAY_OIDS[column.kind]
+    has_null = int(column.null is not None and bool(column.null.any()))
+    if n == 0:
+        return PgArray(b"".join(x.to_bytes(4, "big") for x in (0, 0, elem_oid)))
+    header = b"".join(x.to_bytes(4, "big") for x in (1, has_null, elem_oid, n, 1))
+    return PgArray(header + _matrix([column], n, field_count=False))
+
+
+def _array_dumpers(raw) -> None:
+    """Let psycopg send `PgArray` parameters as they are (binary format, the array's own type oid)."""
+    if getattr(raw, "_teis_pg_arrays", False):
+        return
+    from psycopg.adapt import Dumper
+    from psycopg.pq import Format
+
+    class _Dumper(Dumper):
+        format = Format.BINARY
+
+        def dump(self, obj):
+            return obj.data
+
+    raw.adapters.register_dumper(PgArray, _Dumper)
+    raw._teis_pg_arrays = True
+
+
+def execute_binary(sql: str, params: Sequence, *, fetch: bool = False) -> list[tuple] | None:
+    """Run one statement with server-side binding on the connection's psycopg connection (PostgreSQL), so `PgArray`
+    parameters go in binary. `%b::type[]` casts in `sql` name the array types. Logged like Django's queries."""
+    import time
+
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    _array_dumpers(raw)
+    started = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
+        cursor.execute(sql, params, prepare=False)
+        rows = cursor.fetchall() if fetch else None
+    _log(sql, started)
+    return rows
+
+
+def _log(sql: str, started: float) -> None:
+    import time
+
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+@contextmanager
+def copy_binary(table: str, columns: Sequence[str], payload: bytes):
+    """`with copy_binary(table, columns, payload):` starts a binary COPY and sends the whole payload; the body runs
+    while the server stores the rows, so it must not use the database (the connection is busy with the COPY);
+    the COPY ends, and its errors are raised, when the block exits."""
+    import time
+
+    import psycopg
+
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    connection.ensure_connection()
+    started = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor, cursor.copy(sql) as copy:
+        copy.write(payload)
+        yield
+    _log(sql, started)
+
+
+_insert_plans: dict = {}
+
+
+def insert_objects(objs: list, *, ignore_conflicts: bool = False) -> None:
+    """INSERT unsaved model instances of one model without returning ids, in one statement on PostgreSQL
+    (`unnest` of one array literal per column; `pre_save` fills auto_now fields as in `bulk_create`). The
+    pipeline's small per-batch inserts (events, crossings, presences): Django's `bulk_create` spent more time
+    compiling and adapting than the server did inserting. Other backends: `bulk_create`."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if not is_postgres():
+        model.objects.bulk_create(objs, batch_size=CHUNK, ignore_conflicts=ignore_conflicts)
+        return
+    plan = _insert_plans.get((model, ignore_conflicts))
+    if plan is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        types = column_types(model, [f.attname for f in fields])
+        sql = (
+            f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
+            f"SELECT * FROM unnest({', '.join(f'%s::{t}[]' for t in types)})"
+            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+        )
+        plan = _insert_plans[(model, ignore_conflicts)] = (fields, sql)
+    fields, sql = plan
+    ops = connection
+    columns = [[f.get_db_prep_save(f.pre_save(obj, True), ops) for obj in objs] for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [array_literal(col) for col in columns])
+
+
+def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
+    """DELETE the rows whose (`first`, `second`) integer columns are among `pairs`: one statement on PostgreSQL."""
+    if not pairs:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if is_postgres():
+            a, b = zip(*pairs, strict=True)
+            cursor.execute(
+                f"DELETE FROM {table} AS t USING unnest(%s::bigint[], %s::bigint[]) AS p(a, b) "  # noqa: S608
+                f"WHERE t.{first} = p.a AND t.{second} = p.b",
+                [array_literal(a), array_literal(b)],
+            )
+        else:
+            cursor.executemany(f"DELETE FROM {table} WHERE {first} = %s AND {second} = %s", pairs)  # noqa: S608

@@ -24,7 +24,7 @@ from teis.core.storage import get_storage
 
 from ..choices import ship_category
 from ..models import Vessel, VesselCertificate
-from .imports import as_bool, as_date, as_int, as_text, read_rows
+from .imports import as_bool, as_date, as_int, as_text, read_rows, refuse
 
 REGISTRY_FILE = "maritime/registry/registry.json"
 COLUMNS = {
@@ -71,46 +71,69 @@ class RegistryEntry:
 
 
 def parse_registry(upload) -> list[RegistryEntry]:
-    rows = read_rows(upload, COLUMNS, required=("mmsi",))
+    """Entries by MMSI (one row per certificate). A file with any bad row is refused as a whole, naming every bad
+    row."""
+    rows = read_rows(upload, COLUMNS, required=("mmsi",), check_rows=False)
     entries: dict[int, RegistryEntry] = {}
+    errors: list[str] = []
     for r in rows:
-        n = r["_row"]
-        mmsi = as_int(r.get("mmsi"), n, "MMSI")
-        if mmsi is None or not 0 < mmsi <= 999_999_999:
-            raise ServiceError("invalid", f"第{n}行MMSI无效", {"file": [f"第{n}行MMSI无效"]})
-        e = entries.get(mmsi)
-        if e is None:
-            e = entries[mmsi] = RegistryEntry(
-                mmsi=mmsi,
-                name=as_text(r.get("name"), 60),
-                call_sign=as_text(r.get("call_sign"), 20),
-                imo=as_int(r.get("imo"), n, "IMO"),
-                registered_type=as_int(r.get("registered_type"), n, "登记船型"),
-                length_m=as_int(r.get("length_m"), n, "船长"),
-                width_m=as_int(r.get("width_m"), n, "船宽"),
-                owner=as_text(r.get("owner"), 100),
-                owner_address=as_text(r.get("owner_address"), 200),
-                legal_representative=as_text(r.get("legal_representative"), 50),
-                phone=as_text(r.get("phone"), 30),
-                registry_port=as_text(r.get("registry_port"), 50),
-                dangerous_goods=as_bool(r.get("dangerous_goods")),
-                high_risk=as_bool(r.get("high_risk")),
-                is_key=as_bool(r.get("is_key")),
-            )
-        if as_text(r.get("cert_name")):
-            valid_from = as_date(r.get("cert_from"), n, "有效期起")
-            valid_until = as_date(r.get("cert_until"), n, "有效期至")
-            e.certificates.append(
-                {
-                    "name": as_text(r.get("cert_name"), 60),
-                    "number": as_text(r.get("cert_number"), 60),
-                    "valid_from": valid_from.isoformat() if valid_from else None,
-                    "valid_until": valid_until.isoformat() if valid_until else None,
-                }
-            )
+        try:
+            _parse_row(r, entries)
+        except ServiceError as exc:
+            errors.append(exc.message)
+    if errors:
+        raise refuse(errors)
     if not entries:
         raise ServiceError("invalid", "文件中没有船舶数据", {"file": ["没有数据行"]})
     return list(entries.values())
+
+
+def _bounded(value, row: int, label: str, highest: int) -> int | None:
+    number = as_int(value, row, label)
+    if number is not None and not 0 <= number <= highest:
+        raise ServiceError("invalid", f"第{row}行“{label}”应在 0～{highest} 之间", {"file": [f"第{row}行{label}错误"]})
+    return number
+
+
+def _parse_row(r: dict, entries: dict[int, RegistryEntry]) -> None:
+    n = r["_row"]
+    mmsi = as_int(r.get("mmsi"), n, "MMSI")
+    if mmsi is None or not 0 < mmsi <= 999_999_999:
+        raise ServiceError("invalid", f"第{n}行MMSI无效", {"file": [f"第{n}行MMSI无效"]})
+    fields = {
+        "imo": _bounded(r.get("imo"), n, "IMO", 9_999_999),
+        "registered_type": _bounded(r.get("registered_type"), n, "登记船型", 255),
+        "length_m": _bounded(r.get("length_m"), n, "船长", 32767),
+        "width_m": _bounded(r.get("width_m"), n, "船宽", 32767),
+    }
+    certificate = None
+    if as_text(r.get("cert_name")):
+        valid_from = as_date(r.get("cert_from"), n, "有效期起")
+        valid_until = as_date(r.get("cert_until"), n, "有效期至")
+        certificate = {
+            "name": as_text(r.get("cert_name"), 60),
+            "number": as_text(r.get("cert_number"), 60),
+            "valid_from": valid_from.isoformat() if valid_from else None,
+            "valid_until": valid_until.isoformat() if valid_until else None,
+        }
+    e = entries.get(mmsi)
+    if e is None:
+        e = entries[mmsi] = RegistryEntry(
+            mmsi=mmsi,
+            name=as_text(r.get("name"), 60),
+            call_sign=as_text(r.get("call_sign"), 20),
+            owner=as_text(r.get("owner"), 100),
+            owner_address=as_text(r.get("owner_address"), 200),
+            legal_representative=as_text(r.get("legal_representative"), 50),
+            phone=as_text(r.get("phone"), 30),
+            registry_port=as_text(r.get("registry_port"), 50),
+            dangerous_goods=as_bool(r.get("dangerous_goods")),
+            high_risk=as_bool(r.get("high_risk")),
+            is_key=as_bool(r.get("is_key")),
+            **fields,
+        )
+    if certificate:
+        e.certificates.append(certificate)
 
 
 def apply_entry(entry: RegistryEntry, source: str, now=None) -> Vessel:

@@ -11,7 +11,7 @@ without save() must set updated_at too (see risk.py). The cache is dropped when 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from contextlib import contextmanager
 
 import numpy as np
 from django.db import connection
@@ -33,6 +33,11 @@ VESSEL_STATE_COLUMNS = (
     "dangerous_goods", "high_risk", "is_key", "repeat_offender", "updated_at",
 )  # fmt: skip
 VESSEL_CACHE_MAX = 200_000
+_CHANGE_EVENTS = {
+    "name": EventKind.NAME_CHANGE,
+    "destination": EventKind.DESTINATION_CHANGE,
+    "draught_m": EventKind.DRAUGHT_CHANGE,
+}
 
 
 class VesselSteps:
@@ -77,10 +82,12 @@ class VesselSteps:
         """Static and voyage data (types 5, 24, 19, 21): later records win; a changed name, destination or
         draught becomes an event."""
         statics = sorted(statics, key=lambda r: r.time)
-        changed: dict[int, dict] = defaultdict(dict)
+        changed: dict[int, dict] = {}  # vessel id → {column: new value}
+        touched: dict[int, dict] = {}  # vessel id → its state
         for rec in statics:
             v = self.by_mmsi[rec.mmsi]
             self.result.statics += 1
+            current = changed.get(v["id"])
             for attr, value in (
                 ("name", _clean(rec.name)),
                 ("call_sign", _clean(rec.call_sign)),
@@ -92,26 +99,25 @@ class VesselSteps:
                 ("destination", _clean(rec.destination)),
                 ("eta", rec.eta),
             ):
-                if value in (None, ""):
+                if value is None or value == "":
                     continue
-                current = changed[v["id"]]
-                old = current[attr] if attr in current else v.get(attr)
+                old = current[attr] if current is not None and attr in current else v.get(attr)
                 if old == value:
                     continue
-                changed[v["id"]][attr] = value
-                kind = {
-                    "name": EventKind.NAME_CHANGE,
-                    "destination": EventKind.DESTINATION_CHANGE,
-                    "draught_m": EventKind.DRAUGHT_CHANGE,
-                }.get(attr)
+                if current is None:
+                    current = changed[v["id"]] = {}
+                    touched[v["id"]] = v
+                current[attr] = value
+                kind = _CHANGE_EVENTS.get(attr)
                 if kind and old not in (None, ""):
                     self._event(v, kind, rec.time, f"{old} → {value}")
                 if attr in v:
                     v[attr] = value
             if (
-                v.get("registered_type")
+                current is not None
+                and v.get("registered_type")
                 and rec.ship_type
-                and "ship_type" in changed[v["id"]]
+                and "ship_type" in current
                 and ship_category(rec.ship_type) != ship_category(v["registered_type"])
             ):
                 self._alert(
@@ -121,42 +127,108 @@ class VesselSteps:
                     f"{_label(v)} AIS报告船型 {rec.ship_type} 与登记船型 {v['registered_type']} 不符",
                 )
         rows = []
-        for v in self.by_mmsi.values():
-            if changed.get(v["id"]):
-                v["updated_at"] = self.now
-                rows.append(
-                    (*(v[c] for c in STATIC_COLUMNS), ship_category(v["ship_type"]), self.seq, self.now, v["id"])
-                )
+        for v in touched.values():
+            v["updated_at"] = self.now
+            rows.append((*(v[c] for c in STATIC_COLUMNS), ship_category(v["ship_type"]), self.seq, self.now, v["id"]))
         if rows:
             adapt = bulk_sql.datetime_adapter()
             rows = [(*r[:8], adapt(r[8]) if r[8] else None, *r[9:11], adapt(r[11]), r[12]) for r in rows]
             bulk_sql.update_rows(Vessel, (*STATIC_COLUMNS, "category", "live_seq", "updated_at"), rows)
 
-    def _store_fixes(self, positions, vid) -> None:
-        """Every fix: COPY on PostgreSQL, one prepared INSERT run over the rows on SQLite."""
-        _, times, lons, lats, sogs, cogs, headings, statuses, _, _, sources = zip(*positions, strict=True)
-        if not bulk_sql.is_postgres():
-            times = list(map(bulk_sql.datetime_adapter(), times))
+    @contextmanager
+    def _store_fixes(self, columns, vid):
+        """Every fix, from the batch's columns (sorted by vessel and time). PostgreSQL: one binary COPY, and the
+        body of the `with` runs while the server stores the rows. SQLite: one prepared INSERT run over the rows."""
+        _, times, lons, lats, sogs, cogs, headings, statuses, _, _, sources = columns
         if any(len(s) > 30 for s in set(sources)):
             sources = [s[:30] for s in sources]
-        bulk_sql.insert_columns(
-            VesselPosition, FIX_COLUMNS, (vid.tolist(), times, lons, lats, sogs, cogs, headings, statuses, sources)
-        )
-
-    def _update_latest(self, positions, vid, last, by_id) -> None:
-        adapt = bulk_sql.datetime_adapter()
-        rows = []
-        for i in np.nonzero(last)[0]:
-            r = positions[i]
-            v = by_id[int(vid[i])]
-            if v["last_time"] is not None and v["last_time"] >= r.time:
-                continue  # an older fix arriving late does not move the vessel back
-            self.live_rows.append((v, r))
-            v.update(last_time=r.time, last_lon=r.lon, last_lat=r.lat, ais_class=r.ais_class, updated_at=self.now)
-            rows.append(
-                (adapt(r.time), r.lon, r.lat, r.sog_kn, r.cog_deg, r.heading_deg, r.nav_status, r.ais_class, v["id"])
+        if not bulk_sql.is_postgres():
+            times = list(map(bulk_sql.datetime_adapter(), times))
+            bulk_sql.insert_columns(
+                VesselPosition, FIX_COLUMNS, (vid.tolist(), times, lons, lats, sogs, cogs, headings, statuses, sources)
             )
-        bulk_sql.update_rows(Vessel, LATEST_COLUMNS, rows, {"live_seq": self.seq, "updated_at": adapt(self.now)})
+            yield
+            return
+        n = len(vid)
+        us, _ = bulk_sql.microseconds(times)
+        encoded = {s: s.encode() for s in set(sources)}
+        payload = bulk_sql.copy_binary_payload(
+            [
+                bulk_sql.BinColumn("int8", vid),
+                bulk_sql.BinColumn("timestamptz", us),
+                bulk_sql.BinColumn("float8", np.array(lons, dtype=np.float64)),
+                bulk_sql.BinColumn("float8", np.array(lats, dtype=np.float64)),
+                bulk_sql.nullable(sogs, "float8"),
+                bulk_sql.nullable(cogs, "float8"),
+                bulk_sql.nullable(headings, "int2"),
+                bulk_sql.nullable(statuses, "int2"),
+                bulk_sql.BinColumn("text", list(map(encoded.__getitem__, sources))),
+            ],
+            n,
+        )
+        self._fix_us = us
+        with bulk_sql.copy_binary(VesselPosition._meta.db_table, FIX_COLUMNS, payload):
+            yield
+
+    def _latest(self, positions, columns, vid, t, lon, lat, last, vessels, cached_t) -> tuple:
+        """The latest fix of each vessel of the batch, unless the vessel already has a later one (an older fix
+        arriving late does not move the vessel back): the cached state follows at once, the rows to write are
+        returned for `_update_latest`. No database access (it runs during the fixes' COPY)."""
+        ends = np.flatnonzero(last)
+        with np.errstate(invalid="ignore"):
+            newer = np.isnan(cached_t) | (t[ends] > cached_t)
+        picked = np.flatnonzero(newer)
+        idx = ends[picked]
+        if not len(idx):
+            return (None,)
+        updated = [vessels[k] for k in picked.tolist()]
+        records = [positions[i] for i in idx.tolist()]
+        now = self.now
+        for v, r in zip(updated, records, strict=True):
+            v["last_time"], v["last_lon"], v["last_lat"], v["ais_class"], v["updated_at"] = (
+                r.time, r.lon, r.lat, r.ais_class, now,
+            )  # fmt: skip
+        self.live_rows.extend(zip(updated, records, strict=True))
+        if not bulk_sql.is_postgres():
+            adapt = bulk_sql.datetime_adapter()
+            rows = [
+                (adapt(r.time), r.lon, r.lat, r.sog_kn, r.cog_deg, r.heading_deg, r.nav_status, r.ais_class, v["id"])
+                for r, v in zip(records, updated, strict=True)
+            ]
+            return (rows,)
+        k = len(idx)
+        take = idx.tolist()
+        classes = [columns[9][i] for i in take]
+        arrays = [
+            bulk_sql.BinColumn("timestamptz", self._fix_us[idx]),
+            bulk_sql.BinColumn("float8", lon[idx]),
+            bulk_sql.BinColumn("float8", lat[idx]),
+            bulk_sql.nullable([columns[4][i] for i in take], "float8"),
+            bulk_sql.nullable([columns[5][i] for i in take], "float8"),
+            bulk_sql.nullable([columns[6][i] for i in take], "int2"),
+            bulk_sql.nullable([columns[7][i] for i in take], "int2"),
+            bulk_sql.BinColumn("text", [c.encode() for c in classes]),
+            bulk_sql.BinColumn("int8", vid[idx]),
+        ]
+        return ([bulk_sql.binary_array(a, k) for a in arrays],)
+
+    def _update_latest(self, rows) -> None:
+        """Write the latest fixes worked out by `_latest` (one UPDATE), stamping the batch's live sequence."""
+        if rows is None:
+            return
+        if not bulk_sql.is_postgres():
+            adapt = bulk_sql.datetime_adapter()
+            bulk_sql.update_rows(Vessel, LATEST_COLUMNS, rows, {"live_seq": self.seq, "updated_at": adapt(self.now)})
+            return
+        table = Vessel._meta.db_table
+        types = ("timestamptz", "float8", "float8", "float8", "float8", "int2", "int2", "text", "int8")
+        sets = ", ".join(f"{c} = v.{c}" for c in LATEST_COLUMNS)
+        bulk_sql.execute_binary(
+            f"UPDATE {table} AS t SET {sets}, live_seq = %s, updated_at = %s "  # noqa: S608
+            f"FROM unnest({', '.join(f'%b::{x}[]' for x in types)}) AS v({', '.join(LATEST_COLUMNS)}, id) "
+            "WHERE t.id = v.id",
+            [self.seq, self.now, *rows],
+        )
 
     # dangerous goods ----------------------------------------------------------------------------------------
 
@@ -194,18 +266,20 @@ def _stale_vessels(mmsis: list[int], cache: dict[int, dict]) -> list[int]:
     """The MMSIs whose cached state is out of date: the row is gone, or its id or updated_at differ."""
     if bulk_sql.is_postgres():
         entries = [cache[m] for m in mmsis]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.mmsi FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS c(mmsi, id, ts) "  # noqa: S608
-                f"LEFT JOIN {Vessel._meta.db_table} v ON v.mmsi = c.mmsi "
-                "WHERE v.id IS DISTINCT FROM c.id OR v.updated_at IS DISTINCT FROM c.ts",
-                [
-                    bulk_sql.array_literal(mmsis),
-                    bulk_sql.array_literal([e["id"] for e in entries]),
-                    bulk_sql.array_literal([e["updated_at"] for e in entries]),
-                ],
-            )
-            return [row[0] for row in cursor.fetchall()]
+        n = len(mmsis)
+        stamps, _ = bulk_sql.microseconds([e["updated_at"] for e in entries])
+        rows = bulk_sql.execute_binary(
+            f"SELECT c.mmsi FROM unnest(%b::int8[], %b::int8[], %b::timestamptz[]) AS c(mmsi, id, ts) "  # noqa: S608
+            f"LEFT JOIN {Vessel._meta.db_table} v ON v.mmsi = c.mmsi "
+            "WHERE v.id IS DISTINCT FROM c.id OR v.updated_at IS DISTINCT FROM c.ts",
+            [
+                bulk_sql.binary_array(bulk_sql.BinColumn("int8", np.array(mmsis, dtype=np.int64)), n),
+                bulk_sql.binary_array(bulk_sql.BinColumn("int8", np.array([e["id"] for e in entries], np.int64)), n),
+                bulk_sql.binary_array(bulk_sql.BinColumn("timestamptz", stamps), n),
+            ],
+            fetch=True,
+        )
+        return [row[0] for row in rows]
     to_dt = _datetime_reader()
     sql = f"SELECT mmsi, id, updated_at FROM {Vessel._meta.db_table} WHERE {{where}}"  # noqa: S608
     fresh = {

@@ -26,10 +26,10 @@ class WaterSteps:
 
     # sections -----------------------------------------------------------------------------------------------
 
-    def _sections(self, positions, vid, lon, lat, plon, plat, t, pt, moves, by_id) -> None:
-        sections = _active_sections(self.section_version)
+    def _sections(self, sections, positions, vid, lon, lat, plon, plat, t, pt, moves, by_id) -> list[SectionCrossing]:
+        """The crossings of the batch's moves (unsaved) and their events. No database access."""
         if not sections or not moves.any():
-            return
+            return []
         idx = np.nonzero(moves)[0]
         px, py, qx, qy = plon[idx], plat[idx], lon[idx], lat[idx]
         rows = []
@@ -61,56 +61,66 @@ class WaterSteps:
                 )
                 label = labels[0] if fwd else labels[1]
                 self._event(v, EventKind.SECTION_CROSSING, when, f"{labels[2]} {label}", x, y)
-        if rows:
-            SectionCrossing.objects.bulk_create(rows, batch_size=bulk_sql.CHUNK)
-            self.result.crossings += len(rows)
+        return rows
 
     # areas --------------------------------------------------------------------------------------------------
 
-    def _areas(self, positions, vid, lon, lat, first, last, by_id) -> None:
-        areas = _active_areas(self.area_version)
+    def _areas(self, areas, present, positions, vid, lon, lat, first, last, by_id) -> tuple[list, dict]:
+        """Entries and exits along each vessel's fixes (events, alarms) and the presences to add and remove, as
+        processing the fixes one by one would leave them. No database access (it runs during the fixes' COPY)."""
+        new_presence, gone = [], defaultdict(list)
         if not areas:
-            return
-        present = _presence(by_id)
+            return new_presence, gone
         present_by_area: dict[int, np.ndarray] = {}
         grouped = defaultdict(list)
         for area_id, vessel_id in present:
             grouped[area_id].append(vessel_id)
         for area_id, ids in grouped.items():
             present_by_area[area_id] = np.asarray(ids, dtype=np.int64)
-        new_presence, gone = [], defaultdict(list)
-        starts = np.nonzero(first)[0]
-        ends = np.nonzero(last)[0]
+        starts = np.flatnonzero(first)
+        ends = np.flatnonzero(last)
         for area in areas:
             ins = geometry.inside(area.polygon, lon, lat)
             prev = np.empty_like(ins)
             prev[1:] = ins[:-1]
             inside_before = present_by_area.get(area.pk)
             prev[starts] = np.isin(vid[starts], inside_before) if inside_before is not None else False
-            changes = np.nonzero(ins != prev)[0]
+            changes = np.flatnonzero(ins != prev)
             if not len(changes):
                 continue
-            for i in changes:
+            entered_at, left = {}, set()
+            for i in changes.tolist():
                 v = by_id[int(vid[i])]
                 r = positions[i]
                 if ins[i]:
                     self._entered(area, v, r)
+                    entered_at[v["id"]] = r.time  # fixes are in time order: the last entry wins
                 else:
-                    self._left(area, v, r, present.get((area.pk, v["id"])))
+                    # the presence read before the batch is the one left first; a later exit leaves a new one
+                    arrived = present.get((area.pk, v["id"])) if v["id"] not in left else None
+                    self._left(area, v, r, arrived)
+                    left.add(v["id"])
             # presence follows the last fix of each vessel whose state changed in this batch
-            changed_vessels = set(vid[changes].tolist())
-            for e in ends:
-                key = (area.pk, int(vid[e]))
-                if key[1] not in changed_vessels:
-                    continue
-                if ins[e] and key not in present:
-                    new_presence.append(AreaPresence(area_id=area.pk, vessel_id=key[1], entered_at=positions[e].time))
-                elif not ins[e] and key in present:
-                    gone[area.pk].append(key[1])
-        if new_presence:
-            AreaPresence.objects.bulk_create(new_presence, ignore_conflicts=True, batch_size=bulk_sql.CHUNK)
-        for area_id, vessel_ids in gone.items():
-            AreaPresence.objects.filter(area_id=area_id, vessel_id__in=vessel_ids).delete()
+            changed = ends[np.isin(vid[ends], vid[changes])]
+            for e in changed.tolist():
+                vessel_id = int(vid[e])
+                key = (area.pk, vessel_id)
+                if ins[e]:
+                    if key in present and vessel_id in left:  # left and came back: a new presence
+                        gone[area.pk].append(vessel_id)
+                    if key not in present or vessel_id in left:
+                        new_presence.append(
+                            AreaPresence(area_id=area.pk, vessel_id=vessel_id, entered_at=entered_at[vessel_id])
+                        )
+                elif key in present:
+                    gone[area.pk].append(vessel_id)
+        return new_presence, gone
+
+    def _write_presence(self, new_presence: list, gone: dict) -> None:
+        bulk_sql.delete_pairs(
+            AreaPresence, "area_id", "vessel_id", [(a, v) for a, vessel_ids in gone.items() for v in vessel_ids]
+        )
+        bulk_sql.insert_objects(new_presence, ignore_conflicts=True)
 
     def _entered(self, area, v, r) -> None:
         self._event(v, EventKind.AREA_ENTRY, r.time, f"进入{area.name}", r.lon, r.lat, area.pk)
