@@ -4,7 +4,9 @@
   patrols 黄浦 + 静安 + 徐汇;
 - vehicles and boats with JT/T 808 terminal phones (the simulator `jt808_simulate` drives them), a phone device
   for the demo officer, checkpoints and overload stations, a restricted fence and two key areas, NFC tags;
-- 任务内容范本, today's approved plan for 第一中队 with the demo officer and vehicle, a leader on duty;
+- 任务内容范本 and today's approved 每日勤务计划 of every unit with vehicles (a task per shift, the whole day), made
+  through the duty services, with the sign-ins of the shifts begun: on the live map most vehicles drive cleared,
+  a few (`UNASSIGNED_PLATES`, the brigade of `UNSIGNED_REGION`) raise 未登录行驶; a leader on duty;
 - a week of tracks for six vehicles fed through `ingest_fixes` (so alarms and mileage come from the real
   pipeline), and the daily mileage computed from them.
 """
@@ -30,13 +32,14 @@ def load_demo() -> dict[str, int]:
         return counts
     # 辖区
     filled = 0
-    for u in Unit.objects.filter(unit_type="district_brigade", jurisdiction=None).exclude(region_code=""):
+    # `jurisdiction__isnull`: `jurisdiction=None` would match a JSON null, not an empty column
+    for u in Unit.objects.filter(unit_type="district_brigade", jurisdiction__isnull=True).exclude(region_code=""):
         geom = district_geometry(u.region_code)
         if geom:
             u.jurisdiction = geom
             u.save(update_fields=["jurisdiction", "updated_at"])
             filled += 1
-    first = units.get("第一大队")
+    first = _unit(units, "第一大队", "第一支队")  # the demo logins' brigade (第二支队 has a 第一大队 too)
     if first is not None and not first.jurisdiction:
         import shapely
         from shapely.geometry import mapping, shape
@@ -110,10 +113,10 @@ def _vehicles(units) -> list:
 
 
 def _unit(units, name, parent_name):
-    for u in units.values():
-        if u.name == name and u.parent and u.parent.name == parent_name:
-            return u
-    return None
+    """The unit by name under its parent's name (`units` is by name: several squads share the name 第一中队)."""
+    from teis.org.models import Unit
+
+    return Unit.objects.filter(name=name, parent__name=parent_name).order_by("path").first()
 
 
 def _static(units) -> int:
@@ -175,12 +178,24 @@ def _square(lon, lat, half):
     }
 
 
+SHIFTS = (("夜班", 0), ("早班", 8), ("中班", 16))  # name, start hour; eight hours each: the whole day is covered
+# Left off today's duty, so that the live map shows a few 未登录行驶: one 第一中队 car without a task, and the
+# vehicles of one district brigade whose officers have not signed in yet.
+UNASSIGNED_PLATES = ("沪A·Z0003",)
+UNSIGNED_REGION = "310151"
+
+
 def _duty(units, vehicles) -> int:
+    """Today's approved 每日勤务计划 of every unit that has demo vehicles: a task per shift (夜班, 早班, 中班) with two
+    officers of the unit and its vehicles, drafted by the unit's leader, submitted and approved through the duty
+    services; the officers of the shifts begun so far have signed in. Keyed by unit, day and title."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from ..choices import PlanStatus, TaskType
-    from ..models import DutyPlan, DutyTask, DutyTemplate, LeaderOnDuty
+    from teis.core.services import generic_service
+
+    from ..choices import TaskType
+    from ..models import DutyPlan, DutyTemplate, LeaderOnDuty
 
     squad = _unit(units, "第一中队", "第一大队")
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["officer", "squad", "brigade"])}
@@ -197,52 +212,164 @@ def _duty(units, vehicles) -> int:
         ),
         ("突发大客流保障", TaskType.EMERGENCY, "配合交警、地铁做好大客流疏导，保障出租车供应，查处趁机议价。"),
     ):
-        t, created = DutyTemplate.objects.get_or_create(
-            name=name, defaults={"task_type": kind, "unit": squad, "content": content}
-        )
+        t = DutyTemplate.objects.filter(name=name, unit=squad).first()
+        if t is None:
+            t = generic_service.do_create(
+                users.get("squad"), DutyTemplate, {"name": name, "task_type": kind, "unit": squad, "content": content}
+            )
+            n += 1
         templates[name] = t
-        n += created
     today = timezone.localdate()
-    plan, created = DutyPlan.objects.get_or_create(
-        unit=squad,
-        date=today,
-        title=f"{today:%m月%d日}第一中队勤务计划",
-        defaults={
-            "status": PlanStatus.APPROVED,
-            "approved_by": users.get("brigade"),
-            "approved_at": timezone.now(),
-            "opinion": "同意",
-        },
-    )
-    if created:
-        n += 1
-        start = timezone.make_aware(dt.datetime.combine(today, dt.time(7, 0)))
-        tpl = templates["火车站出租车秩序整治"]
-        task = DutyTask.objects.create(
-            plan=plan,
-            unit=squad,
-            task_type=tpl.task_type,
-            template=tpl,
-            title=tpl.name,
-            content=tpl.content,
-            start_at=start,
-            end_at=start + dt.timedelta(hours=14),
+    by_unit: dict[int, list] = {}
+    for v in vehicles:
+        if v.plate not in UNASSIGNED_PLATES:
+            by_unit.setdefault(v.unit_id, []).append(v)
+    for unit in sorted({v.unit for v in vehicles}, key=lambda u: u.path):
+        if unit.pk not in by_unit:
+            continue
+        title = f"{today:%m月%d日}{unit.name}勤务计划"
+        if DutyPlan.objects.filter(unit=unit, date=today, title=title).exists():
+            continue
+        if unit == squad:
+            crew = _unit_crew(unit, first=[users["officer"], users.get("squad")])
+            template, planner, approver = templates["火车站出租车秩序整治"], users.get("squad"), users.get("brigade")
+        else:
+            crew = _unit_crew(unit)
+            planner = _leader(unit, "brigade_leader")
+            approver = _leader(units.get("指挥中心"), "command_center")
+            template = _patrol_template(unit, planner)
+        if not crew or planner is None or approver is None or template is None:
+            continue
+        n += _plan_for(unit, title, today, template, crew, by_unit[unit.pk], planner, approver, users)
+    if "brigade" in users and not LeaderOnDuty.objects.filter(unit=squad.parent, date=today, leader=users["brigade"]):
+        generic_service.do_create(
+            users["brigade"],
+            LeaderOnDuty,
+            {"unit": squad.parent, "date": today, "leader": users["brigade"], "remark": "带班检查火车站勤务"},
         )
-        task.officers.set([u for k, u in users.items() if k in ("officer", "squad")])
-        task.vehicles.set([v for v in vehicles if v.plate in ("沪A·Z0001", "沪A·Z0002")])
         n += 1
-    if "brigade" in users:
-        _, created = LeaderOnDuty.objects.get_or_create(
-            unit=squad.parent, date=today, leader=users["brigade"], defaults={"remark": "带班检查火车站勤务"}
-        )
-        n += created
     return n
 
 
+def _plan_for(unit, title, today, template, crew, vehicles, planner, approver, users) -> int:
+    """One unit's plan: create, a task per shift, submit, approve; then the sign-ins of the shifts begun."""
+    from django.utils import timezone
+
+    from teis.core.services import generic_service
+
+    from ..choices import SignInMethod
+    from ..models import DutyPlan
+    from ..services import duty
+
+    plan = generic_service.do_create(planner, DutyPlan, {"unit": unit, "date": today, "title": title})
+    now = timezone.now()
+    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0)))
+    current = max(i for i, (_, hour) in enumerate(SHIFTS) if now >= midnight + dt.timedelta(hours=hour))
+    officers = list(crew)
+    # the current shift gets the first two of the crew (the demo logins in 第一中队), the others the rest in turn
+    order = [current] + [i for i in range(len(SHIFTS)) if i != current]
+    shifts: dict[int, list] = {}
+    for k, i in enumerate(order):
+        shifts[i] = [officers[(2 * k + j) % len(officers)] for j in range(2)]
+        shifts[i] = list(dict.fromkeys(shifts[i]))
+    phone = [v for v in vehicles if v.kind == "phone"]
+    fleet = [v for v in vehicles if v.kind != "phone"]
+    for i, (_, hour) in enumerate(SHIFTS):
+        start = midnight + dt.timedelta(hours=hour)
+        duty.do_tasks_from_template(
+            planner,
+            plan,
+            template,
+            start_at=start,
+            end_at=start + dt.timedelta(hours=8),
+            officers=shifts[i],
+            vehicles=fleet + (phone if i == current else []),
+        )
+    duty.do_submit_plan(planner, plan)
+    duty.do_decide_plan(approver, plan, approve=True, opinion="同意")
+    if unit.region_code == UNSIGNED_REGION:
+        return 1 + len(SHIFTS)
+    lon, lat = _centre(unit)
+    for i, (_, hour) in enumerate(SHIFTS[: current + 1]):
+        at = min(now, midnight + dt.timedelta(hours=hour, minutes=5))
+        for officer in shifts[i]:
+            duty.do_sign_in(officer, method=SignInMethod.MOBILE, lon=lon, lat=lat, at=at)
+    return 1 + len(SHIFTS)
+
+
+def _unit_crew(unit, first=()) -> list:
+    """Field officers of the unit and its squads (by account name), after `first`."""
+    from django.contrib.auth import get_user_model
+
+    first = [u for u in first if u is not None]
+    rest = (
+        get_user_model()
+        .objects.filter(officer__unit__path__startswith=unit.path, officer__roles__code="field_officer", is_active=True)
+        .exclude(pk__in=[u.pk for u in first])
+        .order_by("username")
+        .distinct()[:6]
+    )
+    return first + list(rest)
+
+
+def _leader(unit, role_code):
+    from django.contrib.auth import get_user_model
+
+    if unit is None:
+        return None
+    return (
+        get_user_model()
+        .objects.filter(officer__unit=unit, officer__roles__code=role_code, is_active=True)
+        .order_by("username")
+        .first()
+    )
+
+
+def _patrol_template(unit, actor):
+    from teis.core.services import generic_service
+
+    from ..choices import TaskType
+    from ..models import DutyTemplate
+
+    name = "辖区日常巡查"
+    template = DutyTemplate.objects.filter(name=name, unit=unit).first()
+    if template is None and actor is not None:
+        template = generic_service.do_create(
+            actor,
+            DutyTemplate,
+            {
+                "name": name,
+                "task_type": TaskType.DAILY,
+                "unit": unit,
+                "default_hours": 8,
+                "content": f"巡查{unit.short_name or unit.name}辖区道路、客运站点、码头及重点区域，检查路政、非法客运、"
+                "超限运输等违法行为，发现问题及时处置并反馈。",
+            },
+        )
+    return template
+
+
+def _centre(unit) -> tuple[float, float]:
+    from shapely.geometry import shape
+
+    from teis.org.models import Unit
+
+    unit = Unit.objects.select_related("parent").get(pk=unit.pk)  # fresh: the 辖区 may have been filled just now
+    area = unit.jurisdiction or (unit.parent.jurisdiction if unit.parent_id else None)
+    if not area:
+        return 121.47, 31.23
+    point = shape(area).representative_point()
+    return round(point.x, 6), round(point.y, 6)
+
+
 def _tracks(vehicles) -> int:
-    """A week of plausible patrols for up to six vehicles: loops around their area's centre, with stops."""
+    """A week of plausible patrols for up to six vehicles: loops around their area's centre, with stops, turning
+    back at the area's edge (so that the history raises no 驶出执法区域 alarms of its own)."""
+    import shapely
     from django.utils import timezone
     from shapely.geometry import shape
+
+    from teis.org.models import Unit
 
     from ..fixes import Fix
     from ..services.positions import ingest_fixes
@@ -252,8 +379,14 @@ def _tracks(vehicles) -> int:
     now = timezone.now().replace(second=0, microsecond=0)
     chosen = [v for v in vehicles if v.terminal_phone][:6]
     for v in chosen:
-        area = v.unit.jurisdiction or (v.unit.parent.jurisdiction if v.unit.parent else None)
-        centre = shape(area).representative_point() if area else None
+        unit = Unit.objects.select_related("parent").get(pk=v.unit_id)  # `v.unit` predates the 辖区 filled above
+        area = unit.jurisdiction or (unit.parent.jurisdiction if unit.parent else None)
+        region = shape(area).buffer(-0.002) if area else None  # ~200 m inside the edge
+        if region is not None and region.is_empty:
+            region = shape(area)
+        if region is not None:
+            shapely.prepare(region)
+        centre = region.representative_point() if region is not None else None
         lon0, lat0 = (centre.x, centre.y) if centre else (121.47, 31.23)
         fixes = []
         for day in range(7, -1, -1):
@@ -269,11 +402,15 @@ def _tracks(vehicles) -> int:
                 speed = 0.0 if stopped else rng.uniform(20, 45)
                 heading = (heading + rng.uniform(-25, 25)) % 360
                 d = speed / 60 / 111.0  # degrees per minute
-                lon += d * math.sin(math.radians(heading)) / math.cos(math.radians(lat))
-                lat += d * math.cos(math.radians(heading))
+                x = lon + d * math.sin(math.radians(heading)) / math.cos(math.radians(lat))
+                y = lat + d * math.cos(math.radians(heading))
                 # stay near the centre (a patrol loop)
-                lon += (lon0 - lon) * 0.05
-                lat += (lat0 - lat) * 0.05
+                x += (lon0 - x) * 0.05
+                y += (lat0 - y) * 0.05
+                if region is None or region.contains(shapely.Point(x, y)):
+                    lon, lat = x, y
+                else:  # the area's edge: turn back
+                    heading = (heading + 180) % 360
                 fixes.append(
                     Fix(v.terminal_phone, when, round(lon, 6), round(lat, 6), speed, int(heading), status_bits=0b10)
                 )

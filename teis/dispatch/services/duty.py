@@ -285,6 +285,24 @@ def do_add_task(
     return task
 
 
+def do_withdraw_task(actor, task: DutyTask, *, reason: str, check_perm: bool = True) -> None:
+    """撤回 a task from a draft or returned plan — for the duty task sources of other apps when the work it carries
+    is gone (e.g. an inspection task done before that day). `check_perm=False` when a source withdraws on its
+    own; the plan must still be editable (locked while checked). Audited with the reason; call inside the
+    caller's transaction or on its own."""
+    if check_perm and not actor.has_perm("dispatch.delete_dutytask"):
+        raise ServiceError("forbidden", "没有撤回勤务任务的权限。")
+    with transaction.atomic():
+        plan = DutyPlan.objects.select_for_update().get(pk=task.plan_id)
+        if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+            raise ServiceError("bad_state", "已提交或已批准的计划不能撤回任务，请先调整计划。")
+        task = DutyTask.objects.get(pk=task.pk)
+        before = audit.snapshot(task)
+        changes = {k: [v, None] for k, v in before.items()}
+        audit.record(actor, AuditAction.DELETE, task, changes=changes, detail={"reason": reason})
+        task.delete()
+
+
 # --- task sources: other apps offer tasks for a unit's day ------------------------------------------------------
 #
 # An app that produces work for the duty plan (双随机 inspections) registers a source in its AppConfig.ready():

@@ -9,6 +9,9 @@ task_sources`) and this module registers one (`InspectionDutySource`, from `apps
 - pull: a duty plan page lists its unit's open tasks of published plans for its date (`tasks_for_duty`) and
   "纳入本计划" creates the missing duty tasks.
 
+When a task is done (`tasks.do_execute`), its duty tasks on later days in editable duty plans are withdrawn
+(`withdraw_later`).
+
 Each duty task is linked back by `DutyLink` (at most one per inspection task and day); a feedback on it cites
 the inspection result (`reference`)."""
 
@@ -109,6 +112,35 @@ def push_published(actor, plan) -> int:
                 _create_duty_task(actor, target, task, check_perm=False)
                 created += 1
     return created
+
+
+def withdraw_later(actor, task: InspectionTask) -> int:
+    """Called inside `do_execute`: a done task no longer needs the duty tasks that carry it on later days. Those
+    in editable (草稿 / 已退回) duty plans are withdrawn through dispatch's service (audited, with the reason);
+    submitted or approved plans are left to their approver, and a duty task with a feedback is kept. Returns
+    the number withdrawn."""
+    from teis.core.services import ServiceError
+    from teis.dispatch.choices import PlanStatus as DutyPlanStatus
+    from teis.dispatch.services.duty import do_withdraw_task
+
+    links = (
+        DutyLink.objects.filter(
+            task=task,
+            date__gt=timezone.localdate(),
+            duty_task__plan__status__in=[DutyPlanStatus.DRAFT, DutyPlanStatus.REJECTED],
+            duty_task__feedbacks__isnull=True,
+        )
+        .select_related("duty_task")
+        .order_by("date")
+    )
+    withdrawn = 0
+    for link in links:
+        try:
+            do_withdraw_task(actor, link.duty_task, reason=f"双随机检查任务 {task.code} 已完成", check_perm=False)
+        except ServiceError:
+            continue  # submitted meanwhile: its approver decides
+        withdrawn += 1
+    return withdrawn
 
 
 def open_tasks_for_day(unit, day: dt.date):

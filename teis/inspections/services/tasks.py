@@ -128,6 +128,7 @@ def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> Inspection
     from teis.core.crypto import sm3_hex
     from teis.core.storage import get_storage
 
+    from .duty import withdraw_later
     from .indicators import refresh_plan
 
     errors: dict[str, list[str]] = {}
@@ -211,6 +212,7 @@ def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> Inspection
             task.executed_by = actor
             task.save()
             refresh_plan(task.plan)
+            withdrawn = withdraw_later(actor, task)
             notify.complete_todos(todo_key(task))
             audit.record(
                 actor,
@@ -220,7 +222,12 @@ def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> Inspection
                     "状态": [TaskStatus.PENDING.label, TaskStatus.DONE.label],
                     "检查结果": [None, task.get_result_display()],
                 },
-                detail={"operation": "inspections.execute", "photos": len(checked_photos), "case": task.case_id},
+                detail={
+                    "operation": "inspections.execute",
+                    "photos": len(checked_photos),
+                    "case": task.case_id,
+                    "duty_tasks_withdrawn": withdrawn,
+                },
             )
             outbox.enqueue(
                 "city_platform",

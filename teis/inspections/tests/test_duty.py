@@ -144,6 +144,48 @@ def test_drawn_but_unpublished_tasks_stay_out_of_duty(setup, days):
     assert InspectionDutySource().pending(plan) == []
 
 
+def test_a_done_task_is_withdrawn_from_later_editable_duty_plans(published, days):
+    from teis.audit.models import AuditRecord
+    from teis.inspections.services.duty import _create_duty_task
+
+    today, tomorrow = days
+    tree = published["tree"]
+    task = InspectionTask.objects.order_by("code").first()
+    other = InspectionTask.objects.exclude(pk=task.pk).order_by("code").first()
+    unit = tree[_squad(tree, task)]
+    leader = published["leader"]
+    later = {}
+    for n, status in ((2, DutyPlanStatus.REJECTED), (3, DutyPlanStatus.DRAFT), (4, DutyPlanStatus.DRAFT)):
+        plan = duty_plan(unit, today + dt.timedelta(days=n))
+        DutyPlan.objects.filter(pk=plan.pk).update(status=status)
+        plan.refresh_from_db()
+        later[n] = _create_duty_task(leader, plan, task, check_perm=False)
+    DutyPlan.objects.filter(pk=later[3].plan_id).update(status=DutyPlanStatus.SUBMITTED)  # left to its approver
+    DutyFeedback.objects.create(task=later[4], unit=unit, content="已提前走访")  # a feedback keeps its task
+    links = {link.date: link.duty_task_id for link in DutyLink.objects.filter(task=task)}
+    other_links = set(DutyLink.objects.filter(task=other).values_list("duty_task_id", flat=True))
+
+    user = next(i.officer.user for i in task.inspectors.all())
+    findings = {str(f.check_item_id): {"result": "conform"} for f in task.findings.all()}
+    task_svc.do_execute(user, task, {"result": "no_problem", "summary": "良好", "findings": findings})
+
+    kept = set(DutyTask.objects.values_list("pk", flat=True))
+    assert links[today] in kept  # the day it was done on
+    assert links[tomorrow] not in kept and later[2].pk not in kept  # draft and returned plans of later days
+    assert later[3].pk in kept and later[4].pk in kept
+    assert other_links <= kept  # other tasks keep theirs
+    assert set(DutyLink.objects.filter(task=task).values_list("date", flat=True)) == {
+        today,
+        today + dt.timedelta(days=3),
+        today + dt.timedelta(days=4),
+    }
+    withdrawn = AuditRecord.objects.filter(action="delete", object_type="dispatch.dutytask")
+    assert {r.object_id for r in withdrawn} == {str(links[tomorrow]), str(later[2].pk)}
+    assert all(f"双随机检查任务 {task.code} 已完成" in r.detail["reason"] for r in withdrawn)
+    execute = AuditRecord.objects.filter(object_type="inspections.inspectiontask", object_id=str(task.pk)).last()
+    assert execute.detail["duty_tasks_withdrawn"] == 2
+
+
 def test_duty_feedback_cites_the_inspection_result(published, days):
     task = InspectionTask.objects.order_by("code").first()
     user = next(i.officer.user for i in task.inspectors.all() if i.officer.unit_id == task.unit_id)
