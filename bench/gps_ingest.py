@@ -121,7 +121,10 @@ def run(quick: bool) -> dict[str, Any]:
     bulk = max(orm, copy)
     alarm = data["alarm_ms"]
     alarm_p95 = sorted(alarm)[min(len(alarm) - 1, int(len(alarm) * 0.95))] if alarm else None
-    print(f"database: {'PostgreSQL' if pg else 'SQLite'}; {params['vehicles']} terminals every {params['interval']} s")
+    print(
+        f"database: {'PostgreSQL' if pg else 'SQLite'}; {params['vehicles']} terminals every {params['interval']} s, "
+        f"{data['per_connection']} per TCP connection"
+    )
     offered = params["vehicles"] / params["interval"]
     print(f"offered {offered:,.0f} fixes/s (closed loop: each terminal waits for its answer); ")
     print(f"simulator's average incl. login {data['offered_rate']:,.0f} fixes/s; sustained {rate:,.0f} fixes/s")
@@ -355,7 +358,7 @@ def driver(params: dict) -> None:
     import django
 
     django.setup()
-    from teis.dispatch.jt808.gateway import Gateway, GatewayConfig
+    from teis.dispatch.jt808.gateway import Gateway, GatewayConfig, new_event_loop
     from teis.dispatch.jt808.sink import ProcessIngestSink
     from teis.dispatch.management.commands.jt808_simulate import sim_vehicles
 
@@ -363,9 +366,15 @@ def driver(params: dict) -> None:
     area = _setup_fleet(n, probes)
     inside, outside = _edge_points(area)
 
-    loop = asyncio.new_event_loop()
-    sink = ProcessIngestSink()  # as `manage.py jt808_gateway` runs it
-    gateway = Gateway(sink, GatewayConfig(host="127.0.0.1", port=0, batch_size=1000, flush_ms=200))
+    loop = new_event_loop()  # as `manage.py jt808_gateway` runs it
+    sink = ProcessIngestSink()
+    config = GatewayConfig(host="127.0.0.1", port=0, batch_size=1000, flush_ms=200)
+    gateway = Gateway(sink, config)
+    # terminals per TCP connection (as behind a relay platform): as many as keep a connection at 80 % of the
+    # gateway's flood limit, so that one write carries the reports of many terminals
+    per_connection = int(
+        os.environ.get("BENCH_GPS_PER_CONNECTION", max(1, int(config.max_frames_per_s * params["interval"] * 0.8)))
+    )
     loop.run_until_complete(gateway.start())
     threading.Thread(target=loop.run_forever, daemon=True).start()
 
@@ -373,7 +382,7 @@ def driver(params: dict) -> None:
     sim = subprocess.Popen(
         [sys.executable, "manage.py", "jt808_simulate", "--vehicles", str(n), "--interval", str(params["interval"]),
          "--duration", str(params["duration"]), "--port", str(gateway.port), "--json", "--leave-area", str(n // 20),
-         "--blind", "0.002"],
+         "--blind", "0.002", "--per-connection", str(per_connection)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     samples = []  # (seconds, stored, received)
@@ -427,6 +436,7 @@ def driver(params: dict) -> None:
         "bulk_rate": bulk,
         "alarm_ms": [x * 1000 for x in alarm_s],
         "gateway": dict(sorted(gateway.stats.items())),
+        "per_connection": per_connection,
         "simulator": sim_counts,
     }, ensure_ascii=False))  # fmt: skip
 

@@ -13,8 +13,6 @@ from functools import reduce
 
 FLAG = 0x7E
 ESCAPE = 0x7D
-# 4.4.2: 0x7e <-> 0x7d 0x02, 0x7d <-> 0x7d 0x01
-_ESCAPE_MAP = {0x02: 0x7E, 0x01: 0x7D}
 GMT8 = datetime.timezone(datetime.timedelta(hours=8), "GMT+8")
 
 
@@ -27,7 +25,22 @@ class FrameError(ValueError):
 
 
 def check_code(data: bytes) -> int:
-    """4.4.4: the check code is the XOR of every byte from the message header to the end of the body."""
+    """4.4.4: the check code is the XOR of every byte from the message header to the end of the body.
+
+    Folded as one integer (upper half XOR lower half until one byte is left): a few big-integer operations in C
+    instead of one Python call per byte (0.8 µs instead of 2.3 µs for a 70-byte frame)."""
+    n = len(data)
+    x = int.from_bytes(data, "little")
+    while n > 1:
+        half = (n + 1) >> 1
+        bits = half << 3
+        x = (x & ((1 << bits) - 1)) ^ (x >> bits)
+        n = half
+    return x
+
+
+def check_code_slow(data: bytes) -> int:
+    """The definition of `check_code`, byte by byte (tests compare the two)."""
     return reduce(int.__xor__, data, 0)
 
 
@@ -38,21 +51,14 @@ def escape(raw: bytes) -> bytes:
 
 def unescape(data: bytes) -> bytes:
     """Inverse of `escape`; a 0x7d followed by anything but 0x01/0x02 (or by nothing) is a FrameError."""
-    if b"\x7d" not in data:
+    escapes = data.count(b"\x7d")
+    if not escapes:
         return data
-    out = bytearray()
-    i, n = 0, len(data)
-    while i < n:
-        b = data[i]
-        if b == ESCAPE:
-            if i + 1 >= n or data[i + 1] not in _ESCAPE_MAP:
-                raise FrameError("escape", "非法转义序列")
-            out.append(_ESCAPE_MAP[data[i + 1]])
-            i += 2
-        else:
-            out.append(b)
-            i += 1
-    return bytes(out)
+    # every 0x7d starts at most one of the two sequences, so the counts add up exactly when each 0x7d is followed
+    # by 0x01 or 0x02; then the two replacements (in C) cannot meet a 0x7d that is not an escape
+    if data.count(b"\x7d\x02") + data.count(b"\x7d\x01") != escapes:
+        raise FrameError("escape", "非法转义序列")
+    return data.replace(b"\x7d\x02", b"\x7e").replace(b"\x7d\x01", b"\x7d")
 
 
 def wrap(raw: bytes) -> bytes:

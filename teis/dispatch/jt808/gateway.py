@@ -15,6 +15,7 @@ import asyncio
 import collections
 import concurrent.futures
 import logging
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -23,10 +24,13 @@ from typing import Any, Protocol
 
 from teis.dispatch.fixes import Fix
 
-from .framing import FrameError, FrameSplitter, unescape
-from .header import Header, Packet, decode_frame, encode_frame, parse_packet
+from .bulk import batch_location_bodies, check_location_body
+from .framing import FrameError, FrameSplitter, check_code, unescape
+from .header import Header, Packet, build_packet, decode_frame, encode_frame, parse_packet
 from .location import BatchLocation, Location
 from .messages import (
+    BATCH_LOCATION,
+    LOCATION,
     RESULT_FAILURE,
     RESULT_MESSAGE_ERROR,
     RESULT_NOT_SUPPORTED,
@@ -47,6 +51,7 @@ from .reassembly import Reassembler
 log = logging.getLogger("teis.dispatch.jt808")
 
 COMMAND_SENT, COMMAND_ACKED, COMMAND_FAILED = "sent", "acked", "failed"
+_ACK_TAIL = struct.Struct(">HHHB")  # 0x8001: our serial, then the body (reply serial, reply id, result)
 
 
 class Sink(Protocol):
@@ -56,6 +61,8 @@ class Sink(Protocol):
     def authenticate(self, phone: str, message: Authenticate) -> bool: ...
     def seen(self, phone: str, online: bool) -> None: ...
     def ingest(self, fixes: list[Fix]) -> Any: ...
+    # optional: `ingest_raw(entries)` with entries (phone, raw 0x0200 body, blind area), returning a result with
+    # `invalid_time` besides the counts of `ingest` (see `bulk.location_fixes`)
     def pending_commands(self, phones: list[str]) -> list: ...
     def mark_command(self, command_id: int, status: str, detail: str = "") -> None: ...
 
@@ -80,6 +87,22 @@ class GatewayConfig:
     login_threads: int = 4  # concurrent register / authenticate calls (1 on SQLite: one writer at a time)
     heartbeat_seen_s: float = 60.0  # at most one `seen` per connection this often
     subpackage_timeout_s: float = 60.0
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop when it is installed (it comes with uvicorn[standard]; its streams and timers cost
+    about half of asyncio's per frame), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def run(coro):
+    """`asyncio.run` on `new_event_loop()`."""
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        return runner.run(coro)
 
 
 def location_fix(phone: str, loc: Location, *, blind_area: bool = False) -> Fix | None:
@@ -136,10 +159,12 @@ class Connection:
         self._rate_second = 0
         self._rate_count = 0
         self._oversize_seen = 0
-        self.last_seen_call = 0.0
+        self.last_seen_call: dict[str, float] = {}  # phone key → last `seen` (a connection may carry several)
         self.last_read = time.monotonic()  # the idle sweeper closes the connection `idle_timeout_s` after this
         self.idle_closed = False
         self.flooded = False
+        self._out: list[bytes] | None = None
+        self._ack_prefix: dict[tuple[str, bool, int], tuple[bytes, int]] = {}
 
     def next_serial(self) -> int:
         self._serial = (self._serial + 1) & 0xFFFF
@@ -163,15 +188,47 @@ class Connection:
         if self._rate_count > self.gateway.config.max_frames_per_s:
             self.flooded = True
 
+    def write(self, frame: bytes) -> None:
+        """Queue a frame: collected while the frames of one read are handled (`_serve` flushes them in one
+        write, one system call for all the answers to a read), else written at once."""
+        if self._out is not None:
+            self._out.append(frame)
+        else:
+            self.writer.write(frame)
+
+    def flush(self) -> None:
+        out, self._out = self._out, None
+        if out:
+            self.writer.write(b"".join(out) if len(out) > 1 else out[0])
+
     def send(self, msg_id: int, phone: str, body: bytes, serial: int | None = None) -> int:
         serial = self.next_serial() if serial is None else serial
         options = {"version_2019": self.version_2019, "protocol_version": self.protocol_version}
-        self.writer.write(encode_frame(msg_id, phone, serial, body, **options))
+        self.write(encode_frame(msg_id, phone, serial, body, **options))
         return serial
 
     def respond(self, header: Header, result: int) -> None:
-        body = GeneralResponse(header.serial, header.msg_id, result).encode()
-        self.send(0x8001, header.phone, body)
+        """0x8001 平台通用应答 — the same bytes as `send(0x8001, …)`, from a header prefix cached per terminal
+        (phone BCD, version) and its check code, so an answer costs a `struct.pack` and two `bytes.replace`."""
+        key = (header.phone, self.version_2019, self.protocol_version)
+        cached = self._ack_prefix.get(key)
+        if cached is None:
+            if len(self._ack_prefix) > 1024:  # a connection carries a few terminals; bound what a liar can add
+                self._ack_prefix.clear()
+            prefix = build_packet(
+                0x8001,
+                header.phone,
+                0,
+                b"\0" * 5,
+                version_2019=self.version_2019,
+                protocol_version=self.protocol_version,
+            )[:-7]  # fmt: skip (header without serial; the body is 5 bytes)
+            cached = self._ack_prefix[key] = (prefix, check_code(prefix))
+        prefix, prefix_code = cached
+        tail = _ACK_TAIL.pack(self.next_serial(), header.serial, header.msg_id, result)
+        raw = prefix + tail
+        raw += bytes((prefix_code ^ check_code(tail),))
+        self.write(b"\x7e" + raw.replace(b"\x7d", b"\x7d\x01").replace(b"\x7e", b"\x7d\x02") + b"\x7e")
         self.gateway.stats["responses"] += 1
 
 
@@ -183,7 +240,10 @@ class Gateway:
         self.connections: set[Connection] = set()
         self.by_phone: dict[str, Connection] = {}
         self._server: asyncio.base_events.Server | None = None
-        self._queue: asyncio.Queue[Fix] | None = None
+        # a sink with `ingest_raw` takes (phone, raw 0x0200 body, blind area) and decodes in bulk itself (the
+        # ingest process of `ProcessIngestSink`): the event loop only checks the bodies' structure
+        self._raw = callable(getattr(sink, "ingest_raw", None))
+        self._queue: asyncio.Queue | None = None
         self._tasks: list[asyncio.Task] = []
         # register / authenticate: independent per terminal, database-bound → a few threads (a fleet logging in
         # after a restart); seen / text commands: one thread, so their order per terminal and command holds
@@ -192,7 +252,7 @@ class Gateway:
         self._ingest_pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jt808-ingest")
         self._closing = False
         self._handlers: set[asyncio.Task] = set()
-        self._collecting: list[Fix] = []  # the batch the flusher is filling (ingested on stop)
+        self._collecting: list = []  # the batch the flusher is filling (ingested on stop)
         self._inflight: asyncio.Task | None = None
         self.port: int | None = None
 
@@ -273,10 +333,16 @@ class Gateway:
         finally:
             release()
 
-    async def _ingest(self, batch: list[Fix]) -> None:
+    async def _ingest(self, batch: list) -> None:
+        ingest = self.sink.ingest_raw if self._raw else self.sink.ingest
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._ingest_pool, self.sink.ingest, batch)
-            self.stats["fixes_ingested"] += len(batch)
+            result = await asyncio.get_running_loop().run_in_executor(self._ingest_pool, ingest, batch)
+            invalid_time = getattr(result, "invalid_time", 0)  # raw batches: no valid time, not ingested
+            if isinstance(invalid_time, int) and invalid_time:
+                self.stats["invalid_time"] += invalid_time
+            else:
+                invalid_time = 0
+            self.stats["fixes_ingested"] += len(batch) - invalid_time
             for name in ("stored", "unknown_device", "invalid", "late", "alarms_raised"):
                 value = getattr(result, name, 0)
                 if isinstance(value, int) and value:
@@ -397,15 +463,21 @@ class Gateway:
                 conn._oversize_seen = conn.splitter.oversize
                 self.stats["malformed_oversize"] += oversize
                 conn.bad(oversize)
-            for frame in frames:
-                conn.count_frame()
-                try:
-                    await self._on_frame(conn, frame)
-                except FrameError as exc:  # encoding our own answer failed (e.g. an odd phone): drop the frame
-                    self.stats[f"malformed_{exc.reason}"] += 1
-                    conn.bad()
-                if conn.flooded or conn.writer.is_closing() or self._closing:
-                    break
+            conn._out = []  # the answers to this read go out in one write
+            try:
+                for frame in frames:
+                    conn.count_frame()
+                    try:
+                        await self._on_frame(conn, frame)
+                    except FrameError as exc:  # encoding our own answer failed (e.g. an odd phone): drop the frame
+                        self.stats[f"malformed_{exc.reason}"] += 1
+                        conn.bad()
+                    if conn.flooded or conn.writer.is_closing() or self._closing:
+                        break
+            finally:
+                if not conn.writer.is_closing():
+                    conn.flush()
+                conn._out = None
             if conn.flooded or conn.splitter.garbage_bytes > cfg.max_garbage:
                 self.stats["flood_closed"] += 1
                 log.warning("JT/T 808 connection %s closed: flood", conn.peer)
@@ -459,14 +531,37 @@ class Gateway:
             stats["encrypted_refused"] += 1
             respond(RESULT_NOT_SUPPORTED)
             return
+        raw = self._raw and (header.msg_id == LOCATION or header.msg_id == BATCH_LOCATION)
         try:
-            message = decode_body(header, packet.body)
+            if raw:  # checked only: the ingest process decodes the bodies in bulk (see `bulk`)
+                if header.msg_id == LOCATION:
+                    check_location_body(packet.body)
+                    message = (packet.body,), False
+                else:
+                    kind, bodies = batch_location_bodies(packet.body)
+                    message = bodies, kind == BatchLocation.BLIND_AREA
+            else:
+                message = decode_body(header, packet.body)
         except FrameError as exc:
             stats[f"malformed_{exc.reason}"] += 1
             conn.bad()
             respond(RESULT_MESSAGE_ERROR)
             return
         key = phone_key(header.phone)
+        if raw:
+            if key not in conn.authenticated:
+                stats["unauthenticated"] += 1
+                respond(RESULT_FAILURE)
+                return
+            bodies, blind = message
+            if header.msg_id == BATCH_LOCATION:
+                stats["batches"] += 1
+            queue = self._queue
+            for body in bodies:
+                stats["fixes_received"] += 1
+                await queue.put((header.phone, body, blind))  # waits when the queue is full (backpressure)
+            respond(RESULT_OK)
+            return
         match message:
             case Location() | BatchLocation():
                 if key not in conn.authenticated:
@@ -479,8 +574,8 @@ class Gateway:
                 stats["heartbeats"] += 1
                 respond(RESULT_OK)
                 now = time.monotonic()
-                if key in conn.authenticated and now - conn.last_seen_call > self.config.heartbeat_seen_s:
-                    conn.last_seen_call = now
+                if key in conn.authenticated and now - conn.last_seen_call.get(key, 0.0) > self.config.heartbeat_seen_s:
+                    conn.last_seen_call[key] = now
                     self._fire(self.sink.seen, header.phone, True)
             case Register():
                 stats["registrations"] += 1
@@ -507,7 +602,7 @@ class Gateway:
                         previous.writer.close()
                     conn.authenticated[key] = header.phone
                     self.by_phone[key] = conn
-                    conn.last_seen_call = time.monotonic()  # the sink marks the terminal online on success
+                    conn.last_seen_call[key] = time.monotonic()  # the sink marks the terminal online on success
                 else:
                     stats["auth_failed"] += 1
                 respond(RESULT_OK if ok else RESULT_FAILURE)
@@ -517,8 +612,11 @@ class Gateway:
                 if conn.authenticated.pop(key, None) is not None and self.by_phone.get(key) is conn:
                     del self.by_phone[key]
                     self._fire(self.sink.seen, header.phone, False)
-                await conn.writer.drain()
-                conn.writer.close()
+                conn.last_seen_call.pop(key, None)
+                if not conn.authenticated:  # the connection's last terminal (a relay may carry several) is gone
+                    conn.flush()
+                    await conn.writer.drain()
+                    conn.writer.close()
             case GeneralResponse(platform=False):
                 stats["terminal_responses"] += 1
                 command_id = conn.awaiting_ack.pop(message.reply_serial, None)

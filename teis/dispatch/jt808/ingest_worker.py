@@ -17,6 +17,13 @@ def run(conn) -> None:
 
     from teis.dispatch.services import positions
 
+    from .sink import ingest_raw
+
+    def ingest(batch):
+        if isinstance(batch, tuple) and batch[0] == "raw":  # (phone, raw body, blind) from `ingest_raw`
+            return ingest_raw(batch[1], positions.ingest_fixes)
+        return positions.ingest_fixes(batch)
+
     checked = 0.0
     while True:
         try:
@@ -30,11 +37,11 @@ def run(conn) -> None:
                 close_old_connections()  # drops an obsolete connection; the next query checks it once
                 checked = time.monotonic()
             try:
-                result = positions.ingest_fixes(batch)
+                result = ingest(batch)
             except DatabaseError:  # e.g. the database restarted since the last check: reconnect and retry once
                 connections.close_all()
                 checked = time.monotonic()
-                result = positions.ingest_fixes(batch)
+                result = ingest(batch)
             conn.send((True, result))
         except Exception as exc:  # reported to the gateway, which counts the lost batch
             conn.send((False, f"{type(exc).__name__}: {exc}"))

@@ -33,6 +33,18 @@ def _database_call(fn):
     return call
 
 
+def ingest_raw(entries: list[tuple[str, bytes, bool]], ingest):
+    """Decode raw location bodies in bulk, `ingest` the fixes; the result counts the reports without a valid
+    time (`invalid_time`), which the gateway's per-frame path drops before ingest."""
+    from .bulk import location_fixes
+
+    fixes, invalid_time = location_fixes(entries)
+    result = ingest(fixes)
+    if result is not None:
+        result.invalid_time = invalid_time
+    return result
+
+
 class DjangoSink:
     """Implements `gateway.Sink` with `services.terminals` and `services.positions.ingest_fixes`."""
 
@@ -64,6 +76,10 @@ class DjangoSink:
     @_database_call
     def ingest(self, fixes: list[Fix]):
         return positions.ingest_fixes(fixes)
+
+    def ingest_raw(self, entries: list[tuple[str, bytes, bool]]):
+        """(phone, raw 0x0200 body, blind area) from the gateway: decoded in bulk, then `ingest`."""
+        return ingest_raw(entries, self.ingest)
 
     @_database_call
     def pending_commands(self, phones: list[str]) -> list:
@@ -97,10 +113,18 @@ class ProcessIngestSink(DjangoSink):
         self._conn = parent
 
     def ingest(self, fixes: list[Fix]):
+        return self._call(fixes)
+
+    def ingest_raw(self, entries: list[tuple[str, bytes, bool]]):
+        """Raw bodies cross the pipe (a tuple of str, bytes and bool pickles in a fraction of a `Fix`); the ingest
+        process decodes them in bulk."""
+        return self._call(("raw", entries))
+
+    def _call(self, batch):
         if self._proc is None or not self._proc.is_alive():
             self._start()
         try:
-            self._conn.send(fixes)
+            self._conn.send(batch)
             ok, payload = self._conn.recv()
         except (EOFError, OSError) as exc:
             self._proc = None

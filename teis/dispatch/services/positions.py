@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from teis.core.codes import next_value
-from teis.core.geo import haversine_m
+from teis.core.geo import EARTH_RADIUS_M, haversine_m
 from teis.core.models import Sequence
 
 from .. import conf
@@ -45,6 +46,7 @@ LIVE_SEQUENCE = "dispatch.live"
 AREA_ZONE = "area"
 POSITIONED_BIT = 0b10  # JT/T 808 table 25, bit 1: 定位
 SOS_BIT = 0b1  # JT/T 808 table 24, bit 0: 紧急报警
+_M_PER_DEGREE = EARTH_RADIUS_M * math.pi / 180
 
 
 @dataclass
@@ -57,6 +59,7 @@ class IngestResult:
     alarms_ended: int = 0
     cursor: int = 0  # the live cursor this batch stamped on what it changed (0: nothing changed)
     invalid_reasons: dict[str, int] = field(default_factory=dict)
+    invalid_time: int = 0  # raw JT/T 808 reports without a valid time (set by the gateway's sink, never stored)
 
 
 class Rules:
@@ -109,6 +112,10 @@ def is_jump(prev_time, prev_lon, prev_lat, fix: Fix, rules: Rules | None = None)
     """A move from the previous accepted fix that no vehicle could drive (distance over time above the
     maximum speed), ignoring short moves that are GPS noise."""
     r = rules or Rules(timezone.now())
+    # an upper bound first (along the meridian, then along a parallel: at most R·(|Δφ| + |Δλ|)): the moves between
+    # consecutive fixes are mostly far below the minimum, and then the great circle is not needed
+    if (abs(fix.lat - prev_lat) + abs(fix.lon - prev_lon)) * _M_PER_DEGREE < r.jump_min_m * 0.999:
+        return False
     distance = haversine_m(prev_lon, prev_lat, fix.lon, fix.lat)
     if distance < r.jump_min_m:
         return False
@@ -198,7 +205,8 @@ def _ingest_postgresql(result: IngestResult, d, by_vehicle, infos, now, rules: R
     2. COPY of the fix rows after each vehicle's latest fix (no stored row can collide with them; should one
        collide all the same, the whole batch is rolled back and stored with ON CONFLICT DO NOTHING instead);
     3. one pipeline: the late rows (ON CONFLICT DO NOTHING), the zone states and the latest fixes (one
-       `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` each); then the alarms, if any, and COMMIT."""
+       `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` each, or from a staging table filled by COPY when
+       there are many rows, see `_stage`); then the alarms, if any, and COMMIT."""
     import psycopg
 
     vids = list(by_vehicle)
@@ -253,10 +261,14 @@ def _ingest_postgresql(result: IngestResult, d, by_vehicle, infos, now, rules: R
             duty = _DutyView(d, tuple(duty_stamp.fetchone()))
             latest_rows = _update_latest(fresh, latest, infos, tracker, now, result.cursor, rules, duty)
             transaction.on_commit(duty.remember)
+        # many rows go to the upserts through COPY into session temp tables (C row formatting; binary arrays are
+        # dumped element by element in Python, which cost more than the rest of the batch), few as arrays
+        zone_staged = _stage(pg, ZoneState, ZONE_COLUMNS, zone_rows)
+        latest_staged = _stage(pg, LatestFix, LATEST_COLUMNS, latest_rows)
         with psycopg.Cursor(pg) as cursor, pg.pipeline():
             _insert(FixRecord, FIX_COLUMNS, late_rows, FIX_CONFLICT, cursor)
-            _upsert(ZoneState, ZONE_COLUMNS, zone_rows, ("vehicle_id", "zone"), cursor)
-            _upsert(LatestFix, LATEST_COLUMNS, latest_rows, ("vehicle_id",), cursor)
+            _upsert(ZoneState, ZONE_COLUMNS, zone_rows, ("vehicle_id", "zone"), cursor, staged=zone_staged)
+            _upsert(LatestFix, LATEST_COLUMNS, latest_rows, ("vehicle_id",), cursor, staged=latest_staged)
         tracker.flush()
         result.alarms_raised, result.alarms_ended = tracker.raised, tracker.ended
         transaction.on_commit(lambda cursor=result.cursor: push_live(cursor))
@@ -364,13 +376,52 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None) -> None:
-    """INSERT with an ON CONFLICT clause, one statement per batch: PostgreSQL from `unnest` of one array per
-    column (a single short statement whatever the row count; `pg_cursor`: a psycopg cursor, e.g. in a
-    pipeline), SQLite `executemany` of one prepared statement (rows adapted by `_adapt`)."""
+STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (see `_stage`)
+_staging_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection → tables created
+
+
+def _stage(pg, model, columns, rows: list[tuple]) -> str | None:
+    """PostgreSQL: COPY `rows` into a temporary table of `columns` shaped like `model`'s table and return its name
+    (None for fewer than STAGE_MIN_ROWS rows: arrays are cheaper then). The table lives as long as the session
+    and is emptied at every commit (ON COMMIT DELETE ROWS); it is created in the batch's transaction and known
+    to exist only once that transaction committed."""
+    if len(rows) < STAGE_MIN_ROWS:
+        return None
+    import psycopg
+
+    name = connection.ops.quote_name(f"teis_stage_{model._meta.db_table}")
+    ready = _staging_ready.setdefault(pg, set())
+    with psycopg.Cursor(pg) as cur:
+        if name not in ready:
+            cur.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "  # noqa: S608 (names from the model)
+                f"SELECT {_columns(columns)} FROM {_table(model)} WITH NO DATA"
+            )
+            transaction.on_commit(lambda: ready.add(name))
+        if len(connection.atomic_blocks) > 1:  # inside a caller's transaction: earlier batches' rows are there
+            cur.execute(f"DELETE FROM {name}")  # noqa: S608
+        with cur.copy(f"COPY {name} ({_columns(columns)}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+    return name
+
+
+def _insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None, staged: str | None = None) -> None:
+    """INSERT with an ON CONFLICT clause, one statement per batch: PostgreSQL from the staging table `staged`
+    (see `_stage`) or from `unnest` of one array per column (a single short statement whatever the row count;
+    `pg_cursor`: a psycopg cursor, e.g. in a pipeline), SQLite `executemany` of one prepared statement (rows
+    adapted by `_adapt`)."""
     if not rows:
         return
     head = f"INSERT INTO {_table(model)} ({_columns(columns)}) "
+    if staged is not None:
+        sql = head + f"SELECT {_columns(columns)} FROM {staged} " + conflict  # noqa: S608 (names from the model)
+        if pg_cursor is not None:
+            pg_cursor.execute(sql)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+        return
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.executemany(head + "VALUES (" + ", ".join(["%s"] * len(columns)) + ") " + conflict, rows)
@@ -391,10 +442,10 @@ def _insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None) ->
         cursor.execute(sql, params)
 
 
-def _upsert(model, columns, rows: list[tuple], keys: tuple[str, ...], pg_cursor=None) -> None:
+def _upsert(model, columns, rows: list[tuple], keys: tuple[str, ...], pg_cursor=None, staged: str | None = None):
     quote = connection.ops.quote_name
     update = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
-    _insert(model, columns, rows, f"ON CONFLICT ({_columns(keys)}) DO UPDATE SET {update}", pg_cursor)
+    _insert(model, columns, rows, f"ON CONFLICT ({_columns(keys)}) DO UPDATE SET {update}", pg_cursor, staged)
 
 
 def _zone_states(fresh) -> dict[tuple[int, str], _State]:

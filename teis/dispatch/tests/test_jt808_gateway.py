@@ -421,3 +421,90 @@ def test_frames_split_anywhere_in_the_stream(chunk):
         await until(lambda: len(sink.fixes) == 20)
 
     run(scenario, max_frames_per_s=100000)
+
+
+class RawSink(FakeSink):
+    """A sink that takes raw location bodies (as `ProcessIngestSink` does) and decodes them in bulk."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.entries = []
+
+    def ingest_raw(self, entries):
+        from types import SimpleNamespace
+
+        from teis.dispatch.jt808.bulk import location_fixes
+
+        self.entries.extend(entries)
+        fixes, invalid_time = location_fixes(entries)
+        self.ingest(fixes)
+        return SimpleNamespace(stored=len(fixes), invalid_time=invalid_time)
+
+
+def test_raw_sink_gets_checked_bodies_and_the_same_fixes():
+    from teis.dispatch.jt808.gateway import location_fix
+
+    sink = RawSink()
+
+    async def scenario(gw, sink):
+        t = await Term.open(gw.port)
+        serial = await t.send(0x0200, location().encode())
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 1)  # not authenticated yet
+        await t.login()
+        loc = Location.build(lon=121.5, lat=31.2, time=NOW, speed_kmh=42.3, heading=45, items={0x01: b"\0\0\x30\x39"})
+        serial = await t.send(0x0200, loc.encode())
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 0)
+        serial = await t.send(0x0704, BatchLocation(1, tuple(location(i) for i in range(1, 4))).encode())
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0704, 0)
+        serial = await t.send(0x0200, location().encode()[:22] + bytes(6))  # no valid time: acked, not stored
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 0)
+        for bad in (b"\x00" * 10, location().encode() + b"\x01\x04\x00"):  # too short; item longer than the body
+            serial = await t.send(0x0200, bad)
+            assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 2)
+        serial = await t.send(0x0704, b"\x00\x02\x00" + b"\x00\x1c" + bytes(28))  # fewer items than declared
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0704, 2)
+        await until(lambda: gw.stats["invalid_time"] == 1 and len(sink.fixes) == 4)
+
+    gw = run(scenario, sink=sink)
+    expected = [location_fix(PHONE, Location.decode(body), blind_area=blind) for _p, body, blind in sink.entries]
+    assert sink.fixes == [f for f in expected if f is not None]
+    assert sink.fixes[0].mileage_km == 1234.5 and [f.extra.get("blind_area") for f in sink.fixes[1:]] == [True] * 3
+    s = gw.stats
+    assert s["fixes_received"] == 5 and s["fixes_ingested"] == 4 and s["batches"] == 1 and s["unauthenticated"] == 1
+    assert s["malformed_body"] == 2 and s["malformed_item"] == 1
+
+
+def test_terminals_sharing_a_connection_keep_their_sessions():
+    """A relay carries several terminals on one connection: each logs in and reports; one logging out ends its
+    own session only (the connection closes with the last one)."""
+    sink = make_sink()
+
+    async def scenario(gw, sink):
+        a = await Term.open(gw.port, phone="013800000001")
+        await a.login()
+        b = Term(a.reader, a.writer, phone="013800000002")
+        b.splitter, b.inbox = a.splitter, a.inbox
+        await b.login()
+        data = b"".join(
+            encode_frame(0x0200, phone, 10 + i, location(i).encode())
+            for i in range(3)
+            for phone in ("013800000001", "013800000002")
+        )
+        await a.raw(data)  # one write, six reports of two terminals
+        answers = [await a.recv() for _ in range(6)]
+        assert sorted((h.phone, m.reply_serial, m.result) for h, m in answers) == sorted(
+            (p, 10 + i, 0) for i in range(3) for p in ("013800000001", "013800000002")
+        )
+        serial = await b.send(0x0003)
+        assert (await b.recv())[1] == GeneralResponse(serial, 0x0003, 0)
+        serial = await a.send(0x0200, location(9).encode())
+        assert (await a.recv())[1] == GeneralResponse(serial, 0x0200, 0)  # still open for the other terminal
+        serial = await b.send(0x0200, location(9).encode())
+        assert (await b.recv())[1] == GeneralResponse(serial, 0x0200, 1)  # logged out: refused
+        serial = await a.send(0x0003)
+        assert (await a.recv())[1] == GeneralResponse(serial, 0x0003, 0)
+        assert await a.closed()
+        await until(lambda: len(sink.fixes) == 7)
+
+    gw = run(scenario, sink=sink, max_frames_per_s=100000)
+    assert gw.stats["logouts"] == 2 and gw.stats["authenticated"] == 2

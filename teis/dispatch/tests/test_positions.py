@@ -275,3 +275,56 @@ def test_unregistered_driving_decision_is_remembered_until_duty_changes(
         ingest_fixes(run(t0 + dt.timedelta(seconds=120), route[12:14], every=10, speed=40))
     alarm.refresh_from_db()
     assert alarm.ended_at == t0 + dt.timedelta(seconds=130)
+
+
+@pytest.mark.parametrize("stage_min_rows", [1, 10**9])
+def test_upserts_through_staging_tables_or_arrays_write_the_same(fleet, t0, settings, monkeypatch, stage_min_rows):
+    """PostgreSQL takes many latest-fix and zone rows through COPY into temporary tables, few as arrays; both
+    write the same, batch after batch inside one transaction (the test's: the staging tables are not emptied
+    by a commit in between)."""
+    from teis.dispatch.models import ZoneState
+    from teis.dispatch.services import positions
+
+    monkeypatch.setattr(positions, "STAGE_MIN_ROWS", stage_min_rows)
+    settings.TEIS_DISPATCH_UNREGISTERED_S = 10**6
+    for k in range(3):
+        at = t0 + dt.timedelta(seconds=10 * k)
+        r = ingest_fixes(
+            [
+                fix("013800000001", at, INSIDE, speed=10.0 + k, mileage_km=1.5 + k),
+                fix("013800000002", at, OUTSIDE if k else INSIDE, speed=0.0),
+                fix("osmand-33", at, (121.45, 31.26 + k * 0.0001), source="osmand"),
+            ]
+        )
+        assert (r.stored, r.invalid, r.late) == (3, 0, 0)
+    latest = {lf.vehicle_id: lf for lf in LatestFix.objects.all()}
+    assert len(latest) == 3 and {lf.seq for lf in latest.values()} == {r.cursor}
+    car1 = latest[fleet["car1"].pk]
+    assert (car1.time, car1.speed_kmh, car1.mileage_km) == (t0 + dt.timedelta(seconds=20), 12, 3.5)
+    assert car1.moving_since == t0
+    assert latest[fleet["car3"].pk].lat == 31.2602 and latest[fleet["car3"].pk].source == "osmand"
+    states = {s.vehicle_id: s for s in ZoneState.objects.filter(zone="area")}
+    assert states[fleet["car1"].pk].inside is True and states[fleet["car1"].pk].last_time == t0
+    assert states[fleet["car2"].pk].pending_inside is False and states[
+        fleet["car2"].pk
+    ].pending_since == t0 + dt.timedelta(seconds=10)
+    assert FixRecord.objects.count() == 9
+
+
+@given(
+    st.floats(121.0, 122.0), st.floats(30.5, 31.9), st.floats(-0.02, 0.02), st.floats(-0.02, 0.02), st.integers(1, 120)
+)
+def test_jump_bound_decides_as_the_great_circle(lon, lat, dlon, dlat, seconds):
+    """`is_jump` skips the great circle when an upper bound of the distance is under the minimum: the decision is
+    the one the great circle gives."""
+    import datetime as _dt
+
+    from teis.core.geo import haversine_m
+    from teis.dispatch.services.positions import Rules, is_jump
+
+    t = _dt.datetime(2025, 6, 1, tzinfo=_dt.UTC)
+    rules = Rules(t)
+    moved = fix(at=t + _dt.timedelta(seconds=seconds), lonlat=(lon + dlon, lat + dlat))
+    distance = haversine_m(lon, lat, lon + dlon, lat + dlat)
+    expected = distance >= rules.jump_min_m and distance / seconds * 3.6 > rules.max_speed
+    assert is_jump(t, lon, lat, moved, rules) == expected

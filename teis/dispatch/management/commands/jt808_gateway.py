@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from teis.dispatch.jt808.gateway import Gateway, GatewayConfig
+from teis.dispatch.jt808.gateway import Gateway, GatewayConfig, run
 from teis.dispatch.jt808.sink import DjangoSink, ProcessIngestSink
 
 log = logging.getLogger("teis.dispatch.jt808")
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             flush_ms=options["flush_ms"],
         )
         sink = DjangoSink() if options["in_process_ingest"] else ProcessIngestSink()
-        asyncio.run(self._run(sink, config, options["stats_every"]))
+        run(self._run(sink, config, options["stats_every"]))
 
     async def _run(self, sink: DjangoSink, config: GatewayConfig, stats_every: float) -> None:
         gateway = Gateway(sink, config)

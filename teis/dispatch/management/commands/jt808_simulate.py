@@ -3,7 +3,6 @@ JT/T 808 terminals for the vehicles that have a terminal phone (see `teis.dispat
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from teis.core.geo import shanghai_districts
 from teis.dispatch.choices import VehicleStatus
+from teis.dispatch.jt808.gateway import run
 from teis.dispatch.jt808.simulator import Simulator, SimVehicle, land_geometry
 from teis.dispatch.models import PatrolVehicle
 from teis.dispatch.services import directory
@@ -57,6 +57,9 @@ class Command(BaseCommand):
         parser.add_argument("--blind", type=float, default=0.01, help="每次上报进入盲区（随后 0x0704 补报）的概率")
         parser.add_argument("--heartbeat", type=float, default=30.0, help="心跳间隔秒数")
         parser.add_argument("--seed", type=int, default=808)
+        parser.add_argument(
+            "--per-connection", type=int, default=1, help="每条 TCP 连接承载的终端数（模拟转发平台；默认每终端一条）"
+        )
         parser.add_argument("--json", action="store_true", help="结束时以 JSON 输出计数")
 
     def handle(self, *args, **options) -> None:
@@ -78,6 +81,7 @@ class Command(BaseCommand):
             heartbeat_s=options["heartbeat"],
             blind_probability=options["blind"],
             seed=options["seed"],
+            per_connection=options["per_connection"],
             on_text=lambda phone, text: self.stdout.write(f"终端 {phone} 收到文本信息：{text}"),
         )
         self.stdout.write(
@@ -85,7 +89,7 @@ class Command(BaseCommand):
             f"运行 {options['duration']} 秒"
         )
         try:
-            stats = asyncio.run(sim.run())
+            stats = run(sim.run())
         except KeyboardInterrupt:
             stats = sim.stats
         counts = stats.as_dict()
