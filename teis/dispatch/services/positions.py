@@ -433,13 +433,25 @@ def _insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None, st
     # quotes element by element; Django's own cursors bind on the client, so a plain psycopg cursor is used
     arrays = ", ".join(f"%b::{fields[c].db_type(connection)}[]" for c in columns)
     sql = head + f"SELECT * FROM unnest({arrays}) " + conflict  # noqa: S608 (names and types from the model)
-    params = [list(col) for col in zip(*rows, strict=True)]
+    params = [_array_of(fields[c], col) for c, col in zip(columns, zip(*rows, strict=True), strict=True)]
     if pg_cursor is not None:
         pg_cursor.execute(sql, params)
         return
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
+
+
+def _array_of(field, values) -> list:
+    """One column as a list psycopg can dump as one array: it refuses a list mixing int and float (a producer may
+    build `Fix(speed_kmh=0)` and `Fix(speed_kmh=12.5)`), so numeric columns are made one Python type."""
+    kind = field.get_internal_type()
+    if kind == "FloatField":
+        return [None if v is None else float(v) for v in values]
+    if kind in ("IntegerField", "SmallIntegerField", "BigIntegerField", "PositiveIntegerField",
+                "PositiveSmallIntegerField", "PositiveBigIntegerField"):  # fmt: skip
+        return [None if v is None else int(v) for v in values]
+    return list(values)
 
 
 def _upsert(model, columns, rows: list[tuple], keys: tuple[str, ...], pg_cursor=None, staged: str | None = None):

@@ -95,6 +95,19 @@ def test_out_of_order_within_a_batch(fleet, t0, settings):
     assert r.alarms_raised == 1 and r.late == 0
 
 
+def test_a_small_batch_mixing_int_and_float_values_is_stored(fleet, t0):
+    # speed 0 and 12.5 in one batch (Fix allows int for float fields): small batches go as one array per column
+    fixes = [
+        fix(at=t0, speed=0, heading=90),
+        fix(at=t0 + dt.timedelta(seconds=10), speed=12.5, heading=91, mileage_km=3),
+        fix(at=t0 + dt.timedelta(seconds=20), speed=13, mileage_km=3.5),
+    ]
+    r = ingest_fixes(fixes)
+    assert r.stored == 3
+    latest = LatestFix.objects.get(vehicle=fleet["car1"])
+    assert latest.speed_kmh == 13.0 and latest.mileage_km == 3.5
+
+
 def test_resent_duplicates_are_dropped(fleet, t0):
     ingest_fixes(run(t0, [INSIDE] * 5))
     r = ingest_fixes(run(t0, [INSIDE] * 5))
