@@ -24,7 +24,7 @@ if [ "${TEIS_DEMO_SIMULATORS:-1}" = "1" ]; then
   cp Procfile "$procfile"
   cat >>"$procfile" <<EOF
 sim808: while true; do $PY manage.py jt808_simulate --vehicles 30 --interval 3 --leave-area 2 --duration 3600 -v 0; sleep 5; done
-simais: while true; do $PY manage.py ais_simulate --target tcp://127.0.0.1:10110 --rate 20 -v 0; sleep 5; done
+simais: while true; do $PY manage.py ais_simulate --target tcp://127.0.0.1:${TEIS_AIS_PORT:-10110} --rate 20 -v 0; sleep 5; done
 EOF
 fi
 exec .venv/bin/honcho -f "$procfile" start
