@@ -69,6 +69,8 @@ class SimVehicle:
     leaves: bool = False  # goes outside its area now and then
     version_2019: bool = False
     plate_colour: int = 1  # 1 blue (JT/T 697.7)
+    start: tuple[float, float] | None = None  # where it was last seen (lon, lat); None: somewhere in its area
+    mileage_km: float | None = None  # its odometer when last seen
 
 
 @dataclass
@@ -119,16 +121,17 @@ class Route:
         self.outside = outside if outside is not None and not outside.is_empty else None
         if self.outside is not None:
             shapely.prepare(self.outside)
-        start = (self._near_edge() if self.outside is not None else None) or random_point_in(self.area, rng)
-        start = start or (121.47, 31.23)
+        resume = vehicle.start if vehicle.start and land.contains(Point(vehicle.start)) else None
+        start = resume or (self._near_edge() if self.outside is not None else None)
+        start = start or random_point_in(self.area, rng) or (121.47, 31.23)
         self.lon, self.lat = start
         self.target = self.lon, self.lat
         self.speed = 0.0
         self.heading = 0
         self.stop_left = 0.0
         self.legs = 0
-        self.away = False
-        self.mileage_km = rng.uniform(1000, 50000)
+        self.away = resume is not None and not self.area.contains(Point(resume))
+        self.mileage_km = vehicle.mileage_km if vehicle.mileage_km is not None else rng.uniform(1000, 50000)
 
     def _near_edge(self) -> tuple[float, float] | None:
         """A start about 500 m inside the area's boundary, so that a leaving vehicle leaves within minutes."""

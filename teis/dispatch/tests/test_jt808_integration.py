@@ -186,3 +186,27 @@ def test_simulated_routes_stay_on_land_and_one_leaves_its_area():
         assert in_area.contains(Point(staying.lon, staying.lat))
     assert outside_seen
     assert isinstance(staying.location(dt.datetime(2025, 1, 1, tzinfo=GMT8)), Location)
+
+
+@pytest.mark.django_db
+def test_simulated_vehicles_resume_where_they_were_last_seen(fleet, t0):
+    """Restarting the simulator must not teleport a vehicle (a 位置跳变 alarm on every restart of `make run`)."""
+    import random
+
+    from shapely.geometry import box
+
+    from teis.dispatch.jt808.simulator import Route
+    from teis.dispatch.management.commands.jt808_simulate import sim_vehicles
+    from teis.dispatch.services.positions import ingest_fixes
+
+    from .conftest import INSIDE, fix
+
+    ingest_fixes([fix(at=t0, lonlat=INSIDE, mileage_km=1234.5)])
+    seen = next(v for v in sim_vehicles(10, 0) if v.phone == "013800000001")
+    assert seen.start == pytest.approx(INSIDE) and seen.mileage_km == pytest.approx(1234.5)
+    route = Route(seen, land_geometry(shanghai_districts()), random.Random(3))
+    assert (route.lon, route.lat) == pytest.approx(INSIDE) and route.mileage_km == pytest.approx(1234.5)
+    # a last position off land (e.g. a boat's) is not a start for a land route
+    offshore = SimVehicle("2", "B", area=box(121.40, 31.20, 121.50, 31.30), start=(122.5, 31.0))
+    route = Route(offshore, land_geometry(shanghai_districts()), random.Random(4))
+    assert (route.lon, route.lat) != (122.5, 31.0)

@@ -13,7 +13,7 @@ from teis.core.geo import shanghai_districts
 from teis.dispatch.choices import VehicleStatus
 from teis.dispatch.jt808.gateway import run
 from teis.dispatch.jt808.simulator import Simulator, SimVehicle, land_geometry
-from teis.dispatch.models import PatrolVehicle
+from teis.dispatch.models import LatestFix, PatrolVehicle
 from teis.dispatch.services import directory
 
 
@@ -25,10 +25,17 @@ def sim_vehicles(limit: int, leave: int, v2019_every: int = 4) -> list[SimVehicl
         PatrolVehicle.objects.exclude(terminal_phone="")
         .exclude(status=VehicleStatus.RETIRED)
         .order_by("pk")
-        .values_list("terminal_phone", "plate", "unit_id")
-    )
+        .values_list("pk", "terminal_phone", "plate", "unit_id")
+    )[:limit]
+    # a vehicle resumes where it was last seen, so restarting the simulator raises no 位置跳变
+    latest = {
+        vehicle_id: ((lon, lat), mileage)
+        for vehicle_id, lon, lat, mileage in LatestFix.objects.filter(
+            vehicle_id__in=[row[0] for row in qs]
+        ).values_list("vehicle_id", "lon", "lat", "mileage_km")
+    }
     out = []
-    for i, (phone, plate, unit_id) in enumerate(qs[:limit]):
+    for i, (pk, phone, plate, unit_id) in enumerate(qs):
         digits = "".join(ch for ch in phone if ch.isdigit())
         if not digits or len(digits) > 20:
             continue
@@ -38,6 +45,8 @@ def sim_vehicles(limit: int, leave: int, v2019_every: int = 4) -> list[SimVehicl
                 plate=plate,
                 area=d.areas.get(unit_id),
                 leaves=i < leave,
+                start=latest.get(pk, (None, None))[0],
+                mileage_km=latest.get(pk, (None, None))[1],
                 version_2019=len(digits) > 12 or (v2019_every > 0 and i % v2019_every == v2019_every - 1),
             )
         )
