@@ -6,7 +6,8 @@ read by id or MMSI with `= ANY(%s)`. The COPY text and the array literals are bu
 `str.join` over `map` (C loops), not value by value by the driver's adapters: that was most of the client time.
 The per-fix statements (the fixes' COPY, the latest-fix UPDATE, the cache check) go further: their values are in
 PostgreSQL's binary format, built by numpy (`copy_binary`, `execute_binary`; see the section below), so neither
-side formats or parses a float or a timestamp.
+side formats or parses a float or a timestamp. A batch's small writes are prepared ahead and sent in one psycopg
+pipeline (`Writes`).
 SQLite: `executemany` of one prepared statement inside the caller's
 transaction (the sqlite3 module runs it in C, without a round trip per row) and `IN (…)` in chunks.
 Values must already be adapted for the backend (see `datetime_adapter`). The caller holds the transaction.
@@ -75,10 +76,18 @@ def next_sequence_value(name: str) -> int:
     return next_value(name)
 
 
+_column_types: dict = {}
+
+
 def column_types(model, columns: Sequence[str]) -> list[str]:
-    """The database types of `columns` (attnames) of `model`, for the casts of the array parameters."""
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    return [fields[c].db_type(connection).split("(")[0].replace(" check", "") for c in columns]
+    """The database types of `columns` (attnames) of `model`, for the casts of the array parameters (memoised)."""
+    key = (connection.vendor, model, tuple(columns))
+    types = _column_types.get(key)
+    if types is None:
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        types = [fields[c].db_type(connection).split("(")[0].replace(" check", "") for c in columns]
+        _column_types[key] = types
+    return types
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -163,6 +172,28 @@ def insert_ignore(objs: list, unique: str, vary: Sequence[str] = ()) -> int:
     model = type(objs[0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = [f.column for f in fields]
+    table = model._meta.db_table
+    cols = ", ".join(columns)
+    if vary and is_postgres():
+        # the same values for every row but `vary`: those once as plain parameters, `vary` as one array each
+        first = [f.get_db_prep_save(getattr(objs[0], f.attname), connection) for f in fields]
+        varying = [f for f in fields if f.attname in vary]
+        types = column_types(model, [f.attname for f in varying])
+        names = [f"v{i}" for i in range(len(varying))]
+        select = ", ".join(
+            f"v.v{varying.index(f)}" if f in varying else f"%s::{column_types(model, [f.attname])[0]}" for f in fields
+        )
+        args = ", ".join(f"%s::{t}[]" for t in types)
+        arrays = [
+            array_literal([f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs]) for f in varying
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {select} FROM unnest({args}) AS v({', '.join(names)}) "  # noqa: S608
+                f"ON CONFLICT ({unique}) DO NOTHING",
+                [*(v for f, v in zip(fields, first, strict=True) if f not in varying), *arrays],
+            )
+        return len(objs)
     if vary:
         first = [f.get_db_prep_save(getattr(objs[0], f.attname), connection) for f in fields]
         varying = [(i, f) for i, f in enumerate(fields) if f.attname in vary]
@@ -174,8 +205,6 @@ def insert_ignore(objs: list, unique: str, vary: Sequence[str] = ()) -> int:
             rows.append(tuple(row))
     else:
         rows = [tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields) for obj in objs]
-    table = model._meta.db_table
-    cols = ", ".join(columns)
     with connection.cursor() as cursor:
         if is_postgres():
             types = column_types(model, [f.attname for f in fields])
@@ -199,21 +228,26 @@ def update_rows(model, columns: Sequence[str], rows: list[tuple], constants: dic
     constants = constants or {}
     with connection.cursor() as cursor:
         if is_postgres():
-            types = column_types(model, (*columns, "id"))
-            arrays = [array_literal(col) for col in zip(*rows, strict=True)]
-            args = ", ".join(f"%s::{t}[]" for t in types)
-            sets = ", ".join([*(f"{c} = v.{c}" for c in columns), *(f"{c} = %s" for c in constants)])
-            cursor.execute(
-                f"UPDATE {table} AS t SET {sets} FROM unnest({args}) AS v({', '.join(columns)}, id) "  # noqa: S608
-                "WHERE t.id = v.id",
-                [*constants.values(), *arrays],
-            )
+            cursor.execute(*_update_rows_sql(model, columns, rows, constants))
         else:
             sets = ", ".join([*(f"{c} = %s" for c in columns), *(f"{c} = %s" for c in constants)])
             cursor.executemany(
                 f"UPDATE {table} SET {sets} WHERE id = %s",  # noqa: S608
                 [(*r[:-1], *constants.values(), r[-1]) for r in rows],
             )
+
+
+def _update_rows_sql(model, columns: Sequence[str], rows: list[tuple], constants: dict) -> tuple[str, list]:
+    """`update_rows` on PostgreSQL: (statement, parameters)."""
+    types = column_types(model, (*columns, "id"))
+    arrays = [array_literal(col) for col in zip(*rows, strict=True)]
+    args = ", ".join(f"%s::{t}[]" for t in types)
+    sets = ", ".join([*(f"{c} = v.{c}" for c in columns), *(f"{c} = %s" for c in constants)])
+    return (
+        f"UPDATE {model._meta.db_table} AS t SET {sets} FROM unnest({args}) AS v({', '.join(columns)}, id) "  # noqa: S608
+        "WHERE t.id = v.id",
+        [*constants.values(), *arrays],
+    )
 
 
 def select_in(sql: str, column: str, values: Iterable[int]) -> list[tuple]:
@@ -224,7 +258,7 @@ def select_in(sql: str, column: str, values: Iterable[int]) -> list[tuple]:
     out: list[tuple] = []
     with connection.cursor() as cursor:
         if is_postgres():
-            cursor.execute(sql.format(where=f"{column} = ANY(%s)"), [values])
+            cursor.execute(sql.format(where=f"{column} = ANY(%s::bigint[])"), ["{" + ",".join(map(str, values)) + "}"])
             out.extend(cursor.fetchall())
         else:
             for i in range(0, len(values), SQLITE_CHUNK):
@@ -371,9 +405,10 @@ def _array_dumpers(raw) -> None:
     raw._teis_pg_arrays = True
 
 
-def execute_binary(sql: str, params: Sequence, *, fetch: bool = False) -> list[tuple] | None:
+def execute_binary(sql: str, params: Sequence, *, fetch: bool = False, binary: bool = False) -> list[tuple] | None:
     """Run one statement with server-side binding on the connection's psycopg connection (PostgreSQL), so `PgArray`
-    parameters go in binary. `%b::type[]` casts in `sql` name the array types. Logged like Django's queries."""
+    parameters go in binary. `%b::type[]` casts in `sql` name the array types. With `binary`, the results come in
+    binary too (no text parsing of timestamps and arrays). Logged like Django's queries."""
     import time
 
     import psycopg
@@ -383,7 +418,7 @@ def execute_binary(sql: str, params: Sequence, *, fetch: bool = False) -> list[t
     _array_dumpers(raw)
     started = time.monotonic()
     with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(sql, params, prepare=False)
+        cursor.execute(sql, params, prepare=False, binary=binary)
         rows = cursor.fetchall() if fetch else None
     _log(sql, started)
     return rows
@@ -428,6 +463,13 @@ def insert_objects(objs: list, *, ignore_conflicts: bool = False) -> None:
     if not is_postgres():
         model.objects.bulk_create(objs, batch_size=CHUNK, ignore_conflicts=ignore_conflicts)
         return
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_objects_sql(objs, ignore_conflicts))
+
+
+def _insert_objects_sql(objs: list, ignore_conflicts: bool) -> tuple[str, list]:
+    """`insert_objects` on PostgreSQL: (statement, parameters)."""
+    model = type(objs[0])
     plan = _insert_plans.get((model, ignore_conflicts))
     if plan is None:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -441,8 +483,7 @@ def insert_objects(objs: list, *, ignore_conflicts: bool = False) -> None:
     fields, sql = plan
     ops = connection
     columns = [[f.get_db_prep_save(f.pre_save(obj, True), ops) for obj in objs] for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [array_literal(col) for col in columns])
+    return sql, [array_literal(col) for col in columns]
 
 
 def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
@@ -452,11 +493,79 @@ def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if is_postgres():
-            a, b = zip(*pairs, strict=True)
-            cursor.execute(
-                f"DELETE FROM {table} AS t USING unnest(%s::bigint[], %s::bigint[]) AS p(a, b) "  # noqa: S608
-                f"WHERE t.{first} = p.a AND t.{second} = p.b",
-                [array_literal(a), array_literal(b)],
-            )
+            cursor.execute(*_delete_pairs_sql(model, first, second, pairs))
         else:
             cursor.executemany(f"DELETE FROM {table} WHERE {first} = %s AND {second} = %s", pairs)  # noqa: S608
+
+
+def _delete_pairs_sql(model, first: str, second: str, pairs: list[tuple[int, int]]) -> tuple[str, list]:
+    a, b = zip(*pairs, strict=True)
+    return (
+        f"DELETE FROM {model._meta.db_table} AS t USING unnest(%s::bigint[], %s::bigint[]) AS p(a, b) "  # noqa: S608
+        f"WHERE t.{first} = p.a AND t.{second} = p.b",
+        [array_literal(a), array_literal(b)],
+    )
+
+
+class Writes:
+    """A batch's writes whose parameters are built ahead (the pipeline builds them while the server stores the
+    fixes' COPY) and that are sent together by `run`: on PostgreSQL in one psycopg pipeline (one round trip for
+    all of them, `PgArray` parameters in binary); elsewhere one after the other. Nothing is read back."""
+
+    def __init__(self):
+        self.items: list = []
+
+    def update_rows(self, model, columns: Sequence[str], rows: list[tuple], constants: dict | None = None) -> None:
+        if not rows:
+            return
+        if is_postgres():
+            self.items.append(_update_rows_sql(model, columns, rows, constants or {}))
+        else:
+            self.items.append(lambda: update_rows(model, columns, rows, constants))
+
+    def insert_objects(self, objs: list, *, ignore_conflicts: bool = False) -> None:
+        if not objs:
+            return
+        if is_postgres():
+            self.items.append(_insert_objects_sql(objs, ignore_conflicts))
+        else:
+            objs = list(objs)
+            self.items.append(lambda: insert_objects(objs, ignore_conflicts=ignore_conflicts))
+
+    def delete_pairs(self, model, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
+        if not pairs:
+            return
+        if is_postgres():
+            self.items.append(_delete_pairs_sql(model, first, second, pairs))
+        else:
+            self.items.append(lambda: delete_pairs(model, first, second, pairs))
+
+    def execute_binary(self, sql: str, params: Sequence) -> None:
+        """A statement for `execute_binary` (PostgreSQL)."""
+        self.items.append((sql, params))
+
+    def call(self, func) -> None:
+        """Any other write, run in its turn (not pipelined)."""
+        self.items.append(func)
+
+    def run(self) -> None:
+        items, self.items = self.items, []
+        if not items:
+            return
+        if not is_postgres() or any(callable(item) for item in items):
+            for item in items:
+                item() if callable(item) else execute_binary(*item)
+            return
+        import time
+
+        import psycopg
+
+        connection.ensure_connection()
+        raw = connection.connection
+        _array_dumpers(raw)
+        started = time.monotonic()
+        with connection.wrap_database_errors, raw.pipeline(), psycopg.Cursor(raw) as cursor:
+            for sql, params in items:
+                cursor.execute(sql, params, prepare=False)
+        for sql, _ in items:
+            _log(sql, started)

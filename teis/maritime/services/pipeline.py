@@ -8,10 +8,11 @@ handled row by row. Telemetry is not audited row by row (ARCHITECTURE.md rule 5)
 
 A batch's fixes are handled as columns sorted by vessel and time, so a batch in any arrival order leaves what its
 fixes one by one in time order would (`tests/test_pipeline_batches.py`). On PostgreSQL the COPY and the UPDATE
-carry binary values built by numpy, and the client works out crossings, areas and latest fixes while the server
-stores the COPY. Round trips of a steady-state batch: the start (live sequence, geometry versions, tracking
-tasks), the cache check, who is inside the areas, the COPY, the latest-fix UPDATE, and one INSERT per kind of
-outcome present (statics, crossings, presences, events, alerts).
+carry binary values built by numpy, and while the server stores the COPY the client works out the static data,
+latest fixes, crossings and areas, and builds the parameters of the writes that follow. Round trips of a
+steady-state batch: BEGIN, the start statement (live sequence, geometry versions, tracking tasks, the cache check,
+who is inside the areas), the COPY, the writes in one psycopg pipeline (statics and latest-fix UPDATEs, crossings,
+presences, events: `bulk_sql.Writes`), COMMIT; alerts, when there are any, after the pipeline.
 
 By aggregate: `vessel_state.VesselSteps` (vessels, statics, fixes, latest fix, dangerous goods) and
 `waters.WaterSteps` (sections, areas) are mixed into `_Batch`, which orders the steps, collects the events and
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 from django.db import connection, transaction
@@ -31,8 +33,8 @@ from teis.maritime.ais.records import PositionRecord, StaticRecord
 
 from ..models import Alert, VesselEvent
 from . import bulk_sql
-from .vessel_state import VesselSteps, _vessels
-from .waters import WaterSteps, _active_areas, _active_sections, _presence, _versions
+from .vessel_state import VesselSteps, _vessel_cache, _vessels
+from .waters import PRESENCE_SCAN_MIN, WaterSteps, _active_areas, _active_sections, _presence, _versions
 
 logger = logging.getLogger(__name__)
 
@@ -91,80 +93,98 @@ def process_records(records) -> PipelineResult:
                 statics.append(rec)
             else:
                 result.skipped += 1
+    columns = None
     if positions:
-        valid = _valid_positions(positions)
+        valid, columns = _valid_positions(positions)
         result.skipped += len(positions) - len(valid)
         positions = valid
     if not positions and not statics:
         return result
     try:
-        _apply(result, positions, statics)
+        _apply(result, positions, statics, columns)
     except BaseException:
         _vessels["by_mmsi"] = {}  # the cached state may hold what was rolled back
         raise
     return result
 
 
-def _valid_positions(positions: list[PositionRecord]) -> list[PositionRecord]:
-    """`valid_position` over the batch, column-wise."""
+def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionRecord], list[tuple] | None]:
+    """`valid_position` over the batch, column-wise: (the valid fixes, their columns, or None if not worked out)."""
     n = len(positions)
-    mmsi, times, lon, lat = list(zip(*positions, strict=True))[:4]
+    columns = list(zip(*positions, strict=True))
+    mmsi, times, lon, lat = columns[:4]
     try:
         m = np.fromiter(mmsi, np.int64, n)
         x = np.array(lon, dtype=np.float64)  # None → nan, which fails every comparison below
         y = np.array(lat, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
-        return [r for r in positions if valid_position(r)]
+        return [r for r in positions if valid_position(r)], None
     ok = (m > 0) & (m <= 999_999_999) & (x >= -180.0) & (x <= 180.0) & (y >= -90.0) & (y <= 90.0)
     ok &= (x != 0) | (y != 0)
     if None in times:
         ok &= np.fromiter((t is not None for t in times), bool, n)
     if ok.all():
-        return positions
-    return [positions[i] for i in np.flatnonzero(ok).tolist()]
+        return positions, columns
+    return [positions[i] for i in np.flatnonzero(ok).tolist()], None
 
 
-def _apply(result: PipelineResult, positions, statics) -> None:
+def _apply(result: PipelineResult, positions, statics, columns=None) -> None:
     with transaction.atomic():
         bulk_sql.relaxed_commit()
-        batch = _Batch(result)
-        batch.load_vessels({r.mmsi for r in positions} | {r.mmsi for r in statics}, positions, statics)
-        if statics:
-            batch.apply_statics(statics)
-        if positions:
-            batch.apply_positions(positions)
+        mmsis = {r.mmsi for r in positions} | {r.mmsi for r in statics}
+        batch = _Batch(result, mmsis)
+        batch.load_vessels(mmsis, positions, statics)
+        if positions:  # the statics are worked out while the server stores the fixes
+            batch.apply_positions(positions, statics, columns)
+        elif statics:
+            writes = bulk_sql.Writes()
+            batch.write_statics(batch.apply_statics(statics), writes)
+            writes.run()
         batch.flush()
         live_rows = batch.live_rows
         transaction.on_commit(lambda: _push_live(batch.seq, live_rows, result.alert_ids))
 
 
 class _Batch(VesselSteps, WaterSteps):
-    def __init__(self, result: PipelineResult):
+    def __init__(self, result: PipelineResult, mmsis: set[int]):
         self.result = result
         self.now = timezone.now()
         self.by_mmsi: dict[int, dict] = {}
         self.events: list[VesselEvent] = []
         self.alerts: list[Alert] = []
         self._root_unit = None
+        self._copying = False  # inside the fixes' COPY: no database access
+        self._deferred: list[int] = []  # indexes in `alerts` of those waiting for the root unit
+        self._events_written = 0  # the first events, written with the fixes' other writes
         self.live_rows: list[tuple] = []  # (vessel state dict, latest PositionRecord) for the push
-        self.seq, self.area_version, self.section_version, self.tracking = _batch_start()
+        cache = _vessel_cache()
+        self.known = list(mmsis & cache.keys())  # cached vessels: their rows are checked at the start
+        self.whole_presence = len(mmsis) > PRESENCE_SCAN_MIN
+        start = _batch_start(self.known, cache, self.whole_presence)
+        self.seq, self.area_version, self.section_version, self.tracking, self.stale, self.presence_rows = start
 
     # positions ----------------------------------------------------------------------------------------------
 
-    def apply_positions(self, positions: list[PositionRecord]) -> None:
-        """Every fix stored; then, on the fixes sorted by vessel and time, the latest fix per vessel, the section
-        crossings and the area transitions. On PostgreSQL the fixes' COPY runs on the server while the client
-        works out the rest (nothing in that window touches the database); the writes follow."""
+    def apply_positions(self, positions: list[PositionRecord], statics: list[StaticRecord] = (), columns=None) -> None:
+        """Every fix stored; then the batch's static data (`apply_statics`) and, on the fixes sorted by vessel and
+        time, the latest fix per vessel, the section crossings and the area transitions. On PostgreSQL the fixes'
+        COPY runs on the server while the client works out the rest (nothing in that window touches the database:
+        an alert that needs the root unit gets it after); the writes follow. `columns`: those of `positions`, if
+        already transposed."""
         n = len(positions)
-        mmsis, times = list(zip(*positions, strict=True))[:2]
+        if columns is None:
+            columns = list(zip(*positions, strict=True))
+        mmsis, times = columns[:2]
         id_of = {m: v["id"] for m, v in self.by_mmsi.items()}
         vid = np.fromiter(map(id_of.__getitem__, mmsis), np.int64, n)
         stamp = {d: d.timestamp() for d in set(times)}  # few distinct times in a batch
         t = np.fromiter(map(stamp.__getitem__, times), np.float64, n)
         order = np.lexsort((t, vid))
-        positions = [positions[i] for i in order.tolist()]
+        if n > 1:  # reorder the records and each column (itemgetter: a C loop)
+            take = itemgetter(*order.tolist())
+            positions = list(take(positions))
+            columns = [take(col) for col in columns]
         vid, t = vid[order], t[order]
-        columns = list(zip(*positions, strict=True))
         lon = np.array(columns[2], dtype=np.float64)
         lat = np.array(columns[3], dtype=np.float64)
         self.result.positions += n
@@ -177,9 +197,11 @@ class _Batch(VesselSteps, WaterSteps):
         # read before the COPY: the geometry (cached), who is inside the areas now
         sections = _active_sections(self.section_version)
         areas = _active_areas(self.area_version)
-        present = _presence(by_id) if areas else {}
+        present = _presence(by_id, self.presence_rows) if areas else {}
 
+        self._copying = True
         with self._store_fixes(columns, vid):
+            static_rows = self.apply_statics(statics) if statics else None
             # the previous fix of each fix: within the batch, or the vessel's cached latest fix before the batch
             starts = np.flatnonzero(first)
             vessels = [by_id[i] for i in vid[starts].tolist()]  # the batch's vessels, in the order of the arrays
@@ -199,12 +221,18 @@ class _Batch(VesselSteps, WaterSteps):
                 moves = (dtime > 0) & (dtime <= MAX_GAP_S) & (dist_nm <= MAX_SPEED_KN * dtime / 3600.0 + 0.05)
             crossings = self._sections(sections, positions, vid, lon, lat, plon, plat, t, pt, moves, by_id)
             presence_changes = self._areas(areas, present, positions, vid, lon, lat, first, last, by_id)
-
-        self._update_latest(*latest)
-        if crossings:
-            bulk_sql.insert_objects(crossings)
+            # the writes' parameters, still while the server stores the fixes
+            writes = bulk_sql.Writes()
+            self.write_statics(static_rows, writes)
+            self._update_latest(*latest, writes=writes)
+            writes.insert_objects(crossings)
             self.result.crossings += len(crossings)
-        self._write_presence(*presence_changes)
+            self._write_presence(*presence_changes, writes=writes)
+            writes.insert_objects(self.events)
+            self._events_written = len(self.events)
+        self._copying = False
+        writes.run()  # one round trip on PostgreSQL
+        self._resolve_deferred_alerts()
         self._dangerous_goods(positions, vid, t, by_id)
 
     # events and alerts --------------------------------------------------------------------------------------
@@ -224,9 +252,15 @@ class _Batch(VesselSteps, WaterSteps):
         )
 
     def _alert(self, v, kind, time, message, rec=None, *, area=None) -> None:
-        unit_id = area.unit_id if area is not None else self.root_unit_id()
-        if unit_id is None:
-            return
+        if area is not None:
+            unit_id = area.unit_id
+        elif self._root_unit is None and self._copying:  # no query during the fixes' COPY: resolved after it
+            self._deferred.append(len(self.alerts))
+            unit_id = None
+        else:
+            unit_id = self.root_unit_id()
+            if unit_id is None:
+                return
         self.alerts.append(
             Alert(
                 kind=kind,
@@ -241,6 +275,18 @@ class _Batch(VesselSteps, WaterSteps):
                 created_at=self.now,
             )
         )
+
+    def _resolve_deferred_alerts(self) -> None:
+        """The root unit of the alerts made during the fixes' COPY; without a root unit they are dropped."""
+        if not self._deferred:
+            return
+        unit_id = self.root_unit_id()
+        deferred, self._deferred = set(self._deferred), []
+        if unit_id is None:
+            self.alerts = [a for i, a in enumerate(self.alerts) if i not in deferred]
+            return
+        for i in deferred:
+            self.alerts[i].unit_id = unit_id
 
     def root_unit_id(self) -> int | None:
         if self._root_unit is None:
@@ -257,7 +303,7 @@ class _Batch(VesselSteps, WaterSteps):
                 from .alerts import tracked_event_alerts
 
                 self.alerts.extend(tracked_event_alerts(self.events, self.now))
-            bulk_sql.insert_objects(self.events)
+            bulk_sql.insert_objects(self.events[self._events_written :])  # those not written with the fixes
             self.result.events += len(self.events)
         if self.alerts:
             from .risk import flag_records
@@ -271,31 +317,53 @@ class _Batch(VesselSteps, WaterSteps):
             self.result.alert_ids.extend(a.pk for a in created)
 
 
-def _batch_start() -> tuple[int, tuple, tuple, bool]:
-    """(live sequence value, area version, section version, whether any tracking task is active): one statement
-    on PostgreSQL. The tracking tasks are asked about only when some task is active."""
+def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool) -> tuple:
+    """(live sequence value, area version, section version, whether any tracking task is active, the MMSIs among
+    `known` whose cached state is stale, the rows of "who is inside the areas" when `whole_presence`): one statement
+    on PostgreSQL (no round trip for the cache check or the presence read). Elsewhere the stale MMSIs and the
+    presence rows are None (`load_vessels` and `_presence` ask themselves) and tracking tasks are always looked at."""
     if bulk_sql.is_postgres():
         from teis.core.models import Sequence
 
-        from ..models import SectionLine, TrackingTask, WaterArea
+        from ..models import AreaPresence, SectionLine, TrackingTask, Vessel, WaterArea
 
         a, s = WaterArea._meta.db_table, SectionLine._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH seq AS (UPDATE {Sequence._meta.db_table} SET value = value + 1 WHERE name = %s "  # noqa: S608
-                "RETURNING value) "
-                f"SELECT (SELECT value FROM seq), (SELECT COUNT(*) FROM {a}), (SELECT MAX(updated_at) FROM {a}), "
-                f"(SELECT COUNT(*) FROM {s}), (SELECT MAX(updated_at) FROM {s}), "
-                f"EXISTS (SELECT 1 FROM {TrackingTask._meta.db_table} WHERE is_active)",
-                [LIVE_SEQUENCE],
-            )
-            seq, na, ma, ns, ms, tracking = cursor.fetchone()
+        entries = [cache[m] for m in known]
+        n = len(known)
+        stamps, _ = bulk_sql.microseconds([e["updated_at"] for e in entries])
+        presence = (
+            f"(SELECT array_agg(area_id) AS a, array_agg(vessel_id) AS v, array_agg(arrived_at) AS t "  # noqa: S608
+            f"FROM {AreaPresence._meta.db_table})"
+            if whole_presence
+            else "(SELECT NULL::int8[] AS a, NULL::int8[] AS v, NULL::timestamptz[] AS t)"
+        )
+        row = bulk_sql.execute_binary(
+            f"WITH seq AS (UPDATE {Sequence._meta.db_table} SET value = value + 1 WHERE name = %s "  # noqa: S608
+            "RETURNING value) "
+            f"SELECT (SELECT value FROM seq), (SELECT COUNT(*) FROM {a}), (SELECT MAX(updated_at) FROM {a}), "
+            f"(SELECT COUNT(*) FROM {s}), (SELECT MAX(updated_at) FROM {s}), "
+            f"EXISTS (SELECT 1 FROM {TrackingTask._meta.db_table} WHERE is_active), "
+            "(SELECT array_agg(c.mmsi) FROM unnest(%b::int8[], %b::int8[], %b::timestamptz[]) AS c(mmsi, id, ts) "
+            f"LEFT JOIN {Vessel._meta.db_table} v ON v.mmsi = c.mmsi "
+            "WHERE v.id IS DISTINCT FROM c.id OR v.updated_at IS DISTINCT FROM c.ts), "
+            f"p.a, p.v, p.t FROM {presence} AS p",
+            [
+                LIVE_SEQUENCE,
+                bulk_sql.binary_array(bulk_sql.BinColumn("int8", np.array(known, dtype=np.int64)), n),
+                bulk_sql.binary_array(bulk_sql.BinColumn("int8", np.array([e["id"] for e in entries], np.int64)), n),
+                bulk_sql.binary_array(bulk_sql.BinColumn("timestamptz", stamps), n),
+            ],
+            fetch=True,
+            binary=True,
+        )[0]
+        seq, na, ma, ns, ms, tracking, stale, p_area, p_vessel, p_time = row
         if seq is None:  # the sequence's first use creates its row
             seq = bulk_sql.next_sequence_value(LIVE_SEQUENCE)
-        return seq, (na, ma), (ns, ms), tracking
+        presence_rows = list(zip(p_area, p_vessel, p_time, strict=True)) if p_area else ([] if whole_presence else None)
+        return seq, (na, ma), (ns, ms), tracking, stale or [], presence_rows
     seq = bulk_sql.next_sequence_value(LIVE_SEQUENCE)
     area_version, section_version = _versions()
-    return seq, area_version, section_version, True
+    return seq, area_version, section_version, True, None, None
 
 
 def _timestamps(values: list) -> np.ndarray:

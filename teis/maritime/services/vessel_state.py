@@ -3,9 +3,10 @@ vessels looked up or created per batch, static data and its change events, every
 vessel, dangerous-goods records.
 
 The cache (MMSI → the state columns as this process last read or wrote them) is reused by a batch only for rows
-whose id and updated_at are unchanged (one query, `_stale_vessels`), so an edit elsewhere — registry import, the
-vessel form, risk refresh, another listener process — is read again; anything that changes a cached column
-without save() must set updated_at too (see risk.py). The cache is dropped when a batch fails.
+whose id and updated_at are unchanged (checked by the batch's start statement on PostgreSQL, `_stale_vessels`
+elsewhere), so an edit elsewhere — registry import, the vessel form, risk refresh, another listener process — is
+read again; anything that changes a cached column without save() must set updated_at too (see risk.py). The cache
+is dropped when a batch fails.
 """
 
 from __future__ import annotations
@@ -44,16 +45,18 @@ class VesselSteps:
     """Steps of a batch on vessels and fixes (state: by_mmsi, now, seq, result, live_rows)."""
 
     def load_vessels(self, mmsis: set[int], positions, statics) -> None:
-        wanted = sorted(mmsis)
         cache = _vessel_cache()
-        known = [m for m in wanted if m in cache]
+        known = self.known  # the batch's vessels in the cache when the batch started
         if known:  # reuse the cached state of the vessels whose row has not changed since (id and updated_at)
-            stale = set(_stale_vessels(known, cache))
+            stale = set(self.stale if self.stale is not None else _stale_vessels(known, cache))
+            by_mmsi = self.by_mmsi
             for mmsi in known:
                 if mmsi not in stale:
-                    self.by_mmsi[mmsi] = cache[mmsi]
-        self._fetch_vessels([m for m in wanted if m not in self.by_mmsi])
-        missing = [m for m in wanted if m not in self.by_mmsi]
+                    by_mmsi[mmsi] = cache[mmsi]
+        unknown = mmsis - self.by_mmsi.keys()
+        if unknown:
+            self._fetch_vessels(sorted(unknown))
+        missing = sorted(m for m in unknown if m not in self.by_mmsi)
         if missing:
             class_of = {r.mmsi: r.ais_class for r in positions}
             bulk_sql.insert_ignore(  # another listener may create the same vessel concurrently: ON CONFLICT
@@ -78,9 +81,10 @@ class VesselSteps:
             v["eta"], v["last_time"], v["updated_at"] = to_dt(v["eta"]), to_dt(v["last_time"]), to_dt(v["updated_at"])
             self.by_mmsi[v["mmsi"]] = cache[v["mmsi"]] = v
 
-    def apply_statics(self, statics: list[StaticRecord]) -> None:
+    def apply_statics(self, statics: list[StaticRecord]) -> list[tuple] | None:
         """Static and voyage data (types 5, 24, 19, 21): later records win; a changed name, destination or
-        draught becomes an event."""
+        draught becomes an event. The cached state follows at once; the rows to write are returned for
+        `write_statics` (no database access: it runs during the fixes' COPY)."""
         statics = sorted(statics, key=lambda r: r.time)
         changed: dict[int, dict] = {}  # vessel id → {column: new value}
         touched: dict[int, dict] = {}  # vessel id → its state
@@ -130,10 +134,15 @@ class VesselSteps:
         for v in touched.values():
             v["updated_at"] = self.now
             rows.append((*(v[c] for c in STATIC_COLUMNS), ship_category(v["ship_type"]), self.seq, self.now, v["id"]))
+        if not rows:
+            return None
+        adapt = bulk_sql.datetime_adapter()
+        return [(*r[:8], adapt(r[8]) if r[8] else None, *r[9:11], adapt(r[11]), r[12]) for r in rows]
+
+    def write_statics(self, rows: list[tuple] | None, writes: bulk_sql.Writes) -> None:
+        """The static data worked out by `apply_statics`, to `writes` (one UPDATE)."""
         if rows:
-            adapt = bulk_sql.datetime_adapter()
-            rows = [(*r[:8], adapt(r[8]) if r[8] else None, *r[9:11], adapt(r[11]), r[12]) for r in rows]
-            bulk_sql.update_rows(Vessel, (*STATIC_COLUMNS, "category", "live_seq", "updated_at"), rows)
+            writes.update_rows(Vessel, (*STATIC_COLUMNS, "category", "live_seq", "updated_at"), rows)
 
     @contextmanager
     def _store_fixes(self, columns, vid):
@@ -212,18 +221,18 @@ class VesselSteps:
         ]
         return ([bulk_sql.binary_array(a, k) for a in arrays],)
 
-    def _update_latest(self, rows) -> None:
-        """Write the latest fixes worked out by `_latest` (one UPDATE), stamping the batch's live sequence."""
+    def _update_latest(self, rows, *, writes: bulk_sql.Writes) -> None:
+        """The latest fixes worked out by `_latest`, to `writes` (one UPDATE), stamping the batch's live sequence."""
         if rows is None:
             return
         if not bulk_sql.is_postgres():
             adapt = bulk_sql.datetime_adapter()
-            bulk_sql.update_rows(Vessel, LATEST_COLUMNS, rows, {"live_seq": self.seq, "updated_at": adapt(self.now)})
+            writes.update_rows(Vessel, LATEST_COLUMNS, rows, {"live_seq": self.seq, "updated_at": adapt(self.now)})
             return
         table = Vessel._meta.db_table
         types = ("timestamptz", "float8", "float8", "float8", "float8", "int2", "int2", "text", "int8")
         sets = ", ".join(f"{c} = v.{c}" for c in LATEST_COLUMNS)
-        bulk_sql.execute_binary(
+        writes.execute_binary(
             f"UPDATE {table} AS t SET {sets}, live_seq = %s, updated_at = %s "  # noqa: S608
             f"FROM unnest({', '.join(f'%b::{x}[]' for x in types)}) AS v({', '.join(LATEST_COLUMNS)}, id) "
             "WHERE t.id = v.id",

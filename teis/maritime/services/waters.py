@@ -20,6 +20,8 @@ from .vessel_state import _datetime_reader, _label
 
 logger = logging.getLogger(__name__)
 
+PRESENCE_SCAN_MIN = 200  # a batch of more vessels than this reads the whole presence table
+
 
 class WaterSteps:
     """Steps of a batch on sections and areas (state: area_version, section_version, result, _event, _alert)."""
@@ -116,11 +118,11 @@ class WaterSteps:
                     gone[area.pk].append(vessel_id)
         return new_presence, gone
 
-    def _write_presence(self, new_presence: list, gone: dict) -> None:
-        bulk_sql.delete_pairs(
+    def _write_presence(self, new_presence: list, gone: dict, *, writes: bulk_sql.Writes) -> None:
+        writes.delete_pairs(
             AreaPresence, "area_id", "vessel_id", [(a, v) for a, vessel_ids in gone.items() for v in vessel_ids]
         )
-        bulk_sql.insert_objects(new_presence, ignore_conflicts=True)
+        writes.insert_objects(new_presence, ignore_conflicts=True)
 
     def _entered(self, area, v, r) -> None:
         self._event(v, EventKind.AREA_ENTRY, r.time, f"进入{area.name}", r.lon, r.lat, area.pk)
@@ -149,15 +151,19 @@ class _AreaGeom:
 _cache: dict[str, tuple] = {}
 
 
-def _presence(by_id: dict) -> dict[tuple[int, int], dt.datetime | None]:
+def _presence(by_id: dict, rows: list | None = None) -> dict[tuple[int, int], dt.datetime | None]:
     """{(area id, vessel id): arrived at} of the batch's vessels. "Who is inside now" is a small table: for a large
-    batch it is read whole (one scan) rather than looked up vessel by vessel."""
+    batch it is read whole (one scan; on PostgreSQL by the batch's start statement, which passes its `rows`)
+    rather than looked up vessel by vessel."""
     to_dt = _datetime_reader()
     table = AreaPresence._meta.db_table
-    if len(by_id) > 200:
+    if rows is None and len(by_id) > PRESENCE_SCAN_MIN:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT area_id, vessel_id, arrived_at FROM {table}")  # noqa: S608
             rows = cursor.fetchall()
+    if rows is not None:  # rows of other vessels too: harmless, a batch looks up only its own
+        if connection.vendor != "sqlite":  # the driver's datetimes are already aware
+            return {(a, v): arrived for a, v, arrived in rows}
         return {(a, v): to_dt(arrived) for a, v, arrived in rows if v in by_id}
     sql = f"SELECT area_id, vessel_id, arrived_at FROM {table} WHERE {{where}}"  # noqa: S608
     return {(a, v): to_dt(arrived) for a, v, arrived in bulk_sql.select_in(sql, "vessel_id", sorted(by_id))}

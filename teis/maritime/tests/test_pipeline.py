@@ -70,6 +70,21 @@ def test_name_destination_draught_changes_are_events(tree):
     assert VesselEvent.objects.get(kind=EventKind.NAME_CHANGE).detail == "旧名 → 新名"
 
 
+def test_type_mismatch_alert_goes_to_the_root_unit_with_or_without_fixes(tree):
+    from teis.org.models import Unit
+
+    Vessel.objects.create(mmsi=413000011, registered_type=70)
+    Vessel.objects.create(mmsi=413000012, registered_type=70)
+    # with fixes the statics are worked out during the fixes' COPY, where the root unit is not looked up yet
+    result = process_records([static(413000011, ship_type=80), pos(413000011, 0, 121.49, 31.20)])
+    assert result.alerts == 1
+    process_records([static(413000012, ship_type=80)])  # statics only
+    root = Unit.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True).first()
+    alerts = Alert.objects.filter(kind=AlertKind.TYPE_MISMATCH).values_list("vessel__mmsi", "unit_id")
+    assert sorted(alerts) == [(413000011, root), (413000012, root)]
+    assert Vessel.objects.get(mmsi=413000011).category == "tanker"
+
+
 def test_crossings_both_ways_with_interpolated_time(tree):
     s = section(tree["corps"])  # west→east at lat 31.24
     # northbound across the line between fixes at t=0 (31.239) and t=20 (31.241): crossing at t=10
