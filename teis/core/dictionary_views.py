@@ -27,6 +27,7 @@ class DictionaryImportForm(forms.Form):
         label="Excel 文件",
         help_text="第一行为表头：编码、名称、上级编码、排序、启用（是/否）。已有编码将被更新，新编码将被新增。",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx", "class": "form-control"}),
+        error_messages={"required": "请选择要导入的 Excel 文件。", "empty": "上传的文件是空的。"},
     )
 
     def clean_file(self):
@@ -59,7 +60,8 @@ def dictionary_export(request, type_code: str):
 def dictionary_import(request, type_code: str):
     require(request, "core.change_dictionaryitem")
     dict_type = get_object_or_404(DictionaryType, code=type_code)
-    form = DictionaryImportForm(request.POST or None, request.FILES or None)
+    # bound on every POST, even an empty one (no file chosen): it must say so, not show the blank form again
+    form = DictionaryImportForm(request.POST, request.FILES) if request.method == "POST" else DictionaryImportForm()
     errors: list[str] = []
     status = 200
     if request.method == "POST":

@@ -218,6 +218,9 @@ def test_import_page(vehicle, sysadmin, make_user):
     response = client.post("/core/dictionaries/vehicle_type/import/", {"file": missing})
     assert response.status_code == 400 and "缺少列“名称”" in response.content.decode()
 
+    nothing = client.post("/core/dictionaries/vehicle_type/import/", {})
+    assert nothing.status_code == 400 and "请选择要导入的 Excel 文件" in nothing.content.decode()
+
     not_xlsx = io.BytesIO(b"a,b")
     not_xlsx.name = "dict.csv"
     response = client.post("/core/dictionaries/vehicle_type/import/", {"file": not_xlsx})
