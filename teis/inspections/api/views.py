@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -81,46 +81,27 @@ class _PlanActionView(PlanAPIView):
         return Response(DrawRecordSerializer(record).data)
 
 
+def _plan_action_schema(operation_id: str, summary: str):
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id, summary=summary, tags=TAGS, request=None, responses={200: DrawRecordSerializer}
+        )
+    )
+
+
+@_plan_action_schema("inspections_freeze", "冻结候选名单并公布随机种子承诺值")
 class FreezeView(_PlanActionView):
     action_name = "do_freeze"
 
-    @extend_schema(
-        operation_id="inspections_freeze",
-        summary="冻结候选名单并公布随机种子承诺值",
-        tags=TAGS,
-        request=None,
-        responses={200: DrawRecordSerializer},
-    )
-    def post(self, request, pk):
-        return super().post(request, pk)
 
-
+@_plan_action_schema("inspections_draw", "执行抽取、下发任务并公开随机种子")
 class DrawView(_PlanActionView):
     action_name = "do_draw"
 
-    @extend_schema(
-        operation_id="inspections_draw",
-        summary="执行抽取、下发任务并公开随机种子",
-        tags=TAGS,
-        request=None,
-        responses={200: DrawRecordSerializer},
-    )
-    def post(self, request, pk):
-        return super().post(request, pk)
 
-
+@_plan_action_schema("inspections_publish", "公示抽取结果")
 class PublishView(_PlanActionView):
     action_name = "do_publish"
-
-    @extend_schema(
-        operation_id="inspections_publish",
-        summary="公示抽取结果",
-        tags=TAGS,
-        request=None,
-        responses={200: DrawRecordSerializer},
-    )
-    def post(self, request, pk):
-        return super().post(request, pk)
 
 
 class VerifySerializer(serializers.Serializer):
