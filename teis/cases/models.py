@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.fields import EncryptedCharField
-from teis.core.models import ScopedModel
+from teis.core.models import ScopedModel, StoredFile
 
 from .choices import (
     CaseSource,
@@ -188,26 +188,14 @@ class CaseVehicle(models.Model):
         return self.plate
 
 
-class CaseAttachment(models.Model):
+class CaseAttachment(StoredFile):
     """A photo or video uploaded with the case (案件预录); the evidence centre takes these over later."""
 
     case = models.ForeignKey(EnforcementCase, verbose_name="案件", on_delete=models.CASCADE, related_name="attachments")
-    file_name = models.CharField("存储文件名", max_length=300)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sm3 = models.CharField("SM3 摘要", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "案件附件"
         ordering = ["case", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class CaseProperty(ScopedModel):

@@ -75,6 +75,26 @@ class ScopedModel(models.Model):
 # --- dictionaries ---------------------------------------------------------------------------------
 
 
+class StoredFile(models.Model):
+    """A file kept in the project's storage with its SM3 digest (the shape shared by older attachment tables)."""
+
+    file_name = models.CharField("存储文件名", max_length=300)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sm3 = models.CharField("SM3 摘要", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class DictionaryType(ScopedModel):
     scope_unit_field = None
     scope_owner_field = None

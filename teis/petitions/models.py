@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.fields import EncryptedCharField
-from teis.core.models import ScopedModel
+from teis.core.models import ScopedModel, StoredFile
 
 from .choices import Channel, PetitionKind, PetitionStatus, Satisfaction, SupervisionKind, SupervisionStatus
 
@@ -110,24 +110,12 @@ class Petition(ScopedModel):
         return bool(self.category_id and self.category.code == "water")
 
 
-class PetitionAttachment(models.Model):
+class PetitionAttachment(StoredFile):
     petition = models.ForeignKey(Petition, verbose_name="信访件", on_delete=models.CASCADE, related_name="attachments")
-    file_name = models.CharField("存储文件名", max_length=300)
-    original_name = models.CharField("原文件名", max_length=200)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sm3 = models.CharField("SM3 摘要", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "信访附件"
         ordering = ["petition", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class DeadlineRule(ScopedModel):
