@@ -34,7 +34,16 @@ from teis.maritime.ais.records import PositionRecord, StaticRecord
 from ..models import Alert, VesselEvent
 from . import bulk_sql
 from .vessel_state import VesselSteps, _vessel_cache, _vessels
-from .waters import PRESENCE_SCAN_MIN, WaterSteps, _active_areas, _active_sections, _presence, _versions
+from .waters import (
+    PRESENCE_SCAN_MIN,
+    WaterSteps,
+    _active_areas,
+    _active_sections,
+    _presence,
+    _versions,
+    presence_cache,
+    reload_presence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +113,7 @@ def process_records(records) -> PipelineResult:
         _apply(result, positions, statics, columns)
     except BaseException:
         _vessels["by_mmsi"] = {}  # the cached state may hold what was rolled back
+        presence_cache.reset()
         raise
     return result
 
@@ -161,7 +171,7 @@ class _Batch(VesselSteps, WaterSteps):
         self.known = list(mmsis & cache.keys())  # cached vessels: their rows are checked at the start
         self.whole_presence = len(mmsis) > PRESENCE_SCAN_MIN
         start = _batch_start(self.known, cache, self.whole_presence)
-        self.seq, self.area_version, self.section_version, self.tracking, self.stale, self.presence_rows = start
+        self.seq, self.area_version, self.section_version, self.tracking, self.stale, self.presence = start
 
     # positions ----------------------------------------------------------------------------------------------
 
@@ -197,7 +207,11 @@ class _Batch(VesselSteps, WaterSteps):
         # read before the COPY: the geometry (cached), who is inside the areas now
         sections = _active_sections(self.section_version)
         areas = _active_areas(self.area_version)
-        present = _presence(by_id, self.presence_rows) if areas else {}
+        present, present_by_area = {}, None
+        if areas and self.presence is not None:
+            present, present_by_area = self.presence.present(), self.presence.by_area()
+        elif areas:
+            present = _presence(by_id)
 
         self._copying = True
         with self._store_fixes(columns, vid):
@@ -220,7 +234,9 @@ class _Batch(VesselSteps, WaterSteps):
                 dist_nm = np.hypot((lon - plon) * np.cos(np.radians(lat)), lat - plat) * 60.0
                 moves = (dtime > 0) & (dtime <= MAX_GAP_S) & (dist_nm <= MAX_SPEED_KN * dtime / 3600.0 + 0.05)
             crossings = self._sections(sections, positions, vid, lon, lat, plon, plat, t, pt, moves, by_id)
-            presence_changes = self._areas(areas, present, positions, vid, lon, lat, first, last, by_id)
+            presence_changes = self._areas(
+                areas, present, positions, vid, lon, lat, first, last, by_id, present_by_area
+            )  # fmt: skip
             # the writes' parameters, still while the server stores the fixes
             writes = bulk_sql.Writes()
             self.write_statics(static_rows, writes)
@@ -319,23 +335,26 @@ class _Batch(VesselSteps, WaterSteps):
 
 def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool) -> tuple:
     """(live sequence value, area version, section version, whether any tracking task is active, the MMSIs among
-    `known` whose cached state is stale, the rows of "who is inside the areas" when `whole_presence`): one statement
-    on PostgreSQL (no round trip for the cache check or the presence read). Elsewhere the stale MMSIs and the
-    presence rows are None (`load_vessels` and `_presence` ask themselves) and tracking tasks are always looked at."""
+    `known` whose cached state is stale, "who is inside the areas" as a `PresenceCache` when `whole_presence`): one
+    statement on PostgreSQL (no round trip for the cache check or the presence). Elsewhere the stale MMSIs and the
+    presence are None (`load_vessels` and `_presence` ask themselves) and tracking tasks are always looked at."""
     if bulk_sql.is_postgres():
         from teis.core.models import Sequence
 
         from ..models import AreaPresence, SectionLine, TrackingTask, Vessel, WaterArea
 
-        a, s = WaterArea._meta.db_table, SectionLine._meta.db_table
+        a, s, pt = WaterArea._meta.db_table, SectionLine._meta.db_table, AreaPresence._meta.db_table
         entries = [cache[m] for m in known]
         n = len(known)
         stamps, _ = bulk_sql.microseconds([e["updated_at"] for e in entries])
-        presence = (
-            f"(SELECT array_agg(area_id) AS a, array_agg(vessel_id) AS v, array_agg(arrived_at) AS t "  # noqa: S608
-            f"FROM {AreaPresence._meta.db_table})"
-            if whole_presence
-            else "(SELECT NULL::int8[] AS a, NULL::int8[] AS v, NULL::timestamptz[] AS t)"
+        presence = presence_cache.bind() if whole_presence else None
+        presence_sql = (
+            f"(SELECT count(*) AS n, count(arrived_at) AS na, COALESCE(sum(id), 0)::int8 AS s FROM {pt}) AS c, "  # noqa: S608
+            "(SELECT array_agg(id) AS i, array_agg(area_id) AS a, array_agg(vessel_id) AS v, "
+            f"array_agg(arrived_at) AS t FROM {pt} WHERE id > %s) AS p"
+            if presence is not None
+            else "(SELECT NULL::int8 AS n, NULL::int8 AS na, NULL::int8 AS s) AS c, "
+            "(SELECT NULL::int8[] AS i, NULL::int8[] AS a, NULL::int8[] AS v, NULL::timestamptz[] AS t) AS p"
         )
         row = bulk_sql.execute_binary(
             f"WITH seq AS (UPDATE {Sequence._meta.db_table} SET value = value + 1 WHERE name = %s "  # noqa: S608
@@ -346,21 +365,26 @@ def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool)
             "(SELECT array_agg(c.mmsi) FROM unnest(%b::int8[], %b::int8[], %b::timestamptz[]) AS c(mmsi, id, ts) "
             f"LEFT JOIN {Vessel._meta.db_table} v ON v.mmsi = c.mmsi "
             "WHERE v.id IS DISTINCT FROM c.id OR v.updated_at IS DISTINCT FROM c.ts), "
-            f"p.a, p.v, p.t FROM {presence} AS p",
+            f"c.n, c.na, c.s, p.i, p.a, p.v, p.t FROM {presence_sql}",
             [
                 LIVE_SEQUENCE,
                 bulk_sql.binary_array(bulk_sql.BinColumn("int8", np.array(known, dtype=np.int64)), n),
                 bulk_sql.binary_array(bulk_sql.BinColumn("int8", np.array([e["id"] for e in entries], np.int64)), n),
                 bulk_sql.binary_array(bulk_sql.BinColumn("timestamptz", stamps), n),
+                *([presence.max_id] if presence is not None else []),
             ],
             fetch=True,
             binary=True,
         )[0]
-        seq, na, ma, ns, ms, tracking, stale, p_area, p_vessel, p_time = row
+        seq, na, ma, ns, ms, tracking, stale, p_count, p_arrived, p_sum, *added = row
         if seq is None:  # the sequence's first use creates its row
             seq = bulk_sql.next_sequence_value(LIVE_SEQUENCE)
-        presence_rows = list(zip(p_area, p_vessel, p_time, strict=True)) if p_area else ([] if whole_presence else None)
-        return seq, (na, ma), (ns, ms), tracking, stale or [], presence_rows
+        if presence is not None:
+            if added[0]:
+                presence.merge(*added)
+            if not presence.matches(p_count, p_arrived, p_sum):
+                reload_presence(presence)
+        return seq, (na, ma), (ns, ms), tracking, stale or [], presence
     seq = bulk_sql.next_sequence_value(LIVE_SEQUENCE)
     area_version, section_version = _versions()
     return seq, area_version, section_version, True, None, None

@@ -20,7 +20,81 @@ from .vessel_state import _datetime_reader, _label
 
 logger = logging.getLogger(__name__)
 
-PRESENCE_SCAN_MIN = 200  # a batch of more vessels than this reads the whole presence table
+PRESENCE_SCAN_MIN = 200  # a batch of more vessels than this uses the whole presence table (`PresenceCache`)
+_MISSING = object()
+
+
+class PresenceCache:
+    """ "Who is inside the areas now" as this process last saw it, for large batches on PostgreSQL: the table holds
+    thousands of rows (every vessel in every area) and reading it whole for every batch cost more than the batch's
+    geometry. Each batch's start statement returns only the rows added since (`id > max_id`) and the table's
+    fingerprint (row count, count of arrived_at, sum of ids); the batch's own exits are discarded here as they are
+    written. The cache is used only if its fingerprint then equals the table's; otherwise it is read whole again
+    (another process deleted rows, the arrival check set arrived_at, a sequence was reset). Rows are only inserted,
+    deleted and have arrived_at set once, so any change moves the fingerprint. Dropped when a batch fails."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self.key = None
+        self.rows: dict[tuple[int, int], tuple[int, dt.datetime | None]] = {}  # (area, vessel) → (id, arrived_at)
+        self.max_id = 0
+        self.arrived = 0
+        self.id_sum = 0
+        self._by_area: dict[int, np.ndarray] | None = None
+        self._present: dict[tuple[int, int], dt.datetime | None] | None = None
+
+    def bind(self) -> PresenceCache:
+        """The cache of this database (a test or a management command may switch databases)."""
+        key = (connection.alias, connection.settings_dict.get("NAME"))
+        if self.key != key:
+            self.reset()
+            self.key = key
+        return self
+
+    def merge(self, ids, areas, vessels, arrived) -> None:
+        for pk, a, v, t in zip(ids, areas, vessels, arrived, strict=True):
+            self._drop((a, v))
+            self.rows[(a, v)] = (pk, t)
+            self.id_sum += pk
+            self.arrived += t is not None
+            self.max_id = max(self.max_id, pk)
+        if ids:
+            self._by_area = self._present = None
+
+    def discard(self, pairs) -> None:
+        for key in pairs:
+            self._drop(key)
+        if pairs:
+            self._by_area = self._present = None
+
+    def _drop(self, key) -> None:
+        old = self.rows.pop(key, _MISSING)
+        if old is not _MISSING:
+            self.id_sum -= old[0]
+            self.arrived -= old[1] is not None
+
+    def matches(self, count: int, arrived: int, id_sum: int) -> bool:
+        return (len(self.rows), self.arrived, self.id_sum) == (count, arrived, id_sum)
+
+    def present(self) -> dict[tuple[int, int], dt.datetime | None]:
+        """{(area id, vessel id): arrived at}, built once per change."""
+        if self._present is None:
+            self._present = {key: t for key, (_, t) in self.rows.items()}
+        return self._present
+
+    def by_area(self) -> dict[int, np.ndarray]:
+        """{area id: the ids of the vessels inside}, built once per change."""
+        if self._by_area is None:
+            grouped = defaultdict(list)
+            for area_id, vessel_id in self.rows:
+                grouped[area_id].append(vessel_id)
+            self._by_area = {a: np.asarray(ids, dtype=np.int64) for a, ids in grouped.items()}
+        return self._by_area
+
+
+presence_cache = PresenceCache()
 
 
 class WaterSteps:
@@ -67,18 +141,18 @@ class WaterSteps:
 
     # areas --------------------------------------------------------------------------------------------------
 
-    def _areas(self, areas, present, positions, vid, lon, lat, first, last, by_id) -> tuple[list, dict]:
+    def _areas(self, areas, present, positions, vid, lon, lat, first, last, by_id, present_by_area=None):
         """Entries and exits along each vessel's fixes (events, alarms) and the presences to add and remove, as
-        processing the fixes one by one would leave them. No database access (it runs during the fixes' COPY)."""
+        processing the fixes one by one would leave them. No database access (it runs during the fixes' COPY).
+        `present_by_area`: `present` grouped by area, if already known."""
         new_presence, gone = [], defaultdict(list)
         if not areas:
             return new_presence, gone
-        present_by_area: dict[int, np.ndarray] = {}
-        grouped = defaultdict(list)
-        for area_id, vessel_id in present:
-            grouped[area_id].append(vessel_id)
-        for area_id, ids in grouped.items():
-            present_by_area[area_id] = np.asarray(ids, dtype=np.int64)
+        if present_by_area is None:
+            grouped = defaultdict(list)
+            for area_id, vessel_id in present:
+                grouped[area_id].append(vessel_id)
+            present_by_area = {a: np.asarray(ids, dtype=np.int64) for a, ids in grouped.items()}
         starts = np.flatnonzero(first)
         ends = np.flatnonzero(last)
         for area in areas:
@@ -119,9 +193,9 @@ class WaterSteps:
         return new_presence, gone
 
     def _write_presence(self, new_presence: list, gone: dict, *, writes: bulk_sql.Writes) -> None:
-        writes.delete_pairs(
-            AreaPresence, "area_id", "vessel_id", [(a, v) for a, vessel_ids in gone.items() for v in vessel_ids]
-        )
+        pairs = [(a, v) for a, vessel_ids in gone.items() for v in vessel_ids]
+        writes.delete_pairs(AreaPresence, "area_id", "vessel_id", pairs)
+        presence_cache.discard(pairs)  # the new rows come back with the next batch's start statement
         writes.insert_objects(new_presence, ignore_conflicts=True)
 
     def _entered(self, area, v, r) -> None:
@@ -151,22 +225,34 @@ class _AreaGeom:
 _cache: dict[str, tuple] = {}
 
 
-def _presence(by_id: dict, rows: list | None = None) -> dict[tuple[int, int], dt.datetime | None]:
-    """{(area id, vessel id): arrived at} of the batch's vessels. "Who is inside now" is a small table: for a large
-    batch it is read whole (one scan; on PostgreSQL by the batch's start statement, which passes its `rows`)
-    rather than looked up vessel by vessel."""
+def _presence(by_id: dict) -> dict[tuple[int, int], dt.datetime | None]:
+    """{(area id, vessel id): arrived at} of the batch's vessels, where no `PresenceCache` is used. "Who is inside
+    now" is a small table: for a large batch it is read whole (one scan) rather than looked up vessel by vessel."""
     to_dt = _datetime_reader()
     table = AreaPresence._meta.db_table
-    if rows is None and len(by_id) > PRESENCE_SCAN_MIN:
+    if len(by_id) > PRESENCE_SCAN_MIN:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT area_id, vessel_id, arrived_at FROM {table}")  # noqa: S608
             rows = cursor.fetchall()
-    if rows is not None:  # rows of other vessels too: harmless, a batch looks up only its own
-        if connection.vendor != "sqlite":  # the driver's datetimes are already aware
-            return {(a, v): arrived for a, v, arrived in rows}
+        # rows of other vessels too: harmless, a batch looks up only its own
         return {(a, v): to_dt(arrived) for a, v, arrived in rows if v in by_id}
     sql = f"SELECT area_id, vessel_id, arrived_at FROM {table} WHERE {{where}}"  # noqa: S608
     return {(a, v): to_dt(arrived) for a, v, arrived in bulk_sql.select_in(sql, "vessel_id", sorted(by_id))}
+
+
+def reload_presence(cache: PresenceCache) -> None:
+    """Read "who is inside now" whole into the cache (PostgreSQL)."""
+    rows = bulk_sql.execute_binary(
+        f"SELECT array_agg(id), array_agg(area_id), array_agg(vessel_id), array_agg(arrived_at) "  # noqa: S608
+        f"FROM {AreaPresence._meta.db_table}",
+        [],
+        fetch=True,
+        binary=True,
+    )[0]
+    cache.reset()
+    cache.bind()
+    if rows[0]:
+        cache.merge(*rows)
 
 
 def _versions() -> tuple[tuple, tuple]:

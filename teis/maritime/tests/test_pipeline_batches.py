@@ -22,6 +22,7 @@ from teis.maritime.models import (
     VesselPosition,
     WaterArea,
 )
+from teis.maritime.services import pipeline, waters
 from teis.maritime.services.pipeline import process_records
 
 from .factories import T0, area, pos, section, static
@@ -92,9 +93,13 @@ def _outcome(mmsis):
     return vessels, crossings, events, alerts, presences, fixes
 
 
+@pytest.mark.parametrize("scan_min", [200, 0], ids=["presence-by-vessel", "presence-whole-table"])
 @settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=walks, batch=walks, seed=st.integers(0, 2**32 - 1))
-def test_a_shuffled_batch_equals_its_fixes_one_at_a_time(tree, before, batch, seed):
+def test_a_shuffled_batch_equals_its_fixes_one_at_a_time(tree, monkeypatch, scan_min, before, batch, seed):
+    # scan_min 0: every batch takes "who is inside now" from the whole table (`PresenceCache` on PostgreSQL)
+    monkeypatch.setattr(waters, "PRESENCE_SCAN_MIN", scan_min)
+    monkeypatch.setattr(pipeline, "PRESENCE_SCAN_MIN", scan_min)
     if not SectionLine.objects.exists():  # once per test: the examples share its transaction
         section(tree["corps"])
         area(tree["brigade1"], kind="water_source_zone", name="黄浦江上游水源保护区")

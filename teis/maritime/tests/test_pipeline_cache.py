@@ -1,12 +1,14 @@
-"""The pipeline's cross-batch vessel cache: reused only while the row is unchanged, dropped when a batch fails."""
+"""The pipeline's cross-batch caches: a vessel is reused only while its row is unchanged; "who is inside the areas"
+only while the table's fingerprint is the cache's; both are dropped when a batch fails."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from teis.maritime.choices import AlertKind
-from teis.maritime.models import Alert, Vessel, VesselPosition
-from teis.maritime.services import pipeline
+from teis.maritime.choices import AlertKind, EventKind
+from teis.maritime.models import Alert, AreaPresence, Vessel, VesselEvent, VesselPosition
+from teis.maritime.services import pipeline, waters
 from teis.maritime.services.pipeline import process_records
 
 from .factories import area, pos
@@ -69,3 +71,50 @@ def test_a_failed_batch_drops_the_cache(tree, monkeypatch):
     process_records([pos(413000204, 10, *INSIDE)])
     vessel.refresh_from_db()
     assert vessel.last_lon == INSIDE[0] and VesselPosition.objects.filter(vessel=vessel).count() == 2
+
+
+@pytest.fixture
+def whole_presence(monkeypatch):
+    """Every batch, however small, takes "who is inside now" from the whole table (the cache on PostgreSQL)."""
+    monkeypatch.setattr(waters, "PRESENCE_SCAN_MIN", 0)
+    monkeypatch.setattr(pipeline, "PRESENCE_SCAN_MIN", 0)
+
+
+def _events(mmsi, kind):
+    return VesselEvent.objects.filter(vessel__mmsi=mmsi, kind=kind).count()
+
+
+def test_presence_removed_elsewhere_is_seen_by_the_next_batch(tree, whole_presence):
+    area(tree["brigade1"], kind="key_area", name="外滩水域")
+    process_records([pos(413000205, 0, *INSIDE)])
+    process_records([pos(413000205, 10, *INSIDE)])  # still inside: no second entry
+    assert _events(413000205, EventKind.AREA_ENTRY) == 1
+    AreaPresence.objects.filter(vessel__mmsi=413000205).delete()  # e.g. the area edited and its presences reset
+    process_records([pos(413000205, 20, *INSIDE)])
+    assert _events(413000205, EventKind.AREA_ENTRY) == 2
+    assert AreaPresence.objects.filter(vessel__mmsi=413000205).count() == 1
+
+
+def test_an_arrival_set_elsewhere_gives_the_departure_event(tree, whole_presence):
+    area(tree["brigade1"], kind="berth", name="十六铺码头")
+    process_records([pos(413000206, 0, *INSIDE), pos(413000207, 0, *INSIDE)])
+    process_records([pos(413000206, 10, *INSIDE)])  # the cache now holds both presences, not arrived
+    AreaPresence.objects.filter(vessel__mmsi=413000206).update(arrived_at=timezone.now())  # the arrival check
+    process_records([pos(413000206, 20, *OUTSIDE)])
+    assert _events(413000206, EventKind.BERTH_DEPARTURE) == 1
+
+
+def test_a_failed_batch_drops_the_presence_cache(tree, whole_presence, monkeypatch):
+    area(tree["brigade1"], kind="key_area", name="外滩水域")
+    process_records([pos(413000208, 0, *INSIDE)])
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline._Batch, "_dangerous_goods", boom)
+    with pytest.raises(RuntimeError):
+        process_records([pos(413000208, 10, *OUTSIDE)])  # its exit was discarded from the cache, then rolled back
+    assert waters.presence_cache.rows == {}
+    monkeypatch.setattr(pipeline._Batch, "_dangerous_goods", lambda *a, **k: None)
+    process_records([pos(413000208, 20, *INSIDE)])  # still inside as far as the table knows: no new entry
+    assert _events(413000208, EventKind.AREA_ENTRY) == 1
