@@ -9,9 +9,12 @@ for the second). In the same run it measures, on the first half:
   (a) pyais alone: `IterMessages(lines)` (its own multi-part assembly, no checksum check) + `.decode()` — baseline
       (best of several runs, alternated with (b) and one right after (c): the machine's cores are shared);
   (b) our decoder alone (`AisDecoder.decode_lines`, checksums verified, records built);
-  (c) the whole pipeline in one thread: decode → `process_records` in batches of 2,000 records;
+  (c) the whole pipeline in one thread: decode → `process_records` in batches of the listener's size (10,000
+      records), each batch's last writes and commit deferred until the next batch (as the listener's worker does),
+      the last one included;
 and on the second half (d) the real service path: the corpus sent over loopback TCP to `AisListener` (asyncio)
-with the `IngestWorker` thread calling `process_records`. The database is dropped at the end.
+with the `IngestWorker` thread calling `pipeline_sink()`. The process's collector is tuned as `ais_listen` tunes it
+(`tune_gc`) before any measurement. The database is dropped at the end.
 Goals: (c) ≥ 50 % of (a) and never below 20,000 sentences/s.
 """
 
@@ -36,11 +39,12 @@ from django.db import connection
 from pyais.stream import IterMessages
 from teis.core.testing import make_tree
 from teis.maritime.ais.decoder import AisDecoder
-from teis.maritime.ais.ingest import IngestWorker
+from teis.core.process import tune_gc
+from teis.maritime.ais.ingest import BATCH_SIZE, IngestWorker, pipeline_sink
 from teis.maritime.ais.listeners import AisListener
 from teis.maritime.ais.scenario import GEOMETRY, Scenario, filler_ships, scenario_ships
 from teis.maritime.models import SectionLine, WaterArea, VesselPosition, SectionCrossing, Alert
-from teis.maritime.services.pipeline import process_records
+from teis.maritime.services.pipeline import finish_deferred, process_records
 
 tree = make_tree()
 unit = tree["corps"]
@@ -97,7 +101,7 @@ def whole(lines):
     def flush(batch):
         nonlocal sink
         s = time.perf_counter()
-        r = process_records(batch)
+        r = process_records(batch, defer_commit=True)
         sink += time.perf_counter() - s
         for k, v in r.as_dict().items():
             totals[k] = totals.get(k, 0) + v
@@ -105,14 +109,17 @@ def whole(lines):
         s = time.perf_counter()
         pending.extend(d.decode_lines(lines[i:i + 1000]))
         dec += time.perf_counter() - s
-        while len(pending) >= 2000:
-            flush(pending[:2000]); pending = pending[2000:]
+        while len(pending) >= BATCH_SIZE:
+            flush(pending[:BATCH_SIZE]); pending = pending[BATCH_SIZE:]
     if pending:
         flush(pending)
+    s = time.perf_counter()
+    finish_deferred()
+    sink += time.perf_counter() - s
     return time.perf_counter() - t, dec, sink, totals
 
 async def over_tcp(lines):
-    worker = IngestWorker(process_records)
+    worker = IngestWorker(pipeline_sink())
     listener = AisListener(worker)
     await listener.start()
     feed, port = await listener.tcp_server(0, "127.0.0.1")
@@ -127,6 +134,7 @@ async def over_tcp(lines):
     await listener.stop()
     return time.perf_counter() - t, worker.stats.as_dict(), feed.counters.as_dict()
 
+tune_gc()  # as `ais_listen` does, for every measurement of this process (pyais's too)
 pyais_only(first[:5000]); decode_only(first[:5000])  # warm up
 # the machine is shared: alternate the two decode-only measurements and keep the best of each
 base_runs, dec_runs = [], []

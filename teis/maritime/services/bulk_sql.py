@@ -556,6 +556,18 @@ class Writes:
             for item in items:
                 item() if callable(item) else execute_binary(*item)
             return
+        self._send(items).wait()
+
+    def run_then_commit(self) -> DeferredCommit:
+        """PostgreSQL, in a transaction the caller opened with autocommit off: send the writes and COMMIT in one
+        pipeline and return at once; the server runs them while the caller goes on. `DeferredCommit.wait()` reads
+        their results (and raises their error); until then nothing else may use the connection."""
+        if any(callable(item) for item in self.items):
+            self.run()
+        items, self.items = self.items, []
+        return self._send([*items, ("COMMIT", [])])
+
+    def _send(self, items: list) -> DeferredCommit:
         import time
 
         import psycopg
@@ -564,8 +576,38 @@ class Writes:
         raw = connection.connection
         _array_dumpers(raw)
         started = time.monotonic()
-        with connection.wrap_database_errors, raw.pipeline(), psycopg.Cursor(raw) as cursor:
-            for sql, params in items:
-                cursor.execute(sql, params, prepare=False)
-        for sql, _ in items:
-            _log(sql, started)
+        pipeline = raw.pipeline()  # a context manager, left open until `DeferredCommit.wait`
+        with connection.wrap_database_errors:
+            pipeline.__enter__()
+            cursor = psycopg.Cursor(raw)
+            try:
+                for sql, params in items:
+                    cursor.execute(sql, params, prepare=False)
+            except BaseException as exc:
+                _close_pipeline(pipeline, cursor, exc)
+                raise
+        return DeferredCommit(pipeline, cursor, [sql for sql, _ in items], started)
+
+
+def _close_pipeline(pipeline, cursor, exc: BaseException | None) -> None:
+    try:
+        if exc is None:
+            pipeline.__exit__(None, None, None)
+        else:
+            pipeline.__exit__(type(exc), exc, exc.__traceback__)
+    finally:
+        cursor.close()
+
+
+class DeferredCommit:
+    """Statements sent in a psycopg pipeline whose results are not read yet (`Writes._send`)."""
+
+    def __init__(self, pipeline, cursor, sqls: list[str], started: float):
+        self.pipeline, self.cursor, self.sqls, self.started = pipeline, cursor, sqls, started
+
+    def wait(self) -> None:
+        """Read the results (the pipeline's sync): raises the first statement's error, if one failed."""
+        with connection.wrap_database_errors:
+            _close_pipeline(self.pipeline, self.cursor, None)
+        for sql in self.sqls:
+            _log(sql, self.started)

@@ -22,6 +22,7 @@ alerts and writes them.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -83,8 +84,10 @@ def valid_position(rec: PositionRecord) -> bool:
 # --- entry point ---------------------------------------------------------------------------------------------
 
 
-def process_records(records) -> PipelineResult:
-    """Apply one batch of decoded AIS records. One transaction; pushes to the live map after commit."""
+def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
+    """Apply one batch of decoded AIS records. One transaction; pushes to the live map after commit. With
+    `defer_commit` (PostgreSQL, outside any transaction) the commit is not waited for (see `finish_deferred`)."""
+    finish_deferred()
     result = PipelineResult()
     positions = [r for r in records if r.__class__ is PositionRecord]  # nearly every record: one C-speed pass
     statics = [r for r in records if r.__class__ is StaticRecord]
@@ -110,10 +113,9 @@ def process_records(records) -> PipelineResult:
     if not positions and not statics:
         return result
     try:
-        _apply(result, positions, statics, columns)
+        _apply(result, positions, statics, columns, defer_commit)
     except BaseException:
-        _vessels["by_mmsi"] = {}  # the cached state may hold what was rolled back
-        presence_cache.reset()
+        _drop_caches()
         raise
     return result
 
@@ -138,21 +140,81 @@ def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionReco
     return [positions[i] for i in np.flatnonzero(ok).tolist()], None
 
 
-def _apply(result: PipelineResult, positions, statics, columns=None) -> None:
-    with transaction.atomic():
-        bulk_sql.relaxed_commit()
-        mmsis = {r.mmsi for r in positions} | {r.mmsi for r in statics}
-        batch = _Batch(result, mmsis)
-        batch.load_vessels(mmsis, positions, statics)
-        if positions:  # the statics are worked out while the server stores the fixes
-            batch.apply_positions(positions, statics, columns)
-        elif statics:
-            writes = bulk_sql.Writes()
-            batch.write_statics(batch.apply_statics(statics), writes)
-            writes.run()
-        batch.flush()
-        live_rows = batch.live_rows
-        transaction.on_commit(lambda: _push_live(batch.seq, live_rows, result.alert_ids))
+def _apply(result: PipelineResult, positions, statics, columns=None, defer_commit=False) -> None:
+    if not (defer_commit and bulk_sql.is_postgres() and connection.get_autocommit()):
+        with transaction.atomic():
+            batch = _run_batch(result, positions, statics, columns)
+            batch.writes.run()
+            transaction.on_commit(batch.push)
+        return
+    # the transaction is ours (autocommit off, no atomic block: Django's inner atomic blocks neither commit nor
+    # make savepoints); its last writes and the COMMIT are sent in one pipeline that is read by `finish_deferred`
+    connection.set_autocommit(False)
+    try:
+        batch = _run_batch(result, positions, statics, columns)
+        commit = batch.writes.run_then_commit()
+    except BaseException:
+        _end_own_transaction(rollback=True)
+        raise
+    _pending.commit = (commit, batch.push)
+
+
+def _run_batch(result: PipelineResult, positions, statics, columns) -> _Batch:
+    """Everything of a batch but its last writes (`batch.writes`), which the caller runs and commits."""
+    bulk_sql.relaxed_commit()
+    mmsis = {r.mmsi for r in positions} | {r.mmsi for r in statics}
+    batch = _Batch(result, mmsis)
+    batch.load_vessels(mmsis, positions, statics)
+    if positions:  # the statics are worked out while the server stores the fixes
+        batch.apply_positions(positions, statics, columns)
+    elif statics:
+        batch.write_statics(batch.apply_statics(statics), batch.writes)
+    batch.flush()
+    return batch
+
+
+# --- the deferred commit ---------------------------------------------------------------------------------------
+# With `process_records(…, defer_commit=True)` (the listener's worker, the benchmark) a batch returns once its last
+# writes and its COMMIT are sent: the server stores them while the caller decodes the next batch, and the next call
+# (or `finish_deferred`, which the worker calls whenever its queue is empty) reads their results before anything
+# else touches the connection. The live push of a batch follows its commit. A batch whose writes fail there is
+# rolled back and logged; the caches that assumed it are dropped; the next batch goes on.
+
+_pending = threading.local()
+
+
+def finish_deferred() -> bool:
+    """Wait for the deferred commit of this thread's last batch, if any, and push it live. False if it failed."""
+    pending = getattr(_pending, "commit", None)
+    if pending is None:
+        return True
+    _pending.commit = None
+    commit, push = pending
+    try:
+        commit.wait()
+    except Exception:
+        _drop_caches()
+        _end_own_transaction(rollback=True)
+        logger.exception("AIS batch lost: its writes failed at commit")
+        return False
+    _end_own_transaction(rollback=False)
+    push()
+    return True
+
+
+def _end_own_transaction(*, rollback: bool) -> None:
+    try:
+        if rollback:
+            connection.rollback()
+        connection.set_autocommit(True)
+    except Exception:  # a broken connection: the next batch opens a new one
+        logger.exception("AIS pipeline: closing a broken database connection")
+        connection.close()
+
+
+def _drop_caches() -> None:
+    _vessels["by_mmsi"] = {}  # the cached state may hold what was rolled back
+    presence_cache.reset()
 
 
 class _Batch(VesselSteps, WaterSteps):
@@ -167,6 +229,7 @@ class _Batch(VesselSteps, WaterSteps):
         self._deferred: list[int] = []  # indexes in `alerts` of those waiting for the root unit
         self._events_written = 0  # the first events, written with the fixes' other writes
         self.live_rows: list[tuple] = []  # (vessel state dict, latest PositionRecord) for the push
+        self.writes = bulk_sql.Writes()  # the batch's last writes, run (and committed) by `_apply`
         cache = _vessel_cache()
         self.known = list(mmsis & cache.keys())  # cached vessels: their rows are checked at the start
         self.whole_presence = len(mmsis) > PRESENCE_SCAN_MIN
@@ -238,7 +301,7 @@ class _Batch(VesselSteps, WaterSteps):
                 areas, present, positions, vid, lon, lat, first, last, by_id, present_by_area
             )  # fmt: skip
             # the writes' parameters, still while the server stores the fixes
-            writes = bulk_sql.Writes()
+            writes = self.writes
             self.write_statics(static_rows, writes)
             self._update_latest(*latest, writes=writes)
             writes.insert_objects(crossings)
@@ -247,7 +310,6 @@ class _Batch(VesselSteps, WaterSteps):
             writes.insert_objects(self.events)
             self._events_written = len(self.events)
         self._copying = False
-        writes.run()  # one round trip on PostgreSQL
         self._resolve_deferred_alerts()
         self._dangerous_goods(positions, vid, t, by_id)
 
@@ -312,6 +374,10 @@ class _Batch(VesselSteps, WaterSteps):
                 Unit.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True).first()
             )
         return self._root_unit
+
+    def push(self) -> None:
+        """The batch to the live map (after its commit)."""
+        _push_live(self.seq, self.live_rows, self.result.alert_ids)
 
     def flush(self) -> None:
         if self.events:

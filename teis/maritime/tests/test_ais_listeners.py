@@ -323,6 +323,8 @@ def test_ais_listen_rejects_bad_options():
         call_command("ais_listen", "--tcp", "no-port")
     with pytest.raises(CommandError):
         call_command("ais_listen", "--udp", "x")
+    with pytest.raises(CommandError, match="正整数"):
+        call_command("ais_listen", "--batch", "0")
 
 
 STREAM = b"".join(
@@ -374,3 +376,29 @@ def test_ingest_worker_cuts_batches_flushes_on_time_and_on_stop():
     run(scenario())
     assert [r.mmsi for r in sink.records] == [r.mmsi for r in recs]
     assert worker.stats.batches == 4 and worker.stats.records == 8
+
+
+def test_the_worker_finishes_deferred_work_when_idle_and_closes_the_sink_on_stop():
+    """`idle` runs whenever the queue is empty (a failed deferred commit returns False and is counted); `close`
+    runs once when the worker stops; neither may stop the worker."""
+    calls = []
+
+    def sink(records):
+        calls.append(("batch", len(records)))
+
+    def idle():
+        calls.append(("idle",))
+        return len(calls) > 2  # the first deferred commit "failed"
+
+    def close():
+        calls.append(("close",))
+        raise RuntimeError("connection already gone")
+
+    sink.idle, sink.close = idle, close
+    worker = IngestWorker(sink, batch_size=2)
+    worker.start()
+    worker.add_sync([PositionRecord(mmsi=413000900 + i, time=None, lon=121.5, lat=31.2) for i in range(2)])
+    worker.join()
+    assert calls == [("batch", 2), ("idle",)] and worker.stats.sink_errors == 1
+    worker.stop()
+    assert calls[-2:] == [("idle",), ("close",)] and worker.stats.sink_errors == 2

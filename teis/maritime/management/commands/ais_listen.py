@@ -1,7 +1,7 @@
 """`manage.py ais_listen [--tcp-server PORT] [--tcp HOST:PORT] [--udp PORT] [--file PATH]`: AIS feeds → pipeline.
 
 Without options it listens as a TCP server on settings.TEIS_AIS_PORT (10110). Options can be repeated and
-combined. Decoded records go in batches (2,000 records or 200 ms) to
+combined. Decoded records go in batches (10,000 records or 200 ms) to
 `teis.maritime.services.pipeline.process_records` in a worker thread. Counters per feed are logged every
 `--stats-every` seconds and at the end. With only `--file` options the command exits when the files are read.
 """
@@ -15,7 +15,8 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from teis.maritime.ais.ingest import IngestWorker, pipeline_sink
+from teis.core.process import tune_gc
+from teis.maritime.ais.ingest import BATCH_SIZE, IngestWorker, pipeline_sink
 from teis.maritime.ais.listeners import AisListener
 
 
@@ -42,13 +43,15 @@ class Command(BaseCommand):
         parser.add_argument("--file", action="append", default=[], metavar="PATH", help="回放记录文件(.gz 可)")
         parser.add_argument("--bind", default="0.0.0.0", help="服务端/UDP 绑定地址")  # noqa: S104
         parser.add_argument("--stats-every", type=float, default=30.0, help="统计输出间隔(秒)")
-        parser.add_argument("--batch", type=int, default=2000, help="每批记录数")
+        parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="每批最多记录数")
 
     def handle(self, *args, **opts):
         servers = [_port(p) for p in opts["tcp_server"]]
         clients = [_host_port(v) for v in opts["tcp"]]
         udps = [_port(p) for p in opts["udp"]]
         files = opts["file"]
+        if opts["batch"] < 1:
+            raise CommandError(f"--batch 应为正整数，收到 {opts['batch']}")
         if not (servers or clients or udps or files):
             servers = [settings.TEIS_AIS_PORT]
         try:
@@ -57,6 +60,7 @@ class Command(BaseCommand):
             pass
 
     async def _run(self, servers, clients, udps, files, opts) -> None:
+        tune_gc()
         worker = IngestWorker(pipeline_sink(), batch_size=opts["batch"])
         listener = AisListener(worker)
         await listener.start()
