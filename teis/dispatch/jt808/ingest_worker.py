@@ -15,6 +15,7 @@ def run(conn) -> None:
     django.setup()
     from django.db import DatabaseError, close_old_connections, connections
 
+    from teis.core.process import tune_gc
     from teis.dispatch.services import positions
 
     from .sink import ingest_raw
@@ -24,6 +25,7 @@ def run(conn) -> None:
             return ingest_raw(batch[1], positions.ingest_fixes)
         return positions.ingest_fixes(batch)
 
+    tune_gc()
     checked = 0.0
     while True:
         try:

@@ -508,3 +508,28 @@ def test_terminals_sharing_a_connection_keep_their_sessions():
 
     gw = run(scenario, sink=sink, max_frames_per_s=100000)
     assert gw.stats["logouts"] == 2 and gw.stats["authenticated"] == 2
+
+
+def test_a_burst_that_straddles_a_whole_second_is_still_a_flood(monkeypatch):
+    """The frame-rate window starts at its first frame: 60 frames at t = 10.95 s and 60 more at 11.05 s are 120
+    within one second (a window on the clock's whole seconds saw 60 + 60 and let them through)."""
+    from types import SimpleNamespace
+
+    from teis.dispatch.jt808 import gateway as gateway_module
+
+    writer = SimpleNamespace(get_extra_info=lambda name: ("127.0.0.1", 1))
+    conn = gateway_module.Connection(SimpleNamespace(config=GatewayConfig(max_frames_per_s=100)), writer)
+    clock = [10.95]
+    monkeypatch.setattr(gateway_module.time, "monotonic", lambda: clock[0])
+    for _ in range(60):
+        conn.count_frame()
+    clock[0] = 11.05
+    for _ in range(40):
+        conn.count_frame()
+    assert not conn.flooded  # 100 within the second: the limit, not over it
+    conn.count_frame()
+    assert conn.flooded
+    clock[0] = 12.5  # a second later a new window starts
+    conn.flooded = False
+    conn.count_frame()
+    assert not conn.flooded

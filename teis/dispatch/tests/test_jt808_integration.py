@@ -210,3 +210,13 @@ def test_simulated_vehicles_resume_where_they_were_last_seen(fleet, t0):
     offshore = SimVehicle("2", "B", area=box(121.40, 31.20, 121.50, 31.30), start=(122.5, 31.0))
     route = Route(offshore, land_geometry(shanghai_districts()), random.Random(4))
     assert (route.lon, route.lat) != (122.5, 31.0)
+
+
+@pytest.mark.parametrize(
+    "option", [("--batch-size", "0"), ("--flush-ms", "0"), ("--idle-timeout", "-1")], ids=lambda o: o[0]
+)
+def test_gateway_command_rejects_options_that_are_not_positive(option):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="须为正数"):
+        call_command("jt808_gateway", *option)

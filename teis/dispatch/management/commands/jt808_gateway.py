@@ -7,9 +7,10 @@ import logging
 import signal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from teis.core.process import tune_gc
 from teis.dispatch.jt808.gateway import Gateway, GatewayConfig, run
 from teis.dispatch.jt808.sink import DjangoSink, ProcessIngestSink
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["batch_size"] < 1 or options["flush_ms"] <= 0 or options["idle_timeout"] <= 0:
+            raise CommandError("--batch-size、--flush-ms 和 --idle-timeout 须为正数。")
         config = GatewayConfig(
             login_threads=1 if connection.vendor == "sqlite" else 4,
             host=options["host"],
@@ -45,6 +48,7 @@ class Command(BaseCommand):
             flush_ms=options["flush_ms"],
         )
         sink = DjangoSink() if options["in_process_ingest"] else ProcessIngestSink()
+        tune_gc()
         run(self._run(sink, config, options["stats_every"]))
 
     async def _run(self, sink: DjangoSink, config: GatewayConfig, stats_every: float) -> None:
