@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Final
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 __all__ = [
@@ -99,7 +100,7 @@ def _check_id_number(number: str) -> None:
         birth = ric.get_birth_date(number)
     except ValueError as exc:  # stdnum's InvalidComponent is a ValueError
         raise ValidationError("身份证号码中的出生日期不正确", code="invalid_birth_date") from exc
-    if not _EARLIEST_BIRTH <= birth <= datetime.date.today():
+    if not _EARLIEST_BIRTH <= birth <= timezone.localdate():
         raise ValidationError("身份证号码中的出生日期不正确", code="invalid_birth_date")
     if ric.calc_check_digit(number) != number[-1]:
         raise ValidationError("身份证号码校验位不正确，请核对", code="invalid_checksum")

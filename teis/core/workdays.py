@@ -38,7 +38,7 @@ _warned_years: set[int] = set()
 
 def is_workday(d: datetime.date) -> bool:
     """Whether `d` is a working day: statutory holidays are off, 调休 weekend working days are on."""
-    day = _as_date(d)
+    day = local_date(d)
     if day.year not in SUPPORTED_YEARS:
         _warn_unsupported(day.year)
         return day.weekday() < 5
@@ -49,7 +49,7 @@ def is_workday(d: datetime.date) -> bool:
 
 def next_workday(d: datetime.date) -> datetime.date:
     """The first working day strictly after `d`."""
-    day = _as_date(d) + _DAY
+    day = local_date(d) + _DAY
     while not is_workday(day):
         day += _DAY
     return day
@@ -57,7 +57,7 @@ def next_workday(d: datetime.date) -> datetime.date:
 
 def previous_workday(d: datetime.date) -> datetime.date:
     """The last working day strictly before `d`."""
-    day = _as_date(d) - _DAY
+    day = local_date(d) - _DAY
     while not is_workday(day):
         day -= _DAY
     return day
@@ -68,7 +68,7 @@ def add_workdays(start: datetime.date, n: int) -> datetime.date:
 
     `start` itself is never counted. See the module docstring for the rule.
     """
-    day = _as_date(start)
+    day = local_date(start)
     if n == 0:
         return day if is_workday(day) else next_workday(day)
     step = next_workday if n > 0 else previous_workday
@@ -79,7 +79,7 @@ def add_workdays(start: datetime.date, n: int) -> datetime.date:
 
 def workdays_between(start: datetime.date, end: datetime.date) -> int:
     """Working days in (start, end] when end >= start; minus the working days in [end, start) otherwise."""
-    first, last = _as_date(start), _as_date(end)
+    first, last = local_date(start), local_date(end)
     if last >= first:
         return _count(first + _DAY, last)
     return -_count(last, first - _DAY)
@@ -95,7 +95,9 @@ def _count(first: datetime.date, last: datetime.date) -> int:
     return count
 
 
-def _as_date(d: datetime.date) -> datetime.date:
+def local_date(d: datetime.date) -> datetime.date:
+    """The corps's calendar day of a date or datetime: an aware datetime counts in local time (Asia/Shanghai),
+    not UTC's day, which is the day before for the first eight hours of each local day."""
     if isinstance(d, datetime.datetime):
         if d.tzinfo is not None:
             from django.utils import timezone

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
@@ -338,7 +339,7 @@ def _validate_codes(rows, report: ImportReport) -> None:
         elif code:
             seen[code] = number
         current = ViolationCode.objects.filter(code=code, is_current=True).first() if code else None
-        today = dt.date.today()
+        today = timezone.localdate()
         if current is not None:
             # A changed row becomes a new version: from its date when that is later than the current
             # version's start, otherwise from today (an exported file carries the current start date).

@@ -16,6 +16,7 @@ from django.utils import timezone
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core.services import ServiceError
+from teis.core.workdays import local_date
 
 from ..choices import PaymentStatus
 from ..models import EnforcementCase
@@ -27,19 +28,13 @@ CENT = Decimal("0.01")
 UNPAID_STATUSES = (PaymentStatus.UNPAID, PaymentStatus.PARTIAL)
 
 
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
-
-
 def late_penalty(fine, due_date: dt.date, on_date: dt.date) -> Decimal:
     """加处罚款 owed on `on_date` for a fine due on `due_date`: 3% of the fine per natural day after the due
     date, rounded to the cent, never above the fine. Zero on or before the due date."""
     fine = Decimal(fine or 0)
     if fine <= 0 or due_date is None:
         return Decimal("0.00")
-    days = (_as_date(on_date) - _as_date(due_date)).days
+    days = (local_date(on_date) - local_date(due_date)).days
     if days <= 0:
         return Decimal("0.00")
     return min(fine * DAILY_RATE * days, fine).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -67,7 +62,7 @@ def do_record_payment(actor, case: EnforcementCase, amount, paid_at=None) -> Enf
         case = EnforcementCase.objects.select_for_update().get(pk=case.pk)
         if not case.fine_amount or case.payment_status in (PaymentStatus.NONE, PaymentStatus.PAID):
             raise ServiceError("nothing_due", "该案件没有待缴罚款")
-        day = _as_date(paid_at)
+        day = local_date(paid_at)
         due = amount_due(case, day)
         if amount > due:
             raise ServiceError("invalid_amount", f"缴款金额超过应缴金额 {due} 元", {"amount": [f"应缴金额为 {due} 元"]})

@@ -218,7 +218,7 @@ def test_list_filters_and_my_cases(officer, make_user, case_setup, registered):
     assert registered.title not in html and other.title in html
     html = client.get("/cases/enforcementcase/?status=investigating").content.decode()
     assert registered.title not in html
-    day = timezone.localdate().isoformat()
+    day = timezone.localtime(registered.discovered_at).date().isoformat()  # an hour ago may be yesterday
     html = client.get(f"/cases/enforcementcase/?discovered_after={day}&procedure=general").content.decode()
     assert registered.title in html
     # a field officer's list and 我的案件 hold only their own

@@ -27,12 +27,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def drive(fleet, t0):
-    """20 min east at ~36 km/h, a 10 min stop with jitter, 10 min north."""
+    """20 min east at ~36 km/h, a 10 min stop with jitter, 10 min north; all on one local day (daily figures
+    count by the local day, so a drive run just after midnight starts before the previous day's end)."""
     steps = [(121.41 + 0.001 * i, 31.22) for i in range(120)]
     steps += [(121.53 + (0.00002 if i % 2 else -0.00002), 31.22) for i in range(60)]
     steps += [(121.53, 31.22 + 0.001 * i) for i in range(1, 61)]
-    ingest_fixes(run(t0, steps, every=10, speed=36))
-    return fleet["car1"], t0
+    midnight = timezone.localtime(t0 + dt.timedelta(minutes=41)).replace(hour=0, minute=0, second=0)
+    start = midnight - dt.timedelta(minutes=45) if t0 < midnight else t0
+    ingest_fixes(run(start, steps, every=10, speed=36))
+    return fleet["car1"], start
 
 
 def test_track_exports(drive, make_user):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -236,7 +237,7 @@ class DutyTasksView(TaskAPIView):
         if unit is None:
             raise ServiceError("invalid", "单位不存在或不在您的数据权限范围内。", {"unit": ["无效的单位"]})
         try:
-            day = dt.date.fromisoformat(date) if date else dt.date.today()
+            day = dt.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
             raise ServiceError("invalid", "日期格式应为 YYYY-MM-DD。", {"date": ["日期格式错误"]}) from None
         qs = task_services.tasks_for_duty(unit, day).filter(pk__in=self.config.queryset_for(request.user).values("pk"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from teis.core.models import DictionaryItem, DictionaryType
@@ -49,7 +50,7 @@ def make_inspector(user, *, district="", industries_=(), certificate=True):
     officer = user.officer
     if certificate:
         officer.certificate_number = officer.certificate_number or f"3100{officer.pk:08d}"
-        officer.certificate_valid_until = dt.date.today() + dt.timedelta(days=365)
+        officer.certificate_valid_until = timezone.localdate() + dt.timedelta(days=365)
         officer.save(update_fields=["certificate_number", "certificate_valid_until"])
     ins = Inspector.objects.create(officer=officer, district=district)
     if industries_:

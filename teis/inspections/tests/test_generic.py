@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from teis.core.testing_mixins import GenericModelTests
 from teis.inspections.models import (
@@ -98,7 +99,7 @@ class TestInspectorGeneric(GenericModelTests):
         user = ctx.make_user("field_officer", "squad1", username=f"newins{n}")
         officer = user.officer
         officer.certificate_number = f"31{n:010d}"
-        officer.certificate_valid_until = dt.date.today() + dt.timedelta(days=300)
+        officer.certificate_valid_until = timezone.localdate() + dt.timedelta(days=300)
         officer.save()
         return officer
 

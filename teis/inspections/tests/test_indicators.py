@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from teis.core.models import Notification
 from teis.core.services import ServiceError
@@ -108,7 +109,7 @@ def test_progress_and_unmet_warnings(drawn):
     deadline = tasks[0].deadline
     execute(tasks[0])
     # right after the draw nothing is expected yet
-    scan_warnings(dt.date.today())
+    scan_warnings(timezone.localdate())
     assert not InspectionWarning.objects.filter(key__startswith="indicator:progress:").exists()
     # the day before the deadline: completion 33%, coverage 17% and 1 inspected are behind target × elapsed × 80%
     # (problem rate and case count are judged only after the deadline)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from teis.audit.models import AuditRecord
 from teis.core.services import ServiceError
@@ -67,7 +68,7 @@ def test_revision_makes_a_new_row_and_keeps_the_old_one(reviewer, law, tree, mak
     used = DiscretionApplication.objects.create(
         violation_code=old, level=bench.levels.first(), unit=tree["squad1"], status="within", created_by=officer
     )
-    effective = dt.date.today() + dt.timedelta(days=10)
+    effective = timezone.localdate() + dt.timedelta(days=10)
     new = do_revise_code(reviewer, old, {"name": "新的违章行为", "fine_max": Decimal("3000")}, effective)
 
     old.refresh_from_db()
@@ -116,7 +117,7 @@ def test_retire_keeps_the_row(reviewer):
     code = make_code(reviewer, "TX0005")
     do_retire_code(reviewer, code)
     code.refresh_from_db()
-    assert code.status == CodeStatus.RETIRED and code.effective_to == dt.date.today()
+    assert code.status == CodeStatus.RETIRED and code.effective_to == timezone.localdate()
     with pytest.raises(ServiceError):
         do_retire_code(reviewer, code)
 
@@ -132,7 +133,7 @@ def test_generic_edit_page_revises_and_delete_retires(reviewer):
         "fine_min": "100",
         "fine_max": "900",
         "status": "active",
-        "effective_from": dt.date.today().isoformat(),
+        "effective_from": timezone.localdate().isoformat(),
     }
     resp = client.post(reverse("legal:violationcode_edit", args=[code.pk]), data)
     assert resp.status_code == 302, resp.content.decode()[-2000:]

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from teis.audit.models import AuditRecord
 from teis.core.services import ServiceError
@@ -170,7 +171,7 @@ def test_import_refusals(reviewer, law):
 def test_future_version_is_not_yet_in_force(reviewer):
     law = do_create_law(reviewer, {"name": "某新规定", "effect_level": EffectLevel.DEPARTMENTAL_RULE})
     do_import_version(
-        reviewer, law, "第一条　甲。", label="公布", effective_from=dt.date.today() + dt.timedelta(days=30)
+        reviewer, law, "第一条　甲。", label="公布", effective_from=timezone.localdate() + dt.timedelta(days=30)
     )
     law.refresh_from_db()
     assert law.validity == Validity.NOT_YET

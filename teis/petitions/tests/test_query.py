@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,7 +37,7 @@ def test_conditions(people, register):
     assert _codes(u, [{"field": "channel", "op": "ne", "value": "letter"}]) == {a.code}
     assert _codes(u, [{"field": "subject_plate", "op": "eq", "value": "沪c11111"}]) == {b.code}
     assert _codes(u, [{"field": "closed_at", "op": "empty"}]) == {a.code, b.code}
-    day = a.registered_at.date().isoformat()
+    day = timezone.localtime(a.registered_at).date().isoformat()  # the local day, not UTC's
     assert _codes(u, [{"field": "registered_at", "op": "between", "value": [day, day]}]) >= {a.code}
     assert _codes(u, [{"field": "unit", "op": "eq", "value": people.tree["corps"].pk}]) == {a.code, b.code}
     assert _codes(u, [{"field": "overdue", "op": "eq", "value": "false"}]) == {a.code, b.code}

@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core.services import ServiceError
-from teis.core.workdays import add_workdays
+from teis.core.workdays import add_workdays, local_date
 
 from .. import bpmn
 from ..choices import Decision, InstanceStatus, TaskStatus
@@ -52,7 +52,7 @@ def deadline_after(start_date, working_days: int = 0, *, calendar_days: int = 0)
     """Process-level limit: the date `working_days` working days (or `calendar_days` natural days, moved to
     the next working day when it falls on a holiday) after `start_date`, which itself does not count."""
     if calendar_days:
-        day = (start_date.date() if isinstance(start_date, dt.datetime) else start_date) + dt.timedelta(calendar_days)
+        day = local_date(start_date) + dt.timedelta(calendar_days)
         return add_workdays(day, 0)
     return add_workdays(start_date, working_days)
 

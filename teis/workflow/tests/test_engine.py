@@ -372,6 +372,9 @@ def test_deadlines_reminder_and_escalation(people, tree):
     assert timezone.localtime(wt.due_at).date() == due_day
     assert services.deadline_after(dt.date(2025, 9, 30), 1) == dt.date(2025, 10, 9)  # National Day holidays
     assert services.deadline_after(dt.date(2025, 1, 1), calendar_days=90) == dt.date(2025, 4, 1)
+    # a time just after local midnight counts from the local day, not UTC's (the day before)
+    just_after_midnight = dt.datetime(2025, 1, 1, 17, 0, tzinfo=dt.UTC)  # 2025-01-02 01:00 in Shanghai
+    assert services.deadline_after(just_after_midnight, calendar_days=90) == dt.date(2025, 4, 2)
     # two working days before: nothing
     early = timezone.make_aware(dt.datetime.combine(add_workdays(due_day, -2), dt.time(9)))
     assert services.check_deadlines(early) == {"reminded": 0, "escalated": 0}

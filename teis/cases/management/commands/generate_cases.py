@@ -24,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from teis.core.workdays import local_date
+
 PARTY_POOL = 2000
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文辉建国志红海燕鹏飞"
@@ -277,7 +279,7 @@ def generate(count: int, *, batch: int = 5000, seed: int | None = None, log=prin
                         "payment_status": payment,
                         "paid_amount": fine if payment == "paid" else Decimal(0),
                         "filed_at": filed,
-                        "deadline": (filed + dt.timedelta(days=90)).date()
+                        "deadline": local_date(filed + dt.timedelta(days=90))
                         if filed and procedure == "general"
                         else None,
                         "closed_at": closed,
