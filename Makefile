@@ -34,7 +34,7 @@ test: install lint test-sqlite test-postgres
 
 test-sqlite:
 	@echo "==> pytest (SQLite)"
-	@env -u DATABASE_URL $(VENV)/bin/pytest -n 2 --dist loadgroup -q
+	@env -u DATABASE_URL $(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=20
 
 test-postgres:
 	@bash scripts/test_postgres.sh
