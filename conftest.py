@@ -18,23 +18,6 @@ hypothesis_settings.register_profile("teis", deadline=None, suppress_health_chec
 hypothesis_settings.load_profile("teis")
 
 
-@pytest.fixture(scope="session")
-def live_server(request, django_db_setup):
-    """pytest-django's live server, started only once the test database exists.
-
-    pytest-django's own fixture starts before the database is set up, when the settings still name a file, so on
-    SQLite it shares nothing: every request thread opened its own connection to the shared-cache in-memory test
-    database, whose table locks fail at once ("database table is locked") when a browser request and the test
-    write at the same moment. Started after set-up, the server's threads share the test's connection, as in
-    Django's LiveServerTestCase."""
-    from pytest_django.live_server_helper import LiveServer
-
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    server = LiveServer(addr)
-    yield server
-    server.stop()
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """The cache holds the security policy, lockout and throttle counters: no test may see another's."""

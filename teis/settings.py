@@ -4,6 +4,7 @@ Embedded: SQLite under var/, files under var/media/, in-memory channel layer, SQ
 Scaled: DATABASE_URL, REDIS_URL and STORAGE_URL switch to PostgreSQL, Redis and S3-compatible storage.
 """
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -112,6 +113,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )
+    if TESTING:
+        # The test database is a file (on tmpfs when there is one), not SQLite's shared-cache memory database: the
+        # live server of the browser tests serves each request in a thread of its own, and only a file's locks wait
+        # (`timeout`) where shared-cache table locks fail at once ("database table is locked"); handing the threads
+        # the test's one connection instead interleaves their transactions ("no such savepoint").
+        _shm = Path("/dev/shm")  # noqa: S108 (tmpfs for the test suite's own database, never for data)
+        _test_db_dir = _shm if _shm.is_dir() else VAR_DIR
+        _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: S324 (a name, not a secret)
+        DATABASES["default"]["TEST"] = {"NAME": str(_test_db_dir / f"teis-test-{_checkout}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
