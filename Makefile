@@ -30,11 +30,12 @@ lint: install
 	@echo "==> import-linter"
 	@$(VENV)/bin/lint-imports --no-cache
 
-test: install lint test-sqlite test-postgres
+# The whole suite on PostgreSQL (production's database), then the `embedded` subset on the SQLite default.
+test: install lint test-postgres test-sqlite
 
 test-sqlite:
-	@echo "==> pytest (SQLite)"
-	@env -u DATABASE_URL $(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=20
+	@echo "==> pytest (SQLite, embedded subset)"
+	@env -u DATABASE_URL $(VENV)/bin/pytest -n 2 --dist loadgroup -q --durations=20 -m embedded
 
 test-postgres:
 	@bash scripts/test_postgres.sh

@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop in browser tests
 
+import fnmatch  # noqa: E402
+
 import pytest  # noqa: E402
 from hypothesis import HealthCheck  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
@@ -65,3 +67,36 @@ def auditor(make_user):
 @pytest.fixture
 def secadmin(make_user):
     return make_user("security_admin", "corps", username="secadmin")
+
+
+# The embedded default (SQLite) is proven by a subset: the platform itself, every module whose SQL differs by
+# database (bulk ingest, search, codes, the custom-query engine, the workflow engine), migrations, and one browser
+# path through the live server. The whole suite runs on PostgreSQL (`make test`), which production uses.
+EMBEDDED_PATHS = (
+    "teis/core/tests/*",
+    "teis/audit/tests/test_chain.py",
+    "teis/org/tests/test_login_policy.py",
+    "teis/org/tests/test_scope.py",
+    "teis/workflow/tests/test_engine.py",
+    "teis/legal/tests/test_search.py",
+    "teis/cases/tests/test_codes.py",
+    "teis/cases/tests/test_intake.py",
+    "teis/cases/tests/test_query.py",
+    "teis/dispatch/tests/test_positions.py",
+    "teis/dispatch/tests/test_jt808_bulk.py",
+    "teis/maritime/tests/test_pipeline.py",
+    "teis/maritime/tests/test_pipeline_deferred.py",
+    "teis/maritime/tests/test_ais_perceptions.py",
+    "teis/evidence/tests/test_big_resume.py",
+    "teis/evidence/tests/test_ingest.py",
+    "tests/test_live_server.py",
+    "tests/e2e/test_main_paths.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = str(config.rootpath) + "/"
+    for item in items:
+        rel = str(item.path).removeprefix(root)
+        if any(fnmatch.fnmatch(rel, pattern) for pattern in EMBEDDED_PATHS) or item.get_closest_marker("embedded"):
+            item.add_marker(pytest.mark.embedded)

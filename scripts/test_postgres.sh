@@ -17,4 +17,4 @@ if [ -z "$url" ]; then
   echo "==> 跳过 PostgreSQL：未设置 DATABASE_URL 且 127.0.0.1:5432 无响应"; exit 0
 fi
 echo "==> pytest (PostgreSQL)"
-DATABASE_URL="$url" .venv/bin/pytest -n 2 --dist loadgroup -q --durations=20 -m "not browser and not schemathesis"
+DATABASE_URL="$url" .venv/bin/pytest -n 2 --dist loadgroup -q --durations=20

@@ -123,6 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: S324 (a name, not a secret)
         DATABASES["default"]["TEST"] = {"NAME": str(_test_db_dir / f"teis-test-{_checkout}.sqlite3")}
 else:
+    if TESTING:
+        # One test database per checkout, so two checkouts on one server never drop each other's (xdist adds _gwN).
+        _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: S324 (a name, not a secret)
+        DATABASES["default"]["TEST"] = {"NAME": f"test_teis_{_checkout}"}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

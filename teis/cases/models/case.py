@@ -1,9 +1,4 @@
-"""Case handling data (案件): the case, its parties, vehicles and property, pre-registration, detection
-records to dispatch, saved queries, monitoring warnings and sampling reviews.
-
-The case's approval chain runs on `workflow`; the case keeps a link to its process instance and mirrors the
-current step in its own columns so that lists never deserialise workflows.
-"""
+"""The case (案件) and what is registered with it at intake: parties, vehicles, attachments."""
 
 from __future__ import annotations
 
@@ -14,17 +9,13 @@ from django.utils import timezone
 from teis.core.fields import EncryptedCharField
 from teis.core.models import ScopedModel, StoredFile
 
-from .choices import (
+from ..choices import (
     CaseSource,
     CaseStatus,
     DecisionType,
     PartyKind,
     PaymentStatus,
     Procedure,
-    PropertyKind,
-    PropertyStatus,
-    RecordStatus,
-    WarningKind,
 )
 
 
@@ -196,169 +187,3 @@ class CaseAttachment(StoredFile):
     class Meta:
         verbose_name = verbose_name_plural = "案件附件"
         ordering = ["case", "id"]
-
-
-class CaseProperty(ScopedModel):
-    """涉案财物: registered with the case, transferred with it, kept by the handling unit."""
-
-    scope_unit_field = "keeper_unit"
-    scope_owner_field = None
-
-    case = models.ForeignKey(EnforcementCase, verbose_name="案件", on_delete=models.PROTECT, related_name="properties")
-    kind = models.CharField("类别", max_length=12, choices=PropertyKind.choices)
-    description = models.CharField("名称及特征", max_length=200)
-    quantity = models.PositiveIntegerField("数量", default=1)
-    plate = models.CharField("车牌号", max_length=10, blank=True)
-    keeper_unit = models.ForeignKey("org.Unit", verbose_name="保管单位", on_delete=models.PROTECT, related_name="+")
-    storage_place = models.CharField("存放地点", max_length=200, blank=True)
-    status = models.CharField("状态", max_length=12, choices=PropertyStatus.choices, default=PropertyStatus.SEIZED)
-    seized_at = models.DateTimeField("扣押时间", default=timezone.now)
-    custody_until = models.DateField("保管期限", null=True, blank=True)
-    disposed_at = models.DateTimeField("处置时间", null=True, blank=True)
-    disposal_note = models.CharField("处置说明", max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "涉案财物"
-        ordering = ["-seized_at"]
-
-    def __str__(self) -> str:
-        return self.description
-
-
-class ViolationRecord(ScopedModel):
-    """信息派发: a violation detected by a station, assigned to a unit and officer, then made a case."""
-
-    scope_unit_field = "unit"
-    scope_owner_field = "officer"
-
-    station = models.CharField("检测站点", max_length=100, db_index=True)
-    detected_at = models.DateTimeField("检测时间", db_index=True)
-    plate = models.CharField("车牌号", max_length=10, db_index=True)
-    violation_code = models.ForeignKey(
-        "legal.ViolationCode",
-        verbose_name="违章代码",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    description = models.CharField("违法情况", max_length=300, blank=True)
-    place = models.CharField("地点", max_length=200, blank=True)
-    unit = models.ForeignKey(
-        "org.Unit", verbose_name="执法机构", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="执法人员",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    status = models.CharField("状态", max_length=14, choices=RecordStatus.choices, default=RecordStatus.NEW)
-    case = models.ForeignKey(
-        EnforcementCase, verbose_name="案件", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    external_id = models.CharField("来源编号", max_length=64, blank=True, db_index=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "违法信息派发"
-        ordering = ["-detected_at"]
-
-    def __str__(self) -> str:
-        return f"{self.station} {self.plate} {self.detected_at:%Y-%m-%d %H:%M}"
-
-
-class StationAssignment(models.Model):
-    """The default unit and officer of a detection station."""
-
-    station = models.CharField("检测站点", max_length=100, unique=True)
-    unit = models.ForeignKey("org.Unit", verbose_name="默认执法机构", on_delete=models.PROTECT, related_name="+")
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="默认执法人员",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = verbose_name_plural = "站点派发规则"
-        ordering = ["station"]  # the generic list and API page through it
-
-    def __str__(self) -> str:
-        return self.station
-
-
-class SavedQuery(ScopedModel):
-    """自定义查询: fields, operators and values a user saved, optionally shared."""
-
-    scope_unit_field = None
-    scope_owner_field = "created_by"
-
-    name = models.CharField("查询名称", max_length=100)
-    definition = models.JSONField("查询条件", help_text='[{"field": …, "op": …, "value": …}]')
-    columns = models.JSONField("显示列", default=list, blank=True)
-    shared = models.BooleanField("共享", default=False)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "自定义查询"
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class MonitoringWarning(ScopedModel):
-    """执法全过程智能监控: an open warning on a case for its officer and their leader."""
-
-    scope_unit_field = "case__unit"
-    scope_owner_field = "case__handler"
-
-    case = models.ForeignKey(EnforcementCase, verbose_name="案件", on_delete=models.CASCADE, related_name="warnings")
-    kind = models.CharField("监控点", max_length=20, choices=WarningKind.choices)
-    message = models.CharField("说明", max_length=300)
-    is_open = models.BooleanField("未处理", default=True, db_index=True)
-    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "执法监控预警"
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case", "kind"], condition=models.Q(is_open=True), name="uniq_open_warning_per_kind"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class CaseReview(ScopedModel):
-    """案件抽查: a closed case drawn for review, with the reviewer's score and comments."""
-
-    scope_unit_field = "case__unit"
-    scope_owner_field = "reviewer"
-
-    case = models.ForeignKey(EnforcementCase, verbose_name="案件", on_delete=models.CASCADE, related_name="reviews")
-    batch = models.CharField("抽查批次", max_length=60, db_index=True)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="评查人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    score = models.PositiveSmallIntegerField("评分", null=True, blank=True)
-    comments = models.TextField("评查意见", blank=True)
-    reviewed_at = models.DateTimeField("评查时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "案件抽查"
-        ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["case", "batch"], name="uniq_case_review_batch")]
-
-    def __str__(self) -> str:
-        return f"{self.batch} {self.case}"

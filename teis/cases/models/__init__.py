@@ -1,0 +1,25 @@
+"""Case handling data (案件): the case, its parties, vehicles and property, pre-registration, detection
+records to dispatch, saved queries, monitoring warnings and sampling reviews.
+
+The case's approval chain runs on `workflow`; the case keeps a link to its process instance and mirrors the
+current step in its own columns so that lists never deserialise workflows.
+"""
+
+from .case import CaseAttachment, CaseVehicle, EnforcementCase, Party
+from .dispatch import StationAssignment, ViolationRecord
+from .property import CaseProperty
+from .query import SavedQuery
+from .supervision import CaseReview, MonitoringWarning
+
+__all__ = [
+    "CaseAttachment",
+    "CaseProperty",
+    "CaseReview",
+    "CaseVehicle",
+    "EnforcementCase",
+    "MonitoringWarning",
+    "Party",
+    "SavedQuery",
+    "StationAssignment",
+    "ViolationRecord",
+]
