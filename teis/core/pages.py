@@ -16,9 +16,21 @@ from .models import ExportJob, JobRun, Notification, TodoItem, TodoStatus
 
 @login_required
 def home(request):
-    todos = TodoItem.objects.filter(user=request.user, status=TodoStatus.OPEN).order_by("due_at", "-created_at")[:20]
-    notes = Notification.objects.filter(user=request.user).order_by("-created_at")[:10]
-    return render(request, "core/home.html", {"todos": todos, "notes": notes})
+    """工作台: the panels of the user's roles (`core.home`): key figures on top, then what to do next."""
+    from .home import panels_for
+
+    panels = panels_for(request.user)
+    figure_panels = [(p, c) for p, c in panels if p.strip]
+    list_panels = [(p, c) for p, c in panels if not p.strip]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "figure_panels": figure_panels,
+            "list_panels": list_panels,
+            "charts": any(c.chart for _, c in figure_panels),
+        },
+    )
 
 
 @login_required

@@ -1,3 +1,8 @@
+// The CSRF token comes from the page (the body's hx-headers): the cookie is HttpOnly.
+function teisCsrfToken() {
+  try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+}
+
 // Live top-bar counts over the notifications WebSocket; reconnects with backoff.
 (function () {
   if (!document.getElementById("todo-count")) return;
@@ -27,8 +32,7 @@ document.addEventListener("click", function (e) {
   const btn = e.target.closest("[data-reveal-url]");
   if (!btn) return;
   e.preventDefault();
-  const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
-  fetch(btn.dataset.revealUrl, { method: "POST", headers: { "X-CSRFToken": csrf ? csrf.split("=")[1] : "" } })
+  fetch(btn.dataset.revealUrl, { method: "POST", headers: { "X-CSRFToken": teisCsrfToken() } })
     .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
     .then((d) => { btn.previousElementSibling.textContent = d.value; btn.remove(); })
     .catch(() => alert("没有查看权限或对象不存在。"));
@@ -79,6 +83,17 @@ document.addEventListener("click", function (e) {
     empty.classList.toggle("d-none", shown > 0);
   });
 })();
+
+// Behaviours that would otherwise be inline handlers (the Content-Security-Policy forbids those).
+document.addEventListener("change", function (e) {
+  const el = e.target;
+  if (el.matches("[data-submit-on-change]") && el.form) el.form.submit();
+  if (el.matches("[data-check-all]")) {
+    document.querySelectorAll(el.dataset.checkAll).forEach((c) => { c.checked = el.checked; });
+  }
+});
+
+// data-confirm="what will happen" (irreversible actions): handled below by the shell's confirmation modal.
 
 // --- Messages that show -----------------------------------------------------------------------------
 // A small toast for answers that carry no form (a refused HTMX request, a lost connection).
