@@ -42,8 +42,19 @@ class ScopedFilterSet(django_filters.FilterSet):
         if not getattr(form, "_teis_styled", False):
             style_widgets(form)
             guard_model_choices(form)
+            label_boolean_choices(form)
             form._teis_styled = True
         return form
+
+
+BOOLEAN_FILTER_CHOICES = [("unknown", "全部"), ("true", "是"), ("false", "否")]
+
+
+def label_boolean_choices(form) -> None:
+    """A yes/no filter left empty means "all", not "unknown" (django's NullBooleanSelect says 未知)."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.NullBooleanSelect):
+            field.widget.choices = BOOLEAN_FILTER_CHOICES
 
 
 def guard_model_choices(form) -> None:
