@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Model
 
+from .widgets import apply_pickers
+
 
 def style_widgets(form: forms.BaseForm) -> None:
     for f in form.fields.values():
@@ -21,6 +23,7 @@ def style_widgets(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
         if isinstance(widget, forms.DateInput):
             widget.input_type = "date"
+    apply_pickers(form)
 
 
 def scope_choices(form: forms.BaseForm, user) -> None:
