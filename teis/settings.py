@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "teis.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "teis.core.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teis.core.context_processors.shell",
+                "teis.core.csp.nonce",
             ],
         },
     },
@@ -161,7 +163,11 @@ else:
 
 # --- auth -----------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = ["teis.org.backends.RoleBackend"]
-AUTH_PASSWORD_VALIDATORS = [{"NAME": "teis.org.passwords.PolicyPasswordValidator"}]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "teis.org.passwords.PolicyPasswordValidator"},
+    {"NAME": "teis.org.passwords.UsernamePasswordValidator"},
+    {"NAME": "teis.org.passwords.CommonPasswordValidator"},
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -174,6 +180,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+CSRF_COOKIE_HTTPONLY = True  # scripts read the token from the page (body hx-headers), never from the cookie
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
@@ -351,6 +358,14 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "身份标识", "profile": "基本信息"},
     "OAUTH2_VALIDATOR_CLASS": "teis.org.oidc.TeisOAuth2Validator",
+    # Only the code flow (PKCE S256) and refresh: see teis.org.oidc.
+    "OAUTH2_SERVER_CLASS": "teis.org.oidc.TeisOidcServer",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    # 等保二级: short-lived access and ID tokens, renewed with a refresh token (rotated on use).
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=3600),
+    "ID_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OIDC_REFRESH_TOKEN_SECONDS", default=8 * 3600),
+    "ROTATE_REFRESH_TOKEN": True,
 }
 
 # --- logging --------------------------------------------------------------------------------------
@@ -371,6 +386,8 @@ LOGGING = {
 
 # Unified case code (统一案件编码): widths of region, enforcement subject, item type, date (YYMMDD), sequence.
 TEIS_CASE_CODE_WIDTHS = [int(w) for w in env.list("TEIS_CASE_CODE_WIDTHS", default=["6", "2", "1", "6", "3"])]
+# API bearer tokens (mobile app) live this long after login; they also end after the policy's idle timeout.
+TEIS_API_TOKEN_HOURS = env.float("TEIS_API_TOKEN_HOURS", default=8)
 TEIS_EXPORT_SYNC_LIMIT = env.int("TEIS_EXPORT_SYNC_LIMIT", default=2000)
 # Audit records are kept at least 180 days (等保二级); older ones are archived to files, then removed.
 TEIS_AUDIT_RETENTION_DAYS = env.int("TEIS_AUDIT_RETENTION_DAYS", default=180)

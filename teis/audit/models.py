@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.models import ScopedManager, ScopedQuerySet
+from teis.core.timetext import SECOND, local_text
 
 from .choices import AuditAction, AuditCategory
 
@@ -74,7 +75,7 @@ class AuditRecord(models.Model):
         permissions = [("export_auditrecord", "导出审计记录")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+        return f"{local_text(self.at, SECOND)} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
     def object_type_label(self) -> str:
         """The Chinese name of the audited model ("执法人员" rather than "org.officer")."""

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
+from teis.core.files import check_upload
 from teis.core.masking import mask_name
 from teis.core.services import ServiceError
 from teis.core.validators import (
@@ -412,6 +413,11 @@ def _check_attachments(attachments, errors: Errors) -> list:
             errors.add("files", f"文件“{name}”是空文件")
         elif f.size > max_bytes:
             errors.add("files", f"文件“{name}”超过 {max_bytes // (1024 * 1024)} MB")
+        else:
+            try:  # the declared type is the client's word: the content must agree
+                check_upload(f, "case_media")
+            except ServiceError as err:
+                errors.add("files", err.message)
     return files
 
 

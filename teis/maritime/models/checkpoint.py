@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.models import ScopedModel
+from teis.core.timetext import local_text
 
 from ..choices import ClueStatus
 from .alert import RecordFlag
@@ -64,7 +65,7 @@ class Perception(ScopedModel):
         ordering = ["-time"]
 
     def __str__(self) -> str:
-        return f"{self.checkpoint} {self.time:%Y-%m-%d %H:%M}"
+        return f"{self.checkpoint} {local_text(self.time)}"
 
     @property
     def ship_name(self) -> str:
@@ -127,4 +128,4 @@ class Clue(RecordFlag, ScopedModel):
         ordering = ["-time"]
 
     def __str__(self) -> str:
-        return f"{self.ship_name or '未识别船舶'} {self.time:%Y-%m-%d %H:%M}"
+        return f"{self.ship_name or '未识别船舶'} {local_text(self.time)}"

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.models import ScopedModel
+from teis.core.timetext import SECOND, local_text
 
 from ..choices import AisClass, EventKind, MotionState, ShipCategory, ship_category
 
@@ -118,7 +119,7 @@ class VesselPosition(models.Model):
         indexes = [models.Index(fields=["vessel", "time"], name="maritime_pos_vessel_time")]
 
     def __str__(self) -> str:
-        return f"{self.vessel_id}@{self.time:%Y-%m-%d %H:%M:%S}"
+        return f"{self.vessel_id}@{local_text(self.time, SECOND)}"
 
 
 class VesselEvent(ScopedModel):

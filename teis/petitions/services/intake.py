@@ -24,6 +24,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import crypto
 from teis.core.codes import next_value
+from teis.core.files import check_upload, sniff
 from teis.core.masking import mask_generic, mask_id_number, mask_name, mask_phone
 from teis.core.models import DictionaryItem
 from teis.core.services import GenericService, ServiceError
@@ -292,23 +293,23 @@ def _check_files(files) -> list:
             errors.append(f"文件“{name}”是空文件")
         elif f.size > MAX_ATTACHMENT_MB * 1024 * 1024:
             errors.append(f"文件“{name}”超过 {MAX_ATTACHMENT_MB} MB")
+        else:
+            try:
+                check_upload(f, "petition_attachment")
+            except ServiceError as err:
+                errors.append(err.message)
     if errors:
         raise ServiceError("invalid_attachment", "附件有误：" + "；".join(errors), {"files": errors})
     return files
 
 
 def _store(actor, petition: Petition, files: list, saved: list[str]) -> list[PetitionAttachment]:
-    import filetype
-
     storage = get_storage()
     rows = []
     for f in files:
         original = os.path.basename(f.name)[:200]
         ext = os.path.splitext(original)[1].lower()[:10]
-        f.seek(0)
-        head = f.read(262)
-        f.seek(0)
-        kind = filetype.guess(head)
+        mime = sniff(f)
         digest = crypto.sm3_file_hex(f)
         f.seek(0)
         name = storage.save(f"petitions/{petition.pk}/{uuid.uuid4().hex}{ext}", f)
@@ -318,9 +319,7 @@ def _store(actor, petition: Petition, files: list, saved: list[str]) -> list[Pet
                 petition=petition,
                 file_name=name,
                 original_name=original,
-                content_type=(kind.mime if kind else (getattr(f, "content_type", "") or "application/octet-stream"))[
-                    :100
-                ],
+                content_type=mime or "application/octet-stream",
                 size=f.size,
                 sm3=digest,
                 uploaded_by=actor,
