@@ -91,15 +91,16 @@ class FileCaseView(CaseAPIView):
 
     @extend_schema(
         operation_id="cases_file",
-        summary="立案并赋统一案件编码",
-        description="须已选择执法案由目录中的有效案由，违章代码须可用。" + WORKFLOW_NOTE,
+        summary="报请立案审批（审批同意后立案并赋统一案件编码）",
+        description="办结“案件预登记”环节：须已选择执法案由目录中的有效案由、填写违法事实，违章代码须可用。"
+        "立案审批同意时立案赋码。" + WORKFLOW_NOTE,
         request=None,
         responses={200: CaseDetailSerializer},
         tags=TAGS,
     )
     def post(self, request, pk: int):
         case = case_services.access_case(request.user, pk)
-        intake.do_file_case(request.user, case)
+        intake.do_submit_for_filing(request.user, case)
         case = case_services.access_case(request.user, pk)
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
 

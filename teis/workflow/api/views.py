@@ -155,7 +155,9 @@ class TaskActionView(APIView):
             elif action == "complete":
                 if "decision" not in d:
                     return Response(body("invalid", "请选择审批结论", {"decision": ["该字段是必填项。"]}), status=400)
-                data = services.step_form_data(wt, d.get("data"))
+                data = d.get("data")
+                if d["decision"] == Decision.APPROVE:
+                    data = services.step_form_data(wt, data)
                 wt = services.complete_task(
                     user, wt, d["decision"], d.get("opinion", ""), data, lock_version=d.get("lock_version")
                 )
