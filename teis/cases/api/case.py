@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teis.core.api.pagination import Pagination
+from teis.core.api.pagination import Pagination, paginated
 
 from ..services import case as case_services
 from ..services import intake
@@ -64,7 +64,7 @@ class MyCasesView(CaseAPIView):
         operation_id="cases_mine",
         summary="我的案件（主办或协办）",
         description=WORKFLOW_NOTE,
-        responses={200: CaseListSerializer(many=True)},
+        responses={200: paginated(CaseListSerializer)},
         tags=TAGS,
     )
     def get(self, request):

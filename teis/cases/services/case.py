@@ -4,10 +4,13 @@ process into its own columns (current step, step deadline, status) so that lists
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import Http404
+
+from teis.core.services import ServiceError
 
 from ..choices import CaseStatus
 from ..models import EnforcementCase
@@ -38,6 +41,31 @@ def access_case(user, pk) -> EnforcementCase:
         case = _as_participant(user, pk)
     if case is None:
         raise Http404
+    return case
+
+
+def resolve_case(queryset, ref) -> EnforcementCase | None:
+    """The case a person typed into any box that links a case: its 统一案件编码, its 文号 or its id
+    (full-width digits and stray spaces forgiven). `queryset` carries the caller's scope."""
+    text = unicodedata.normalize("NFKC", str(ref or "")).strip()
+    if not text:
+        return None
+    case = queryset.filter(case_code=text.upper()).first() or queryset.filter(file_number=text).first()
+    if case is None and text.isdigit() and len(text) <= 18:
+        case = queryset.filter(pk=int(text)).first()
+    return case
+
+
+def find_case(user, ref) -> EnforcementCase:
+    """`resolve_case` in the user's scope, or the one refusal every linking form and API gives."""
+    text = str(ref or "").strip()
+    if not text:
+        raise ServiceError("case_required", "请输入统一案件编码、文号或案件编号", {"case": ["请输入案件"]})
+    case = resolve_case(EnforcementCase.objects.for_user(user), text)
+    if case is None:
+        raise ServiceError(
+            "case_not_found", f"未找到案件“{text}”（或不在您的数据权限范围内）", {"case": ["未找到该案件"]}
+        )
     return case
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
+from teis.core.files import check_upload
 from teis.core.masking import mask_name
 from teis.core.services import ServiceError
 from teis.core.validators import (
@@ -121,6 +122,17 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _limited(errors: Errors, key: str, value: Any, limit: int) -> str:
+    """Text of at most `limit` characters: longer text and non-text values are refused, never cut (issue 16)."""
+    if isinstance(value, (list, dict)):
+        errors.add(key, "应填写文本")
+        return ""
+    text = _text(value)
+    if len(text) > limit:
+        errors.add(key, f"不能超过 {limit} 个字符（当前 {len(text)} 个）")
+    return text
+
+
 def _validated(errors: Errors, key: str, value: str, normalise, validate) -> str:
     normalised = normalise(value)
     try:
@@ -152,7 +164,7 @@ def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
         errors.add(prefix, "当事人信息格式错误")
         return {}
     kind = _text(raw.get("kind")) or PartyKind.PERSON
-    out: dict[str, Any] = {"kind": kind, "name": _text(raw.get("name"))[:200]}
+    out: dict[str, Any] = {"kind": kind, "name": _limited(errors, f"{prefix}.name", raw.get("name"), 200)}
     if kind not in PartyKind.values:
         errors.add(f"{prefix}.kind", "当事人类型应为自然人或法人或其他组织")
     if not out["name"]:
@@ -165,13 +177,15 @@ def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
         else ""
     )
     out["phone"] = _phone(errors, f"{prefix}.phone", phone) if phone else ""
-    out["address"] = address[:200]
+    out["address"] = _limited(errors, f"{prefix}.address", raw.get("address"), 200) if address else ""
     out["credit_code"] = (
         _validated(errors, f"{prefix}.credit_code", credit_code, normalise_credit_code, validate_credit_code)
         if credit_code
         else ""
     )
-    out["legal_representative"] = _text(raw.get("legal_representative"))[:50]
+    out["legal_representative"] = _limited(
+        errors, f"{prefix}.legal_representative", raw.get("legal_representative"), 50
+    )
     if kind == PartyKind.ORGANISATION and not out["credit_code"] and f"{prefix}.credit_code" not in errors:
         errors.add(f"{prefix}.credit_code", "法人或其他组织须填写统一社会信用代码")
     return out
@@ -184,10 +198,10 @@ def check_vehicle(raw: dict, errors: Errors, prefix: str) -> dict:
     plate = _text(raw.get("plate"))
     out = {
         "plate": _validated(errors, f"{prefix}.plate", plate, normalise_plate, validate_plate) if plate else "",
-        "vehicle_type": _text(raw.get("vehicle_type"))[:30],
-        "operating_licence": _text(raw.get("operating_licence"))[:40],
-        "driver_name": _text(raw.get("driver_name"))[:50],
-        "driver_licence": _text(raw.get("driver_licence"))[:40],
+        "vehicle_type": _limited(errors, f"{prefix}.vehicle_type", raw.get("vehicle_type"), 30),
+        "operating_licence": _limited(errors, f"{prefix}.operating_licence", raw.get("operating_licence"), 40),
+        "driver_name": _limited(errors, f"{prefix}.driver_name", raw.get("driver_name"), 50),
+        "driver_licence": _limited(errors, f"{prefix}.driver_licence", raw.get("driver_licence"), 40),
     }
     if not plate:
         errors.add(f"{prefix}.plate", "请填写车牌号")
@@ -412,6 +426,11 @@ def _check_attachments(attachments, errors: Errors) -> list:
             errors.add("files", f"文件“{name}”是空文件")
         elif f.size > max_bytes:
             errors.add("files", f"文件“{name}”超过 {max_bytes // (1024 * 1024)} MB")
+        else:
+            try:  # the declared type is the client's word: the content must agree
+                check_upload(f, "case_media")
+            except ServiceError as err:
+                errors.add("files", err.message)
     return files
 
 
