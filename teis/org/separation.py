@@ -57,7 +57,12 @@ def _role_labels(role, permissions=None) -> set[str]:
         return labels_of(permissions)
     if not role.pk:
         return set()
-    return labels_of(role.permissions.select_related("content_type"))
+    # through the table, not `role.permissions`: the API prefetches that relation as bare ids (`only("pk")`)
+    through = type(role).permissions.through
+    rows = through.objects.filter(role_id=role.pk).values_list(
+        "permission__content_type__app_label", "permission__codename"
+    )
+    return {f"{app}.{codename}" for app, codename in rows}
 
 
 def check_families(labels: Iterable[str], admin_kinds: Iterable[str] = (), who: str = "同一账号") -> None:
