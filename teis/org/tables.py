@@ -93,3 +93,6 @@ registry.add_menu(MenuEntry("登录锁定", "login_locks", "org.manage_security_
 registry.add_menu(
     MenuEntry("单点登录接入", "oauth_clients", "oauth2_provider.view_application", "系统管理", "bi-key", 40)
 )
+registry.add_menu(
+    MenuEntry("审计管理员账号", "auditor_accounts", "org.manage_security_policy", "安全管理", "bi-person-lock", 40)
+)
