@@ -301,6 +301,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui-dist/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "teis.core.api.schema.document_errors",
+    ],
     # several models have a field named "status" with different choices: name each enum after its class
     "ENUM_NAME_OVERRIDES": {
         "OfficerStatusEnum": "teis.org.choices.OfficerStatus",

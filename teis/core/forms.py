@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Model
 
+from .widgets import apply_pickers
+
 CHOICE_CHECKS_TEMPLATE = "core/widgets/choice_checks.html"
 
 
@@ -27,6 +29,7 @@ def style_widgets(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
         if isinstance(widget, forms.DateInput):
             widget.input_type = "date"
+    apply_pickers(form)
 
 
 def scope_choices(form: forms.BaseForm, user) -> None:

@@ -597,6 +597,12 @@ def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> 
             raise ServiceError("not_found", "案件不存在")
         if not by_workflow:
             check_can_handle(actor, case)
+            if case.process_id is not None:
+                # 立案 is the squad leader's 立案审批: the code is given when it is approved, never before
+                raise ServiceError(
+                    "needs_filing_approval",
+                    "立案须经立案审批：请在“案件预登记”环节报请立案审批，审批同意后自动立案赋码",
+                )
         if case.status not in (CaseStatus.PRE_REGISTERED, CaseStatus.FILING):
             raise ServiceError("not_fileable", f"案件当前状态为“{case.get_status_display()}”，不能立案")
         check_filing(case)
@@ -619,6 +625,23 @@ def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> 
     return case
 
 
+def do_submit_for_filing(actor, case: EnforcementCase) -> EnforcementCase:
+    """报请立案审批: complete the case's 案件预登记 step (its facts checked), so that 立案审批 files and codes it."""
+    from teis.workflow import services as wf
+    from teis.workflow.choices import ACTIVE_TASK_STATUSES, Decision
+
+    check_can_handle(actor, case)
+    task = (
+        case.process.tasks.filter(spec_name="Task_PreRegister", status__in=ACTIVE_TASK_STATUSES).first()
+        if case.process_id
+        else None
+    )
+    if task is None:
+        raise ServiceError("not_pre_registered", "案件不在“案件预登记”环节，不能报请立案审批")
+    wf.complete_task(actor, task, Decision.APPROVE, "报请立案审批")
+    return EnforcementCase.objects.get(pk=case.pk)
+
+
 def do_update_case(actor, case: EnforcementCase, data: dict) -> EnforcementCase:
     """Change the case's own data (fields in `UPDATABLE_FIELDS`); audited with the changes, personal data masked.
     A closed or archived case cannot be changed."""
@@ -637,6 +660,10 @@ def do_update_case(actor, case: EnforcementCase, data: dict) -> EnforcementCase:
         check_can_handle(actor, case)
         if case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
             raise ServiceError("closed", f"案件已{case.get_status_display()}，不能修改")
+        if case.decided_at is not None:
+            raise ServiceError(
+                "decided", "处罚决定已作出，案件信息只能通过“更正”申请并经批准后修改", {"__all__": ["须申请更正"]}
+            )
         codes = values.pop("violation_codes", None)
         before = audit.snapshot(case)
         before_codes = "、".join(sorted(c.code for c in case.violation_codes.all()))
