@@ -93,11 +93,7 @@ document.addEventListener("change", function (e) {
   }
 });
 
-// Ask before an irreversible action: any button or link with data-confirm="what will happen".
-document.addEventListener("click", function (e) {
-  const el = e.target.closest("[data-confirm]");
-  if (el && !window.confirm(el.dataset.confirm)) { e.preventDefault(); e.stopImmediatePropagation(); }
-}, true);
+// data-confirm="what will happen" (irreversible actions): handled below by the shell's confirmation modal.
 
 // --- Messages that show -----------------------------------------------------------------------------
 // A small toast for answers that carry no form (a refused HTMX request, a lost connection).
@@ -180,3 +176,90 @@ function responseMessage(xhr) {
 }
 document.addEventListener("htmx:responseError", function (e) { TEIS.toast(responseMessage(e.detail.xhr)); });
 document.addEventListener("htmx:sendError", function () { TEIS.toast("网络连接失败，请检查网络后重试。"); });
+
+// --- Confirmation before irreversible actions ---------------------------------------------------------
+// `data-confirm="立案赋码后案件编号不可更改……"` on a submit button, a form or a link (and htmx's hx-confirm)
+// asks in a modal first; "确定" carries on with the same click, "取消" does nothing.
+(function () {
+  let modal = null;
+  let onOk = null;
+  function dialog() {
+    if (modal) return modal;
+    const el = document.createElement("div");
+    el.className = "modal fade";
+    el.id = "teis-confirm";
+    el.tabIndex = -1;
+    el.setAttribute("aria-labelledby", "teis-confirm-title");
+    el.innerHTML =
+      '<div class="modal-dialog modal-dialog-centered"><div class="modal-content">' +
+      '<div class="modal-header"><h5 class="modal-title" id="teis-confirm-title"><i class="bi bi-exclamation-triangle text-warning"></i> 请确认</h5>' +
+      '<button type="button" class="btn-close" data-bs-dismiss="modal" aria-label="关闭"></button></div>' +
+      '<div class="modal-body" id="teis-confirm-text"></div>' +
+      '<div class="modal-footer"><button type="button" class="btn btn-outline-secondary" data-bs-dismiss="modal">取消</button>' +
+      '<button type="button" class="btn btn-primary" id="teis-confirm-ok">确定</button></div></div></div>';
+    document.body.appendChild(el);
+    el.querySelector("#teis-confirm-ok").addEventListener("click", function () {
+      const go = onOk;
+      onOk = null;
+      bootstrap.Modal.getOrCreateInstance(el).hide();
+      if (go) go();
+    });
+    modal = el;
+    return el;
+  }
+  TEIS.confirm = function (text, ok) {
+    if (!window.bootstrap) { if (window.confirm(text)) ok(); return; }
+    const el = dialog();
+    el.querySelector("#teis-confirm-text").textContent = text;
+    onOk = ok;
+    bootstrap.Modal.getOrCreateInstance(el).show();
+  };
+
+  // Forms: the submitter's data-confirm, else the form's.
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    const submitter = e.submitter;
+    const text = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+    if (!text || form.dataset.confirmed === "1") { delete form.dataset.confirmed; return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    TEIS.confirm(text, function () {
+      form.dataset.confirmed = "1";
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+    });
+  }, true);
+
+  // Links and plain buttons (not submitters, which the form handler above covers).
+  document.addEventListener("click", function (e) {
+    const el = e.target.closest("a[data-confirm], button[data-confirm][type=button]");
+    if (!el || el.hasAttribute("hx-confirm")) return;
+    if (el.dataset.confirmed === "1") { delete el.dataset.confirmed; return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    TEIS.confirm(el.dataset.confirm, function () {
+      el.dataset.confirmed = "1";
+      el.click();
+    });
+  }, true);
+
+  // htmx's hx-confirm uses the same dialog instead of the browser's window.confirm.
+  document.addEventListener("htmx:confirm", function (e) {
+    if (!e.detail.question) return;
+    e.preventDefault();
+    TEIS.confirm(e.detail.question, function () { e.detail.issueRequest(true); });
+  });
+})();
+
+// Tables scroll inside their card instead of widening the page (phones): wrap each table that is not
+// already in a .table-responsive, on load and in every HTMX fragment.
+TEIS.wrapTables = function (root) {
+  (root || document).querySelectorAll(".teis-content table").forEach(function (table) {
+    if (table.closest(".table-responsive, .teis-bpmn-canvas, .leaflet-container")) return;
+    const wrap = document.createElement("div");
+    wrap.className = "table-responsive";
+    table.parentNode.insertBefore(wrap, table);
+    wrap.appendChild(table);
+  });
+};
+document.addEventListener("DOMContentLoaded", function () { TEIS.wrapTables(document); });
+document.addEventListener("htmx:afterSettle", function (e) { TEIS.wrapTables(e.detail.target && e.detail.target.parentNode ? e.detail.target.parentNode : document); });

@@ -44,7 +44,7 @@
     for (const k of ["device_serial", "place", "description", "link_description"]) if (v(k)) m[k] = v(k);
     for (const k of ["captured_at", "captured_end"]) if (v(k)) m[k] = new Date(v(k)).toISOString();
     for (const k of ["lon", "lat"]) if (v(k)) m[k] = parseFloat(v(k));
-    if (v("case")) m.case = parseInt(v("case"), 10);
+    if (v("case")) m.case = v("case").trim();  // 统一案件编码, 文号 or id: the server resolves it
     return m;
   }
 
