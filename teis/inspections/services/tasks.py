@@ -77,6 +77,14 @@ def access_task(user, pk) -> InspectionTask:
         .first()
     )
     if task is None:
+        # an inspector drawn for a task opens it wherever its unit is (它在“我的检查任务”中列出)
+        task = (
+            InspectionTask.objects.filter(pk=pk, inspectors__officer__user=user)
+            .select_related("plan", "inspection_object", "unit")
+            .distinct()
+            .first()
+        )
+    if task is None:
         raise ServiceError("not_found", "检查任务不存在或不在您的数据权限范围内。")
     return task
 
