@@ -35,6 +35,7 @@ class OfficerConfig(ModelConfig):
     create_form = OfficerCreateForm
     service_extra_fields = ["username", "password"]
     service = OfficerService()
+    rule_fields_writable = {"status": "在岗/离岗/停用 is personnel data kept by the system administrator"}
     list_columns = [
         "name",
         "badge_number",

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,7 +86,8 @@ def access_task(user, pk) -> InspectionTask:
             .first()
         )
     if task is None:
-        raise ServiceError("not_found", "检查任务不存在或不在您的数据权限范围内。")
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("检查任务不存在或不在您的数据权限范围内。")
     return task
 
 
