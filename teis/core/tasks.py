@@ -55,3 +55,10 @@ def cleanup_exports() -> str:
     old.delete()
     JobRun.objects.filter(started_at__lt=timezone.now() - dt.timedelta(days=90)).delete()
     return f"清理导出任务 {n} 个"
+
+
+@recorded_periodic(crontab(minute="23", hour="8"), label="提醒录入下一年度节假日安排")
+def remind_holiday_notice() -> str:
+    from .holidays import remind_missing_notice
+
+    return f"提醒系统管理员 {remind_missing_notice()} 人"
