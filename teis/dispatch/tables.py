@@ -66,6 +66,9 @@ registry.add_menu(MenuEntry("实时监控", "dispatch:live", "dispatch.view_patr
 registry.add_menu(MenuEntry("轨迹回放", "dispatch:track", "dispatch.view_fixrecord", "指挥调度", "bi-bezier2", 2))
 registry.add_menu(MenuEntry("勤务统计", "dispatch:stats", "dispatch.view_dutytask", "指挥调度", "bi-bar-chart", 90))
 registry.add_menu(MenuEntry("区域监管", "dispatch:coverage", "dispatch.view_geofence", "指挥调度", "bi-bullseye", 91))
+registry.add_menu(
+    MenuEntry("调度阈值设置", "dispatch:thresholds", "dispatch.view_dispatchsettings", "指挥调度", "bi-sliders", 95)
+)
 registry.add_menu(MenuEntry("签到", "dispatch:sign_in", "dispatch.add_signin", "指挥调度", "bi-person-check", 40))
 
 _VEHICLE_FIELDS = ["plate", "kind", "unit", "business_line", "terminal_phone", "device_id", "status"]

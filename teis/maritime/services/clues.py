@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
+from teis.audit.choices import AuditAction
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
 from teis.core.timetext import local_text
@@ -107,7 +108,13 @@ def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dic
             clue.status = ClueStatus.REJECTED
             clue.screened_by = actor
             clue.save()
-            audit.record(actor, "maritime.clue.dismiss", clue, changes={"筛选意见": [None, note or "不予处理"]})
+            audit.record(
+                actor,
+                AuditAction.UPDATE,
+                clue,
+                changes={"筛选意见": [None, note or "不予处理"]},
+                detail={"operation": "clue.dismiss"},
+            )
             return clue
         if not clue.ship_name.strip():
             raise ServiceError("invalid", "请填写船名后再提交审核", {"ship_name": ["必填"]})
@@ -124,7 +131,13 @@ def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dic
             subject_label=f"水上线索：{clue.ship_name}",
         )
         clue.save(update_fields=["process"])
-        audit.record(actor, "maritime.clue.screen", clue, changes={"筛选意见": [None, note or "提交审核"]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            clue,
+            changes={"筛选意见": [None, note or "提交审核"]},
+            detail={"operation": "clue.screen"},
+        )
     return clue
 
 
@@ -157,11 +170,23 @@ def do_review_clue(actor, clue: Clue, decision: str, opinion: str = "") -> Clue:
         if decision == "reject":
             clue.status = ClueStatus.REJECTED
             clue.save(update_fields=["status", "updated_at"])
-            audit.record(actor, "maritime.clue.reject", clue, changes={"审核意见": [None, opinion]})
+            audit.record(
+                actor,
+                AuditAction.UPDATE,
+                clue,
+                changes={"审核意见": [None, opinion]},
+                detail={"operation": "clue.reject"},
+            )
             return clue
         clue.status = ClueStatus.APPROVED
         clue.save(update_fields=["status", "updated_at"])
-        audit.record(actor, "maritime.clue.approve", clue, changes={"审核意见": [None, opinion or "同意"]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            clue,
+            changes={"审核意见": [None, opinion or "同意"]},
+            detail={"operation": "clue.approve"},
+        )
         do_push_clue(clue.screened_by or actor, clue)
     return Clue.objects.get(pk=clue.pk)
 
@@ -211,7 +236,9 @@ def do_push_clue(actor, clue: Clue) -> Clue:
     case = do_pre_register(actor, data, attachments, evidence_source="checkpoint_camera")
     clue.case, clue.status = case, ClueStatus.PUSHED
     clue.save(update_fields=["case", "status", "updated_at"])
-    audit.record(actor, "maritime.clue.push", clue, changes={"预登记案件": [None, str(case)]})
+    audit.record(
+        actor, AuditAction.UPDATE, clue, changes={"预登记案件": [None, str(case)]}, detail={"operation": "clue.push"}
+    )
     if clue.vessel_id:
         from .risk import refresh_vessel_risk
 
