@@ -488,6 +488,10 @@ def do_pre_register(
             errors.add("unit", "承办单位不存在或不在您的数据权限范围内")
     errors.raise_if_any("预登记信息")
     codes = values.pop("violation_codes", [])
+    if values.get("gross_weight_kg") and not values.get("weight_limit_kg"):
+        from .overload import statutory_limit_kg
+
+        values["weight_limit_kg"] = statutory_limit_kg(values.get("axles"))  # GB 1589-2016
     values["overload_ratio"] = _decimal_ratio(values.get("gross_weight_kg"), values.get("weight_limit_kg"))
     saved: list[str] = []
     try:

@@ -21,6 +21,7 @@ from teis.core.views import require
 from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service_errors, formset_rows
 from ..services import case as case_services
 from ..services import intake
+from .objects import side_context
 
 REVEAL_PERMISSION = "org.reveal_personal_data"
 PARTY_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": lambda v: mask_generic(v, 6, 0)}
@@ -84,6 +85,7 @@ def case_detail(request, pk: int):
         "can_file": _can_file(request.user, case),
         "mask_name": mask_name,
     }
+    ctx.update(side_context(request.user, case))  # property, parking, overload, on-spot decision
     return render(request, "cases/case_detail.html", ctx)
 
 
