@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from oauth2_provider import urls as oauth2_urls
+from rest_framework.permissions import IsAuthenticated
 
 from teis.core import pages
+from teis.org import oidc
 from teis.org import views as org_views
 
 handler403 = "teis.core.pages.error_403"
@@ -19,6 +23,9 @@ urlpatterns = [
     path("totp/", org_views.totp_setup, name="totp_setup"),
     path("security/policy/", org_views.security_policy, name="security_policy"),
     path("security/logins/", org_views.login_attempts, name="login_attempts"),
+    path("security/locks/", org_views.login_locks, name="login_locks"),
+    path("org/oauth-clients/", org_views.oauth_clients, name="oauth_clients"),
+    path("org/oauth-clients/<int:pk>/revoke/", org_views.oauth_client_revoke, name="oauth_client_revoke"),
     path("healthz", pages.healthz, name="healthz"),
     path("readyz", pages.readyz, name="readyz"),
     path("core/", include("teis.core.urls")),
@@ -33,9 +40,13 @@ urlpatterns = [
     path("inspections/", include("teis.inspections.urls")),
     path("petitions/", include("teis.petitions.urls")),
     path("api/v1/", include("teis.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
-    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    # The API description is not public (issue 16): a session or a bearer token is needed.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api_docs"),
+    # django-oauth-toolkit's token and OIDC endpoints only: its self-service client pages
+    # (applications/, authorized_tokens/) are not mounted; clients are registered under 系统管理.
+    re_path(r"^o/\.well-known/openid-configuration/?$", oidc.DiscoveryView.as_view()),
+    path("o/", include((oauth2_urls.base_urlpatterns + oauth2_urls.oidc_urlpatterns, "oauth2_provider"))),
 ]
 if settings.DEBUG:
     urlpatterns.append(path("django-admin/", admin.site.urls))

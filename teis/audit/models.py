@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.models import ScopedManager, ScopedQuerySet
+from teis.core.timetext import SECOND, local_text
 
 from .choices import AuditAction, AuditCategory
 
@@ -74,7 +75,7 @@ class AuditRecord(models.Model):
         permissions = [("export_auditrecord", "导出审计记录")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+        return f"{local_text(self.at, SECOND)} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
     def object_type_label(self) -> str:
         """The Chinese name of the audited model ("执法人员" rather than "org.officer")."""
@@ -123,6 +124,8 @@ class AuditArchive(models.Model):
     count = models.PositiveIntegerField("记录数")
     sm3 = models.CharField("文件摘要(SM3)", max_length=64)
     last_hash = models.CharField("末条记录摘要", max_length=64)
+    # "hmac-sm3" (keyed chain) or "sm3" (archives written before the chain was keyed)
+    hash_scheme = models.CharField("摘要算法", max_length=10, default="hmac-sm3")
 
     class Meta:
         verbose_name = verbose_name_plural = "审计归档"

@@ -5,6 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Model
 
+from .widgets import apply_pickers
+
+CHOICE_CHECKS_TEMPLATE = "core/widgets/choice_checks.html"
+
 
 def style_widgets(form: forms.BaseForm) -> None:
     for f in form.fields.values():
@@ -13,7 +17,11 @@ def style_widgets(form: forms.BaseForm) -> None:
         if isinstance(f, forms.TypedChoiceField) and f.choices and f.choices[0] == ("", "---------"):
             f.choices = [("", "请选择"), *list(f.choices)[1:]]
         widget = f.widget
-        if isinstance(widget, (forms.CheckboxInput,)):
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            # a form-control radio hides which option is chosen once focus leaves (审批结论 同意/退回/不同意)
+            widget.attrs.setdefault("class", "form-check-input")
+            widget.template_name = CHOICE_CHECKS_TEMPLATE
+        elif isinstance(widget, (forms.CheckboxInput,)):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
             widget.attrs.setdefault("class", "form-select")
@@ -21,6 +29,7 @@ def style_widgets(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
         if isinstance(widget, forms.DateInput):
             widget.input_type = "date"
+    apply_pickers(form)
 
 
 def scope_choices(form: forms.BaseForm, user) -> None:

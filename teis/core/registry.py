@@ -147,8 +147,17 @@ class ModelConfig:
             if f.many_to_many or f.one_to_many:
                 prefetch.append(name)
             elif f.is_relation:
-                related.append(column.rsplit("__", 1)[0] if "__" in column else name)
+                path = column.rsplit("__", 1)[0] if "__" in column else name
+                related.append(path)
+                if path == name and _is_user_model(f.related_model):
+                    related.append(f"{name}__officer")  # people are shown by name (core.display.person_display)
         return sorted(set(related)), sorted(set(prefetch))
+
+
+def _is_user_model(model) -> bool:
+    from django.conf import settings
+
+    return model is not None and model._meta.label == settings.AUTH_USER_MODEL
 
 
 @dataclass
@@ -185,9 +194,17 @@ class Registry:
         return self.configs[label.lower()]
 
     def menu_for(self, user) -> list[tuple[str, str, list[MenuEntry]]]:
+        """The user's menu: entries they may open that belong to their roles' work (`core.menus`)."""
+        from .home import role_codes
+        from .menus import declared_menus, shows
+
+        menus = declared_menus(role_codes(user)) if user.is_authenticated and not user.is_superuser else []
         groups = []
         for group, icon in MENU_GROUPS:
-            entries = sorted((e for e in self.menu if e.group == group and e.allowed(user)), key=lambda e: e.order)
+            entries = sorted(
+                (e for e in self.menu if e.group == group and e.allowed(user) and shows(menus, e)),
+                key=lambda e: e.order,
+            )
             if entries:
                 groups.append((group, icon, entries))
         return groups

@@ -22,6 +22,10 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 __all__ = [
+    "clean_credit_code",
+    "clean_id_number",
+    "clean_phone",
+    "clean_plate",
     "normalise_credit_code",
     "normalise_id_number",
     "normalise_landline",
@@ -225,3 +229,50 @@ def validate_landline(value: object) -> None:
 def _check_landline(phone: str) -> None:
     if not _LANDLINE.fullmatch(phone):
         raise ValidationError("固定电话格式不正确，应为“区号-号码”，如 021-62345678", code="invalid_landline")
+
+
+# --- one entry point per kind of value ------------------------------------------------------------------
+#
+# Every form, service and API that takes one of these values calls the matching `clean_*`: it normalises
+# (so "沪B·D1234", " 沪b d1234" and "沪BD1234" are one plate) and validates, returning the stored form or raising
+# ValidationError with the one Chinese message for that kind. Empty input returns "" (optional fields).
+
+
+def _clean(value: object, normalise: Callable[[str], str], validate: Callable[[object], None]) -> str:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return ""
+    normalised = normalise(text)
+    validate(normalised)
+    return normalised
+
+
+def clean_plate(value: object) -> str:
+    return _clean(value, normalise_plate, validate_plate)
+
+
+def clean_id_number(value: object) -> str:
+    return _clean(value, normalise_id_number, validate_id_number)
+
+
+def clean_credit_code(value: object) -> str:
+    return _clean(value, normalise_credit_code, validate_credit_code)
+
+
+def clean_phone(value: object) -> str:
+    """A mobile number ("13812345678") or a landline with area code ("021-62345678")."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return ""
+    mobile = normalise_mobile_phone(text)
+    try:
+        validate_mobile_phone(mobile)
+        return mobile
+    except ValidationError:
+        pass
+    landline = normalise_landline(text)
+    try:
+        validate_landline(landline)
+    except ValidationError:
+        raise ValidationError("联系电话应为手机号码或“区号-号码”格式的固定电话", code="invalid_phone") from None
+    return landline

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.models import ScopedModel
+from teis.core.timetext import local_text
 
 from .choices import (
     DeviceKind,
@@ -259,7 +260,7 @@ class ShareLink(ScopedModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.recipient}（{self.expires_at:%Y-%m-%d}）"
+        return f"{self.recipient}（{local_text(self.expires_at, '%Y-%m-%d')}）"
 
     def is_valid(self, now=None) -> bool:
         return self.revoked_at is None and (now or timezone.now()) < self.expires_at

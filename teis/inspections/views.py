@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -174,7 +174,10 @@ def task_photo(request, pk, photo_pk):
     except ServiceError:
         raise Http404 from None
     photo = get_object_or_404(TaskPhoto, pk=photo_pk, task=task)
-    return FileResponse(get_storage().open(photo.file_name, "rb"), content_type=photo.content_type)
+    from teis.core.files import file_response
+
+    handle = get_storage().open(photo.file_name, "rb")
+    return file_response(handle, content_type=photo.content_type, filename=f"photo-{photo.pk}")
 
 
 # --- statistics --------------------------------------------------------------------------------------------

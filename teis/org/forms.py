@@ -166,7 +166,14 @@ class SecurityPolicyForm(forms.ModelForm):
         exclude = ["updated_at"]
 
     def __init__(self, *args, **kwargs):
+        from .services import POLICY_LIMITS
+
         super().__init__(*args, **kwargs)
+        for name, (low, high, _) in POLICY_LIMITS.items():
+            field = self.fields[name]
+            field.widget.attrs.update(min=low, max=high)
+            limit = f"等保二级要求：{low}～{high}"
+            field.help_text = f"{field.help_text}（{limit}）" if field.help_text else limit
         style_widgets(self)
 
 
@@ -201,3 +208,22 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
             self.add_error("new_password2", "两次输入的新密码不一致。")
         return data
+
+
+class OAuthClientForm(forms.Form):
+    """Registering a system that signs in through TEIS (code flow, PKCE S256, RS256 only)."""
+
+    name = forms.CharField(label="应用名称", max_length=255)
+    redirect_uris = forms.CharField(
+        label="回调地址", widget=forms.Textarea(attrs={"rows": 2}), help_text="每行一个，须与应用发起登录时一致"
+    )
+    confidential = forms.BooleanField(
+        label="机密客户端（服务端应用，持有密钥）",
+        required=False,
+        initial=True,
+        help_text="移动端/浏览器应用请取消勾选",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)

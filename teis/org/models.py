@@ -161,6 +161,34 @@ class LoginAttempt(models.Model):
         ordering = ["-at"]
 
 
+class LockRelease(models.Model):
+    """The security administrator lifted the login locks of an account (all addresses) or of an address:
+    failures before `released_at` no longer count for it."""
+
+    username = models.CharField("账号", max_length=150, blank=True, db_index=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True, db_index=True)
+    released_at = models.DateTimeField("解除时间", default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="解除人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "解除锁定记录"
+        ordering = ["-released_at"]
+
+
+class ApiTokenUse(models.Model):
+    """When an API bearer token was last used, for the idle timeout (the token itself is DRF's)."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="use", db_constraint=True
+    )
+    last_used_at = models.DateTimeField("最近使用时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌使用记录"
+
+
 POLICY_CACHE_KEY = "teis:org:security_policy"
 POLICY_CACHE_SECONDS = 30
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import CommonPasswordValidator as DjangoCommonPasswordValidator
 from django.core.exceptions import ValidationError
 
 
@@ -56,3 +57,37 @@ def policy_help_text(policy=None) -> str:
     if policy.history_count:
         text += f"，且不得与最近 {policy.history_count} 次用过的密码相同"
     return text + "。"
+
+
+# Trailing digits and symbols people add to a word to pass the character-class rule ("Password1", "Admin@123").
+DECORATION = string.digits + string.punctuation
+
+
+class CommonPasswordValidator(DjangoCommonPasswordValidator):
+    """Refuses the 20,000 most common passwords (the list Django ships), also when only digits or symbols
+    were appended to one (`Password1`, `Qwerty@123`)."""
+
+    def validate(self, password: str, user=None) -> None:
+        word = password.lower().strip()
+        if word in self.passwords or word.rstrip(DECORATION) in self.passwords:
+            raise ValidationError("该密码属于常见密码，容易被猜中，请换一个。", code="password_too_common")
+
+    def get_help_text(self) -> str:
+        return "不得使用常见密码。"
+
+
+class UsernamePasswordValidator:
+    """Refuses a password that contains the account name (forwards or backwards, any case)."""
+
+    MIN_NAME_LENGTH = 3
+
+    def validate(self, password: str, user=None) -> None:
+        username = (getattr(user, "username", "") or "").lower()
+        if len(username) < self.MIN_NAME_LENGTH:
+            return
+        lowered = password.lower()
+        if username in lowered or username[::-1] in lowered:
+            raise ValidationError("密码不得包含账号名。", code="password_contains_username")
+
+    def get_help_text(self) -> str:
+        return "密码不得包含账号名。"

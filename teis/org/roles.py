@@ -44,6 +44,12 @@ WORKFLOW_MAINTAIN = [
     "workflow.add_substitute",
 ]
 VIEW_BASE = [*VIEW_BASE_CORE, *LEGAL_VIEW, *WORKFLOW_VIEW]
+# Systems signing in through TEIS (OIDC clients) are registered and revoked by the system administrator.
+OAUTH_CLIENT_MAINTAIN = [
+    "oauth2_provider.view_application",
+    "oauth2_provider.add_application",
+    "oauth2_provider.delete_application",
+]
 
 
 def _crud_labels(label: str) -> list[str]:
@@ -151,6 +157,7 @@ ROLE_DEFS: list[RoleDef] = [
             *_crud("core.dictionarytype"),
             *_crud("core.dictionaryitem"),
             *WORKFLOW_MAINTAIN,
+            *OAUTH_CLIENT_MAINTAIN,
         ),
         AdminKind.SYSTEM,
         "用户、单位、角色管理",

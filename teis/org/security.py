@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from teis.audit import services as audit
-from teis.audit.choices import AuditAction
+from teis.audit.choices import AuditAction, AuditCategory
 from teis.core.services import ServiceError
 
 from .models import LoginAttempt, PasswordHistory, SecurityPolicy
@@ -27,6 +27,8 @@ User = get_user_model()
 FAILURE_LOOKBACK = dt.timedelta(days=1)
 FAILURE_ROWS = 200
 TOTP_ISSUER = "TEIS"
+# A token's last use is rewritten at most this often (like the session's last activity).
+TOKEN_ACTIVITY_RESOLUTION_SECONDS = 15
 
 
 @dataclass
@@ -42,10 +44,41 @@ def _officer(user):
 
 
 # --- lockout -------------------------------------------------------------------------------------------
+# Three counters, so that one person's typos never lock out an office behind one address:
+# - account at an address: `max_failures` consecutive failures of that account from that address lock
+#   that account from that address (what a user who forgot the password meets);
+# - account: ACCOUNT_LOCK_FACTOR × `max_failures` consecutive failures from any addresses lock the account
+#   everywhere (guessing one password from many addresses);
+# - address: failures for SPRAY_ACCOUNTS different accounts within `lockout_minutes` throttle the address
+#   for everyone (password spraying).
+# Every lock lasts `lockout_minutes` from the failure that set it; the security administrator may lift it.
+
+ACCOUNT_LOCK_FACTOR = 2
+SPRAY_ACCOUNTS = 10
+
+PAIR, ACCOUNT, ADDRESS = "pair", "account", "address"
+LOCK_KIND_LABELS = {PAIR: "账号（本地址）", ACCOUNT: "账号", ADDRESS: "IP 地址"}
 
 
-def _locked_until(failures: list[dt.datetime], policy: SecurityPolicy) -> dt.datetime | None:
-    """Replay consecutive failures (oldest first): every `max_failures` of them lock for `lockout_minutes`
+@dataclass
+class Lock:
+    kind: str
+    username: str
+    ip: str | None
+    until: dt.datetime
+    failures: int
+
+    @property
+    def kind_label(self) -> str:
+        return LOCK_KIND_LABELS[self.kind]
+
+    @property
+    def minutes_left(self) -> int:
+        return max(1, math.ceil((self.until - timezone.now()).total_seconds() / 60))
+
+
+def _locked_until(failures: list[dt.datetime], threshold: int, policy: SecurityPolicy) -> dt.datetime | None:
+    """Replay consecutive failures (oldest first): every `threshold` of them lock for `lockout_minutes`
     from the last one; attempts made while locked do not count, and the count restarts after a lock."""
     lock = dt.timedelta(minutes=policy.lockout_minutes)
     count, until = 0, None
@@ -55,62 +88,166 @@ def _locked_until(failures: list[dt.datetime], policy: SecurityPolicy) -> dt.dat
                 continue
             until = None
         count += 1
-        if count >= policy.max_failures:
+        if count >= threshold:
             until, count = at + lock, 0
     return until
 
 
-def lockout_remaining(username: str, ip: str | None, policy: SecurityPolicy) -> tuple[str, int] | None:
-    """(what is locked, whole minutes left, rounded up) when the account or the IP is locked, else None.
+def _released_at(username: str = "", ip: str | None = None) -> dt.datetime | None:
+    """When the security administrator last lifted the locks of this account (or of this address)."""
+    from .models import LockRelease
 
-    Failures count since the last successful login of that account (or from that IP); `max_failures`
-    consecutive ones lock it for `lockout_minutes` counted from the last of them.
-    """
+    qs = LockRelease.objects.filter(username=username) if username else LockRelease.objects.filter(ip=ip)
+    return qs.order_by("-released_at").values_list("released_at", flat=True).first()
+
+
+def _consecutive_failures(since: dt.datetime | None, **flt) -> list[dt.datetime]:
+    """Failures (oldest first) since the last success matching `flt`, the lookback and `since`."""
     now = timezone.now()
-    for kind, flt in (("账号", {"username": username}), ("IP 地址", {"ip": ip})):
-        if not next(iter(flt.values())):
-            continue
-        recent = LoginAttempt.objects.filter(at__gte=now - FAILURE_LOOKBACK, **flt).order_by("-at", "-pk")
-        failures = []
-        for attempt in recent.values("success", "at")[:FAILURE_ROWS]:
-            if attempt["success"]:
-                break
-            failures.append(attempt["at"])
-        failures.reverse()
-        until = _locked_until(failures, policy)
-        if until is not None and until > now:
-            return kind, max(1, math.ceil((until - now).total_seconds() / 60))
+    recent = LoginAttempt.objects.filter(at__gte=now - FAILURE_LOOKBACK, **flt)
+    if since is not None:
+        recent = recent.filter(at__gt=since)
+    failures = []
+    for attempt in recent.order_by("-at", "-pk").values("success", "at")[:FAILURE_ROWS]:
+        if attempt["success"]:
+            break
+        failures.append(attempt["at"])
+    failures.reverse()
+    return failures
+
+
+def _lock(kind, username, ip, failures, threshold, policy) -> Lock | None:
+    until = _locked_until(failures, threshold, policy)
+    if until is not None and until > timezone.now():
+        return Lock(kind, username, ip, until, threshold)
     return None
 
 
-def _locked_error(locked: tuple[str, int], policy: SecurityPolicy) -> ServiceError:
-    kind, minutes = locked
-    return ServiceError(
-        "locked",
-        f"该{kind}因连续 {policy.max_failures} 次登录失败已被锁定 {policy.lockout_minutes} 分钟，"
-        f"请 {minutes} 分钟后再试。",
-    )
+def pair_lock(username: str, ip: str | None, policy: SecurityPolicy) -> Lock | None:
+    ip_filter = {"ip": ip} if ip else {"ip__isnull": True}
+    failures = _consecutive_failures(_released_at(username=username), username=username, **ip_filter)
+    return _lock(PAIR, username, ip, failures, policy.max_failures, policy)
+
+
+def account_lock(username: str, policy: SecurityPolicy) -> Lock | None:
+    failures = _consecutive_failures(_released_at(username=username), username=username)
+    return _lock(ACCOUNT, username, None, failures, policy.max_failures * ACCOUNT_LOCK_FACTOR, policy)
+
+
+def address_lock(ip: str | None, policy: SecurityPolicy) -> Lock | None:
+    """Password spraying: failures from `ip` for SPRAY_ACCOUNTS different accounts within the lock period
+    throttle the address until the period has passed since the SPRAY_ACCOUNTS-th most recent of them."""
+    if not ip:
+        return None
+    now = timezone.now()
+    window = dt.timedelta(minutes=policy.lockout_minutes)
+    qs = LoginAttempt.objects.filter(ip=ip, success=False, at__gte=now - window)
+    released = _released_at(ip=ip)
+    if released is not None:
+        qs = qs.filter(at__gt=released)
+    latest: dict[str, dt.datetime] = {}
+    for name, at in qs.order_by("-at").values_list("username", "at")[: FAILURE_ROWS * 5]:
+        latest.setdefault(name, at)
+    if len(latest) < SPRAY_ACCOUNTS:
+        return None
+    until = sorted(latest.values(), reverse=True)[SPRAY_ACCOUNTS - 1] + window
+    return Lock(ADDRESS, "", ip, until, SPRAY_ACCOUNTS) if until > now else None
+
+
+def current_lock(username: str, ip: str | None, policy: SecurityPolicy) -> Lock | None:
+    return account_lock(username, policy) or pair_lock(username, ip, policy) or address_lock(ip, policy)
+
+
+def lockout_remaining(username: str, ip: str | None, policy: SecurityPolicy) -> tuple[str, int] | None:
+    """(what is locked, whole minutes left, rounded up) when a login of `username` from `ip` is locked."""
+    lock = current_lock(username, ip, policy)
+    return (lock.kind_label, lock.minutes_left) if lock else None
+
+
+def current_locks(policy: SecurityPolicy | None = None) -> list[Lock]:
+    """Every lock in force now (for the security administrator's page), newest first."""
+    policy = policy or SecurityPolicy.current()
+    since = timezone.now() - dt.timedelta(minutes=policy.lockout_minutes)
+    recent = LoginAttempt.objects.filter(success=False, at__gte=since)
+    pairs = recent.values_list("username", "ip").distinct()[:FAILURE_ROWS]
+    locks: list[Lock] = []
+    seen_accounts = set()
+    for username, ip in pairs:
+        if username not in seen_accounts:
+            seen_accounts.add(username)
+            lock = account_lock(username, policy)
+            if lock:
+                locks.append(lock)
+                continue
+        if username not in {lk.username for lk in locks if lk.kind == ACCOUNT}:
+            lock = pair_lock(username, ip, policy)
+            if lock:
+                locks.append(lock)
+    for ip in recent.exclude(ip=None).values_list("ip", flat=True).distinct()[:FAILURE_ROWS]:
+        lock = address_lock(ip, policy)
+        if lock:
+            locks.append(lock)
+    return sorted(locks, key=lambda lk: lk.until, reverse=True)
+
+
+def do_release_lock(actor, *, username: str = "", ip: str | None = None) -> None:
+    """Lift the locks of an account (at every address) or of an address (security administrator)."""
+    from .models import LockRelease
+
+    if not actor.has_perm("org.manage_security_policy"):
+        raise ServiceError("forbidden", "只有安全管理员可以解除锁定。")
+    username = (username or "").strip()[:150]
+    if bool(username) == bool(ip):
+        raise ServiceError("invalid", "请指定要解锁的账号或 IP 地址。")
+    with transaction.atomic():
+        LockRelease.objects.create(username=username, ip=ip or None, released_by=actor)
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            object_type="org.loginlock",
+            object_repr=f"登录锁定：{username or ip}",
+            detail={"unlocked": username or ip, "kind": "账号" if username else "IP 地址"},
+            category=AuditCategory.SECURITY,
+        )
+
+
+def _locked_error(lock: Lock, policy: SecurityPolicy) -> ServiceError:
+    minutes = lock.minutes_left
+    if lock.kind == ADDRESS:
+        message = (
+            f"本地址短时间内有 {SPRAY_ACCOUNTS} 个以上账号登录失败，已暂停登录 {policy.lockout_minutes} 分钟，"
+            f"请 {minutes} 分钟后再试，或联系安全管理员解除。"
+        )
+    else:
+        where = "在本地址" if lock.kind == PAIR else ""
+        message = (
+            f"该账号{where}因连续 {lock.failures} 次登录失败已被锁定 {policy.lockout_minutes} 分钟，"
+            f"请 {minutes} 分钟后再试，或联系安全管理员解除锁定。"
+        )
+    return ServiceError("locked", message)
 
 
 def _check_not_locked(username: str, ip: str | None, policy: SecurityPolicy) -> None:
-    locked = lockout_remaining(username, ip, policy)
-    if locked:
+    lock = current_lock(username, ip, policy)
+    if lock:
         audit.record(
-            None, AuditAction.LOGIN_FAILED, detail={"username": username, "reason": f"{locked[0]}已锁定", "ip": ip}
+            None,
+            AuditAction.LOGIN_FAILED,
+            detail={"username": username, "reason": f"{lock.kind_label}已锁定", "ip": ip},
         )
-        raise _locked_error(locked, policy)
+        raise _locked_error(lock, policy)
 
 
 def _fail(username: str, ip: str | None, policy: SecurityPolicy, reason: str) -> None:
-    """Record a failed attempt; raise the lockout error when this failure locked the account or the IP."""
+    """Record a failed attempt; raise the lockout error when this failure set a lock."""
     with transaction.atomic():
         LoginAttempt.objects.create(username=username, ip=ip, success=False)
         audit.record(None, AuditAction.LOGIN_FAILED, detail={"username": username, "reason": reason})
-        locked = lockout_remaining(username, ip, policy)
-        if locked:
-            audit.record(None, AuditAction.LOCKOUT, detail={"username": username, "ip": ip, "locked": locked[0]})
-    if locked:
-        raise _locked_error(locked, policy)
+        lock = current_lock(username, ip, policy)
+        if lock:
+            audit.record(None, AuditAction.LOCKOUT, detail={"username": username, "ip": ip, "locked": lock.kind_label})
+    if lock:
+        raise _locked_error(lock, policy)
 
 
 def _succeed(user, ip: str | None, policy: SecurityPolicy, **detail) -> LoginResult:
@@ -182,6 +319,81 @@ def do_login_second_factor(user, code: str, ip: str | None) -> LoginResult:
     return _succeed(user, ip, policy, second_factor="totp")
 
 
+# --- tokens (API bearer tokens and OAuth/OIDC tokens) -------------------------------------------------
+
+
+def check_token_user(user, policy: SecurityPolicy | None = None) -> None:
+    """The login page's rules for a user who holds, or is about to get, a token: an active officer whose
+    account is not locked, who need not change the password and has the second factor the policy requires.
+    Raises ServiceError (Chinese message)."""
+    from .choices import OfficerStatus
+
+    policy = policy or SecurityPolicy.current()
+    officer = _officer(user) if user is not None else None
+    if user is None or not user.is_active or (officer is not None and officer.status == OfficerStatus.DISABLED):
+        raise ServiceError("account_disabled", "账号已停用。")
+    if officer is None:
+        raise ServiceError("no_officer", "该账号没有人员档案，不能使用令牌。")
+    locked = account_lock(user.username, policy)
+    if locked:
+        raise _locked_error(locked, policy)
+    if password_change_required(user, policy):
+        raise ServiceError("password_change_required", "首次登录或密码已过期，请先修改密码。")
+    if policy.totp_required and not officer.totp_enabled:
+        raise ServiceError("totp_setup_required", "安全策略要求启用动态口令，请先在网页端完成绑定。")
+
+
+def api_token_lifetime() -> dt.timedelta:
+    """How long an API bearer token lives after login (TEIS_API_TOKEN_HOURS, default a working day)."""
+    from django.conf import settings
+
+    return dt.timedelta(hours=settings.TEIS_API_TOKEN_HOURS)
+
+
+def issue_api_token(user):
+    """A new bearer token for `user` after a successful login; the previous one is revoked."""
+    from rest_framework.authtoken.models import Token
+
+    from .models import ApiTokenUse
+
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+        ApiTokenUse.objects.create(token=token, last_used_at=token.created)
+    return token
+
+
+def revoke_tokens(user, *, oauth: bool = True) -> None:
+    """End every token of `user`: the API bearer token and (with `oauth`) the OAuth/OIDC tokens."""
+    from oauth2_provider.models import AccessToken, RefreshToken
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    if oauth:
+        RefreshToken.objects.filter(user=user, revoked__isnull=True).update(revoked=timezone.now())
+        AccessToken.objects.filter(user=user).delete()
+
+
+def check_api_token(token) -> None:
+    """A bearer token is good for `api_token_lifetime()` after login and while used within the idle timeout,
+    for a user the login page would let in; an expired or idle token is deleted. Raises ServiceError."""
+    from .models import ApiTokenUse
+
+    policy = SecurityPolicy.current()
+    now = timezone.now()
+    use = ApiTokenUse.objects.filter(token=token).first()
+    last = use.last_used_at if use else token.created
+    if token.created + api_token_lifetime() < now:
+        token.delete()
+        raise ServiceError("token_expired", "登录已过期，请重新登录。")
+    if now - last > dt.timedelta(minutes=policy.idle_timeout_minutes):
+        token.delete()
+        raise ServiceError("token_idle", f"超过 {policy.idle_timeout_minutes} 分钟未操作，已自动退出，请重新登录。")
+    check_token_user(token.user, policy)
+    if now - last >= dt.timedelta(seconds=TOKEN_ACTIVITY_RESOLUTION_SECONDS):
+        ApiTokenUse.objects.update_or_create(token=token, defaults={"last_used_at": now})
+
+
 # --- passwords -----------------------------------------------------------------------------------------
 
 
@@ -216,6 +428,7 @@ def do_change_password(user, old_password: str, new_password: str) -> None:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         PasswordHistory.objects.create(user=user, password=user.password)
+        revoke_tokens(user)  # tokens issued under the old password end with it
         officer = _officer(user)
         if officer is not None:
             officer.must_change_password = False

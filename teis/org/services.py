@@ -16,7 +16,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from teis.audit import services as audit
-from teis.audit.choices import AuditAction
+from teis.audit.choices import AuditAction, AuditCategory
 from teis.core.masking import mask_id_number, mask_phone
 from teis.core.services import GenericService, ServiceError
 from teis.core.validators import (
@@ -26,7 +26,7 @@ from teis.core.validators import (
     validate_mobile_phone,
 )
 
-from .choices import AdminKind, OfficerStatus
+from .choices import OfficerStatus
 from .models import MobileDevice, Officer, PasswordHistory, Role, SecurityPolicy, Unit, UnitMove
 
 User = get_user_model()
@@ -107,28 +107,37 @@ def do_move_unit(actor, unit: Unit, new_parent: Unit | None) -> Unit:
 
 
 def check_admin_separation(roles) -> None:
-    """No account may hold two of the system / security / audit administrator roles."""
-    kinds = {r.admin_kind for r in roles if r.admin_kind}
-    if len(kinds) > 1:
-        names = "、".join(AdminKind(k).label for k in sorted(kinds))
-        raise ServiceError(
-            "admin_separation",
-            f"三员分立：同一账号不能同时担任{names}。",
-            {"roles": ["角色组合违反三员分立"]},
-        )
+    """No account may hold permissions of two of the system / security / audit administrator families
+    (teis.org.separation defines them), whatever its roles are called or typed."""
+    from .separation import check_roles
+
+    check_roles(roles)
 
 
 class RoleService(GenericService):
-    """Role changes are security events (ROLE_CHANGE); a role's admin kind may not break 三员分立."""
+    """Role changes are security events (ROLE_CHANGE) and obey 三员分立 by their permissions."""
+
+    def do_create(self, actor, model, data: dict[str, Any]) -> Role:
+        from .separation import check_role_change
+
+        check_role_change(
+            actor,
+            Role(admin_kind=data.get("admin_kind") or ""),
+            permissions=list(data.get("permissions") or []),
+        )
+        return super().do_create(actor, model, data)
 
     def do_update(self, actor, obj: Role, data: dict[str, Any]) -> Role:
+        from .separation import check_role_change
+
         with transaction.atomic():
             before = set(obj.permissions.values_list("codename", flat=True))
-            if "admin_kind" in data and data["admin_kind"] != obj.admin_kind:
-                for officer in obj.officers.all():
-                    others = [r for r in officer.roles.all() if r.pk != obj.pk]
-                    probe = Role(admin_kind=data["admin_kind"], name=obj.name)
-                    check_admin_separation([*others, probe])
+            check_role_change(
+                actor,
+                obj,
+                permissions=list(data["permissions"]) if "permissions" in data else None,
+                admin_kind=data.get("admin_kind"),
+            )
             role = super().do_update(actor, obj, data)
             after = set(role.permissions.values_list("codename", flat=True))
             if before != after:
@@ -140,6 +149,12 @@ class RoleService(GenericService):
                     detail={"removed": sorted(before - after), "added": sorted(after - before)},
                 )
         return role
+
+    def do_delete(self, actor, obj: Role) -> None:
+        from .separation import check_role_change
+
+        check_role_change(actor, obj, deleting=True)
+        return super().do_delete(actor, obj)
 
 
 def do_set_role_permissions(actor, role: Role, codenames: list[str]) -> Role:
@@ -202,11 +217,15 @@ class OfficerService(GenericService):
 
     def do_update(self, actor, obj: Officer, data: dict[str, Any]) -> Officer:
         """Update the profile; roles obey 三员分立; disabling an officer revokes the API token."""
+        from .separation import check_officer_roles
+
         data = check_personal_data(data, obj)
         with transaction.atomic():
             before_roles = sorted(obj.roles.values_list("name", flat=True))
-            if "roles" in data:
-                check_admin_separation(data["roles"])
+            roles = list(data["roles"]) if "roles" in data else list(obj.roles.all())
+            disabling = data.get("status") == OfficerStatus.DISABLED and obj.status != OfficerStatus.DISABLED
+            if disabling or {r.pk for r in roles} != {r.pk for r in obj.roles.all()}:
+                check_officer_roles(actor, obj, roles, disabling=disabling)
             officer = super().do_update(actor, obj, data)
             if officer.status == OfficerStatus.DISABLED:
                 from rest_framework.authtoken.models import Token
@@ -217,6 +236,12 @@ class OfficerService(GenericService):
                 audit.record(actor, AuditAction.ROLE_CHANGE, officer, changes={"角色": [before_roles, after_roles]})
             # Roles are cached per request on the user object; a new request re-reads them.
         return officer
+
+    def do_delete(self, actor, obj: Officer) -> None:
+        from .separation import check_officer_roles
+
+        check_officer_roles(actor, obj, [], deleting=True)
+        return super().do_delete(actor, obj)
 
 
 def do_create_officer(
@@ -263,6 +288,30 @@ def do_create_officer(
 # --- security policy ---------------------------------------------------------------------------------
 
 
+# 等保二级 (GB/T 22239-2019, level 2, 身份鉴别 / 访问控制) floors of the login policy: the security
+# administrator may make the policy stricter than these, never weaker. {field: (lowest, highest, name)}
+POLICY_LIMITS = {
+    "min_length": (8, 64, "密码最小长度"),
+    "min_classes": (3, 4, "最少字符类别数"),
+    "expiry_days": (1, 90, "密码有效期（天）"),
+    "history_count": (1, 24, "不得重复最近密码个数"),
+    "max_failures": (3, 10, "连续失败锁定次数"),
+    "lockout_minutes": (10, 1440, "锁定时长（分钟）"),
+    "idle_timeout_minutes": (5, 30, "空闲超时（分钟）"),
+}
+
+
+def check_policy_limits(policy: SecurityPolicy) -> None:
+    errors = {}
+    for name, (low, high, _label) in POLICY_LIMITS.items():
+        value = getattr(policy, name)
+        if value is None or not low <= value <= high:
+            errors[name] = [f"应在 {low} 到 {high} 之间"]
+    if errors:
+        parts = [f"{POLICY_LIMITS[n][2]}应在 {POLICY_LIMITS[n][0]} 到 {POLICY_LIMITS[n][1]} 之间" for n in errors]
+        raise ServiceError("policy_weak", "安全策略不得低于等保二级要求：" + "；".join(parts) + "。", errors)
+
+
 def do_update_policy(actor, data: dict[str, Any]) -> SecurityPolicy:
     """Change the login policy (security administrator). One transaction; audited; the cached copy read by
     every request is dropped at once and again after commit."""
@@ -272,14 +321,7 @@ def do_update_policy(actor, data: dict[str, Any]) -> SecurityPolicy:
         before = audit.snapshot(policy)
         for k, v in data.items():
             setattr(policy, k, v)
-        if policy.min_length < 8:
-            raise ServiceError(
-                "policy_weak", "密码最小长度不得小于 8 位（等保二级要求）。", {"min_length": ["不得小于 8"]}
-            )
-        if not 1 <= policy.min_classes <= 4:
-            raise ServiceError("policy_invalid", "字符类别数应在 1 到 4 之间。", {"min_classes": ["应在 1 到 4 之间"]})
-        if policy.max_failures < 1 or policy.lockout_minutes < 1 or policy.idle_timeout_minutes < 1:
-            raise ServiceError("policy_invalid", "失败次数、锁定时长和空闲超时须为正数。")
+        check_policy_limits(policy)
         policy.save()
         audit.record(actor, AuditAction.POLICY_CHANGE, policy, changes=audit.diff(before, audit.snapshot(policy)))
         SecurityPolicy.invalidate_cache()
@@ -306,3 +348,72 @@ def check_device(user, device_id: str, imsi: str) -> MobileDevice | None:
     if device.imsi and device.imsi != (imsi or ""):
         raise ServiceError("device_imsi_mismatch", "手机卡（IMSI）与登记不符，不能登录。")
     return device
+
+
+# --- OAuth / OIDC clients (单点登录接入) -----------------------------------------------------------------
+
+
+def do_register_client(actor, *, name: str, redirect_uris: str, confidential: bool = True):
+    """Register a system that signs its users in through TEIS (system administrator only).
+
+    Only the authorization code flow with PKCE S256 and RS256 ID tokens. Returns (application, secret):
+    the secret is stored hashed and shown once. One transaction; audited."""
+    import secrets
+
+    from django.core.validators import URLValidator
+    from oauth2_provider.models import Application
+
+    if not actor.has_perm("oauth2_provider.add_application"):
+        raise ServiceError("forbidden", "只有系统管理员可以登记接入应用。")
+    name = (name or "").strip()
+    uris = " ".join((redirect_uris or "").split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["必填"]
+    elif len(name) > 255:
+        errors["name"] = ["不得超过 255 个字符"]
+    if not uris:
+        errors["redirect_uris"] = ["必填"]
+    for uri in uris.split():
+        try:
+            URLValidator(schemes=["https", "http"])(uri)
+        except ValidationError:
+            errors["redirect_uris"] = [f"回调地址无效：{uri}"]
+            break
+    if errors:
+        raise ServiceError("invalid", "；".join(m for ms in errors.values() for m in ms), errors)
+    secret = secrets.token_urlsafe(32) if confidential else ""
+    with transaction.atomic():
+        app = Application(
+            name=name,
+            client_type=Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            algorithm=Application.RS256_ALGORITHM,
+            redirect_uris=uris,
+            client_secret=secret,  # hashed on save
+            skip_authorization=False,
+        )
+        app.save()
+        audit.record(
+            actor,
+            AuditAction.CREATE,
+            app,
+            changes={"应用名称": [None, name], "回调地址": [None, uris], "客户端编号": [None, app.client_id]},
+            category=AuditCategory.SECURITY,
+        )
+    return app, secret
+
+
+def do_revoke_client(actor, app) -> None:
+    """Revoke an OAuth client: the client and every grant and token issued to it are deleted. Audited."""
+    if not actor.has_perm("oauth2_provider.delete_application"):
+        raise ServiceError("forbidden", "只有系统管理员可以撤销接入应用。")
+    with transaction.atomic():
+        audit.record(
+            actor,
+            AuditAction.DELETE,
+            app,
+            changes={"应用名称": [app.name, None], "客户端编号": [app.client_id, None]},
+            category=AuditCategory.SECURITY,
+        )
+        app.delete()

@@ -10,4 +10,8 @@ def audit_logout(sender, request, user, **kwargs):
     from teis.audit.choices import AuditAction
 
     if user is not None:
+        from .security import revoke_tokens
+
+        # Logging out ends the API bearer token too (issue 16: tokens used to survive logout).
+        revoke_tokens(user, oauth=False)
         audit.record(user, AuditAction.LOGOUT)

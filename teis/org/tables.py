@@ -89,3 +89,7 @@ registry.add_menu(
 registry.add_menu(
     MenuEntry("登录记录", "login_attempts", "org.manage_security_policy", "安全管理", "bi-box-arrow-in-right", 20)
 )
+registry.add_menu(MenuEntry("登录锁定", "login_locks", "org.manage_security_policy", "安全管理", "bi-lock", 30))
+registry.add_menu(
+    MenuEntry("单点登录接入", "oauth_clients", "oauth2_provider.view_application", "系统管理", "bi-key", 40)
+)

@@ -17,7 +17,7 @@ from teis.core.services import ServiceError
 from teis.core.views import require
 
 from . import security, services
-from .forms import LoginForm, PasswordChangeForm, SecurityPolicyForm, TotpForm
+from .forms import LoginForm, OAuthClientForm, PasswordChangeForm, SecurityPolicyForm, TotpForm
 from .models import LoginAttempt, SecurityPolicy
 
 BACKEND = "teis.org.backends.RoleBackend"
@@ -207,3 +207,59 @@ def login_attempts(request):
         qs = qs.filter(username__icontains=request.GET["username"])
     page = Paginator(qs.order_by("-at", "-pk"), 30).get_page(request.GET.get("page"))
     return render(request, "org/login_attempts.html", {"page": page})
+
+
+@login_required
+def oauth_clients(request):
+    """单点登录接入应用 (系统管理): the registered OAuth/OIDC clients and the form to register one."""
+    from oauth2_provider.models import Application
+
+    require(request, "oauth2_provider.view_application")
+    form = OAuthClientForm(request.POST or None)
+    created = secret = None
+    status = 200
+    if request.method == "POST":
+        require(request, "oauth2_provider.add_application")
+        if form.is_valid():
+            try:
+                created, secret = services.do_register_client(request.user, **form.cleaned_data)
+            except ServiceError as err:
+                _add_service_errors(form, err)
+            else:
+                form = OAuthClientForm()
+        if form.errors:
+            status = 400
+    apps = Application.objects.order_by("-created")
+    ctx = {"apps": apps, "form": form, "created": created, "secret": secret}
+    return render(request, "org/oauth_clients.html", ctx, status=status)
+
+
+@require_POST
+@login_required
+def oauth_client_revoke(request, pk: int):
+    from django.shortcuts import get_object_or_404
+    from oauth2_provider.models import Application
+
+    require(request, "oauth2_provider.delete_application")
+    app = get_object_or_404(Application, pk=pk)
+    services.do_revoke_client(request.user, app)
+    messages.success(request, f"已撤销接入应用“{app.name}”，其全部令牌已失效。")
+    return redirect("oauth_clients")
+
+
+@login_required
+def login_locks(request):
+    """Current login locks (security administrator), each with a button to lift it."""
+    require(request, "org.manage_security_policy")
+    if request.method == "POST":
+        try:
+            security.do_release_lock(
+                request.user, username=request.POST.get("username", ""), ip=request.POST.get("ip") or None
+            )
+        except ServiceError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, f"已解除“{request.POST.get('username') or request.POST.get('ip')}”的登录锁定。")
+        return redirect("login_locks")
+    locks = security.current_locks()
+    return render(request, "org/login_locks.html", {"locks": locks, "policy": SecurityPolicy.current()})

@@ -87,3 +87,6 @@ def test_upload_avi_gets_proxy_and_player_seeks(page, make_user, shots, media):
     page.wait_for_function("() => document.querySelector('video').readyState >= 2", timeout=15_000)
     page.screenshot(path=f"{shots}/evidence_player.png", full_page=True)
     assert "H.264 播放副本" in page.content()
+    # the player speaks Chinese (vendored video.js lang/zh-CN.js)
+    assert page.get_attribute(".vjs-play-control", "title") in ("播放", "暂停")
+    assert page.get_attribute(".vjs-fullscreen-control", "title") == "全屏"

@@ -56,12 +56,14 @@ def test_plan_draw_task_execution_statistics(browser, live_server, make_user, tr
     assert "候选对象 5 个" in page.inner_text("#preview")
 
     page.click("#freeze-btn")
+    page.click("#teis-confirm-ok")  # the shell asks before an irreversible step
     page.wait_for_selector("#commitment")
     commitment = page.inner_text("#commitment").strip()
     assert len(commitment) == 64 and "抽取后公开" in page.inner_text("#seed")
     page.screenshot(path=f"{shots}/inspections_frozen.png", full_page=True)
 
     page.click("#draw-btn")
+    page.click("#teis-confirm-ok")  # the shell asks before an irreversible step
     page.wait_for_selector("#draw-result")
     seed = page.inner_text("#seed").strip()
     assert sm3_hex(bytes.fromhex(seed)) == commitment
@@ -78,6 +80,7 @@ def test_plan_draw_task_execution_statistics(browser, live_server, make_user, tr
 
     duty_plan = DutyPlan.objects.create(unit=tree["squad1"], date=timezone.localdate(), title="第一中队今日勤务")
     page.click("#publish-btn")
+    page.click("#teis-confirm-ok")  # the shell asks before an irreversible step
     page.wait_for_selector("#plan-status >> text=已公示")
     howto = page.inner_text("#verify-howto")
     assert commitment in howto and seed in howto and "inspections_verify_draw" in howto

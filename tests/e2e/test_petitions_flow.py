@@ -189,6 +189,7 @@ def test_petition_full_flow_with_overdue_supervision(browser, live_server, make_
         sq1.wait_for_selector("text=已提交办理结果")
         reg.goto(url)
         reg.click("#btn-close")
+        reg.click("#teis-confirm-ok")
         reg.wait_for_selector("text=已办理结案审核")
         reg.select_option("#visit-satisfaction", satisfaction)
         reg.fill("#visit-note", "回访记录")

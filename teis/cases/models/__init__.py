@@ -7,10 +7,12 @@ current step in its own columns so that lists never deserialise workflows.
 
 from .blacklist import BlacklistEntry, IllegalTransportRecord
 from .case import CaseAttachment, CaseVehicle, EnforcementCase, Party
+from .decision import CaseDecision
 from .dispatch import StationAssignment, ViolationRecord
 from .overload import FourPenaltyLink, OverloadUnloading
 from .property import CarPark, CaseProperty, CustodyPlace, ParkingRecord
 from .query import SavedQuery
+from .record import CaseCorrection, CasePayment, CaseRecord
 from .simplified import OnSpotPenalty
 from .supervision import CaseReview, MonitoringWarning
 
@@ -23,7 +25,11 @@ __all__ = [
     "OverloadUnloading",
     "ParkingRecord",
     "CaseAttachment",
+    "CaseCorrection",
+    "CaseDecision",
+    "CasePayment",
     "CaseProperty",
+    "CaseRecord",
     "CaseReview",
     "CaseVehicle",
     "EnforcementCase",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from teis.core.models import ScopedModel
+from teis.core.timetext import local_text
 
 from ..choices import RecordStatus
 from .case import EnforcementCase
@@ -52,7 +53,7 @@ class ViolationRecord(ScopedModel):
         ordering = ["-detected_at"]
 
     def __str__(self) -> str:
-        return f"{self.station} {self.plate} {self.detected_at:%Y-%m-%d %H:%M}"
+        return f"{self.station} {self.plate} {local_text(self.detected_at)}"
 
 
 class StationAssignment(models.Model):

@@ -4,10 +4,13 @@ process into its own columns (current step, step deadline, status) so that lists
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import Http404
+
+from teis.core.services import ServiceError
 
 from ..choices import CaseStatus
 from ..models import EnforcementCase
@@ -35,8 +38,50 @@ def access_case(user, pk) -> EnforcementCase:
         raise Http404 from None
     case = EnforcementCase.objects.for_user(user).select_related(*DETAIL_RELATED).filter(pk=pk).first()
     if case is None:
+        case = _as_participant(user, pk)
+    if case is None:
         raise Http404
     return case
+
+
+def resolve_case(queryset, ref) -> EnforcementCase | None:
+    """The case a person typed into any box that links a case: its 统一案件编码, its 文号 or its id
+    (full-width digits and stray spaces forgiven). `queryset` carries the caller's scope."""
+    text = unicodedata.normalize("NFKC", str(ref or "")).strip()
+    if not text:
+        return None
+    case = queryset.filter(case_code=text.upper()).first() or queryset.filter(file_number=text).first()
+    if case is None and text.isdigit() and len(text) <= 18:
+        case = queryset.filter(pk=int(text)).first()
+    return case
+
+
+def find_case(user, ref) -> EnforcementCase:
+    """`resolve_case` in the user's scope, or the one refusal every linking form and API gives."""
+    text = str(ref or "").strip()
+    if not text:
+        raise ServiceError("case_required", "请输入统一案件编码、文号或案件编号", {"case": ["请输入案件"]})
+    case = resolve_case(EnforcementCase.objects.for_user(user), text)
+    if case is None:
+        raise ServiceError(
+            "case_not_found", f"未找到案件“{text}”（或不在您的数据权限范围内）", {"case": ["未找到该案件"]}
+        )
+    return case
+
+
+def _as_participant(user, pk: int) -> EnforcementCase | None:
+    """A case outside the user's unit scope that the user works on through its process (e.g. 法制科 reviewing a
+    squad's case, a leader in 集体讨论): they see what they approve."""
+    from teis.workflow.models import WorkTask
+    from teis.workflow.services import _todo_q
+
+    case = EnforcementCase.objects.select_related(*DETAIL_RELATED).filter(pk=pk, process__isnull=False).first()
+    if case is None or not getattr(user, "is_authenticated", False):
+        return None
+    tasks = WorkTask.objects.filter(instance_id=case.process_id)
+    if tasks.filter(Q(completed_by=user) | Q(assignee=user) | _todo_q(user)).exists():
+        return case
+    return None
 
 
 def my_cases(user):

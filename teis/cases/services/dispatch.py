@@ -19,17 +19,18 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from teis.core.services import ServiceError
+from teis.core.validators import normalise_plate, validate_plate
 
 from ..choices import CaseSource, CaseStatus, RecordStatus
 from ..models import CaseVehicle, EnforcementCase, StationAssignment, ViolationRecord
 
 MAX_ROWS = 5000
-PLATE_RE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}[\u4e00-\u9fa5]?$")
 # CSV header (Chinese) -> field; English field names are accepted as well
 CSV_COLUMNS = {
     "检测站点": "station",
@@ -92,9 +93,11 @@ def check_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
             problems.append(f"检测时间“{row.get('detected_at') or ''}”无效（格式 YYYY-MM-DD HH:MM:SS）")
         elif detected > now + dt.timedelta(minutes=10):
             problems.append("检测时间晚于当前时间")
-        plate = str(row.get("plate") or "").strip().upper().replace(" ", "")
-        if not PLATE_RE.match(plate):
-            problems.append(f"车牌号“{plate}”格式无效")
+        plate = normalise_plate(str(row.get("plate") or ""))
+        try:
+            validate_plate(plate)
+        except ValidationError as exc:
+            problems.append(f"车牌号“{plate}”：{exc.messages[0]}")
         code_text = str(row.get("violation_code") or "").strip()
         code = codes.get(code_text) if code_text else None
         if code_text and code is None:

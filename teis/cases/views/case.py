@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
+from teis.core.files import file_response
 from teis.core.masking import mask_generic, mask_id_number, mask_name, mask_phone
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
@@ -21,6 +22,7 @@ from teis.core.views import require
 from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service_errors, formset_rows
 from ..services import case as case_services
 from ..services import intake
+from ..services import record as record_services
 from .objects import side_context
 
 REVEAL_PERMISSION = "org.reveal_personal_data"
@@ -84,13 +86,35 @@ def case_detail(request, pk: int):
         "tasks": case_services.current_tasks_for(request.user, case),
         "can_file": _can_file(request.user, case),
         "mask_name": mask_name,
+        **record_services.record_context(case),
     }
     ctx.update(side_context(request.user, case))  # property, parking, overload, on-spot decision
     return render(request, "cases/case_detail.html", ctx)
 
 
+def task_case_panel(request, worktask) -> str:
+    """The case on its workflow task page (`teis.workflow.services.register_subject_panel`): parties masked,
+    facts, evidence, the record so far and the documents of the step, with a link to the case page."""
+    from django.template.loader import render_to_string
+
+    from ..steps import required_documents
+
+    try:
+        case = case_services.access_case(request.user, worktask.instance.subject_id)
+    except Http404:
+        return ""
+    ctx = {
+        "case": case,
+        "parties": party_rows(case.parties.all(), request.user),
+        "documents": required_documents(worktask.spec_name),
+        **record_services.record_context(case),
+    }
+    return render_to_string("cases/_task_case.html", ctx, request=request)
+
+
 def _can_file(user, case) -> bool:
-    if case.status not in ("pre_registered", "filing"):
+    """报请立案审批: only while the case waits at 案件预登记."""
+    if case.status != "pre_registered" or not case.process_id:
         return False
     try:
         intake.check_can_handle(user, case)
@@ -112,11 +136,11 @@ def file_case(request, pk: int):
     require(request, "cases.view_enforcementcase")
     case = case_services.access_case(request.user, pk)
     try:
-        case = intake.do_file_case(request.user, case)
+        case = intake.do_submit_for_filing(request.user, case)
     except ServiceError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, f"已立案，统一案件编码 {case.case_code}。")
+        messages.success(request, f"已报请立案审批，当前环节：{case.current_step or '—'}。审批同意后自动立案赋码。")
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -155,7 +179,14 @@ def attachment(request, pk: int, attachment_pk: int):
         handle = storage.open(att.file_name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return FileResponse(handle, content_type=att.content_type, filename=att.original_name)
+    return file_response(handle, content_type=att.content_type, filename=att.original_name)
+
+
+def register_panels() -> None:
+    from teis.workflow.services import register_subject_panel
+
+    for key in case_services.CASE_PROCESS_KEYS:
+        register_subject_panel(key, task_case_panel)
 
 
 urlpatterns = [

@@ -1,8 +1,18 @@
-"""Token authentication for the mobile app and other programs: `Authorization: Bearer <token>`."""
+"""Token authentication for the mobile app and other programs: `Authorization: Bearer <token>`.
+
+A token follows the login policy (teis.org.security.check_api_token): it expires, ends after the idle
+timeout, and is refused while the account is locked, disabled or must change its password."""
 
 from __future__ import annotations
 
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+
+class TokenRefused(AuthenticationFailed):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.default_code = code
 
 
 class BearerTokenAuthentication(TokenAuthentication):
@@ -13,3 +23,14 @@ class BearerTokenAuthentication(TokenAuthentication):
         if header.startswith("Token "):
             request.META["HTTP_AUTHORIZATION"] = "Bearer " + header[6:]
         return super().authenticate(request)
+
+    def authenticate_credentials(self, key):
+        from teis.core.services import ServiceError
+        from teis.org.security import check_api_token
+
+        user, token = super().authenticate_credentials(key)
+        try:
+            check_api_token(token)
+        except ServiceError as err:
+            raise TokenRefused(err.code, err.message) from err
+        return user, token

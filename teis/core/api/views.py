@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from teis.core import notify
+from teis.core.api.pagination import paginated
 from teis.core.context import client_ip
 from teis.core.models import Notification, TodoItem, TodoStatus
 from teis.core.services import ServiceError
@@ -25,6 +25,16 @@ class TokenLoginSerializer(serializers.Serializer):
     imsi = serializers.CharField(label="IMSI", max_length=20, required=False, allow_blank=True)
 
 
+TOKEN_RESPONSE = inline_serializer(
+    "TokenResponse",
+    {
+        "token": serializers.CharField(),
+        "must_change_password": serializers.BooleanField(),
+        "expires_in": serializers.IntegerField(help_text="令牌有效秒数；空闲超过安全策略的空闲超时也会失效"),
+    },
+)
+
+
 class TokenLoginView(APIView):
     """Exchange credentials (and, with binding on, a registered device) for a bearer token."""
 
@@ -33,24 +43,20 @@ class TokenLoginView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(
-        request=TokenLoginSerializer,
-        responses={
-            200: inline_serializer(
-                "TokenResponse", {"token": serializers.CharField(), "must_change_password": serializers.BooleanField()}
-            )
-        },
-        tags=["认证"],
-    )
+    @extend_schema(request=TokenLoginSerializer, responses={200: TOKEN_RESPONSE}, tags=["认证"])
     def post(self, request):
+        s = TokenLoginSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        result = self.login(request, s.validated_data)
+        return self.token_response(result.user)
+
+    def login(self, request, d):
+        """The login page's checks (lockout, second factor) plus the device binding; returns the result."""
         from teis.audit import services as audit
         from teis.audit.choices import AuditAction
         from teis.org import security
         from teis.org.services import check_device
 
-        s = TokenLoginSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
         device_id, imsi = d.get("device_id", "").strip(), d.get("imsi", "").strip()
 
         def check_account_and_device(user):
@@ -76,8 +82,48 @@ class TokenLoginView(APIView):
         )
         if result.needs_totp:
             raise ServiceError("totp_required", "请输入动态口令。", {"totp": ["请输入动态口令"]})
-        token, _ = Token.objects.get_or_create(user=result.user)
-        return Response({"token": token.key, "must_change_password": result.must_change_password})
+        return result
+
+    def token_response(self, user):
+        """A fresh token, unless the account may not have one (e.g. it must change its password first:
+        `POST auth/password/` does that and answers with a token)."""
+        from teis.org import security
+
+        security.check_token_user(user)
+        token = security.issue_api_token(user)
+        lifetime = int(security.api_token_lifetime().total_seconds())
+        return Response({"token": token.key, "must_change_password": False, "expires_in": lifetime})
+
+
+class TokenPasswordChangeSerializer(TokenLoginSerializer):
+    new_password = serializers.CharField(label="新密码", max_length=128, style={"input_type": "password"})
+
+
+class TokenPasswordChangeView(TokenLoginView):
+    """Change the password with the current one (first login or expired password) and get a token."""
+
+    @extend_schema(request=TokenPasswordChangeSerializer, responses={200: TOKEN_RESPONSE}, tags=["认证"])
+    def post(self, request):
+        from teis.org import security
+
+        s = TokenPasswordChangeSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        result = self.login(request, s.validated_data)
+        security.do_change_password(result.user, s.validated_data["password"], s.validated_data["new_password"])
+        return self.token_response(result.user)
+
+
+class TokenLogoutView(APIView):
+    """End the bearer token (the mobile app's 退出登录)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["认证"])
+    def post(self, request):
+        from django.contrib.auth.signals import user_logged_out
+
+        user_logged_out.send(sender=type(request.user), request=request, user=request.user)  # revokes, audits
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
@@ -127,7 +173,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 class TodoListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: TodoSerializer(many=True)}, tags=["待办通知"])
+    @extend_schema(responses={200: paginated(TodoSerializer)}, tags=["待办通知"])
     def get(self, request):
         from .pagination import Pagination
 
@@ -143,7 +189,7 @@ class TodoListView(APIView):
 class NotificationListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: NotificationSerializer(many=True)}, tags=["待办通知"])
+    @extend_schema(responses={200: paginated(NotificationSerializer)}, tags=["待办通知"])
     def get(self, request):
         from .pagination import Pagination
 

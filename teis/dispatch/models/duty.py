@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from teis.core.models import ScopedModel
+from teis.core.timetext import local_text
 from teis.org.models import business_line_choices
 
 from ..choices import ApprovalStatus, OrderStatus, PlanStatus, SignInMethod, TaskType
@@ -290,4 +291,4 @@ class SignIn(ScopedModel):
         indexes = [models.Index(fields=["signed_at"])]
 
     def __str__(self) -> str:
-        return f"{self.officer} {self.signed_at:%Y-%m-%d %H:%M}"
+        return f"{self.officer} {local_text(self.signed_at)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from teis.core.models import ScopedManager
+from teis.core.timetext import SECOND, local_text
 
 from ..choices import FixSource
 
@@ -43,7 +44,7 @@ class FixRecord(models.Model):
         indexes = [models.Index(fields=["time"], name="dispatch_fix_time")]
 
     def __str__(self) -> str:
-        return f"{self.vehicle_id}@{self.time:%Y-%m-%d %H:%M:%S}"
+        return f"{self.vehicle_id}@{local_text(self.time, SECOND)}"
 
 
 class LatestFix(models.Model):
@@ -76,7 +77,7 @@ class LatestFix(models.Model):
         verbose_name = verbose_name_plural = "最新位置"
 
     def __str__(self) -> str:
-        return f"{self.vehicle_id}@{self.time}"
+        return f"{self.vehicle_id}@{local_text(self.time, SECOND)}"
 
 
 class ZoneState(models.Model):

@@ -200,26 +200,27 @@ def clean_metadata(principal, metadata: dict) -> dict:
             errors["gps_points"] = ["轨迹点格式应为 [[经度, 纬度, 时间], ...]"]
         else:
             out["gps_points"] = [list(p[:3]) for p in points[:10000]]
-    case_id = metadata.get("case")
-    if case_id not in (None, ""):
-        try:
-            out["case"] = int(case_id)
-        except (TypeError, ValueError):
+    case_ref = metadata.get("case")
+    if case_ref not in (None, ""):
+        if not isinstance(case_ref, str | int) or len(str(case_ref).strip()) > 60:
             errors["case"] = ["案件编号无效"]
+        else:
+            out["case"] = str(case_ref).strip()  # 统一案件编码, 文号 or id: resolved by cases.services
     if errors:
         raise ServiceError("invalid", "上传信息有误", errors)
     return out
 
 
-def _resolve_case(principal, case_id):
+def _resolve_case(principal, case_ref):
     from teis.cases.models import EnforcementCase
+    from teis.cases.services.case import resolve_case
 
-    if case_id is None:
+    if case_ref in (None, ""):
         return None
     qs = EnforcementCase.objects.all()
     if not isinstance(principal, StationPrincipal):
         qs = qs.for_user(principal)
-    case = qs.filter(pk=case_id).first()
+    case = resolve_case(qs, case_ref)
     if case is None:
         raise ServiceError("case_not_found", "案件不存在或不在您的数据权限范围内", {"case": ["案件不存在"]})
     return case

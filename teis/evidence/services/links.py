@@ -23,17 +23,10 @@ def access_case(user, pk):
 
 
 def find_case(user, key: str):
-    """A case in the user's scope by id or unified case code (统一案件编码)."""
-    from teis.cases.models import EnforcementCase
+    """A case in the user's scope by unified case code (统一案件编码), file number (文号) or id."""
+    from teis.cases.services.case import find_case as find_case_in_scope
 
-    key = (key or "").strip()
-    qs = EnforcementCase.objects.for_user(user)
-    case = qs.filter(case_code=key).first() if key else None
-    if case is None and key.isdigit():
-        case = qs.filter(pk=int(key)).first()
-    if case is None:
-        raise ServiceError("case_not_found", "案件不存在或不在您的数据权限范围内", {"case": ["未找到该案件"]})
-    return case
+    return find_case_in_scope(user, key)
 
 
 def _check_linkable(actor, item: EvidenceItem, case) -> None:

@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
 
+from teis.core.files import INLINE_TYPES, secure
+
 from ..services import blobs
 from ..services.access import RangeNotSatisfiable, parse_range
 
@@ -24,14 +26,18 @@ def stream_response(request, name: str, size: int, content_type: str, *, filenam
         (start, end), status = byte_range, 206
     length = end - start + 1 if size else 0
     body = blobs.iter_range(name, start, length) if request.method != "HEAD" else iter(())
-    resp = StreamingHttpResponse(body, status=status, content_type=content_type)
+    inline = content_type in INLINE_TYPES
+    if not inline:
+        attachment = True
+    resp = StreamingHttpResponse(
+        body, status=status, content_type=content_type if inline else "application/octet-stream"
+    )
     resp["Content-Length"] = str(length)
     resp["Accept-Ranges"] = "bytes"
     if status == 206:
         resp["Content-Range"] = f"bytes {start}-{end}/{size}"
-    resp["Cache-Control"] = "private, no-store"
-    resp["X-Content-Type-Options"] = "nosniff"
-    if filename:
+    secure(resp)
+    if filename or attachment:
         kind = "attachment" if attachment else "inline"
-        resp["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename)}"
+        resp["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename or 'file')}"
     return resp

@@ -102,7 +102,7 @@ def tasks_for_duty(unit, date: dt.date):
 
 
 def _check_photos(photos) -> list:
-    import filetype
+    from teis.core.files import check_upload
 
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
@@ -111,12 +111,13 @@ def _check_photos(photos) -> list:
     for f in photos:
         if f.size > MAX_PHOTO_BYTES:
             raise ServiceError("photo_too_large", f"照片“{f.name}”超过 20 MB。", {"photos": ["照片过大"]})
-        head = f.read(261)
-        f.seek(0)
-        kind = filetype.guess(head)
-        if kind is None or kind.mime not in PHOTO_TYPES:
+        try:
+            mime = check_upload(f, "inspection_photo")
+        except ServiceError as err:
+            raise ServiceError("photo_type", err.message, {"photos": ["文件类型不符"]}) from err
+        if mime not in PHOTO_TYPES:
             raise ServiceError("photo_type", f"“{f.name}”不是 JPEG/PNG/WebP 图片。", {"photos": ["文件类型不符"]})
-        checked.append((f, kind.mime))
+        checked.append((f, mime))
     return checked
 
 

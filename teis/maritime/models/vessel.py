@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from teis.core.fields import EncryptedCharField
 from teis.core.models import ScopedModel
+from teis.core.timetext import SECOND, local_text
 
 from ..choices import AisClass, EventKind, MotionState, ShipCategory, ship_category
 
@@ -34,9 +36,9 @@ class Vessel(ScopedModel):
     ais_class = models.CharField("AIS类别", max_length=1, choices=AisClass.choices, default=AisClass.A)
     # registry data (船舶登记信息)
     owner = models.CharField("船舶所有人", max_length=100, blank=True)
-    owner_address = models.CharField("所有人地址", max_length=200, blank=True)
+    owner_address = EncryptedCharField("所有人地址", max_plain_length=200)  # personal data: SM4 at rest
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", max_plain_length=30)
     registry_port = models.CharField("船籍港", max_length=50, blank=True)
     registered_type = models.PositiveSmallIntegerField("登记船舶类型", null=True, blank=True)
     dangerous_goods = models.BooleanField("危险品船舶", default=False, db_index=True)
@@ -118,7 +120,7 @@ class VesselPosition(models.Model):
         indexes = [models.Index(fields=["vessel", "time"], name="maritime_pos_vessel_time")]
 
     def __str__(self) -> str:
-        return f"{self.vessel_id}@{self.time:%Y-%m-%d %H:%M:%S}"
+        return f"{self.vessel_id}@{local_text(self.time, SECOND)}"
 
 
 class VesselEvent(ScopedModel):

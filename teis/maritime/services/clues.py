@@ -10,6 +10,7 @@ from django.utils import timezone
 from teis.audit import services as audit
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
+from teis.core.timetext import local_text
 
 from ..choices import ClueStatus, ship_category
 from ..models import Clue, Perception, Vessel
@@ -68,7 +69,7 @@ def clue_from_perception(p: Perception) -> Clue | None:
         perception=p,
         vessel=vessel,
         unit_id=p.checkpoint.unit_id,
-        summary=f"{values['time']:%Y-%m-%d %H:%M} 于{p.checkpoint.name}发现：{summary}",
+        summary=f"{local_text(values['time'])} 于{p.checkpoint.name}发现：{summary}",
         repeat_offender=bool(vessel and vessel.repeat_offender),
         **values,
     )

@@ -59,7 +59,7 @@ class TestSeparationRule:
         )
         assert resp.status_code == 400
         page = resp.content.decode()
-        assert "三员分立：同一账号不能同时担任" in page
+        assert "三员分立：同一账号不能同时持有" in page
         target.refresh_from_db()
         assert target.name != "改名"
         assert {r.code for r in target.roles.all()} == {"system_admin"}

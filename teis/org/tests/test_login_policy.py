@@ -64,7 +64,8 @@ class TestAccountLockout:
         resp = post_login(client, "zhangsan", WRONG)
         page = resp.content.decode()
         assert resp.status_code == 400
-        assert "该账号因连续 5 次登录失败已被锁定 30 分钟，请 30 分钟后再试" in page
+        assert "该账号在本地址因连续 5 次登录失败已被锁定 30 分钟，请 30 分钟后再试" in page
+        assert "联系安全管理员解除锁定" in page
         assert AuditRecord.objects.filter(action=AuditAction.LOCKOUT, detail__username="zhangsan").exists()
 
         # the right password does not help while locked, and is not even checked
@@ -96,7 +97,7 @@ class TestAccountLockout:
             security.do_login("lisi", WRONG, "10.1.1.1")
         assert err.value.code == "locked"
         age_attempts(29, username="lisi")  # the first failures are now > 30 minutes old
-        assert security.lockout_remaining("lisi", "10.1.1.1", policy) == ("账号", 1)
+        assert security.lockout_remaining("lisi", "10.1.1.1", policy) == ("账号（本地址）", 1)
 
     def test_counter_restarts_after_the_lock_and_after_a_success(self, make_user):
         make_user(username="wangwu")
@@ -130,24 +131,43 @@ class TestAccountLockout:
         assert "连续 3 次登录失败将锁定账号" in Client().get("/login/").content.decode()
 
 
-class TestIpLockout:
-    def test_failures_from_one_ip_lock_that_ip_for_every_account(self, make_user):
+class TestLockoutScopes:
+    """Issue 16: one person's typos must not lock an office behind one address (NAT, proxy)."""
+
+    def test_failures_of_one_account_do_not_lock_the_address_for_others(self, make_user):
+        make_user(username="victim")
+        make_user(username="typist")
+        client = Client()
+        for _ in range(6):
+            post_login(client, "typist", WRONG, ip="10.9.9.9")
+        resp = post_login(Client(), "victim", TEST_PASSWORD, ip="10.9.9.9")
+        assert resp.status_code == 302
+        # the typist is locked at that address only: from another one the right password works
+        assert post_login(Client(), "typist", TEST_PASSWORD, ip="10.9.9.9").status_code == 400
+        assert post_login(Client(), "typist", TEST_PASSWORD, ip="10.8.8.8").status_code == 302
+
+    def test_failures_of_a_few_accounts_do_not_lock_the_address(self, make_user):
         make_user(username="victim")
         client = Client()
-        for i in range(5):
+        for i in range(security.SPRAY_ACCOUNTS - 1):
+            post_login(client, f"guess{i}", WRONG, ip="10.9.9.9")
+        assert post_login(Client(), "victim", TEST_PASSWORD, ip="10.9.9.9").status_code == 302
+
+    def test_password_spraying_throttles_the_address(self, make_user):
+        make_user(username="victim")
+        client = Client()
+        for i in range(security.SPRAY_ACCOUNTS):
             post_login(client, f"guess{i}", WRONG, ip="10.9.9.9")
         resp = post_login(client, "victim", TEST_PASSWORD, ip="10.9.9.9")
         assert resp.status_code == 400
-        assert "该IP 地址因连续 5 次登录失败已被锁定" in resp.content.decode()
-        assert "请 30 分钟后再试" in resp.content.decode()
+        assert "本地址短时间内有 10 个以上账号登录失败，已暂停登录 30 分钟" in resp.content.decode()
         # the account itself is not locked: from another address it logs in
-        resp = post_login(Client(), "victim", TEST_PASSWORD, ip="10.8.8.8")
-        assert resp.status_code == 302
+        assert post_login(Client(), "victim", TEST_PASSWORD, ip="10.8.8.8").status_code == 302
 
-    def test_ip_lock_also_applies_to_the_api_token_endpoint(self, make_user):
+    def test_spraying_lock_also_applies_to_the_api_token_endpoint(self, make_user):
         make_user(username="apiuser")
         client = Client()
-        for i in range(5):
+        for i in range(security.SPRAY_ACCOUNTS):
             post_login(client, f"guess{i}", WRONG, ip="10.7.7.7")
         resp = client.post(
             "/api/v1/auth/token/",
@@ -157,7 +177,48 @@ class TestIpLockout:
         )
         assert resp.status_code == 400
         assert resp.json()["code"] == "locked"
-        assert "IP 地址" in resp.json()["message"]
+        assert "本地址" in resp.json()["message"]
+
+    def test_guessing_from_many_addresses_locks_the_account_everywhere(self, make_user):
+        make_user(username="target")
+        for i in range(2 * SecurityPolicy.current().max_failures):
+            post_login(Client(), "target", WRONG, ip=f"10.6.6.{i}")
+        resp = post_login(Client(), "target", TEST_PASSWORD, ip="10.5.5.5")
+        assert resp.status_code == 400
+        assert "该账号因连续 10 次登录失败已被锁定" in resp.content.decode()
+
+
+class TestLockPage:
+    def test_security_admin_sees_and_lifts_an_account_lock(self, secadmin, make_user):
+        make_user(username="forgetful")
+        for _ in range(5):
+            post_login(Client(), "forgetful", WRONG, ip="10.4.4.4")
+        client = logged_in_client(secadmin)
+        page = client.get("/security/locks/").content.decode()
+        assert "forgetful" in page and "10.4.4.4" in page and "解除锁定" in page
+        resp = client.post("/security/locks/", {"username": "forgetful"})
+        assert resp.status_code == 302
+        assert "当前没有锁定" in client.get("/security/locks/").content.decode()
+        assert post_login(Client(), "forgetful", TEST_PASSWORD, ip="10.4.4.4").status_code == 302
+        assert AuditRecord.objects.filter(actor=secadmin, detail__unlocked="forgetful").exists()
+
+    def test_security_admin_lifts_an_address_lock(self, secadmin, make_user):
+        make_user(username="victim")
+        for i in range(security.SPRAY_ACCOUNTS):
+            post_login(Client(), f"guess{i}", WRONG, ip="10.3.3.3")
+        client = logged_in_client(secadmin)
+        assert "10.3.3.3" in client.get("/security/locks/").content.decode()
+        client.post("/security/locks/", {"ip": "10.3.3.3"})
+        assert post_login(Client(), "victim", TEST_PASSWORD, ip="10.3.3.3").status_code == 302
+
+    def test_others_cannot_open_or_lift(self, sysadmin, make_user):
+        make_user(username="forgetful")
+        for _ in range(5):
+            post_login(Client(), "forgetful", WRONG, ip="10.4.4.4")
+        client = logged_in_client(sysadmin)
+        assert client.get("/security/locks/").status_code == 403
+        assert client.post("/security/locks/", {"username": "forgetful"}).status_code == 403
+        assert post_login(Client(), "forgetful", TEST_PASSWORD, ip="10.4.4.4").status_code == 400
 
 
 # --- idle timeout ----------------------------------------------------------------------------------------
@@ -372,7 +433,7 @@ class TestPolicyPage:
         client = logged_in_client(secadmin)
         resp = client.post("/security/policy/", policy_form(min_length=6))
         assert resp.status_code == 400
-        assert "密码最小长度不得小于 8 位" in resp.content.decode()
+        assert "密码最小长度应在 8 到 64 之间" in resp.content.decode()
         assert SecurityPolicy.current().min_length == 8
 
     def test_policy_is_cached_and_updates_are_seen_at_once(self, secadmin, django_assert_num_queries):

@@ -46,16 +46,89 @@ class TestComplexity:
     def test_weak_passwords_are_refused_in_chinese(self, db, password, message):
         assert any(message in m for m in messages_of(password))
 
-    @pytest.mark.parametrize("password", ["Abcdefg1", "abcdefg1!", "ABCD1234#", "Teis@2025pass"])
+    @pytest.mark.parametrize("password", ["Xk9#mQ2vLp", "zx8!kd3lqw", "TZ#7QLM29X4", "Teis@2025pass"])
     def test_good_passwords_pass(self, db, password):
         assert messages_of(password) == []
 
     def test_validator_follows_the_policy(self, secadmin):
         do_update_policy(secadmin, {"min_length": 12, "min_classes": 4})
-        msgs = messages_of("Abcdefg1")
+        msgs = messages_of("Xk9mQ2vL")
         assert any("不得少于 12 位" in m for m in msgs)
         assert any("至少 4 类" in m for m in msgs)
-        assert messages_of("Abcdefgh12#$") == []
+        assert messages_of("Gv7!rTq2Lm#x") == []
+
+
+class TestGuessablePasswords:
+    """Issue 16: `Password1` and passwords containing the account name were accepted."""
+
+    @pytest.mark.parametrize("password", ["Password1", "P@ssw0rd", "Qwerty@123", "Admin@123", "Abcdefg1"])
+    def test_common_passwords_are_refused(self, db, password):
+        assert "该密码属于常见密码，容易被猜中，请换一个。" in messages_of(password)
+
+    @pytest.mark.parametrize("password", ["Zhangsan#2025", "zhangsan@X1y", "X1@nasgnahz"])
+    def test_password_with_the_username_is_refused(self, make_user, password):
+        user = make_user(username="zhangsan")
+        assert "密码不得包含账号名。" in messages_of(password, user)
+
+    def test_change_page_refuses_them_in_chinese(self, make_user):
+        user = make_user(username="lisi88")
+        client = logged_in_client(user)
+        for new, message in (("Password1!", "常见密码"), ("Lisi88#Pass", "不得包含账号名")):
+            resp = client.post("/password/", {"old_password": TEST_PASSWORD, "new_password": new, "new_password2": new})
+            assert resp.status_code == 400
+            assert message in resp.content.decode()
+        user.refresh_from_db()
+        assert user.check_password(TEST_PASSWORD)
+
+    def test_new_officer_with_a_common_password_is_refused(self, sysadmin, tree):
+        resp = logged_in_client(sysadmin).post(
+            "/api/v1/org/officers/",
+            {"username": "newguy", "password": "Password1", "name": "新人", "unit": tree["squad1"].pk},
+            content_type="application/json",
+        )
+        assert resp.status_code == 400
+        assert "常见密码" in resp.json()["message"]
+
+
+class TestPolicyFloors:
+    """Issue 16: the security administrator could switch lockout and idle timeout off (30,000 / 30,000)."""
+
+    @pytest.mark.parametrize(
+        "field, value",
+        [
+            ("max_failures", 30000),
+            ("max_failures", 11),
+            ("lockout_minutes", 9),
+            ("idle_timeout_minutes", 30000),
+            ("idle_timeout_minutes", 31),
+            ("min_length", 7),
+            ("expiry_days", 0),
+            ("expiry_days", 91),
+            ("min_classes", 2),
+        ],
+    )
+    def test_values_below_the_floor_are_refused(self, secadmin, field, value):
+        from teis.org.models import SecurityPolicy
+
+        before = getattr(SecurityPolicy.current(cached=False), field)
+        with pytest.raises(ServiceError) as err:
+            do_update_policy(secadmin, {field: value})
+        assert err.value.code == "policy_weak" and "等保二级" in err.value.message
+        assert field in err.value.fields
+        assert getattr(SecurityPolicy.current(cached=False), field) == before
+
+    def test_the_page_shows_the_limits_and_refuses_30000(self, secadmin):
+        from teis.org.tests.test_login_policy import policy_form
+
+        client = logged_in_client(secadmin)
+        assert "等保二级要求：3～10" in client.get("/security/policy/").content.decode()
+        resp = client.post("/security/policy/", policy_form(max_failures=30000, lockout_minutes=30000))
+        assert resp.status_code == 400
+        assert "连续失败锁定次数应在 3 到 10 之间" in resp.content.decode()
+
+    def test_stricter_values_are_accepted(self, secadmin):
+        policy = do_update_policy(secadmin, {"max_failures": 3, "lockout_minutes": 60, "idle_timeout_minutes": 10})
+        assert (policy.max_failures, policy.lockout_minutes, policy.idle_timeout_minutes) == (3, 60, 10)
 
 
 class TestHistory:
@@ -162,17 +235,18 @@ class TestExpiry:
         assert security.password_change_required(user) is False
         do_update_policy(secadmin, {"expiry_days": 30})
         assert security.password_change_required(user) is True
-        do_update_policy(secadmin, {"expiry_days": 0})  # 0 = never expires
+        do_update_policy(secadmin, {"expiry_days": 60})
         assert security.password_change_required(user) is False
 
-    def test_api_login_reports_the_required_change(self, make_user):
+    def test_api_login_refuses_a_token_until_the_password_is_changed(self, make_user):
         user = make_user(username="apiold")
         self.set_changed(user, 100)
         resp = Client().post(
             "/api/v1/auth/token/", {"username": "apiold", "password": TEST_PASSWORD}, content_type="application/json"
         )
-        assert resp.status_code == 200
-        assert resp.json()["must_change_password"] is True
+        assert resp.status_code == 400
+        assert resp.json()["code"] == "password_change_required"
+        assert "请先修改密码" in resp.json()["message"]
 
 
 class TestInitialPassword:

@@ -360,16 +360,10 @@ def do_visit(actor, petition: Petition, *, satisfaction: str, note: str = "", no
 
 
 def do_link_case(actor, petition: Petition, case_ref) -> object:
-    """Link a case (by id or 统一案件编码) the actor can see to the petition."""
-    from teis.cases.models import EnforcementCase
+    """Link a case (by 统一案件编码, 文号 or id) the actor can see to the petition."""
+    from teis.cases.services.case import find_case
 
-    ref = str(case_ref or "").strip()
-    if not ref:
-        raise ServiceError("case_required", "请输入案件编号或统一案件编码", {"case": ["请输入案件编号或统一案件编码"]})
-    qs = EnforcementCase.objects.for_user(actor)
-    case = qs.filter(case_code=ref).first() or (qs.filter(pk=int(ref)).first() if ref.isdigit() else None)
-    if case is None:
-        raise ServiceError("case_not_found", f"未找到案件“{ref}”（或不在您的数据权限内）", {"case": ["未找到该案件"]})
+    case = find_case(actor, case_ref)
     with transaction.atomic():
         petition = _lock(petition)
         if petition.cases.filter(pk=case.pk).exists():

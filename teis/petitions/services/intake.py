@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -24,10 +24,12 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import crypto
 from teis.core.codes import next_value
+from teis.core.files import check_upload, sniff
 from teis.core.masking import mask_generic, mask_id_number, mask_name, mask_phone
 from teis.core.models import DictionaryItem
 from teis.core.services import GenericService, ServiceError
 from teis.core.storage import get_storage
+from teis.core.validators import clean_id_number, clean_phone, clean_plate
 from teis.core.workdays import add_workdays
 
 from ..choices import Channel, PetitionKind, PetitionStatus
@@ -41,9 +43,6 @@ DEFAULT_REMIND_DAYS = 3
 DUPLICATE_WINDOW_DAYS = getattr(settings, "TEIS_PETITION_DUPLICATE_DAYS", 30)
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT_MB = 50
-PLATE_RE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}[\u4e00-\u9fa5]?$")
-ID_RE = re.compile(r"^\d{17}[\dX]$")
-PHONE_RE = re.compile(r"^[0-9\-]{7,20}$")
 PERSONAL_MASKS = {
     "complainant_name": mask_name,
     "complainant_phone": mask_phone,
@@ -138,6 +137,14 @@ def categories():
 # --- duplicates -----------------------------------------------------------------------------------------------
 
 
+def _normalised(value: str, clean) -> str:
+    """The stored form of a value being typed (a half-typed value is looked up as typed)."""
+    try:
+        return clean(value)
+    except ValidationError:
+        return (value or "").strip().upper()
+
+
 def find_duplicates(
     user, *, phone: str = "", id_number: str = "", plate: str = "", exclude_pk=None, now=None, days=None
 ) -> list[Petition]:
@@ -147,12 +154,15 @@ def find_duplicates(
     now = now or timezone.now()
     since = now - dt.timedelta(days=days or DUPLICATE_WINDOW_DAYS)
     q = Q()
-    if (phone or "").strip():
-        q |= Q(complainant_phone_index=crypto.blind_index(phone.strip()))
-    if (id_number or "").strip():
-        q |= Q(complainant_id_number_index=crypto.blind_index(id_number.strip().upper()))
-    if (plate or "").strip():
-        q |= Q(subject_plate=plate.strip().upper())
+    phone, id_number, plate = (
+        _normalised(v, f) for v, f in ((phone, clean_phone), (id_number, clean_id_number), (plate, clean_plate))
+    )
+    if phone:
+        q |= Q(complainant_phone_index=crypto.blind_index(phone))
+    if id_number:
+        q |= Q(complainant_id_number_index=crypto.blind_index(id_number))
+    if plate:
+        q |= Q(subject_plate=plate)
     if not q:
         return []
     qs = Petition.objects.for_user(user).filter(q, registered_at__gte=since).select_related("category", "unit")
@@ -235,17 +245,21 @@ def check_registration(data: dict) -> dict:
             fields["complainant_name"] = ["请填写反映人姓名，或勾选“匿名”"]
         if not (personal["complainant_phone"] or personal["complainant_address"]):
             fields["complainant_phone"] = ["实名反映须留联系电话或联系地址，以便答复和回访"]
-    if personal["complainant_phone"] and not PHONE_RE.match(personal["complainant_phone"]):
-        fields["complainant_phone"] = ["联系电话格式无效"]
-    if personal["complainant_id_number"] and not ID_RE.match(personal["complainant_id_number"]):
-        fields["complainant_id_number"] = ["身份证号须为 18 位（末位可为 X）"]
+    # the same validation and normal form as every other form (core.validators): "138 1234 5678" is stored
+    # and blind-indexed as "13812345678", so duplicates are found whatever way it was typed
+    for name, clean in (("complainant_phone", clean_phone), ("complainant_id_number", clean_id_number)):
+        try:
+            personal[name] = clean(personal[name])
+        except ValidationError as exc:
+            fields[name] = exc.messages[:1]
     if len(personal["complainant_name"]) > 50 or len(personal["complainant_address"]) > 200:
         fields["complainant_name"] = ["姓名或地址过长"]
     out.update(personal)
-    plate = (str(data.get("subject_plate") or "")).strip().upper()
-    if plate and not PLATE_RE.match(plate):
-        fields["subject_plate"] = ["车牌号格式无效，例如 沪A12345"]
-    out["subject_plate"] = plate
+    try:
+        out["subject_plate"] = clean_plate(data.get("subject_plate"))
+    except ValidationError as exc:
+        fields["subject_plate"] = exc.messages[:1]
+        out["subject_plate"] = ""
     lon, lat = data.get("lon"), data.get("lat")
     if lon in (None, "") and lat in (None, ""):
         out["lon"] = out["lat"] = None
@@ -292,23 +306,23 @@ def _check_files(files) -> list:
             errors.append(f"文件“{name}”是空文件")
         elif f.size > MAX_ATTACHMENT_MB * 1024 * 1024:
             errors.append(f"文件“{name}”超过 {MAX_ATTACHMENT_MB} MB")
+        else:
+            try:
+                check_upload(f, "petition_attachment")
+            except ServiceError as err:
+                errors.append(err.message)
     if errors:
         raise ServiceError("invalid_attachment", "附件有误：" + "；".join(errors), {"files": errors})
     return files
 
 
 def _store(actor, petition: Petition, files: list, saved: list[str]) -> list[PetitionAttachment]:
-    import filetype
-
     storage = get_storage()
     rows = []
     for f in files:
         original = os.path.basename(f.name)[:200]
         ext = os.path.splitext(original)[1].lower()[:10]
-        f.seek(0)
-        head = f.read(262)
-        f.seek(0)
-        kind = filetype.guess(head)
+        mime = sniff(f)
         digest = crypto.sm3_file_hex(f)
         f.seek(0)
         name = storage.save(f"petitions/{petition.pk}/{uuid.uuid4().hex}{ext}", f)
@@ -318,9 +332,7 @@ def _store(actor, petition: Petition, files: list, saved: list[str]) -> list[Pet
                 petition=petition,
                 file_name=name,
                 original_name=original,
-                content_type=(kind.mime if kind else (getattr(f, "content_type", "") or "application/octet-stream"))[
-                    :100
-                ],
+                content_type=mime or "application/octet-stream",
                 size=f.size,
                 sm3=digest,
                 uploaded_by=actor,

@@ -4,6 +4,7 @@ configurable, non-positive refused), duplicates, attachments; a refused registra
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -175,3 +176,34 @@ def test_check_rule_never_accepts_non_positive(value):
 def test_check_rule_accepts_positive(days):
     out = intake.check_rule({"accept_days": str(days), "finish_days": 365})
     assert out["accept_days"] == days
+
+
+def test_html_attachment_refused_whatever_its_name(people):
+    """Stored XSS probe: an .html with <script>, even named .png and declared image/png, is not stored."""
+    html = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
+    for name, ctype in (("page.html", "text/html"), ("disguised.png", "image/png")):
+        f = SimpleUploadedFile(name, html, content_type=ctype)
+        with pytest.raises(ServiceError) as err:
+            intake.do_register(people.registrar, petition_data(people.categories), [f])
+        assert "不允许上传" in err.value.message and "files" in err.value.fields
+    assert not Petition.objects.exists() and not PetitionAttachment.objects.exists()
+
+
+def test_stored_html_is_served_as_a_sandboxed_download(people, settings, tmp_path):
+    """A file stored before the type check (or by another path) never renders in the application's origin."""
+    from teis.core.storage import get_storage
+    from teis.core.testing import logged_in_client
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    p = intake.do_register(people.registrar, petition_data(people.categories), [SimpleUploadedFile("a.png", png)])
+    att = PetitionAttachment.objects.get(petition=p)
+    get_storage().delete(att.file_name)
+    get_storage().save(att.file_name, io.BytesIO(b"<script>alert(1)</script>"))
+    PetitionAttachment.objects.filter(pk=att.pk).update(content_type="text/html", original_name="x.html")
+    resp = logged_in_client(people.registrar).get(f"/petitions/{p.pk}/attachments/{att.pk}/")
+    assert resp.status_code == 200
+    assert resp["Content-Type"] == "application/octet-stream"
+    assert resp["Content-Disposition"].startswith("attachment;")
+    assert resp["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in resp["Content-Security-Policy"]

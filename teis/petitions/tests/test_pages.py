@@ -28,7 +28,7 @@ def test_register_page(people):
     p = Petition.objects.get()
     assert resp.status_code == 302 and resp.url == f"/petitions/{p.pk}/"
     resp = client.post("/petitions/new/", {**data, "complainant_phone": "bad"})
-    assert resp.status_code == 400 and "联系电话格式无效" in resp.content.decode()
+    assert resp.status_code == 400 and "联系电话应为手机号码" in resp.content.decode()
     assert Petition.objects.count() == 1
     assert logged_in_client(people.squad1).get("/petitions/new/").status_code == 403
 

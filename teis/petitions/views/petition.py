@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
+from teis.core.files import file_response
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
 from teis.core.views import require
@@ -259,7 +260,7 @@ def attachment(request, pk: int, attachment_pk: int):
         handle = get_storage().open(att.file_name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return FileResponse(handle, content_type=att.content_type, filename=att.original_name)
+    return file_response(handle, content_type=att.content_type, filename=att.original_name)
 
 
 @login_required

@@ -23,12 +23,7 @@
   }
 
   function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      const c = document.cookie.split("; ").find((x) => x.startsWith("csrftoken="));
-      return c ? c.split("=")[1] : "";
-    }
+    return teisCsrfToken();
   }
 
   // The shape of a BPMN id: the element itself, or the pool whose process has that id.

@@ -24,7 +24,7 @@
     fetch(box.dataset.bpmnDiagram, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status))))
       .then((data) =>
-        viewer.importXML(data.xml).then(() => {
+        viewer.importXML(roleLaneNames(data.xml, box.dataset.roleNames)).then(() => {
           const canvas = viewer.get("canvas");
           const registry = viewer.get("elementRegistry");
           (data.done || []).forEach((id) => { if (registry.get(id)) canvas.addMarker(id, "teis-done"); });
@@ -45,6 +45,20 @@
         p.textContent = "流程图加载失败（" + (err.message || err) + "）";
         container.append(p);
       });
+  }
+
+  // Lanes are named by role code ("field_officer"), which the engine routes by; show the role's name.
+  function roleLaneNames(xml, json) {
+    let names;
+    try { names = JSON.parse(json || "{}"); } catch (e) { return xml; }
+    const doc = new DOMParser().parseFromString(xml, "application/xml");
+    if (doc.getElementsByTagName("parsererror").length) return xml;
+    let changed = false;
+    Array.from(doc.getElementsByTagNameNS("*", "lane")).forEach((lane) => {
+      const code = lane.getAttribute("name");
+      if (code && names[code]) { lane.setAttribute("name", names[code]); changed = true; }
+    });
+    return changed ? new XMLSerializer().serializeToString(doc) : xml;
   }
 
   function scan(root) {

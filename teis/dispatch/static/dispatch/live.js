@@ -11,7 +11,7 @@
   const checkpointLayer = L.layerGroup().addTo(map);
   let cursor = 0, serverSkewMs = 0, offlineAfterS = 600, timer = null, inFlight = false, firstLoad = true;
   const $ = (id) => document.getElementById(id);
-  const csrf = () => { const c = document.cookie.split("; ").find((x) => x.startsWith("csrftoken=")); return c ? c.split("=")[1] : ""; };
+  const csrf = () => teisCsrfToken();
   const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const STATE_LABEL = { moving: "行驶", stopped: "停车", offline: "离线", alarm: "告警" };
   const fmt = (iso) => iso ? iso.replace("T", " ").slice(0, 19) : "—";

@@ -7,8 +7,8 @@
   const form = document.getElementById("upload-form");
   const queue = document.getElementById("queue");
   if (!form) return;
-  const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
-  const headers = (extra) => Object.assign({"X-CSRFToken": decodeURIComponent(csrf), "X-Requested-With": "fetch"}, extra || {});
+  const csrf = teisCsrfToken();
+  const headers = (extra) => Object.assign({"X-CSRFToken": csrf, "X-Requested-With": "fetch"}, extra || {});
   const keyOf = (f) => "teis-upload:" + [f.name, f.size, f.lastModified].join(":");
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const fmt = (n) => n >= 1 << 30 ? (n / (1 << 30)).toFixed(2) + " GB" : (n / (1 << 20)).toFixed(1) + " MB";
@@ -44,7 +44,7 @@
     for (const k of ["device_serial", "place", "description", "link_description"]) if (v(k)) m[k] = v(k);
     for (const k of ["captured_at", "captured_end"]) if (v(k)) m[k] = new Date(v(k)).toISOString();
     for (const k of ["lon", "lat"]) if (v(k)) m[k] = parseFloat(v(k));
-    if (v("case")) m.case = parseInt(v("case"), 10);
+    if (v("case")) m.case = v("case").trim();  // 统一案件编码, 文号 or id: the server resolves it
     return m;
   }
 
