@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -257,7 +258,8 @@ def _duration(seconds: float) -> str:
 def access_alert(actor, pk) -> Alert:
     alert = Alert.objects.for_user(actor).select_related("vessel").filter(pk=pk).first()
     if alert is None:
-        raise ServiceError("not_found", "告警不存在或不在您的数据权限范围内")
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("告警不存在或不在您的数据权限范围内")
     return alert
 
 
