@@ -22,12 +22,20 @@ hypothesis_settings.load_profile("teis")
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """The cache holds the security policy, lockout and throttle counters: no test may see another's."""
+    """The cache holds the security policy, lockout and throttle counters: no test may see another's. The
+    working-day calendar's snapshot and the settings records' copies are per process: a test's rows are rolled
+    back with it."""
     from django.core.cache import cache
 
+    from teis.core import settings_record, workdays
+
     cache.clear()
+    workdays.forget()
+    settings_record.forget_all()
     yield
     cache.clear()
+    workdays.forget()
+    settings_record.forget_all()
 
 
 @pytest.fixture

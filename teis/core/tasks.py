@@ -58,6 +58,13 @@ def cleanup_exports() -> str:
     return f"清理导出任务 {n} 个"
 
 
+@recorded_periodic(crontab(minute="23", hour="8"), label="提醒录入下一年度节假日安排")
+def remind_holiday_notice() -> str:
+    from .holidays import remind_missing_notice
+
+    return f"提醒系统管理员 {remind_missing_notice()} 人"
+
+
 @recorded_periodic(crontab(minute="20", hour=str(settings.TEIS_BACKUP_HOUR)), label="系统备份")
 def scheduled_backup() -> str:
     """Nightly backup into TEIS_BACKUP_DIR, keeping the newest TEIS_BACKUP_KEEP; fails without a passphrase."""

@@ -38,6 +38,9 @@ class MaritimeModelConfig(ModelConfig):
     menu_group = "水上执法"
 
 
+registry.add_menu(
+    MenuEntry("水上告警阈值", "maritime:thresholds", "maritime.view_maritimesettings", "水上执法", "bi-sliders", 95)
+)
 registry.add_menu(MenuEntry("船舶实时监控", "maritime:live", "maritime.view_vessel", "水上执法", "bi-broadcast-pin", 1))
 
 

@@ -201,7 +201,7 @@ def test_general_case_from_pre_registration_to_archive(browser, live_server, mak
     page = pages["officer"]
     response = page.goto(f"/cases/{case.pk}/")
     assert response is not None and response.status == 200
-    assert "已归档" in page.locator(".badge").first.inner_text()
+    assert page.locator("#case-status").inner_text() == "已归档"
     assert page.locator("#case-code").inner_text() == case.case_code and len(case.case_code) == 18
     record = page.locator("#case-record").inner_text()
     for text in (

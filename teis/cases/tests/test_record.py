@@ -254,3 +254,30 @@ def test_api_refuses_an_incomplete_step_and_returns_the_whole_record(people, tre
     body = client.get(f"/api/v1/cases/{case.pk}/").json()
     assert body["case_code"] and body["records"][0]["qa"] == [{"q": "是否拒载？", "a": "是。"}]
     assert body["investigation"] == "拒载属实" and "record" in body and "payments" in body
+
+
+def test_correction_after_the_decision_needs_a_leaders_approval(people, tree):
+    from teis.cases.services import record
+    from teis.core.testing import logged_in_client
+
+    case = started(people, tree)
+    walk_to(case, people, "Task_Execution")
+    with pytest.raises(ServiceError) as exc:
+        record.do_request_correction(people["officer"], case, "fine_amount", "100", "写错了")
+    assert "field" in exc.value.fields
+    client = logged_in_client(people["officer"])
+    resp = client.post(
+        f"/cases/{case.pk}/corrections/", {"field": "facts", "new_value": "驾驶员拒载乘客并议价", "reason": "漏写议价"}
+    )
+    assert resp.status_code == 302
+    row = case.corrections.get()
+    assert row.status == "pending" and row.old_value == "驾驶员拒载乘客"
+    with pytest.raises(ServiceError):  # the applicant cannot approve, nor can an officer
+        record.do_decide_correction(people["officer"], row, True)
+    leader = logged_in_client(people["brigade"])
+    assert leader.post(f"/cases/{case.pk}/corrections/{row.pk}/approve/").status_code == 302
+    row.refresh_from_db()
+    case.refresh_from_db()
+    assert row.status == "approved" and row.decided_by == people["brigade"]
+    assert case.facts == "驾驶员拒载乘客并议价"
+    assert "驾驶员拒载乘客并议价" in client.get(f"/cases/{case.pk}/").content.decode()

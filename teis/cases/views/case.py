@@ -86,6 +86,8 @@ def case_detail(request, pk: int):
         "can_file": _can_file(request.user, case),
         "mask_name": mask_name,
         **record_services.record_context(case),
+        "corrections": list(case.corrections.select_related("created_by", "decided_by")),
+        "correctable": [(k, label) for k, (label, _) in record_services.CORRECTABLE.items()],
     }
     return render(request, "cases/case_detail.html", ctx)
 
@@ -180,6 +182,46 @@ def attachment(request, pk: int, attachment_pk: int):
     return file_response(handle, content_type=att.content_type, filename=att.original_name)
 
 
+@login_required
+@require_POST
+def request_correction(request, pk: int):
+    """申请更正 (after the decision): the case page's form."""
+    require(request, "cases.view_enforcementcase")
+    case = case_services.access_case(request.user, pk)
+    try:
+        record_services.do_request_correction(
+            request.user,
+            case,
+            request.POST.get("field", ""),
+            request.POST.get("new_value", ""),
+            request.POST.get("reason", ""),
+        )
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, "更正申请已提交，待大队长或总队领导审批。")
+    return redirect("cases:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def decide_correction(request, pk: int, correction_pk: int, verdict: str):
+    require(request, "cases.view_enforcementcase")
+    case = case_services.access_case(request.user, pk)
+    correction = case.corrections.filter(pk=correction_pk).first()
+    if correction is None or verdict not in ("approve", "reject"):
+        raise Http404
+    try:
+        record_services.do_decide_correction(
+            request.user, correction, verdict == "approve", request.POST.get("opinion", "")
+        )
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, "已批准更正。" if verdict == "approve" else "已驳回更正申请。")
+    return redirect("cases:case_detail", pk=pk)
+
+
 def register_panels() -> None:
     from teis.workflow.services import register_subject_panel
 
@@ -192,6 +234,8 @@ urlpatterns = [
     path("mine/", my_cases, name="my_cases"),
     path("<int:pk>/", case_detail, name="case_detail"),
     path("<int:pk>/file/", file_case, name="file_case"),
+    path("<int:pk>/corrections/", request_correction, name="request_correction"),
+    path("<int:pk>/corrections/<int:correction_pk>/<slug:verdict>/", decide_correction, name="decide_correction"),
     path("<int:pk>/parties/<int:party_pk>/reveal/<slug:field>/", reveal_party, name="reveal_party"),
     path("<int:pk>/attachments/<int:attachment_pk>/", attachment, name="attachment"),
     path("enforcementcase/<int:pk>/", case_redirect, name="case_redirect"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from teis.core.fields import EncryptedCharField
 from teis.core.models import ScopedModel
+from teis.core.settings_record import SettingsRecord
 from teis.core.timetext import SECOND, local_text
 
 from ..choices import AisClass, EventKind, MotionState, ShipCategory, ship_category
@@ -207,8 +208,9 @@ class TrackingTask(ScopedModel):
         return self.name
 
 
-class MaritimeSettings(models.Model):
-    """Thresholds of the smart alerts and the risk weights (one row, `MaritimeSettings.current()`)."""
+class MaritimeSettings(SettingsRecord):
+    """Thresholds of the smart alerts and the risk weights (one row, `MaritimeSettings.current()`, served from a
+    process-local copy dropped on save); the command centre edits them on 水上执法 → 水上告警阈值, audited."""
 
     dark_factor = models.FloatField("AIS消失倍数k", default=6.0)
     class_a_interval_s = models.PositiveIntegerField("A类航行报告间隔(秒)", default=10)
@@ -230,11 +232,6 @@ class MaritimeSettings(models.Model):
 
     def __str__(self) -> str:
         return "水上告警阈值"
-
-    @classmethod
-    def current(cls) -> MaritimeSettings:
-        obj = cls.objects.order_by("pk").first()
-        return obj if obj is not None else cls.objects.create()
 
 
 __all__ = [
