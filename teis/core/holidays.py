@@ -214,10 +214,12 @@ def _fail(errors: list[str]) -> ServiceError:
 
 def read_notice_rows(file, year: int) -> list[NoticeRow]:
     """Parse and check every row; raise one ServiceError naming each bad row."""
-    from openpyxl import load_workbook
+    from .xlsx import WorkbookRefused, open_workbook
 
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
+    except WorkbookRefused as exc:
+        raise ServiceError("import_unreadable", str(exc), {"file": [str(exc)]}) from exc
     except Exception:
         raise ServiceError("import_unreadable", "无法读取文件，请上传 Excel（.xlsx）文件。", {"file": ["文件格式错误"]})
     ws = wb.worksheets[0]
