@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Embedded mode: migrate, load demo data on first start, then run the web server (uvicorn) and the job
-# worker (huey) under one supervisor (honcho). Ctrl-C stops every child.
+# Embedded mode: migrate, load demo data on first start, then run the web server (uvicorn), the job worker
+# (huey) and the device gateways under one supervisor (scripts/supervise.py): a child that dies is restarted
+# with backoff while the others keep running; its state is on the operations page. Ctrl-C stops every child.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -14,17 +15,16 @@ if [ ! -f var/.demo_loaded ]; then
 fi
 $PY manage.py teis_banner --port "${PORT:-8000}"
 # The embedded demo also runs the vehicle and ship simulators so the live maps move on first start;
-# TEIS_DEMO_SIMULATORS=0 runs only the four production processes of the Procfile. The loops restart a
-# simulator that finished its scenario or started before the gateway listened (honcho stops everything
-# when one process exits).
+# TEIS_DEMO_SIMULATORS=0 runs only the four production processes of the Procfile. The supervisor restarts a
+# simulator that finished its scenario or started before the gateway listened.
 procfile=Procfile
 if [ "${TEIS_DEMO_SIMULATORS:-1}" = "1" ]; then
   mkdir -p var
   procfile=var/Procfile.demo
   cp Procfile "$procfile"
   cat >>"$procfile" <<EOF
-sim808: while true; do $PY manage.py jt808_simulate --vehicles 30 --interval 3 --leave-area 2 --duration 3600 -v 0; sleep 5; done
-simais: while true; do $PY manage.py ais_simulate --target tcp://127.0.0.1:${TEIS_AIS_PORT:-10110} --rate 20 -v 0; sleep 5; done
+sim808: $PY manage.py jt808_simulate --vehicles 30 --interval 3 --leave-area 2 --duration 3600 -v 0
+simais: $PY manage.py ais_simulate --target tcp://127.0.0.1:${TEIS_AIS_PORT:-10110} --rate 20 -v 0
 EOF
 fi
-exec .venv/bin/honcho -f "$procfile" start
+exec $PY scripts/supervise.py "$procfile" --state "${TEIS_SUPERVISOR_STATE:-var/supervisor.json}"

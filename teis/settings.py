@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "teis.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "teis.core.middleware.ApiErrorBodyMiddleware",
     "teis.core.middleware.NulByteGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,8 +130,21 @@ else:
         # One test database per checkout, so two checkouts on one server never drop each other's (xdist adds _gwN).
         _checkout = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: S324 (a name, not a secret)
         DATABASES["default"]["TEST"] = {"NAME": f"test_teis_{_checkout}"}
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI each request may run in another thread, and a persistent connection belongs to its thread:
+    # CONN_MAX_AGE=60 left 76 connections open after 50 requests ("too many clients"). So each process uses
+    # a bounded psycopg pool (connections are returned when a request ends) or, with DB_POOL=0, closes its
+    # connection after every request. The test suite keeps plain connections (pytest-django creates and
+    # drops the test database through them); tests/test_db_connections.py runs a real server with the pool.
+    if env.bool("DB_POOL", default=not TESTING):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DB_POOL_MIN", default=1),
+            "max_size": env.int("DB_POOL_MAX", default=10),
+            "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, channels, jobs ----------------------------------------------------------------------
@@ -195,16 +209,46 @@ TEIS_SM4_KEYS = {
     int(k): v
     for k, v in env.dict("TEIS_SM4_KEYS", default={}).items()  # "1=hex32,2=hex32"
 }
+if not TEIS_SM4_KEYS and (VAR_DIR / "sm4_keys").exists():  # written by `manage.py restore`
+    TEIS_SM4_KEYS = {
+        int(k): v for k, v in (item.split("=", 1) for item in (VAR_DIR / "sm4_keys").read_text().split(",") if item)
+    }
 if not TEIS_SM4_KEYS:
     import hashlib
 
     TEIS_SM4_KEYS = {1: hashlib.sha256(("sm4:" + SECRET_KEY).encode()).hexdigest()[:32]}
 TEIS_SM4_KEY_VERSION = env.int("TEIS_SM4_KEY_VERSION", default=max(TEIS_SM4_KEYS))
 TEIS_INDEX_KEY = env.str("TEIS_INDEX_KEY", default="")
+if not TEIS_INDEX_KEY and (VAR_DIR / "index_key").exists():  # written by `manage.py restore`
+    TEIS_INDEX_KEY = (VAR_DIR / "index_key").read_text().strip()
 if not TEIS_INDEX_KEY:
     import hashlib
 
     TEIS_INDEX_KEY = hashlib.sha256(("index:" + SECRET_KEY).encode()).hexdigest()
+
+
+# Audit chain key (HMAC-SM3): kept outside the database, so that whoever can write the database cannot
+# recompute the chain. Production sets TEIS_AUDIT_KEY (64 hex chars); the embedded mode keeps it in var/.
+def _embedded_hex_key(name: str) -> str:
+    path = VAR_DIR / name
+    if not path.exists():
+        import secrets
+
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+TEIS_AUDIT_KEY = env.str("TEIS_AUDIT_KEY", default="") or _embedded_hex_key("audit_key")
+# Signed checkpoints of the chain head are written here (a directory the database administrator cannot change).
+TEIS_AUDIT_CHECKPOINT_DIR = Path(env.str("TEIS_AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit_checkpoints")))
+TEIS_AUDIT_CHECKPOINT_MINUTES = env.int("TEIS_AUDIT_CHECKPOINT_MINUTES", default=10)
+
+# Backups (`manage.py backup`, and the nightly job): where, when, how many kept. The key material inside a
+# backup is encrypted with TEIS_BACKUP_PASSPHRASE, which is kept apart from the backups.
+TEIS_BACKUP_DIR = Path(env.str("TEIS_BACKUP_DIR", default=str(VAR_DIR / "backups")))
+TEIS_BACKUP_HOUR = env.int("TEIS_BACKUP_HOUR", default=1)
+TEIS_BACKUP_KEEP = env.int("TEIS_BACKUP_KEEP", default=7)
 
 # --- i18n -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -257,6 +301,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui-dist/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "teis.core.api.schema.document_errors",
+    ],
     # several models have a field named "status" with different choices: name each enum after its class
     "ENUM_NAME_OVERRIDES": {
         "OfficerStatusEnum": "teis.org.choices.OfficerStatus",
@@ -399,6 +447,12 @@ TEIS_MAP_TILE_URL = env.str("TEIS_MAP_TILE_URL", default="")
 # Device gateways started by `make run` (embedded): JT/T 808 TCP and AIS NMEA listeners.
 TEIS_JT808_PORT = env.int("TEIS_JT808_PORT", default=7808)
 TEIS_AIS_PORT = env.int("TEIS_AIS_PORT", default=10110)
+# Listen addresses of the device gateways: loopback unless set (production sets the address terminals reach,
+# e.g. 0.0.0.0 behind the firewall; docs/deploy.md).
+TEIS_JT808_HOST = env.str("TEIS_JT808_HOST", default="127.0.0.1")
+TEIS_AIS_HOST = env.str("TEIS_AIS_HOST", default="127.0.0.1")
+# State of the embedded supervisor's children (scripts/supervise.py), shown on the operations page.
+TEIS_SUPERVISOR_STATE = Path(env.str("TEIS_SUPERVISOR_STATE", default=str(VAR_DIR / "supervisor.json")))
 
 if TESTING:
     # Fast hashing and in-process jobs in the test suite only.

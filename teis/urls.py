@@ -24,6 +24,7 @@ urlpatterns = [
     path("security/policy/", org_views.security_policy, name="security_policy"),
     path("security/logins/", org_views.login_attempts, name="login_attempts"),
     path("security/locks/", org_views.login_locks, name="login_locks"),
+    path("security/auditors/", org_views.auditor_accounts, name="auditor_accounts"),
     path("org/oauth-clients/", org_views.oauth_clients, name="oauth_clients"),
     path("org/oauth-clients/<int:pk>/revoke/", org_views.oauth_client_revoke, name="oauth_client_revoke"),
     path("healthz", pages.healthz, name="healthz"),

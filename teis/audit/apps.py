@@ -7,4 +7,11 @@ class AuditConfig(AppConfig):
     verbose_name = "安全审计"
 
     def ready(self) -> None:
-        from . import tables  # noqa: F401
+        from django.conf import settings
+        from django.db.backends.signals import connection_created
+
+        from . import db_guard, tables  # noqa: F401
+
+        connection_created.connect(db_guard.register_sqlite_function, dispatch_uid="teis_audit_sqlite_guard")
+        if settings.TESTING:
+            db_guard.allow_test_flush()

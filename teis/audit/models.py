@@ -124,6 +124,8 @@ class AuditArchive(models.Model):
     count = models.PositiveIntegerField("记录数")
     sm3 = models.CharField("文件摘要(SM3)", max_length=64)
     last_hash = models.CharField("末条记录摘要", max_length=64)
+    # "hmac-sm3" (keyed chain) or "sm3" (archives written before the chain was keyed)
+    hash_scheme = models.CharField("摘要算法", max_length=10, default="hmac-sm3")
 
     class Meta:
         verbose_name = verbose_name_plural = "审计归档"

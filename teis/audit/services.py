@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models, transaction
@@ -58,12 +59,38 @@ HASHED_FIELDS = (
 )
 
 
-def record_hash(rec: AuditRecord, prev_hash: str) -> str:
-    """SM3 over a canonical JSON of the record's content and the previous hash."""
+# How a record's hash is computed. Records are chained with HMAC-SM3 under TEIS_AUDIT_KEY (kept outside the
+# database), so whoever can write the database cannot recompute the chain after an edit. Archives written
+# before the chain was keyed hold plain SM3 hashes ("sm3").
+HASH_KEYED = "hmac-sm3"
+HASH_PLAIN = "sm3"
+
+
+def chain_key() -> bytes:
+    """The audit chain key (settings.TEIS_AUDIT_KEY, hex, at least 16 bytes)."""
+    raw = getattr(settings, "TEIS_AUDIT_KEY", "")
+    try:
+        key = bytes.fromhex(raw)
+    except (TypeError, ValueError) as exc:
+        raise ImproperlyConfigured("TEIS_AUDIT_KEY 必须是十六进制字符串") from exc
+    if len(key) < 16:
+        raise ImproperlyConfigured("TEIS_AUDIT_KEY 至少需要 16 字节（32 个十六进制字符）")
+    return key
+
+
+def record_payload(rec: AuditRecord, prev_hash: str) -> bytes:
+    """The canonical bytes a record's hash covers: its content as sorted JSON, then the previous hash."""
     content = {name: getattr(rec, name) for name in HASHED_FIELDS}
     content["at"] = rec.at.isoformat(timespec="microseconds")
-    payload = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str) + "|" + prev_hash
-    return crypto.sm3_hex(payload.encode())
+    return (json.dumps(content, ensure_ascii=False, sort_keys=True, default=str) + "|" + prev_hash).encode()
+
+
+def record_hash(rec: AuditRecord, prev_hash: str, scheme: str = HASH_KEYED) -> str:
+    """HMAC-SM3 (keyed, the default) or plain SM3 (legacy archives) of the record's payload."""
+    payload = record_payload(rec, prev_hash)
+    if scheme == HASH_PLAIN:
+        return crypto.sm3_hex(payload)
+    return crypto.hmac_sm3(chain_key(), payload)
 
 
 def _actor_fields(actor) -> dict[str, Any]:
@@ -153,10 +180,15 @@ class ChainCheck:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    checkpoints: int = 0
 
 
-def verify_chain(batch: int = 5000) -> ChainCheck:
+def verify_chain(batch: int = 5000, *, with_checkpoints: bool = True) -> ChainCheck:
     """Re-hash every record in id order; report the first whose hash or link does not match.
+
+    Then compare the chain with the signed checkpoints exported outside the database (`checkpoints.py`):
+    each names a record id, its hash and the number of records up to it, so removing records after a
+    checkpoint's record, moving the head back, or rewriting the chain with the key are found as well.
 
     The chain starts at "" or, once the retention job has archived older records, at the last archive's
     `last_hash`. It ends at the chain head, so removing the newest records is detected too. Records
@@ -190,9 +222,17 @@ def verify_chain(batch: int = 5000) -> ChainCheck:
     if end_id is None:
         if checked:  # records exist but the head row is gone
             return ChainCheck(False, checked, last_id, "链头记录缺失")
+        if with_checkpoints:
+            from .checkpoints import verify_against_checkpoints
+
+            return verify_against_checkpoints(checked, 0)
         return ChainCheck(True, checked)
     if last_id != end_id or last_hash != head.last_hash:
         return ChainCheck(False, checked, end_id, "末尾记录缺失：链头摘要与最后一条记录不符（记录被删除）")
+    if with_checkpoints:
+        from .checkpoints import verify_against_checkpoints
+
+        return verify_against_checkpoints(checked, end_id)
     return ChainCheck(True, checked)
 
 
@@ -286,6 +326,7 @@ def _archive_batch(actor, cutoff: datetime, days: int, batch: int) -> AuditArchi
             count=count,
             sm3=sm3,
             last_hash=last_hash,
+            hash_scheme=HASH_KEYED,
         )
         # Deliberate bypass of the append-only guard: the records are safe in the archive file now.
         deleted = records._raw_delete(records.db)
@@ -332,7 +373,7 @@ def verify_archive(archive: AuditArchive) -> ChainCheck:
         rec = AuditRecord(**{k: v for k, v in data.items() if k not in ("at",)}, at=datetime.fromisoformat(data["at"]))
         if prev_hash is not None and rec.prev_hash != prev_hash:
             return ChainCheck(False, checked, rec.pk, "归档内链接断裂")
-        if record_hash(rec, rec.prev_hash) != rec.hash:
+        if record_hash(rec, rec.prev_hash, archive.hash_scheme) != rec.hash:
             return ChainCheck(False, checked, rec.pk, "归档内记录摘要不符")
         prev_hash = rec.hash
         last = rec

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from teis.core.jobs import crontab, recorded_periodic
 
 
@@ -22,3 +24,13 @@ def evaluate_anomaly_rules() -> str:
 
     alerts = evaluate_rules()
     return f"产生告警 {len(alerts)} 条" if alerts else "未发现异常"
+
+
+@recorded_periodic(crontab(minute=f"*/{settings.TEIS_AUDIT_CHECKPOINT_MINUTES}"), label="审计链签名检查点")
+def write_audit_checkpoint() -> str:
+    from .checkpoints import write_checkpoint
+
+    cp = write_checkpoint()
+    if cp is None:
+        return "审计记录无新增，无需写检查点"
+    return f"检查点：截至记录 {cp.last_id}，共 {cp.count} 条，文件 {cp.path.name}"

@@ -9,7 +9,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from . import tables  # noqa: F401
         from .services.case import register_listeners
+        from .services.record import register_step_handlers
         from .step_forms import register as register_step_forms
+        from .views.case import register_panels
 
         register_listeners()
         register_step_forms()
+        register_step_handlers()
+        register_panels()

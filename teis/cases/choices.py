@@ -12,7 +12,8 @@ class CaseSource(models.TextChoices):
     ON_SITE = "on_site", "现场检查"
     COMPLAINT = "complaint", "投诉举报"
     ASSIGNED = "assigned", "上级交办"
-    TRANSFERRED = "transferred", "移送"
+    REPORTED = "reported", "下级报请"
+    TRANSFERRED = "transferred", "部门移送"
     NON_SITE = "non_site", "非现场"
     DETECTION = "detection", "检测站点派发"
     OTHER = "other", "其他"
@@ -95,3 +96,68 @@ class WarningKind(models.TextChoices):
     MISSING_MATERIAL = "missing_material", "缺少必要材料"
     AMOUNT_OUTSIDE_BENCHMARK = "amount_outside", "金额超出裁量基准"
     CASE_OVERDUE = "case_overdue", "办案期限将届满"
+
+
+class RecordKind(models.TextChoices):
+    """笔录 kinds (交通运输行政执法程序规定: 询问 / 勘验 / 现场笔录; 陈述申辩 and 听证 have their own)."""
+
+    INQUIRY = "inquiry", "询问笔录"
+    EXAMINATION = "examination", "勘验笔录"
+    SCENE = "scene", "现场笔录"
+    STATEMENT = "statement", "陈述申辩笔录"
+    HEARING = "hearing", "听证笔录"
+
+
+class PenaltyKind(models.TextChoices):
+    """行政处罚法 art. 9."""
+
+    WARNING = "warning", "警告"
+    CRITICISM = "criticism", "通报批评"
+    FINE = "fine", "罚款"
+    CONFISCATE_GAINS = "confiscate_gains", "没收违法所得"
+    CONFISCATE_PROPERTY = "confiscate_property", "没收非法财物"
+    SUSPEND_LICENCE = "suspend_licence", "暂扣许可证件"
+    REVOKE_LICENCE = "revoke_licence", "吊销许可证件"
+    LOWER_QUALIFICATION = "lower_qualification", "降低资质等级"
+    RESTRICT_ACTIVITY = "restrict_activity", "限制开展生产经营活动"
+    SUSPEND_BUSINESS = "suspend_business", "责令停产停业"
+    DETENTION = "detention", "行政拘留"
+
+
+class ServiceMethod(models.TextChoices):
+    DIRECT = "direct", "直接送达"
+    LEFT = "left", "留置送达"
+    POST = "post", "邮寄送达"
+    NOTICE = "notice", "公告送达"
+    ELECTRONIC = "electronic", "电子送达"
+
+
+class RemedyKind(models.TextChoices):
+    RECONSIDERATION = "reconsideration", "行政复议"
+    LITIGATION = "litigation", "行政诉讼"
+
+
+class RemedyResult(models.TextChoices):
+    PENDING = "pending", "审理中"
+    UPHELD = "upheld", "维持"
+    CHANGED = "changed", "变更"
+    REVOKED = "revoked", "撤销"
+    CONFIRMED_ILLEGAL = "illegal", "确认违法"
+    WITHDRAWN = "withdrawn", "撤回申请/起诉"
+
+
+class ClosingKind(models.TextChoices):
+    """How a case ended (结案报告)."""
+
+    EXECUTED = "executed", "处罚决定执行完毕"
+    NO_PENALTY = "no_penalty", "不予行政处罚"
+    CANCELLED = "cancelled", "撤销立案"
+    TRANSFERRED = "transferred", "移送其他机关或司法机关"
+    COURT = "court", "申请法院强制执行"
+    OTHER = "other", "其他"
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"

@@ -249,7 +249,62 @@ def _overload(case) -> str | None:
     return None
 
 
+def _rec(case):
+    from .models import CaseDecision
+
+    return CaseDecision.objects.filter(case=case).first() if case.pk else None
+
+
+def _records(case) -> str | None:
+    return None if case.pk and case.records.exists() else "未制作询问笔录、勘验笔录或现场笔录"
+
+
+def _notice(case) -> str | None:
+    if case.decision_type != DecisionType.PENALTY:
+        return None
+    rec = _rec(case)
+    return None if rec and rec.notice_served_at else "未记录违法行为通知（事先告知）的送达时间"
+
+
+def _statement(case) -> str | None:
+    rec = _rec(case)
+    return None if rec and rec.statement_content.strip() else "未记录陈述申辩"
+
+
+def _hearing(case) -> str | None:
+    rec = _rec(case)
+    return None if rec and rec.hearing_report.strip() else "未记录听证笔录和听证报告"
+
+
+def _legal_opinion(case) -> str | None:
+    rec = _rec(case)
+    return None if rec and rec.legal_opinion.strip() else "未填写法制审核意见"
+
+
+def _service(case) -> str | None:
+    rec = _rec(case)
+    return None if rec and rec.service_method and rec.service_recipient else "未记录送达方式和受送达人"
+
+
+def _closing_report(case) -> str | None:
+    rec = _rec(case)
+    return None if rec and rec.closing_report.strip() else "未填写结案报告"
+
+
+def _transfer(case) -> str | None:
+    rec = _rec(case)
+    return None if rec and rec.transfer_authority and rec.transfer_date else "未记录移送的接收机关和日期"
+
+
 CHECKS = {
+    "records": _records,
+    "notice": _notice,
+    "statement": _statement,
+    "hearing": _hearing,
+    "legal_opinion": _legal_opinion,
+    "service": _service,
+    "closing_report": _closing_report,
+    "transfer": _transfer,
     "case_cause": _cause,
     "facts": _facts,
     "party": _party,
@@ -279,32 +334,39 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     "Task_Register": (
         _r("case_cause", "案由"),
         _r("investigation", "调查情况"),
+        _r("records", "笔录"),
         _r("overload", "治超称重数据"),
         _doc("询问笔录"),
         _doc("证据登记保存清单"),
     ),
     "Task_CaseApproval": (_r("investigation", "调查情况"), _doc("案件调查终结报告")),
-    "Task_JudicialTransfer": (_doc("涉嫌犯罪案件移送书"),),
+    "Task_JudicialTransfer": (_r("transfer", "移送记录"), _doc("涉嫌犯罪案件移送书")),
     "Task_Handover": (_doc("案件移送函"),),
     "Task_Finding": (
         _r("decision_type", "处理决定类型"),
         _r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"),
+        _r("notice", "事先告知送达"),
         _doc("行政处罚事先告知书"),
     ),
-    "Task_Statement": (_doc("陈述申辩笔录"),),
-    "Task_Hearing": (_doc("听证通知书"), _doc("听证笔录"), _doc("听证报告")),
+    "Task_Statement": (_r("statement", "陈述申辩"), _doc("陈述申辩笔录")),
+    "Task_Hearing": (_r("hearing", "听证记录"), _doc("听证通知书"), _doc("听证笔录"), _doc("听证报告")),
     "Task_DeptApproval": (_r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"),),
-    "Task_LegalReview": (_r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"), _doc("法制审核意见书")),
+    "Task_LegalReview": (
+        _r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"),
+        _r("legal_opinion", "法制审核意见"),
+        _doc("法制审核意见书"),
+    ),
     "Task_Discussion": (_doc("重大案件集体讨论记录"),),
     "Task_LeaderApproval": (_doc("行政处罚决定审批表"),),
     "Task_Decision": (
         _r("decided_at", "决定时间"),
         _r("served_at", "送达时间"),
+        _r("service", "送达方式和受送达人"),
         _doc("行政处罚决定书"),
         _doc("送达回证"),
     ),
     "Task_Execution": (_r("paid", "罚款缴清"),),
-    "Task_Archive": (_r("closed_at", "结案时间"), _doc("结案报告")),
+    "Task_Archive": (_r("closed_at", "结案时间"), _r("closing_report", "结案报告"), _doc("结案报告")),
     "Task_ArchiveReview": (_r("archive_location", "归档位置"),),
     "Task_OnSpotDecision": (_r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"), _doc("当场处罚决定书")),
     "Task_CoerciveDecision": (_doc("查封扣押决定书"), _doc("查封扣押清单")),

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import tables  # noqa: F401
+        from . import checks, tables  # noqa: F401
 
         # Every app's periodic jobs are registered at start-up, so the web process (operations page) knows
         # them as well as the worker does.

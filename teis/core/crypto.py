@@ -42,6 +42,8 @@ __all__ = [
     "sm3_hex",
     "sm4_decrypt",
     "sm4_encrypt",
+    "sm4_open",
+    "sm4_seal",
     "token_key_version",
 ]
 
@@ -311,6 +313,28 @@ def _cbc_hmac_open(key: bytes, aad: bytes, payload: bytes) -> bytes:
         return unpadder.update(padded) + unpadder.finalize()
     except ValueError as exc:  # authenticated, so only a forged token under a leaked key gets here
         raise CryptoError("密文格式无效：填充错误") from exc
+
+
+def sm4_seal(key: bytes, data: bytes, aad: bytes = b"") -> bytes:
+    """Authenticated SM4 encryption of `data` under a raw 16-byte key (not a configured field key).
+
+    For material encrypted under a key derived from a passphrase (backup key files). Same schemes as
+    `sm4_encrypt`; `sm4_open` reverses it.
+    """
+    if len(key) != 16:
+        raise CryptoError("SM4 密钥长度必须为 16 字节")
+    return _gcm_seal(key, aad, data) if SM4_GCM_SUPPORTED else _cbc_hmac_seal(key, aad, data)
+
+
+def sm4_open(key: bytes, payload: bytes, aad: bytes = b"") -> bytes:
+    """The plaintext of `sm4_seal`'s output; `CryptoError` when the key is wrong or the data altered."""
+    if len(key) != 16:
+        raise CryptoError("SM4 密钥长度必须为 16 字节")
+    if payload[:1] == bytes([_SCHEME_GCM]):
+        return _gcm_open(key, aad, payload)
+    if payload[:1] == bytes([_SCHEME_CBC_HMAC]):
+        return _cbc_hmac_open(key, aad, payload)
+    raise CryptoError("密文格式无效：未知的加密方案")
 
 
 # --- SM2 signatures -------------------------------------------------------------------------------

@@ -227,10 +227,12 @@ def _fail(errors: list[str]) -> ServiceError:
 
 def read_rows(file) -> list[ImportRow]:
     """Parse and check every row of the workbook; raise one ServiceError listing every problem."""
-    from openpyxl import load_workbook
+    from .xlsx import WorkbookRefused, open_workbook
 
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
+    except WorkbookRefused as exc:
+        raise ServiceError("import_unreadable", str(exc), {"file": [str(exc)]}) from exc
     except Exception:
         raise ServiceError("import_unreadable", "无法读取文件，请上传 Excel（.xlsx）文件。", {"file": ["文件格式错误"]})
     ws = wb.worksheets[0]

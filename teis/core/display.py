@@ -22,9 +22,19 @@ def column_label(model: type[models.Model], column: str) -> str:
                 getattr(attr, "short_description", getattr(getattr(attr, "fget", None), "short_description", part))
             )
         if i == len(parts) - 1 or not f.is_relation:
-            return str(getattr(f, "verbose_name", part))
+            return field_label(f)
         target = f.related_model
     return column
+
+
+def field_label(f) -> str:
+    """A field's Chinese label. A relation declared without a verbose name would show Django's English default
+    ("violation code"): it is named after the model it points to (违章代码) instead."""
+    label = str(getattr(f, "verbose_name", f.name))
+    related = getattr(f, "related_model", None)
+    if related is not None and label == f.name.replace("_", " "):
+        return str(related._meta.verbose_name)
+    return label
 
 
 def raw_value(obj: models.Model, column: str) -> Any:

@@ -40,21 +40,21 @@ class ScopedFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_teis_styled", False):
+            any_value_for_booleans(form)
             style_widgets(form)
             guard_model_choices(form)
-            label_boolean_choices(form)
             form._teis_styled = True
         return form
 
 
-BOOLEAN_FILTER_CHOICES = [("unknown", "全部"), ("true", "是"), ("false", "否")]
+BOOLEAN_FILTER_CHOICES = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
-def label_boolean_choices(form) -> None:
-    """A yes/no filter left empty means "all", not "unknown" (django's NullBooleanSelect says 未知)."""
+def any_value_for_booleans(form) -> None:
+    """A yes/no filter offers 全部 / 是 / 否 (django-filter's default reads 未知 / 是 / 否)."""
     for field in form.fields.values():
-        if isinstance(field.widget, forms.NullBooleanSelect):
-            field.widget.choices = BOOLEAN_FILTER_CHOICES
+        if isinstance(field, forms.NullBooleanField):
+            field.widget = forms.Select(choices=BOOLEAN_FILTER_CHOICES, attrs=field.widget.attrs)
 
 
 def guard_model_choices(form) -> None:

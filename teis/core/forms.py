@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Model
 
+from .widgets import apply_pickers
+
 CHOICE_CHECKS_TEMPLATE = "core/widgets/choice_checks.html"
 
 
@@ -27,14 +29,30 @@ def style_widgets(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("class", "form-control")
         if isinstance(widget, forms.DateInput):
             widget.input_type = "date"
+    apply_pickers(form)
+
+
+def scoped_choices(qs, user):
+    """`qs` restricted to the user's scope: scoped models through `for_user`, accounts (Django's `User`, which
+    has no scoped manager) through their officer profiles — so `decided_by`, `leader`, `officers` … can never
+    name someone out of reach."""
+    if hasattr(qs, "for_user"):
+        return qs.for_user(user)
+    from django.contrib.auth import get_user_model
+
+    if qs.model is get_user_model():
+        from teis.org.models import Officer
+
+        return qs.filter(officer__in=Officer.objects.for_user(user).values("pk"))
+    return qs
 
 
 def scope_choices(form: forms.BaseForm, user) -> None:
     """Restrict every model choice to what the user may see (rule 4: form choices too)."""
     for f in form.fields.values():
         qs = getattr(f, "queryset", None)
-        if qs is not None and hasattr(qs, "for_user"):
-            f.queryset = qs.for_user(user)
+        if qs is not None:
+            f.queryset = scoped_choices(qs, user)
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -50,7 +68,7 @@ def modelform_for(config, *, create: bool = False) -> type[forms.ModelForm]:
         return config.create_form
     if config.form is not None:
         return config.form
-    return forms.modelform_factory(config.model, form=ScopedModelForm, fields=config.form_fields)
+    return forms.modelform_factory(config.model, form=ScopedModelForm, fields=config.writable_fields(create))
 
 
 def cleaned_model_data(form: forms.ModelForm, extra: list[str] = ()) -> dict:

@@ -47,3 +47,8 @@ def mask_name(value: str) -> str:
     A one-character name is masked completely ("*"), since keeping its first character would show it all.
     """
     return mask_generic(value, 1, 0)
+
+
+def mask_address(value: str) -> str:
+    """An address shows its first six characters (district level), the rest masked."""
+    return mask_generic(value, 6, 0)

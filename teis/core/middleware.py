@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import json
+import logging
+import re
+
 from . import context
+
+logger = logging.getLogger("django.request")
 
 
 class RequestContextMiddleware:
@@ -17,9 +23,39 @@ class RequestContextMiddleware:
             context.reset(token)
 
 
+# C0 control characters other than tab, line feed and carriage return, and DEL: never part of text a person
+# types; NUL cannot even be stored by PostgreSQL (a 500 before this guard).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "提交的内容含有不允许的控制字符（如空字符 NUL），请删除后重试。"
+QUERY_MESSAGE = "请求参数含有非法字符。"
+
+
+def _bad_fields(pairs) -> list[str]:
+    return sorted({k for k, v in pairs if CONTROL_CHARACTERS.search(k) or CONTROL_CHARACTERS.search(v)})
+
+
+def _json_strings(value, path=""):
+    """(path, string) for every key and string value of a parsed JSON document."""
+    if isinstance(value, str):
+        yield path or "body", value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            key = str(k)
+            yield (f"{path}.{key}" if path else key), key
+            yield from _json_strings(v, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _json_strings(v, f"{path}.{i}" if path else str(i))
+
+
 class NulByteGuardMiddleware:
-    """PostgreSQL text cannot hold NUL (0x00): a NUL in a cookie (e.g. a forged session id) or in the
-    query string would end in a database error (500). Such cookies are dropped; such queries get a 400."""
+    """Refuses text with NUL or other control characters in every input, in one place (issue 16, rule 9).
+
+    - cookies with a NUL (e.g. a forged session id) are dropped;
+    - a query parameter with a control character: 400 (JSON error body on /api/);
+    - a form field (url-encoded or multipart, files excepted) or a JSON string with one: 400 naming the
+      fields, so no view, form, serializer or service ever receives such text.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,12 +64,96 @@ class NulByteGuardMiddleware:
         for name, value in list(request.COOKIES.items()):
             if "\x00" in name or "\x00" in value:
                 del request.COOKIES[name]
-        if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
-            from django.http import HttpResponseBadRequest, JsonResponse
-
-            if request.path.startswith("/api/"):
-                from .api.errors import body
-
-                return JsonResponse(body("invalid", "请求参数含有非法字符。"), status=400)
-            return HttpResponseBadRequest("请求参数含有非法字符。")
+        if _bad_fields((k, v) for k, vs in request.GET.lists() for v in vs):
+            return _refuse(request, QUERY_MESSAGE, [])
+        if request.method in ("POST", "PUT", "PATCH"):
+            bad = self._bad_body_fields(request)
+            if bad:
+                return _refuse(request, CONTROL_MESSAGE, bad)
         return self.get_response(request)
+
+    @staticmethod
+    def _bad_body_fields(request) -> list[str]:
+        content_type = request.content_type or ""
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            try:
+                return _bad_fields((k, v) for k, vs in request.POST.lists() for v in vs)
+            except Exception:  # malformed or too large: Django's own handling answers later
+                return []
+        if content_type.endswith("json"):
+            try:
+                body = request.body
+                if not body:
+                    return []
+                data = json.loads(body)
+            except Exception:  # not JSON or too large: the parser answers 400 later
+                return []
+            return sorted({path for path, text in _json_strings(data) if CONTROL_CHARACTERS.search(text)})
+        return []
+
+
+def _refuse(request, message: str, fields: list[str]):
+    from django.http import HttpResponseBadRequest, JsonResponse
+
+    if request.path.startswith("/api/"):
+        from .api.errors import body
+
+        return JsonResponse(body("invalid", message, {f: [message] for f in fields}), status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+API_STATUS_CODES = {
+    400: ("invalid", "请求有误。"),
+    401: ("not_authenticated", "未登录或登录已过期。"),
+    403: ("permission_denied", "没有执行此操作的权限。"),
+    404: ("not_found", "对象不存在或不在您的数据权限范围内。"),
+    405: ("method_not_allowed", "不支持该请求方法。"),
+    413: ("too_large", "请求内容过大。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+    503: ("unavailable", "服务暂时不可用，请稍后重试。"),
+}
+SERVER_ERROR = ("server_error", "服务器内部错误，请稍后重试；如持续出现请联系运维人员。")
+
+
+class ApiErrorBodyMiddleware:
+    """Every error on an /api/ route carries the one JSON error body {"code", "message", "fields"}.
+
+    DRF answers its own errors so; this covers what happens outside DRF: an unknown API path (404), a CSRF
+    failure (403), a request too large, and any unhandled exception (500, e.g. the database refusing a
+    connection), which Django would otherwise answer with an HTML page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and "json" not in response.get("Content-Type", "")
+        ):
+            return self._json(response.status_code)
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        if isinstance(exception, Http404):
+            return self._json(404)
+        if isinstance(exception, PermissionDenied):
+            return self._json(403)
+        logger.error("Unhandled exception on %s", request.path, exc_info=exception)
+        return self._json(500)
+
+    @staticmethod
+    def _json(status: int):
+        from django.http import JsonResponse
+
+        from .api.errors import body
+
+        code, message = API_STATUS_CODES.get(status, SERVER_ERROR if status >= 500 else ("error", "请求失败。"))
+        return JsonResponse(body(code, message), status=status)

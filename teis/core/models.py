@@ -3,6 +3,7 @@
 - `ScopedModel`: the base of every business record; its default manager is a `ScopedQuerySet`, whose
   `for_user(user)` is the one data-scope mechanism (ARCHITECTURE.md rule 4).
 - `DictionaryType` / `DictionaryItem`: typed code lists (字典).
+- `HolidayNotice` / `CalendarDay`: the working-day calendar behind `core.workdays` (节假日安排).
 - `TodoItem` / `Notification`: the unified todo centre (统一待办中心).
 - `Sequence`: named counters behind `core.codes`.
 - `JobRun` / `ExportJob`: what the operations page and progress bars show.
@@ -135,6 +136,55 @@ class DictionaryItem(ScopedModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+# --- working-day calendar -------------------------------------------------------------------------
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", "放假"
+    WORKDAY = "workday", "调休上班"
+
+
+class HolidayNotice(ScopedModel):
+    """That the State Council's holiday arrangement of one year is entered (国务院办公厅关于某年部分节假日安排的
+    通知). For a year with a notice the calendar days are the whole truth; for a year without one `core.workdays`
+    computes the statutory holidays and has no 调休 swaps, and deadlines reaching into it are marked."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    title = models.CharField("通知名称", max_length=200)
+    document_number = models.CharField("文号", max_length=60, blank=True)
+    remark = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "放假通知"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年：{self.title}"
+
+
+class CalendarDay(ScopedModel):
+    """One day that differs from the Monday–Friday rule: a holiday (weekends inside a holiday period too) or a
+    weekend day worked under the 调休 arrangement."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField("节日", max_length=60, blank=True, help_text="如：春节、国庆节")
+    source = models.CharField("依据", max_length=200, blank=True, help_text="通知文号或数据来源")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日安排"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}{f'（{self.name}）' if self.name else ''}"
 
 
 # --- unified todo and notifications ---------------------------------------------------------------

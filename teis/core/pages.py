@@ -63,7 +63,44 @@ def jobs(request):
         last_runs[name] = JobRun.objects.filter(name=name).order_by("-started_at").first()
     rows = [(job, last_runs[name], job.next_run()) for name, job in sorted(PERIODIC.items())]
     recent = JobRun.objects.order_by("-started_at")[:30]
-    return render(request, "core/jobs.html", {"rows": rows, "recent": recent})
+    return render(request, "core/jobs.html", {"rows": rows, "recent": recent, "processes": supervised_processes()})
+
+
+PROCESS_LABELS = {"web": "Web 服务", "worker": "任务进程", "ais": "AIS 接收", "jt808": "JT/T 808 网关"}
+
+
+def supervised_processes() -> list[dict]:
+    """The embedded supervisor's children (scripts/supervise.py writes their state); [] when not supervised."""
+    import datetime as dt
+    import json
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    path = getattr(settings, "TEIS_SUPERVISOR_STATE", None)
+    try:
+        data = json.loads(path.read_text()) if path else {}
+    except (OSError, ValueError):
+        return []
+
+    def at(ts):
+        return dt.datetime.fromtimestamp(ts, tz=dt.UTC).astimezone(timezone.get_current_timezone()) if ts else None
+
+    rows = []
+    for child in data.get("children", []):
+        rows.append(
+            {
+                "name": child.get("name", ""),
+                "label": PROCESS_LABELS.get(child.get("name", ""), child.get("name", "")),
+                "state": child.get("state", ""),
+                "pid": child.get("pid"),
+                "restarts": child.get("restarts", 0),
+                "started_at": at(child.get("started_at")),
+                "last_exit_code": child.get("last_exit_code"),
+                "last_exit_at": at(child.get("last_exit_at")),
+            }
+        )
+    return rows
 
 
 @login_required

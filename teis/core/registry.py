@@ -51,8 +51,93 @@ MENU_GROUPS = [
 ]
 
 
+# Fields only a service may set (ARCHITECTURE.md rule 3): lifecycle state, decisions and who/when made them,
+# audit columns and values computed by rules. `teis.core.checks` refuses a config that makes one writable
+# through the generic form or API, unless the config names its own service and says why in
+# `rule_fields_writable` (e.g. a vehicle's 在用/维修/停用, kept by its keeper through VehicleService).
+RULE_FIELD_NAMES = frozenset(
+    {
+        "status",
+        "state",
+        "decision",
+        "opinion",
+        "risk_score",
+        "repeat_offender",
+        "legal_change_flag",
+        "flag_reason",
+        "current_step",
+        "step_due_at",
+        "process",
+        "hash",
+        "prev_hash",
+        "is_system",
+        "adjustments",
+    }
+)
+RULE_FIELD_PREFIXES = ("last_",)
+RULE_FIELD_SUFFIXES = ("_status", "_by")
+DECISION_TIMES = frozenset(
+    f"{verb}_at"
+    for verb in [
+        "approved",
+        "accepted",
+        "acknowledged",
+        "acked",
+        "archived",
+        "assigned",
+        "closed",
+        "completed",
+        "created",
+        "decided",
+        "dispatched",
+        "disposed",
+        "explained",
+        "filed",
+        "flagged",
+        "handled",
+        "paid",
+        "registered",
+        "reminded",
+        "reopened",
+        "resolved",
+        "revoked",
+        "reviewed",
+        "sent",
+        "served",
+        "supervised",
+        "updated",
+        "visited",
+    ]
+)
+
+
+def is_rule_field(name: str) -> bool:
+    """A status / approval / decision / audit / computed field: never writable generically."""
+    return (
+        name in RULE_FIELD_NAMES
+        or name in DECISION_TIMES
+        or name.startswith(RULE_FIELD_PREFIXES)
+        or name.endswith(RULE_FIELD_SUFFIXES)
+    )
+
+
+def has_lifecycle(model: type[models.Model]) -> bool:
+    """A model with a status or an approval: its writes need a service that knows the rules."""
+    names = {f.name for f in model._meta.get_fields()}
+    return "status" in names or bool(names & {"approved_by", "decided_by"})
+
+
+ADMINISTRATION_APPS = frozenset({"core", "org", "audit", "workflow"})
+
+
 class ModelConfig:
     """How core presents one model. Subclass and set what differs; `registry.register` the subclass.
+
+    What may be written is declared here once (rule 3): `writable_fields(create)` — `create_fields` /
+    `edit_fields`, by default the fields of the form (`form_fields` or the custom form) — builds the generic
+    form and the API serializer; every other field is read-only in the API and its schema. Objects whose
+    `state_field` is outside `editable_states` / `deletable_states` (None: any state) are refused by the
+    generic edit / delete pages and API with a Chinese message, nothing written.
 
     - `list_columns`: field names (or `field__sub`) shown in the list and the Excel export.
     - `masked_fields`: {field: mask function}; masked unless the user holds `reveal_permission`.
@@ -66,6 +151,12 @@ class ModelConfig:
     create_form: Any = None  # a different form for "add" (e.g. with the login account)
     service_extra_fields: list[str] = []  # non-model form fields passed on to the service
     form_fields: list[str] | str = "__all__"
+    create_fields: list[str] | None = None  # writable on create; default: the form's fields
+    edit_fields: list[str] | None = None  # writable on edit; default: the form's fields
+    rule_fields_writable: dict[str, str] = {}  # rule field → why it is plain data here (needs `service`)
+    state_field = "status"
+    editable_states: tuple[str, ...] | None = None  # None: editable in any state
+    deletable_states: tuple[str, ...] | None = None  # None: deletable in any state
     serializer: Any = None
     list_columns: list[str] = []
     detail_fields: list[str] | None = None
@@ -84,6 +175,9 @@ class ModelConfig:
     api_exclude: list[str] = []
     ui_read_only: bool = False
     api_basename: str | None = None
+    # an administration model (organisation, roles, dictionaries, workflow, audit, system settings): the only
+    # kind the three administrators (三员) may open; business data is never theirs
+    administration: bool | None = None  # default: the models of the platform apps (ADMINISTRATION_APPS)
 
     # derived in `Registry.register`
     app_label: str = ""
@@ -93,6 +187,51 @@ class ModelConfig:
     def detail_actions(cls, obj, user) -> list[tuple[str, str, str]]:
         """Extra buttons on the detail page: (label, url, icon). Apps override to add their own."""
         return []
+
+    @classmethod
+    def writable_fields(cls, create: bool) -> list[str]:
+        """The one list of fields the generic form and the API may write, for create or for edit."""
+        declared = cls.create_fields if create else cls.edit_fields
+        if declared is not None:
+            return list(declared)
+        form = cls.create_form if create and cls.create_form is not None else cls.form
+        names = {f.name for f in cls.model._meta.get_fields()} | set(cls.service_extra_fields)
+        if form is not None:
+            return [n for n in form.base_fields if n in names]
+        if cls.form_fields != "__all__":
+            return list(cls.form_fields)
+        # "__all__": every ordinary editable field, never a rule field nor a blind index
+        fields = [*cls.model._meta.concrete_fields, *cls.model._meta.many_to_many]
+        return [
+            f.name
+            for f in fields
+            if f.editable and not f.auto_created and not f.name.endswith("_index") and not is_rule_field(f.name)
+        ]
+
+    @classmethod
+    def state_refusal(cls, obj, operation: str) -> str | None:
+        """The Chinese refusal when `obj`'s state forbids `operation` ("edit" / "delete"), else None."""
+        states = cls.editable_states if operation == "edit" else cls.deletable_states
+        if states is None:  # a stateful service declares its states once, for the service and the pages
+            return getattr(cls.service, "refusal", lambda obj, operation: None)(obj, operation)
+        state = getattr(obj, cls.state_field, None)
+        if state in states:
+            return None
+        display = getattr(obj, f"get_{cls.state_field}_display", lambda: state)()
+        verb = "修改" if operation == "edit" else "删除"
+        return f"{cls.verbose_name()}“{obj}”当前状态为“{display}”，不能{verb}。"
+
+    @classmethod
+    def check_state(cls, obj, operation: str) -> None:
+        from .services import ServiceError
+
+        message = cls.state_refusal(obj, operation)
+        if message:
+            raise ServiceError("bad_state", message)
+
+    @classmethod
+    def is_administration(cls) -> bool:
+        return cls.app_label in ADMINISTRATION_APPS if cls.administration is None else cls.administration
 
     @classmethod
     def verbose_name(cls) -> str:

@@ -98,4 +98,40 @@ class GenericService:
             )
 
 
+class StatefulService(GenericService):
+    """The generic writes of a model with a lifecycle: editing and deleting only in the declared states, checked
+    under the row lock inside the write's transaction; new records start in the model's default state (the
+    generic form and API never write the state — see `ModelConfig.writable_fields`)."""
+
+    state_field = "status"
+    editable_states: tuple[str, ...] | None = None
+    deletable_states: tuple[str, ...] | None = None
+
+    def refusal(self, obj: models.Model, operation: str) -> str | None:
+        states = self.editable_states if operation == "edit" else self.deletable_states
+        state = getattr(obj, self.state_field, None)
+        if states is None or state in states:
+            return None
+        display = getattr(obj, f"get_{self.state_field}_display", lambda: state)()
+        verb = "修改" if operation == "edit" else "删除"
+        return f"{obj._meta.verbose_name}“{obj}”当前状态为“{display}”，不能{verb}。"
+
+    def check_state(self, obj: models.Model, operation: str) -> None:
+        message = self.refusal(obj, operation)
+        if message:
+            raise ServiceError("bad_state", message)
+
+    def do_update(self, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        with transaction.atomic():
+            locked = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+            self.check_state(locked, "edit")
+            return super().do_update(actor, locked, data)
+
+    def do_delete(self, actor, obj: models.Model) -> None:
+        with transaction.atomic():
+            locked = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
+            self.check_state(locked, "delete")
+            super().do_delete(actor, locked)
+
+
 generic_service = GenericService()

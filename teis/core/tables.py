@@ -1,4 +1,4 @@
-"""Core's own registered models: dictionaries, todo items."""
+"""Core's own registered models: dictionaries, the working-day calendar, todo items."""
 
 import django_filters
 from django.urls import reverse
@@ -7,7 +7,8 @@ from teis.core.registry import MenuEntry, ModelConfig, registry
 
 from .dictionaries import dictionary_service
 from .filters import ScopedFilterSet
-from .models import DictionaryItem, DictionaryType
+from .holidays import calendar_service
+from .models import CalendarDay, DictionaryItem, DictionaryType, HolidayNotice
 
 
 class DictionaryItemFilterSet(ScopedFilterSet):
@@ -56,6 +57,37 @@ class DictionaryItemConfig(ModelConfig):
     menu_order = 41
 
 
+class CalendarDayFilterSet(ScopedFilterSet):
+    date = django_filters.DateFromToRangeFilter(label="日期")
+
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name"]
+
+
+@registry.register
+class CalendarDayConfig(ModelConfig):
+    """The days of the working-day calendar; the menu entry is the year view `core:calendar`, which links here."""
+
+    model = CalendarDay
+    filterset = CalendarDayFilterSet
+    service = calendar_service
+    form_fields = ["date", "kind", "name", "source"]
+    list_columns = ["date", "kind", "name", "source"]
+    ordering = ["-date"]
+
+
+@registry.register
+class HolidayNoticeConfig(ModelConfig):
+    """The years whose State Council notice is entered (normally by the import on the calendar page)."""
+
+    model = HolidayNotice
+    service = calendar_service
+    form_fields = ["year", "title", "document_number", "remark"]
+    list_columns = ["year", "title", "document_number", "remark"]
+
+
+registry.add_menu(MenuEntry("节假日安排", "core:calendar", "core.view_calendarday", "系统管理", "bi-calendar3", 42))
 registry.add_menu(MenuEntry("我的待办", "core:todo_list", None, "工作台", "bi-check2-square", 10))
 registry.add_menu(MenuEntry("我的通知", "core:notification_list", None, "工作台", "bi-bell", 20))
 registry.add_menu(MenuEntry("定时任务", "core:jobs", "core.view_jobrun", "运维管理", "bi-clock-history", 10))

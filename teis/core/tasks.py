@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from huey import crontab
@@ -55,3 +56,24 @@ def cleanup_exports() -> str:
     old.delete()
     JobRun.objects.filter(started_at__lt=timezone.now() - dt.timedelta(days=90)).delete()
     return f"清理导出任务 {n} 个"
+
+
+@recorded_periodic(crontab(minute="23", hour="8"), label="提醒录入下一年度节假日安排")
+def remind_holiday_notice() -> str:
+    from .holidays import remind_missing_notice
+
+    return f"提醒系统管理员 {remind_missing_notice()} 人"
+
+
+@recorded_periodic(crontab(minute="20", hour=str(settings.TEIS_BACKUP_HOUR)), label="系统备份")
+def scheduled_backup() -> str:
+    """Nightly backup into TEIS_BACKUP_DIR, keeping the newest TEIS_BACKUP_KEEP; fails without a passphrase."""
+    from .backup import create_backup, passphrase_from_env, prune_backups
+
+    result = create_backup(passphrase_from_env())
+    removed = prune_backups()
+    size_mb = result.bytes / 1024 / 1024
+    return (
+        f"备份 {result.path.name}：数据库 {result.database}，文件 {result.files} 个，"
+        f"审计检查点 {result.checkpoints} 个，{size_mb:.1f} MB；删除旧备份 {len(removed)} 个"
+    )

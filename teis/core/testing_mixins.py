@@ -458,3 +458,131 @@ class GenericModelTests:
 
             return timezone.localtime(value).date().isoformat()
         return value
+
+
+class GenericActionTests:
+    """Generated tests of one registered action (`teis.core.actions`), run on the API action and on the button of
+    the generic detail page, as: anonymous (401 / login redirect), without the action's permission (403,
+    audited), permitted (done, audited), permitted but out of scope (404), and on an object in a state the action
+    does not apply to (400, nothing written).
+
+    A subclass sets `model_label` and `action`, and provides `make_object(unit, n, ready)` — an object of `unit`
+    the action applies to (`ready=True`) or one in a forbidden state (`ready=False`) —, `input_data(ctx, obj)`
+    and `done(obj)` (True once the action has been carried out on the refreshed object).
+    """
+
+    model_label: str = ""
+    action: str = ""
+    permitted_scope = "subtree"
+    permitted_unit = "brigade1"
+    in_scope_unit = "squad1"
+    out_of_scope_unit = "squad3"
+    extra_permissions: list[str] = []
+
+    def make_object(self, unit, n: int, ready: bool = True):
+        raise NotImplementedError
+
+    def input_data(self, ctx, obj) -> dict:
+        return {}
+
+    def done(self, obj) -> bool:
+        raise NotImplementedError
+
+    # --- derived -------------------------------------------------------------------------------------
+
+    @property
+    def config(self):
+        from teis.core.registry import registry
+
+        return registry.get(self.model_label)
+
+    @property
+    def declared(self):
+        from teis.core import actions
+
+        act = actions.get(self.model_label, self.action)
+        assert act is not None, f"{self.model_label}: no registered action {self.action!r}"
+        return act
+
+    def api_url(self, obj) -> str:
+        from teis.core.api.viewsets import api_slug
+
+        return f"/api/v1/{api_slug(self.config)}/{obj.pk}/{self.action.replace('_', '-')}/"
+
+    def page_url(self, obj) -> str:
+        return reverse(self.config.url_name("detail"), args=[obj.pk])
+
+    def page_data(self, ctx, obj) -> dict:
+        return {"_action": self.action, **{f"{self.action}-{k}": v for k, v in self.input_data(ctx, obj).items()}}
+
+    def fresh(self, obj):
+        return type(obj)._base_manager.get(pk=obj.pk)
+
+    @pytest.fixture
+    def ctx(self, db, roles, tree, make_user):
+        config = self.config
+        code = f"act_{config.app_label}_{config.model_name}_{self.action}"
+        view = [config.perm("view"), "org.view_unit"]
+        make_role(
+            code, scope=self.permitted_scope, permissions=[*view, self.declared.permission, *self.extra_permissions]
+        )
+        make_role(f"{code}_none", scope="all", permissions=[*view, *self.extra_permissions])
+        ctx = SimpleNamespace(tree=tree, make_user=make_user)
+        ctx.user = make_user(code, self.permitted_unit)
+        ctx.denied = make_user(f"{code}_none", self.permitted_unit)
+        ctx.unit = tree[self.in_scope_unit]
+        return ctx
+
+    def test_anonymous_is_refused(self, ctx, client):
+        obj = self.make_object(ctx.unit, next(_seq))
+        resp = client.post(self.api_url(obj), self.input_data(ctx, obj), content_type="application/json")
+        assert_error_body(resp, (401, 403), "not_authenticated")
+        resp = client.post(self.page_url(obj), self.page_data(ctx, obj))
+        assert resp.status_code == 302 and resp.url.startswith("/login/")
+        assert not self.done(self.fresh(obj))
+
+    def test_without_permission_is_403_and_audited(self, ctx):
+        client = logged_in_client(ctx.denied)
+        obj = self.make_object(ctx.unit, next(_seq))
+        before = GenericModelTests.audited("permission_denied", actor=ctx.denied)
+        resp = client.post(self.api_url(obj), self.input_data(ctx, obj), content_type="application/json")
+        assert_error_body(resp, 403, "permission_denied")
+        assert client.post(self.page_url(obj), self.page_data(ctx, obj)).status_code == 403
+        assert GenericModelTests.audited("permission_denied", actor=ctx.denied) - before == 2
+        assert not self.done(self.fresh(obj))
+        assert f'value="{self.action}"' not in client.get(self.page_url(obj)).content.decode()  # no button
+
+    def test_permitted_api_and_page(self, ctx):
+        client = logged_in_client(ctx.user)
+        obj = self.make_object(ctx.unit, next(_seq))
+        assert f'value="{self.action}"' in client.get(self.page_url(obj)).content.decode()  # the button is there
+        before = GenericModelTests.audited("update", actor=ctx.user, obj=obj)
+        resp = client.post(self.api_url(obj), self.input_data(ctx, obj), content_type="application/json")
+        assert resp.status_code == 200, resp.content.decode()
+        assert resp.json()["id"] == obj.pk and self.done(self.fresh(obj))
+        assert GenericModelTests.audited("update", actor=ctx.user, obj=obj) > before
+        other = self.make_object(ctx.unit, next(_seq))
+        resp = client.post(self.page_url(other), self.page_data(ctx, other))
+        assert resp.status_code == 302 and resp.url == self.page_url(other), resp.content.decode()[-2000:]
+        assert self.done(self.fresh(other))
+
+    def test_out_of_scope_is_404(self, ctx):
+        client = logged_in_client(ctx.user)
+        outside = self.make_object(ctx.tree[self.out_of_scope_unit], next(_seq))
+        resp = client.post(self.api_url(outside), self.input_data(ctx, outside), content_type="application/json")
+        assert_error_body(resp, 404, "not_found")
+        assert client.post(self.page_url(outside), self.page_data(ctx, outside)).status_code == 404
+        assert not self.done(self.fresh(outside))
+
+    def test_forbidden_state_is_400(self, ctx):
+        client = logged_in_client(ctx.user)
+        obj = self.make_object(ctx.unit, next(_seq), ready=False)
+        before = self.fresh(obj)
+        resp = client.post(self.api_url(obj), self.input_data(ctx, obj), content_type="application/json")
+        body = assert_error_body(resp, 400, "bad_state")
+        resp = client.post(self.page_url(obj), self.page_data(ctx, obj))
+        assert resp.status_code == 400 and body["message"] in resp.content.decode()
+        after = self.fresh(obj)
+        assert [getattr(after, f.attname) for f in after._meta.concrete_fields] == [
+            getattr(before, f.attname) for f in before._meta.concrete_fields
+        ]

@@ -22,7 +22,7 @@ from django.views import View
 
 from .display import can_reveal, column_label, display_value
 from .filters import filterset_for
-from .forms import cleaned_model_data, modelform_for
+from .forms import cleaned_model_data, modelform_for, style_widgets
 from .registry import ModelConfig
 from .services import ServiceError, generic_service
 
@@ -59,6 +59,14 @@ class ConfigView(LoginRequiredMixin, View):
 
     def get_object(self, pk):
         return get_object_or_404(self.config.queryset_for(self.request.user), pk=pk)
+
+    def refuse_state(self, request, obj, operation: str):
+        """Outside the declared editable / deletable states: the refusal on the detail page, nothing written."""
+        message = self.config.state_refusal(obj, operation) if obj is not None else None
+        if message is None:
+            return None
+        messages.error(request, message)
+        return redirect(reverse(self.config.url_name("detail"), args=[obj.pk]))
 
     def base_context(self, **extra):
         c = self.config
@@ -113,7 +121,7 @@ class ObjectListView(ConfigView):
 class ObjectDetailView(ConfigView):
     template_name = "core/object_detail.html"
 
-    def get(self, request, pk):
+    def get(self, request, pk, failed=None):
         c = self.config
         require(request, c.perm("view"))
         obj = self.get_object(pk)
@@ -129,8 +137,52 @@ class ObjectDetailView(ConfigView):
             values=values,
             can_reveal=can_reveal(request.user, c),
             actions=c.detail_actions(obj, request.user),
+            object_actions=self.action_forms(obj, failed),
         )
-        return render(request, self.template_name, ctx)
+        # no edit / delete button in a state that refuses them
+        ctx["can_change"] = ctx["can_change"] and c.state_refusal(obj, "edit") is None
+        ctx["can_delete"] = ctx["can_delete"] and c.state_refusal(obj, "delete") is None
+        return render(request, self.template_name, ctx, status=400 if failed else 200)
+
+    def action_forms(self, obj, failed=None) -> list:
+        """(action, form) for each registered action the user may run on the object in its state."""
+        from . import actions
+
+        user = self.request.user
+        out = []
+        for act in actions.for_model(self.config.model._meta.label_lower):
+            if not act.available_to(user, obj):
+                continue
+            form = failed[1] if failed and failed[0] is act else act.form(prefix=act.name)
+            style_widgets(form)
+            out.append((act, form))
+        return out
+
+    def post(self, request, pk):
+        """Run a registered action from its button / form (`_action`); the same rules as the API action."""
+        from . import actions
+
+        c = self.config
+        act = actions.get(c.model._meta.label_lower, request.POST.get("_action", ""))
+        if act is None:
+            raise Http404
+        require(request, c.perm("view"))
+        obj = self.get_object(pk)  # 404 outside the scope
+        require(request, act.permission)  # 403, audited
+        data = {k.removeprefix(f"{act.name}-"): v for k, v in request.POST.items()}
+        try:
+            act.perform(request.user, obj, data)
+        except ServiceError as err:
+            form = act.form(request.POST, prefix=act.name)
+            form.is_valid()
+            form.add_error(None, err.message)
+            for field, errs in err.fields.items():
+                for e in errs:
+                    form.add_error(field if field in form.fields else None, e)
+            messages.error(request, err.message)
+            return self.get(request, pk, failed=(act, form))
+        messages.success(request, f"{act.label}：已完成。")
+        return redirect(reverse(c.url_name("detail"), args=[obj.pk]))
 
 
 class ObjectEditView(ConfigView):
@@ -144,6 +196,8 @@ class ObjectEditView(ConfigView):
     def get(self, request, pk=None):
         obj = self.get_object(pk) if pk else None
         self.check(request, obj)
+        if refused := self.refuse_state(request, obj, "edit"):
+            return refused
         form = modelform_for(self.config, create=obj is None)(instance=obj, user=request.user)
         return render(request, self.template_name, self.base_context(form=form, object=obj))
 
@@ -151,6 +205,8 @@ class ObjectEditView(ConfigView):
         c = self.config
         obj = self.get_object(pk) if pk else None
         self.check(request, obj)
+        if refused := self.refuse_state(request, obj, "edit"):
+            return refused
         form = modelform_for(c, create=obj is None)(request.POST, request.FILES, instance=obj, user=request.user)
         if form.is_valid():
             data = cleaned_model_data(form, c.service_extra_fields)
@@ -180,11 +236,16 @@ class ObjectDeleteView(ConfigView):
 
     def get(self, request, pk):
         self.check(request)
-        return render(request, self.template_name, self.base_context(object=self.get_object(pk)))
+        obj = self.get_object(pk)
+        if refused := self.refuse_state(request, obj, "delete"):
+            return refused
+        return render(request, self.template_name, self.base_context(object=obj))
 
     def post(self, request, pk):
         self.check(request)
         obj = self.get_object(pk)
+        if refused := self.refuse_state(request, obj, "delete"):
+            return refused
         try:
             self.service().do_delete(request.user, obj)
         except ServiceError as err:

@@ -61,6 +61,7 @@ _BRIGADE = [
 ]
 _COMMAND = [
     *_BRIGADE,
+    *_perms("dispatchsettings", "view", "change"),
     *_perms("dutyorder", "delete"),
     *_perms("dutytemplate", "delete"),
     *_perms("leaderonduty", "delete"),

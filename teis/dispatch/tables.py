@@ -1,10 +1,14 @@
 """What core shows of 指挥调度: lists, forms, API, menu (group "指挥调度")."""
 
+from django import forms
 from django.urls import reverse
 
+from teis.core import actions
+from teis.core.actions import Action
 from teis.core.api.serializers import ScopedModelSerializer
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
+from .choices import ApprovalStatus, PlanStatus
 from .models import (
     Alarm,
     Checkpoint,
@@ -22,6 +26,15 @@ from .models import (
     PatrolVehicle,
     SignIn,
     TerminalCommand,
+)
+from .services import alarms as alarm_services
+from .services import duty
+from .services.duty import (
+    ApprovalRequestService,
+    DutyFeedbackService,
+    DutyOrderService,
+    DutyPlanService,
+    DutyTaskService,
 )
 from .services.vehicles import GeofenceService, VehicleService
 
@@ -53,6 +66,9 @@ registry.add_menu(MenuEntry("实时监控", "dispatch:live", "dispatch.view_patr
 registry.add_menu(MenuEntry("轨迹回放", "dispatch:track", "dispatch.view_fixrecord", "指挥调度", "bi-bezier2", 2))
 registry.add_menu(MenuEntry("勤务统计", "dispatch:stats", "dispatch.view_dutytask", "指挥调度", "bi-bar-chart", 90))
 registry.add_menu(MenuEntry("区域监管", "dispatch:coverage", "dispatch.view_geofence", "指挥调度", "bi-bullseye", 91))
+registry.add_menu(
+    MenuEntry("调度阈值设置", "dispatch:thresholds", "dispatch.view_dispatchsettings", "指挥调度", "bi-sliders", 95)
+)
 registry.add_menu(MenuEntry("签到", "dispatch:sign_in", "dispatch.add_signin", "指挥调度", "bi-person-check", 40))
 
 _VEHICLE_FIELDS = ["plate", "kind", "unit", "business_line", "terminal_phone", "device_id", "status"]
@@ -62,6 +78,7 @@ _config(
     [*_VEHICLE_FIELDS, "terminal_online"],
     [*_VEHICLE_FIELDS, "remark"],
     service=VehicleService(),
+    rule_fields_writable={"status": "在用/维修/停用 is the vehicle's upkeep state, kept by its keeper"},
     detail_fields=[*_VEHICLE_FIELDS, "remark", *_TERMINAL_FIELDS, "terminal_seen_at"],
     api_exclude=["auth_code"],
     actions=(("轨迹回放", "track_vehicle", "bi-bezier2"),),
@@ -106,6 +123,7 @@ _config(
     DutyPlan, "勤务计划", "bi-calendar-check", 31,
     ["date", "title", "unit", "status", "approved_by", "approved_at", "adjustments"],
     ["unit", "date", "title"],
+    service=DutyPlanService(),
     actions=(("计划与审批", "plan_detail", "bi-calendar-check"),),
 )  # fmt: skip
 _config(
@@ -113,6 +131,7 @@ _config(
     ["title", "task_type", "plan", "unit", "start_at", "end_at", "area"],
     ["plan", "unit", "task_type", "template", "title", "content", "start_at", "end_at", "officers", "vehicles", "area",
      "assisting_units"],
+    service=DutyTaskService(),
     actions=(("勤务反馈", "feedback_for_task", "bi-reply"),),
 )  # fmt: skip
 _FEEDBACK_COUNTS = ["checked_vehicles", "checked_operators", "cases_found"]
@@ -120,29 +139,30 @@ _config(
     DutyFeedback, "勤务反馈", "bi-reply", 33,
     ["task", "unit", *_FEEDBACK_COUNTS, "overtime_hours", "created_at"],
     ["task", "unit", *_FEEDBACK_COUNTS, "cases", "overtime_hours", "content"],
+    service=DutyFeedbackService(),
 )  # fmt: skip
 _config(
     DutyOrder, "勤务指令", "bi-megaphone", 34,
     ["title", "unit", "deadline", "status", "created_at"],
-    ["unit", "title", "content", "target_units", "deadline", "status"],
+    ["unit", "title", "content", "target_units", "deadline"],
+    service=DutyOrderService(),
 )  # fmt: skip
 _config(
     OrderFeedback, "指令反馈", "bi-reply-all", 35,
     ["order", "unit", "created_by", "created_at"],
     ["order", "unit", "content"],
 )  # fmt: skip
-_DECIDE = "审批", "bi-check2-circle"
 _config(
     CrossDistrictRequest, "跨区勤务报审", "bi-signpost-split", 36,
     ["unit", "target_region", "start_at", "end_at", "status", "decided_by"],
     ["unit", "target_region", "reason", "start_at", "end_at", "vehicles"],
-    actions=((_DECIDE[0], "decide_cross_district", _DECIDE[1]),),
+    service=ApprovalRequestService(),
 )  # fmt: skip
 _config(
     NonDutyUse, "非勤务用车报备", "bi-car-front", 37,
     ["vehicle", "unit", "reason", "start_at", "end_at", "status", "decided_by"],
     ["unit", "vehicle", "reason", "start_at", "end_at"],
-    actions=((_DECIDE[0], "decide_non_duty_use", _DECIDE[1]),),
+    service=ApprovalRequestService(),
 )  # fmt: skip
 _config(
     LeaderOnDuty, "领导带班", "bi-person-badge", 38,
@@ -153,4 +173,91 @@ _config(NfcTag, "NFC 签到点", "bi-tag", 41, ["tag_id", "place", "unit", "lon"
 _read_only(
     SignIn, "签到记录", "bi-person-check", 42,  # written only by the sign-in service (NFC, terminal, phone position)
     ["officer", "unit", "method", "signed_at", "place", "vehicle", "task", "device_id"],
+)  # fmt: skip
+
+
+# --- actions: every state change of dispatch, declared once (teis.core.actions) ------------------------------
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="处理说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label="审批意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredOpinionForm(forms.Form):
+    opinion = forms.CharField(label="审批意见", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="调整原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+actions.register(
+    Action(
+        "dispatch.alarm", "acknowledge", "确认告警", "dispatch.change_alarm",
+        run=lambda actor, alarm, note: alarm_services.do_acknowledge(actor, alarm, note),
+        form=NoteForm,
+        applies=lambda alarm: alarm.acknowledged_at is None,
+        not_applicable="该告警已确认。",
+    )
+)  # fmt: skip
+_PLAN = "dispatch.dutyplan"
+actions.register(
+    Action(
+        _PLAN, "submit", "提交审批", "dispatch.change_dutyplan",
+        run=lambda actor, plan: duty.do_submit_plan(actor, plan),
+        states=(PlanStatus.DRAFT, PlanStatus.REJECTED), icon="bi-send",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _PLAN, "approve", "批准", "dispatch.approve_dutyplan",
+        run=lambda actor, plan, opinion: duty.do_decide_plan(actor, plan, approve=True, opinion=opinion),
+        form=OpinionForm, states=(PlanStatus.SUBMITTED,),
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _PLAN, "reject", "退回", "dispatch.approve_dutyplan",
+        run=lambda actor, plan, opinion: duty.do_decide_plan(actor, plan, approve=False, opinion=opinion),
+        form=RequiredOpinionForm, states=(PlanStatus.SUBMITTED,), icon="bi-arrow-return-left", style="warning",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _PLAN, "adjust", "调整计划", "dispatch.change_dutyplan",
+        run=lambda actor, plan, reason: duty.do_adjust_plan(actor, plan, reason),
+        form=ReasonForm, states=(PlanStatus.APPROVED,), icon="bi-pencil-square", style="secondary",
+    )
+)  # fmt: skip
+for _label, _decide in (
+    ("dispatch.crossdistrictrequest", duty.do_decide_cross_district),
+    ("dispatch.nondutyuse", duty.do_decide_non_duty_use),
+):
+    _perm = f"dispatch.approve_{_label.split('.')[1]}"
+    actions.register(
+        Action(
+            _label, "approve", "批准", _perm,
+            run=lambda actor, obj, opinion, _d=_decide: _d(actor, obj, approve=True, opinion=opinion),
+            form=OpinionForm, states=(ApprovalStatus.PENDING,),
+        )
+    )  # fmt: skip
+    actions.register(
+        Action(
+            _label, "reject", "不予批准", _perm,
+            run=lambda actor, obj, opinion, _d=_decide: _d(actor, obj, approve=False, opinion=opinion),
+            form=RequiredOpinionForm, states=(ApprovalStatus.PENDING,), icon="bi-x-circle", style="danger",
+        )
+    )  # fmt: skip
+actions.register(
+    Action(
+        "dispatch.dutyorder", "close", "办结", "dispatch.change_dutyorder",
+        run=lambda actor, order: duty.do_close_order(actor, order),
+        states=("issued",), icon="bi-check2-all",
+    )
 )  # fmt: skip

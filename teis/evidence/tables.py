@@ -6,6 +6,7 @@ from teis.core.registry import MenuEntry, ModelConfig, registry
 
 from .filters import DeviceFilterSet, EvidenceItemFilterSet
 from .models import Device, EvidenceItem, IntegrityCheck, RetentionPolicy, ShareLink
+from .services.devices import DeviceService
 
 
 class EvidenceModelConfig(ModelConfig):
@@ -66,11 +67,13 @@ class DeviceConfig(EvidenceModelConfig):
         "place",
         "capacity_gb",
         "used_gb",
-        "status",
+        "status",  # 在用/故障/停用 by the keeper; 离线 only by the heartbeat check (DeviceService)
         "heartbeat_timeout_minutes",
         "remark",
     ]
     api_exclude = ["credential_hash"]
+    service = DeviceService()
+    rule_fields_writable = {"status": "在用/故障/停用 is the device's upkeep state, kept by its keeper"}
     menu_label = "取证设备"
     menu_icon = "bi-camera"
     menu_order = 60

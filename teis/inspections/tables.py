@@ -70,6 +70,10 @@ class InspectionTaskConfig(InspectionsModelConfig):
 class InspectionObjectConfig(InspectionsModelConfig):
     model = InspectionObject
     service = InspectionObjectService()
+    rule_fields_writable = {
+        "status": "经营状态 comes from the registry of the object and is kept by its keeper",
+        "last_inspected_on": "the last inspection before TEIS is entered with the object; later ones set it",
+    }
     form_fields = [
         "name",
         "credit_code",

@@ -19,13 +19,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core.models import DictionaryItem
 from teis.core.services import ServiceError
+from teis.core.xlsx import WorkbookRefused, open_workbook
 
 from .choices import CodeStatus, ExerciseLevel, ItemType, PenaltyType, ProvisionStatus
 from .models import CaseCause, DiscretionBenchmark, Provision, ViolationCode
@@ -269,7 +270,10 @@ def _business_line(value, errors: list[str]) -> DictionaryItem | None:
 def _read_rows(kind: str, content: bytes, report: ImportReport) -> list[tuple[int, dict[str, Any]]]:
     spec = KINDS[kind]
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        wb = open_workbook(content)
+    except WorkbookRefused as exc:
+        report.header_error = str(exc)
+        return []
     except Exception:  # openpyxl raises many kinds of errors for a broken file
         report.header_error = "无法读取文件，请上传有效的 .xlsx 文件。"
         return []

@@ -133,6 +133,7 @@ class ViolationCodeConfig(LegalConfig):
     menu_icon = "bi-upc"
     menu_order = 20
     service = ViolationCodeService()  # an edit is a new version, a delete retires the code
+    rule_fields_writable = {"status": "启用/暂停 of a code is set by the legal office; versions keep the history"}
     form = ViolationCodeForm
     filterset = ViolationCodeFilterSet
     serializer = ViolationCodeSerializer
@@ -169,6 +170,7 @@ class CaseCauseConfig(LegalConfig):
     menu_icon = "bi-diagram-2"
     menu_order = 30
     service = CaseCauseService()  # every write queued for the city platform; a delete cancels
+    rule_fields_writable = {"status": "启用/暂停 of a cause is set by the legal office; a delete cancels"}
     form = CaseCauseForm
     filterset = CaseCauseFilterSet
     serializer = CaseCauseSerializer

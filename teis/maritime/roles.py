@@ -41,8 +41,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "maritime.change_alert",
         "maritime.change_clue",
         "maritime.add_perception",
+        "maritime.view_maritimesettings",
+        "maritime.change_maritimesettings",
     ],
     "leadership": [*_VIEW, *_OWN],
-    "system_admin": [*_VIEW, *_MANAGE],
+    # no administrator role: 三员分立 keeps the system administrator out of business data (crew ID numbers, clues)
 }
 EXTRA_ROLES: list = []

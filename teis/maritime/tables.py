@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from teis.core.masking import mask_id_number
+from teis.core.masking import mask_address, mask_id_number, mask_phone
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
 from .filters import (
@@ -38,6 +38,9 @@ class MaritimeModelConfig(ModelConfig):
     menu_group = "水上执法"
 
 
+registry.add_menu(
+    MenuEntry("水上告警阈值", "maritime:thresholds", "maritime.view_maritimesettings", "水上执法", "bi-sliders", 95)
+)
 registry.add_menu(MenuEntry("船舶实时监控", "maritime:live", "maritime.view_vessel", "水上执法", "bi-broadcast-pin", 1))
 
 
@@ -55,6 +58,7 @@ class VesselConfig(MaritimeModelConfig):
         "dangerous_goods", "high_risk", "is_key",
     ]  # fmt: skip
     api_exclude = ["live_seq"]
+    masked_fields = {"phone": mask_phone, "owner_address": mask_address}
     menu_label = "船舶综合信息"
     menu_icon = "bi-water"
     menu_order = 5
@@ -175,6 +179,7 @@ class ClueConfig(MaritimeModelConfig):
     ]  # fmt: skip
     ui_read_only = True  # made from perceptions; moved by the clue services
     api_read_only = True
+    masked_fields = {"phone": mask_phone, "owner_address": mask_address}
     menu_label = "非现场执法线索"
     menu_icon = "bi-clipboard-check"
     menu_order = 70

@@ -52,12 +52,20 @@ def families(labels: Iterable[str]) -> set[str]:
     return {f for f in map(family_of, labels) if f}
 
 
+def role_permission_labels(role) -> set[str]:
+    """The role's permission labels, read fresh (not through a prefetched or deferred relation)."""
+    from django.contrib.auth.models import Permission
+
+    rows = Permission.objects.filter(role=role).values_list("content_type__app_label", "codename")
+    return {f"{app}.{codename}" for app, codename in rows}
+
+
 def _role_labels(role, permissions=None) -> set[str]:
     if permissions is not None:
         return labels_of(permissions)
     if not role.pk:
         return set()
-    return labels_of(role.permissions.select_related("content_type"))
+    return role_permission_labels(role)
 
 
 def check_families(labels: Iterable[str], admin_kinds: Iterable[str] = (), who: str = "同一账号") -> None:
@@ -113,7 +121,7 @@ def check_role_change(actor, role, *, permissions=None, admin_kind=None, deletin
     if not deleting:
         check_families(new_labels, [kind], who="一个角色")
     old_audit = {lb for lb in _role_labels(role) if family_of(lb) == AUDIT}
-    holders = list(role.officers.prefetch_related("roles__permissions__content_type")) if role.pk else []
+    holders = list(role.officers.all()) if role.pk else []
     if holders and old_audit - new_labels:
         _refuse_auditor_weakening(actor)
     if deleting:
@@ -122,7 +130,7 @@ def check_role_change(actor, role, *, permissions=None, admin_kind=None, deletin
         others = [r for r in holder.roles.all() if r.pk != role.pk]
         labels = set(new_labels)
         for other in others:
-            labels |= labels_of(other.permissions.all())
+            labels |= role_permission_labels(other)
         check_families(labels, [kind, *(r.admin_kind for r in others)], who=f"“{holder.name}”")
 
 

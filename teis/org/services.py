@@ -417,3 +417,38 @@ def do_revoke_client(actor, app) -> None:
             category=AuditCategory.SECURITY,
         )
         app.delete()
+
+
+# --- the auditor accounts, in the security administrator's hands ----------------------------------------
+
+
+def auditor_accounts():
+    """Officers holding any permission of the audit administrator family."""
+    from .separation import AUDIT_APPS
+
+    return (
+        Officer.objects.filter(roles__permissions__content_type__app_label__in=AUDIT_APPS)
+        .distinct()
+        .select_related("user", "unit")
+        .prefetch_related("roles")
+    )
+
+
+def do_revoke_audit_roles(actor, officer: Officer) -> Officer:
+    """Take the audit administrator's roles from `officer` (security administrator only: 三员分立 says
+    the system administrator may not weaken the auditor). One transaction; audited as ROLE_CHANGE."""
+    from .separation import AUDIT, family_of, role_permission_labels
+
+    if not actor.has_perm("org.manage_security_policy"):
+        raise ServiceError("auditor_protected", "撤销或削弱审计管理员的权限须由安全管理员操作。")
+    with transaction.atomic():
+        before = list(officer.roles.all())
+        keep = [r for r in before if not any(family_of(lb) == AUDIT for lb in role_permission_labels(r))]
+        officer.roles.set(keep)
+        audit.record(
+            actor,
+            AuditAction.ROLE_CHANGE,
+            officer,
+            changes={"角色": [sorted(r.name for r in before), sorted(r.name for r in keep)]},
+        )
+    return officer

@@ -35,6 +35,7 @@ class OfficerConfig(ModelConfig):
     create_form = OfficerCreateForm
     service_extra_fields = ["username", "password"]
     service = OfficerService()
+    rule_fields_writable = {"status": "在岗/离岗/停用 is personnel data kept by the system administrator"}
     list_columns = [
         "name",
         "badge_number",
@@ -92,4 +93,7 @@ registry.add_menu(
 registry.add_menu(MenuEntry("登录锁定", "login_locks", "org.manage_security_policy", "安全管理", "bi-lock", 30))
 registry.add_menu(
     MenuEntry("单点登录接入", "oauth_clients", "oauth2_provider.view_application", "系统管理", "bi-key", 40)
+)
+registry.add_menu(
+    MenuEntry("审计管理员账号", "auditor_accounts", "org.manage_security_policy", "安全管理", "bi-person-lock", 40)
 )

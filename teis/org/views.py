@@ -263,3 +263,18 @@ def login_locks(request):
         return redirect("login_locks")
     locks = security.current_locks()
     return render(request, "org/login_locks.html", {"locks": locks, "policy": SecurityPolicy.current()})
+
+
+@login_required
+def auditor_accounts(request):
+    """审计管理员账号 (security administrator): who holds audit powers; revoking them is done here, since
+    三员分立 keeps the system administrator from weakening the auditor."""
+    from django.shortcuts import get_object_or_404
+
+    require(request, "org.manage_security_policy")
+    if request.method == "POST":
+        officer = get_object_or_404(services.auditor_accounts(), pk=request.POST.get("officer"))
+        services.do_revoke_audit_roles(request.user, officer)
+        messages.success(request, f"已撤销“{officer.name}”的审计管理权限。")
+        return redirect("auditor_accounts")
+    return render(request, "org/auditor_accounts.html", {"officers": services.auditor_accounts()})

@@ -56,6 +56,8 @@ class PetitionConfig(PetitionsModelConfig):
 class DeadlineRuleConfig(PetitionsModelConfig):
     """办理时限 per channel, editable by administrators; non-positive values are refused by the service."""
 
+    administration = True  # system configuration kept by the system administrator
+
     model = DeadlineRule
     list_columns = ["channel", "accept_days", "finish_days", "remind_days"]
     filterset = DeadlineRuleFilterSet

@@ -11,11 +11,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from teis.core.services import ServiceError
 
 from . import services
+from .choices import Decision
 from .forms import CompleteForm, ReturnForm, UserPickForm
 
 TABS = [("todo", "待办"), ("done", "已办"), ("started", "我发起的")]
@@ -70,6 +72,7 @@ def _task_context(request, wt, **forms):
         "step_form": forms["step_form"] if "step_form" in forms else _step_form(wt),
         "error": forms.get("error", ""),
         "delegated_back": services.delegated_back(wt),
+        "subject_panel": mark_safe(services.subject_panel(request, wt)),  # noqa: S308 - rendered by a template
     }
 
 
@@ -94,12 +97,23 @@ def task_action(request, pk: int, action: str):
         elif action == "complete":
             form = CompleteForm(request.POST)
             step_form = _step_form(wt, request.POST)
-            if not form.is_valid() or (step_form is not None and not step_form.is_valid()):
+            # 退回 / 不同意 decide nothing: the step's facts are neither checked nor kept
+            approving = request.POST.get("decision") == Decision.APPROVE
+            if not form.is_valid() or (approving and step_form is not None and not step_form.is_valid()):
                 ctx = _task_context(request, wt, complete_form=form, step_form=step_form)
                 return render(request, "workflow/task.html", ctx, status=400)
             d = form.cleaned_data
-            data = dict(step_form.cleaned_data) if step_form is not None else None
-            services.complete_task(user, wt, d["decision"], d["opinion"], data, lock_version=d.get("lock_version"))
+            data = dict(step_form.cleaned_data) if step_form is not None and approving else None
+            try:
+                services.complete_task(user, wt, d["decision"], d["opinion"], data, lock_version=d.get("lock_version"))
+            except ServiceError as err:
+                if step_form is None or not err.fields:
+                    raise
+                for name, errors in err.fields.items():
+                    for message in errors:
+                        step_form.add_error(name if name in step_form.fields else None, message)
+                ctx = _task_context(request, wt, complete_form=form, step_form=step_form, error=err.message)
+                return render(request, "workflow/task.html", ctx, status=400)
             messages.success(request, "已提交。")
             return redirect("workflow:inbox")
         elif action == "return":

@@ -2,7 +2,6 @@
 endpoint every second), a water-source alarm appears in the alert feed, and the track plays back."""
 
 import re
-import time
 
 import pytest
 
@@ -64,11 +63,9 @@ def test_ships_move_on_the_live_map(page, make_user, tree, shots):
             [PositionRecord(mmsi=m, time=t, lon=x + 0.012 * step, lat=y, sog_kn=9.0, cog_deg=90.0, heading_deg=90)
              for m, (x, y, _, _) in ships.items()]
         )  # fmt: skip
-    alarm_committed = time.monotonic()  # the last batch moved ship 1 into the zone: its alarm is committed
+    # the last batch moved ship 1 into the zone: its alarm is pushed to the page (latency: `bench/`)
     page.wait_for_selector("#alert-feed a", timeout=8000)
-    latency = time.monotonic() - alarm_committed
     assert "水源保护地" in page.inner_text("#alert-feed")
-    assert latency < 2.0, f"alarm reached the browser after {latency:.2f} s"
     page.wait_for_function(
         "(b) => { let moved = 0; window.TEIS_LIVE.markers.forEach((m, id) => {"
         " if (Math.abs(m.getLatLng().lng - b[id][1]) > 0.03) moved++; }); return moved === 3; }",

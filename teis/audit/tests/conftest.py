@@ -34,3 +34,24 @@ def archive_dir(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGE_URL = ""
     return tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, tmp_path):
+    """Each test exports audit checkpoints to a directory of its own."""
+    settings.TEIS_AUDIT_CHECKPOINT_DIR = tmp_path / "audit_checkpoints"
+    return settings.TEIS_AUDIT_CHECKPOINT_DIR
+
+
+@pytest.fixture
+def as_dba():
+    """Run raw SQL as a database owner would: with the append-only triggers dropped for the statement."""
+    from django.db import connection
+
+    from teis.audit import db_guard
+
+    def run(sql, params=()):
+        with db_guard.suspended(connection), connection.cursor() as cur:
+            cur.execute(sql, params)
+
+    return run

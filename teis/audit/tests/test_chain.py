@@ -47,10 +47,9 @@ def test_empty_chain_is_intact():
     assert "已校验 0 条" in _verify_output()
 
 
-def test_tampered_row_is_found_by_raw_sql_update():
+def test_tampered_row_is_found_by_raw_sql_update(as_dba):
     recs = _write(4)
-    with connection.cursor() as cur:
-        cur.execute("UPDATE audit_auditrecord SET object_repr = %s WHERE id = %s", ["被篡改的对象", recs[2].pk])
+    as_dba("UPDATE audit_auditrecord SET object_repr = %s WHERE id = %s", ["被篡改的对象", recs[2].pk])
     check = audit.verify_chain()
     assert not check.ok
     assert check.broken_id == recs[2].pk
@@ -63,17 +62,15 @@ def test_tampered_row_is_found_by_raw_sql_update():
     assert exc.value.returncode != 0
 
 
-def test_tampered_json_detail_is_found():
+def test_tampered_json_detail_is_found(as_dba):
     recs = _write(3)
-    with connection.cursor() as cur:
-        cur.execute("UPDATE audit_auditrecord SET actor_name = %s WHERE id = %s", ["他人", recs[0].pk])
+    as_dba("UPDATE audit_auditrecord SET actor_name = %s WHERE id = %s", ["他人", recs[0].pk])
     assert audit.verify_chain().broken_id == recs[0].pk
 
 
-def test_deleted_middle_row_breaks_the_link():
+def test_deleted_middle_row_breaks_the_link(as_dba):
     recs = _write(5)
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM audit_auditrecord WHERE id = %s", [recs[2].pk])
+    as_dba("DELETE FROM audit_auditrecord WHERE id = %s", [recs[2].pk])
     check = audit.verify_chain()
     assert not check.ok
     assert check.broken_id == recs[3].pk
@@ -83,18 +80,16 @@ def test_deleted_middle_row_breaks_the_link():
     assert str(recs[3].pk) in str(exc.value)
 
 
-def test_deleted_first_row_is_found():
+def test_deleted_first_row_is_found(as_dba):
     recs = _write(3)
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM audit_auditrecord WHERE id = %s", [recs[0].pk])
+    as_dba("DELETE FROM audit_auditrecord WHERE id = %s", [recs[0].pk])
     check = audit.verify_chain()
     assert not check.ok and check.broken_id == recs[1].pk
 
 
-def test_deleted_last_row_is_found_through_the_head():
+def test_deleted_last_row_is_found_through_the_head(as_dba):
     recs = _write(3)
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM audit_auditrecord WHERE id = %s", [recs[2].pk])
+    as_dba("DELETE FROM audit_auditrecord WHERE id = %s", [recs[2].pk])
     check = audit.verify_chain()
     assert not check.ok
     assert check.broken_id == recs[2].pk
@@ -162,7 +157,7 @@ def test_concurrent_appends_keep_one_chain():
     assert len(prevs) == len(set(prevs))
 
 
-def test_every_displayed_field_is_covered_by_the_hash(make_user):
+def test_every_displayed_field_is_covered_by_the_hash(make_user, as_dba):
     user = make_user()
     rec = audit.record(user, AuditAction.UPDATE, object_type="org.unit", object_id="1", changes={"名称": ["a", "b"]})
     for column, value in [
@@ -176,8 +171,7 @@ def test_every_displayed_field_is_covered_by_the_hash(make_user):
         with connection.cursor() as cur:
             cur.execute(f"SELECT {column} FROM audit_auditrecord WHERE id = %s", [rec.pk])
             (original,) = cur.fetchone()
-            cur.execute(f"UPDATE audit_auditrecord SET {column} = %s WHERE id = %s", [value, rec.pk])
+        as_dba(f"UPDATE audit_auditrecord SET {column} = %s WHERE id = %s", [value, rec.pk])
         assert audit.verify_chain().broken_id == rec.pk, column
-        with connection.cursor() as cur:
-            cur.execute(f"UPDATE audit_auditrecord SET {column} = %s WHERE id = %s", [original, rec.pk])
+        as_dba(f"UPDATE audit_auditrecord SET {column} = %s WHERE id = %s", [original, rec.pk])
         assert audit.verify_chain().ok, column

@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teis.core.api.pagination import Pagination
+from teis.core.api.pagination import Pagination, paginated
 
 from ..services import case as case_services
 from ..services import intake
@@ -64,7 +64,7 @@ class MyCasesView(CaseAPIView):
         operation_id="cases_mine",
         summary="我的案件（主办或协办）",
         description=WORKFLOW_NOTE,
-        responses={200: CaseListSerializer(many=True)},
+        responses={200: paginated(CaseListSerializer)},
         tags=TAGS,
     )
     def get(self, request):
@@ -91,15 +91,16 @@ class FileCaseView(CaseAPIView):
 
     @extend_schema(
         operation_id="cases_file",
-        summary="立案并赋统一案件编码",
-        description="须已选择执法案由目录中的有效案由，违章代码须可用。" + WORKFLOW_NOTE,
+        summary="报请立案审批（审批同意后立案并赋统一案件编码）",
+        description="办结“案件预登记”环节：须已选择执法案由目录中的有效案由、填写违法事实，违章代码须可用。"
+        "立案审批同意时立案赋码。" + WORKFLOW_NOTE,
         request=None,
         responses={200: CaseDetailSerializer},
         tags=TAGS,
     )
     def post(self, request, pk: int):
         case = case_services.access_case(request.user, pk)
-        intake.do_file_case(request.user, case)
+        intake.do_submit_for_filing(request.user, case)
         case = case_services.access_case(request.user, pk)
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
 

@@ -183,6 +183,10 @@ class CaseDetailSerializer(CaseListSerializer):
     evidence = serializers.SerializerMethodField(label="案件证据（执法证据中心，含预登记附件）")
     violation_codes = serializers.SerializerMethodField()
     tasks = serializers.SerializerMethodField(label="当前待办环节（办理见 /api/v1/workflow/tasks/<id>/）")
+    record = serializers.SerializerMethodField(label="办案记录（处理意见、审核、告知、决定、送达、执行、结案、归档）")
+    records = serializers.SerializerMethodField(label="笔录（询问、勘验、现场、听证）")
+    payments = serializers.SerializerMethodField(label="缴款记录")
+    discretion = serializers.SerializerMethodField(label="裁量适用")
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -212,6 +216,79 @@ class CaseDetailSerializer(CaseListSerializer):
             "evidence",
             "violation_codes",
             "tasks",
+            "confiscated_amount",
+            "decided_at",
+            "served_at",
+            "payment_due",
+            "paid_amount",
+            "paid_at",
+            "late_penalty",
+            "filed_at",
+            "deadline",
+            "closed_at",
+            "archived_at",
+            "archive_location",
+            "discretion",
+            "record",
+            "records",
+            "payments",
+        ]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_discretion(self, obj) -> dict | None:
+        app = obj.discretion
+        if app is None:
+            return None
+        return {
+            "id": app.pk,
+            "violation_code": app.violation_code.code,
+            "level": app.level.name,
+            "amount": str(app.amount) if app.amount is not None else None,
+            "status": app.status,
+            "status_display": app.get_status_display(),
+            "deviation": app.deviation,
+        }
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_record(self, obj) -> dict | None:
+        from ..models import CaseDecision
+
+        rec = CaseDecision.objects.filter(case=obj).first()
+        if rec is None:
+            return None
+        out = {}
+        for field in CaseDecision._meta.concrete_fields:
+            if field.name in ("id", "case"):
+                continue
+            value = getattr(rec, field.attname)
+            out[field.attname] = value.isoformat() if hasattr(value, "isoformat") else value
+            if field.choices and value:
+                out[f"{field.name}_display"] = getattr(rec, f"get_{field.name}_display")()
+        out["penalty_kinds_display"] = rec.penalty_kind_labels()
+        return out
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_records(self, obj) -> list[dict]:
+        return [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "kind_display": r.get_kind_display(),
+                "started_at": r.started_at.isoformat(),
+                "place": r.place,
+                "recorder": r.recorder_id,
+                "interviewee": r.interviewee,
+                "content": r.content,
+                "qa": r.qa,
+            }
+            for r in obj.records.all()
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_payments(self, obj) -> list[dict]:
+        return [
+            {"amount": str(p.amount), "paid_at": p.paid_at.isoformat(), "receipt_number": p.receipt_number}
+            for p in obj.payments.all()
         ]
 
     def get_handler_name(self, obj) -> str:

@@ -6,14 +6,20 @@ current step in its own columns so that lists never deserialise workflows.
 """
 
 from .case import CaseAttachment, CaseVehicle, EnforcementCase, Party
+from .decision import CaseDecision
 from .dispatch import StationAssignment, ViolationRecord
 from .property import CaseProperty
 from .query import SavedQuery
+from .record import CaseCorrection, CasePayment, CaseRecord
 from .supervision import CaseReview, MonitoringWarning
 
 __all__ = [
     "CaseAttachment",
+    "CaseCorrection",
+    "CaseDecision",
+    "CasePayment",
     "CaseProperty",
+    "CaseRecord",
     "CaseReview",
     "CaseVehicle",
     "EnforcementCase",

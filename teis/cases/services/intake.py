@@ -122,6 +122,17 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _limited(errors: Errors, key: str, value: Any, limit: int) -> str:
+    """Text of at most `limit` characters: longer text and non-text values are refused, never cut (issue 16)."""
+    if isinstance(value, (list, dict)):
+        errors.add(key, "应填写文本")
+        return ""
+    text = _text(value)
+    if len(text) > limit:
+        errors.add(key, f"不能超过 {limit} 个字符（当前 {len(text)} 个）")
+    return text
+
+
 def _validated(errors: Errors, key: str, value: str, normalise, validate) -> str:
     normalised = normalise(value)
     try:
@@ -153,7 +164,7 @@ def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
         errors.add(prefix, "当事人信息格式错误")
         return {}
     kind = _text(raw.get("kind")) or PartyKind.PERSON
-    out: dict[str, Any] = {"kind": kind, "name": _text(raw.get("name"))[:200]}
+    out: dict[str, Any] = {"kind": kind, "name": _limited(errors, f"{prefix}.name", raw.get("name"), 200)}
     if kind not in PartyKind.values:
         errors.add(f"{prefix}.kind", "当事人类型应为自然人或法人或其他组织")
     if not out["name"]:
@@ -166,13 +177,15 @@ def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
         else ""
     )
     out["phone"] = _phone(errors, f"{prefix}.phone", phone) if phone else ""
-    out["address"] = address[:200]
+    out["address"] = _limited(errors, f"{prefix}.address", raw.get("address"), 200) if address else ""
     out["credit_code"] = (
         _validated(errors, f"{prefix}.credit_code", credit_code, normalise_credit_code, validate_credit_code)
         if credit_code
         else ""
     )
-    out["legal_representative"] = _text(raw.get("legal_representative"))[:50]
+    out["legal_representative"] = _limited(
+        errors, f"{prefix}.legal_representative", raw.get("legal_representative"), 50
+    )
     if kind == PartyKind.ORGANISATION and not out["credit_code"] and f"{prefix}.credit_code" not in errors:
         errors.add(f"{prefix}.credit_code", "法人或其他组织须填写统一社会信用代码")
     return out
@@ -185,10 +198,10 @@ def check_vehicle(raw: dict, errors: Errors, prefix: str) -> dict:
     plate = _text(raw.get("plate"))
     out = {
         "plate": _validated(errors, f"{prefix}.plate", plate, normalise_plate, validate_plate) if plate else "",
-        "vehicle_type": _text(raw.get("vehicle_type"))[:30],
-        "operating_licence": _text(raw.get("operating_licence"))[:40],
-        "driver_name": _text(raw.get("driver_name"))[:50],
-        "driver_licence": _text(raw.get("driver_licence"))[:40],
+        "vehicle_type": _limited(errors, f"{prefix}.vehicle_type", raw.get("vehicle_type"), 30),
+        "operating_licence": _limited(errors, f"{prefix}.operating_licence", raw.get("operating_licence"), 40),
+        "driver_name": _limited(errors, f"{prefix}.driver_name", raw.get("driver_name"), 50),
+        "driver_licence": _limited(errors, f"{prefix}.driver_licence", raw.get("driver_licence"), 40),
     }
     if not plate:
         errors.add(f"{prefix}.plate", "请填写车牌号")
@@ -584,6 +597,12 @@ def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> 
             raise ServiceError("not_found", "案件不存在")
         if not by_workflow:
             check_can_handle(actor, case)
+            if case.process_id is not None:
+                # 立案 is the squad leader's 立案审批: the code is given when it is approved, never before
+                raise ServiceError(
+                    "needs_filing_approval",
+                    "立案须经立案审批：请在“案件预登记”环节报请立案审批，审批同意后自动立案赋码",
+                )
         if case.status not in (CaseStatus.PRE_REGISTERED, CaseStatus.FILING):
             raise ServiceError("not_fileable", f"案件当前状态为“{case.get_status_display()}”，不能立案")
         check_filing(case)
@@ -606,6 +625,23 @@ def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> 
     return case
 
 
+def do_submit_for_filing(actor, case: EnforcementCase) -> EnforcementCase:
+    """报请立案审批: complete the case's 案件预登记 step (its facts checked), so that 立案审批 files and codes it."""
+    from teis.workflow import services as wf
+    from teis.workflow.choices import ACTIVE_TASK_STATUSES, Decision
+
+    check_can_handle(actor, case)
+    task = (
+        case.process.tasks.filter(spec_name="Task_PreRegister", status__in=ACTIVE_TASK_STATUSES).first()
+        if case.process_id
+        else None
+    )
+    if task is None:
+        raise ServiceError("not_pre_registered", "案件不在“案件预登记”环节，不能报请立案审批")
+    wf.complete_task(actor, task, Decision.APPROVE, "报请立案审批")
+    return EnforcementCase.objects.get(pk=case.pk)
+
+
 def do_update_case(actor, case: EnforcementCase, data: dict) -> EnforcementCase:
     """Change the case's own data (fields in `UPDATABLE_FIELDS`); audited with the changes, personal data masked.
     A closed or archived case cannot be changed."""
@@ -624,6 +660,10 @@ def do_update_case(actor, case: EnforcementCase, data: dict) -> EnforcementCase:
         check_can_handle(actor, case)
         if case.status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
             raise ServiceError("closed", f"案件已{case.get_status_display()}，不能修改")
+        if case.decided_at is not None:
+            raise ServiceError(
+                "decided", "处罚决定已作出，案件信息只能通过“更正”申请并经批准后修改", {"__all__": ["须申请更正"]}
+            )
         codes = values.pop("violation_codes", None)
         before = audit.snapshot(case)
         before_codes = "、".join(sorted(c.code for c in case.violation_codes.all()))

@@ -125,17 +125,31 @@ def test_mine_detail_and_scope(officer, make_user, case_setup):
     assert_error_body(logged_in_client(make_user("squad_leader", "squad2")).get(f"/api/v1/cases/{mine.pk}/"), 404)
 
 
-def test_file_case_api(officer, case_setup):
-    case = pre_register(officer, case_setup)
+def test_file_case_api_submits_for_filing_approval(officer, make_user, case_setup):
+    """POST …/file/ means 报请立案审批 (completes 案件预登记); the code is given when 立案审批 approves."""
+    from teis.workflow import services as wf
+
+    from ..services import intake
+    from .test_intake import case_data
+
+    wf.ensure_definitions(None)
+    squad = make_user("squad_leader", "squad1")
+    case = intake.do_pre_register(officer, case_data(case_setup), process_key="case_general")
     client = logged_in_client(officer)
-    body = assert_error_body(client.post(f"/api/v1/cases/{case.pk}/file/"), 400, "no_case_cause")
-    assert body["message"] == "案件未选择执法案由目录中的案由，不能立案"
-    EnforcementCase.objects.filter(pk=case.pk).update(case_cause=case_setup["cause"])
     resp = client.post(f"/api/v1/cases/{case.pk}/file/")
-    assert resp.status_code == 200
-    validate_case_code(resp.json()["case_code"])
-    assert resp.json()["status"] == "investigating"
-    assert_error_body(client.post(f"/api/v1/cases/{case.pk}/file/"), 400, "not_fileable")
+    assert resp.status_code == 200, resp.json()
+    assert resp.json()["case_code"] is None and resp.json()["status"] == "filing"
+    assert_error_body(client.post(f"/api/v1/cases/{case.pk}/file/"), 400, "not_pre_registered")
+    task_id = case.process.tasks.get(status="open", spec_name="Task_FilingApproval").pk
+    leader = logged_in_client(squad)
+    url = f"/api/v1/workflow/tasks/{task_id}/complete/"
+    body = assert_error_body(leader.post(url, {"decision": "approve"}, content_type="application/json"), 400)
+    assert "案由" in body["message"]  # no catalogue cause: 立案审批 cannot approve
+    EnforcementCase.objects.filter(pk=case.pk).update(case_cause=case_setup["cause"])
+    assert leader.post(url, {"decision": "approve"}, content_type="application/json").status_code == 200
+    detail = client.get(f"/api/v1/cases/{case.pk}/").json()
+    validate_case_code(detail["case_code"])
+    assert detail["status"] == "investigating" and detail["current_step"] == "案件登记（调查取证）"
 
 
 def test_schema_documents_the_case_endpoints(officer):

@@ -193,15 +193,21 @@ def test_case_page_lists_the_pre_registration_photo_as_evidence(officer, registe
     assert "历史现场照片" not in html  # no legacy attachments on this case
 
 
-def test_filing_from_the_page(officer, case_setup, registered):
+def test_filing_from_the_page_submits_for_approval(officer, case_setup):
+    from teis.workflow import services as wf
+
+    from ..services import intake
+    from .test_intake import case_data
+
+    wf.ensure_definitions(None)
+    case = intake.do_pre_register(officer, case_data(case_setup), process_key="case_general")
     client = logged_in_client(officer)
-    resp = client.post(f"/cases/{registered.pk}/file/", follow=True)
-    assert "案件未选择执法案由目录中的案由，不能立案" in resp.content.decode()
-    EnforcementCase.objects.filter(pk=registered.pk).update(case_cause=case_setup["cause"])
-    resp = client.post(f"/cases/{registered.pk}/file/", follow=True)
-    registered.refresh_from_db()
-    assert registered.status == CaseStatus.INVESTIGATING
-    assert registered.case_code in resp.content.decode()
+    assert "报请立案审批" in client.get(f"/cases/{case.pk}/").content.decode()
+    resp = client.post(f"/cases/{case.pk}/file/", follow=True)
+    assert "已报请立案审批" in resp.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.FILING and case.case_code is None  # no code before 立案审批
+    assert "报请立案审批</button>" not in client.get(f"/cases/{case.pk}/").content.decode()
 
 
 def test_list_filters_and_my_cases(officer, make_user, case_setup, registered):

@@ -291,7 +291,7 @@ def test_case_process_key(officer, case_setup):
 def test_filing_refused_without_a_catalogue_cause(officer, case_setup):
     case = pre_register(officer, case_setup)
     with pytest.raises(ServiceError) as exc:
-        intake.do_file_case(officer, case)
+        intake.do_file_case(officer, case, by_workflow=True)
     assert exc.value.message == "案件未选择执法案由目录中的案由，不能立案"
     case.refresh_from_db()
     assert case.case_code is None and case.status == CaseStatus.PRE_REGISTERED
@@ -301,7 +301,7 @@ def test_filing_refused_with_a_deleted_cause(officer, case_setup):
     case = pre_register(officer, case_setup, case_cause=case_setup["cause"].cause_code)
     CaseCause.objects.filter(pk=case_setup["cause"].pk).update(is_deleted=True)
     with pytest.raises(ServiceError) as exc:
-        intake.do_file_case(officer, case)
+        intake.do_file_case(officer, case, by_workflow=True)
     assert exc.value.code == "no_case_cause"
 
 
@@ -309,13 +309,13 @@ def test_filing_refused_when_a_code_was_retired_since(officer, case_setup):
     case = pre_register(officer, case_setup, case_cause=case_setup["cause"].cause_code)
     ViolationCode.objects.filter(pk=case_setup["code"].pk).update(status="retired")
     with pytest.raises(ServiceError) as exc:
-        intake.do_file_case(officer, case)
+        intake.do_file_case(officer, case, by_workflow=True)
     assert "已停用" in exc.value.message
 
 
 def test_filing_gives_code_deadline_and_status(officer, case_setup):
     case = pre_register(officer, case_setup, case_cause=case_setup["cause"].cause_code)
-    case = intake.do_file_case(officer, case)
+    case = intake.do_file_case(officer, case, by_workflow=True)
     validate_case_code(case.case_code)
     today = timezone.localdate()
     assert case.case_code == f"310000011{today:%y%m%d}001"
@@ -323,14 +323,14 @@ def test_filing_gives_code_deadline_and_status(officer, case_setup):
     assert case.deadline == wf.deadline_after(today, calendar_days=90)
     assert case.deadline >= today + dt.timedelta(days=90)
     with pytest.raises(ServiceError) as exc:
-        intake.do_file_case(officer, case)
+        intake.do_file_case(officer, case, by_workflow=True)
     assert exc.value.code == "not_fileable"
 
 
 def test_filing_in_a_district_uses_its_region_and_subject(make_user, case_setup):
     officer = make_user("field_officer", "district")
     case = pre_register(officer, case_setup, case_cause=case_setup["cause"].cause_code)
-    case = intake.do_file_case(officer, case)
+    case = intake.do_file_case(officer, case, by_workflow=True)
     assert case.case_code.startswith("31011512")
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from lxml import etree
 
 from teis.cases import steps
@@ -21,6 +22,8 @@ from teis.core.workdays import is_workday
 from teis.workflow import services as wf
 from teis.workflow.choices import Decision, InstanceStatus, TaskStatus
 from teis.workflow.models import ProcessDefinition, ProcessInstance
+
+from ._record import make_full_case, step_facts
 
 PROCESSES = Path(steps.__file__).parent / "processes"
 FILES = sorted(PROCESSES.glob("*.bpmn"))
@@ -61,8 +64,7 @@ def people(make_user, defs):
 
 
 def make_case(people, tree, **kw) -> EnforcementCase:
-    kw.setdefault("title", "出租汽车拒载案")
-    return EnforcementCase.objects.create(unit=tree["squad1"], handler=people["officer"], **kw)
+    return make_full_case(tree["squad1"], people["officer"], **kw)
 
 
 def start(people, case, key="case_general") -> ProcessInstance:
@@ -77,6 +79,9 @@ def act(instance, user, expect: str, decision=Decision.APPROVE, opinion="", data
     """Complete the single active task of the instance, which must be `expect`."""
     rows = list(active(instance))
     assert [r.spec_name for r in rows] == [expect], [r.spec_name for r in rows]
+    if decision == Decision.APPROVE and instance.subject_id:
+        # the facts the step records (teis.cases.services.record), then what the test adds
+        data = {**step_facts(EnforcementCase.objects.get(pk=instance.subject_id), expect), **(data or {})}
     wf.complete_task(user, rows[0], decision, opinion or ("同意" if decision == Decision.APPROVE else "请补正"), data)
     instance.refresh_from_db()
     return rows[0]
@@ -292,9 +297,23 @@ def test_ordinary_case_skips_discussion_and_hearing_branch(people, tree):
         ("brigade", "Task_CaseApproval"),
     ]:
         act(instance, people[user], step)
-    # the party asks for a hearing: set by the officer at 处罚认定
-    act(instance, people["officer"], "Task_Finding", data={"hearing": True})
-    act(instance, people["legal"], "Task_Hearing")
+    # the party asks for a hearing: set by the officer at 处罚认定 (dated back: a hearing is noticed 7 days ahead)
+    today = timezone.localdate()
+    EnforcementCase.objects.filter(pk=case.pk).update(filed_at=timezone.now() - dt.timedelta(days=30))
+    notice = {"notice_served_at": timezone.now() - dt.timedelta(days=20)}
+    act(
+        instance,
+        people["officer"],
+        "Task_Finding",
+        data={**notice, "hearing": True, "hearing_requested_at": today - dt.timedelta(days=19)},
+    )
+    hearing = {
+        "hearing_notified_at": today - dt.timedelta(days=18),
+        "hearing_held_at": today - dt.timedelta(days=10),
+        "hearing_record": "听证笔录：当事人陈述……",
+        "hearing_report": "建议维持拟处罚意见",
+    }
+    act(instance, people["legal"], "Task_Hearing", data=hearing)
     act(instance, people["brigade"], "Task_DeptApproval")
     act(instance, people["legal"], "Task_LegalReview")
     act(instance, people["leader"], "Task_LeaderApproval")  # no 集体讨论
@@ -541,7 +560,7 @@ def test_missing_requirements(people, tree):
     from teis.legal.choices import ApplicationStatus
     from teis.legal.models import CaseCause
 
-    case = make_case(people, tree)
+    case = EnforcementCase.objects.create(unit=tree["squad1"], handler=people["officer"], title="拒载案")
     assert "未选择案由（须从案由目录中选择）" in steps.missing_requirements(case, "Task_FilingApproval")
     cause = CaseCause.objects.create(cause_code="1" * 20, name="拒载", item_type="penalty")
     case.case_cause = cause
@@ -550,8 +569,15 @@ def test_missing_requirements(people, tree):
     assert steps.missing_requirements(case, "Task_Finding")[:2] == ["未确定处理决定类型", "未确定罚款金额"]
     case.decision_type = "penalty"
     case.fine_amount = Decimal("200")
-    assert steps.missing_requirements(case, "Task_Finding") == ["未进行裁量基准选取适用"]
-    assert steps.missing_requirements(case, "Task_Decision") == ["未记录决定时间", "未记录送达时间"]
+    assert steps.missing_requirements(case, "Task_Finding") == [
+        "未进行裁量基准选取适用",
+        "未记录违法行为通知（事先告知）的送达时间",
+    ]
+    assert steps.missing_requirements(case, "Task_Decision") == [
+        "未记录决定时间",
+        "未记录送达时间",
+        "未记录送达方式和受送达人",
+    ]
     assert "行政处罚决定书" in steps.required_documents("Task_Decision")
     assert steps.missing_requirements(case, "No_Such_Step") == []
     assert ApplicationStatus.WITHIN  # the statuses the check accepts exist

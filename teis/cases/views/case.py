@@ -22,6 +22,7 @@ from teis.core.views import require
 from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service_errors, formset_rows
 from ..services import case as case_services
 from ..services import intake
+from ..services import record as record_services
 
 REVEAL_PERMISSION = "org.reveal_personal_data"
 PARTY_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": lambda v: mask_generic(v, 6, 0)}
@@ -84,12 +85,36 @@ def case_detail(request, pk: int):
         "tasks": case_services.current_tasks_for(request.user, case),
         "can_file": _can_file(request.user, case),
         "mask_name": mask_name,
+        **record_services.record_context(case),
+        "corrections": list(case.corrections.select_related("created_by", "decided_by")),
+        "correctable": [(k, label) for k, (label, _) in record_services.CORRECTABLE.items()],
     }
     return render(request, "cases/case_detail.html", ctx)
 
 
+def task_case_panel(request, worktask) -> str:
+    """The case on its workflow task page (`teis.workflow.services.register_subject_panel`): parties masked,
+    facts, evidence, the record so far and the documents of the step, with a link to the case page."""
+    from django.template.loader import render_to_string
+
+    from ..steps import required_documents
+
+    try:
+        case = case_services.access_case(request.user, worktask.instance.subject_id)
+    except Http404:
+        return ""
+    ctx = {
+        "case": case,
+        "parties": party_rows(case.parties.all(), request.user),
+        "documents": required_documents(worktask.spec_name),
+        **record_services.record_context(case),
+    }
+    return render_to_string("cases/_task_case.html", ctx, request=request)
+
+
 def _can_file(user, case) -> bool:
-    if case.status not in ("pre_registered", "filing"):
+    """报请立案审批: only while the case waits at 案件预登记."""
+    if case.status != "pre_registered" or not case.process_id:
         return False
     try:
         intake.check_can_handle(user, case)
@@ -111,11 +136,11 @@ def file_case(request, pk: int):
     require(request, "cases.view_enforcementcase")
     case = case_services.access_case(request.user, pk)
     try:
-        case = intake.do_file_case(request.user, case)
+        case = intake.do_submit_for_filing(request.user, case)
     except ServiceError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, f"已立案，统一案件编码 {case.case_code}。")
+        messages.success(request, f"已报请立案审批，当前环节：{case.current_step or '—'}。审批同意后自动立案赋码。")
     return redirect("cases:case_detail", pk=pk)
 
 
@@ -157,11 +182,60 @@ def attachment(request, pk: int, attachment_pk: int):
     return file_response(handle, content_type=att.content_type, filename=att.original_name)
 
 
+@login_required
+@require_POST
+def request_correction(request, pk: int):
+    """申请更正 (after the decision): the case page's form."""
+    require(request, "cases.view_enforcementcase")
+    case = case_services.access_case(request.user, pk)
+    try:
+        record_services.do_request_correction(
+            request.user,
+            case,
+            request.POST.get("field", ""),
+            request.POST.get("new_value", ""),
+            request.POST.get("reason", ""),
+        )
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, "更正申请已提交，待大队长或总队领导审批。")
+    return redirect("cases:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def decide_correction(request, pk: int, correction_pk: int, verdict: str):
+    require(request, "cases.view_enforcementcase")
+    case = case_services.access_case(request.user, pk)
+    correction = case.corrections.filter(pk=correction_pk).first()
+    if correction is None or verdict not in ("approve", "reject"):
+        raise Http404
+    try:
+        record_services.do_decide_correction(
+            request.user, correction, verdict == "approve", request.POST.get("opinion", "")
+        )
+    except ServiceError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, "已批准更正。" if verdict == "approve" else "已驳回更正申请。")
+    return redirect("cases:case_detail", pk=pk)
+
+
+def register_panels() -> None:
+    from teis.workflow.services import register_subject_panel
+
+    for key in case_services.CASE_PROCESS_KEYS:
+        register_subject_panel(key, task_case_panel)
+
+
 urlpatterns = [
     path("new/", pre_register, name="pre_register"),
     path("mine/", my_cases, name="my_cases"),
     path("<int:pk>/", case_detail, name="case_detail"),
     path("<int:pk>/file/", file_case, name="file_case"),
+    path("<int:pk>/corrections/", request_correction, name="request_correction"),
+    path("<int:pk>/corrections/<int:correction_pk>/<slug:verdict>/", decide_correction, name="decide_correction"),
     path("<int:pk>/parties/<int:party_pk>/reveal/<slug:field>/", reveal_party, name="reveal_party"),
     path("<int:pk>/attachments/<int:attachment_pk>/", attachment, name="attachment"),
     path("enforcementcase/<int:pk>/", case_redirect, name="case_redirect"),

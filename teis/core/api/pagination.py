@@ -6,3 +6,21 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     invalid_page_message = "页码无效。"
+
+
+def paginated(serializer_class):
+    """The OpenAPI shape of a page of `serializer_class` objects as `Pagination` answers it, for hand-written
+    views that paginate (`extend_schema(responses={200: paginated(X)})`)."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name=f"Paginated{name}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

@@ -25,8 +25,10 @@ class ModelPermission(BasePermission):
         config = getattr(view, "config", None)
         if config is None:
             return True
-        action = getattr(view, "permission_action", None) or ACTIONS.get(request.method, "view")
-        perm = config.perm(action)
+        perm = _action_permission(view, config)
+        if perm is None:
+            action = getattr(view, "permission_action", None) or ACTIONS.get(request.method, "view")
+            perm = config.perm(action)
         if request.user.has_perm(perm):
             return True
         from teis.audit import services as audit
@@ -34,3 +36,14 @@ class ModelPermission(BasePermission):
 
         audit.record(request.user, AuditAction.PERMISSION_DENIED, detail={"permission": perm, "path": request.path})
         return False
+
+
+def _action_permission(view, config) -> str | None:
+    """The permission of a registered action (`teis.core.actions`) the request runs, if it runs one."""
+    name = getattr(view, "action", None) or ""
+    if not name.startswith("action_"):
+        return None
+    from teis.core import actions
+
+    act = actions.get(config.model._meta.label_lower, name.removeprefix("action_"))
+    return act.permission if act is not None else None

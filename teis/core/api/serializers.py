@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from teis.core.fields import EncryptedCharField
+from teis.core.forms import scoped_choices
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -19,6 +20,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        self._restrict_to_writable(fields)
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if request is not None and request.method in ("GET", "HEAD", "OPTIONS"):
@@ -26,9 +28,19 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         for f in fields.values():
             target = getattr(f, "child_relation", f)
             qs = getattr(target, "queryset", None)
-            if user is not None and qs is not None and hasattr(qs, "for_user"):
-                target.queryset = qs.for_user(user)
+            if user is not None and qs is not None and not f.read_only:
+                target.queryset = scoped_choices(qs, user)
         return fields
+
+    def _restrict_to_writable(self, fields) -> None:
+        """Only the config's writable fields (create or edit) accept input: the one list the form uses too."""
+        config = self.config
+        if config is None:
+            return
+        writable = set(config.writable_fields(create=self.instance is None)) | set(config.service_extra_fields)
+        for name, f in fields.items():
+            if not f.read_only and name not in writable:
+                f.read_only, f.required = True, False
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -54,5 +66,9 @@ def serializer_for(config) -> type[serializers.ModelSerializer]:
     meta_attrs = (
         {"model": config.model, "exclude": exclude} if exclude else {"model": config.model, "fields": "__all__"}
     )
+    # read-only in the schema too: every field neither create nor edit may write
+    writable = set(config.writable_fields(True)) | set(config.writable_fields(False))
+    fields = [*config.model._meta.concrete_fields, *config.model._meta.many_to_many]
+    meta_attrs["read_only_fields"] = [f.name for f in fields if f.name not in writable and f.name not in exclude]
     meta = type("Meta", (), meta_attrs)
     return type(f"{config.model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta, "config": config})

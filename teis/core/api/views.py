@@ -11,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from teis.core import notify
+from teis.core.api.pagination import paginated
 from teis.core.context import client_ip
 from teis.core.models import Notification, TodoItem, TodoStatus
 from teis.core.services import ServiceError
@@ -172,7 +173,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 class TodoListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: TodoSerializer(many=True)}, tags=["待办通知"])
+    @extend_schema(responses={200: paginated(TodoSerializer)}, tags=["待办通知"])
     def get(self, request):
         from .pagination import Pagination
 
@@ -188,7 +189,7 @@ class TodoListView(APIView):
 class NotificationListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: NotificationSerializer(many=True)}, tags=["待办通知"])
+    @extend_schema(responses={200: paginated(NotificationSerializer)}, tags=["待办通知"])
     def get(self, request):
         from .pagination import Pagination
 

@@ -27,6 +27,14 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def service(self):
         return self.config.service or generic_service
 
+    def update(self, request, *args, **kwargs):
+        self.config.check_state(self.get_object(), "edit")  # refused before validating: nothing written
+        return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self.config.check_state(self.get_object(), "delete")
+        return super().destroy(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = _model_data(self.config.model, serializer.validated_data, self.config.service_extra_fields)
         serializer.instance = self.service().do_create(self.request.user, self.config.model, data)
@@ -59,6 +67,9 @@ def viewset_for(config) -> type[viewsets.GenericViewSet]:
         "ordering_fields": [*ordering, "id"],
         "queryset": config.model.objects.none(),
     }
+    from teis.core.actions import viewset_actions
+
+    attrs |= viewset_actions(config)  # the registered actions: POST …/<pk>/<action>/
     name = f"{config.model.__name__}ViewSet"
     cls = type(name, (base,), attrs)
     return extend_schema(tags=[config.verbose_name()])(cls)

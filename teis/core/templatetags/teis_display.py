@@ -51,3 +51,16 @@ def due_text(value) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%m-%d")
     return ""
+
+
+@register.filter
+def with_unit_paths(units) -> list:
+    """`{% for u, path in units|with_unit_paths %}`: each unit with its path in the tree (one query), for a
+    hand-written `<select data-picker="unit">` whose options carry `data-path`."""
+    from teis.core.widgets import unit_paths
+
+    units = list(units)
+    if not units:
+        return []
+    paths = unit_paths(type(units[0]))
+    return [(u, paths.get(u.pk, u.name)) for u in units]

@@ -1,4 +1,5 @@
-"""Tests of teis.core.workdays around the 2025 Spring Festival and National Day arrangements.
+"""Tests of teis.core.workdays: the 2025 Spring Festival and National Day arrangements (from the table seeded by
+migration), and the statutory holidays computed for a year without its notice (2027 onwards).
 
 The facts asserted below were checked against the installed chinese_calendar 1.11.0 data and the State
 Council notice for 2025 (国办发明电〔2024〕12号).
@@ -7,7 +8,6 @@ Council notice for 2025 (国办发明电〔2024〕12号).
 from __future__ import annotations
 
 import datetime
-import logging
 
 import chinese_calendar
 import pytest
@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from teis.core import workdays
 from teis.core.workdays import add_workdays, is_workday, next_workday, previous_workday, workdays_between
 
+pytestmark = pytest.mark.django_db  # the calendar is the table `core.CalendarDay`, seeded by a migration
+
 
 def d(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
@@ -25,11 +27,6 @@ def d(text: str) -> datetime.date:
 def days(first: str, last: str) -> list[datetime.date]:
     start, end = d(first), d(last)
     return [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-@pytest.fixture
-def fresh_warnings(monkeypatch):
-    monkeypatch.setattr(workdays, "_warned_years", set())
 
 
 # --- the 2025 facts -----------------------------------------------------------------------------
@@ -177,37 +174,86 @@ def test_result_is_a_workday_and_ordered(start, n):
     assert backward < start < forward
 
 
-# --- outside the data ---------------------------------------------------------------------------
+# --- beyond the notices entered: statutory holidays computed -----------------------------------------
 
 
-def test_supported_years_cover_2025():
-    assert 2025 in workdays.SUPPORTED_YEARS
-    assert workdays.SUPPORTED_YEARS.start == 2004
+def test_the_seeded_notices_are_those_of_the_package_years():
+    assert set(range(2004, 2027)) <= workdays.noticed_years()
+    assert 2027 not in workdays.noticed_years()
 
 
-def test_unsupported_year_falls_back_to_monday_to_friday(fresh_warnings, caplog):
-    year = workdays.SUPPORTED_YEARS.stop + 3
-    monday = d(f"{year}-01-01")
-    while monday.weekday() != 0:
-        monday += datetime.timedelta(days=1)
-    with caplog.at_level(logging.WARNING, logger="teis.core.workdays"):
-        assert [is_workday(monday + datetime.timedelta(days=i)) for i in range(7)] == [True] * 5 + [False] * 2
-        assert add_workdays(monday, 5) == monday + datetime.timedelta(days=7)
-        assert workdays_between(monday, monday + datetime.timedelta(days=14)) == 10
-    warnings = [r for r in caplog.records if r.name == "teis.core.workdays"]
-    assert len(warnings) == 1  # once per year, not once per call
-    assert str(year) in warnings[0].getMessage()
+def test_2027_new_year_and_new_years_eve_are_never_working_days():
+    assert not is_workday(d("2027-01-01"))  # Friday, 元旦
+    assert not is_workday(d("2027-02-05"))  # Friday, 除夕
+    assert [is_workday(day) for day in days("2027-02-05", "2027-02-08")] == [False] * 4  # 除夕 to 初三
+    assert is_workday(d("2027-02-09"))
+    assert not is_workday(d("2027-04-05"))  # 清明 (the solar term), Monday
+    assert not is_workday(d("2027-06-09"))  # 端午
+    assert not is_workday(d("2027-09-15"))  # 中秋
+    assert [is_workday(day) for day in days("2027-10-01", "2027-10-04")] == [False, False, False, True]
 
 
-def test_each_unsupported_year_warns_once(fresh_warnings, caplog):
-    with caplog.at_level(logging.WARNING, logger="teis.core.workdays"):
-        is_workday(d("2003-06-02"))
-        is_workday(d("2003-06-03"))
-        is_workday(d("2099-06-02"))
-    assert len([r for r in caplog.records if r.name == "teis.core.workdays"]) == 2
+def test_a_30_working_day_deadline_from_2026_12_07_skips_new_years_day_2027():
+    # 18 working days left in December 2026, then 1 January 2027 is a holiday: the 30th is 19 January
+    assert add_workdays(d("2026-12-07"), 30) == d("2027-01-19")
+    assert not workdays.covered(d("2026-12-07"), d("2027-01-19"))
+    assert workdays.missing_years(d("2026-12-07"), d("2027-01-19")) == [2027]
+    assert workdays.covered(d("2026-01-05"), d("2026-12-31"))
 
 
-def test_counting_across_the_edge_of_the_data_does_not_crash(fresh_warnings):
-    last = d(f"{workdays.SUPPORTED_YEARS.stop - 1}-12-31")
+def test_statutory_holidays_2027():
+    assert workdays.statutory_holidays(2027) == {
+        d("2027-01-01"): "元旦",
+        **dict.fromkeys(days("2027-02-05", "2027-02-08"), "春节"),
+        d("2027-04-05"): "清明节",
+        d("2027-05-01"): "劳动节",
+        d("2027-05-02"): "劳动节",
+        d("2027-06-09"): "端午节",
+        d("2027-09-15"): "中秋节",
+        **dict.fromkeys(days("2027-10-01", "2027-10-03"), "国庆节"),
+    }
+
+
+@given(st.integers(min_value=2008, max_value=2026))
+def test_computed_festivals_are_holidays_in_the_package_data(year):
+    """Since 2008 (清明, 端午, 中秋 became holidays) every notice gives 元旦, 春节 初一 to 初三, 清明, 5-1, 端午,
+    中秋 and 10-1 to 10-3 off: the lunar dates and the solar term computed agree with the package in each year."""
+    computed = workdays.statutory_holidays(year)
+    older_rules_only = {day for day, name in computed.items() if name == "春节"}
+    new_year = min(older_rules_only) + datetime.timedelta(days=1)  # 初一 (the computed set starts at 除夕)
+    expected = set(computed) - older_rules_only - {d(f"{year}-05-02")} | {
+        new_year + datetime.timedelta(days=i) for i in range(3)
+    }
+    for day in expected:
+        assert not chinese_calendar.is_workday(day) or day.weekday() >= 5, (year, day, computed.get(day))
+        assert chinese_calendar.is_holiday(day), (year, day)
+
+
+@given(st.sampled_from([2025, 2026]))
+def test_2024_amendment_days_are_holidays_in_2025_and_2026(year):
+    """Under the 2024 amendment (from 2025) 除夕 and 5-2 are statutory too: the whole computed set is off."""
+    for day in workdays.statutory_holidays(year):
+        assert chinese_calendar.is_holiday(day), (year, day)
+
+
+def test_without_a_notice_weekends_are_off_and_no_swap_is_assumed():
+    monday = d("2029-03-05")
+    assert [is_workday(monday + datetime.timedelta(days=i)) for i in range(7)] == [True] * 5 + [False] * 2
+    assert add_workdays(monday, 5) == monday + datetime.timedelta(days=7)
+
+
+def test_counting_across_the_edge_of_the_notices_does_not_crash():
+    last = d("2026-12-31")
     assert workdays_between(last - datetime.timedelta(days=30), last + datetime.timedelta(days=30)) > 30
     assert add_workdays(last, 10) > last
+
+
+@given(st.integers(min_value=2027, max_value=2060))
+def test_every_computed_year_has_its_festivals_in_order(year):
+    computed = workdays.statutory_holidays(year)
+    names = [name for _, name in sorted(computed.items())]
+    assert len(computed) == 13 or (len(computed) == 12 and "中秋节" not in names)  # 中秋 may fall on 10-1..10-3
+    spring = sorted(day for day, name in computed.items() if name == "春节")
+    assert len(spring) == 4 and d(f"{year}-01-20") <= spring[0] <= d(f"{year}-02-19")
+    qingming = next(day for day, name in computed.items() if name == "清明节")
+    assert qingming.month == 4 and qingming.day in (4, 5, 6)

@@ -1,4 +1,5 @@
-"""/api/v1/dispatch/live/…: the live map's delta, static layers, text messages down, alarm handling."""
+"""/api/v1/dispatch/live/…: the live map's delta, static layers, text messages down, 立案 from an alarm (确认告警 is
+the registered action `dispatch.alarm acknowledge`)."""
 
 from __future__ import annotations
 
@@ -115,23 +116,6 @@ class CommandStatusView(APIView):
         check_perm(request, "dispatch.view_terminalcommand")
         c = get_object_or_404(TerminalCommand.objects.for_user(request.user), pk=pk)
         return Response({"id": c.pk, "status": c.status, "status_label": c.get_status_display(), "detail": c.detail})
-
-
-class AlarmAckView(APIView):
-    """确认告警 with a note."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        request=inline_serializer("DispatchAlarmAck", {"note": serializers.CharField()}),
-        responses={200: inline_serializer("DispatchAlarmAcked", {"id": serializers.IntegerField()})},
-    )
-    def post(self, request, pk: int):
-        check_perm(request, "dispatch.change_alarm")
-        alarm = alarm_services.access_alarm(request.user, pk)
-        note = request.data.get("note") if isinstance(request.data, dict) else None
-        alarm = alarm_services.do_acknowledge(request.user, alarm, note if isinstance(note, str) else "")
-        return Response({"id": alarm.pk, "acknowledged_at": alarm.acknowledged_at})
 
 
 class AlarmFileCaseView(APIView):

@@ -7,13 +7,9 @@ urlpatterns: list = [
     path("live/layers/", live.LiveLayersView.as_view(), name="dispatch-live-layers"),
     path("vehicles/<int:pk>/text/", live.SendTextView.as_view(), name="dispatch-send-text"),
     path("commands/<int:pk>/", live.CommandStatusView.as_view(), name="dispatch-command"),
-    path("alarms/<int:pk>/acknowledge/", live.AlarmAckView.as_view(), name="dispatch-alarm-ack"),
     path("alarms/<int:pk>/file-case/", live.AlarmFileCaseView.as_view(), name="dispatch-alarm-case"),
     path("osmand/", positions.OsmAndView.as_view(), name="dispatch-osmand"),
     path("mobile/positions/", positions.MobilePositionView.as_view(), name="dispatch-mobile-positions"),
     path("tracks/<int:pk>/", tracks.TrackView.as_view(), name="dispatch-track"),
     path("sign-in/", duty.SignInView.as_view(), name="dispatch-sign-in"),
-    path("plans/<int:pk>/action/", duty.PlanActionView.as_view(), name="dispatch-plan-action"),
-    path("cross-district/<int:pk>/decide/", duty.CrossDistrictDecideView.as_view(), name="dispatch-cross-decide"),
-    path("non-duty-use/<int:pk>/decide/", duty.NonDutyUseDecideView.as_view(), name="dispatch-nonduty-decide"),
 ]

@@ -15,12 +15,14 @@ from .duty import (
     SignIn,
 )
 from .positions import DailyMileage, FixRecord, LatestFix, ZoneState
+from .settings import DispatchSettings
 from .vehicles import Checkpoint, PatrolVehicle, device_key
 
 __all__ = [
     "Alarm",
     "Checkpoint",
     "DailyMileage",
+    "DispatchSettings",
     "CrossDistrictRequest",
     "DutyFeedback",
     "DutyOrder",

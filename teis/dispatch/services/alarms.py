@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -136,7 +137,8 @@ def raise_alarms(build) -> tuple[int, int]:
 def access_alarm(actor, pk) -> Alarm:
     alarm = Alarm.objects.for_user(actor).select_related("vehicle", "unit").filter(pk=pk).first()
     if alarm is None:
-        raise ServiceError("not_found", "告警不存在或不在您的数据权限范围内。")
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("告警不存在或不在您的数据权限范围内。")
     return alarm
 
 

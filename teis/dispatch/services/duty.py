@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import GenericService, ServiceError, StatefulService
 
 from .. import conf
 from ..choices import AlarmKind, ApprovalStatus, PlanStatus, SignInMethod, TaskType
@@ -139,6 +139,98 @@ def do_sign_in(
     return sign_in
 
 
+# --- the generic writes of the duty records (pages, generic pages and API alike) ---------------------------
+
+EDITABLE_PLAN = (PlanStatus.DRAFT, PlanStatus.REJECTED)
+
+
+def check_plan_editable(plan: DutyPlan) -> None:
+    """Tasks are added, changed and withdrawn only while their plan is a draft or returned."""
+    if plan.status not in EDITABLE_PLAN:
+        message = "已提交或已批准的计划不能增加或修改任务，请先调整计划。"
+        raise ServiceError("bad_state", message, {"plan": ["计划不可修改"]})
+
+
+def check_feedback_allowed(task: DutyTask) -> None:
+    """勤务反馈 only on a task of an approved plan: an unapproved plan was never ordered."""
+    if task.plan.status != PlanStatus.APPROVED:
+        raise ServiceError("bad_state", "勤务计划尚未批准，不能反馈。", {"task": ["勤务计划尚未批准"]})
+
+
+class DutyPlanService(StatefulService):
+    """Plans: title, unit and date change while a draft or returned; status and approval only through the
+    plan actions (submit / approve / return / adjust)."""
+
+    editable_states = EDITABLE_PLAN
+    deletable_states = EDITABLE_PLAN
+
+
+class DutyTaskService(GenericService):
+    """Tasks belong to an editable plan: created, changed and deleted only while it is a draft or returned."""
+
+    def refusal(self, obj, operation: str) -> str | None:
+        plan = obj.plan
+        return None if plan.status in EDITABLE_PLAN else f"勤务计划“{plan}”已提交或已批准，任务不能修改，请先调整计划。"
+
+    def do_create(self, actor, model, data):
+        with transaction.atomic():
+            check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
+            return super().do_create(actor, model, data)
+
+    def do_update(self, actor, obj, data):
+        with transaction.atomic():
+            check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
+            if "plan" in data:
+                check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
+            return super().do_update(actor, obj, data)
+
+    def do_delete(self, actor, obj):
+        with transaction.atomic():
+            check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
+            super().do_delete(actor, obj)
+
+
+class DutyFeedbackService(GenericService):
+    """Feedback only on a task of an approved plan, whichever page or API writes it."""
+
+    def do_create(self, actor, model, data):
+        check_feedback_allowed(data["task"])
+        return super().do_create(actor, model, data)
+
+    def do_update(self, actor, obj, data):
+        check_feedback_allowed(data.get("task") or obj.task)
+        return super().do_update(actor, obj, data)
+
+
+class DutyOrderService(StatefulService):
+    """指令 are changed while issued; 办结 is the order's action."""
+
+    editable_states = ("issued",)
+
+
+class ApprovalRequestService(StatefulService):
+    """跨区勤务报审 / 非勤务用车报备: the requester edits or withdraws while pending; the decision is an action."""
+
+    editable_states = (ApprovalStatus.PENDING,)
+    deletable_states = (ApprovalStatus.PENDING,)
+
+
+def do_close_order(actor, order):
+    """办结 an issued 勤务指令. One transaction; audited."""
+    from ..choices import OrderStatus
+    from ..models import DutyOrder
+
+    with transaction.atomic():
+        order = DutyOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status != OrderStatus.ISSUED:
+            raise ServiceError("bad_state", "该指令已办结。")
+        before = order.get_status_display()
+        order.status = OrderStatus.CLOSED
+        order.save(update_fields=["status", "updated_at"])
+        audit.record(actor, AuditAction.UPDATE, order, changes={"状态": [before, order.get_status_display()]})
+    return order
+
+
 # --- approvals ----------------------------------------------------------------------------------------------
 
 
@@ -224,8 +316,7 @@ def do_tasks_from_template(
     """A task in `plan` from a 任务内容范本 (type, content, default duration). One transaction; audited."""
     if not actor.has_perm("dispatch.add_dutytask"):
         raise ServiceError("forbidden", "没有编制勤务任务的权限。")
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise ServiceError("bad_state", "已提交或已批准的计划不能增加任务，请先调整计划。")
+    check_plan_editable(plan)
     end_at = end_at or start_at + dt.timedelta(hours=template.default_hours)
     if end_at <= start_at:
         raise ServiceError("invalid", "结束时间须晚于开始时间。", {"end_at": ["须晚于开始时间"]})

@@ -16,6 +16,7 @@ import hmac
 import secrets
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -137,7 +138,8 @@ def queue_text(actor, vehicle: PatrolVehicle, text: str, *, flags: int = 0b1100)
     if actor is None or not actor.has_perm("dispatch.add_terminalcommand"):
         raise ServiceError("forbidden", "没有下发信息的权限。")
     if not PatrolVehicle.objects.for_user(actor).filter(pk=vehicle.pk).exists():
-        raise ServiceError("not_found", "车辆不存在或不在您的数据权限范围内。")
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("车辆不存在或不在您的数据权限范围内。")
     text = (text or "").strip()
     if not text:
         raise ServiceError("text_required", "请填写下发内容。", {"text": ["请填写下发内容"]})

@@ -93,7 +93,7 @@ def test_alarm_ack_and_case(fleet, make_user, t0, tree, settings, tmp_path):
     assert_error_body(
         leader.post(API + f"alarms/{alarm.pk}/acknowledge/", {"note": ""}, content_type="application/json"),
         400,
-        "note_required",
+        "invalid",
     )
     r = leader.post(
         API + f"alarms/{alarm.pk}/acknowledge/", {"note": "已电话联系，执行跨区任务"}, content_type="application/json"
@@ -104,7 +104,7 @@ def test_alarm_ack_and_case(fleet, make_user, t0, tree, settings, tmp_path):
     assert_error_body(
         leader.post(API + f"alarms/{alarm.pk}/acknowledge/", {"note": "again"}, content_type="application/json"),
         400,
-        "already_acknowledged",
+        "bad_state",
     )
     r = leader.post(API + f"alarms/{alarm.pk}/file-case/")
     assert r.status_code == 201, r.content
@@ -123,7 +123,7 @@ def test_alarm_ack_and_case(fleet, make_user, t0, tree, settings, tmp_path):
         outsider.post(
             API + f"alarms/{alarm.pk}/acknowledge/", {"note": "x"}, content_type="application/json"
         ).status_code
-        == 400
+        == 404
     )
 
 
@@ -217,16 +217,14 @@ def test_plan_actions_sign_in_and_unregistered_driving(fleet, make_user, tree, s
     squad = make_user("squad_leader", "squad1")
     brigade = make_user("brigade_leader", "brigade1")
     plan, task = _plan(squad, tree, fleet, officer_user)
-    url = API + f"plans/{plan.pk}/action/"
+    url = API + f"dutyplans/{plan.pk}/"
     s, b = logged_in_client(squad), logged_in_client(brigade)
-    assert s.post(url, {"action": "submit"}, content_type="application/json").json()["status"] == "submitted"
-    assert_error_body(s.post(url, {"action": "approve"}, content_type="application/json"), 400, "forbidden")
-    assert_error_body(b.post(url, {"action": "reject"}, content_type="application/json"), 400, "opinion_required")
-    assert (
-        b.post(url, {"action": "approve", "opinion": "同意"}, content_type="application/json").json()["status"]
-        == "approved"
-    )
-    assert_error_body(b.post(url, {"action": "dance"}, content_type="application/json"), 400)
+    assert s.post(url + "submit/", {}, content_type="application/json").json()["status"] == "submitted"
+    assert_error_body(s.post(url + "approve/", {}, content_type="application/json"), 403, "permission_denied")
+    body = assert_error_body(b.post(url + "reject/", {}, content_type="application/json"), 400, "invalid")
+    assert "opinion" in body["fields"]
+    assert b.post(url + "approve/", {"opinion": "同意"}, content_type="application/json").json()["status"] == "approved"
+    assert b.post(url + "dance/", {}, content_type="application/json").status_code == 404
     # approved task, nobody signed in: driving raises 未登录行驶
     start = timezone.now() - dt.timedelta(seconds=60)
     ingest_fixes(run(start, [(121.41 + i * 0.001, 31.25) for i in range(6)], every=10, speed=40))
@@ -249,7 +247,7 @@ def test_plan_actions_sign_in_and_unregistered_driving(fleet, make_user, tree, s
     ingest_fixes(run(timezone.now() - dt.timedelta(seconds=5), [(121.417, 31.25)], speed=40))
     assert Alarm.objects.get(kind=AlarmKind.UNREGISTERED_DRIVING).ended_at is not None
     # adjust: back to draft, counted
-    r = b.post(url, {"action": "adjust", "reason": "增派警力"}, content_type="application/json")
+    r = b.post(url + "adjust/", {"reason": "增派警力"}, content_type="application/json")
     assert r.json()["status"] == PlanStatus.DRAFT and DutyPlan.objects.get().adjustments == 1
 
 
@@ -259,14 +257,12 @@ def test_non_duty_use_decision(fleet, make_user, tree):
     report = NonDutyUse.objects.create(
         unit=tree["squad1"], vehicle=fleet["car1"], reason="车辆保养", start_at=now, end_at=now + dt.timedelta(hours=2)
     )
-    url = API + f"non-duty-use/{report.pk}/decide/"
-    assert_error_body(
-        logged_in_client(squad).post(url, {"approve": True}, content_type="application/json"), 400, "forbidden"
-    )
+    url = API + f"nondutyuses/{report.pk}/approve/"
+    assert_error_body(logged_in_client(squad).post(url, {}, content_type="application/json"), 403, "permission_denied")
     b = logged_in_client(make_user("brigade_leader", "brigade1"))
-    assert_error_body(b.post(url, {"approve": "yes"}, content_type="application/json"), 400)
-    assert b.post(url, {"approve": True}, content_type="application/json").json()["status"] == "approved"
-    assert_error_body(b.post(url, {"approve": True}, content_type="application/json"), 400, "already_decided")
+    assert_error_body(b.post(url, "{bad", content_type="application/json"), 400)
+    assert b.post(url, {}, content_type="application/json").json()["status"] == "approved"
+    assert_error_body(b.post(url, {}, content_type="application/json"), 400, "bad_state")
     from teis.dispatch.services.duty import vehicles_cleared_to_drive
 
     assert vehicles_cleared_to_drive([fleet["car1"].pk], now + dt.timedelta(minutes=5)) == {fleet["car1"].pk}

@@ -69,6 +69,8 @@ class TestCommands:
         assert cmd.status == CommandStatus.ACKED and cmd.sent_at and cmd.acked_at and cmd.attempts == 1
 
     def test_refusals(self, fleet, make_user):
+        from django.http import Http404
+
         from teis.audit.models import AuditRecord
         from teis.core.services import ServiceError
 
@@ -79,7 +81,7 @@ class TestCommands:
         leader = make_user("squad_leader", "squad1")
         with pytest.raises(ServiceError):
             terminals.queue_text(leader, fleet["car1"], "  ")
-        with pytest.raises(ServiceError):  # squad3's car is outside squad1's scope
+        with pytest.raises(Http404):  # squad3's car is outside squad1's scope: a 404, as everywhere
             terminals.queue_text(leader, fleet["car3"], "去")
         n = AuditRecord.objects.count()
         terminals.queue_text(leader, fleet["car1"], "收到请回复")

@@ -1,5 +1,6 @@
-"""勤务 pages: a plan with its tasks (from templates), submission, approval and adjustment; feedback on a task;
-decisions on 跨区勤务报审 / 非勤务用车报备; sign-in."""
+"""勤务 pages: a plan with its tasks (from templates), submission, approval and adjustment (the registered plan
+actions); feedback on a task; sign-in. The decisions on 跨区勤务报审 / 非勤务用车报备 are registered actions on
+their generic detail pages."""
 
 from __future__ import annotations
 
@@ -13,19 +14,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from teis.core import actions
 from teis.core.forms import style_widgets
-from teis.core.services import ServiceError, generic_service
+from teis.core.services import ServiceError
 from teis.core.views import require
 
 from ..choices import PlanStatus, SignInMethod
 from ..models import (
-    CrossDistrictRequest,
     DutyFeedback,
     DutyPlan,
     DutyTask,
     DutyTemplate,
     Geofence,
-    NonDutyUse,
     PatrolVehicle,
     SignIn,
 )
@@ -84,15 +84,12 @@ def plan_detail(request, pk: int):
                     messages.success(request, "已按范本添加任务。")
                     return redirect("dispatch:plan_detail", plan.pk)
                 messages.error(request, "任务信息有误，请检查。")
-            elif action == "submit":
-                duty.do_submit_plan(request.user, plan)
-                messages.success(request, "已提交审批。")
-                return redirect("dispatch:plan_detail", plan.pk)
-            elif action in ("approve", "reject"):
-                duty.do_decide_plan(
-                    request.user, plan, approve=action == "approve", opinion=request.POST.get("opinion", "")
-                )
-                messages.success(request, "已审批。")
+            elif action in ("submit", "approve", "reject", "adjust"):
+                # the registered plan actions (dispatch/tables.py): the same checks as the API and detail page
+                act = actions.get("dispatch.dutyplan", action)
+                require(request, act.permission)
+                act.perform(request.user, plan, request.POST)
+                messages.success(request, f"{act.label}：已完成。")
                 return redirect("dispatch:plan_detail", plan.pk)
             elif action == "attach_source":
                 label = request.POST.get("source", "")
@@ -101,10 +98,6 @@ def plan_detail(request, pk: int):
                     raise ServiceError("invalid", "未知的任务来源。")
                 n = source.do_attach(request.user, plan)
                 messages.success(request, f"已纳入 {n} 项{source.label}。" if n else f"没有需要纳入的{source.label}。")
-                return redirect("dispatch:plan_detail", plan.pk)
-            elif action == "adjust":
-                duty.do_adjust_plan(request.user, plan, request.POST.get("reason", ""))
-                messages.success(request, "计划已退回草稿，可调整后重新提交。")
                 return redirect("dispatch:plan_detail", plan.pk)
         except ServiceError as err:
             messages.error(request, err.message)
@@ -160,54 +153,12 @@ def feedback_for_task(request, pk: int):
         data = dict(form.cleaned_data)
         data |= {"task": task, "unit": officer.unit if officer else task.unit}
         try:
-            if task.plan.status != PlanStatus.APPROVED:
-                raise ServiceError("bad_state", "勤务计划尚未批准，不能反馈。")
-            feedback = generic_service.do_create(request.user, DutyFeedback, data)
+            feedback = duty.DutyFeedbackService().do_create(request.user, DutyFeedback, data)
             messages.success(request, "勤务反馈已提交。")
             return redirect("dispatch:dutyfeedback_detail", feedback.pk)
         except ServiceError as err:
             messages.error(request, err.message)
     return render(request, "dispatch/feedback_form.html", {"task": task, "form": form, "reference": reference})
-
-
-DECIDE = {
-    "cross": (CrossDistrictRequest, duty.do_decide_cross_district, "跨区勤务报审"),
-    "nonduty": (NonDutyUse, duty.do_decide_non_duty_use, "非勤务用车报备"),
-}
-
-
-@login_required
-def decide(request, pk: int, kind: str):
-    model, service, title = DECIDE[kind]
-    require(request, f"dispatch.view_{model._meta.model_name}")
-    obj = get_object_or_404(model.objects.for_user(request.user), pk=pk)
-    if request.method == "POST":
-        try:
-            service(
-                request.user,
-                obj,
-                approve=request.POST.get("decision") == "approve",
-                opinion=request.POST.get("opinion", ""),
-            )
-            messages.success(request, "已审批。")
-            return redirect(f"dispatch:{model._meta.model_name}_detail", obj.pk)
-        except ServiceError as err:
-            messages.error(request, err.message)
-    return render(
-        request,
-        "dispatch/decide.html",
-        {"obj": obj, "title": title, "can_decide": request.user.has_perm(f"dispatch.approve_{model._meta.model_name}")},
-    )
-
-
-@login_required
-def decide_cross_district(request, pk: int):
-    return decide(request, pk, "cross")
-
-
-@login_required
-def decide_non_duty_use(request, pk: int):
-    return decide(request, pk, "nonduty")
 
 
 @login_required
@@ -252,7 +203,5 @@ def sign_in(request):
 urlpatterns = [
     path("plans/<int:pk>/", plan_detail, name="plan_detail"),
     path("tasks/<int:pk>/feedback/", feedback_for_task, name="feedback_for_task"),
-    path("cross-district/<int:pk>/decide/", decide_cross_district, name="decide_cross_district"),
-    path("non-duty-use/<int:pk>/decide/", decide_non_duty_use, name="decide_non_duty_use"),
     path("sign-in/", sign_in, name="sign_in"),
 ]

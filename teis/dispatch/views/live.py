@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from teis.core import actions
 from teis.core.services import ServiceError
 from teis.core.views import require
 
@@ -37,12 +38,7 @@ def live(request):
 @login_required
 def alarm_handle(request, pk: int):
     require(request, "dispatch.view_alarm")
-    try:
-        alarm = alarm_services.access_alarm(request.user, pk)
-    except ServiceError:
-        from django.http import Http404
-
-        raise Http404 from None
+    alarm = alarm_services.access_alarm(request.user, pk)  # 404 outside the scope
     if request.method == "POST":
         require(request, "dispatch.change_alarm")
         try:
@@ -50,7 +46,7 @@ def alarm_handle(request, pk: int):
                 case = alarm_services.do_file_case(request.user, alarm)
                 messages.success(request, f"已生成预登记案件：{case.title}")
                 return redirect("cases:case_detail", case.pk)
-            alarm_services.do_acknowledge(request.user, alarm, request.POST.get("note", ""))
+            actions.get("dispatch.alarm", "acknowledge").perform(request.user, alarm, request.POST)
             messages.success(request, "告警已确认。")
             return redirect("dispatch:alarm_handle", alarm.pk)
         except ServiceError as err:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teis.core.api.auth import BearerTokenAuthentication
-from teis.core.api.pagination import Pagination
+from teis.core.api.pagination import Pagination, paginated
 from teis.core.services import ServiceError
 
 from ..filters import EvidenceItemFilterSet
@@ -42,7 +42,7 @@ class QueryView(EvidenceAPIView):
         summary="证据查询（按案件、执法人员、设备、时间、地点）",
         description="参数：case（案件编号）、officer（用户编号）、device_serial、"
         "captured_after / captured_before（日期）、bbox=经度1,纬度1,经度2,纬度2、category、source、sm3（前缀）。",
-        responses={200: EvidenceItemOutSerializer(many=True)},
+        responses={200: paginated(EvidenceItemOutSerializer)},
         tags=TAGS,
     )
     def get(self, request):

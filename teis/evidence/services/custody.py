@@ -9,6 +9,7 @@ from django.utils import timezone
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.audit.models import AuditRecord
+from teis.core.display import person_display
 from teis.core.pdf import render_pdf
 
 from ..models import EvidenceItem
@@ -36,14 +37,19 @@ OPERATION_LABELS = {
 
 
 def custody_events(item: EvidenceItem):
-    rows = AuditRecord.objects.filter(object_type="evidence.evidenceitem", object_id=str(item.pk)).order_by("at", "id")
+    rows = (
+        AuditRecord.objects.filter(object_type="evidence.evidenceitem", object_id=str(item.pk))
+        .select_related("actor__officer")
+        .order_by("at", "id")
+    )
     events = []
     for rec in rows:
         op = (rec.detail or {}).get("operation", "")
         events.append(
             {
                 "at": rec.at,
-                "actor": rec.actor_name
+                # the person by name (the audit row's actor_name also carries the login, for auditors)
+                "actor": (person_display(rec.actor) if rec.actor_id else rec.actor_name)
                 or (
                     "共享接收方：" + (rec.detail or {}).get("recipient", "")
                     if (rec.detail or {}).get("share_id")

@@ -17,7 +17,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction, AuditCategory
 from teis.core.models import Notification
 from teis.core.notify import notify
-from teis.core.services import ServiceError
+from teis.core.services import GenericService, ServiceError
 
 from ..choices import DeviceKind, DeviceStatus
 from ..models import Device
@@ -35,6 +35,23 @@ def do_issue_credential(actor, station: Device) -> str:
         Device.objects.filter(pk=station.pk).update(credential_hash=hash_secret(secret))
         audit.record(actor, AuditAction.UPDATE, station, detail={"operation": "evidence.station_credential"})
     return secret
+
+
+class DeviceService(GenericService):
+    """The keeper sets a device 在用 / 故障 / 停用; 离线 is only ever the heartbeat check's finding."""
+
+    def _check_status(self, data, before=None):
+        status = data.get("status")
+        if status == DeviceStatus.OFFLINE and before != DeviceStatus.OFFLINE:
+            raise ServiceError("invalid", "“离线”由心跳检测自动判定，不能手工设置。", {"status": ["不能手工设为离线"]})
+
+    def do_create(self, actor, model, data):
+        self._check_status(data)
+        return super().do_create(actor, model, data)
+
+    def do_update(self, actor, obj, data):
+        self._check_status(data, obj.status)
+        return super().do_update(actor, obj, data)
 
 
 def do_heartbeat(station: Device, *, used_gb=None, capacity_gb=None) -> Device:

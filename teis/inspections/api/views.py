@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teis.core.api.pagination import Pagination
+from teis.core.api.pagination import Pagination, paginated
 from teis.core.services import ServiceError
 
 from ..models import DrawRecord
@@ -129,7 +129,7 @@ class MyTasksView(TaskAPIView):
         summary="我的双随机检查任务",
         tags=TAGS,
         parameters=[OpenApiParameter("status", str, description="pending / done，空为全部")],
-        responses={200: TaskSerializer(many=True)},
+        responses={200: paginated(TaskSerializer)},
     )
     def get(self, request):
         status = request.query_params.get("status") or None
@@ -206,7 +206,7 @@ class DutyTasksView(TaskAPIView):
             OpenApiParameter("date", str),
             OpenApiParameter("duty_plan", int, description="勤务计划：取其单位和日期，只列已公示计划的任务"),
         ],
-        responses={200: TaskSerializer(many=True)},
+        responses={200: paginated(TaskSerializer)},
     )
     def get(self, request):
         from teis.org.models import Unit

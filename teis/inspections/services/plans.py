@@ -12,6 +12,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -127,7 +128,8 @@ def access_plan(user, pk, *, for_update: bool = False) -> InspectionPlan:
         qs = qs.select_for_update(of=("self",))
     plan = qs.filter(pk=pk).first()
     if plan is None:
-        raise ServiceError("not_found", "抽查计划不存在或不在您的数据权限范围内。")
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("抽查计划不存在或不在您的数据权限范围内。")
     return plan
 
 

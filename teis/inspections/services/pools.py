@@ -140,10 +140,12 @@ def template_xlsx() -> bytes:
 
 
 def read_object_rows(fileobj) -> list[dict[str, str]]:
-    from openpyxl import load_workbook
+    from teis.core.xlsx import WorkbookRefused, open_workbook
 
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
+        wb = open_workbook(fileobj)
+    except WorkbookRefused as exc:
+        raise ServiceError("import_unreadable", str(exc), {"file": [str(exc)]}) from exc
     except Exception as exc:
         raise ServiceError(
             "import_unreadable", "无法读取文件，请上传 Excel（.xlsx）文件。", {"file": ["文件格式错误"]}

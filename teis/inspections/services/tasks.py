@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,7 +78,16 @@ def access_task(user, pk) -> InspectionTask:
         .first()
     )
     if task is None:
-        raise ServiceError("not_found", "检查任务不存在或不在您的数据权限范围内。")
+        # an inspector drawn for a task opens it wherever its unit is (它在“我的检查任务”中列出)
+        task = (
+            InspectionTask.objects.filter(pk=pk, inspectors__officer__user=user)
+            .select_related("plan", "inspection_object", "unit")
+            .distinct()
+            .first()
+        )
+    if task is None:
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("检查任务不存在或不在您的数据权限范围内。")
     return task
 
 

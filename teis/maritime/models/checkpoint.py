@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from teis.core.fields import EncryptedCharField
 from teis.core.models import ScopedModel
 from teis.core.timetext import local_text
 
@@ -88,9 +89,9 @@ class Clue(RecordFlag, ScopedModel):
     ship_name = models.CharField("船名", max_length=60, blank=True)
     time = models.DateTimeField("发现时间", default=timezone.now)
     owner = models.CharField("船舶所有人", max_length=100, blank=True)
-    owner_address = models.CharField("所有人地址", max_length=200, blank=True)
+    owner_address = EncryptedCharField("所有人地址", max_plain_length=200)  # personal data: SM4 at rest
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", max_plain_length=30)
     ship_type = models.CharField("船舶类型", max_length=30, blank=True)
     registry_port = models.CharField("船籍港", max_length=50, blank=True)
     heading = models.CharField("航向", max_length=20, blank=True)

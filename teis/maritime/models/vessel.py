@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from teis.core.fields import EncryptedCharField
 from teis.core.models import ScopedModel
+from teis.core.settings_record import SettingsRecord
 from teis.core.timetext import SECOND, local_text
 
 from ..choices import AisClass, EventKind, MotionState, ShipCategory, ship_category
@@ -35,9 +37,9 @@ class Vessel(ScopedModel):
     ais_class = models.CharField("AIS类别", max_length=1, choices=AisClass.choices, default=AisClass.A)
     # registry data (船舶登记信息)
     owner = models.CharField("船舶所有人", max_length=100, blank=True)
-    owner_address = models.CharField("所有人地址", max_length=200, blank=True)
+    owner_address = EncryptedCharField("所有人地址", max_plain_length=200)  # personal data: SM4 at rest
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", max_plain_length=30)
     registry_port = models.CharField("船籍港", max_length=50, blank=True)
     registered_type = models.PositiveSmallIntegerField("登记船舶类型", null=True, blank=True)
     dangerous_goods = models.BooleanField("危险品船舶", default=False, db_index=True)
@@ -206,8 +208,9 @@ class TrackingTask(ScopedModel):
         return self.name
 
 
-class MaritimeSettings(models.Model):
-    """Thresholds of the smart alerts and the risk weights (one row, `MaritimeSettings.current()`)."""
+class MaritimeSettings(SettingsRecord):
+    """Thresholds of the smart alerts and the risk weights (one row, `MaritimeSettings.current()`, served from a
+    process-local copy dropped on save); the command centre edits them on 水上执法 → 水上告警阈值, audited."""
 
     dark_factor = models.FloatField("AIS消失倍数k", default=6.0)
     class_a_interval_s = models.PositiveIntegerField("A类航行报告间隔(秒)", default=10)
@@ -229,11 +232,6 @@ class MaritimeSettings(models.Model):
 
     def __str__(self) -> str:
         return "水上告警阈值"
-
-    @classmethod
-    def current(cls) -> MaritimeSettings:
-        obj = cls.objects.order_by("pk").first()
-        return obj if obj is not None else cls.objects.create()
 
 
 __all__ = [

@@ -11,9 +11,11 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
+from teis.audit.choices import AuditAction
 from teis.core import notify
 from teis.core.services import ServiceError
 
@@ -256,7 +258,8 @@ def _duration(seconds: float) -> str:
 def access_alert(actor, pk) -> Alert:
     alert = Alert.objects.for_user(actor).select_related("vessel").filter(pk=pk).first()
     if alert is None:
-        raise ServiceError("not_found", "告警不存在或不在您的数据权限范围内")
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("告警不存在或不在您的数据权限范围内")
     return alert
 
 
@@ -279,7 +282,13 @@ def do_assign_alert(actor, alert: Alert, assignee) -> Alert:
         before = alert.assignee
         alert.assignee, alert.assigned_at, alert.status = assignee, timezone.now(), AlertStatus.ASSIGNED
         alert.save(update_fields=["assignee", "assigned_at", "status", "updated_at"])
-        audit.record(actor, "maritime.alert.assign", alert, changes={"处置人": [str(before or ""), str(assignee)]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            alert,
+            changes={"处置人": [str(before or ""), str(assignee)]},
+            detail={"operation": "alert.assign"},
+        )
         notify.complete_todos(f"maritime-alert:{alert.pk}")
         notify.post_todo(
             assignee, f"水上告警处置：{alert.message[:60]}", category="水上告警",
@@ -302,7 +311,9 @@ def do_handle_alert(actor, alert: Alert, note: str) -> Alert:
         alert.handling_note = (alert.handling_note + "\n" if alert.handling_note else "") + f"[{stamp}] {note}"
         alert.status = AlertStatus.HANDLING
         alert.save(update_fields=["handling_note", "status", "updated_at"])
-        audit.record(actor, "maritime.alert.handle", alert, changes={"处置情况": [None, note]})
+        audit.record(
+            actor, AuditAction.UPDATE, alert, changes={"处置情况": [None, note]}, detail={"operation": "alert.handle"}
+        )
     return alert
 
 
@@ -322,7 +333,13 @@ def do_close_alert(actor, alert: Alert, result: str, note: str = "") -> Alert:
             ) + f"[{stamp}] {note.strip()}"
         alert.status, alert.result, alert.closed_at = AlertStatus.CLOSED, result, timezone.now()
         alert.save(update_fields=["handling_note", "status", "result", "closed_at", "updated_at"])
-        audit.record(actor, "maritime.alert.close", alert, changes={"处置结果": [None, AlertResult(result).label]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            alert,
+            changes={"处置结果": [None, AlertResult(result).label]},
+            detail={"operation": "alert.close"},
+        )
         notify.complete_todos(f"maritime-alert:{alert.pk}")
     from .risk import refresh_vessel_risk
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from teis.audit import services as audit
+from teis.audit.choices import AuditAction
 from teis.core import crypto
 from teis.core.geo import haversine_m
 from teis.core.services import ServiceError
@@ -213,7 +214,9 @@ def do_receive_perception(actor, data: dict, full_image=None, closeup_image=None
             p.vessel_id, p.confidence = fusion.vessel_id, fusion.confidence
             p.fusion_distance_m, p.fusion_dt_s = fusion.distance_m, fusion.dt_s
             p.save()
-            audit.record(actor, "maritime.perception.receive", p, detail={"fusion": fusion.confidence})
+            audit.record(
+                actor, AuditAction.CREATE, p, detail={"operation": "perception.receive", "fusion": fusion.confidence}
+            )
             _perception_alerts(p, checkpoint)
             from .clues import clue_from_perception
 

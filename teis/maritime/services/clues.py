@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
+from teis.audit.choices import AuditAction
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
 from teis.core.timetext import local_text
@@ -83,7 +85,8 @@ def clue_from_perception(p: Perception) -> Clue | None:
 def access_clue(actor, pk) -> Clue:
     clue = Clue.objects.for_user(actor).select_related("perception__checkpoint", "vessel", "case").filter(pk=pk).first()
     if clue is None:
-        raise ServiceError("not_found", "线索不存在或不在您的数据权限范围内")
+        # outside the scope is a 404 everywhere, page and API alike (rule 4)
+        raise Http404("线索不存在或不在您的数据权限范围内")
     return clue
 
 
@@ -105,7 +108,13 @@ def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dic
             clue.status = ClueStatus.REJECTED
             clue.screened_by = actor
             clue.save()
-            audit.record(actor, "maritime.clue.dismiss", clue, changes={"筛选意见": [None, note or "不予处理"]})
+            audit.record(
+                actor,
+                AuditAction.UPDATE,
+                clue,
+                changes={"筛选意见": [None, note or "不予处理"]},
+                detail={"operation": "clue.dismiss"},
+            )
             return clue
         if not clue.ship_name.strip():
             raise ServiceError("invalid", "请填写船名后再提交审核", {"ship_name": ["必填"]})
@@ -122,7 +131,13 @@ def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dic
             subject_label=f"水上线索：{clue.ship_name}",
         )
         clue.save(update_fields=["process"])
-        audit.record(actor, "maritime.clue.screen", clue, changes={"筛选意见": [None, note or "提交审核"]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            clue,
+            changes={"筛选意见": [None, note or "提交审核"]},
+            detail={"operation": "clue.screen"},
+        )
     return clue
 
 
@@ -155,11 +170,23 @@ def do_review_clue(actor, clue: Clue, decision: str, opinion: str = "") -> Clue:
         if decision == "reject":
             clue.status = ClueStatus.REJECTED
             clue.save(update_fields=["status", "updated_at"])
-            audit.record(actor, "maritime.clue.reject", clue, changes={"审核意见": [None, opinion]})
+            audit.record(
+                actor,
+                AuditAction.UPDATE,
+                clue,
+                changes={"审核意见": [None, opinion]},
+                detail={"operation": "clue.reject"},
+            )
             return clue
         clue.status = ClueStatus.APPROVED
         clue.save(update_fields=["status", "updated_at"])
-        audit.record(actor, "maritime.clue.approve", clue, changes={"审核意见": [None, opinion or "同意"]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            clue,
+            changes={"审核意见": [None, opinion or "同意"]},
+            detail={"operation": "clue.approve"},
+        )
         do_push_clue(clue.screened_by or actor, clue)
     return Clue.objects.get(pk=clue.pk)
 
@@ -209,7 +236,9 @@ def do_push_clue(actor, clue: Clue) -> Clue:
     case = do_pre_register(actor, data, attachments, evidence_source="checkpoint_camera")
     clue.case, clue.status = case, ClueStatus.PUSHED
     clue.save(update_fields=["case", "status", "updated_at"])
-    audit.record(actor, "maritime.clue.push", clue, changes={"预登记案件": [None, str(case)]})
+    audit.record(
+        actor, AuditAction.UPDATE, clue, changes={"预登记案件": [None, str(case)]}, detail={"operation": "clue.push"}
+    )
     if clue.vessel_id:
         from .risk import refresh_vessel_risk
 

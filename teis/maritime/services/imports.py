@@ -7,7 +7,6 @@ every bad row (as the dictionary import of core does), so nothing is half-import
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +21,15 @@ def read_rows(
 ) -> list[dict[str, Any]]:
     """Rows of the first sheet as {field: value} by the header → field map; ServiceError on a bad file. The
     `required` columns must be in the header, and (with `check_rows`) filled on every row."""
-    from openpyxl import load_workbook
+    from teis.core.xlsx import WorkbookRefused, open_workbook
 
     if upload is None:
         raise ServiceError("invalid", "请选择要导入的Excel文件", {"file": ["请选择文件"]})
     data = upload.read() if hasattr(upload, "read") else bytes(upload)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = open_workbook(data)
+    except WorkbookRefused as exc:
+        raise ServiceError("invalid", str(exc), {"file": [str(exc)]}) from exc
     except Exception as exc:
         raise ServiceError("invalid", "文件不是有效的Excel（xlsx）文件", {"file": ["文件格式错误"]}) from exc
     ws = wb.worksheets[0]

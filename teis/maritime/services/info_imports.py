@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from teis.audit import services as audit
+from teis.audit.choices import AuditAction
 from teis.core.services import ServiceError
 from teis.core.validators import normalise_id_number, validate_id_number
 
@@ -196,7 +197,7 @@ def do_import_info(actor, kind: str, upload) -> InfoImportResult:
             for name, ids in related.items():
                 getattr(obj, name).set(ids)
         audit.record(
-            actor, f"maritime.{kind}.import", None, object_type=spec.model._meta.label_lower,
-            object_repr=f"{spec.label}导入", detail=result.as_dict(),
+            actor, AuditAction.CREATE, None, object_type=spec.model._meta.label_lower,
+            object_repr=f"{spec.label}导入", detail={"operation": f"{kind}.import", **result.as_dict()},
         )  # fmt: skip
     return result

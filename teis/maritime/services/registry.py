@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from teis.audit import services as audit
+from teis.audit.choices import AuditAction
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
 
@@ -186,8 +187,8 @@ def do_import_registry(actor, upload) -> int:
             storage.delete(REGISTRY_FILE)
         storage.save(REGISTRY_FILE, ContentFile(json.dumps([asdict(e) for e in entries], ensure_ascii=False).encode()))
         audit.record(
-            actor, "maritime.registry.import", None, object_type="maritime.vessel", object_repr="船舶登记信息导入",
-            detail={"rows": len(entries)},
+            actor, AuditAction.CREATE, None, object_type="maritime.vessel", object_repr="船舶登记信息导入",
+            detail={"operation": "registry.import", "rows": len(entries)},
         )  # fmt: skip
     return len(entries)
 

@@ -49,7 +49,7 @@ def test_crew_import_links_vessels_checks_id_numbers_and_updates_by_certificate(
     zhang = CrewMember.objects.get(certificate_number="CY001")
     assert zhang.vessel == v and zhang.position == "船长" and zhang.id_number == "11010519491231002X"
     assert zhang.certificate_valid_until == dt.date(2027, 6, 30)
-    assert AuditRecord.objects.filter(action="maritime.crews.import").exists()
+    assert AuditRecord.objects.filter(action="create", detail__operation="crews.import").exists()
 
     again = post(command, "crews", xlsx(header, ["张三", "", "CY001", "大副", "", ""]))
     assert again.json() == {"created": 0, "updated": 1, "imported": 1}

@@ -176,9 +176,13 @@ def section_stats(request, pk: int):
     if fmt == "xlsx":
         require(request, "maritime.view_sectionline")
         from teis.audit import services as audit
+        from teis.audit.choices import AuditAction
 
         audit.record(
-            request.user, "export", section, detail={"what": "断面流量统计", "start": str(start), "end": str(end)}
+            request.user,
+            AuditAction.EXPORT,
+            section,
+            detail={"what": "断面流量统计", "start": str(start), "end": str(end)},
         )
         resp = HttpResponse(
             stats.section_flow_xlsx(section, start_dt, end_dt),

@@ -94,8 +94,9 @@ def suspect_list(request):
                     "日期格式错误，应为 YYYY-MM-DD", status=400, content_type="text/plain; charset=utf-8"
                 )
     from teis.audit import services as audit
+    from teis.audit.choices import AuditAction
 
-    audit.record(request.user, "export", None, object_type="maritime.clue", object_repr="涉嫌违章船舶信息")
+    audit.record(request.user, AuditAction.EXPORT, None, object_type="maritime.clue", object_repr="涉嫌违章船舶信息")
     resp = HttpResponse(clue_services.suspect_list_pdf(qs[:500]), content_type="application/pdf")
     resp["Content-Disposition"] = f"inline; filename=suspect-vessels-{timezone.localdate()}.pdf"
     return resp

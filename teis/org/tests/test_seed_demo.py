@@ -140,8 +140,24 @@ def test_every_role_has_a_demo_login_that_works():
         assert response["Location"] == "/", d.username
         home = client.get("/")
         assert home.status_code == 200
-        assert TodoItem.objects.filter(user=officer.user).exists()
-        assert Notification.objects.filter(user=officer.user).exists()
+        assert Notification.objects.filter(user=officer.user).exists()  # the welcome notice
+
+
+@pytest.mark.django_db
+def test_seeded_todos_and_notifications_point_at_records_that_exist():
+    """No made-up inbox: every todo (and every warning) comes from a feature and links to its page."""
+    from django.urls import resolve
+
+    seed()
+    for title in ("备份完成", "执法证即将到期提醒", "本周执法数据周报已生成", "行政处罚决定书"):
+        assert not Notification.objects.filter(title__contains=title).exists(), title
+        assert not TodoItem.objects.filter(title__contains=title).exists(), title
+    for todo in TodoItem.objects.all():
+        assert todo.url, todo.title
+        resolve(todo.url.split("?")[0])
+    for note in Notification.objects.exclude(level=Notification.Level.INFO):
+        assert note.url, note.title
+        resolve(note.url.split("?")[0])
 
 
 @pytest.mark.django_db

@@ -212,3 +212,22 @@ def test_standard_roles_each_hold_one_family_at_most(roles):
 def test_every_permission_of_the_audit_app_is_in_the_audit_family(db):
     for perm in Permission.objects.filter(content_type__app_label="audit"):
         assert family_of(f"audit.{perm.codename}") == AUDIT
+
+
+class TestAuditorPage:
+    def test_security_administrator_revokes_the_auditors_roles(self, admins):
+        auditor = Officer.objects.get(user=admins[AUDIT])
+        client = logged_in_client(admins[SECURITY])
+        assert "auditor" in client.get("/security/auditors/").content.decode()
+        resp = client.post("/security/auditors/", {"officer": auditor.pk})
+        assert resp.status_code == 302
+        assert not auditor.roles.exists()
+        assert user_families(admins[AUDIT]) == set()
+
+    @pytest.mark.parametrize("family", [SYSTEM, AUDIT])
+    def test_others_cannot_open_or_use_it(self, admins, family):
+        auditor = Officer.objects.get(user=admins[AUDIT])
+        client = logged_in_client(admins[family])
+        assert client.get("/security/auditors/").status_code == 403
+        assert client.post("/security/auditors/", {"officer": auditor.pk}).status_code == 403
+        assert auditor.roles.exists()

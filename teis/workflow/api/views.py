@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teis.core.api.errors import body
+from teis.core.api.pagination import paginated
 from teis.core.services import ServiceError
 
 from .. import services
@@ -98,7 +99,7 @@ class TaskListView(APIView):
             OpenApiParameter("tab", str, enum=["todo", "done"], description="todo 待办（默认）/ done 已办"),
             OpenApiParameter("due_before", str, description="期限不晚于（YYYY-MM-DD）"),
         ],
-        responses=WorkTaskSerializer(many=True),
+        responses={200: paginated(WorkTaskSerializer)},
         summary="我的流程任务",
     )
     def get(self, request):
@@ -154,7 +155,9 @@ class TaskActionView(APIView):
             elif action == "complete":
                 if "decision" not in d:
                     return Response(body("invalid", "请选择审批结论", {"decision": ["该字段是必填项。"]}), status=400)
-                data = services.step_form_data(wt, d.get("data"))
+                data = d.get("data")
+                if d["decision"] == Decision.APPROVE:
+                    data = services.step_form_data(wt, data)
                 wt = services.complete_task(
                     user, wt, d["decision"], d.get("opinion", ""), data, lock_version=d.get("lock_version")
                 )

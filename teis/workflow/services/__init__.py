@@ -31,6 +31,8 @@ from .delegation import delegate, delegated_back  # noqa: F401
 from .engine import (  # noqa: F401
     COLUMNS,
     LISTENERS,
+    STEP_HANDLERS,
+    SUBJECT_PANELS,
     _audit_step,
     _check_active,
     _check_data,
@@ -48,6 +50,9 @@ from .engine import (  # noqa: F401
     dump_state,
     load_workflow,
     register_listener,
+    register_step_handler,
+    register_subject_panel,
+    subject_panel,
 )
 from .offering import (  # noqa: F401
     AUTO_SKIP_OPINION,

@@ -27,6 +27,7 @@ from ..models import ProcessInstance, WorkTask
 from .definitions import current_definition
 from .engine import (
     COLUMNS,
+    STEP_HANDLERS,
     _audit_step,
     _check_active,
     _check_data,
@@ -96,7 +97,11 @@ def complete_task(
     state and offer the next tasks. 退回 on a node whose diagram draws no return path resets the engine to the
     previous node (see `return_task`). Two concurrent completions: one wins, the other gets "task_taken"."""
     _check_decision(decision)
-    data = _check_data(data)
+    handler = STEP_HANDLERS.get(worktask.instance.definition.key)
+    if handler is None:
+        data = _check_data(data)
+    elif data is not None and not isinstance(data, dict):
+        raise ServiceError("invalid_data", "流程数据必须是键值对象")
     if decision != Decision.APPROVE and not (opinion or "").strip():
         raise ServiceError("opinion_required", "退回或不同意时必须填写审批意见", {"opinion": ["请填写审批意见"]})
     with transaction.atomic():
@@ -104,6 +109,11 @@ def complete_task(
         _check_version(instance, lock_version)
         _check_active(instance, wt)
         principal = _acting_for(actor, wt)
+        if handler is not None and wt.kind not in (TaskKind.BEFORE, TaskKind.DELEGATE):
+            # the app records the step's facts first: a refusal leaves the record and the process untouched
+            data = _check_data(handler(actor, instance, wt, decision, dict(data or {}), opinion=opinion or ""))
+        elif handler is not None:
+            data = _check_data(data)
         parsed, _, _ = bpmn.loaded(instance.definition)
         meta = parsed.tasks[wt.spec_name]
         if wt.kind in (TaskKind.BEFORE, TaskKind.DELEGATE):

@@ -40,6 +40,31 @@ def register_listener(key: str, func) -> None:
     LISTENERS.setdefault(key, []).append(func)
 
 
+# Step handlers per process key (`register_step_handler`): an app records the facts a step decides, inside the
+# completing transaction, before the engine moves. handler(actor, instance, worktask, decision, data, opinion=…)
+# -> dict: it validates and writes what `data` carries for its own records (raising ServiceError to refuse: nothing is
+# written, the process does not move) and returns the task data the diagram should see (the gateway variables).
+STEP_HANDLERS: dict[str, object] = {}
+
+
+def register_step_handler(key: str, func) -> None:
+    STEP_HANDLERS[key] = func
+
+
+# What a task page shows of the process's subject (`register_subject_panel`): panel(request, worktask) -> HTML
+# (already escaped, e.g. a rendered template) or "" — so an approver sees what they approve.
+SUBJECT_PANELS: dict[str, object] = {}
+
+
+def register_subject_panel(key: str, func) -> None:
+    SUBJECT_PANELS[key] = func
+
+
+def subject_panel(request, worktask) -> str:
+    func = SUBJECT_PANELS.get(worktask.instance.definition.key)
+    return func(request, worktask) if func is not None else ""
+
+
 def _emit(instance: ProcessInstance, event: str) -> None:
     for func in LISTENERS.get(instance.definition.key, []):
         func(instance, event)

@@ -42,6 +42,9 @@ def role_holders(role: str, unit) -> list:
 
     if unit is None or not role:
         return []
+    once = unit.__dict__.pop("_wf_holders_once", None)
+    if once is not None and once[0] == role:
+        return list(once[1])  # just read by `holding_unit` for the same step (perf: one query per step)
     officers = Officer.objects.filter(
         unit=unit, roles__code=role, status=OfficerStatus.ACTIVE, user__is_active=True
     ).select_related("user")
@@ -90,7 +93,31 @@ def candidate_target(instance, meta, data: dict | None = None):
             role = value
         else:
             logger.warning("workflow task %s: variable %s=%r is no role", meta.bpmn_id, meta.role_var, value)
-    return target_unit(base, meta.unit), role
+    return holding_unit(target_unit(base, meta.unit), role), role
+
+
+def holding_unit(unit, role: str):
+    """Where a role of `unit` really sits: the unit itself when it has active holders of the role, else the first
+    of its 机关科室 (department children) that has them — the corps' 法制审核 is done by 法制科, not by the corps
+    node — else the same one level up, and so on to the root (a squad's 证据管理员 sits in its 支队). Without
+    holders anywhere the unit stays (the deadline escalation then reports it)."""
+    from teis.org.models import Unit
+
+    if unit is None or not role:
+        return unit
+    holders = role_holders(role, unit)
+    if holders:
+        unit._wf_holders_once = (role, holders)
+        return unit
+    node = unit
+    while node is not None:
+        if node is not unit and role_holders(role, node):
+            return node
+        for dept in Unit.objects.filter(parent=node, unit_type="department", is_active=True).order_by("pk"):
+            if role_holders(role, dept):
+                return dept
+        node = node.parent
+    return unit
 
 
 def signers_after(instance, parsed, spec_name: str, data: dict | None = None) -> dict[str, list]:

@@ -145,7 +145,13 @@ def step_form_data(wt: WorkTask, data):
 def history(instance: ProcessInstance) -> list[WorkTask]:
     return list(
         instance.tasks.exclude(status=TaskStatus.CANCELLED)
-        .select_related("assignee", "completed_by", "candidate_unit", "delegated_from", "added_by")
+        .select_related(
+            "assignee__officer",
+            "completed_by__officer",
+            "candidate_unit",
+            "delegated_from__officer",
+            "added_by__officer",
+        )
         .order_by("created_at", "pk")
     )
 

@@ -101,13 +101,15 @@ def test_delegate_on_the_task_page(people, tree, make_user):
     added = WorkTask.objects.get(kind=TaskKind.DELEGATE)
     helper_client = logged_in_client(helper)
     page = helper_client.get(f"/workflow/tasks/{added.pk}/").content.decode()
-    assert 'id="delegate-note"' in page and "交回 squad1lead 确认" in page and "驳回</button>" not in page
+    lead_name = people["squad"].officer.name  # people by name, never by login
+    assert 'id="delegate-note"' in page and f"交回 {lead_name} 确认" in page and "驳回</button>" not in page
+    assert "squad1lead" not in page
     r = helper_client.post(f"/workflow/tasks/{added.pk}/complete/", {"decision": "approve", "opinion": "建议同意"})
     assert r.status_code == 302
     page = squad.get(f"/workflow/tasks/{wt.pk}/").content.decode()
     assert 'id="delegate-back"' in page and "建议同意" in page
     # the history on the page shows the delegation
-    assert "委派自 squad1lead" in page
+    assert f"委派自 {lead_name}" in page
 
 
 def test_delegate_api(people, tree, make_user):

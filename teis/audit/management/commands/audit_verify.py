@@ -7,7 +7,7 @@ from teis.audit.services import verify_archive, verify_chain
 
 
 class Command(BaseCommand):
-    help = "校验审计记录的 SM3 哈希链；链条断裂时以非零状态退出并给出第一条异常记录编号。"
+    help = "校验审计记录的 HMAC-SM3 哈希链及导出的签名检查点；链条断裂时以非零状态退出并给出第一条异常记录编号。"
 
     def add_arguments(self, parser):
         parser.add_argument("--archives", action="store_true", help="同时校验全部归档文件")
@@ -30,4 +30,8 @@ class Command(BaseCommand):
             )
         if failures:
             raise CommandError("\n".join(failures), returncode=2)
-        self.stdout.write(self.style.SUCCESS(f"审计记录哈希链完整：已校验 {check.checked} 条记录。"))
+        if check.checkpoints:
+            note = f"，与签名检查点 {check.checkpoints} 个一致"
+        else:
+            note = "（尚无签名检查点：运行 audit_checkpoint 或等待定时任务）"
+        self.stdout.write(self.style.SUCCESS(f"审计记录哈希链完整：已校验 {check.checked} 条记录{note}。"))

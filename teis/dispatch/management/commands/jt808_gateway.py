@@ -24,8 +24,8 @@ class Command(BaseCommand):
         defaults = GatewayConfig()
         parser.add_argument(
             "--host",
-            default=getattr(settings, "TEIS_JT808_HOST", "0.0.0.0"),  # noqa: S104 — terminals connect from the mobile network
-            help="监听地址（默认所有网卡）",
+            default=settings.TEIS_JT808_HOST,
+            help="监听地址（默认 TEIS_JT808_HOST，未设置时仅本机 127.0.0.1）",
         )
         parser.add_argument("--port", type=int, default=settings.TEIS_JT808_PORT, help="监听端口")
         parser.add_argument("--idle-timeout", type=float, default=defaults.idle_timeout_s, help="空闲断开秒数")

@@ -41,7 +41,11 @@ class Command(BaseCommand):
         parser.add_argument("--tcp", action="append", default=[], metavar="HOST:PORT", help="连接TCP数据源(断线重连)")
         parser.add_argument("--udp", action="append", default=[], metavar="PORT", help="接收UDP报文")
         parser.add_argument("--file", action="append", default=[], metavar="PATH", help="回放记录文件(.gz 可)")
-        parser.add_argument("--bind", default="0.0.0.0", help="服务端/UDP 绑定地址")  # noqa: S104
+        parser.add_argument(
+            "--bind",
+            default=settings.TEIS_AIS_HOST,
+            help="服务端/UDP 绑定地址（默认 TEIS_AIS_HOST，未设置时 127.0.0.1）",
+        )
         parser.add_argument("--stats-every", type=float, default=30.0, help="统计输出间隔(秒)")
         parser.add_argument("--batch", type=int, default=BATCH_SIZE, help="每批最多记录数")
 

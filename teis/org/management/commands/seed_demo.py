@@ -18,12 +18,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from teis.core import notify
 from teis.core.dictionaries import dictionary_service
-from teis.core.models import DictionaryItem, DictionaryType, Notification, TodoItem
+from teis.core.models import DictionaryItem, DictionaryType, Notification
 from teis.org import demo
 from teis.org.choices import UnitType
 from teis.org.models import Officer, PasswordHistory, Role, Unit
@@ -221,32 +219,18 @@ class Seeder:
             Officer.business_lines.through.objects.bulk_create(through, ignore_conflicts=True)
             self.count("人员", len(new_users))
 
-    # --- todo items and notifications ----------------------------------------------------------------
-    def todos(self) -> None:
-        now = timezone.now()
-        users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in demo.DEMO_LOGINS])}
-        for username, items, notes in _demo_inbox():
-            user = users.get(username)
-            if user is None:
+    # --- notifications ---------------------------------------------------------------------------------------
+    def welcome(self) -> None:
+        """A welcome notice for each demo login. Todos and the other notifications are not seeded: the features
+        that make them (workflow tasks, deadlines, alarms, inspections) make them from the demo records, so
+        each points at a record that exists."""
+        users = User.objects.filter(username__in=[d.username for d in demo.DEMO_LOGINS])
+        title, body = WELCOME
+        for user in users:
+            if Notification.objects.filter(user=user, title=title).exists():
                 continue
-            for i, (title, category, url_name, due_days) in enumerate(items, start=1):
-                key = f"demo:{username}:{i}"
-                if TodoItem.objects.filter(user=user, source_key=key).exists():
-                    continue
-                notify.post_todo(
-                    user,
-                    title,
-                    category=category,
-                    url=_url(url_name),
-                    source_key=key,
-                    due_at=now + datetime.timedelta(days=due_days) if due_days is not None else None,
-                )
-                self.count("待办")
-            for title, body, level, url_name in notes:
-                if Notification.objects.filter(user=user, title=title).exists():
-                    continue
-                notify.notify(user, title, body, level=level, url=_url(url_name))
-                self.count("通知")
+            notify.notify(user, title, body, level=Notification.Level.INFO)
+            self.count("通知")
 
     def run(self) -> dict[str, int]:
         with transaction.atomic():
@@ -254,7 +238,7 @@ class Seeder:
             lines = self.dictionaries()
             units = self.units(lines)
             self.officers(units, lines)
-            self.todos()
+            self.welcome()
             for load_demo in app_demo_loaders():
                 self.created.update(load_demo())
         return self.created
@@ -295,90 +279,7 @@ def _lineage(unit: Unit, units) -> list[Unit]:
     return chain
 
 
-def _url(url_name: str) -> str:
-    if not url_name:
-        return ""
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return ""
-
-
-INFO, WARNING, ALARM = Notification.Level.INFO, Notification.Level.WARNING, Notification.Level.ALARM
-
-
-def _demo_inbox():
-    """(username, [(todo title, category, url name, due in days)], [(title, body, level, url name)])."""
-    welcome = ("欢迎使用交通综合执法信息系统", "这是演示环境，数据均为虚构。", INFO, "")
-    return [
-        (
-            "officer",
-            [
-                ("补充证据：出租车拒载案（沪B·D1234）询问笔录待上传", "案件", "", 2),
-                ("今日勤务：浦东机场 T2 出租车上客区 07:00–15:00", "勤务", "", 0),
-            ],
-            [welcome, ("执法证即将到期提醒", "请在到期前 30 天内办理执法证换证。", WARNING, "")],
-        ),
-        (
-            "squad",
-            [
-                ("待审批：王晓明提交的立案申请（网约车非法营运）", "案件", "", 1),
-                ("编制下周勤务计划", "勤务", "", 3),
-            ],
-            [welcome, ("本中队 3 辆执法车辆今日未上线", "请检查车载终端状态。", WARNING, "")],
-        ),
-        (
-            "brigade",
-            [
-                ("待审批：第一中队立案审批 2 件", "案件", "", 1),
-                ("复核本月执法车辆油耗报表", "勤务", "", 5),
-            ],
-            [welcome, ("总队通知：开展出租汽车行业专项整治", "请各大队于本周五前报送工作方案。", INFO, "")],
-        ),
-        (
-            "legal",
-            [
-                ("法制审核：第一支队行政处罚决定书（拟罚款 10000 元）", "法制审核", "", 2),
-                ("案卷评查：抽取 5 份 9 月结案案卷", "案卷评查", "", 7),
-            ],
-            [welcome],
-        ),
-        (
-            "command",
-            [("处置告警：执法船艇“沪交执 03”驶出执法区域", "指挥调度", "", 0)],
-            [welcome, ("超速告警：沪A·C8899 在 G1501 时速 132 km/h", "执法车辆超速，请核实。", ALARM, "")],
-        ),
-        (
-            "leader",
-            [("重大案件审批：网约车平台未取得经营许可案", "案件", "", 3)],
-            [welcome, ("本周执法数据周报已生成", "立案 126 件，结案 98 件。", INFO, "")],
-        ),
-        (
-            "evidence",
-            [("证据入库：执法记录仪视频 12 段待登记", "证据", "", 1)],
-            [welcome],
-        ),
-        (
-            "sysadmin",
-            [("审核新增人员账号：3 名新入职队员", "系统管理", "org:officer_list", 2)],
-            [welcome, ("字典维护提醒", "“车辆类型”字典可通过 Excel 导入批量维护。", INFO, "core:dictionaryitem_list")],
-        ),
-        (
-            "secadmin",
-            [("复核安全策略：密码有效期与锁定阈值", "安全管理", "security_policy", 7)],
-            [welcome, ("登录失败次数异常", "近 1 小时有账号连续登录失败，请关注。", WARNING, "login_attempts")],
-        ),
-        (
-            "auditor",
-            [("月度审计：检查导出与敏感信息查看记录", "审计", "audit:auditrecord_list", 7)],
-            [welcome],
-        ),
-        (
-            "ops",
-            [("季度巡检：数据库备份恢复演练", "运维", "core:jobs", 10)],
-            [welcome, ("备份完成", "昨夜数据库备份已完成。", INFO, "core:jobs")],
-        ),
-    ]
+WELCOME = ("欢迎使用交通综合执法信息系统", "这是演示环境，数据均为虚构。")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,832 @@
+"""The case record written step by step (案卷): what each step of the general procedure (and its 路政 / 水上 / 海事
+variants, which share the step ids) decides is validated and written here when the step is completed, inside
+the workflow's transaction (`handle_step`, registered with `teis.workflow.services.register_step_handler`).
+
+A refusal (`ServiceError` naming the field in Chinese) leaves the record and the process untouched. 退回 and
+不同意 decide nothing, so they write nothing (except the reason of a 结案归档退回). After every step its
+requirements (`steps.missing_requirements`, documents excepted until the documents issue) are checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from teis.audit import services as audit
+from teis.audit.choices import AuditAction
+from teis.core.services import ServiceError
+from teis.core.workdays import add_workdays
+
+from .. import steps
+from ..choices import CaseStatus, DecisionType, PaymentStatus, PenaltyKind, RecordKind
+from ..models import CaseDecision, CasePayment, CaseRecord, EnforcementCase
+
+# Task-data variables the diagrams' gateways read: passed to the engine, never written to the record.
+PROCESS_VARIABLES = frozenset(
+    {
+        "hearing",
+        "transfer_case",
+        "criminal",
+        "remedy",
+        "paid",
+        "extend",
+        "to_penalty",
+        "disposal",
+        "discussion_leaders",
+        "is_major",
+    }
+)
+HEARING_REQUEST_WORKDAYS = 5  # 行政处罚法 art. 64(1) 告知后五日内提出; art. 85: 五日 = working days
+CENT = Decimal("0.01")
+MAX_FINE = Decimal("100000000")
+
+
+class Errors:
+    """Field errors gathered before anything is written; raised together."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            parts = [m for msgs in self.fields.values() for m in msgs]
+            raise ServiceError("invalid_record", "；".join(parts), self.fields)
+
+
+# --- small readers -------------------------------------------------------------------------------------------
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name)
+    return "" if value is None else str(value).strip()
+
+
+def _required_text(data: dict, errors: Errors, name: str, label: str, limit: int = 5000) -> str:
+    value = _text(data, name)
+    if not value:
+        errors.add(name, f"请填写{label}")
+    elif len(value) > limit:
+        errors.add(name, f"{label}不能超过 {limit} 字")
+    return value
+
+
+def _as_datetime(value, errors: Errors, name: str, label: str, *, required: bool = True):
+    if value in (None, ""):
+        if required:
+            errors.add(name, f"请填写{label}")
+        return None
+    if isinstance(value, dt.datetime):
+        out = value
+    elif isinstance(value, dt.date):
+        out = dt.datetime.combine(value, dt.time(9, 0))
+    else:
+        try:
+            out = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            errors.add(name, f"{label}格式不正确（YYYY-MM-DD HH:MM）")
+            return None
+    if timezone.is_naive(out):
+        out = timezone.make_aware(out)
+    if out > timezone.now() + dt.timedelta(minutes=5):
+        errors.add(name, f"{label}不能晚于当前时间")
+    return out
+
+
+def _as_date(value, errors: Errors, name: str, label: str, *, required: bool = True):
+    if value in (None, ""):
+        if required:
+            errors.add(name, f"请填写{label}")
+        return None
+    if isinstance(value, dt.datetime):
+        out = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    elif isinstance(value, dt.date):
+        out = value
+    else:
+        try:
+            out = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors.add(name, f"{label}格式不正确（YYYY-MM-DD）")
+            return None
+    if out > timezone.localdate():
+        errors.add(name, f"{label}不能晚于今天")
+    return out
+
+
+def _as_amount(value, errors: Errors, name: str, label: str, *, required: bool = True) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            errors.add(name, f"请填写{label}")
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        errors.add(name, f"{label}应为数字")
+        return None
+    if amount <= 0:
+        errors.add(name, f"{label}必须大于零")
+    elif amount >= MAX_FINE:
+        errors.add(name, f"{label}超出允许范围")
+    return amount
+
+
+def _local_day(value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date()
+    return value
+
+
+def _minute(value: dt.datetime) -> dt.datetime:
+    """Times typed on a form have minute precision: compare them with a recorded time to the minute."""
+    return value.replace(second=0, microsecond=0)
+
+
+def _fmt(value) -> str:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def record_of(case: EnforcementCase) -> CaseDecision:
+    """The case's decision record, created empty on first use."""
+    rec, _ = CaseDecision.objects.get_or_create(case=case)
+    return rec
+
+
+def parse_qa(text: str) -> list[dict[str, str]]:
+    """笔录 questions and answers from lines starting 问： / 答： (a line without a prefix continues the last)."""
+    out: list[dict[str, str]] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        head, body = line[:2], line[2:].strip()
+        if head in ("问：", "问:"):
+            out.append({"q": body, "a": ""})
+        elif head in ("答：", "答:"):
+            if out and not out[-1]["a"]:
+                out[-1]["a"] = body
+            else:
+                out.append({"q": "", "a": body})
+        elif out:
+            key = "a" if out[-1]["a"] else "q"
+            out[-1][key] = (out[-1][key] + "\n" + line).strip()
+        else:
+            out.append({"q": line, "a": ""})
+    return out
+
+
+# --- writers, one per step -----------------------------------------------------------------------------------
+
+
+def _write_pre_register(actor, case, rec, data, errors) -> dict:
+    """案件预登记 / 立案: source, 案由, violation codes, facts, 重大案件 (through the intake service's checks)."""
+    from . import intake
+
+    fields = {k: data[k] for k in ("title", "source", "case_cause", "violation_codes", "facts") if k in data}
+    if "is_major" in data:
+        fields["is_major"] = bool(data["is_major"])
+    if "violation_codes" in fields:
+        fields["violation_codes"] = list(fields["violation_codes"] or [])
+    if fields:
+        intake.do_update_case(actor, case, fields)
+    return {}
+
+
+def _write_filing(actor, case, rec, data, errors) -> dict:
+    return {}
+
+
+def _write_investigation(actor, case, rec, data, errors) -> dict:
+    """调查取证: the investigation text and, when given, one 笔录 with its questions and answers."""
+    investigation = _text(data, "investigation")
+    kind = _text(data, "record_kind")
+    record = None
+    if kind:
+        if kind not in RecordKind.values:
+            errors.add("record_kind", "笔录类型无效")
+        started = _as_datetime(data.get("record_started_at"), errors, "record_started_at", "笔录开始时间")
+        qa = parse_qa(_text(data, "record_qa"))
+        content = _text(data, "record_content")
+        if not qa and not content:
+            errors.add("record_qa", "请填写笔录的问答或内容（每行以“问：”或“答：”开头）")
+        if kind == RecordKind.INQUIRY and not _text(data, "record_interviewee"):
+            errors.add("record_interviewee", "询问笔录须填写被询问人")
+        if started and case.discovered_at and started < case.discovered_at - dt.timedelta(days=1):
+            errors.add("record_started_at", "笔录开始时间早于发现违法行为的时间")
+        record = {
+            "kind": kind,
+            "started_at": started,
+            "place": _text(data, "record_place")[:200],
+            "interviewee": _text(data, "record_interviewee")[:100],
+            "content": content,
+            "qa": qa,
+        }
+    errors.raise_if_any()
+    if investigation and investigation != case.investigation:
+        from . import intake
+
+        intake.do_update_case(actor, case, {"investigation": investigation})
+    if record is not None:
+        row = CaseRecord.objects.create(case=case, recorder=actor, created_by=actor, step="Task_Register", **record)
+        audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.record", "case": case.pk})
+    return {}
+
+
+def _discretion(actor, case, data, errors, fine: Decimal | None):
+    """The discretion application for the proposed fine, linked to the case (case.discretion)."""
+    from teis.legal.services import discretion as legal
+
+    code = data.get("violation_code") or next(iter(case.violation_codes.all()), None)
+    level = data.get("discretion_level")
+    if code is None:
+        errors.add("violation_code", "罚款须选择违章代码以适用裁量基准")
+        return None
+    if not level:
+        errors.add("discretion_level", "请选择裁量情节")
+        return None
+    try:
+        return legal.do_apply_discretion(
+            actor,
+            violation_code=code,
+            level=level,
+            amount=fine,
+            conditions_met=list(data.get("conditions_met") or []),
+            reason=_text(data, "discretion_reason"),
+            case_reference=case.case_code or f"案件{case.pk}",
+            unit=case.unit,
+        )
+    except ServiceError as err:
+        target = {"amount": "fine_amount", "level": "discretion_level", "code": "violation_code"}
+        for name, msgs in (err.fields or {"discretion_reason": [err.message]}).items():
+            for m in msgs:
+                errors.add(target.get(name, "discretion_reason" if name == "reason" else name), m)
+        if not err.fields:
+            return None
+        errors.fields.setdefault("__all__", []).append(err.message)
+        return None
+
+
+def _write_finding(actor, case, rec, data, errors) -> dict:
+    """案件处理意见 + 违法行为通知（事先告知）: decision type, penalty kinds, fine within the discretion benchmark
+    (or a deviation sent to legal review), legal basis, the notice's service date, and a hearing request."""
+    decision_type = _text(data, "decision_type") or DecisionType.PENALTY
+    if decision_type not in (DecisionType.PENALTY, DecisionType.NO_PENALTY):
+        errors.add("decision_type", "处理决定类型无效")
+    kinds = [k for k in (data.get("penalty_kinds") or []) if k]
+    bad = [k for k in kinds if k not in PenaltyKind.values]
+    if bad:
+        errors.add("penalty_kinds", "处罚种类无效：" + "、".join(map(str, bad)))
+    fine = None
+    if decision_type == DecisionType.PENALTY:
+        if not kinds:
+            errors.add("penalty_kinds", "给予行政处罚须选择处罚种类")
+        if PenaltyKind.FINE in kinds:
+            fine = _as_amount(data.get("fine_amount"), errors, "fine_amount", "罚款金额")
+        elif data.get("fine_amount") not in (None, ""):
+            errors.add("fine_amount", "未选择“罚款”处罚种类，不应填写罚款金额")
+        if not _text(data, "legal_basis"):
+            errors.add("legal_basis", "请填写法律依据")
+    else:
+        _required_text(data, errors, "decision_reason", "不予处罚理由")
+    notice = _as_datetime(data.get("notice_served_at"), errors, "notice_served_at", "事先告知送达时间")
+    if notice and case.filed_at and notice < _minute(case.filed_at):
+        errors.add("notice_served_at", "事先告知送达时间不能早于立案时间")
+    hearing = bool(data.get("hearing"))
+    requested = _as_date(
+        data.get("hearing_requested_at"), errors, "hearing_requested_at", "听证申请日期", required=hearing
+    )
+    if requested and not hearing:
+        errors.add("hearing", "填写了听证申请日期，请勾选“当事人申请听证”")
+    if requested and notice:
+        served_day = _local_day(notice)
+        last = add_workdays(served_day, HEARING_REQUEST_WORKDAYS)
+        if requested < served_day:
+            errors.add("hearing_requested_at", "听证申请日期不能早于事先告知送达日期")
+        elif requested > last:
+            errors.add(
+                "hearing_requested_at",
+                f"听证申请日期 {requested} 已超过期限：应在告知送达后五个工作日内（{last} 前）提出",
+            )
+    code = data.get("violation_code") or next(iter(case.violation_codes.all()), None)
+    if fine is not None and code is not None:
+        low, high = getattr(code, "fine_min", None), getattr(code, "fine_max", None)
+        if high is not None and fine > high:
+            errors.add("fine_amount", f"罚款金额 {fine} 元超过法定上限 {high} 元（违章代码 {code.code}）")
+        elif low is not None and fine < low:
+            errors.add("fine_amount", f"罚款金额 {fine} 元低于法定下限 {low} 元（违章代码 {code.code}）")
+    errors.raise_if_any()
+    application = _discretion(actor, case, data, errors, fine) if fine is not None else None
+    errors.raise_if_any()
+    before = audit.snapshot(case)
+    case.decision_type = decision_type
+    case.fine_amount = fine
+    if application is not None:
+        case.discretion = application
+    elif fine is None:
+        case.discretion = None
+    case.save(update_fields=["decision_type", "fine_amount", "discretion", "updated_at"])
+    rec.penalty_kinds = kinds if decision_type == DecisionType.PENALTY else []
+    rec.legal_basis = _text(data, "legal_basis")
+    rec.proposal_facts = _text(data, "proposal_facts") or case.facts
+    rec.evidence_list = _text(data, "evidence_list")
+    rec.proposal = _text(data, "proposal")
+    rec.decision_reason = _text(data, "decision_reason") if decision_type == DecisionType.NO_PENALTY else ""
+    rec.proposed_at = timezone.now()
+    rec.notice_served_at = notice
+    rec.hearing_requested_at = requested
+    rec.save()
+    _audit(actor, case, before, "cases.finding")
+    return {"hearing": hearing}
+
+
+def _write_statement(actor, case, rec, data, errors) -> dict:
+    """陈述申辩: what the party said, whether it was adopted and why (or that the party waived it)."""
+    content = _required_text(data, errors, "statement_content", "陈述申辩内容（放弃的请注明）")
+    adopted = data.get("statement_adopted")
+    adopted = None if adopted in (None, "") else adopted in (True, "true", "yes", "1", "adopted")
+    reason = _text(data, "statement_reason")
+    if adopted is not None and not reason:
+        errors.add("statement_reason", "请填写采纳或不予采纳的理由")
+    errors.raise_if_any()
+    rec.statement_content, rec.statement_adopted, rec.statement_reason = content, adopted, reason
+    rec.save()
+    return {}
+
+
+def _write_hearing(actor, case, rec, data, errors) -> dict:
+    """听证: notice, the hearing held (not before 7 days after the notice, art. 64(2)), record and report."""
+    notified = _as_date(data.get("hearing_notified_at"), errors, "hearing_notified_at", "听证通知日期")
+    held = _as_date(data.get("hearing_held_at"), errors, "hearing_held_at", "听证举行日期")
+    record = _required_text(data, errors, "hearing_record", "听证笔录")
+    report = _required_text(data, errors, "hearing_report", "听证报告")
+    if notified and rec.hearing_requested_at and notified < rec.hearing_requested_at:
+        errors.add("hearing_notified_at", "听证通知日期不能早于听证申请日期")
+    if notified and held and held < notified + dt.timedelta(days=7):
+        errors.add("hearing_held_at", "应当在举行听证的七日前通知当事人（听证举行日期过早）")
+    errors.raise_if_any()
+    rec.hearing_notified_at, rec.hearing_held_at = notified, held
+    rec.hearing_record, rec.hearing_report = record, report
+    rec.save()
+    CaseRecord.objects.create(
+        case=case,
+        kind=RecordKind.HEARING,
+        started_at=timezone.make_aware(dt.datetime.combine(held, dt.time(9, 0))),
+        recorder=actor,
+        created_by=actor,
+        content=record,
+        step="Task_Hearing",
+    )
+    return {}
+
+
+def _write_legal_review(actor, case, rec, data, errors) -> dict:
+    """法制审核: the reviewer's written opinion (the 集体讨论 leaders are a process variable)."""
+    opinion = _required_text(data, errors, "legal_opinion", "法制审核意见")
+    errors.raise_if_any()
+    rec.legal_opinion, rec.legal_reviewer, rec.legal_reviewed_at = opinion, actor, timezone.now()
+    rec.save()
+    return {}
+
+
+def _write_discussion(actor, case, rec, data, errors) -> dict:
+    """集体讨论 (会签): each leader's opinion is their signature's opinion; minutes are kept once, added to."""
+    minutes = _text(data, "discussion_minutes")
+    if minutes:
+        name = getattr(getattr(actor, "officer", None), "name", "") or actor.get_username()
+        rec.discussion_minutes = (
+            rec.discussion_minutes + "\n" if rec.discussion_minutes else ""
+        ) + f"{name}：{minutes}"
+    rec.discussion_at = rec.discussion_at or timezone.now()
+    rec.save()
+    return {}
+
+
+def _write_decision(actor, case, rec, data, errors) -> dict:
+    """处罚决定及送达: decision time after the prior notice (and after the hearing), service after the decision,
+    the decision number (文号) and the payment due date (15 days after service, art. 67)."""
+    from ..codes import next_file_number
+    from .procedure import payment_due
+
+    decided = _as_datetime(data.get("decided_at"), errors, "decided_at", "决定时间")
+    served = _as_datetime(data.get("served_at"), errors, "served_at", "送达时间")
+    method = _text(data, "service_method")
+    from ..choices import ServiceMethod
+
+    if not method:
+        errors.add("service_method", "请选择送达方式")
+    elif method not in ServiceMethod.values:
+        errors.add("service_method", "送达方式无效")
+    recipient = _required_text(data, errors, "service_recipient", "受送达人", 100)
+    if case.decision_type == DecisionType.PENALTY and rec.notice_served_at is None:
+        errors.add("decided_at", "未经事先告知（未记录告知书送达时间），不能作出行政处罚决定")
+    if decided and rec.notice_served_at and decided < rec.notice_served_at:
+        errors.add("decided_at", f"决定时间不能早于事先告知送达时间（{_fmt(rec.notice_served_at)}）")
+    if decided and rec.hearing_held_at and _local_day(decided) < rec.hearing_held_at:
+        errors.add("decided_at", f"决定时间不能早于听证举行日期（{rec.hearing_held_at}）")
+    if decided and case.filed_at and decided < _minute(case.filed_at):
+        errors.add("decided_at", "决定时间不能早于立案时间")
+    if decided and served and served < decided:
+        errors.add("served_at", "送达时间不能早于决定时间")
+    errors.raise_if_any()
+    before = audit.snapshot(case)
+    case.decided_at, case.served_at = decided, served
+    if not case.file_number:
+        case.file_number = next_file_number(case, _local_day(decided))
+    if case.decision_type == DecisionType.PENALTY and case.fine_amount:
+        case.payment_due = payment_due(served)
+        if case.payment_status == PaymentStatus.NONE:
+            case.payment_status = PaymentStatus.UNPAID
+    case.save(update_fields=["decided_at", "served_at", "file_number", "payment_due", "payment_status", "updated_at"])
+    rec.service_method, rec.service_recipient = method, recipient
+    rec.save()
+    _audit(actor, case, before, "cases.decision")
+    return {}
+
+
+def _write_remedy(actor, case, rec, data, errors) -> dict:
+    from ..choices import RemedyKind, RemedyResult
+
+    kind = _text(data, "remedy_kind")
+    if kind not in RemedyKind.values:
+        errors.add("remedy_kind", "请选择救济方式（行政复议或行政诉讼）")
+    filed = _as_date(data.get("remedy_filed_at"), errors, "remedy_filed_at", "申请/起诉日期")
+    result = _text(data, "remedy_result") or RemedyResult.PENDING
+    if result not in RemedyResult.values:
+        errors.add("remedy_result", "结果无效")
+    if filed and case.served_at and filed < _local_day(case.served_at):
+        errors.add("remedy_filed_at", "申请/起诉日期不能早于处罚决定送达日期")
+    errors.raise_if_any()
+    rec.remedy_kind, rec.remedy_filed_at, rec.remedy_result = kind, filed, result
+    rec.remedy_effect = _text(data, "remedy_effect")
+    rec.save()
+    return {}
+
+
+def _write_execution(actor, case, rec, data, errors) -> dict:
+    """执行: a payment recorded by hand (amount, time, receipt), 分期/延期, 催告, or 申请法院强制执行."""
+    from . import penalties
+
+    amount = _as_amount(data.get("payment_amount"), errors, "payment_amount", "缴款金额", required=False)
+    paid_at = _as_datetime(data.get("paid_at"), errors, "paid_at", "缴款时间", required=amount is not None)
+    receipt = _text(data, "receipt_number")
+    if amount is not None and not receipt:
+        errors.add("receipt_number", "请填写缴款票据号")
+    if paid_at and case.decided_at and paid_at < case.decided_at:
+        errors.add("paid_at", "缴款时间不能早于处罚决定时间")
+    urged = _as_date(data.get("urged_at"), errors, "urged_at", "催告日期", required=False)
+    court = _as_date(data.get("court_applied_at"), errors, "court_applied_at", "申请法院强制执行日期", required=False)
+    decided_day = _local_day(case.decided_at)
+    for name, value, label in (("urged_at", urged, "催告日期"), ("court_applied_at", court, "申请法院强制执行日期")):
+        if value and decided_day and value < decided_day:
+            errors.add(name, f"{label}不能早于处罚决定日期")
+    installments = bool(data.get("installments"))
+    note = _text(data, "installment_note")
+    if installments and not note:
+        errors.add("installment_note", "分期/延期缴纳须写明批准情况（批准人、期限）")
+    errors.raise_if_any()
+    if amount is not None:
+        try:
+            penalties.do_record_payment(actor, case, amount, paid_at)
+        except ServiceError as err:
+            raise ServiceError(err.code, err.message, {"payment_amount": [err.message]}) from err
+        row = CasePayment.objects.create(
+            case=case, amount=amount, paid_at=paid_at, receipt_number=receipt[:60], created_by=actor
+        )
+        audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.payment", "case": case.pk})
+    if court and case.payment_status != PaymentStatus.PAID:
+        EnforcementCase.objects.filter(pk=case.pk).update(payment_status=PaymentStatus.COURT)
+    rec.installments, rec.installment_note = installments, note[:300]
+    rec.urged_at = urged or rec.urged_at
+    rec.court_applied_at = court or rec.court_applied_at
+    rec.save()
+    return {}
+
+
+def _write_archive(actor, case, rec, data, errors) -> dict:
+    """结案: the 结案报告 with how the case ended; the closing time."""
+    from ..choices import ClosingKind
+
+    kind = _text(data, "closing_kind")
+    if kind not in ClosingKind.values:
+        errors.add("closing_kind", "请选择结案方式")
+    report = _required_text(data, errors, "closing_report", "结案报告")
+    unpaid = case.decision_type == DecisionType.PENALTY and case.fine_amount and case.payment_status != "paid"
+    if kind == ClosingKind.EXECUTED and unpaid:
+        errors.add("closing_kind", "罚款尚未缴清，不能以“处罚决定执行完毕”结案")
+    errors.raise_if_any()
+    before = audit.snapshot(case)
+    case.closed_at = timezone.now()
+    case.save(update_fields=["closed_at", "updated_at"])
+    rec.closing_kind, rec.closing_report = kind, report
+    rec.save()
+    _audit(actor, case, before, "cases.close")
+    return {}
+
+
+def _write_archive_review(actor, case, rec, data, errors) -> dict:
+    """归档: archive number and where the file is kept (cabinet / box / position)."""
+    number = _required_text(data, errors, "archive_number", "档案号", 60)
+    cabinet = _required_text(data, errors, "archive_cabinet", "档案柜", 30)
+    box = _required_text(data, errors, "archive_box", "档案盒", 30)
+    position = _required_text(data, errors, "archive_position", "位置", 30)
+    errors.raise_if_any()
+    before = audit.snapshot(case)
+    case.archive_location = f"{cabinet}柜 {box}盒 {position}"[:120]
+    case.archived_at = timezone.now()
+    case.save(update_fields=["archive_location", "archived_at", "updated_at"])
+    rec.archive_number, rec.archive_cabinet, rec.archive_box, rec.archive_position = number, cabinet, box, position
+    rec.archive_return_reason = ""
+    rec.save()
+    _audit(actor, case, before, "cases.archive")
+    return {}
+
+
+def _write_judicial_transfer(actor, case, rec, data, errors) -> dict:
+    """移送司法机关 / 涉刑衔接: the receiving authority, the date and its receipt."""
+    authority = _required_text(data, errors, "transfer_authority", "接收机关", 100)
+    day = _as_date(data.get("transfer_date"), errors, "transfer_date", "移送日期")
+    receipt = _required_text(data, errors, "transfer_receipt", "回执", 100)
+    if day and case.filed_at and day < _local_day(case.filed_at):
+        errors.add("transfer_date", "移送日期不能早于立案日期")
+    errors.raise_if_any()
+    rec.transfer_authority, rec.transfer_date, rec.transfer_receipt = authority, day, receipt
+    rec.save()
+    return {}
+
+
+WRITERS = {
+    "Task_PreRegister": _write_pre_register,
+    "Task_FilingApproval": _write_filing,
+    "Task_Register": _write_investigation,
+    "Task_Finding": _write_finding,
+    "Task_Statement": _write_statement,
+    "Task_Hearing": _write_hearing,
+    "Task_LegalReview": _write_legal_review,
+    "Task_Discussion": _write_discussion,
+    "Task_Decision": _write_decision,
+    "Task_Remedy": _write_remedy,
+    "Task_Execution": _write_execution,
+    "Task_Archive": _write_archive,
+    "Task_ArchiveReview": _write_archive_review,
+    "Task_JudicialTransfer": _write_judicial_transfer,
+}
+
+
+def _audit(actor, case, before, operation: str) -> None:
+    changes = audit.diff(before, audit.snapshot(case))
+    audit.record(actor, AuditAction.UPDATE, case, changes=changes, detail={"operation": operation})
+
+
+def check_step(case: EnforcementCase, step_id: str) -> None:
+    """Refuse completing `step_id` while a required fact is missing (documents are the documents issue's)."""
+    missing = []
+    for req in steps.STEP_REQUIREMENTS.get(step_id, ()):
+        if req.document:
+            continue
+        message = req.check(case)
+        if message:
+            missing.append(message)
+    if missing:
+        raise ServiceError("step_incomplete", "本环节尚不能办结，缺少：" + "；".join(missing), {"__all__": missing})
+
+
+def _case_of(instance) -> EnforcementCase | None:
+    from django.contrib.contenttypes.models import ContentType
+
+    if not instance.subject_id or instance.subject_type_id != ContentType.objects.get_for_model(EnforcementCase).pk:
+        return None
+    return EnforcementCase.objects.select_for_update(of=("self",)).filter(pk=instance.subject_id).first()
+
+
+def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], opinion: str = "") -> dict:
+    """The cases step handler (`teis.workflow.services.register_step_handler`), run inside `complete_task`'s
+    transaction before the engine moves: writes the step's facts, checks its requirements, files the case on
+    立案审批's approval; returns the process variables for the engine."""
+    from teis.workflow.choices import Decision
+
+    variables = {k: v for k, v in data.items() if k in PROCESS_VARIABLES or k not in FACT_FIELDS}
+    case = _case_of(instance)
+    if case is None:
+        return variables
+    step = worktask.spec_name
+    if decision != Decision.APPROVE:
+        if step == "Task_ArchiveReview" and opinion:
+            rec = record_of(case)
+            rec.archive_return_reason = opinion
+            rec.save(update_fields=["archive_return_reason", "updated_at"])
+        return variables
+    writer = WRITERS.get(step)
+    with transaction.atomic():
+        if writer is not None:
+            errors = Errors()
+            variables.update(writer(actor, case, record_of(case), data, errors) or {})
+            case.refresh_from_db()
+        check_step(case, step)
+        if step == "Task_FilingApproval":
+            from . import intake
+
+            intake.do_file_case(actor, case, by_workflow=True)
+        if "is_major" in data:
+            variables["is_major"] = bool(case.is_major)
+    return variables
+
+
+# Field names the step forms collect for the record (never copied into the task data).
+FACT_FIELDS = frozenset(
+    {
+        "title",
+        "source",
+        "case_cause",
+        "violation_codes",
+        "facts",
+        "investigation",
+        "record_kind",
+        "record_started_at",
+        "record_place",
+        "record_interviewee",
+        "record_qa",
+        "record_content",
+        "decision_type",
+        "penalty_kinds",
+        "fine_amount",
+        "violation_code",
+        "discretion_level",
+        "conditions_met",
+        "discretion_reason",
+        "legal_basis",
+        "proposal_facts",
+        "evidence_list",
+        "proposal",
+        "decision_reason",
+        "notice_served_at",
+        "hearing_requested_at",
+        "statement_content",
+        "statement_adopted",
+        "statement_reason",
+        "hearing_notified_at",
+        "hearing_held_at",
+        "hearing_record",
+        "hearing_report",
+        "legal_opinion",
+        "discussion_minutes",
+        "decided_at",
+        "served_at",
+        "service_method",
+        "service_recipient",
+        "remedy_kind",
+        "remedy_filed_at",
+        "remedy_result",
+        "remedy_effect",
+        "payment_amount",
+        "paid_at",
+        "receipt_number",
+        "urged_at",
+        "court_applied_at",
+        "installments",
+        "installment_note",
+        "closing_kind",
+        "closing_report",
+        "archive_number",
+        "archive_cabinet",
+        "archive_box",
+        "archive_position",
+        "transfer_authority",
+        "transfer_date",
+        "transfer_receipt",
+    }
+)
+
+
+def decided(case: EnforcementCase) -> bool:
+    """After the decision the record changes only through 更正 (with approval)."""
+    return case.decided_at is not None and case.status not in (CaseStatus.PRE_REGISTERED, CaseStatus.FILING)
+
+
+def register_step_handlers() -> None:
+    """Called from the app's ready(): the general procedure and its variants record their facts here."""
+    from teis.workflow.services import register_step_handler
+
+    for key in steps.GENERAL_KEYS:
+        register_step_handler(key, handle_step)
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+
+def record_context(case: EnforcementCase) -> dict:
+    """What `cases/_case_record.html` shows: the decision record, 笔录, payments and each 集体讨论 opinion."""
+    discussion = []
+    if case.process_id:
+        from teis.workflow.choices import TaskStatus
+        from teis.workflow.models import WorkTask
+
+        rows = (
+            WorkTask.objects.filter(
+                instance_id=case.process_id, spec_name="Task_Discussion", status=TaskStatus.COMPLETED
+            )
+            .select_related("completed_by__officer")
+            .order_by("completed_at")
+        )
+        for row in rows:
+            user = row.completed_by
+            name = getattr(getattr(user, "officer", None), "name", "") or (user.username if user else "")
+            discussion.append((name, row.get_decision_display(), row.opinion))
+    return {
+        "record": CaseDecision.objects.filter(case=case).select_related("legal_reviewer__officer").first(),
+        "records": list(case.records.select_related("recorder__officer")),
+        "payments": list(case.payments.all()),
+        "discussion": discussion,
+    }
+
+
+# --- 更正 (after the decision) ----------------------------------------------------------------------------------
+
+# What a 更正 may change, with its label: the wording of the record (never amounts, dates or the decision itself,
+# which need a new decision: 撤销 / 变更 through 处罚救济).
+CORRECTABLE = {
+    "facts": ("违法事实", "case"),
+    "investigation": ("调查情况", "case"),
+    "legal_basis": ("法律依据", "record"),
+    "proposal_facts": ("认定的违法事实", "record"),
+    "service_recipient": ("受送达人", "record"),
+    "closing_report": ("结案报告", "record"),
+}
+CORRECTION_APPROVER_ROLES = ("brigade_leader", "leadership")
+
+
+def do_request_correction(actor, case: EnforcementCase, field: str, new_value: str, reason: str):
+    """申请更正: after the decision the record changes only through a correction approved by a leader."""
+    from ..models import CaseCorrection
+    from . import intake
+
+    errors = Errors()
+    if field not in CORRECTABLE:
+        errors.add("field", "可更正事项：" + "、".join(label for label, _ in CORRECTABLE.values()))
+    new_value = (new_value or "").strip()
+    if not new_value:
+        errors.add("new_value", "请填写更正后的内容")
+    if not (reason or "").strip():
+        errors.add("reason", "请填写更正理由")
+    errors.raise_if_any()
+    intake.check_can_handle(actor, case)
+    if case.decided_at is None:
+        raise ServiceError("not_decided", "处罚决定作出前可直接修改案件信息，无需更正")
+    label, where = CORRECTABLE[field]
+    with transaction.atomic():
+        holder = case if where == "case" else record_of(case)
+        row = CaseCorrection.objects.create(
+            case=case,
+            field=field,
+            old_value=str(getattr(holder, field) or ""),
+            new_value=new_value,
+            reason=reason.strip(),
+            created_by=actor,
+        )
+        audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.correction.request", "field": label})
+    return row
+
+
+def do_decide_correction(actor, correction, approve: bool, opinion: str = ""):
+    """审批更正: a brigade leader or corps leader (not the applicant) approves — the change is written and audited
+    — or rejects it with a reason."""
+    from teis.workflow.services import _role_codes
+
+    from ..choices import CorrectionStatus
+    from ..models import CaseCorrection
+
+    with transaction.atomic():
+        row = CaseCorrection.objects.select_for_update().select_related("case").get(pk=correction.pk)
+        if row.status != CorrectionStatus.PENDING:
+            raise ServiceError("decided", "该更正申请已审批")
+        if not set(CORRECTION_APPROVER_ROLES) & _role_codes(actor):
+            raise ServiceError("forbidden", "更正须由大队长或总队领导审批")
+        if actor.pk == row.created_by_id:
+            raise ServiceError("forbidden", "不能审批本人提出的更正申请")
+        if not approve and not (opinion or "").strip():
+            raise ServiceError("reason_required", "驳回更正申请须填写理由", {"opinion": ["请填写理由"]})
+        case = row.case
+        if approve:
+            label, where = CORRECTABLE[row.field]
+            holder = case if where == "case" else record_of(case)
+            setattr(holder, row.field, row.new_value)
+            holder.save()
+            audit.record(
+                actor,
+                AuditAction.UPDATE,
+                case,
+                changes={label: [row.old_value, row.new_value]},
+                detail={"operation": "cases.correction", "correction": row.pk},
+            )
+        row.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
+        row.decided_by, row.decided_at = actor, timezone.now()
+        row.save(update_fields=["status", "decided_by", "decided_at"])
+    return row
