@@ -402,10 +402,17 @@ def check_case_fields(actor, data: dict, errors: Errors, *, partial: bool = Fals
     return out
 
 
+# The same limit as the page's formsets (forms.PartyFormSet / VehicleFormSet, max_num=20): the API takes no more.
+MAX_LIST_ITEMS = 20
+
+
 def _check_list(data: dict, name: str, check, errors: Errors, label: str) -> list[dict]:
     raw = data.get(name) or []
     if not isinstance(raw, (list, tuple)):
         errors.add(name, f"{label}应为列表")
+        return []
+    if len(raw) > MAX_LIST_ITEMS:
+        errors.add(name, f"{label}最多 {MAX_LIST_ITEMS} 个（提交了 {len(raw)} 个）")
         return []
     return [check(item, errors, f"{name}.{i}") for i, item in enumerate(raw)]
 
