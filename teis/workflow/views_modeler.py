@@ -109,7 +109,11 @@ def definition_save(request, key: str):
     require(request, CHANGE_PERM)
     previous = _versions(key)
     current = next((v for v in previous if v.is_current), previous[0])
-    if len(request.body) > MAX_XML_BYTES:
+    try:  # the declared length: a multipart body has been parsed already and cannot be read again
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_XML_BYTES:
         return _error("too_large", "流程定义过大（上限 2 MB）", {"bpmn_xml": ["流程定义过大"]})
     if request.content_type == "application/json":
         try:
