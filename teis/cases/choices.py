@@ -98,6 +98,47 @@ class WarningKind(models.TextChoices):
     CASE_OVERDUE = "case_overdue", "办案期限将届满"
 
 
+class OverloadDisposal(models.TextChoices):
+    """卸载 / 转运 of the goods above the limit (公路安全保护条例 art. 66)."""
+
+    UNLOAD = "unload", "卸载"
+    TRANSSHIP = "tranship", "转运"
+
+
+class FourPenaltyTarget(models.TextChoices):
+    """一超四罚: besides the vehicle, the driver, the transport operator and the source loading site."""
+
+    VEHICLE = "vehicle", "超限车辆"
+    DRIVER = "driver", "驾驶人"
+    OPERATOR = "operator", "道路运输企业"
+    LOADING_SITE = "loading_site", "货运源头装载单位"
+
+
+class FourPenaltyAction(models.TextChoices):
+    CASE = "case", "预登记案件"
+    COPY_REPORT = "copy_report", "抄告"
+
+
+class BlacklistKind(models.TextChoices):
+    PERSON = "person", "人员"
+    VEHICLE = "vehicle", "车辆"
+    OPERATOR = "operator", "经营者"
+
+
+class BlacklistStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    ACTIVE = "active", "已列入"
+    REJECTED = "rejected", "不予列入"
+    REMOVED = "removed", "已移出"
+
+
+class OnSpotPenaltyKind(models.TextChoices):
+    """当场处罚 (行政处罚法 art. 51): a warning, or a fine within the limit."""
+
+    WARNING = "warning", "警告"
+    FINE = "fine", "罚款"
+
+
 class RecordKind(models.TextChoices):
     """笔录 kinds (交通运输行政执法程序规定: 询问 / 勘验 / 现场笔录; 陈述申辩 and 听证 have their own)."""
 

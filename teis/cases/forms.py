@@ -4,6 +4,7 @@ errors (`ServiceError.fields`, keys like `parties.0.id_number`) are put back on 
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from teis.core.forms import ScopedModelForm, scope_choices, style_widgets
@@ -64,6 +65,12 @@ class PreRegisterForm(forms.Form):
         required=False,
     )
     facts = forms.CharField(label="违法事实", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    # 治超 (spec §2.5.1.18): the limit defaults to GB 1589-2016 by axle count (services.overload)
+    axles = forms.IntegerField(label="轴数（治超）", min_value=2, max_value=20, required=False)
+    gross_weight_kg = forms.IntegerField(label="车货总重（千克）", min_value=1, required=False)
+    weight_limit_kg = forms.IntegerField(
+        label="限重（千克）", min_value=1, required=False, help_text="不填则按 GB 1589-2016 依轴数确定"
+    )
     files = MultipleFileField(label="现场照片 / 视频", required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -73,10 +80,19 @@ class PreRegisterForm(forms.Form):
         style_widgets(self)
 
 
+# 执法对象预查询 (spec §2.7.1.6): entering an ID number or a plate shows at once what TEIS knows of it
+LOOKUP = {
+    "hx-get": reverse_lazy("cases:party_lookup"),
+    "hx-trigger": "change",
+    "hx-target": "#party-lookup",
+    "hx-swap": "innerHTML",
+}
+
+
 class PartyForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=PartyKind.choices, initial=PartyKind.PERSON)
     name = forms.CharField(label="姓名/名称", max_length=200)
-    id_number = forms.CharField(label="身份证号", max_length=30, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=30, required=False, widget=forms.TextInput(LOOKUP))
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="住址", max_length=200, required=False)
     credit_code = forms.CharField(label="统一社会信用代码", max_length=30, required=False)
@@ -88,7 +104,7 @@ class PartyForm(forms.Form):
 
 
 class VehicleForm(forms.Form):
-    plate = forms.CharField(label="车牌号", max_length=12)
+    plate = forms.CharField(label="车牌号", max_length=12, widget=forms.TextInput(LOOKUP))
     vehicle_type = forms.CharField(label="车辆类型", max_length=30, required=False)
     operating_licence = forms.CharField(label="道路运输证号", max_length=40, required=False)
     driver_name = forms.CharField(label="驾驶员", max_length=50, required=False)

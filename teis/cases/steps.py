@@ -249,6 +249,15 @@ def _overload(case) -> str | None:
     return None
 
 
+def _on_spot_penalty(case) -> str | None:
+    """简易程序: the decision is recorded by `services.simplified` (warning, or a fine within art. 51)."""
+    if not case.decision_type:
+        return "未作出当场处罚决定"
+    if case.fine_amount is None and not hasattr(case, "on_spot"):
+        return "未确定处罚种类（警告或罚款）"
+    return None
+
+
 def _rec(case):
     from .models import CaseDecision
 
@@ -297,6 +306,7 @@ def _transfer(case) -> str | None:
 
 
 CHECKS = {
+    "on_spot_penalty": _on_spot_penalty,
     "records": _records,
     "notice": _notice,
     "statement": _statement,
@@ -368,7 +378,7 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     "Task_Execution": (_r("paid", "罚款缴清"),),
     "Task_Archive": (_r("closed_at", "结案时间"), _r("closing_report", "结案报告"), _doc("结案报告")),
     "Task_ArchiveReview": (_r("archive_location", "归档位置"),),
-    "Task_OnSpotDecision": (_r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"), _doc("当场处罚决定书")),
+    "Task_OnSpotDecision": (_r("on_spot_penalty", "当场处罚决定（警告或法定限额内罚款）"), _doc("当场处罚决定书")),
     "Task_CoerciveDecision": (_doc("查封扣押决定书"), _doc("查封扣押清单")),
     "Task_ExtensionApproval": (_doc("延长查封扣押期限决定书"),),
     "Task_CoerciveRelease": (_doc("解除查封扣押决定书"),),

@@ -7,7 +7,6 @@ from teis.core.registry import MenuEntry, ModelConfig, registry
 from .filters import EnforcementCaseFilterSet
 from .forms import StationAssignmentForm
 from .models import (
-    CaseProperty,
     CaseReview,
     EnforcementCase,
     MonitoringWarning,
@@ -43,17 +42,6 @@ registry.add_menu(
 registry.add_menu(
     MenuEntry("我的案件", "cases:my_cases", "cases.view_enforcementcase", "案件办理", "bi-person-workspace", 15)
 )
-
-
-@registry.register
-class CasePropertyConfig(CasesConfig):
-    model = CaseProperty
-    list_columns = ["description", "kind", "case", "keeper_unit", "status", "seized_at", "custody_until"]
-    ui_read_only = True
-    api_read_only = True
-    menu_label = "涉案财物"
-    menu_icon = "bi-box-seam"
-    menu_order = 50
 
 
 @registry.register

@@ -83,6 +83,47 @@ def check_day(day: datetime.date | None, kind: str | None) -> None:
 calendar_service = CalendarService()
 
 
+# --- seeding from the package ---------------------------------------------------------------------------------
+
+PACKAGE_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+PACKAGE_SOURCE = "chinesecalendar 1.11.0 数据"
+
+
+def seed_from_package() -> int:
+    """Enter the arrangements the `chinesecalendar` package knows (2004 onwards) where the calendar is empty:
+    the data migration does this on a new database; `core.workdays` calls it when it finds no notice and no day
+    at all (a test database flushed after a transactional test). Idempotent; returns the days added."""
+    from chinese_calendar import constants
+
+    rows = [
+        CalendarDay(date=day, kind=kind, name=PACKAGE_NAMES.get(str(name), str(name)), source=PACKAGE_SOURCE)
+        for kind, days in ((CalendarDayKind.HOLIDAY, constants.holidays), (CalendarDayKind.WORKDAY, constants.workdays))
+        for day, name in days.items()
+    ]
+    with transaction.atomic():
+        before = CalendarDay.objects.count()
+        CalendarDay.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        HolidayNotice.objects.bulk_create(
+            [
+                HolidayNotice(
+                    year=year, title=f"国务院办公厅关于{year}年部分节假日安排的通知", remark=f"由{PACKAGE_SOURCE}导入"
+                )
+                for year in sorted({day.year for day in constants.holidays})
+            ],
+            ignore_conflicts=True,
+        )
+        return CalendarDay.objects.count() - before
+
+
 # --- the import template ------------------------------------------------------------------------------------
 
 
@@ -173,10 +214,12 @@ def _fail(errors: list[str]) -> ServiceError:
 
 def read_notice_rows(file, year: int) -> list[NoticeRow]:
     """Parse and check every row; raise one ServiceError naming each bad row."""
-    from openpyxl import load_workbook
+    from .xlsx import WorkbookRefused, open_workbook
 
     try:
-        wb = load_workbook(file, read_only=True, data_only=True)
+        wb = open_workbook(file)
+    except WorkbookRefused as exc:
+        raise ServiceError("import_unreadable", str(exc), {"file": [str(exc)]}) from exc
     except Exception:
         raise ServiceError("import_unreadable", "无法读取文件，请上传 Excel（.xlsx）文件。", {"file": ["文件格式错误"]})
     ws = wb.worksheets[0]

@@ -30,6 +30,11 @@ OFFICER_ENTRIES = (
     "cases:pre_register",
     "cases:my_cases",
     "cases:enforcementcase_list",
+    "cases:on_spot_penalty",
+    "cases:party_lookup",
+    "cases:caseproperty_list",
+    "cases:illegaltransportrecord_list",
+    "cases:blacklistentry_list",
     "evidence:upload",
     "evidence:evidenceitem_list",
     "dispatch:dutytask_list",
@@ -46,6 +51,8 @@ OFFICER_ENTRIES = (
 
 SQUAD_ENTRIES = (
     *OFFICER_ENTRIES,
+    "cases:vehicles_held",
+    "cases:fourpenaltylink_list",
     "dispatch:live",
     "dispatch:track",
     "dispatch:alarm_list",
@@ -133,7 +140,21 @@ ROLE_MENUS: dict[str, RoleMenu] = {
             "legal:search",
         ),
     ),
-    "evidence_admin": RoleMenu(groups=("证据中心",), entries=(*INBOX, "org:officer_list", "legal:search")),
+    "evidence_admin": RoleMenu(
+        groups=("证据中心",),
+        entries=(
+            *INBOX,
+            "org:officer_list",
+            "legal:search",
+            # 涉案财物 and 扣押车辆停车管理: the property custodian's work (issue 18)
+            "cases:enforcementcase_list",
+            "cases:caseproperty_list",
+            "cases:custodyplace_list",
+            "cases:carpark_list",
+            "cases:parkingrecord_list",
+            "cases:vehicles_held",
+        ),
+    ),
     "system_admin": RoleMenu(
         groups=("组织人员", "系统管理"),
         entries=(*INBOX, "workflow:*", "petitions:deadlinerule_list", "maritime:*_list", "maritime:import_index"),

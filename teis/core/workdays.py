@@ -109,13 +109,18 @@ _lock = threading.Lock()
 _snapshot: Calendar | None = None
 
 
-def _load(version: str | None) -> Calendar:
+def _load(version: str | None, *, seed: bool = True) -> Calendar:
     from .models import CalendarDay, CalendarDayKind, HolidayNotice
 
     holidays, workdays = set(), set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (workdays if kind == CalendarDayKind.WORKDAY else holidays).add(day)
     years = frozenset(HolidayNotice.objects.values_list("year", flat=True))
+    if seed and not years and not holidays and not workdays:  # never seeded (a flushed test database)
+        from .holidays import seed_from_package
+
+        seed_from_package()
+        return _load(version, seed=False)
     return Calendar(frozenset(holidays), frozenset(workdays), years, version, time.monotonic())
 
 

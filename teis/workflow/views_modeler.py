@@ -148,29 +148,13 @@ def access_instance(user, pk) -> ProcessInstance:
     raise Http404
 
 
-def display_xml(xml: str) -> str:
-    """The diagram as people read it: lanes named by a role code (`field_officer` …) show the role's Chinese
-    name. Only the viewer's copy changes; the definition keeps the codes the engine routes by."""
-    import re
-
-    from teis.org.models import Role
-
-    names = dict(Role.objects.values_list("code", "name"))
-
-    def lane(match):
-        name = match.group(2)
-        return f"{match.group(1)}{names.get(name, name)}{match.group(3)}"
-
-    return re.sub(r'(<(?:bpmn:)?lane\b[^>]*?\bname=")([^"]*)(")', lane, xml)
-
-
 def diagram_data(instance: ProcessInstance) -> dict:
     """The instance's definition XML and its node ids: `current` (open tasks) and `done` (completed steps)."""
     rows = instance.tasks.exclude(status=TaskStatus.CANCELLED).values_list("spec_name", "status")
     current = sorted({name for name, status in rows if status in ACTIVE})
     done = sorted({name for name, status in rows if status == TaskStatus.COMPLETED} - set(current))
     return {
-        "xml": display_xml(instance.definition.bpmn_xml),
+        "xml": instance.definition.bpmn_xml,
         "key": instance.definition.key,
         "name": instance.definition.name,
         "version": instance.definition.version,

@@ -9,36 +9,38 @@ from teis.core.testing import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_file_case_asks_before_acting(page, make_user):
-    from teis.cases.models import EnforcementCase
+def test_delete_asks_before_acting(page, make_user):
+    from teis.cases.models import SavedQuery
 
     officer = make_user("field_officer", "squad1", username="e2e_confirm_officer")
-    case = EnforcementCase.objects.create(
-        handler=officer, unit=officer.officer.unit, title="确认测试案件", status="pre_registered"
+    saved = SavedQuery.objects.create(
+        name="拒载案件",
+        definition=[{"field": "title", "op": "contains", "value": "拒载"}],
+        created_by=officer,
     )
     page.goto("/login/")
     page.fill("#id_username", officer.username)
     page.fill("#id_password", TEST_PASSWORD)
     page.click("#login-btn")
     page.wait_for_url(re.compile(r"/$"))
-    page.goto(f"/cases/{case.pk}/")
+    page.goto(f"/cases/query/custom/{saved.pk}/")
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    delete = page.locator("button[name=action][value=delete]")
 
-    page.click("#file-case-btn")
+    delete.click()
     dialog = page.locator("#teis-confirm")
     dialog.wait_for(state="visible")
-    assert "统一案件编号" in dialog.inner_text() and "不可撤回" in dialog.inner_text()
+    assert "删除" in dialog.inner_text() and "不能恢复" in dialog.inner_text()
     dialog.locator("text=取消").click()
     dialog.wait_for(state="hidden")
-    assert posts == []
+    assert posts == [] and SavedQuery.objects.filter(pk=saved.pk).exists()
 
-    page.click("#file-case-btn")
+    delete.click()
     dialog.wait_for(state="visible")
     with page.expect_navigation():
         page.click("#teis-confirm-ok")
-    assert any(url.endswith(f"/cases/{case.pk}/file/") for url in posts), posts
-    assert page.locator(".alert").first.is_visible()  # the service's answer (filed, or why not) shows
+    assert posts and not SavedQuery.objects.filter(pk=saved.pk).exists()
 
 
 def test_htmx_confirm_uses_the_same_dialog(page, make_user):

@@ -96,6 +96,11 @@ class PreRegisterSerializer(serializers.Serializer):
     facts = serializers.CharField(label="违法事实", required=False, allow_blank=True)
     parties = PartiesField(label="当事人", required=False)
     vehicles = VehiclesField(label="涉案车辆", required=False)
+    axles = serializers.IntegerField(label="轴数（治超）", required=False, allow_null=True)
+    gross_weight_kg = serializers.IntegerField(label="车货总重（千克）", required=False, allow_null=True)
+    weight_limit_kg = serializers.IntegerField(
+        label="限重（千克，不填则按 GB 1589-2016 依轴数确定）", required=False, allow_null=True
+    )
     files = serializers.ListField(
         label="现场照片 / 视频", child=serializers.FileField(), required=False, allow_empty=True
     )

@@ -14,4 +14,8 @@ def load_demo() -> dict[str, int]:
     before = ProcessDefinition.objects.count()
     ensure_definitions(None)
     created = ProcessDefinition.objects.count() - before
-    return {"流程定义": created} if created else {}
+    counts = {"流程定义": created} if created else {}
+    from .side import load_side_demo
+
+    counts.update(load_side_demo())  # property and parking, overload, blacklist, simplified cases
+    return counts

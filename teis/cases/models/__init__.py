@@ -5,15 +5,25 @@ The case's approval chain runs on `workflow`; the case keeps a link to its proce
 current step in its own columns so that lists never deserialise workflows.
 """
 
+from .blacklist import BlacklistEntry, IllegalTransportRecord
 from .case import CaseAttachment, CaseVehicle, EnforcementCase, Party
 from .decision import CaseDecision
 from .dispatch import StationAssignment, ViolationRecord
-from .property import CaseProperty
+from .overload import FourPenaltyLink, OverloadUnloading
+from .property import CarPark, CaseProperty, CustodyPlace, ParkingRecord
 from .query import SavedQuery
 from .record import CaseCorrection, CasePayment, CaseRecord
+from .simplified import OnSpotPenalty
 from .supervision import CaseReview, MonitoringWarning
 
 __all__ = [
+    "BlacklistEntry",
+    "CarPark",
+    "CustodyPlace",
+    "FourPenaltyLink",
+    "IllegalTransportRecord",
+    "OverloadUnloading",
+    "ParkingRecord",
     "CaseAttachment",
     "CaseCorrection",
     "CaseDecision",
@@ -24,6 +34,7 @@ __all__ = [
     "CaseVehicle",
     "EnforcementCase",
     "MonitoringWarning",
+    "OnSpotPenalty",
     "Party",
     "SavedQuery",
     "StationAssignment",

@@ -402,10 +402,17 @@ def check_case_fields(actor, data: dict, errors: Errors, *, partial: bool = Fals
     return out
 
 
+# The same limit as the page's formsets (forms.PartyFormSet / VehicleFormSet, max_num=20): the API takes no more.
+MAX_LIST_ITEMS = 20
+
+
 def _check_list(data: dict, name: str, check, errors: Errors, label: str) -> list[dict]:
     raw = data.get(name) or []
     if not isinstance(raw, (list, tuple)):
         errors.add(name, f"{label}应为列表")
+        return []
+    if len(raw) > MAX_LIST_ITEMS:
+        errors.add(name, f"{label}最多 {MAX_LIST_ITEMS} 个（提交了 {len(raw)} 个）")
         return []
     return [check(item, errors, f"{name}.{i}") for i, item in enumerate(raw)]
 
@@ -507,6 +514,10 @@ def do_pre_register(
             errors.add("unit", "承办单位不存在或不在您的数据权限范围内")
     errors.raise_if_any("预登记信息")
     codes = values.pop("violation_codes", [])
+    if values.get("gross_weight_kg") and not values.get("weight_limit_kg"):
+        from .overload import statutory_limit_kg
+
+        values["weight_limit_kg"] = statutory_limit_kg(values.get("axles"))  # GB 1589-2016
     values["overload_ratio"] = _decimal_ratio(values.get("gross_weight_kg"), values.get("weight_limit_kg"))
     saved: list[str] = []
     try:

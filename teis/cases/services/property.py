@@ -18,14 +18,61 @@ from teis.audit.choices import AuditAction
 from teis.core import notify
 from teis.core.models import TodoItem
 from teis.core.services import ServiceError
+from teis.core.validators import normalise_plate
 from teis.core.workdays import add_workdays
 
 from ..choices import PropertyKind, PropertyStatus
-from ..models import CaseProperty, EnforcementCase
+from ..models import CaseProperty, CustodyPlace, EnforcementCase
 
 HELD = (PropertyStatus.SEIZED, PropertyStatus.SEALED, PropertyStatus.IN_CUSTODY)
 REMINDER_WORKDAYS = 3  # working days before custody_until
-KEEPER_ROLE = "squad_leader"
+# Who keeps property: the evidence / property custodian of the keeper unit or above, else its squad leader.
+KEEPER_ROLES = ("evidence_admin", "squad_leader")
+# A case may register property while it is open (pre-registration, investigation, up to the decision).
+REGISTRABLE_CASE_STATUSES = ("pre_registered", "filing", "investigating", "deciding", "decided", "enforcing")
+MANAGE_PERMISSION = "cases.change_caseproperty"
+
+
+def check_can_register(actor, case: EnforcementCase) -> None:
+    """The case's handler or co-handler, or a property custodian who sees the case."""
+    if case.status not in REGISTRABLE_CASE_STATUSES:
+        raise ServiceError("case_closed", f"案件当前状态为“{case.get_status_display()}”，不能登记涉案财物")
+    if actor.pk in (case.handler_id, case.co_handler_id):
+        return
+    if actor.has_perm(MANAGE_PERMISSION) and EnforcementCase.objects.for_user(actor).filter(pk=case.pk).exists():
+        return
+    raise ServiceError("forbidden", "只有案件的主办人、协办人或财物管理员可以登记涉案财物")
+
+
+def check_can_manage(actor, prop: CaseProperty) -> None:
+    """Custody and disposal: a holder of the manage permission who sees the item (scope by keeper unit)."""
+    if not actor.has_perm(MANAGE_PERMISSION) or not CaseProperty.objects.for_user(actor).filter(pk=prop.pk).exists():
+        raise ServiceError("forbidden", "只有财物管理员或有处置权限的人员可以办理")
+
+
+def custody_places_for(unit):
+    """Active custody places a keeper unit may use: its own and those of the units above it."""
+    ids, node = [], unit
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return CustodyPlace.objects.filter(is_active=True, unit_id__in=ids).select_related("unit")
+
+
+def _custody_place(actor, value, keeper_unit, errors: dict) -> CustodyPlace | None:
+    """A named, active custody place of the keeper unit or a unit above it."""
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, CustodyPlace) else value
+    place = (
+        CustodyPlace.objects.filter(pk=pk, is_active=True).select_related("unit").first() if str(pk).isdigit() else None
+    )
+    if place is None or not (
+        keeper_unit.path.startswith(place.unit.path) or place.unit.path.startswith(keeper_unit.path)
+    ):
+        errors["custody_place"] = ["保管场所不存在、已停用或不属于保管单位"]
+        return None
+    return place
 
 
 def _check_held(prop: CaseProperty) -> None:
@@ -34,7 +81,7 @@ def _check_held(prop: CaseProperty) -> None:
 
 
 def _lock(prop: CaseProperty) -> CaseProperty:
-    return CaseProperty.objects.select_for_update().select_related("case", "keeper_unit").get(pk=prop.pk)
+    return CaseProperty.objects.select_for_update(of=("self",)).select_related("case", "keeper_unit").get(pk=prop.pk)
 
 
 def do_register_property(actor, case: EnforcementCase, data: dict) -> CaseProperty:
@@ -55,16 +102,23 @@ def do_register_property(actor, case: EnforcementCase, data: dict) -> CaseProper
     custody_until = data.get("custody_until")
     if custody_until and custody_until < timezone.localdate():
         errors["custody_until"] = ["保管期限不能早于今天"]
+    check_can_register(actor, case)
+    keeper_unit = data.get("keeper_unit") or case.unit
+    place = _custody_place(actor, data.get("custody_place"), keeper_unit, errors)
+    plate = (data.get("plate") or "").strip()
+    if kind == PropertyKind.VEHICLE and not plate:
+        errors["plate"] = ["扣押车辆须填写车牌号"]
     if errors:
         raise ServiceError("invalid", next(iter(errors.values()))[0], errors)
     with transaction.atomic():
         prop = CaseProperty.objects.create(
+            custody_place=place,
             case=case,
             kind=kind,
             description=description[:200],
             quantity=quantity,
-            plate=(data.get("plate") or "")[:10],
-            keeper_unit=data.get("keeper_unit") or case.unit,
+            plate=normalise_plate(plate)[:10],
+            keeper_unit=keeper_unit,
             storage_place=(data.get("storage_place") or "")[:200],
             status=status,
             seized_at=data.get("seized_at") or timezone.now(),
@@ -75,34 +129,58 @@ def do_register_property(actor, case: EnforcementCase, data: dict) -> CaseProper
     return prop
 
 
-def do_store_property(actor, prop: CaseProperty, storage_place: str, custody_until: dt.date) -> CaseProperty:
-    """保管: put the item in custody at a place until a date."""
-    if not (storage_place or "").strip():
-        raise ServiceError("invalid", "请填写存放地点", {"storage_place": ["请填写存放地点"]})
+def do_store_property(
+    actor, prop: CaseProperty, storage_place: str, custody_until: dt.date, custody_place=None
+) -> CaseProperty:
+    """保管: put the item in custody in a named custody place (and a position in it) until a date."""
+    errors: dict[str, list[str]] = {}
+    place = _custody_place(actor, custody_place, prop.keeper_unit, errors)
+    if place is None and not (storage_place or "").strip() and "custody_place" not in errors:
+        errors["custody_place"] = ["请选择保管场所"]
     if custody_until is None or custody_until < timezone.localdate():
-        raise ServiceError("invalid", "保管期限不能早于今天", {"custody_until": ["保管期限不能早于今天"]})
+        errors["custody_until"] = ["保管期限不能早于今天"]
+    if errors:
+        raise ServiceError("invalid", next(iter(errors.values()))[0], errors)
     with transaction.atomic():
         prop = _lock(prop)
+        check_can_manage(actor, prop)
         _check_held(prop)
-        old = (prop.storage_place, prop.custody_until)
+        old = (str(prop.custody_place or ""), prop.storage_place, prop.custody_until)
         notify.complete_todos(_reminder_key(prop))  # a new period gets a new reminder
-        prop.storage_place = storage_place.strip()[:200]
+        prop.custody_place = place
+        prop.storage_place = (storage_place or "").strip()[:200]
         prop.custody_until = custody_until
         prop.status = PropertyStatus.IN_CUSTODY
-        prop.save(update_fields=["storage_place", "custody_until", "status", "updated_at"])
+        prop.save(update_fields=["custody_place", "storage_place", "custody_until", "status", "updated_at"])
         audit.record(
             actor,
             AuditAction.UPDATE,
             prop,
-            changes={"存放地点": [old[0], prop.storage_place], "保管期限": [str(old[1]), str(custody_until)]},
+            changes={
+                "保管场所": [old[0], str(place or "")],
+                "存放位置": [old[1], prop.storage_place],
+                "保管期限": [str(old[2]), str(custody_until)],
+            },
             detail={"operation": "cases.store_property"},
         )
     return prop
 
 
-def _dispose(actor, prop: CaseProperty, status: str, note: str, operation: str, **extra) -> CaseProperty:
+def _dispose(
+    actor,
+    prop: CaseProperty,
+    status: str,
+    note: str,
+    operation: str,
+    *,
+    check: bool = True,
+    released_to: str = "",
+    **extra,
+) -> CaseProperty:
     with transaction.atomic():
         prop = _lock(prop)
+        if check:
+            check_can_manage(actor, prop)
         _check_held(prop)
         old = prop.get_status_display()
         prop.status = status
@@ -119,7 +197,40 @@ def _dispose(actor, prop: CaseProperty, status: str, note: str, operation: str, 
             changes={"状态": [old, prop.get_status_display()]},
             detail={"operation": operation, "note": note},
         )
+        if status != PropertyStatus.TRANSFERRED:
+            from .parking import release_on_disposal
+
+            release_on_disposal(actor, prop, released_to)
+            _after_disposal(actor, prop.case)
     return prop
+
+
+def _settled_key(case: EnforcementCase) -> str:
+    return f"case:{case.pk}:property_settled"
+
+
+def _after_disposal(actor, case: EnforcementCase) -> None:
+    """Once no item of the case is held any more, the property no longer stops the case: a todo tells the
+    handler that the case can go on to 结案 at the step its process waits at, and the fact is audited."""
+    if case.properties.filter(status__in=HELD).exists():
+        return
+    if TodoItem.objects.filter(source_key=_settled_key(case)).exists():
+        return
+    step = case.current_step or "结案"
+    notify.post_todo(
+        case.handler,
+        f"涉案财物已全部处置，可继续办理：{step}（{case.title}）"[:200],
+        category="涉案财物",
+        url=f"/cases/{case.pk}/",
+        source_key=_settled_key(case),
+    )
+    audit.record(actor, AuditAction.UPDATE, case, detail={"operation": "cases.property_settled", "current_step": step})
+
+
+def property_settled(case: EnforcementCase) -> str | None:
+    """None when nothing of the case is held any more, else a Chinese message for the closing step."""
+    held = case.properties.filter(status__in=HELD).count() if case.pk else 0
+    return f"尚有 {held} 件涉案财物未处置" if held else None
 
 
 def do_transfer_property(actor, prop: CaseProperty, keeper_unit, note: str = "") -> CaseProperty:
@@ -143,17 +254,75 @@ def do_return_property(actor, prop: CaseProperty, note: str = "") -> CasePropert
     return _dispose(actor, prop, PropertyStatus.RETURNED, note or "返还当事人", "cases.return_property")
 
 
-def do_auction_property(actor, prop: CaseProperty, note: str) -> CaseProperty:
-    """拍卖: record the auction (time, price in the note)."""
+def do_confiscate_property(actor, prop: CaseProperty, note: str) -> CaseProperty:
+    """没收: the item is confiscated under the decision (the decision number / reason in the note)."""
     if not (note or "").strip():
-        raise ServiceError("invalid", "请填写拍卖时间与成交金额", {"note": ["请填写拍卖时间与成交金额"]})
-    return _dispose(actor, prop, PropertyStatus.AUCTIONED, note, "cases.auction_property")
+        raise ServiceError(
+            "invalid", "请填写没收依据（处罚决定书文号）", {"note": ["请填写没收依据（处罚决定书文号）"]}
+        )
+    return _dispose(actor, prop, PropertyStatus.CONFISCATED, note, "cases.confiscate_property")
+
+
+def do_auction_property(
+    actor, prop: CaseProperty, auction_date=None, auction_price=None, note: str = "", buyer: str = ""
+) -> CaseProperty:
+    """拍卖: record the auction held (date, price, buyer). A parked vehicle leaves its car park with a release
+    document to the buyer, its fee fixed. Afterwards, once nothing of the case is held, the case can be closed."""
+    from decimal import Decimal, InvalidOperation
+
+    errors: dict[str, list[str]] = {}
+    if isinstance(auction_date, str):
+        try:
+            auction_date = dt.date.fromisoformat(auction_date)
+        except ValueError:
+            auction_date = None
+            errors["auction_date"] = ["拍卖日期格式应为 YYYY-MM-DD"]
+    if auction_date is None and "auction_date" not in errors:
+        errors["auction_date"] = ["请填写拍卖日期"]
+    elif auction_date is not None and auction_date > timezone.localdate():
+        errors["auction_date"] = ["拍卖日期不能晚于今天（拍卖完成后登记）"]
+    elif auction_date is not None and auction_date < timezone.localtime(prop.seized_at).date():
+        errors["auction_date"] = ["拍卖日期不能早于扣押日期"]
+    try:
+        price = Decimal(str(auction_price)) if auction_price not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        price = None
+        errors["auction_price"] = ["成交价应为金额"]
+    if price is None and "auction_price" not in errors:
+        errors["auction_price"] = ["请填写成交价"]
+    elif price is not None and (not price.is_finite() or price <= 0 or price >= Decimal("1e10")):
+        errors["auction_price"] = ["成交价应为大于 0 的金额"]
+    if errors:
+        raise ServiceError("invalid", next(iter(errors.values()))[0], errors)
+    price = price.quantize(Decimal("0.01"))
+    text = (note or "").strip() or f"{auction_date:%Y-%m-%d} 拍卖，成交价 {price} 元"
+    return _dispose(
+        actor,
+        prop,
+        PropertyStatus.AUCTIONED,
+        text,
+        "cases.auction_property",
+        auction_date=auction_date,
+        auction_price=price,
+        released_to=(buyer or "").strip()[:100] or "拍卖买受人",
+    )
 
 
 def transfer_case_properties(actor, case: EnforcementCase, keeper_unit, note: str = "") -> list[CaseProperty]:
-    """When a case is transferred (案件移交) its held property goes with it."""
+    """When a case is transferred (案件移交) its held property goes with it (called by the case transfer, so
+    the custodian's permission is not asked)."""
+    if keeper_unit is None:
+        raise ServiceError("invalid", "请选择接收单位", {"keeper_unit": ["请选择接收单位"]})
     return [
-        do_transfer_property(actor, p, keeper_unit, note)
+        _dispose(
+            actor,
+            p,
+            PropertyStatus.TRANSFERRED,
+            note or f"随案移交{keeper_unit.name}",
+            "cases.transfer_property",
+            check=False,
+            keeper_unit=keeper_unit,
+        )
         for p in case.properties.filter(status__in=HELD).exclude(keeper_unit=keeper_unit)
     ]
 
@@ -167,15 +336,17 @@ def _reminder_key(prop: CaseProperty) -> str:
 
 
 def keepers_of(unit) -> list:
-    """Holders of the keeper role in the keeper unit, else in the nearest unit above that has one."""
+    """Holders of the first keeper role (custodian, else squad leader) found in the keeper unit or the nearest
+    unit above it."""
     from teis.workflow.services import role_holders
 
-    node = unit
-    while node is not None:
-        users = role_holders(KEEPER_ROLE, node)
-        if users:
-            return users
-        node = node.parent
+    for role in KEEPER_ROLES:
+        node = unit
+        while node is not None:
+            users = role_holders(role, node)
+            if users:
+                return users
+            node = node.parent
     return []
 
 

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
         ({"parties": [{"kind": "person", "name": "张三", "address": "路" * 201}]}, "parties.0.address", "200"),
         ({"vehicles": [{"plate": "沪A12345", "driver_name": "王" * 51}]}, "vehicles.0.driver_name", "50"),
         ({"vehicles": [{"plate": "沪A12345", "vehicle_type": "x" * 31}]}, "vehicles.0.vehicle_type", "30"),
+        ({"parties": [{"kind": "person", "name": f"人{i}"} for i in range(21)]}, "parties", "最多 20 个"),
+        ({"vehicles": [{"plate": "沪A12345"}] * 100}, "vehicles", "最多 20 个"),
     ],
 )
 def test_too_long_or_non_text_values_are_refused_not_cut(officer, case_setup, media, extra, field, message):  # noqa: F811

@@ -34,7 +34,9 @@ def case(people, tree):
 def register(people, case, **data):
     data.setdefault("description", "白色轿车一辆")
     data.setdefault("kind", PropertyKind.VEHICLE)
-    return svc.do_register_property(people["officer"], case, data)
+    if data["kind"] == PropertyKind.VEHICLE:
+        data.setdefault("plate", "沪A12345")
+    return svc.do_register_property(case.handler, case, data)
 
 
 def test_register_and_bad_input(people, case, tree):
@@ -56,16 +58,26 @@ def test_lifecycle_transfer_return_auction(people, case, tree):
     assert prop.status == PropertyStatus.TRANSFERRED and prop.keeper_unit_id == tree["squad3"].pk
     with pytest.raises(ServiceError) as exc:
         svc.do_return_property(people["keeper"], prop)
+    assert exc.value.code == "forbidden"  # no longer the squad1 keeper's
+    with pytest.raises(ServiceError) as exc:
+        svc.do_return_property(people["keeper3"], prop)
     assert exc.value.code == "not_held"
 
     other = register(people, case, description="营运证一本", kind=PropertyKind.CERTIFICATE)
-    assert svc.do_return_property(people["officer"], other).status == PropertyStatus.RETURNED
+    with pytest.raises(ServiceError) as exc:  # the officer registers; custody and disposal are the keeper's
+        svc.do_return_property(people["officer"], other)
+    assert exc.value.code == "forbidden"
+    assert svc.do_return_property(people["keeper"], other).status == PropertyStatus.RETURNED
     third = register(people, case, description="改装工具一套", kind=PropertyKind.TOOL)
-    with pytest.raises(ServiceError):
-        svc.do_auction_property(people["brigade"], third, "")
-    assert svc.do_auction_property(people["brigade"], third, "2025-05-01 拍卖，成交 3000 元").status == (
-        PropertyStatus.AUCTIONED
-    )
+    with pytest.raises(ServiceError) as exc:
+        svc.do_auction_property(people["brigade"], third, None, "-5")
+    assert set(exc.value.fields) == {"auction_date", "auction_price"}
+    with pytest.raises(ServiceError) as exc:
+        svc.do_auction_property(people["brigade"], third, timezone.localdate() + dt.timedelta(days=1), "3000")
+    assert set(exc.value.fields) == {"auction_date"}
+    sold = svc.do_auction_property(people["brigade"], third, timezone.localdate(), "3000")
+    assert sold.status == PropertyStatus.AUCTIONED and sold.auction_price == 3000
+    assert sold.auction_date == timezone.localdate()
 
 
 def test_custody_reminders_n_working_days_before(people, case, tree):
@@ -73,7 +85,7 @@ def test_custody_reminders_n_working_days_before(people, case, tree):
     soon = register(people, case, description="车辆甲", custody_until=add_workdays(today, svc.REMINDER_WORKDAYS))
     later = register(people, case, description="车辆乙", custody_until=add_workdays(today, svc.REMINDER_WORKDAYS + 2))
     gone = register(people, case, description="车辆丙", custody_until=add_workdays(today, 1))
-    svc.do_return_property(people["officer"], gone)
+    svc.do_return_property(people["keeper"], gone)
 
     assert svc.custody_reminders(today) == 1
     todo = TodoItem.objects.get(user=people["keeper"], status=TodoStatus.OPEN, category="涉案财物")

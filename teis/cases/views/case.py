@@ -23,6 +23,7 @@ from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service
 from ..services import case as case_services
 from ..services import intake
 from ..services import record as record_services
+from .objects import side_context
 
 REVEAL_PERMISSION = "org.reveal_personal_data"
 PARTY_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": lambda v: mask_generic(v, 6, 0)}
@@ -89,6 +90,7 @@ def case_detail(request, pk: int):
         "corrections": list(case.corrections.select_related("created_by", "decided_by")),
         "correctable": [(k, label) for k, (label, _) in record_services.CORRECTABLE.items()],
     }
+    ctx.update(side_context(request.user, case))  # property, parking, overload, on-spot decision
     return render(request, "cases/case_detail.html", ctx)
 
 

@@ -249,3 +249,14 @@ def test_a_deadline_in_a_year_without_its_notice_is_marked(db):
     HolidayNotice.objects.create(year=2027, title="通知")
     workdays.invalidate()
     assert workdays_note(d("2027-01-19")) == ""
+
+
+def test_an_empty_calendar_is_seeded_from_the_package_on_first_read(db):
+    """A database whose calendar tables are empty (flushed after a transactional test) reads as seeded."""
+    CalendarDay.objects.all().delete()
+    HolidayNotice.objects.all().delete()
+    workdays.forget()
+    assert not workdays.is_workday(d("2025-10-08")) and workdays.is_workday(d("2025-09-28"))
+    assert CalendarDay.objects.filter(date__year=2025).exists()
+    assert set(range(2004, 2027)) <= workdays.noticed_years()
+    assert holidays.seed_from_package() == 0  # idempotent
