@@ -460,7 +460,7 @@ def test_coercive_refused_extension_may_be_asked_again_and_to_penalty(people, tr
     assert instance.status == InstanceStatus.COMPLETED
 
 
-def test_coercive_deadlines_in_natural_days():
+def test_coercive_deadlines_in_natural_days(db):  # workdays read the holiday calendar (data)
     # 30 natural days from 3 March 2025 is Wednesday 2 April, a working day
     assert procedure.coercive_deadline(dt.date(2025, 3, 3)) == dt.date(2025, 4, 2)
     assert procedure.coercive_deadline(dt.date(2025, 3, 3), extended=True) == dt.date(2025, 5, 6)
