@@ -21,7 +21,6 @@ KNOWN_GAPS = {
     "audit.anomalyrule": "h16ops (audit)",
     "workflow.processdefinition": "workflow: read-only list, edited in the modeler",
     "legal.discretionapplication": "legal",
-    "cases.caseproperty": "h18side (cases)",
     "cases.violationrecord": "h18side (cases)",
     "cases.stationassignment": "h18side (cases)",
     "cases.monitoringwarning": "h18general (cases)",
