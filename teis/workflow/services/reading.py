@@ -74,7 +74,17 @@ def access_task(user, pk) -> WorkTask:
         return wt
     if WorkTask.objects.filter(_todo_q(user), pk=wt.pk).exists() or user.pk in (wt.completed_by_id, wt.assignee_id):
         return wt
+    if _offered_by_todo(user, wt):
+        return wt
     raise Http404
+
+
+def _offered_by_todo(user, wt: WorkTask) -> bool:
+    """The engine posted this user a todo for the task (a candidate, or a substitute of one): the link in their
+    inbox must open the task, even where the candidate unit is not the user's own (a 科室 holding the role)."""
+    from teis.core.models import TodoItem, TodoStatus
+
+    return TodoItem.objects.filter(user=user, source_key=f"wf:{wt.pk}", status=TodoStatus.OPEN).exists()
 
 
 def can_act(user, wt: WorkTask) -> bool:

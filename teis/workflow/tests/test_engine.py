@@ -505,3 +505,22 @@ def test_concurrent_completion_one_wins(people, tree):
     assert WorkTask.objects.filter(instance=instance, spec_name="Task_BrigadeApprove").count() == 1
     instance.refresh_from_db()
     assert instance.lock_version >= 2
+
+
+def test_a_posted_todo_always_opens_its_task(people, tree):
+    """The inbox link of a todo the engine posted opens the task, even for a user outside the instance's scope
+    and candidate unit (e.g. a substitute in another unit); once the todo is closed, it is a 404 again."""
+    from django.http import Http404
+
+    instance = start(people, tree)
+    wt = open_task(instance)
+    outsider = people["other_squad"]
+    with pytest.raises(Http404):
+        services.access_task(outsider, wt.pk)
+    todo = TodoItem.objects.create(user=outsider, title="t", category="流程", url=f"/workflow/tasks/{wt.pk}/",
+                                   source_key=f"wf:{wt.pk}")  # fmt: skip
+    assert services.access_task(outsider, wt.pk) == wt
+    todo.status = TodoStatus.DONE
+    todo.save()
+    with pytest.raises(Http404):
+        services.access_task(outsider, wt.pk)
