@@ -318,6 +318,7 @@ SPECTACULAR_SETTINGS = {
         "TaskKindEnum": "teis.workflow.choices.TaskKind",
         "WorkflowDecisionEnum": "teis.workflow.choices.Decision",
         "CaseStatusEnum": "teis.cases.choices.CaseStatus",
+        "OverloadDisposalEnum": "teis.cases.choices.OverloadDisposal",
         "PaymentStatusEnum": "teis.cases.choices.PaymentStatus",
         "PropertyStatusEnum": "teis.cases.choices.PropertyStatus",
         "RecordStatusEnum": "teis.cases.choices.RecordStatus",

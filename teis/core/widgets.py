@@ -143,6 +143,8 @@ def _is_user_model(model) -> bool:
 
 def _count(choices) -> int:
     """How many choices (lazy iterators such as Django's BlankChoiceIterator have no len())."""
+    if getattr(choices, "queryset", False) is None:
+        return 0  # a model choice whose queryset the form sets after __init__ (counted as short)
     try:
         return len(choices)
     except TypeError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -188,7 +189,7 @@ class LookupView(ConfiguredAPIView):
         summary="执法对象预查询（身份证号或车牌号）",
         description="既往案件、违法记录、非法客运记录、黑名单命中、车辆经营者；在数据权限范围内，脱敏，每次查询记入审计。",
         parameters=[OpenApiParameter("id_number", str), OpenApiParameter("plate", str)],
-        responses={200: serializers.DictField()},
+        responses={200: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def get(self, request):
@@ -219,7 +220,7 @@ class RegisterPropertyView(ConfiguredAPIView):
         operation_id="cases_property_register",
         summary="登记涉案财物",
         request=PropertyInSerializer,
-        responses={201: serializers.DictField()},
+        responses={201: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -287,7 +288,7 @@ class PropertyActionView(ConfiguredAPIView):
         summary="涉案财物处置：store 入库保管 / park 入场停放 / transfer 移交 / "
         "return 返还 / confiscate 没收 / auction 拍卖",
         request=PropertyActionInSerializer,
-        responses={200: serializers.DictField()},
+        responses={200: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def post(self, request, pk: int, action: str):
@@ -317,7 +318,7 @@ class ReleaseView(ConfiguredAPIView):
         operation_id="cases_parking_release",
         summary="扣押车辆出场放行（放行单；停车费 = 天数 × 收费标准，不足一日按一日计）",
         request=ReleaseInSerializer,
-        responses={200: serializers.DictField()},
+        responses={200: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -336,7 +337,7 @@ class HeldVehiclesView(ConfiguredAPIView):
     @extend_schema(
         operation_id="cases_parking_held",
         summary="在场车辆（含截至当前的停车天数与停车费）",
-        responses={200: serializers.DictField()},
+        responses={200: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def get(self, request):
@@ -382,7 +383,7 @@ class UnloadingView(ConfiguredAPIView):
         operation_id="cases_overload_unloading",
         summary="治超卸载/转运记录",
         request=UnloadingInSerializer,
-        responses={201: serializers.DictField()},
+        responses={201: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -415,7 +416,7 @@ class FourPenaltiesView(ConfiguredAPIView):
         operation_id="cases_four_penalties",
         summary="一超四罚：对车辆、驾驶人、运输企业、货运源头单位生成预登记案件或抄告（缺省取自案件）",
         request=FourPenaltyInSerializer,
-        responses={201: serializers.DictField()},
+        responses={201: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -445,7 +446,7 @@ class BlacklistActionView(ConfiguredAPIView):
         operation_id="cases_blacklist_action",
         summary="黑名单审核（review）或移出（remove）",
         request=BlacklistActionInSerializer,
-        responses={200: serializers.DictField()},
+        responses={200: OpenApiTypes.OBJECT},
         tags=TAGS,
     )
     def post(self, request, pk: int, action: str):

@@ -210,7 +210,7 @@ def test_concurrent_case_creations_get_distinct_valid_codes(make_user, case_setu
                 case_data(setup, title=f"并发案件{i}", case_cause=setup["cause"].cause_code),
                 process_key=SAMPLE_KEY,
             )
-            case = intake.do_file_case(officer, case)
+            case = intake.do_file_case(officer, case, by_workflow=True)  # as 立案审批 approval files it
             with lock:
                 codes.append(case.case_code)
         except Exception as exc:  # noqa: BLE001 - reported below

@@ -1,3 +1,5 @@
+import functools
+
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -8,6 +10,7 @@ class Pagination(PageNumberPagination):
     invalid_page_message = "页码无效。"
 
 
+@functools.cache  # one component per serializer, however many views use it
 def paginated(serializer_class):
     """The OpenAPI shape of a page of `serializer_class` objects as `Pagination` answers it, for hand-written
     views that paginate (`extend_schema(responses={200: paginated(X)})`)."""

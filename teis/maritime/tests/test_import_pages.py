@@ -165,7 +165,7 @@ def test_wrong_files_are_refused_with_a_message(command):
     text = command.post(url, {"file": SimpleUploadedFile("a.csv", b"a,b")})
     assert text.status_code == 400 and "请上传 .xlsx 格式的 Excel 文件" in text.content.decode()
     broken = command.post(url, {"file": SimpleUploadedFile("a.xlsx", b"not a workbook")})
-    assert broken.status_code == 400 and "文件不是有效的Excel（xlsx）文件" in broken.content.decode()
+    assert broken.status_code == 400 and "有效的 Excel" in broken.content.decode()  # one message for every import
     empty = command.post(url, {"file": workbook([c.header for c in IMPORTS["ports"].columns])})
     assert empty.status_code == 400 and "文件中没有数据行" in empty.content.decode()
     missing = command.post(url, {"file": workbook(["编码"], ["X1"])})

@@ -100,6 +100,7 @@ class TaskListView(APIView):
             OpenApiParameter("due_before", str, description="期限不晚于（YYYY-MM-DD）"),
         ],
         responses={200: paginated(WorkTaskSerializer)},
+        operation_id="workflow_tasks_list",
         summary="我的流程任务",
     )
     def get(self, request):
