@@ -289,6 +289,11 @@ class LegalReviewForm(CaseStepForm):
     Choices: the leadership role holders of the unit that discusses, so an id from elsewhere is refused."""
 
     legal_opinion = _area("法制审核意见", 4)
+    discretion_verdict = forms.ChoiceField(
+        label="裁量偏离审核",
+        choices=[("", "请选择"), ("approve", "批准偏离裁量基准"), ("reject", "不批准（须选择“退回”）")],
+        required=False,
+    )
     discussion_leaders = forms.TypedMultipleChoiceField(
         label="集体讨论参加领导",
         coerce=int,
@@ -299,6 +304,17 @@ class LegalReviewForm(CaseStepForm):
 
     def initial_for(self, case, rec):
         return {"legal_opinion": rec.legal_opinion}
+
+    def fit(self, case):
+        """The deviation decision is asked only while the proposed fine's deviation awaits legal review."""
+        from .services.record import pending_deviation
+
+        deviation = pending_deviation(case)
+        if deviation is None:
+            del self.fields["discretion_verdict"]
+            return
+        field = self.fields["discretion_verdict"]
+        field.help_text = f"偏离情况：{deviation.deviation}；承办人理由：{deviation.reason}"
 
     def __init__(self, *args, worktask=None, **kwargs):
         super().__init__(*args, worktask=worktask, **kwargs)

@@ -194,9 +194,10 @@ def _decision_type(case) -> str | None:
     return None if case.decision_type else "未确定处理决定类型"
 
 
-def _fine_in_benchmark(case) -> str | None:
+def _fine_in_benchmark(case, *, pending_ok: bool = False) -> str | None:
     """A fine must lie within the discretion benchmark, or its deviation must have been approved by legal
-    review (teis.legal: DiscretionApplication WITHIN / APPROVED)."""
+    review (teis.legal: DiscretionApplication WITHIN / APPROVED). Before 法制审核 (`pending_ok`) a deviation
+    awaiting the reviewer's decision is a complete proposal: the reviewer decides it at 处罚复核."""
     if case.decision_type and case.decision_type != DecisionType.PENALTY:
         return None
     if case.fine_amount is None:
@@ -206,11 +207,18 @@ def _fine_in_benchmark(case) -> str | None:
     app = case.discretion if case.discretion_id else None
     if app is None:
         return "未进行裁量基准选取适用"
-    if app.status not in (ApplicationStatus.WITHIN, ApplicationStatus.APPROVED):
+    allowed = (ApplicationStatus.WITHIN, ApplicationStatus.APPROVED)
+    if pending_ok:
+        allowed += (ApplicationStatus.PENDING,)
+    if app.status not in allowed:
         return f"裁量适用状态为“{app.get_status_display()}”，偏离基准须经法制审核批准"
     if app.amount is not None and app.amount != case.fine_amount:
         return f"罚款金额 {case.fine_amount} 元与裁量适用金额 {app.amount} 元不一致"
     return None
+
+
+def _fine_proposed(case) -> str | None:
+    return _fine_in_benchmark(case, pending_ok=True)
 
 
 def _decided(case) -> str | None:
@@ -322,6 +330,7 @@ CHECKS = {
     "overload": _overload,
     "decision_type": _decision_type,
     "fine_in_benchmark": _fine_in_benchmark,
+    "fine_proposed": _fine_proposed,
     "decided_at": _decided,
     "served_at": _served,
     "paid": _paid,
@@ -354,13 +363,13 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     "Task_Handover": (_doc("案件移送函"),),
     "Task_Finding": (
         _r("decision_type", "处理决定类型"),
-        _r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"),
+        _r("fine_proposed", "罚款金额在裁量基准内，或偏离已写明理由报法制审核"),
         _r("notice", "事先告知送达"),
         _doc("行政处罚事先告知书"),
     ),
     "Task_Statement": (_r("statement", "陈述申辩"), _doc("陈述申辩笔录")),
     "Task_Hearing": (_r("hearing", "听证记录"), _doc("听证通知书"), _doc("听证笔录"), _doc("听证报告")),
-    "Task_DeptApproval": (_r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"),),
+    "Task_DeptApproval": (_r("fine_proposed", "罚款金额在裁量基准内，或偏离已写明理由报法制审核"),),
     "Task_LegalReview": (
         _r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"),
         _r("legal_opinion", "法制审核意见"),
@@ -369,6 +378,7 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     "Task_Discussion": (_doc("重大案件集体讨论记录"),),
     "Task_LeaderApproval": (_doc("行政处罚决定审批表"),),
     "Task_Decision": (
+        _r("fine_in_benchmark", "罚款金额在裁量基准内或偏离已批准"),
         _r("decided_at", "决定时间"),
         _r("served_at", "送达时间"),
         _r("service", "送达方式和受送达人"),

@@ -388,13 +388,48 @@ def _write_hearing(actor, case, rec, data, errors) -> dict:
     return {}
 
 
+def pending_deviation(case):
+    """The case's discretion application while a deviation from the benchmark awaits legal review, else None."""
+    from teis.legal.choices import ApplicationStatus
+
+    app = case.discretion if case.discretion_id else None
+    return app if app is not None and app.status == ApplicationStatus.PENDING else None
+
+
+def _decide_deviation(actor, app, approve: bool, opinion: str) -> None:
+    from teis.legal.services import discretion as legal
+
+    try:
+        legal.do_decide_discretion(actor, app, approve, opinion)
+    except ServiceError as err:
+        raise ServiceError(err.code, err.message, {"discretion_verdict": [err.message]}) from err
+
+
 def _write_legal_review(actor, case, rec, data, errors) -> dict:
-    """法制审核: the reviewer's written opinion (the 集体讨论 leaders are a process variable)."""
+    """法制审核: the reviewer's written opinion and, when the proposed fine deviates from the discretion benchmark,
+    the reviewer's recorded decision on the deviation (approving it here approves the discretion application; not
+    approving it is a 退回 to the handler). The 集体讨论 leaders are a process variable."""
     opinion = _required_text(data, errors, "legal_opinion", "法制审核意见")
+    deviation = pending_deviation(case)
+    verdict = _text(data, "discretion_verdict")
+    if deviation is not None:
+        if verdict not in ("approve", "reject"):
+            errors.add("discretion_verdict", f"拟处罚偏离裁量基准（{deviation.deviation}），请作出是否批准的审核决定")
+        elif verdict == "reject":
+            errors.add("discretion_verdict", "不批准偏离裁量基准的，请选择“退回”，由承办人重新提出处理意见")
     errors.raise_if_any()
+    if deviation is not None:
+        _decide_deviation(actor, deviation, True, opinion)
     rec.legal_opinion, rec.legal_reviewer, rec.legal_reviewed_at = opinion, actor, timezone.now()
     rec.save()
     return {}
+
+
+def _return_legal_review(actor, case, opinion: str) -> None:
+    """退回 at 法制审核 while a deviation is pending: the deviation is not approved, with the reviewer's reason."""
+    deviation = pending_deviation(case)
+    if deviation is not None:
+        _decide_deviation(actor, deviation, False, opinion or "法制审核退回")
 
 
 def _write_discussion(actor, case, rec, data, errors) -> dict:
@@ -623,6 +658,8 @@ def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], 
             rec = record_of(case)
             rec.archive_return_reason = opinion
             rec.save(update_fields=["archive_return_reason", "updated_at"])
+        if step == "Task_LegalReview":
+            _return_legal_review(actor, case, opinion)
         return variables
     writer = WRITERS.get(step)
     with transaction.atomic():
@@ -677,6 +714,7 @@ FACT_FIELDS = frozenset(
         "hearing_record",
         "hearing_report",
         "legal_opinion",
+        "discretion_verdict",
         "discussion_minutes",
         "decided_at",
         "served_at",

@@ -193,13 +193,65 @@ def test_hearing_request_after_its_deadline_is_refused(people, tree):
     assert "hearing_requested_at" in exc.value.fields and "五个工作日" in exc.value.message
 
 
-def test_deviation_from_the_benchmark_waits_for_legal_review(people, tree):
-    case = started(people, tree)
+def _deviating(case, people):
+    """A case at 处罚复核 whose proposed fine (1,500 元) lies outside the chosen level (轻微 200–500 元)."""
     walk_to(case, people, "Task_Finding")
     data = {**step_facts(case, "Task_Finding"), "fine_amount": "1500", "discretion_reason": "情节恶劣"}
+    for who, step, facts in [
+        ("officer", "Task_Finding", data),
+        ("officer", "Task_Statement", None),
+        ("brigade", "Task_DeptApproval", None),
+    ]:
+        do(case, people[who], step, facts)
+    return case
+
+
+def test_deviation_without_a_reason_is_refused_at_finding(people, tree):
+    case = started(people, tree)
+    walk_to(case, people, "Task_Finding")
+    data = {**step_facts(case, "Task_Finding"), "fine_amount": "1500"}
     with pytest.raises(ServiceError) as exc:
         do(case, people["officer"], "Task_Finding", data)
-    assert "偏离基准须经法制审核批准" in exc.value.message
+    assert "discretion_reason" in exc.value.fields and "理由" in exc.value.message
+    assert CaseDecision.objects.filter(case=case, proposed_at__isnull=False).count() == 0
+
+
+def test_deviation_is_decided_by_the_legal_reviewer_at_legal_review(people, tree):
+    from teis.legal.choices import ApplicationStatus
+
+    case = _deviating(case=started(people, tree), people=people)
+    assert case.discretion.status == ApplicationStatus.PENDING and case.fine_amount == Decimal("1500")
+    opinion = {"legal_opinion": "情节恶劣，偏离有据"}
+    with pytest.raises(ServiceError) as exc:  # the reviewer must decide the deviation
+        do(case, people["legal"], "Task_LegalReview", opinion)
+    assert "discretion_verdict" in exc.value.fields and "1500 元超出基准 200–500 元" in exc.value.message
+    with pytest.raises(ServiceError) as exc:
+        do(case, people["legal"], "Task_LegalReview", {**opinion, "discretion_verdict": "reject"})
+    assert "退回" in exc.value.message
+    case.discretion.refresh_from_db()
+    assert case.discretion.status == ApplicationStatus.PENDING  # nothing half-written
+    do(case, people["legal"], "Task_LegalReview", {**opinion, "discretion_verdict": "approve"})
+    case.discretion.refresh_from_db()
+    assert case.discretion.status == ApplicationStatus.APPROVED
+    assert case.discretion.decided_by == people["legal"] and case.discretion.decision_opinion == "情节恶劣，偏离有据"
+    assert steps.missing_requirements(case, "Task_Decision") == [
+        "未记录决定时间",
+        "未记录送达时间",
+        "未记录送达方式和受送达人",
+    ]
+
+
+def test_returning_a_deviation_at_legal_review_rejects_it_and_the_handler_proposes_again(people, tree):
+    from teis.legal.choices import ApplicationStatus
+
+    case = _deviating(case=started(people, tree), people=people)
+    first = case.discretion
+    do(case, people["legal"], "Task_LegalReview", {}, decision=Decision.RETURN, opinion="偏离理由不充分")
+    first.refresh_from_db()
+    assert first.status == ApplicationStatus.REJECTED and first.decision_opinion == "偏离理由不充分"
+    assert steps.missing_requirements(case, "Task_LeaderApproval") == []
+    # the case went back: whoever holds the open step now, the deviation can no longer pass 处罚决定
+    assert "偏离基准须经法制审核批准" in "".join(steps.missing_requirements(case, "Task_Decision"))
 
 
 def test_decision_dates_in_order_and_after_the_notice(people, tree):
