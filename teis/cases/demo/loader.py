@@ -18,4 +18,7 @@ def load_demo() -> dict[str, int]:
     from .side import load_side_demo
 
     counts.update(load_side_demo())  # property and parking, overload, blacklist, simplified cases
+    from .general import load_general_demo
+
+    counts.update(load_general_demo())  # general-procedure cases in every state, 24 archived with their record
     return counts
