@@ -202,3 +202,12 @@ class CorrectionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "已驳回"
+
+
+class RoadDamageSettlement(models.TextChoices):
+    """路政案件: how the road-property loss found at 勘验 was settled (a civil liability beside the penalty)."""
+
+    NONE = "none", "无路产损失"
+    PAID = "paid", "已赔偿"
+    AGREED = "agreed", "已达成赔偿协议"
+    DISPUTED = "disputed", "未达成协议，另行处理"

@@ -21,6 +21,7 @@ from .choices import (
     RecordKind,
     RemedyKind,
     RemedyResult,
+    RoadDamageSettlement,
     ServiceMethod,
 )
 
@@ -187,6 +188,48 @@ class RegisterStepForm(CaseStepForm):
 
     def initial_for(self, case, rec):
         return {"investigation": case.investigation}
+
+
+class RoadRegisterStepForm(RegisterStepForm):
+    """路政 案件登记: the investigation with the 勘验笔录 of the road property and its loss (公路法 art. 85)."""
+
+    road_damage_settlement = forms.ChoiceField(
+        label="路产损失赔偿处理", choices=[("", "请选择"), *RoadDamageSettlement.choices], required=False
+    )
+    road_damage = _area("路产损失情况（损坏的路产、数量、勘验结论）", 3)
+    road_damage_amount = forms.DecimalField(
+        label="路产损失赔偿金额（元）",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text="按路产损失赔偿标准计算",
+    )
+
+    def initial_for(self, case, rec):
+        return {
+            **super().initial_for(case, rec),
+            "record_kind": "examination",
+            "road_damage_settlement": rec.road_damage_settlement,
+            "road_damage": rec.road_damage,
+            "road_damage_amount": rec.road_damage_amount,
+        }
+
+
+class VesselRegisterStepForm(RegisterStepForm):
+    """水上 / 海事 案件登记: the investigation with a 现场笔录 on board and the vessel."""
+
+    vessel_name = _text("船名", 60)
+    vessel_number = _text("船舶识别号", 20, help_text="CN 加 11 位数字")
+    vessel_mmsi = _text("MMSI", 9, help_text="9 位数字")
+
+    def initial_for(self, case, rec):
+        return {
+            **super().initial_for(case, rec),
+            "record_kind": "scene",
+            "vessel_name": rec.vessel_name,
+            "vessel_number": rec.vessel_number,
+            "vessel_mmsi": rec.vessel_mmsi,
+        }
 
 
 class CaseApprovalForm(StepForm):
@@ -437,6 +480,8 @@ class DisposalForm(StepForm):
 FORMS: dict[str, tuple[str, type[forms.Form]]] = {
     "cases.pre_register": ("案件预登记", PreRegisterStepForm),
     "cases.register": ("调查取证", RegisterStepForm),
+    "cases.road_register": ("路政案件登记（调查取证）", RoadRegisterStepForm),
+    "cases.vessel_register": ("水上案件登记（调查取证）", VesselRegisterStepForm),
     "cases.statement": ("陈述申辩", StatementForm),
     "cases.hearing": ("听证", HearingForm),
     "cases.discussion": ("集体讨论", DiscussionForm),

@@ -308,12 +308,44 @@ def _closing_report(case) -> str | None:
     return None if rec and rec.closing_report.strip() else "未填写结案报告"
 
 
+def _record_of_kind(case, kinds, label: str) -> str | None:
+    return None if case.pk and case.records.filter(kind__in=kinds).exists() else f"未制作{label}"
+
+
+def _examination_record(case) -> str | None:
+    return _record_of_kind(case, ("examination",), "勘验笔录（路产勘验）")
+
+
+def _scene_record(case) -> str | None:
+    return _record_of_kind(case, ("scene", "examination"), "现场笔录或勘验笔录")
+
+
+def _road_damage(case) -> str | None:
+    rec = _rec(case)
+    if rec is None or not rec.road_damage_settlement:
+        return "未记录路产损失勘验及赔偿处理情况"
+    if rec.road_damage_settlement != "none" and not rec.road_damage_amount:
+        return "未填写路产损失赔偿金额"
+    return None
+
+
+def _vessel(case) -> str | None:
+    rec = _rec(case)
+    if rec is None or not rec.vessel_name or not (rec.vessel_number or rec.vessel_mmsi):
+        return "未登记涉案船舶（船名及船舶识别号或 MMSI）"
+    return None
+
+
 def _transfer(case) -> str | None:
     rec = _rec(case)
     return None if rec and rec.transfer_authority and rec.transfer_date else "未记录移送的接收机关和日期"
 
 
 CHECKS = {
+    "examination_record": _examination_record,
+    "scene_record": _scene_record,
+    "road_damage": _road_damage,
+    "vessel": _vessel,
     "on_spot_penalty": _on_spot_penalty,
     "records": _records,
     "notice": _notice,
@@ -398,12 +430,31 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
 }
 
 
+_VESSEL_STEPS = {"Task_Register": (_r("vessel", "涉案船舶"), _r("scene_record", "现场笔录"))}
+# What a variant's rules add to a step (its own forms collect it: teis:form in the variant's diagram).
+PROCESS_REQUIREMENTS: dict[str, dict[str, tuple[Requirement, ...]]] = {
+    # 路政: the road property damaged is examined (勘验笔录) and its loss settled beside the penalty
+    "case_general_road": {
+        "Task_Register": (_r("examination_record", "勘验笔录"), _r("road_damage", "路产损失勘验及赔偿")),
+    },
+    # 水上 and 海事: the vessel is identified and the scene recorded
+    "case_general_water": _VESSEL_STEPS,
+    "case_general_maritime": _VESSEL_STEPS,
+}
+
+
+def requirements_for(case, step_id: str) -> tuple[Requirement, ...]:
+    """The step's requirements in the case's own process (the general ones and its variant's)."""
+    extra = PROCESS_REQUIREMENTS.get(getattr(case, "process_key", "") or "", {}).get(step_id, ())
+    return STEP_REQUIREMENTS.get(step_id, ()) + extra
+
+
 def missing_requirements(case, step_id: str) -> list[str]:
     """Chinese messages for what `step_id` requires and the case lacks (empty list: nothing missing).
 
     Used by 执法全过程智能监控 and before completing a step."""
     out = []
-    for req in STEP_REQUIREMENTS.get(step_id, ()):
+    for req in requirements_for(case, step_id):
         message = req.check(case)
         if message:
             out.append(message)

@@ -287,6 +287,43 @@ def _legal_basis(case) -> str:
     return "；".join("、".join(row["violated"] + row["penalty"]) or row["legacy"] for row in rows)[:1000]
 
 
+def _register_facts(case, offence: Offence, name: str, now: dt.datetime) -> dict:
+    return {
+        "investigation": f"经询问当事人、调取现场照片和视频，{offence.code.name}事实清楚。",
+        "record_kind": "inquiry",
+        "record_started_at": now - dt.timedelta(hours=1),
+        "record_place": "执法大队询问室",
+        "record_interviewee": name,
+        "record_qa": (
+            "问：我们是交通执法人员，现依法对你进行询问，你是否听清楚？\n答：听清楚了。\n"
+            f"问：请陈述当时的情况。\n答：{offence.code.name[:30]}，是我的责任。\n"
+            "问：以上记录是否属实？\n答：属实。"
+        ),
+    }
+
+
+def _variant_facts(case, rng: random.Random) -> dict:
+    """What the 路政 and 水上 / 海事 diagrams' own 案件登记 forms add."""
+    if case.process_key == "case_general_road":
+        damaged = rng.random() < 0.7
+        return {
+            "record_kind": "examination",
+            "record_content": "对受损护栏、标志牌进行勘验，拍照取证。",
+            "road_damage_settlement": rng.choice(["paid", "agreed"]) if damaged else "none",
+            "road_damage": f"波形护栏损坏 {rng.randrange(2, 12)} 米，交通标志牌 1 块" if damaged else "",
+            "road_damage_amount": str(rng.randrange(800, 9000)) if damaged else "",
+        }
+    if case.process_key in ("case_general_water", "case_general_maritime"):
+        return {
+            "record_kind": "scene",
+            "record_content": "登轮检查，船舶证书、船员配备情况已核对。",
+            "vessel_name": rng.choice(["沪航", "申港", "浦江", "吴淞"]) + f"{rng.randrange(1, 999)}",
+            "vessel_number": f"CN20{rng.randrange(10, 25)}{rng.randrange(10**6, 10**7)}",
+            "vessel_mmsi": f"41{rng.randrange(10**6, 10**7)}",
+        }
+    return {}
+
+
 def _facts(step: str, story: Story, case, offence: Offence, rng: random.Random, clock: DemoClock) -> dict:
     """The facts a step records, dated by the clock (which has just moved to the step's moment)."""
     from teis.cases.models import CaseDecision
@@ -295,19 +332,7 @@ def _facts(step: str, story: Story, case, offence: Offence, rng: random.Random, 
     party = case.parties.first()
     name = party.name if party else "当事人"
     if step == "Task_Register":
-        return {
-            "investigation": f"经询问当事人、调取现场照片和视频，{offence.code.name}事实清楚。",
-            "record_kind": "inquiry",
-            "record_started_at": now - dt.timedelta(hours=1),
-            "record_place": "执法大队询问室",
-            "record_interviewee": name,
-            "record_qa": (
-                "问：我们是交通执法人员，现依法对你进行询问，你是否听清楚？\n答：听清楚了。\n"
-                f"问：请陈述当时的情况。\n答：{offence.code.name[:30]}，是我的责任。\n"
-                "问：以上记录是否属实？\n答：属实。"
-            ),
-            "criminal": story.criminal,
-        }
+        return {**_register_facts(case, offence, name, now), **_variant_facts(case, rng), "criminal": story.criminal}
     if step == "Task_CaseApproval":
         return {"criminal": story.criminal}
     if step == "Task_Finding":
@@ -489,11 +514,16 @@ def load_general_demo() -> dict[str, int]:
     demo, others = _handlers()
     if demo is None:
         return {}
+    by_line = {
+        line: [u for u in others if u.officer.unit.business_lines.filter(code=line).exists()]
+        for line in {s.line for s in STORIES if s.line}
+    }
     rng = random.Random(20261207)
     catalogue: dict[str, list[Offence]] = {}
     made = 0
     for i, story in enumerate(STORIES):
-        handler = demo if story.by_demo_officer or not others else others[i % len(others)]
+        pool = by_line.get(story.line) or others
+        handler = demo if (story.by_demo_officer and not story.line) or not pool else pool[i % len(pool)]
         try:
             made += _make(story, handler, rng, catalogue)
         except ServiceError as err:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ..choices import ClosingKind, RemedyKind, RemedyResult, ServiceMethod
+from ..choices import ClosingKind, RemedyKind, RemedyResult, RoadDamageSettlement, ServiceMethod
 from .case import EnforcementCase
 
 
@@ -58,6 +58,18 @@ class CaseDecision(models.Model):
     installment_note = models.CharField("分期/延期说明及批准", max_length=300, blank=True)
     urged_at = models.DateField("催告日期", null=True, blank=True)
     court_applied_at = models.DateField("申请法院强制执行日期", null=True, blank=True)
+    # 路政案件: 路产损失勘验及赔偿 (公路法 art. 85: 造成路产损失的，应当依法承担民事责任)
+    road_damage = models.TextField("路产损失情况", blank=True)
+    road_damage_amount = models.DecimalField(
+        "路产损失赔偿金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    road_damage_settlement = models.CharField(
+        "赔偿处理", max_length=10, choices=RoadDamageSettlement.choices, blank=True
+    )
+    # 水上 / 海事案件: 涉案船舶
+    vessel_name = models.CharField("船名", max_length=60, blank=True)
+    vessel_number = models.CharField("船舶识别号", max_length=20, blank=True)
+    vessel_mmsi = models.CharField("MMSI", max_length=9, blank=True)
     # 移送司法机关
     transfer_authority = models.CharField("接收机关", max_length=100, blank=True)
     transfer_date = models.DateField("移送日期", null=True, blank=True)

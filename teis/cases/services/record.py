@@ -10,6 +10,7 @@ requirements (`steps.missing_requirements`, documents excepted until the documen
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -239,6 +240,49 @@ def _write_investigation(actor, case, rec, data, errors) -> dict:
         row = CaseRecord.objects.create(case=case, recorder=actor, created_by=actor, step="Task_Register", **record)
         audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.record", "case": case.pk})
     return {}
+
+
+MMSI = re.compile(r"^[2-7]\d{8}$")  # ITU-R M.585: a ship station's MID (201–775) and six digits
+VESSEL_NUMBER = re.compile(r"^CN\d{11}$")  # 船舶识别号: CN and eleven digits
+
+
+def _write_road_investigation(actor, case, rec, data, errors) -> dict:
+    """路政 调查取证: the investigation, its 笔录 (the 勘验笔录 of the road property) and the loss: what was damaged,
+    the compensation by the 路产损失赔偿 standard and how it was settled."""
+    from ..choices import RoadDamageSettlement
+
+    settlement = _text(data, "road_damage_settlement")
+    if settlement not in RoadDamageSettlement.values:
+        errors.add("road_damage_settlement", "请选择路产损失赔偿处理情况")
+    damaged = settlement in RoadDamageSettlement.values and settlement != RoadDamageSettlement.NONE
+    damage = _required_text(data, errors, "road_damage", "路产损失情况") if damaged else _text(data, "road_damage")
+    amount = _as_amount(
+        data.get("road_damage_amount"), errors, "road_damage_amount", "路产损失赔偿金额", required=damaged
+    )
+    if settlement == RoadDamageSettlement.NONE and amount is not None:
+        errors.add("road_damage_amount", "选择“无路产损失”时不应填写赔偿金额")
+    out = _write_investigation(actor, case, rec, data, errors)
+    rec.road_damage, rec.road_damage_amount, rec.road_damage_settlement = damage, amount, settlement
+    rec.save()
+    return out
+
+
+def _write_vessel_investigation(actor, case, rec, data, errors) -> dict:
+    """水上 / 海事 调查取证: the investigation, its 笔录 (a 现场笔录 on board) and the vessel: its name and its
+    船舶识别号 or MMSI."""
+    name = _required_text(data, errors, "vessel_name", "船名", 60)
+    number = _text(data, "vessel_number").upper()
+    mmsi = _text(data, "vessel_mmsi")
+    if number and not VESSEL_NUMBER.match(number):
+        errors.add("vessel_number", "船舶识别号应为 CN 加 11 位数字")
+    if mmsi and not MMSI.match(mmsi):
+        errors.add("vessel_mmsi", "MMSI 应为 9 位数字，以 2–7 开头")
+    if name and not (number or mmsi):
+        errors.add("vessel_number", "请填写船舶识别号或 MMSI")
+    out = _write_investigation(actor, case, rec, data, errors)
+    rec.vessel_name, rec.vessel_number, rec.vessel_mmsi = name, number, mmsi
+    rec.save()
+    return out
 
 
 def _discretion(actor, case, data, errors, fine: Decimal | None):
@@ -616,6 +660,18 @@ WRITERS = {
 }
 
 
+# A variant's own writer of a step (its diagram names its own form for that step).
+VARIANT_WRITERS = {
+    ("case_general_road", "Task_Register"): _write_road_investigation,
+    ("case_general_water", "Task_Register"): _write_vessel_investigation,
+    ("case_general_maritime", "Task_Register"): _write_vessel_investigation,
+}
+
+
+def writer_for(case: EnforcementCase, step: str):
+    return VARIANT_WRITERS.get((case.process_key or "", step)) or WRITERS.get(step)
+
+
 def _audit(actor, case, before, operation: str) -> None:
     changes = audit.diff(before, audit.snapshot(case))
     audit.record(actor, AuditAction.UPDATE, case, changes=changes, detail={"operation": operation})
@@ -624,7 +680,7 @@ def _audit(actor, case, before, operation: str) -> None:
 def check_step(case: EnforcementCase, step_id: str) -> None:
     """Refuse completing `step_id` while a required fact is missing (documents are the documents issue's)."""
     missing = []
-    for req in steps.STEP_REQUIREMENTS.get(step_id, ()):
+    for req in steps.requirements_for(case, step_id):
         if req.document:
             continue
         message = req.check(case)
@@ -661,7 +717,7 @@ def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], 
         if step == "Task_LegalReview":
             _return_legal_review(actor, case, opinion)
         return variables
-    writer = WRITERS.get(step)
+    writer = writer_for(case, step)
     with transaction.atomic():
         if writer is not None:
             errors = Errors()
@@ -740,6 +796,12 @@ FACT_FIELDS = frozenset(
         "transfer_authority",
         "transfer_date",
         "transfer_receipt",
+        "road_damage",
+        "road_damage_amount",
+        "road_damage_settlement",
+        "vessel_name",
+        "vessel_number",
+        "vessel_mmsi",
     }
 )
 

@@ -574,6 +574,7 @@ def test_missing_requirements(people, tree):
         "未记录违法行为通知（事先告知）的送达时间",
     ]
     assert steps.missing_requirements(case, "Task_Decision") == [
+        "未进行裁量基准选取适用",  # 处罚决定 needs the benchmark (or an approved deviation) too
         "未记录决定时间",
         "未记录送达时间",
         "未记录送达方式和受送达人",
