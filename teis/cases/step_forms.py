@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from teis.core.forms import style_widgets
 from teis.legal.models import CaseCause, ViolationCode
+from teis.org.models import Unit
 from teis.workflow.bpmn import register_form
 
 from .choices import (
@@ -230,6 +231,46 @@ class VesselRegisterStepForm(RegisterStepForm):
             "vessel_number": rec.vessel_number,
             "vessel_mmsi": rec.vessel_mmsi,
         }
+
+
+class HandoverForm(CaseStepForm):
+    """案件移交: to the unit with jurisdiction (its squad leader receives the case)."""
+
+    handover_unit = forms.ModelChoiceField(label="接收单位", queryset=Unit.objects.none(), required=False)
+    handover_reason = _area("移交理由（管辖依据）", 3)
+
+    def initial_for(self, case, rec):
+        return {"handover_unit": rec.handover_unit_id, "handover_reason": rec.handover_reason}
+
+    def fit(self, case):
+        from .services.record import handover_targets
+
+        self.fields["handover_unit"].queryset = handover_targets(case)
+
+
+class ReceiveForm(CaseStepForm):
+    """案件接收: the receiving squad names the handler; the case and its held property move to it."""
+
+    receive_handler = forms.TypedChoiceField(label="接收后主办人", coerce=int, choices=[("", "请选择")], required=False)
+
+    def fit(self, case):
+        from django.contrib.auth import get_user_model
+
+        from .models import CaseDecision
+
+        rec = CaseDecision.objects.filter(case=case).select_related("handover_unit").first()
+        unit = rec.handover_unit if rec else None
+        users = (
+            get_user_model()
+            .objects.filter(is_active=True, officer__unit=unit, officer__roles__code="field_officer")
+            .select_related("officer")
+            .distinct()
+            if unit
+            else []
+        )
+        self.fields["receive_handler"].choices = [("", "请选择"), *[(u.pk, _person(u)) for u in users]]
+        if unit is not None:
+            self.fields["receive_handler"].help_text = f"由{unit.name}办理；未处置的涉案财物随案移交"
 
 
 class CaseApprovalForm(StepForm):
@@ -482,6 +523,8 @@ FORMS: dict[str, tuple[str, type[forms.Form]]] = {
     "cases.register": ("调查取证", RegisterStepForm),
     "cases.road_register": ("路政案件登记（调查取证）", RoadRegisterStepForm),
     "cases.vessel_register": ("水上案件登记（调查取证）", VesselRegisterStepForm),
+    "cases.handover": ("案件移交", HandoverForm),
+    "cases.receive": ("案件接收", ReceiveForm),
     "cases.statement": ("陈述申辩", StatementForm),
     "cases.hearing": ("听证", HearingForm),
     "cases.discussion": ("集体讨论", DiscussionForm),

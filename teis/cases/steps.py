@@ -336,12 +336,26 @@ def _vessel(case) -> str | None:
     return None
 
 
+def _property_settled(case) -> str | None:
+    """结案 waits for the case's seized property to be returned, confiscated, auctioned or transferred."""
+    from .services.property import property_settled
+
+    return property_settled(case)
+
+
+def _handover(case) -> str | None:
+    rec = _rec(case)
+    return None if rec and rec.handover_unit_id and rec.handover_reason else "未选择接收单位或未填写移交理由"
+
+
 def _transfer(case) -> str | None:
     rec = _rec(case)
     return None if rec and rec.transfer_authority and rec.transfer_date else "未记录移送的接收机关和日期"
 
 
 CHECKS = {
+    "property_settled": _property_settled,
+    "handover": _handover,
     "examination_record": _examination_record,
     "scene_record": _scene_record,
     "road_damage": _road_damage,
@@ -392,7 +406,7 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     ),
     "Task_CaseApproval": (_r("investigation", "调查情况"), _doc("案件调查终结报告")),
     "Task_JudicialTransfer": (_r("transfer", "移送记录"), _doc("涉嫌犯罪案件移送书")),
-    "Task_Handover": (_doc("案件移送函"),),
+    "Task_Handover": (_r("handover", "移交接收单位和理由"), _doc("案件移送函")),
     "Task_Finding": (
         _r("decision_type", "处理决定类型"),
         _r("fine_proposed", "罚款金额在裁量基准内，或偏离已写明理由报法制审核"),
@@ -418,7 +432,12 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
         _doc("送达回证"),
     ),
     "Task_Execution": (_r("paid", "罚款缴清"),),
-    "Task_Archive": (_r("closed_at", "结案时间"), _r("closing_report", "结案报告"), _doc("结案报告")),
+    "Task_Archive": (
+        _r("closed_at", "结案时间"),
+        _r("closing_report", "结案报告"),
+        _r("property_settled", "涉案财物已处置"),
+        _doc("结案报告"),
+    ),
     "Task_ArchiveReview": (_r("archive_location", "归档位置"),),
     "Task_OnSpotDecision": (_r("on_spot_penalty", "当场处罚决定（警告或法定限额内罚款）"), _doc("当场处罚决定书")),
     "Task_CoerciveDecision": (_doc("查封扣押决定书"), _doc("查封扣押清单")),

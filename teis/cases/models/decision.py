@@ -70,6 +70,16 @@ class CaseDecision(models.Model):
     vessel_name = models.CharField("船名", max_length=60, blank=True)
     vessel_number = models.CharField("船舶识别号", max_length=20, blank=True)
     vessel_mmsi = models.CharField("MMSI", max_length=9, blank=True)
+    # 案件移交 / 案件接收: the unit with jurisdiction takes the case (and its held property)
+    handover_unit = models.ForeignKey(
+        "org.Unit", verbose_name="移交接收单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handover_reason = models.TextField("移交理由", blank=True)
+    handed_over_at = models.DateTimeField("移交时间", null=True, blank=True)
+    handover_from = models.ForeignKey(
+        "org.Unit", verbose_name="原承办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handover_received_at = models.DateTimeField("接收时间", null=True, blank=True)
     # 移送司法机关
     transfer_authority = models.CharField("接收机关", max_length=100, blank=True)
     transfer_date = models.DateField("移送日期", null=True, blank=True)

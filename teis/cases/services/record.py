@@ -39,6 +39,7 @@ PROCESS_VARIABLES = frozenset(
         "disposal",
         "discussion_leaders",
         "is_major",
+        "handover_unit",
     }
 )
 HEARING_REQUEST_WORKDAYS = 5  # 行政处罚法 art. 64(1) 告知后五日内提出; art. 85: 五日 = working days
@@ -642,6 +643,66 @@ def _write_judicial_transfer(actor, case, rec, data, errors) -> dict:
     return {}
 
 
+def handover_targets(case: EnforcementCase):
+    """Units a case may be handed over to: the other active squads (a squad leader receives it)."""
+    from teis.org.choices import UnitType
+    from teis.org.models import Unit
+
+    return Unit.objects.filter(is_active=True, unit_type=UnitType.SQUAD).exclude(pk=case.unit_id).order_by("path")
+
+
+def _write_handover(actor, case, rec, data, errors) -> dict:
+    """案件移交: the unit with jurisdiction and why; that unit's squad leader receives it (`handover_unit`)."""
+    value = data.get("handover_unit")
+    pk = getattr(value, "pk", value)
+    unit = handover_targets(case).filter(pk=pk).first() if str(pk or "").isdigit() else None
+    if unit is None:
+        errors.add("handover_unit", "请选择接收案件的单位（其他中队）")
+    reason = _required_text(data, errors, "handover_reason", "移交理由", 1000)
+    errors.raise_if_any()
+    rec.handover_unit, rec.handover_reason, rec.handed_over_at = unit, reason, timezone.now()
+    rec.handover_from, rec.handover_received_at = case.unit, None
+    rec.save()
+    audit.record(actor, AuditAction.UPDATE, case, detail={"operation": "cases.handover", "to": unit.name})
+    return {"handover_unit": unit.pk}
+
+
+def _write_receive(actor, case, rec, data, errors, instance=None) -> dict:
+    """案件接收: the receiving squad names the handler; the case, its process and its held property move to it."""
+    from django.contrib.auth import get_user_model
+
+    from . import property as properties
+
+    unit = rec.handover_unit
+    if unit is None:
+        raise ServiceError("invalid_record", "案件没有移交记录，不能接收")
+    value = data.get("receive_handler")
+    pk = getattr(value, "pk", value)
+    handler = (
+        get_user_model().objects.filter(pk=pk, is_active=True, officer__unit=unit).first()
+        if str(pk or "").isdigit()
+        else None
+    )
+    if handler is None:
+        errors.add("receive_handler", f"请选择{unit.name}的执法人员作为主办人")
+    errors.raise_if_any()
+    before = audit.snapshot(case)
+    case.unit, case.handler, case.co_handler = unit, handler, None
+    case.save(update_fields=["unit", "handler", "co_handler", "updated_at"])
+    if instance is not None:  # later steps of "self" go to the receiving unit
+        type(instance).objects.filter(pk=instance.pk).update(unit=unit)
+        instance.unit = unit
+    moved = properties.transfer_case_properties(actor, case, unit, f"随案移交{unit.name}")
+    rec.handover_received_at = timezone.now()
+    rec.save()
+    _audit(actor, case, before, "cases.receive")
+    if moved:
+        audit.record(
+            actor, AuditAction.UPDATE, case, detail={"operation": "cases.receive.property", "items": len(moved)}
+        )
+    return {}
+
+
 WRITERS = {
     "Task_PreRegister": _write_pre_register,
     "Task_FilingApproval": _write_filing,
@@ -657,6 +718,8 @@ WRITERS = {
     "Task_Archive": _write_archive,
     "Task_ArchiveReview": _write_archive_review,
     "Task_JudicialTransfer": _write_judicial_transfer,
+    "Task_Handover": _write_handover,
+    "Task_Receive": _write_receive,
 }
 
 
@@ -721,7 +784,8 @@ def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], 
     with transaction.atomic():
         if writer is not None:
             errors = Errors()
-            variables.update(writer(actor, case, record_of(case), data, errors) or {})
+            extra = {"instance": instance} if writer is _write_receive else {}
+            variables.update(writer(actor, case, record_of(case), data, errors, **extra) or {})
             case.refresh_from_db()
         check_step(case, step)
         if step == "Task_FilingApproval":
@@ -802,6 +866,8 @@ FACT_FIELDS = frozenset(
         "vessel_name",
         "vessel_number",
         "vessel_mmsi",
+        "handover_reason",
+        "receive_handler",
     }
 )
 
