@@ -243,7 +243,7 @@ class HandoverForm(CaseStepForm):
         return {"handover_unit": rec.handover_unit_id, "handover_reason": rec.handover_reason}
 
     def fit(self, case):
-        from .services.record import handover_targets
+        from .services.record_writers import handover_targets
 
         self.fields["handover_unit"].queryset = handover_targets(case)
 
@@ -391,7 +391,7 @@ class LegalReviewForm(CaseStepForm):
 
     def fit(self, case):
         """The deviation decision is asked only while the proposed fine's deviation awaits legal review."""
-        from .services.record import pending_deviation
+        from .services.record_writers import pending_deviation
 
         deviation = pending_deviation(case)
         if deviation is None:

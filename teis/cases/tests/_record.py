@@ -88,6 +88,19 @@ def step_facts(case: EnforcementCase, step: str) -> dict:
         return {"remedy_kind": "reconsideration", "remedy_filed_at": timezone.localdate(), "remedy_result": "pending"}
     if step == "Task_JudicialTransfer":
         return {"transfer_authority": "市公安局", "transfer_date": timezone.localdate(), "transfer_receipt": "回执001"}
+    if step == "Task_Handover":
+        from teis.org.models import Unit
+
+        other = Unit.objects.filter(unit_type="squad").exclude(pk=case.unit_id).order_by("pk").first()
+        return {"handover_unit": other.pk, "handover_reason": "违法行为发生地不属本中队管辖"}
+    if step == "Task_Receive":
+        from django.contrib.auth import get_user_model
+
+        from teis.cases.models import CaseDecision
+
+        unit = CaseDecision.objects.get(case=case).handover_unit
+        officer = get_user_model().objects.filter(officer__unit=unit, officer__roles__code="field_officer").first()
+        return {"receive_handler": officer.pk if officer else None}
     return {}
 
 

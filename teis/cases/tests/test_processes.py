@@ -344,6 +344,7 @@ def test_not_filed_and_transfer_to_judicial_organ(people, tree):
 
 def test_case_handover_and_receipt(people, tree, make_user):
     receiver = make_user("squad_leader", "squad2", username="receiver")
+    handler = make_user("field_officer", "squad2", username="receiver_officer")
     case = make_case(people, tree)
     instance = start(people, case)
     act(instance, people["officer"], "Task_PreRegister")
@@ -360,6 +361,8 @@ def test_case_handover_and_receipt(people, tree, make_user):
     assert row.spec_name == "Task_Receive" and row.assignee_id == receiver.pk
     act(instance, receiver, "Task_Receive")
     assert active(instance).get().spec_name == "Task_Finding"
+    case.refresh_from_db()
+    assert (case.unit, case.handler) == (tree["squad2"], handler)
 
 
 # --- variants are configuration ---------------------------------------------------------------------------------

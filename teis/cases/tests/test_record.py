@@ -309,7 +309,7 @@ def test_api_refuses_an_incomplete_step_and_returns_the_whole_record(people, tre
 
 
 def test_correction_after_the_decision_needs_a_leaders_approval(people, tree):
-    from teis.cases.services import record
+    from teis.cases.services import correction as record
     from teis.core.testing import logged_in_client
 
     case = started(people, tree)

@@ -21,6 +21,7 @@ from teis.core.views import require
 
 from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service_errors, formset_rows
 from ..services import case as case_services
+from ..services import correction as corrections
 from ..services import intake
 from ..services import record as record_services
 from .objects import side_context
@@ -88,7 +89,7 @@ def case_detail(request, pk: int):
         "mask_name": mask_name,
         **record_services.record_context(case),
         "corrections": list(case.corrections.select_related("created_by", "decided_by")),
-        "correctable": [(k, label) for k, (label, _) in record_services.CORRECTABLE.items()],
+        "correctable": [(k, label) for k, (label, _) in corrections.CORRECTABLE.items()],
     }
     ctx.update(side_context(request.user, case))  # property, parking, overload, on-spot decision
     return render(request, "cases/case_detail.html", ctx)
@@ -191,7 +192,7 @@ def request_correction(request, pk: int):
     require(request, "cases.view_enforcementcase")
     case = case_services.access_case(request.user, pk)
     try:
-        record_services.do_request_correction(
+        corrections.do_request_correction(
             request.user,
             case,
             request.POST.get("field", ""),
@@ -214,7 +215,7 @@ def decide_correction(request, pk: int, correction_pk: int, verdict: str):
     if correction is None or verdict not in ("approve", "reject"):
         raise Http404
     try:
-        record_services.do_decide_correction(
+        corrections.do_decide_correction(
             request.user, correction, verdict == "approve", request.POST.get("opinion", "")
         )
     except ServiceError as err:
