@@ -186,9 +186,28 @@ class RegisterStepForm(CaseStepForm):
     record_interviewee = _text("被询问人/见证人")
     record_qa = _area("问答（每行以“问：”或“答：”开头）", 6)
     record_content = _area("笔录内容（勘验、现场情况）", 3)
+    evidence_items = forms.TypedMultipleChoiceField(
+        label="关联证据（证据中心）",
+        coerce=int,
+        required=False,
+        help_text="主办人、协办人或本单位采集且尚未关联本案的证据",
+        error_messages={"invalid_choice": "所选证据 %(value)s 不可关联本案"},
+    )
 
     def initial_for(self, case, rec):
         return {"investigation": case.investigation}
+
+    def fit(self, case):
+        from .services.record_writers import linkable_evidence
+
+        self.fields["evidence_items"].choices = [
+            (
+                item.pk,
+                f"{item.get_category_display()} · {item.title}"
+                + (f" · {_local(item.captured_at):%Y-%m-%d %H:%M}" if item.captured_at else ""),
+            )
+            for item in linkable_evidence(case)
+        ]
 
 
 class RoadRegisterStepForm(RegisterStepForm):

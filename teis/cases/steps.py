@@ -147,6 +147,8 @@ class Requirement:
     key: str
     label: str
     document: bool = False
+    # advisory: reported by 执法全过程智能监控, never refuses the step (a judgement the approver makes)
+    advisory: bool = False
 
     def check(self, case) -> str | None:
         if self.document:
@@ -336,6 +338,13 @@ def _vessel(case) -> str | None:
     return None
 
 
+def _evidence(case) -> str | None:
+    """Evidence-centre items or photos / videos uploaded at 预录 (笔录 are checked on their own)."""
+    if case.pk and (case.evidence_links.exists() or case.attachments.exists()):
+        return None
+    return "未关联任何证据（证据中心或预录照片、视频）"
+
+
 def _property_settled(case) -> str | None:
     """结案 waits for the case's seized property to be returned, confiscated, auctioned or transferred."""
     from .services.property import property_settled
@@ -354,6 +363,7 @@ def _transfer(case) -> str | None:
 
 
 CHECKS = {
+    "evidence": _evidence,
     "property_settled": _property_settled,
     "handover": _handover,
     "examination_record": _examination_record,
@@ -404,7 +414,11 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
         _doc("询问笔录"),
         _doc("证据登记保存清单"),
     ),
-    "Task_CaseApproval": (_r("investigation", "调查情况"), _doc("案件调查终结报告")),
+    "Task_CaseApproval": (
+        _r("investigation", "调查情况"),
+        Requirement("evidence", "证据", advisory=True),
+        _doc("案件调查终结报告"),
+    ),
     "Task_JudicialTransfer": (_r("transfer", "移送记录"), _doc("涉嫌犯罪案件移送书")),
     "Task_Handover": (_r("handover", "移交接收单位和理由"), _doc("案件移送函")),
     "Task_Finding": (

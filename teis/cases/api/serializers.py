@@ -14,6 +14,17 @@ from ..choices import CaseSource, PartyKind, Procedure
 from ..models import CaseAttachment, CaseVehicle, EnforcementCase, Party
 
 
+def _display(obj) -> str:
+    """A related row as the record shows it: people by name, units by name."""
+    from teis.core.display import person_display
+
+    if obj is None:
+        return ""
+    if hasattr(obj, "get_username"):
+        return person_display(obj)
+    return getattr(obj, "name", "") or str(obj)
+
+
 class PartyInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(label="类型", choices=PartyKind.choices, default=PartyKind.PERSON)
     name = serializers.CharField(label="姓名/名称", max_length=200)
@@ -237,6 +248,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "record",
             "records",
             "payments",
+            "on_spot",
+            "properties",
         ]
 
     @extend_schema_field(serializers.DictField(allow_null=True))
@@ -269,8 +282,52 @@ class CaseDetailSerializer(CaseListSerializer):
             out[field.attname] = value.isoformat() if hasattr(value, "isoformat") else value
             if field.choices and value:
                 out[f"{field.name}_display"] = getattr(rec, f"get_{field.name}_display")()
+            elif field.is_relation and value:
+                out[f"{field.name}_display"] = _display(getattr(rec, field.name))
         out["penalty_kinds_display"] = rec.penalty_kind_labels()
         return out
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_on_spot(self, obj) -> dict | None:
+        """简易程序: the on-the-spot decision and its 备案."""
+        from ..models import OnSpotPenalty
+
+        row = OnSpotPenalty.objects.filter(case=obj).first()
+        if row is None:
+            return None
+        return {
+            "penalty_kind": row.penalty_kind,
+            "penalty_kind_display": row.get_penalty_kind_display(),
+            "fine_amount": str(row.fine_amount) if row.fine_amount is not None else None,
+            "legal_basis": row.legal_basis,
+            "decided_at": row.decided_at.isoformat(),
+            "decided_by": _display(row.decided_by),
+            "collected_on_spot": row.collected_on_spot,
+            "collection_reason": row.collection_reason,
+            "receipt_number": row.receipt_number,
+            "filed_at": row.filed_at.isoformat() if row.filed_at else None,
+            "filed_by": _display(row.filed_by) if row.filed_by_id else None,
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_properties(self, obj) -> list[dict]:
+        """涉案财物 with where they are kept and what became of them."""
+        return [
+            {
+                "id": p.pk,
+                "kind_display": p.get_kind_display(),
+                "description": p.description,
+                "plate": p.plate,
+                "status": p.status,
+                "status_display": p.get_status_display(),
+                "keeper_unit": p.keeper_unit.name,
+                "custody_place": p.custody_place.name if p.custody_place_id else "",
+                "custody_until": p.custody_until.isoformat() if p.custody_until else None,
+                "auction_date": p.auction_date.isoformat() if p.auction_date else None,
+                "auction_price": str(p.auction_price) if p.auction_price is not None else None,
+            }
+            for p in obj.properties.select_related("keeper_unit", "custody_place")
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_records(self, obj) -> list[dict]:

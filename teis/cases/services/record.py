@@ -44,7 +44,7 @@ def check_step(case: EnforcementCase, step_id: str) -> None:
     """Refuse completing `step_id` while a required fact is missing (documents are the documents issue's)."""
     missing = []
     for req in steps.requirements_for(case, step_id):
-        if req.document:
+        if req.document or req.advisory:
             continue
         message = req.check(case)
         if message:
@@ -112,6 +112,7 @@ FACT_FIELDS = frozenset(
         "record_interviewee",
         "record_qa",
         "record_content",
+        "evidence_items",
         "decision_type",
         "penalty_kinds",
         "fine_amount",

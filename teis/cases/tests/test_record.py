@@ -333,3 +333,45 @@ def test_correction_after_the_decision_needs_a_leaders_approval(people, tree):
     assert row.status == "approved" and row.decided_by == people["brigade"]
     assert case.facts == "驾驶员拒载乘客并议价"
     assert "驾驶员拒载乘客并议价" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def _photo(user, seed: int):
+    import io
+
+    from teis.evidence.services.ingest import ingest_bytes
+    from teis.evidence.tests.conftest import jpeg_bytes
+
+    return ingest_bytes(user, io.BytesIO(jpeg_bytes(seed)), filename=f"现场{seed}.jpg")
+
+
+def test_investigation_links_evidence_from_the_picker(people, tree, make_user, settings, tmp_path):
+    from teis.cases.step_forms import RegisterStepForm
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.TEIS_EVIDENCE_UPLOAD_DIR = str(tmp_path / "uploads")
+    case = started(people, tree)
+    walk_to(case, people, "Task_Register")
+    mine = _photo(people["officer"], 1)
+    stranger = make_user("field_officer", "squad3", username="rec_stranger")
+    theirs = _photo(stranger, 2)
+    form = RegisterStepForm(worktask=task(case, "Task_Register"))
+    assert [pk for pk, _ in form.fields["evidence_items"].choices] == [mine.pk]  # the picker offers the case's own
+    facts = step_facts(case, "Task_Register")
+    with pytest.raises(ServiceError) as exc:  # another squad's photo, posted by id: refused, nothing linked
+        do(case, people["officer"], "Task_Register", {**facts, "evidence_items": [mine.pk, theirs.pk]})
+    assert "evidence_items" in exc.value.fields and not case.evidence_links.exists()
+    assert "未关联任何证据（证据中心或预录照片、视频）" in steps.missing_requirements(case, "Task_CaseApproval")
+    do(case, people["officer"], "Task_Register", {**facts, "evidence_items": [mine.pk]})
+    assert list(case.evidence_links.values_list("item_id", "description")) == [(mine.pk, "调查取证关联")]
+    assert steps.missing_requirements(case, "Task_CaseApproval") == []
+
+
+def test_approval_without_evidence_is_flagged_by_monitoring_not_refused(people, tree):
+    from teis.cases.services import monitoring
+
+    case = started(people, tree)
+    walk_to(case, people, "Task_CaseApproval")
+    hits = monitoring.evaluate()["missing_material"]
+    assert "未关联任何证据" in hits[case.pk]  # 执法全过程智能监控 fires on the real case
+    do(case, people["brigade"], "Task_CaseApproval")  # advisory: the approver decides
+    assert case.current_step.startswith("处罚认定")

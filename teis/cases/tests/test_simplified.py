@@ -64,6 +64,15 @@ def test_api_on_spot_penalty_to_archived(side):
     assert OnSpotPenalty.objects.get(case=case).filed_by == side["squad"]
     detail = officer.get(f"/api/v1/cases/{case.pk}/").json()
     assert detail["status"] == "archived" and detail["case_code"] == case.case_code
+    on_spot = detail["on_spot"]  # the whole record: the on-the-spot decision and its 备案
+    assert (on_spot["penalty_kind"], on_spot["fine_amount"], on_spot["receipt_number"]) == (
+        "fine",
+        "100.00",
+        "SH2025-000123",
+    )
+    assert on_spot["legal_basis"] and on_spot["filed_at"] and on_spot["collected_on_spot"] is True
+    assert on_spot["filed_by"].startswith(side["squad"].officer.name)
+    assert ID_NUMBER not in officer.get(f"/api/v1/cases/{case.pk}/").content.decode()
 
 
 def test_api_return_and_decide_again(side):
