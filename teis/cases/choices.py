@@ -211,3 +211,31 @@ class RoadDamageSettlement(models.TextChoices):
     PAID = "paid", "已赔偿"
     AGREED = "agreed", "已达成赔偿协议"
     DISPUTED = "disputed", "未达成协议，另行处理"
+
+
+class CoerciveKind(models.TextChoices):
+    """行政强制措施 taken by the transport agencies (行政强制法 art. 9)."""
+
+    SEIZE = "seize", "扣押财物"
+    SEAL = "seal", "查封场所设施财物"
+    VEHICLE = "vehicle", "暂扣车辆"
+    OTHER = "other", "其他"
+
+
+class CoerciveResult(models.TextChoices):
+    """How a 查封 / 扣押 ended (行政强制法 art. 27–28)."""
+
+    RELEASED = "released", "解除"
+    TO_PENALTY = "to_penalty", "转入行政处罚"
+    CONFISCATED = "confiscated", "依法没收"
+
+
+class InspectionResult(models.TextChoices):
+    QUALIFIED = "qualified", "合格"
+    PROBLEMS = "problems", "发现问题"
+
+
+class InspectionHandling(models.TextChoices):
+    NONE = "none", "无需处理"
+    RECTIFY = "rectify", "责令改正"
+    FILE_CASE = "file_case", "立案查处"

@@ -563,5 +563,8 @@ FORMS: dict[str, tuple[str, type[forms.Form]]] = {
 
 
 def register() -> None:
+    from .measure_forms import MEASURE_FORMS  # 行政强制 / 行政检查 (it imports the shared fields from here)
+
+    FORMS.update(MEASURE_FORMS)
     for key, (label, form_class) in FORMS.items():
         register_form(key, label, form_class)

@@ -395,6 +395,29 @@ CHECKS = {
 }
 
 
+def _service_check(module: str, name: str):
+    """A 行政强制 / 行政检查 requirement, checked by the service that writes its record."""
+
+    def check(case) -> str | None:
+        from importlib import import_module
+
+        return getattr(import_module(f"teis.cases.services.{module}"), name)(case)
+
+    return check
+
+
+CHECKS.update(
+    {
+        "measure_applied": _service_check("coercive", "check_applied"),
+        "measure_decided": _service_check("coercive", "check_decided"),
+        "measure_extension": _service_check("coercive", "check_extension"),
+        "measure_released": _service_check("coercive", "check_released"),
+        "measure_result": _service_check("coercive", "check_result"),
+        "inspection_registered": _service_check("inspection", "check_registered"),
+    }
+)
+
+
 def _r(key: str, label: str) -> Requirement:
     return Requirement(key, label)
 
@@ -474,6 +497,16 @@ PROCESS_REQUIREMENTS: dict[str, dict[str, tuple[Requirement, ...]]] = {
     "case_general_water": _VESSEL_STEPS,
     "case_general_maritime": _VESSEL_STEPS,
 }
+
+# 行政强制措施 (行政强制法 art. 18–28) and 行政检查: the facts their steps record (services.coercive / inspection).
+PROCESS_REQUIREMENTS[COERCIVE] = {
+    "Task_CoerciveApply": (_r("measure_applied", "强制措施申请"),),
+    "Task_CoerciveDecision": (_r("measure_decided", "强制措施决定及送达"),),
+    "Task_ExtensionApproval": (_r("measure_extension", "延期申请"),),
+    "Task_CoerciveRelease": (_r("measure_released", "解除及财物退还"),),
+    "Task_ToPenalty": (_r("measure_result", "处理结果"),),
+}
+PROCESS_REQUIREMENTS[INSPECTION] = {"Task_InspectionRegister": (_r("inspection_registered", "检查记录"),)}
 
 
 def requirements_for(case, step_id: str) -> tuple[Requirement, ...]:

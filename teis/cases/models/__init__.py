@@ -7,6 +7,7 @@ current step in its own columns so that lists never deserialise workflows.
 
 from .blacklist import BlacklistEntry, IllegalTransportRecord
 from .case import CaseAttachment, CaseVehicle, EnforcementCase, Party
+from .coercive import CoerciveMeasure, InspectionRecord
 from .decision import CaseDecision
 from .dispatch import StationAssignment, ViolationRecord
 from .overload import FourPenaltyLink, OverloadUnloading
@@ -32,6 +33,8 @@ __all__ = [
     "CaseRecord",
     "CaseReview",
     "CaseVehicle",
+    "CoerciveMeasure",
+    "InspectionRecord",
     "EnforcementCase",
     "MonitoringWarning",
     "OnSpotPenalty",

@@ -327,6 +327,16 @@ def transfer_case_properties(actor, case: EnforcementCase, keeper_unit, note: st
     ]
 
 
+def settle_measure_properties(actor, props, status: str, note: str) -> list[CaseProperty]:
+    """When a 查封 / 扣押 is released (行政强制法 art. 28: returned at once) or its property confiscated, the
+    measure's held items are returned or confiscated by the process step itself (so the custodian's
+    permission is not asked, as with `transfer_case_properties`)."""
+    if status not in (PropertyStatus.RETURNED, PropertyStatus.CONFISCATED):
+        raise ValueError(status)
+    operation = "cases.return_property" if status == PropertyStatus.RETURNED else "cases.confiscate_property"
+    return [_dispose(actor, p, status, note, operation, check=False) for p in props if p.status in HELD]
+
+
 # --- reminders and queries -----------------------------------------------------------------------------------
 
 

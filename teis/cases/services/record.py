@@ -19,6 +19,8 @@ from teis.core.services import ServiceError
 from .. import steps
 from ..choices import CaseStatus
 from ..models import CaseDecision, EnforcementCase
+from .coercive import MEASURE_FACT_FIELDS
+from .inspection import INSPECTION_FACT_FIELDS
 from .record_input import Errors
 from .record_writers import record_of, return_legal_review, write_receive, writer_for
 
@@ -174,6 +176,10 @@ FACT_FIELDS = frozenset(
 )
 
 
+# ... and those of the 行政强制 and 行政检查 forms (their writers: services.coercive, services.inspection).
+FACT_FIELDS = FACT_FIELDS | MEASURE_FACT_FIELDS | INSPECTION_FACT_FIELDS
+
+
 def decided(case: EnforcementCase) -> bool:
     """After the decision the record changes only through 更正 (with approval)."""
     return case.decided_at is not None and case.status not in (CaseStatus.PRE_REGISTERED, CaseStatus.FILING)
@@ -185,6 +191,10 @@ def register_step_handlers() -> None:
 
     for key in steps.GENERAL_KEYS:
         register_step_handler(key, handle_step)
+    from .coercive import handle_step as handle_measure_step
+
+    for key in (steps.COERCIVE, steps.INSPECTION):
+        register_step_handler(key, handle_measure_step)
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
