@@ -203,6 +203,8 @@ class CaseDetailSerializer(CaseListSerializer):
     records = serializers.SerializerMethodField(label="笔录（询问、勘验、现场、听证）")
     payments = serializers.SerializerMethodField(label="缴款记录")
     discretion = serializers.SerializerMethodField(label="裁量适用")
+    coercive = serializers.SerializerMethodField(label="行政强制措施（basic 基本信息、process 过程、result 结果）")
+    inspection = serializers.SerializerMethodField(label="行政检查（basic 基本信息、process 过程、result 结果）")
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -250,6 +252,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "payments",
             "on_spot",
             "properties",
+            "coercive",
+            "inspection",
         ]
 
     @extend_schema_field(serializers.DictField(allow_null=True))
@@ -286,6 +290,18 @@ class CaseDetailSerializer(CaseListSerializer):
                 out[f"{field.name}_display"] = _display(getattr(rec, field.name))
         out["penalty_kinds_display"] = rec.penalty_kind_labels()
         return out
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_coercive(self, obj) -> dict | None:
+        from ..services.coercive import measure_payload
+
+        return measure_payload(obj)
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_inspection(self, obj) -> dict | None:
+        from ..services.inspection import inspection_payload
+
+        return inspection_payload(obj)
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_on_spot(self, obj) -> dict | None:

@@ -50,6 +50,8 @@ def step_facts(case: EnforcementCase, step: str) -> dict:
     """What a handler enters at `step` for a fine of 300 元 (within 轻微 200–500), dated now."""
     now = timezone.now()
     case.refresh_from_db()
+    if step in MEASURE_STEPS:
+        return measure_facts(case, step)
     if step == "Task_Register":
         return {
             "investigation": "经询问当事人、查看行车记录，拒载属实",
@@ -117,3 +119,54 @@ def as_form(data: dict) -> dict:
         else:
             out[key] = value
     return out
+
+
+MEASURE_STEPS = {
+    "Task_CoerciveApply",
+    "Task_CoerciveDecision",
+    "Task_CoerciveDuring",
+    "Task_CoerciveRelease",
+    "Task_ToPenalty",
+    "Task_InspectionRegister",
+}
+
+
+def measure_facts(case: EnforcementCase, step: str) -> dict:
+    """What an officer enters at the 行政强制 / 行政检查 steps: a seizure of two items for 30 days from today,
+    released today; an inspection with a co-inspector of the unit, 合格."""
+    now = timezone.now()
+    if step == "Task_CoerciveApply":
+        return {
+            "measure_kind": "seize",
+            "measure_basis": "《中华人民共和国行政强制法》第二十二条",
+            "measure_reason": "涉嫌非法营运，需扣押车载计价设备",
+            "measure_place": "虹桥枢纽东交通中心",
+            "measure_objects": "计价器 1 台\n车载 POS 机 1 台",
+        }
+    if step == "Task_CoerciveDecision":
+        return {
+            "measure_number": f"沪交强扣〔2026〕{case.pk}号",
+            "measure_decided_at": now,
+            "measure_served_at": now,
+            "measure_period": 30,
+        }
+    if step == "Task_CoerciveDuring":
+        return {"measure_progress": "已询问当事人"}
+    if step == "Task_CoerciveRelease":
+        return {"release_at": now, "release_reason": "违法事实不成立，解除扣押"}
+    if step == "Task_ToPenalty":
+        return {"measure_result": "to_penalty", "result_note": "转入一般程序立案查处"}
+    if step == "Task_InspectionRegister":
+        from teis.cases.services.inspection import co_inspectors
+
+        co = co_inspectors(case, case.handler).first()
+        return {
+            "inspection_party": "上海某运输有限公司",
+            "inspection_place": "公司停车场",
+            "inspection_at": now - dt.timedelta(hours=1),
+            "inspection_co_inspector": co.pk if co else None,
+            "inspection_items": "经营资质\n车辆技术状况",
+            "inspection_result": "qualified",
+            "inspection_handling": "none",
+        }
+    return {}

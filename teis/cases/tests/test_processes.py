@@ -435,16 +435,22 @@ def test_simplified_and_inspection(people, tree):
     assert check.status == InstanceStatus.COMPLETED
 
 
+EXTEND = {"extend": True, "extension_days": 20, "extension_reason": "涉案财物需技术鉴定"}
+
+
 def test_coercive_measure_extension_only_once(people, tree):
     case = make_case(people, tree, procedure="coercive")
     instance = start(people, case, "case_coercive")
     act(instance, people["officer"], "Task_CoerciveApply")
     act(instance, people["brigade"], "Task_CoerciveApproval")
     act(instance, people["officer"], "Task_CoerciveDecision")
-    act(instance, people["officer"], "Task_CoerciveDuring", data={"extend": True})
+    act(instance, people["officer"], "Task_CoerciveDuring", data=EXTEND)
     act(instance, people["leader"], "Task_ExtensionApproval")
-    # a second request for extension is not possible: the measure is released (or turned into a penalty)
-    act(instance, people["officer"], "Task_CoerciveDuring", data={"extend": True})
+    # a second request for extension is refused (行政强制法 art. 25): the measure is released (or turned into a penalty)
+    with pytest.raises(ServiceError) as exc:
+        act(instance, people["officer"], "Task_CoerciveDuring", data=EXTEND)
+    assert exc.value.fields["extend"] and "不能再次延期" in exc.value.message
+    act(instance, people["officer"], "Task_CoerciveDuring")
     act(instance, people["officer"], "Task_CoerciveRelease")
     assert instance.status == InstanceStatus.COMPLETED and steps.end_status(instance) == CaseStatus.CLOSED
     names = [t.spec_name for t in wf.history(instance)]
@@ -456,7 +462,7 @@ def test_coercive_refused_extension_may_be_asked_again_and_to_penalty(people, tr
     act(instance, people["officer"], "Task_CoerciveApply")
     act(instance, people["brigade"], "Task_CoerciveApproval")
     act(instance, people["officer"], "Task_CoerciveDecision")
-    act(instance, people["officer"], "Task_CoerciveDuring", data={"extend": True})
+    act(instance, people["officer"], "Task_CoerciveDuring", data=EXTEND)
     act(instance, people["leader"], "Task_ExtensionApproval", Decision.REJECT, "理由不充分")
     act(instance, people["officer"], "Task_CoerciveDuring", data={"to_penalty": True})
     act(instance, people["officer"], "Task_ToPenalty")
