@@ -21,4 +21,7 @@ def load_demo() -> dict[str, int]:
     from .general import load_general_demo
 
     counts.update(load_general_demo())  # general-procedure cases in every state, 24 archived with their record
+    from .coercive import load_coercive_inspection_demo
+
+    counts.update(load_coercive_inspection_demo())  # 行政强制 (released; extended, to penalty) and 行政检查 cases
     return counts

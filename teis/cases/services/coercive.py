@@ -80,11 +80,9 @@ def _period(value, errors: Errors, name: str, label: str, limit: int) -> int | N
     return days
 
 
-def _lines(value) -> list[str]:
-    if isinstance(value, (list, tuple)):
-        rows = value
-    else:
-        rows = str(value or "").splitlines()
+def lines_of(value) -> list[str]:
+    """A list typed one item a line (or given as a list through the API)."""
+    rows = value if isinstance(value, (list, tuple)) else str(value or "").splitlines()
     return [str(r).strip()[:200] for r in rows if str(r).strip()]
 
 
@@ -113,7 +111,7 @@ def _write_apply(actor, case, data, errors) -> dict:
     basis = required_text(data, errors, "measure_basis", "法律依据", 2000)
     reason = required_text(data, errors, "measure_reason", "理由", 2000)
     place = required_text(data, errors, "measure_place", "实施地点", 200)
-    objects = _lines(data.get("measure_objects"))
+    objects = lines_of(data.get("measure_objects"))
     plate = normalise_plate(text(data, "measure_plate"))[:10]
     if kind == CoerciveKind.VEHICLE and not plate:
         errors.add("measure_plate", "暂扣车辆须填写车牌号")
@@ -357,7 +355,11 @@ def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], 
 
 def check_applied(case) -> str | None:
     m = measure_of(case)
-    return None if m and m.kind and m.legal_basis and m.reason and m.place else "未登记强制措施申请（种类、依据、理由、地点）"
+    return (
+        None
+        if m and m.kind and m.legal_basis and m.reason and m.place
+        else "未登记强制措施申请（种类、依据、理由、地点）"
+    )
 
 
 def check_decided(case) -> str | None:

@@ -14,6 +14,7 @@ from teis.core.masking import mask_generic
 
 from ..choices import InspectionHandling, InspectionResult
 from ..models import EnforcementCase, InspectionRecord
+from .coercive import lines_of
 from .record_input import as_datetime, local_day, required_text, text
 
 INSPECTION_FACT_FIELDS = frozenset(
@@ -88,9 +89,7 @@ def _write_register(actor, case, data, errors) -> dict:
     place = required_text(data, errors, "inspection_place", "检查地点", 200)
     at = as_datetime(data.get("inspection_at"), errors, "inspection_at", "检查时间")
     co = _co_inspector(actor, case, data.get("inspection_co_inspector"), errors)
-    raw_items = data.get("inspection_items")
-    rows = raw_items if isinstance(raw_items, (list, tuple)) else str(raw_items or "").splitlines()
-    items = [str(r).strip()[:200] for r in rows if str(r).strip()]
+    items = lines_of(data.get("inspection_items"))
     if not items:
         errors.add("inspection_items", "请填写检查事项（每行一项）")
     result = text(data, "inspection_result")

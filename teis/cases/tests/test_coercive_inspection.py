@@ -266,7 +266,9 @@ def test_inspection_with_two_inspectors_rectification_and_review(people, tree):
     for co in (people["officer"], people["other"]):  # oneself, or an officer of another unit
         err = refused(case, people["officer"], "Task_InspectionRegister", {**base, "inspection_co_inspector": co.pk})
         assert "inspection_co_inspector" in err.fields
-    err = refused(case, people["officer"], "Task_InspectionRegister", {**base, "inspection_co_inspector": people["officer2"].pk})
+    err = refused(
+        case, people["officer"], "Task_InspectionRegister", {**base, "inspection_co_inspector": people["officer2"].pk}
+    )
     assert err.fields["inspection_rectify_by"] == ["责令改正的，请填写整改期限"]
     err = refused(
         case,
@@ -314,3 +316,31 @@ def test_inspection_returned_is_registered_again(people, tree):
     do(case, people["officer"], "Task_InspectionRegister", data)
     row.refresh_from_db()
     assert row.items == ["经营资质", "车辆技术状况", "从业资格"] and row.result == "qualified"
+
+
+# --- demo -----------------------------------------------------------------------------------------------------
+
+
+def test_demo_coercive_and_inspection_cases_are_made_through_the_services():
+    from teis.cases.demo.coercive import load_coercive_inspection_demo
+    from teis.legal.demo.loader import load_demo as load_legal
+    from teis.org.management.commands.seed_demo import Seeder
+    from teis.org.roles import ensure_roles
+
+    seeder = Seeder()
+    ensure_roles()
+    lines = seeder.dictionaries()
+    seeder.officers(seeder.units(lines), lines)
+    load_legal()
+    wf.ensure_definitions(None)
+    assert load_coercive_inspection_demo() == {"行政强制案件": 2, "行政检查案件": 2}
+    vehicle, seizure = CoerciveMeasure.objects.order_by("decided_at")  # the vehicle is the older one
+    assert seizure.result == "released" and vehicle.result == "to_penalty"
+    assert vehicle.extended and vehicle.extension_approved_by.officer.roles.filter(code="leadership").exists()
+    assert vehicle.ends_on == deadline_after(vehicle.starts_on, calendar_days=45)
+    assert set(seizure.properties.values_list("status", flat=True)) == {PropertyStatus.RETURNED}
+    assert vehicle.properties.get().plate and vehicle.properties.get().status == PropertyStatus.SEIZED
+    rows = list(InspectionRecord.objects.order_by("inspected_at"))
+    assert [r.handling for r in rows] == ["none", "rectify"] and all(r.reviewed_by_id for r in rows)
+    assert all(r.inspectors.count() == 2 for r in rows) and rows[1].rectify_by
+    assert load_coercive_inspection_demo() == {}  # idempotent
