@@ -113,7 +113,11 @@ class InspectionRegisterForm(CaseStepForm):
     inspection_place = _text("检查地点", 200)
     inspection_at = _dt("检查时间")
     inspection_co_inspector = forms.TypedChoiceField(
-        label="同行检查人员", coerce=int, choices=[("", "请选择")], required=False, help_text="检查须由两名以上执法人员实施"
+        label="同行检查人员",
+        coerce=int,
+        choices=[("", "请选择")],
+        required=False,
+        help_text="检查须由两名以上执法人员实施",
     )
     inspection_items = _area("检查事项（每行一项）", 4)
     inspection_result = forms.ChoiceField(
