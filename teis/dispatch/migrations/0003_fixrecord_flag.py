@@ -4,20 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0002_dispatch_settings'),
+        ("dispatch", "0002_dispatch_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fixrecord',
-            name='flag',
-            field=models.CharField(blank=True, choices=[('', '正常'), ('too_old', '超期补报'), ('out_of_region', '超出服务区域'), ('no_fix', '未定位'), ('no_time', '时间无效'), ('future', '时间超前'), ('speed', '速度异常'), ('jump', '定位跳变')], default='', max_length=16, verbose_name='标记'),
+            model_name="fixrecord",
+            name="flag",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "正常"),
+                    ("too_old", "超期补报"),
+                    ("out_of_region", "超出服务区域"),
+                    ("no_fix", "未定位"),
+                    ("no_time", "时间无效"),
+                    ("future", "时间超前"),
+                    ("speed", "速度异常"),
+                    ("jump", "定位跳变"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="标记",
+            ),
         ),
         migrations.AlterField(
-            model_name='patrolvehicle',
-            name='terminal_phone',
-            field=models.CharField(blank=True, help_text='JT/T 808 终端手机号（BCD，最长 20 位；个别终端含十六进制 a–f）', max_length=20, verbose_name='终端手机号'),
+            model_name="patrolvehicle",
+            name="terminal_phone",
+            field=models.CharField(
+                blank=True,
+                help_text="JT/T 808 终端手机号（BCD，最长 20 位；个别终端含十六进制 a–f）",
+                max_length=20,
+                verbose_name="终端手机号",
+            ),
         ),
     ]

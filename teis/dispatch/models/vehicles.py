@@ -9,7 +9,6 @@ from teis.org.models import business_line_choices
 
 from ..choices import CheckpointKind, VehicleKind, VehicleStatus
 
-
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -44,7 +43,10 @@ class PatrolVehicle(ScopedModel):
         related_name="+",
     )
     terminal_phone = models.CharField(
-        "终端手机号", max_length=20, blank=True, help_text="JT/T 808 终端手机号（BCD，最长 20 位；个别终端含十六进制 a–f）"
+        "终端手机号",
+        max_length=20,
+        blank=True,
+        help_text="JT/T 808 终端手机号（BCD，最长 20 位；个别终端含十六进制 a–f）",
     )
     device_id = models.CharField("其他设备号", max_length=64, blank=True, help_text="OsmAnd/Traccar 等设备标识")
     status = models.CharField("状态", max_length=20, choices=VehicleStatus.choices, default=VehicleStatus.IN_SERVICE)

@@ -251,8 +251,16 @@ def _ingest_postgresql(
 
     vids = list(by_vehicle)
     result = IngestResult(
-        result.stored, result.unknown_device, result.invalid, 0, 0, 0, 0, dict(result.invalid_reasons),
-        flagged=result.flagged, flagged_reasons=dict(result.flagged_reasons),
+        result.stored,
+        result.unknown_device,
+        result.invalid,
+        0,
+        0,
+        0,
+        0,
+        dict(result.invalid_reasons),
+        flagged=result.flagged,
+        flagged_reasons=dict(result.flagged_reasons),
     )  # fmt: skip (a retry starts from the filtered counts)
     with transaction.atomic():
         connection.ensure_connection()

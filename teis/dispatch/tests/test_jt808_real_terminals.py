@@ -146,7 +146,11 @@ def test_bulk_decoder_keeps_padded_reports_apart_from_same_length_reports_with_m
     entries = [("013800000001", padded, False), ("013800000001", more, False), ("013800000001", padded, False)]
     fixes, dropped = location_fixes(entries)
     assert dropped == 0
-    assert [f.extra for f in fixes] == [{"satellites": 12}, {"satellites": 12, "signal_strength": 5}, {"satellites": 12}]
+    assert [f.extra for f in fixes] == [
+        {"satellites": 12},
+        {"satellites": 12, "signal_strength": 5},
+        {"satellites": 12},
+    ]
     assert fixes == [location_fix(p, Location.decode(b)) for p, b, _ in entries]
 
 
