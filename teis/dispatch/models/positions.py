@@ -36,7 +36,7 @@ class FixRecord(models.Model):
     received_at = models.DateTimeField("接收时间")
     # why the fix does not count as a position (late 盲区补报 beyond the age limit, outside the service region,
     # no GNSS fix …): stored so that nothing acknowledged is lost, kept out of alarms, the live map and tracks
-    flag = models.CharField("标记", max_length=16, choices=FixFlag.choices, blank=True, default="")
+    flag = models.CharField("标记", max_length=16, choices=FixFlag.choices, blank=True, default="", db_default="")
 
     objects = ScopedManager()
 
