@@ -99,6 +99,7 @@ def run(quick: bool) -> dict[str, Any]:
     }
     try:
         _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(env, "createcachetable")  # the database cache (dispatch settings are read through it)
         done = subprocess.run(
             [sys.executable, "-m", "bench.gps_ingest", "driver", json.dumps(params)],
             cwd=ROOT,
