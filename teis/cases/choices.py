@@ -211,3 +211,20 @@ class RoadDamageSettlement(models.TextChoices):
     PAID = "paid", "已赔偿"
     AGREED = "agreed", "已达成赔偿协议"
     DISPUTED = "disputed", "未达成协议，另行处理"
+
+
+class CaseRequestKind(models.TextChoices):
+    """Requests within a case decided by the unit's leader (行政处罚法 art. 43 回避, 56 先行登记保存, 66 延期或分期)."""
+
+    RECUSAL = "recusal", "回避申请"
+    ASSISTANCE = "assistance", "协助调查"
+    PRESERVATION = "preservation", "证据先行登记保存"
+    DEFERRAL = "deferral", "延期缴纳罚款"
+    INSTALMENTS = "instalments", "分期缴纳罚款"
+
+
+class CaseRequestStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "不予批准"
+    DONE = "done", "已办结"

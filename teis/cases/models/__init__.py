@@ -13,6 +13,7 @@ from .overload import FourPenaltyLink, OverloadUnloading
 from .property import CarPark, CaseProperty, CustodyPlace, ParkingRecord
 from .query import SavedQuery
 from .record import CaseCorrection, CasePayment, CaseRecord
+from .requests import CaseRequest
 from .simplified import OnSpotPenalty
 from .supervision import CaseReview, MonitoringWarning
 
@@ -30,6 +31,7 @@ __all__ = [
     "CasePayment",
     "CaseProperty",
     "CaseRecord",
+    "CaseRequest",
     "CaseReview",
     "CaseVehicle",
     "EnforcementCase",
