@@ -79,7 +79,7 @@ class Vessel(ScopedModel):
 
     @property
     def ship_type_label(self) -> str:
-        """"66 · 客船", "9 · 保留/未定义（代码 9）", "未提供"."""
+        """The code with its category: "66 · 客船", "9 · 保留/未定义（代码 9）", "未提供"."""
         return ship_type_text(self.ship_type)
 
     @property

@@ -266,7 +266,9 @@ ANY_KIND = st.one_of(
         st.integers(0, 999_999_999),
         st.sampled_from([1, 4, 11, 18, 27]),
     ),
-    st.builds(lambda code: payload_of({"type": 24, "mmsi": 413000031, "partno": 1}, {40: (8, code)}), st.integers(0, 255)),
+    st.builds(
+        lambda code: payload_of({"type": 24, "mmsi": 413000031, "partno": 1}, {40: (8, code)}), st.integers(0, 255)
+    ),
 )
 
 
@@ -310,10 +312,12 @@ def test_garbled_sentences_never_crash_the_decoder(groups):
 def test_garbled_sentences_never_crash_the_pipeline(tree, groups):
     records = AisDecoder().decode_lines([line for group in groups for line in group], RECEIVED)
     result = process_records(records)
-    assert result.positions + result.statics + result.skipped + result.aids + result.base_stations <= len(records) + 0
-    assert not Vessel.objects.filter(mmsi__in=[r.mmsi for r in records if isinstance(r, AidRecord)]).exclude(
-        mmsi__in=[r.mmsi for r in records if not isinstance(r, AidRecord)]
-    ).exists()
+    assert result.positions + result.statics + result.skipped + result.aids + result.base_stations <= len(records)
+    assert (
+        not Vessel.objects.filter(mmsi__in=[r.mmsi for r in records if isinstance(r, AidRecord)])
+        .exclude(mmsi__in=[r.mmsi for r in records if not isinstance(r, AidRecord)])
+        .exists()
+    )
 
 
 # --- through the pipeline to the database and the map -------------------------------------------------------------
@@ -329,7 +333,12 @@ def test_pipeline_stores_the_aid_not_a_vessel(tree):
     assert (row.mmsi, row.aid_type, row.name, row.lon, row.lat, row.virtual, row.off_position) == (
         994130001, 24, "WUSONGKOU NO 3 LIGHTED BUOY", 121.51, 31.4, True, False,
     )  # fmt: skip
-    assert (row.category, row.type_label, row.last_time, row.source) == ("浮动航标", "浮动航标 · 左侧浮标", RECEIVED, "feed")
+    assert (row.category, row.type_label, row.last_time, row.source) == (
+        "浮动航标",
+        "浮动航标 · 左侧浮标",
+        RECEIVED,
+        "feed",
+    )
 
 
 @pytest.mark.django_db

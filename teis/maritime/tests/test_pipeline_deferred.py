@@ -141,6 +141,12 @@ def test_aids_and_base_stations_ride_with_the_deferred_commit(tree):
     assert finish_deferred() is True
     aid = AidToNavigation.objects.get(mmsi=994130077)
     station = BaseStation.objects.get(mmsi=4130077)
-    assert (aid.name, aid.aid_type, aid.category, aid.lon, aid.lat) == ("ISOLATED DANGER", 28, "浮动航标", 121.49, 31.24)
+    assert (aid.name, aid.aid_type, aid.category, aid.lon, aid.lat) == (
+        "ISOLATED DANGER",
+        28,
+        "浮动航标",
+        121.49,
+        31.24,
+    )
     assert (station.lon, station.lat, station.source, station.name) == (121.55, 31.35, "wusong", "")
     assert Vessel.objects.get(mmsi=mmsi).last_lon == pytest.approx(121.4805)
