@@ -94,14 +94,20 @@ def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
     result = PipelineResult()
     positions = [r for r in records if r.__class__ is PositionRecord]  # nearly every record: one C-speed pass
     statics = [r for r in records if r.__class__ is StaticRecord]
-    beacons = []  # aids to navigation and base stations: rare, found only when the two kinds above are not all
-    if len(positions) + len(statics) == len(records):
+    beacons = []  # aids to navigation and base stations: few, looked for only when the two kinds above are not all
+    if len(positions) + len(statics) != len(records):
+        beacons = [r for r in records if r.__class__ is AidRecord or r.__class__ is BaseStationRecord]
+    if len(positions) + len(statics) + len(beacons) == len(records):
         if statics and not all(0 < r.mmsi <= 999_999_999 for r in statics):
             valid_statics = [r for r in statics if 0 < r.mmsi <= 999_999_999]
             result.skipped += len(statics) - len(valid_statics)
             statics = valid_statics
+        if beacons:
+            valid_beacons = [r for r in beacons if _valid_beacon(r)]
+            result.skipped += len(beacons) - len(valid_beacons)
+            beacons = valid_beacons
     else:  # subclasses, or anything else (counted as skipped)
-        positions, statics = [], []
+        positions, statics, beacons = [], [], []
         for rec in records:
             if isinstance(rec, PositionRecord):
                 positions.append(rec)
