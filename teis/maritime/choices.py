@@ -253,3 +253,7 @@ def aid_type_label(aid_type: int | None) -> str:
 
 def is_floating_aid(aid_type: int | None) -> bool:
     return aid_type is not None and 20 <= int(aid_type) <= 31
+
+
+# the aid-to-navigation type field's choices: "code · group · kind"
+AID_TYPE_CHOICES = [(code, f"{code} · {aid_type_label(code)}") for code in range(32)]

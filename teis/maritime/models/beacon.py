@@ -9,7 +9,7 @@ from django.db import models
 
 from teis.core.models import ScopedModel
 
-from ..choices import aid_type_category, aid_type_label, is_floating_aid
+from ..choices import AID_TYPE_CHOICES, aid_type_category, aid_type_label, is_floating_aid
 
 
 class AidToNavigation(ScopedModel):
@@ -18,7 +18,11 @@ class AidToNavigation(ScopedModel):
 
     mmsi = models.PositiveIntegerField("MMSI", unique=True)
     aid_type = models.PositiveSmallIntegerField(
-        "航标类型代码", default=0, validators=[MaxValueValidator(31)], help_text="ITU-R M.1371 表34，0–31"
+        "航标类型",
+        default=0,
+        choices=AID_TYPE_CHOICES,
+        validators=[MaxValueValidator(31)],
+        help_text="ITU-R M.1371 表34代码，0–31",
     )
     name = models.CharField("航标名称", max_length=40, blank=True, db_index=True)  # 20 + 14 characters
     lon = models.FloatField("经度", null=True, blank=True)
