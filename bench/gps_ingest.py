@@ -99,6 +99,7 @@ def run(quick: bool) -> dict[str, Any]:
     }
     try:
         _manage(env, "migrate", "--noinput", "-v", "0")
+        _manage(env, "createcachetable")  # the database cache (dispatch settings are read through it)
         done = subprocess.run(
             [sys.executable, "-m", "bench.gps_ingest", "driver", json.dumps(params)],
             cwd=ROOT,
@@ -380,7 +381,9 @@ def driver(params: dict) -> None:
     tune_gc()  # as `manage.py jt808_gateway` does (its ingest process does too)
     loop = new_event_loop()  # as `manage.py jt808_gateway` runs it
     sink = ProcessIngestSink()
-    config = GatewayConfig(host="127.0.0.1", port=0)  # batches of 8,000 or 200 ms, as the command
+    # batches of 8,000 or 200 ms and the write-ahead journal (answers once fsync'd), as the command runs it
+    journal_dir = tempfile.mkdtemp(prefix="teis-bench-jt808-journal-")
+    config = GatewayConfig(host="127.0.0.1", port=0, journal_dir=journal_dir)
     gateway = Gateway(sink, config)
     # terminals per TCP connection (as behind a relay platform): as many as keep a connection at 80 % of the
     # gateway's flood limit, so that one write carries the reports of many terminals

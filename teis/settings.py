@@ -451,6 +451,9 @@ TEIS_AIS_PORT = env.int("TEIS_AIS_PORT", default=10110)
 # Listen addresses of the device gateways: loopback unless set (production sets the address terminals reach,
 # e.g. 0.0.0.0 behind the firewall; docs/deploy.md).
 TEIS_JT808_HOST = env.str("TEIS_JT808_HOST", default="127.0.0.1")
+# The gateway's write-ahead journal of location reports (a report is acknowledged once it is fsync'd here; what
+# a crash left is replayed on start). Empty: no journal, a report is acknowledged once its batch is committed.
+TEIS_JT808_JOURNAL_DIR = env.str("TEIS_JT808_JOURNAL_DIR", default=str(VAR_DIR / "jt808-journal"))
 TEIS_AIS_HOST = env.str("TEIS_AIS_HOST", default="127.0.0.1")
 # State of the embedded supervisor's children (scripts/supervise.py), shown on the operations page.
 TEIS_SUPERVISOR_STATE = Path(env.str("TEIS_SUPERVISOR_STATE", default=str(VAR_DIR / "supervisor.json")))

@@ -239,3 +239,20 @@ class InspectionHandling(models.TextChoices):
     NONE = "none", "无需处理"
     RECTIFY = "rectify", "责令改正"
     FILE_CASE = "file_case", "立案查处"
+
+
+class CaseRequestKind(models.TextChoices):
+    """Requests within a case decided by the unit's leader (行政处罚法 art. 43 回避, 56 先行登记保存, 66 延期或分期)."""
+
+    RECUSAL = "recusal", "回避申请"
+    ASSISTANCE = "assistance", "协助调查"
+    PRESERVATION = "preservation", "证据先行登记保存"
+    DEFERRAL = "deferral", "延期缴纳罚款"
+    INSTALMENTS = "instalments", "分期缴纳罚款"
+
+
+class CaseRequestStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "不予批准"
+    DONE = "done", "已办结"

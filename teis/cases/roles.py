@@ -44,14 +44,24 @@ OFFICER = [
     "cases.change_illegaltransportrecord",
     "cases.add_blacklistentry",
 ]
+# 办案申请 (回避, 协助调查, 先行登记保存, 延期 / 分期): officers file them on their cases; leaders decide
+REQUESTS = _crud("cases.caserequest")
+OFFICER += REQUESTS
 LEADER = [*OFFICER, "cases.change_caseproperty", "cases.change_parkingrecord", "cases.change_blacklistentry"]
+DECIDE_REQUESTS = "cases.decide_caserequest"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "field_officer": OFFICER,
     "squad_leader": LEADER,
-    "brigade_leader": LEADER,
-    "legal_reviewer": [*PROPERTY_VIEW, *SIDE_VIEW],
+    "brigade_leader": [*LEADER, DECIDE_REQUESTS],
+    "legal_reviewer": [*PROPERTY_VIEW, *SIDE_VIEW, "cases.view_caserequest"],
     "command_center": [*PROPERTY_VIEW, *SIDE_VIEW],
-    "leadership": [*PROPERTY_VIEW, *SIDE_VIEW, "cases.change_blacklistentry"],
+    "leadership": [
+        *PROPERTY_VIEW,
+        *SIDE_VIEW,
+        "cases.change_blacklistentry",
+        "cases.view_caserequest",
+        DECIDE_REQUESTS,
+    ],
     "evidence_admin": ["cases.view_enforcementcase", *PROPERTY_MANAGE],
 }

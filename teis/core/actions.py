@@ -109,13 +109,13 @@ def input_serializer(action: Action):
     """A DRF serializer mirroring the action's form fields, for the schema (the form validates)."""
     from rest_framework import serializers
 
-    mapping = [
+    mapping = [  # first match wins: a ModelChoiceField is a ChoiceField whose choices are a query (not at import)
         (forms.BooleanField, lambda f: serializers.BooleanField(required=False)),
         (forms.IntegerField, lambda f: serializers.IntegerField(required=f.required)),
+        (forms.ModelChoiceField, lambda f: serializers.IntegerField(required=f.required)),
         (forms.ChoiceField, lambda f: serializers.ChoiceField(choices=f.choices, required=f.required)),
         (forms.DateTimeField, lambda f: serializers.DateTimeField(required=f.required)),
         (forms.DateField, lambda f: serializers.DateField(required=f.required)),
-        (forms.ModelChoiceField, lambda f: serializers.IntegerField(required=f.required)),
     ]
     attrs: dict[str, Any] = {}
     for name, f in action.form.base_fields.items():

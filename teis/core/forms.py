@@ -47,19 +47,22 @@ def scoped_choices(qs, user):
     return qs
 
 
-def scope_choices(form: forms.BaseForm, user) -> None:
-    """Restrict every model choice to what the user may see (rule 4: form choices too)."""
-    for f in form.fields.values():
+def scope_choices(form: forms.BaseForm, user, open_choices=()) -> None:
+    """Restrict every model choice to what the user may see (rule 4: form choices too), except the config's
+    declared `open_choices` (a unit asked for assistance lies outside the asker's scope by nature)."""
+    for name, f in form.fields.items():
         qs = getattr(f, "queryset", None)
-        if qs is not None:
+        if qs is not None and name not in open_choices:
             f.queryset = scoped_choices(qs, user)
 
 
 class ScopedModelForm(forms.ModelForm):
+    open_choices: tuple[str, ...] = ()
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            scope_choices(self, user)
+            scope_choices(self, user, self.open_choices)
         style_widgets(self)
 
 
@@ -68,7 +71,8 @@ def modelform_for(config, *, create: bool = False) -> type[forms.ModelForm]:
         return config.create_form
     if config.form is not None:
         return config.form
-    return forms.modelform_factory(config.model, form=ScopedModelForm, fields=config.writable_fields(create))
+    base = type("ConfigModelForm", (ScopedModelForm,), {"open_choices": tuple(config.open_choices)})
+    return forms.modelform_factory(config.model, form=base, fields=config.writable_fields(create))
 
 
 def cleaned_model_data(form: forms.ModelForm, extra: list[str] = ()) -> dict:

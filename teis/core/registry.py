@@ -150,6 +150,9 @@ class ModelConfig:
     form: Any = None
     create_form: Any = None  # a different form for "add" (e.g. with the login account)
     service_extra_fields: list[str] = []  # non-model form fields passed on to the service
+    # Choice fields not limited to the user's scope (form and API): only where the rule itself points outside it,
+    # e.g. the unit asked to assist an investigation. Their queryset should still exclude inactive rows.
+    open_choices: tuple[str, ...] = ()
     form_fields: list[str] | str = "__all__"
     create_fields: list[str] | None = None  # writable on create; default: the form's fields
     edit_fields: list[str] | None = None  # writable on edit; default: the form's fields

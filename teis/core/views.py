@@ -198,7 +198,11 @@ class ObjectEditView(ConfigView):
         self.check(request, obj)
         if refused := self.refuse_state(request, obj, "edit"):
             return refused
-        form = modelform_for(self.config, create=obj is None)(instance=obj, user=request.user)
+        form_class = modelform_for(self.config, create=obj is None)
+        # a new object may start from the query string (a link from another page: ?case=12&kind=recusal);
+        # the values are only a starting point, validated on submit like anything typed
+        initial = {k: v for k, v in request.GET.items() if obj is None and k in form_class.base_fields}
+        form = form_class(instance=obj, user=request.user, initial=initial)
         return render(request, self.template_name, self.base_context(form=form, object=obj))
 
     def post(self, request, pk=None):

@@ -34,6 +34,21 @@ class FixSource(models.TextChoices):
     OSMAND = "osmand", "OsmAnd/Traccar"
 
 
+class FixFlag(models.TextChoices):
+    """Why a stored fix does not count as a position: kept (a terminal told "success" never resends it), but
+    never evaluated for alarms, never the live map's current position, not drawn in tracks or counted in
+    mileage and coverage. Empty: a normal fix."""
+
+    NONE = "", "正常"
+    TOO_OLD = "too_old", "超期补报"
+    OUT_OF_REGION = "out_of_region", "超出服务区域"
+    NO_FIX = "no_fix", "未定位"
+    NO_TIME = "no_time", "时间无效"
+    FUTURE = "future", "时间超前"
+    SPEED = "speed", "速度异常"
+    JUMP = "jump", "定位跳变"
+
+
 class GeofenceKind(models.TextChoices):
     PATROL_AREA = "patrol_area", "执法区域"
     RESTRICTED = "restricted", "禁入区域"

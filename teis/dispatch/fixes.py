@@ -25,3 +25,6 @@ class Fix:
     mileage_km: float | None = None  # additional item 0x01 (1/10 km on the wire)
     source: str = "jt808"  # jt808 / mobile / osmand
     extra: dict = field(default_factory=dict)  # other additional items by id, decoded where known
+    # set by the producer when it already knows the fix cannot count as a position (e.g. "no_time": a JT/T 808
+    # report without a valid time, dated when it was received); `ingest_fixes` stores it flagged (FixFlag)
+    flag: str = ""

@@ -132,3 +132,128 @@ def ship_category(ship_type: int | None) -> str:
     if t in (33, 34, 35, 51, 53, 54, 55, 58):
         return ShipCategory.SPECIAL
     return ShipCategory.OTHER
+
+
+# --- ITU-R M.1371-5 code tables (labels shown beside the code as sent) ---------------------------------------------
+
+_SHIP_TYPE_RANGES = (  # table 53, first digit ranges; codes not listed are reserved / regional
+    (20, 29, "地效翼船"),
+    (40, 49, "高速船"),
+    (60, 69, "客船"),
+    (70, 79, "货船"),
+    (80, 89, "油轮"),
+    (90, 99, "其他"),
+)
+_SHIP_TYPE_CODES = {
+    30: "捕捞",
+    31: "拖带",
+    32: "拖带",
+    33: "疏浚或水下作业",
+    34: "潜水作业",
+    35: "军事行动",
+    36: "帆船",
+    37: "游艇",
+    50: "引航船",
+    51: "搜救船",
+    52: "拖轮",
+    53: "港口供应船",
+    54: "防污染船",
+    55: "执法船",
+    58: "医疗船",
+    59: "非冲突国船舶",
+}
+# second digit of 20–29, 40–49, 60–99: the hazard category of the cargo (table 53, note 1)
+_HAZARD = {1: "危险品A类", 2: "危险品B类", 3: "危险品C类", 4: "危险品D类"}
+
+
+def ship_type_category(ship_type: int | None) -> str:
+    """The ITU-R M.1371-5 table 53 category of an AIS ship and cargo type, kept apart from the code: 0 or none →
+    未提供; 1–19, 38–39, 56–57, 100–255 (reserved or regional) → "保留/未定义（代码 N）"."""
+    if ship_type is None or ship_type == 0:
+        return "未提供"
+    t = int(ship_type)
+    label = _SHIP_TYPE_CODES.get(t)
+    if label is None:
+        label = next((name for low, high, name in _SHIP_TYPE_RANGES if low <= t <= high), None)
+    if label is None:
+        return f"保留/未定义（代码 {t}）"
+    hazard = _HAZARD.get(t % 10) if t in range(20, 30) or t >= 40 and t not in range(50, 60) else None
+    return f"{label}（{hazard}）" if hazard else label
+
+
+def ship_type_text(ship_type: int | None) -> str:
+    """The code as sent with its category beside it: "66 · 客船", "9 · 保留/未定义（代码 9）", "未提供"."""
+    if ship_type is None or ship_type == 0:
+        return "未提供"
+    return f"{int(ship_type)} · {ship_type_category(ship_type)}"
+
+
+# table 34: type of aid to navigation (5 bits)
+_AID_TYPES = {
+    0: "未指定",
+    1: "参考点",
+    2: "雷达应答器",
+    3: "海上平台、风电场等",
+    5: "灯桩（无扇区）",
+    6: "灯桩（有扇区）",
+    7: "导标前灯",
+    8: "导标后灯",
+    9: "北方位立标",
+    10: "东方位立标",
+    11: "南方位立标",
+    12: "西方位立标",
+    13: "左侧立标",
+    14: "右侧立标",
+    15: "推荐航道左侧立标",
+    16: "推荐航道右侧立标",
+    17: "孤立危险物立标",
+    18: "安全水域立标",
+    19: "专用立标",
+    20: "北方位浮标",
+    21: "东方位浮标",
+    22: "南方位浮标",
+    23: "西方位浮标",
+    24: "左侧浮标",
+    25: "右侧浮标",
+    26: "推荐航道左侧浮标",
+    27: "推荐航道右侧浮标",
+    28: "孤立危险物浮标",
+    29: "安全水域浮标",
+    30: "专用浮标",
+    31: "灯船/大型自动导航浮标/海上钻井平台",
+}
+
+
+def aid_type_category(aid_type: int | None) -> str:
+    """Table 34 group of an aid-to-navigation type: 参考点, RACON, 固定结构物, 固定航标 (5–19), 浮动航标 (20–31)."""
+    if aid_type is None or aid_type == 0:
+        return "未指定"
+    t = int(aid_type)
+    if t == 1:
+        return "参考点"
+    if t == 2:
+        return "RACON"
+    if t == 3:
+        return "固定结构物"
+    if 5 <= t <= 19:
+        return "固定航标"
+    if 20 <= t <= 31:
+        return "浮动航标"
+    return f"保留/未定义（代码 {t}）"
+
+
+def aid_type_label(aid_type: int | None) -> str:
+    """The aid's type in words: "浮动航标 · 左侧浮标" (group and kind), "保留/未定义（代码 4）"."""
+    group = aid_type_category(aid_type)
+    kind = _AID_TYPES.get(int(aid_type)) if aid_type is not None else None
+    if kind is None or kind == group or group in ("参考点", "未指定"):
+        return group
+    return f"{group} · {kind}"
+
+
+def is_floating_aid(aid_type: int | None) -> bool:
+    return aid_type is not None and 20 <= int(aid_type) <= 31
+
+
+# the aid-to-navigation type field's choices: "code · group · kind"
+AID_TYPE_CHOICES = [(code, f"{code} · {aid_type_label(code)}") for code in range(32)]

@@ -8,7 +8,8 @@ _VIEW = [
     "maritime.view_vessel", "maritime.view_vesselcertificate", "maritime.view_vesselevent", "maritime.view_waterarea",
     "maritime.view_sectionline", "maritime.view_alert", "maritime.view_checkpoint", "maritime.view_perception",
     "maritime.view_clue", "maritime.view_trackingtask", "maritime.view_crewmember", "maritime.view_port",
-    "maritime.view_wateraccident", "maritime.view_emergencyinfo",
+    "maritime.view_wateraccident", "maritime.view_emergencyinfo", "maritime.view_aidtonavigation",
+    "maritime.view_basestation",
 ]  # fmt: skip
 _OWN = [
     "maritime.view_watchgroup",
@@ -19,7 +20,7 @@ _OWN = [
 _MANAGE = [
     f"maritime.{a}_{m}"
     for m in ("vessel", "vesselcertificate", "waterarea", "sectionline", "checkpoint", "trackingtask", "crewmember",
-              "port", "wateraccident", "emergencyinfo")
+              "port", "wateraccident", "emergencyinfo", "basestation")
     for a in ("add", "change", "delete")
 ]  # fmt: skip
 

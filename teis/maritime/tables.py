@@ -15,7 +15,9 @@ from .filters import (
 )
 from .forms import CheckpointForm, SectionLineForm, WaterAreaForm
 from .models import (
+    AidToNavigation,
     Alert,
+    BaseStation,
     Checkpoint,
     Clue,
     CrewMember,
@@ -149,6 +151,27 @@ class VesselEventConfig(MaritimeModelConfig):
     menu_label = "船舶事件"
     menu_icon = "bi-activity"
     menu_order = 35
+
+
+@registry.register
+class AidToNavigationConfig(MaritimeModelConfig):
+    model = AidToNavigation
+    list_columns = ["mmsi", "name", "aid_type", "virtual", "off_position", "lon", "lat", "last_time"]
+    ui_read_only = True  # kept up to date by the AIS stream (type 21)
+    api_read_only = True
+    menu_label = "航标"
+    menu_icon = "bi-signpost-2"
+    menu_order = 36
+
+
+@registry.register
+class BaseStationConfig(MaritimeModelConfig):
+    model = BaseStation
+    list_columns = ["mmsi", "name", "lon", "lat", "coverage_km", "last_time"]
+    form_fields = ["mmsi", "name", "lon", "lat", "coverage_km"]  # the stream keeps position and time up to date
+    menu_label = "AIS基站"
+    menu_icon = "bi-broadcast"
+    menu_order = 37
 
 
 registry.add_menu(

@@ -202,6 +202,8 @@ class CaseDetailSerializer(CaseListSerializer):
     record = serializers.SerializerMethodField(label="办案记录（处理意见、审核、告知、决定、送达、执行、结案、归档）")
     records = serializers.SerializerMethodField(label="笔录（询问、勘验、现场、听证）")
     payments = serializers.SerializerMethodField(label="缴款记录")
+    on_spot = serializers.SerializerMethodField(label="当场处罚决定及备案（简易程序）")
+    properties = serializers.SerializerMethodField(label="涉案财物")
     discretion = serializers.SerializerMethodField(label="裁量适用")
     coercive = serializers.SerializerMethodField(label="行政强制措施（basic 基本信息、process 过程、result 结果）")
     inspection = serializers.SerializerMethodField(label="行政检查（basic 基本信息、process 过程、result 结果）")

@@ -14,6 +14,7 @@ from .overload import FourPenaltyLink, OverloadUnloading
 from .property import CarPark, CaseProperty, CustodyPlace, ParkingRecord
 from .query import SavedQuery
 from .record import CaseCorrection, CasePayment, CaseRecord
+from .requests import CaseRequest
 from .simplified import OnSpotPenalty
 from .supervision import CaseReview, MonitoringWarning
 
@@ -31,6 +32,7 @@ __all__ = [
     "CasePayment",
     "CaseProperty",
     "CaseRecord",
+    "CaseRequest",
     "CaseReview",
     "CaseVehicle",
     "CoerciveMeasure",

@@ -19,11 +19,13 @@ from teis.core.services import ServiceError
 from teis.core.storage import get_storage
 from teis.core.views import require
 
+from ..choices import CaseRequestKind
 from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service_errors, formset_rows
 from ..services import case as case_services
 from ..services import correction as corrections
 from ..services import intake
 from ..services import record as record_services
+from ..services import requests as requests_service
 from .objects import side_context
 
 REVEAL_PERMISSION = "org.reveal_personal_data"
@@ -89,6 +91,9 @@ def case_detail(request, pk: int):
         "mask_name": mask_name,
         **record_services.record_context(case),
         "corrections": list(case.corrections.select_related("created_by", "decided_by")),
+        "case_requests": list(case.requests.select_related("created_by__officer", "decided_by__officer")),
+        "request_kinds": CaseRequestKind.choices,
+        "can_request": request.user.has_perm("cases.add_caserequest") and case.status not in requests_service.CLOSED,
         "correctable": [(k, label) for k, (label, _) in corrections.CORRECTABLE.items()],
     }
     ctx.update(side_context(request.user, case))  # property, parking, overload, on-spot decision

@@ -25,10 +25,11 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         user = getattr(request, "user", None)
         if request is not None and request.method in ("GET", "HEAD", "OPTIONS"):
             return fields  # related choices only matter when validating input
-        for f in fields.values():
+        open_choices = getattr(self.config, "open_choices", ())
+        for name, f in fields.items():
             target = getattr(f, "child_relation", f)
             qs = getattr(target, "queryset", None)
-            if user is not None and qs is not None and not f.read_only:
+            if user is not None and qs is not None and not f.read_only and name not in open_choices:
                 target.queryset = scoped_choices(qs, user)
         return fields
 

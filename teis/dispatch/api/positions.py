@@ -39,10 +39,12 @@ def _result(result) -> dict:
         "unknown_device": result.unknown_device,
         "alarms_raised": result.alarms_raised,
         "invalid_reasons": result.invalid_reasons,
+        "flagged": result.flagged,  # stored, but not as a position (too old, out of region, no fix …)
+        "flagged_reasons": result.flagged_reasons,
     }
 
 
-def _fix(device: str, p: dict, *, speed_unit_kmh: float, source: str) -> Fix:
+def _fix(device: str, p: dict, *, speed_unit_kmh: float, source: str, flag: str = "") -> Fix:
     return Fix(
         device_id=device,
         time=time_param(p.get("timestamp"), "timestamp", "定位时间"),
@@ -52,6 +54,7 @@ def _fix(device: str, p: dict, *, speed_unit_kmh: float, source: str) -> Fix:
         heading=int(float_param(p.get("bearing"), "bearing", "方向", lo=0, hi=360, default=0.0)) % 360,
         altitude_m=int(float_param(p.get("altitude"), "altitude", "高程", lo=-1000, hi=20000, default=0.0)),
         source=source,
+        flag=flag,
     )
 
 
@@ -110,9 +113,9 @@ class OsmAndView(APIView):
             raise ServiceError("invalid", "缺少设备号。", {"id": ["缺少设备号"]})
         if directory.current().vehicles.get(device_key(device)) is None:
             return Response({"code": "unknown_device", "message": "设备未登记。", "fields": {}}, status=404)
-        if str(p.get("valid", "true")).lower() in ("false", "0"):
-            return Response({"stored": 0, "invalid": 1})
-        fix = _fix(device, p, speed_unit_kmh=unit, source="osmand")
+        # a report the client marks as without a fix is stored as a "no fix" row, never answered 2xx and dropped
+        no_fix = str(p.get("valid", "true")).lower() in ("false", "0")
+        fix = _fix(device, p, speed_unit_kmh=unit, source="osmand", flag="no_fix" if no_fix else "")
         return Response(_result(ingest_fixes([fix])))
 
 
@@ -167,4 +170,7 @@ class MobilePositionView(APIView):
                     f"第 {i + 1} 个定位：{err.message}",
                     {f"positions.{i}.{k}": v for k, v in err.fields.items()},
                 ) from None
-        return Response(_result(ingest_fixes(fixes)))
+        result = ingest_fixes(fixes)
+        if result.unknown_device:  # e.g. a retired vehicle: nothing stored, so not a 2xx
+            raise ServiceError("unknown_device", "该车辆已停用或设备未登记，定位未保存。", {"vehicle": ["设备未登记"]})
+        return Response(_result(result))

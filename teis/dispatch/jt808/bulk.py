@@ -18,7 +18,7 @@ import numpy as np
 from teis.dispatch.fixes import Fix
 
 from .framing import GMT8, FrameError
-from .location import BASIC_LENGTH, ITEM_FORMATS, STATUS_SOUTH, STATUS_WEST, Location
+from .location import BASIC_LENGTH, ITEM_FORMATS, STATUS_SOUTH, STATUS_WEST, Location, items_end
 
 BASIC = np.dtype(
     [("alarm", ">u4"), ("status", ">u4"), ("lat", ">u4"), ("lon", ">u4"), ("altitude", ">u2"), ("speed", ">u2"),
@@ -31,9 +31,9 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 def check_location_body(body: bytes) -> None:
     """The structure checks of `Location.decode` (length, additional item chain) without decoding: FrameError."""
-    n = len(body)
-    if n < BASIC_LENGTH:
+    if len(body) < BASIC_LENGTH:
         raise FrameError("body", "位置信息汇报消息体过短")
+    n = items_end(body)  # zero padding after the items is ignored
     pos = BASIC_LENGTH
     while pos < n:
         if pos + 2 > n:
@@ -62,7 +62,7 @@ def batch_location_bodies(body: bytes) -> tuple[int, list[bytes]]:
         check_location_body(item)
         out.append(item)
         pos += length
-    if pos != n:
+    if pos != n and body[pos:].count(0) != n - pos:  # zero padding after the items is ignored
         raise FrameError("body", "批量上传数据项数多于声明")
     return kind, out
 
@@ -96,7 +96,7 @@ def _item_value(item_id: int, raw: bytes):
 def _layout(body: bytes) -> tuple[tuple[int, int, int], ...]:
     """(offset of the value, id, length) of each additional item of a well-formed body."""
     out = []
-    pos, n = BASIC_LENGTH, len(body)
+    pos, n = BASIC_LENGTH, items_end(body)
     while pos < n:
         out.append((pos + 2, body[pos], body[pos + 1]))
         pos += 2 + body[pos + 1]
@@ -114,6 +114,9 @@ def _extras(bodies: list[bytes], index: list[int], extras: list, mileage: list) 
         same = np.ones(len(rows), dtype=bool)
         for offset, item_id, size in layout:
             same &= (block[:, offset - 2] == item_id) & (block[:, offset - 1] == size)
+        end = layout[-1][0] + layout[-1][2] if layout else BASIC_LENGTH
+        if end < length:  # the first body is zero-padded: so must the others be, else they have more items
+            same &= ~block[:, end:].any(axis=1)
         ids = [item_id for _o, item_id, _s in layout]
         if len(set(ids)) != len(ids):  # a repeated id: the per-body path keeps the last one, as the dict does
             same[:] = False
@@ -142,9 +145,11 @@ def _extras(bodies: list[bytes], index: list[int], extras: list, mileage: list) 
             extras[i] = extra
 
 
-def location_fixes(entries: list[tuple[str, bytes, bool]]) -> tuple[list[Fix], int]:
-    """(phone, raw 0x0200 body checked by `check_location_body`, blind area) → (fixes, how many had no valid
-    time and were dropped), in the order given."""
+def location_fixes(entries: list[tuple]) -> tuple[list[Fix], int]:
+    """(phone, raw 0x0200 body checked by `check_location_body`, blind area[, received Unix seconds]) → (fixes,
+    how many had no valid time and were dropped), in the order given. A report without a valid time is dated
+    when it was received and flagged "no_time" (stored, never a position) when the entry says when that was
+    (the gateway's entries do), else dropped."""
     if not entries:
         return [], 0
     bodies = [e[1] for e in entries]
@@ -168,15 +173,20 @@ def location_fixes(entries: list[tuple[str, bytes, bool]]) -> tuple[list[Fix], i
         entries, times, lon.tolist(), lat.tolist(), speed.tolist(), heading.tolist(), basic["altitude"].tolist(),
         basic["alarm"].tolist(), status.tolist(), mileage, extras, strict=True,
     )  # fmt: skip
-    for (phone, _body, blind), t, x, y, v, h, alt, alarm, st, km, extra in columns:
+    for entry, t, x, y, v, h, alt, alarm, st, km, extra in columns:
+        phone, blind = entry[0], entry[2]
+        flag = ""
         if t < 0:
-            invalid += 1
-            continue
-        moment = moments.get(t)
-        if moment is None:
-            moment = moments[t] = (_EPOCH + datetime.timedelta(seconds=t)).astimezone(GMT8)
+            if len(entry) < 4:
+                invalid += 1
+                continue
+            moment, flag = datetime.datetime.fromtimestamp(entry[3], GMT8), "no_time"
+        else:
+            moment = moments.get(t)
+            if moment is None:
+                moment = moments[t] = (_EPOCH + datetime.timedelta(seconds=t)).astimezone(GMT8)
         extra = {} if extra is None else extra
         if blind:
             extra["blind_area"] = True
-        fixes.append(Fix(phone, moment, x, y, v, h, alt, alarm, st, km, "jt808", extra))
+        fixes.append(Fix(phone, moment, x, y, v, h, alt, alarm, st, km, "jt808", extra, flag))
     return fixes, invalid

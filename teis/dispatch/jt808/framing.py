@@ -135,18 +135,33 @@ class FrameSplitter:
 # -- data types (4.2) -------------------------------------------------------------------------------------------
 
 
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
 def bcd_encode(digits: str, width: int) -> bytes:
-    """Digits → BCD[width], left-padded with zeros (a phone of 11 digits becomes 12 in 2013, 20 in 2019)."""
-    if not digits.isdigit() or len(digits) > width * 2:
+    """Digits → BCD[width], left-padded with zeros (a phone of 11 digits becomes 12 in 2013, 20 in 2019).
+
+    Hexadecimal digits a–f are encoded as the nibbles 0xA–0xF: some terminals carry them in their phone field
+    (`phone_decode`), and our answers must echo the phone exactly as the terminal sent it."""
+    if not digits or not _HEX_DIGITS.issuperset(digits) or len(digits) > width * 2:
         raise FrameError("bcd", f"无法编码为 BCD[{width}]: {digits!r}")
     return bytes.fromhex(digits.rjust(width * 2, "0"))
 
 
 def bcd_decode(data: bytes) -> str:
+    """Strict BCD (times, dates): every nibble a decimal digit."""
     text = data.hex()
     if not text.isdigit():
         raise FrameError("bcd", "BCD 码含非十进制数字")
     return text
+
+
+def phone_decode(data: bytes) -> str:
+    """The terminal phone field of the header (BCD[6] / BCD[10]). The standard says decimal BCD, but some
+    terminals put nibbles 0xA–0xF in it; refusing them left those terminals without any answer. The phone is the
+    hex text of the field in lower case (`bytes.hex()`), so a decimal phone reads as before and "01234567890A"
+    on the wire is "01234567890a" everywhere on the platform (vehicle records are compared in lower case)."""
+    return data.hex()
 
 
 def bcd_time_encode(moment: datetime.datetime) -> bytes:

@@ -7,6 +7,12 @@ Robustness: every connection has a bounded frame splitter and a bounded sub-pack
 counted by reason and dropped (or answered 0x8001 "消息有误" when their header is readable); a connection that
 floods (too many bad frames, too much garbage, too many frames per second) is closed; an idle one is closed;
 reading waits for room in the fix queue (backpressure); an exception in one frame never leaves its handler.
+
+Acknowledged means stored: a location report (0x0200, 0x0704, and every sub-package of one) is answered 0x8001
+result 0 only once its fixes are in the write-ahead journal on disk (`journal`, fsync'd per group of reports;
+replayed on start), or, without a journal, once the batch holding them is committed. A batch that fails is
+retried; what still fails stays in the journal for the next start (without one, the terminal is answered 1 失败
+and keeps the data).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import datetime
 import logging
 import struct
 import threading
@@ -25,8 +32,9 @@ from typing import Any, Protocol
 from teis.dispatch.fixes import Fix
 
 from .bulk import batch_location_bodies, check_location_body
-from .framing import FrameError, FrameSplitter, check_code, unescape
+from .framing import GMT8, FrameError, FrameSplitter, check_code, unescape
 from .header import Header, Packet, build_packet, decode_frame, encode_frame, parse_packet
+from .journal import Journal
 from .location import BatchLocation, Location
 from .messages import (
     BATCH_LOCATION,
@@ -90,6 +98,11 @@ class GatewayConfig:
     login_threads: int = 4  # concurrent register / authenticate calls (1 on SQLite: one writer at a time)
     heartbeat_seen_s: float = 60.0  # at most one `seen` per connection this often
     subpackage_timeout_s: float = 60.0
+    # write-ahead journal of location reports (see `journal`): answered once fsync'd; None: answered once the
+    # batch is committed (a closed-loop terminal then waits a flush interval and a batch for every answer)
+    journal_dir: str | None = None
+    ingest_attempts: int = 5  # a failing batch is tried this often (backoff from `retry_s`, doubling, ≤ 30 s)
+    retry_s: float = 0.5
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -108,17 +121,22 @@ def run(coro):
         return runner.run(coro)
 
 
-def location_fix(phone: str, loc: Location, *, blind_area: bool = False) -> Fix | None:
-    """A decoded location report → Fix (None when the terminal sent no valid time)."""
-    if loc.time is None:
-        return None
+def location_fix(phone: str, loc: Location, *, blind_area: bool = False, received: float | None = None) -> Fix | None:
+    """A decoded location report → Fix. A report without a valid time is dated `received` (Unix seconds) and
+    flagged "no_time" (stored, never a position); None when `received` is not given."""
+    flag = ""
+    moment = loc.time
+    if moment is None:
+        if received is None:
+            return None
+        moment, flag = datetime.datetime.fromtimestamp(received, GMT8), "no_time"
     extra = loc.decoded()
     mileage = extra.pop("mileage_km", None)
     if blind_area:
         extra["blind_area"] = True
     return Fix(
         device_id=phone,
-        time=loc.time,
+        time=moment,
         lon=loc.lon,
         lat=loc.lat,
         speed_kmh=loc.speed_kmh,
@@ -129,7 +147,27 @@ def location_fix(phone: str, loc: Location, *, blind_area: bool = False) -> Fix 
         mileage_km=mileage,
         source="jt808",
         extra=extra,
+        flag=flag,
     )
+
+
+class _Ack:
+    """The answer owed for one location message: sent once its fixes are journaled (or, without a journal, once
+    the last batch holding them committed: `left` counts them down; one failed batch makes it 1 失败)."""
+
+    __slots__ = ("conn", "headers", "left", "failed")
+
+    def __init__(self, conn: Connection, headers: list[Header], left: int = 0) -> None:
+        self.conn, self.headers, self.left, self.failed = conn, headers, left, False
+
+    def send(self, result: int) -> None:
+        conn = self.conn
+        if conn.writer.is_closing():  # the terminal resends what it got no answer for
+            conn.gateway.stats["acks_undelivered"] += len(self.headers)
+            return
+        for header in self.headers:
+            conn.respond(header, result)
+        conn.gateway.stats["acks_ok" if result == RESULT_OK else "acks_failed"] += len(self.headers)
 
 
 def peek_header(frame: bytes) -> Header | None:
@@ -168,6 +206,7 @@ class Connection:
         self.flooded = False
         self._out: list[bytes] | None = None
         self._ack_prefix: dict[tuple[str, bool, int], tuple[bytes, int]] = {}
+        self.sub_acks: dict[tuple, list[Header]] = {}  # location sub-packages answered when the message is stored
 
     def next_serial(self) -> int:
         self._serial = (self._serial + 1) & 0xFFFF
@@ -248,6 +287,12 @@ class Gateway:
         # a sink with `ingest_raw` takes (phone, raw 0x0200 body, blind area) and decodes in bulk itself (the
         # ingest process of `ProcessIngestSink`): the event loop only checks the bodies' structure
         self._raw = callable(getattr(sink, "ingest_raw", None))
+        self._journal = Journal(self.config.journal_dir) if self.config.journal_dir else None
+        if self._journal is not None and not self._raw:
+            raise ValueError("a journal needs a sink with `ingest_raw` (it journals the raw location bodies)")
+        self._sync_waiters: list[_Ack] = []
+        self._sync_wake: asyncio.Event | None = None
+        self._journal_pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jt808-journal")
         self._queue: asyncio.Queue | None = None
         self._tasks: list[asyncio.Task] = []
         # register / authenticate: independent per terminal, database-bound → a few threads (a fleet logging in
@@ -265,6 +310,9 @@ class Gateway:
 
     async def start(self) -> None:
         self._queue = asyncio.Queue(maxsize=self.config.queue_max or self.config.batch_size)
+        self._sync_wake = asyncio.Event()
+        if self._journal is not None:
+            await self._replay()  # what a crash left is stored before any terminal is answered again
         self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port)
         self.port = self._server.sockets[0].getsockname()[1]
         self._tasks = [
@@ -272,6 +320,8 @@ class Gateway:
             asyncio.create_task(self._poller()),
             asyncio.create_task(self._idle_sweeper()),
         ]
+        if self._journal is not None:
+            self._tasks.append(asyncio.create_task(self._syncer()))
         log.info("JT/T 808 gateway listening on %s:%s", self.config.host, self.port)
 
     async def stop(self) -> None:
@@ -295,6 +345,12 @@ class Gateway:
                 rest.append(self._queue.get_nowait())
             for i in range(0, len(rest), self.config.batch_size):
                 await self._ingest(rest[i : i + self.config.batch_size])
+        if self._journal is not None:  # delete what is stored; what is not stays for the next start
+            self._journal.finish()
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._journal_pool, self._journal.sync, self._journal.take())
+            await loop.run_in_executor(self._journal_pool, self._journal.close)
+        self._journal_pool.shutdown(wait=True)
         release = getattr(self.sink, "release_thread", None)  # e.g. close the thread's database connection
         for pool, threads in ((self._login, self.config.login_threads), (self._control, 1), (self._ingest_pool, 1)):
             if release is not None:
@@ -338,24 +394,100 @@ class Gateway:
         finally:
             release()
 
-    async def _ingest(self, batch: list) -> None:
+    async def _store(self, payloads: list) -> bool:
+        """Hand one batch to the sink, retried with backoff (a restarted ingest process, a database that came
+        back); False when every attempt failed."""
         ingest = self.sink.ingest_raw if self._raw else self.sink.ingest
-        try:
-            result = await asyncio.get_running_loop().run_in_executor(self._ingest_pool, ingest, batch)
-            invalid_time = getattr(result, "invalid_time", 0)  # raw batches: no valid time, not ingested
+        cfg = self.config
+        loop = asyncio.get_running_loop()
+        for attempt in range(max(1, cfg.ingest_attempts)):
+            try:
+                result = await loop.run_in_executor(self._ingest_pool, ingest, payloads)
+            except Exception:
+                self.stats["ingest_errors"] += 1
+                log.exception("JT/T 808 ingest of %d fixes failed (attempt %d)", len(payloads), attempt + 1)
+                if attempt + 1 < cfg.ingest_attempts:
+                    await asyncio.sleep(min(cfg.retry_s * 2**attempt, 30.0))
+                continue
+            invalid_time = getattr(result, "invalid_time", 0)  # reports without a time and none given: dropped
             if isinstance(invalid_time, int) and invalid_time:
                 self.stats["invalid_time"] += invalid_time
             else:
                 invalid_time = 0
-            self.stats["fixes_ingested"] += len(batch) - invalid_time
-            for name in ("stored", "unknown_device", "invalid", "late", "alarms_raised"):
+            self.stats["fixes_ingested"] += len(payloads) - invalid_time
+            for name in ("stored", "unknown_device", "invalid", "late", "flagged", "alarms_raised"):
                 value = getattr(result, name, 0)
                 if isinstance(value, int) and value:
                     self.stats[f"ingest_{name}"] += value
-        except Exception:
-            self.stats["ingest_errors"] += 1
-            self.stats["fixes_lost"] += len(batch)
-            log.exception("JT/T 808 ingest of %d fixes failed", len(batch))
+            return True
+        return False
+
+    async def _ingest(self, batch: list) -> None:
+        """A batch of queue items (payload, journal segment, `_Ack` or None): store, then settle the journal
+        (stored records are done; a batch that could not be stored stays for the next start) or the answers."""
+        ok = await self._store([item[0] for item in batch])
+        journal = self._journal
+        if journal is not None:
+            if not ok:
+                self.stats["fixes_deferred"] += len(batch)  # acknowledged and journaled: replayed on next start
+                log.error("JT/T 808: %d journaled fixes left for the replay on the next start", len(batch))
+                return
+            counts: dict[int, int] = {}
+            for item in batch:
+                counts[item[1]] = counts.get(item[1], 0) + 1
+            for segment, count in counts.items():
+                journal.stored(segment, count)
+            if journal.has_work and self._sync_wake is not None:
+                self._sync_wake.set()
+            return
+        if not ok:
+            self.stats["fixes_refused"] += len(batch)  # answered 1 失败: the terminal keeps and resends them
+        for item in batch:
+            ack = item[2]
+            if ack is None:
+                continue
+            ack.failed |= not ok
+            ack.left -= 1
+            if ack.left == 0:
+                ack.send(RESULT_FAILURE if ack.failed else RESULT_OK)
+
+    async def _replay(self) -> None:
+        """Before listening: store what the journal of a previous run holds (stored rows are dropped again by
+        the unique (vehicle, time) index), then delete it; a segment that cannot be stored is kept."""
+        journal = self._journal
+        size = self.config.batch_size
+        for segment, entries in journal.leftovers():
+            ok = True
+            for i in range(0, len(entries), size):
+                ok = await self._store(entries[i : i + size]) and ok
+            self.stats["journal_replayed"] += len(entries)
+            if ok:
+                journal.forget(segment)
+            else:
+                log.error("JT/T 808 journal segment %s could not be stored; kept for the next start", segment)
+        if self.stats["journal_replayed"]:
+            log.info("JT/T 808 journal replayed: %d fixes", self.stats["journal_replayed"])
+
+    async def _syncer(self) -> None:
+        """Group commit: write and fsync what was journaled since the last round (in the journal's thread), then
+        answer the reports it held. Reports that arrive during an fsync go with the next one."""
+        loop = asyncio.get_running_loop()
+        journal, wake = self._journal, self._sync_wake
+        while True:
+            await wake.wait()
+            wake.clear()
+            work = journal.take()
+            waiters, self._sync_waiters = self._sync_waiters, []
+            result = RESULT_OK
+            try:
+                await loop.run_in_executor(self._journal_pool, journal.sync, work)
+                self.stats["journal_syncs"] += 1
+            except Exception:  # e.g. disk full: not on disk, so not acknowledged (the terminal keeps the data)
+                self.stats["journal_errors"] += 1
+                log.exception("JT/T 808 journal write failed")
+                result = RESULT_FAILURE
+            for ack in waiters:
+                ack.send(result)
 
     async def _flusher(self) -> None:
         loop = asyncio.get_running_loop()
@@ -512,25 +644,53 @@ class Gateway:
         if header.version_2019:
             conn.protocol_version = header.protocol_version
         if header.is_subpackage:
-            stats["subpackages"] += 1
-            if header.msg_id != 0x0001:
-                conn.respond(header, RESULT_OK)
-            duplicates = conn.reassembler.duplicates
-            complete = conn.reassembler.add(packet)
-            stats["subpackage_duplicates"] += conn.reassembler.duplicates - duplicates
-            if complete is None:
-                return
-            await self._on_message(conn, complete, answered=True)
+            await self._on_subpackage(conn, packet)
         else:
-            await self._on_message(conn, packet, answered=False)
+            await self._on_message(conn, packet, [header])
 
-    async def _on_message(self, conn: Connection, packet: Packet, *, answered: bool) -> None:
+    async def _on_subpackage(self, conn: Connection, packet: Packet) -> None:
+        """Each sub-package is answered; those of a location message only once the whole message is stored
+        (journaled), so no package the terminal was told "success" for can be lost with an unfinished message."""
+        stats = self.stats
+        header = packet.header
+        stats["subpackages"] += 1
+        reassembler = conn.reassembler
+        location = header.msg_id == LOCATION or header.msg_id == BATCH_LOCATION
+        if header.msg_id != 0x0001 and not location:
+            conn.respond(header, RESULT_OK)
+        key = reassembler.key_of(header)
+        duplicates = reassembler.duplicates
+        complete = reassembler.add(packet)
+        stats["subpackage_duplicates"] += reassembler.duplicates - duplicates
+        if not location:
+            if complete is not None:
+                await self._on_message(conn, complete, [])
+            return
+        if complete is not None:
+            await self._on_message(conn, complete, [*conn.sub_acks.pop(key, ()), header])
+            return
+        if reassembler.is_pending(key):
+            conn.sub_acks.setdefault(key, []).append(header)
+            if len(conn.sub_acks) > 2 * reassembler.max_pending:  # forget expired or dropped messages
+                for stale in [k for k in conn.sub_acks if not reassembler.is_pending(k)]:
+                    del conn.sub_acks[stale]
+        elif reassembler.is_done(key):  # a resend of a package of a message already handled
+            if self._journal is not None:
+                self._sync_waiters.append(_Ack(conn, [header]))  # answered after the next fsync, after the message
+                self._sync_wake.set()
+            else:
+                conn.respond(header, RESULT_OK)
+        # else: dropped (too many pending messages or bytes): not answered, the terminal resends it
+
+    async def _on_message(self, conn: Connection, packet: Packet, acks: list[Header]) -> None:
+        """A complete message; `acks`: the headers to answer (the message's own, its location sub-packages', or
+        none when its sub-packages were answered on arrival)."""
         stats = self.stats
         header = packet.header
 
         def respond(result: int) -> None:
-            if not answered:
-                conn.respond(header, result)
+            for h in acks:
+                conn.respond(h, result)
 
         if header.encryption:
             stats["encrypted_refused"] += 1
@@ -561,11 +721,7 @@ class Gateway:
             bodies, blind = message
             if header.msg_id == BATCH_LOCATION:
                 stats["batches"] += 1
-            queue = self._queue
-            for body in bodies:
-                stats["fixes_received"] += 1
-                await queue.put((header.phone, body, blind))  # waits when the queue is full (backpressure)
-            respond(RESULT_OK)
+            await self._queue_raw(conn, header.phone, bodies, blind, acks)
             return
         match message:
             case Location() | BatchLocation():
@@ -573,8 +729,7 @@ class Gateway:
                     stats["unauthenticated"] += 1
                     respond(RESULT_FAILURE)
                     return
-                await self._queue_locations(header.phone, message)
-                respond(RESULT_OK)
+                await self._queue_locations(conn, header.phone, message, acks)
             case Heartbeat():
                 stats["heartbeats"] += 1
                 respond(RESULT_OK)
@@ -637,16 +792,42 @@ class Gateway:
                 stats["unexpected_direction"] += 1
                 respond(RESULT_NOT_SUPPORTED)
 
-    async def _queue_locations(self, phone: str, message: Location | BatchLocation) -> None:
+    async def _queue_raw(self, conn: Connection, phone: str, bodies, blind: bool, acks: list[Header]) -> None:
+        """Journal and queue raw location bodies; the answer waits for the journal's fsync (or the commit)."""
+        stats, queue, journal = self.stats, self._queue, self._journal
+        received = time.time()
+        ack = _Ack(conn, acks, len(bodies)) if acks else None
+        for body in bodies:
+            stats["fixes_received"] += 1
+            entry = (phone, body, blind, received)
+            segment = journal.append(phone, body, blind, received) if journal is not None else 0
+            # waits when the queue is full: the connection stops reading (backpressure)
+            await queue.put((entry, segment, None if journal is not None else ack))
+        self._owe(ack)
+
+    async def _queue_locations(
+        self, conn: Connection, phone: str, message: Location | BatchLocation, acks: list[Header]
+    ) -> None:
         if isinstance(message, Location):
             items, blind = (message,), False
         else:
             items, blind = message.locations, message.kind == BatchLocation.BLIND_AREA
             self.stats["batches"] += 1
+        received = time.time()
+        ack = _Ack(conn, acks, len(items)) if acks else None
         for loc in items:
-            fix = location_fix(phone, loc, blind_area=blind)
-            if fix is None:
-                self.stats["invalid_time"] += 1
-                continue
+            fix = location_fix(phone, loc, blind_area=blind, received=received)
             self.stats["fixes_received"] += 1
-            await self._queue.put(fix)  # waits when the queue is full: the connection stops reading
+            await self._queue.put((fix, 0, ack))  # waits when the queue is full: the connection stops reading
+        self._owe(ack)
+
+    def _owe(self, ack: _Ack | None) -> None:
+        """After a message's fixes were queued: its answer goes out after the next fsync (journal), or when its
+        last batch is committed (`_ingest`); a message without fixes (an empty 0x0704) is answered now."""
+        if ack is None:
+            return
+        if self._journal is not None:
+            self._sync_waiters.append(ack)
+            self._sync_wake.set()
+        elif ack.left == 0:
+            ack.send(RESULT_OK)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .framing import FrameError, bcd_decode, bcd_encode, unwrap, wrap
+from .framing import FrameError, bcd_encode, phone_decode, unwrap, wrap
 
 MAX_BODY = 1023
 PHONE_WIDTH_2013 = 6
@@ -22,7 +22,7 @@ PROTOCOL_VERSION_2019 = 1  # 2019 header: 协议版本号, the first version bei
 @dataclass(frozen=True, slots=True)
 class Header:
     msg_id: int
-    phone: str  # BCD digits exactly as sent (12 in 2013, 20 in 2019)
+    phone: str  # BCD digits as sent (12 in 2013, 20 in 2019); nibbles A–F as lower-case a–f (`phone_decode`)
     serial: int
     body_length: int = 0
     encryption: int = 0  # bits 10–12; 0 = none, 1 = RSA
@@ -63,7 +63,7 @@ def parse_packet(raw: bytes) -> Packet:
         width = PHONE_WIDTH_2013
         if len(raw) < pos + width + 2:
             raise FrameError("truncated", "消息头不完整")
-    phone = bcd_decode(raw[pos : pos + width])
+    phone = phone_decode(raw[pos : pos + width])
     pos += width
     (serial,) = struct.unpack_from(">H", raw, pos)
     pos += 2

@@ -44,6 +44,27 @@ def encode_item(item_id: int, value: float | int) -> bytes:
     return packed
 
 
+def items_end(body: bytes) -> int:
+    """Where the additional items of a 0x0200 body end: its length, or the start of a zero padding after them.
+
+    Some terminals pad a report with 0x00 bytes after the last additional item. Item id 0x00 is not defined
+    (附加信息定义 starts at 0x01), so at an item boundary a run of zero bytes to the end of the body is padding,
+    not an item: the report is kept and the padding ignored. An item whose length runs past the end of the body
+    is still refused by the callers. The walk stops at the first boundary from which only zeros follow."""
+    n = len(body)
+    if n <= BASIC_LENGTH or body[-1]:
+        return n
+    stripped = len(body.rstrip(b"\x00"))
+    if stripped <= BASIC_LENGTH:
+        return BASIC_LENGTH
+    pos = BASIC_LENGTH
+    while pos < stripped:  # item boundaries up to the last non-zero byte
+        if pos + 2 > n:
+            return n
+        pos += 2 + body[pos + 1]
+    return pos if pos <= n else n
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """One location report. Integers as on the wire; `lat`/`lon`/`speed_kmh`/`decoded()` give the values."""
@@ -151,7 +172,7 @@ class Location:
         except FrameError:
             time = None
         items: dict[int, bytes] = {}
-        pos, n = BASIC_LENGTH, len(body)
+        pos, n = BASIC_LENGTH, items_end(body)
         while pos < n:
             if pos + 2 > n:
                 raise FrameError("item", "附加信息项不完整")
@@ -197,6 +218,6 @@ class BatchLocation:
                 raise FrameError("body", "批量上传数据项长度越界")
             locations.append(Location.decode(body[pos : pos + length]))
             pos += length
-        if pos != n:
+        if pos != n and body[pos:].count(0) != n - pos:  # zero padding after the items is ignored, as in 0x0200
             raise FrameError("body", "批量上传数据项数多于声明")
         return cls(kind, tuple(locations))

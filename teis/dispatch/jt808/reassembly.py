@@ -47,6 +47,18 @@ class Reassembler:
     def pending(self) -> int:
         return len(self._pending)
 
+    @staticmethod
+    def key_of(h: Header) -> tuple[int, str, int, int]:
+        """The message a sub-package belongs to: id, phone, total and the serial of its first package."""
+        return (h.msg_id, h.phone, h.sub_total, (h.serial - h.sub_index + 1) & 0xFFFF)
+
+    def is_pending(self, key: tuple[int, str, int, int]) -> bool:
+        return key in self._pending
+
+    def is_done(self, key: tuple[int, str, int, int]) -> bool:
+        """Completed lately (a package of it now is a resend)."""
+        return key in self._done
+
     def add(self, packet: Packet) -> Packet | None:
         """A sub-package → the complete message (header of the first part, no sub-package fields) or None."""
         h = packet.header
@@ -56,7 +68,7 @@ class Reassembler:
             self.overflow += 1
             return None
         self.expire()
-        key = (h.msg_id, h.phone, h.sub_total, (h.serial - h.sub_index + 1) & 0xFFFF)
+        key = self.key_of(h)
         if key in self._done:
             self.duplicates += 1
             return None

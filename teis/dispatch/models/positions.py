@@ -7,7 +7,7 @@ from django.db import models
 from teis.core.models import ScopedManager
 from teis.core.timetext import SECOND, local_text
 
-from ..choices import FixSource
+from ..choices import FixFlag, FixSource
 
 
 class FixRecord(models.Model):
@@ -34,6 +34,9 @@ class FixRecord(models.Model):
     mileage_km = models.FloatField("里程(km)", null=True, blank=True)
     source = models.CharField("来源", max_length=10, choices=FixSource.choices, default=FixSource.JT808)
     received_at = models.DateTimeField("接收时间")
+    # why the fix does not count as a position (late 盲区补报 beyond the age limit, outside the service region,
+    # no GNSS fix …): stored so that nothing acknowledged is lost, kept out of alarms, the live map and tracks
+    flag = models.CharField("标记", max_length=16, choices=FixFlag.choices, blank=True, default="", db_default="")
 
     objects = ScopedManager()
 

@@ -9,14 +9,18 @@ from teis.org.models import business_line_choices
 
 from ..choices import CheckpointKind, VehicleKind, VehicleStatus
 
+_HEX = frozenset("0123456789abcdef")
+
 
 def device_key(value: str) -> str:
     """The key a device is looked up by: JT/T 808 phones are BCD with leading zeros (12 digits in 2013, 20 in
-    2019), so a digits-only id loses its leading zeros; other ids are kept as given (trimmed, lower case)."""
-    value = (value or "").strip()
-    if value.isdigit():
+    2019), so a phone loses its leading zeros; some terminals put hex digits a–f in the field (the gateway reads
+    them as lower-case hex text), so any id made of hex digits only is compared in lower case without leading
+    zeros; other ids are kept as given (trimmed, lower case)."""
+    value = (value or "").strip().lower()
+    if value and _HEX.issuperset(value):
         return value.lstrip("0") or "0"
-    return value.lower()
+    return value
 
 
 class PatrolVehicle(ScopedModel):
@@ -39,7 +43,10 @@ class PatrolVehicle(ScopedModel):
         related_name="+",
     )
     terminal_phone = models.CharField(
-        "终端手机号", max_length=20, blank=True, help_text="JT/T 808 终端手机号（BCD，最长 20 位）"
+        "终端手机号",
+        max_length=20,
+        blank=True,
+        help_text="JT/T 808 终端手机号（BCD，最长 20 位；个别终端含十六进制 a–f）",
     )
     device_id = models.CharField("其他设备号", max_length=64, blank=True, help_text="OsmAnd/Traccar 等设备标识")
     status = models.CharField("状态", max_length=20, choices=VehicleStatus.choices, default=VehicleStatus.IN_SERVICE)

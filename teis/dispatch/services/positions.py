@@ -12,6 +12,12 @@ deployments whose channel layer does not cross processes).
 
 Late and out-of-order fixes (older than the vehicle's latest fix) are stored in time order for the track but
 never evaluated against fences or duty, so they cannot produce false enter / exit events.
+
+Nothing a producer was told is stored is dropped: a fix that breaks a validity rule it can be stored with
+(older than `MAX_AGE_DAYS`, outside the service bounding box, without a GNSS fix, in the future, too fast, a
+jump, or flagged by its producer, e.g. a JT/T 808 report without a valid time) is stored with a `FixFlag` and,
+like a late fix, never evaluated, never the latest fix, not drawn in tracks. Only what cannot be a row at all
+(no vehicle for the device, coordinates or speed that are not numbers, no time) is refused and counted.
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ class IngestResult:
     cursor: int = 0  # the live cursor this batch stamped on what it changed (0: nothing changed)
     invalid_reasons: dict[str, int] = field(default_factory=dict)
     invalid_time: int = 0  # raw JT/T 808 reports without a valid time (set by the gateway's sink, never stored)
+    flagged: int = 0  # stored with a FixFlag (counted in `stored` too): never evaluated, never the latest fix
+    flagged_reasons: dict[str, int] = field(default_factory=dict)
 
 
 class Rules:
@@ -103,9 +111,21 @@ def check_fix(fix: Fix, now: dt.datetime, rules: Rules | None = None) -> str:
     if fix.source == "jt808" and not fix.status_bits & POSITIONED_BIT:
         return "not_positioned"
     speed = fix.speed_kmh
-    if not math.isfinite(speed) or speed < 0 or speed > r.max_speed:
+    if not isinstance(speed, float | int) or not math.isfinite(speed):
+        return "speed_value"
+    if speed < 0 or speed > r.max_speed:
         return "speed"
     return ""
+
+
+# `check_fix` reasons under which the fix is stored flagged (the others cannot be a row: refused and counted)
+FLAG_FOR = {
+    "out_of_bounds": "out_of_region",
+    "too_old": "too_old",
+    "not_positioned": "no_fix",
+    "future": "future",
+    "speed": "speed",
+}
 
 
 def is_jump(prev_time, prev_lon, prev_lat, fix: Fix, rules: Rules | None = None) -> bool:
@@ -130,6 +150,17 @@ def _count(result: IngestResult, reason: str) -> None:
     result.invalid_reasons[reason] = result.invalid_reasons.get(reason, 0) + 1
 
 
+def _flag(result: IngestResult, flag: str) -> None:
+    result.flagged += 1
+    result.flagged_reasons[flag] = result.flagged_reasons.get(flag, 0) + 1
+
+
+def _row(vid: int, fix: Fix, now, flag: str = "") -> tuple:
+    """A fix row in FIX_COLUMNS order."""
+    return (vid, fix.time, fix.lon, fix.lat, fix.speed_kmh, fix.heading % 360, fix.altitude_m, fix.alarm_bits,
+            fix.status_bits, fix.mileage_km, fix.source, now, flag)  # fmt: skip
+
+
 # (time, lon, lat, alarm_bits, moving_since) of the vehicle's latest fix, as read at the start of the batch
 _Latest = tuple[dt.datetime, float, float, int, dt.datetime | None]
 
@@ -145,25 +176,31 @@ def ingest_fixes(fixes: list[Fix]) -> IngestResult:
     vehicles = d.vehicles
     by_vehicle: dict[int, list[Fix]] = defaultdict(list)
     infos = {}
+    flagged_rows: list[tuple] = []  # stored with ON CONFLICT DO NOTHING, never evaluated
     for fix in fixes:
         info = vehicles.get(device_key(fix.device_id))
         if info is None:
             result.unknown_device += 1
             continue
         reason = check_fix(fix, now, rules)
-        if reason:
+        if reason and reason not in FLAG_FOR:  # cannot be a row (no time, coordinates or speed not numbers)
             _count(result, reason)
+            continue
+        flag = fix.flag or FLAG_FOR.get(reason, "")
+        if flag:
+            _flag(result, flag)
+            flagged_rows.append(_row(info.id, fix, now, flag))
             continue
         by_vehicle[info.id].append(fix)
         infos[info.id] = info
-    if not by_vehicle:
+    if not by_vehicle and not flagged_rows:
         return result
     if connection.vendor == "postgresql":
         try:
-            return _ingest_postgresql(result, d, by_vehicle, infos, now, rules, copy=True)
+            return _ingest_postgresql(result, d, by_vehicle, infos, now, rules, flagged_rows, copy=True)
         except _CopyCollision:
             logger.info("fix rows collided with stored ones; the batch is stored one conflict at a time")
-            return _ingest_postgresql(result, d, by_vehicle, infos, now, rules, copy=False)
+            return _ingest_postgresql(result, d, by_vehicle, infos, now, rules, flagged_rows, copy=False)
     with transaction.atomic():
         result.cursor = next_value(LIVE_SEQUENCE)  # also serialises batches, so cursors commit in order
         latest: dict[int, _Latest] = {
@@ -173,6 +210,7 @@ def ingest_fixes(fixes: list[Fix]) -> IngestResult:
             )
         }
         fresh_rows, late_rows, fresh, jumps = _classify(result, by_vehicle, latest, now, rules)
+        late_rows += flagged_rows
         _insert(FixRecord, FIX_COLUMNS, _adapt(fresh_rows + late_rows, FIX_DATETIMES), FIX_CONFLICT)
         result.stored = len(fresh_rows) + len(late_rows)
         tracker = alarm_services.AlarmBatch(result.cursor)
@@ -197,7 +235,9 @@ class _CopyCollision(Exception):
     """COPY met a stored (vehicle, time): the transaction is rolled back and the batch taken the slow way."""
 
 
-def _ingest_postgresql(result: IngestResult, d, by_vehicle, infos, now, rules: Rules, *, copy: bool) -> IngestResult:
+def _ingest_postgresql(
+    result: IngestResult, d, by_vehicle, infos, now, rules: Rules, flagged_rows: list[tuple], *, copy: bool
+) -> IngestResult:
     """The same steps on PostgreSQL with few round trips (each one costs a wake-up of the database backend and
     of this process, which on a loaded machine is most of a batch's time):
     1. one pipeline: the live cursor (`UPDATE … RETURNING`, which also serialises batches), the vehicles' latest
@@ -211,7 +251,16 @@ def _ingest_postgresql(result: IngestResult, d, by_vehicle, infos, now, rules: R
 
     vids = list(by_vehicle)
     result = IngestResult(
-        result.stored, result.unknown_device, result.invalid, 0, 0, 0, 0, dict(result.invalid_reasons)
+        result.stored,
+        result.unknown_device,
+        result.invalid,
+        0,
+        0,
+        0,
+        0,
+        dict(result.invalid_reasons),
+        flagged=result.flagged,
+        flagged_reasons=dict(result.flagged_reasons),
     )  # fmt: skip (a retry starts from the filtered counts)
     with transaction.atomic():
         connection.ensure_connection()
@@ -240,6 +289,7 @@ def _ingest_postgresql(result: IngestResult, d, by_vehicle, infos, now, rules: R
         latest: dict[int, _Latest] = {vid: rest for vid, *rest in lat.fetchall()}
         states = {(r[0], r[1]): _State(*r) for r in zst.fetchall()}
         fresh_rows, late_rows, fresh, jumps = _classify(result, by_vehicle, latest, now, rules)
+        late_rows += flagged_rows
         if not copy:
             late_rows, fresh_rows = fresh_rows + late_rows, []
         if fresh_rows:
@@ -296,14 +346,14 @@ def _classify(result: IngestResult, by_vehicle, latest, now, rules: Rules):
                 _count(result, "duplicate")
                 continue
             last_time = t
-            row = (vid, t, fix.lon, fix.lat, fix.speed_kmh, fix.heading % 360, fix.altitude_m, fix.alarm_bits,
-                   fix.status_bits, fix.mileage_km, fix.source, now)  # fmt: skip
+            row = _row(vid, fix, now)
             if lf_time is not None and t <= lf_time:
                 result.late += 1
                 late_rows.append(row)
                 continue
             if prev is not None and is_jump(*prev, fix, rules):
-                _count(result, "jump")
+                _flag(result, "jump")  # stored flagged, never the latest fix
+                late_rows.append(_row(vid, fix, now, "jump"))
                 jumps.append((vid, fix))
                 continue
             new.append(fix)
@@ -336,7 +386,7 @@ def _fix_time(fix: Fix) -> dt.datetime:
 
 FIX_COLUMNS = (
     "vehicle_id", "time", "lon", "lat", "speed_kmh", "heading", "altitude_m", "alarm_bits", "status_bits",
-    "mileage_km", "source", "received_at",
+    "mileage_km", "source", "received_at", "flag",
 )  # fmt: skip
 FIX_DATETIMES = (1, 11)
 LATEST_COLUMNS = (

@@ -38,7 +38,7 @@ def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def compute_daily_mileage(day: dt.date, vehicle_ids: list[int] | None = None) -> int:
     """(Re)compute DailyMileage of `day` for the vehicles with fixes that day. Returns the rows written."""
     start, end = _day_range(day)
-    ids = FixRecord.objects.filter(time__gte=start, time__lt=end)
+    ids = FixRecord.objects.filter(time__gte=start, time__lt=end, flag="")
     if vehicle_ids is not None:
         ids = ids.filter(vehicle_id__in=vehicle_ids)
     ids = list(ids.values_list("vehicle_id", flat=True).distinct())
@@ -267,6 +267,7 @@ def key_area_coverage(user, year: int, month: int) -> list[dict]:
             x0, y0, x1, y1 = geom.bounds
             rows = list(
                 FixRecord.objects.filter(
+                    flag="",
                     vehicle_id__in=vehicles,
                     time__gte=t0,
                     time__lt=t1,

@@ -67,7 +67,7 @@ class Summary:
 def load_track(vehicle: PatrolVehicle, start: dt.datetime, end: dt.datetime) -> Track:
     """The fixes of `vehicle` in [start, end] in time order (one indexed range query, no model objects)."""
     rows = (
-        FixRecord.objects.filter(vehicle=vehicle, time__gte=start, time__lte=end)
+        FixRecord.objects.filter(vehicle=vehicle, time__gte=start, time__lte=end, flag="")  # flagged: not positions
         .order_by("time")
         .values_list("time", "lon", "lat", "speed_kmh", "heading")
     )

@@ -8,7 +8,7 @@ from teis.core.services import GenericService, ServiceError
 
 from ..models import PatrolVehicle, device_key
 
-PHONE_RE = re.compile(r"^\d{1,20}$")
+PHONE_RE = re.compile(r"^[0-9a-fA-F]{1,20}$")  # decimal BCD; some terminals use hex digits a–f
 
 
 class VehicleService(GenericService):
@@ -16,11 +16,11 @@ class VehicleService(GenericService):
     leading zeros, as the 2013 and 2019 headers differ only in them)."""
 
     def _check(self, data: dict, pk=None) -> None:
-        phone = (data.get("terminal_phone") or "").strip()
+        phone = (data.get("terminal_phone") or "").strip().lower()  # hex digits as the gateway reads them
         device = (data.get("device_id") or "").strip()
         errors: dict[str, list[str]] = {}
         if phone and not PHONE_RE.match(phone):
-            errors["terminal_phone"] = ["终端手机号应为 1–20 位数字"]
+            errors["terminal_phone"] = ["终端手机号应为 1–20 位数字（可含十六进制 a–f）"]
         keys = {device_key(k): name for k, name in ((phone, "terminal_phone"), (device, "device_id")) if k}
         if keys:
             for v in (

@@ -93,14 +93,17 @@ class TestIngestCounts:
         fixes = [
             *run(t0, [INSIDE] * 3),
             fix("019999999999", t0, INSIDE),  # unknown device
-            fix(at=t0, lonlat=(0.0, 0.0)),  # invalid position
-            fix(at=t0 + __import__("datetime").timedelta(seconds=5), status_bits=0),  # jt808 without a fix
+            fix(at=t0 + __import__("datetime").timedelta(seconds=3), lonlat=(0.0, 0.0)),  # outside the region: flagged
+            fix(at=t0 + __import__("datetime").timedelta(seconds=5), status_bits=0),  # jt808 without a fix: flagged
             fix("osmand-33", t0, INSIDE, source="osmand", status_bits=0),
+            fix(at=t0 + __import__("datetime").timedelta(seconds=7), lonlat=(float("nan"), 31.0)),  # not a row
         ]
         result = ingest_fixes(fixes)
         assert isinstance(result, IngestResult)
-        assert (result.stored, result.unknown_device, result.invalid, result.late) == (4, 1, 2, 0)
-        assert FixRecord.objects.count() == 4
+        assert (result.stored, result.unknown_device, result.invalid, result.late) == (6, 1, 1, 0)
+        assert result.flagged_reasons == {"out_of_region": 1, "no_fix": 1}
+        assert FixRecord.objects.count() == 6
+        assert sorted(FixRecord.objects.exclude(flag="").values_list("flag", flat=True)) == ["no_fix", "out_of_region"]
         latest = LatestFix.objects.get(vehicle=fleet["car1"])
         assert latest.time == t0 + __import__("datetime").timedelta(seconds=20) and latest.seq == result.cursor
 

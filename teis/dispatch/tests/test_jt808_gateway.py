@@ -41,7 +41,7 @@ class Command:
 
 
 class FakeSink:
-    def __init__(self, *, block: threading.Event | None = None, fail_ingest: bool = False) -> None:
+    def __init__(self, *, block: threading.Event | None = None, fail_ingest: bool | int = False) -> None:
         self.fixes = []
         self.seen_calls = []
         self.commands: list[Command] = []
@@ -63,7 +63,7 @@ class FakeSink:
         self.ingest_calls += 1
         if self.block is not None:
             self.block.wait(10)
-        if self.fail_ingest and self.ingest_calls == 1:
+        if self.ingest_calls <= int(self.fail_ingest):  # True: the first call fails, N: the first N
             raise RuntimeError("database down")
         self.fixes.extend(fixes)
 
@@ -365,20 +365,39 @@ def test_backpressure_stops_reading_while_ingest_is_blocked():
     run(scenario, sink=sink, queue_max=50, batch_size=10, max_frames_per_s=100000)
 
 
-def test_a_failing_sink_does_not_stop_the_gateway():
+def test_a_failing_batch_is_retried_and_answered_only_once_stored():
+    """Without a journal a report is answered after the batch holding it is committed: the first attempt fails,
+    the retry stores it, and only then does the terminal get result 0."""
     sink = make_sink(fail_ingest=True)
 
     async def scenario(gw, sink):
         t = await Term.open(gw.port)
         await t.login()
-        await t.send(0x0200, location(1).encode())
-        await t.recv()
-        await until(lambda: gw.stats["ingest_errors"] == 1)
+        serial = await t.send(0x0200, location(1).encode())
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 0)
+        assert gw.stats["ingest_errors"] == 1 and len(sink.fixes) == 1
         serial = await t.send(0x0200, location(2).encode())
         assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 0)
-        await until(lambda: len(sink.fixes) == 1)
+        assert len(sink.fixes) == 2
 
-    run(scenario, sink=sink)
+    run(scenario, sink=sink, retry_s=0.01)
+
+
+def test_a_batch_that_cannot_be_stored_is_answered_failure():
+    """Every attempt fails (no journal): the terminal is told 1 失败, so it keeps the fix and sends it again."""
+    sink = make_sink(fail_ingest=3)
+
+    async def scenario(gw, sink):
+        t = await Term.open(gw.port)
+        await t.login()
+        serial = await t.send(0x0200, location(1).encode())
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 1)
+        assert gw.stats["fixes_refused"] == 1 and sink.fixes == []
+        serial = await t.send(0x0200, location(1).encode())  # the resend
+        assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 0)
+        assert [f.time for f in sink.fixes] == [NOW + datetime.timedelta(seconds=1)]
+
+    run(scenario, sink=sink, retry_s=0.01, ingest_attempts=3)
 
 
 def test_graceful_stop_ingests_what_is_queued_and_marks_terminals_offline():
@@ -456,21 +475,28 @@ def test_raw_sink_gets_checked_bodies_and_the_same_fixes():
         assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 0)
         serial = await t.send(0x0704, BatchLocation(1, tuple(location(i) for i in range(1, 4))).encode())
         assert (await t.recv())[1] == GeneralResponse(serial, 0x0704, 0)
-        serial = await t.send(0x0200, location().encode()[:22] + bytes(6))  # no valid time: acked, not stored
+        # no valid time: stored flagged "no_time", dated when it was received, then answered
+        serial = await t.send(0x0200, location().encode()[:22] + bytes(6))
         assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 0)
         for bad in (b"\x00" * 10, location().encode() + b"\x01\x04\x00"):  # too short; item longer than the body
             serial = await t.send(0x0200, bad)
             assert (await t.recv())[1] == GeneralResponse(serial, 0x0200, 2)
         serial = await t.send(0x0704, b"\x00\x02\x00" + b"\x00\x1c" + bytes(28))  # fewer items than declared
         assert (await t.recv())[1] == GeneralResponse(serial, 0x0704, 2)
-        await until(lambda: gw.stats["invalid_time"] == 1 and len(sink.fixes) == 4)
+        await until(lambda: len(sink.fixes) == 5)
 
     gw = run(scenario, sink=sink)
-    expected = [location_fix(PHONE, Location.decode(body), blind_area=blind) for _p, body, blind in sink.entries]
-    assert sink.fixes == [f for f in expected if f is not None]
-    assert sink.fixes[0].mileage_km == 1234.5 and [f.extra.get("blind_area") for f in sink.fixes[1:]] == [True] * 3
+    expected = [
+        location_fix(PHONE, Location.decode(body), blind_area=blind, received=received)
+        for _p, body, blind, received in sink.entries
+    ]
+    assert sink.fixes == expected
+    assert sink.fixes[0].mileage_km == 1234.5 and [f.extra.get("blind_area") for f in sink.fixes[1:4]] == [True] * 3
+    assert [f.flag for f in sink.fixes] == ["", "", "", "", "no_time"]
+    assert abs(sink.fixes[4].time.timestamp() - sink.entries[4][3]) < 1e-3
     s = gw.stats
-    assert s["fixes_received"] == 5 and s["fixes_ingested"] == 4 and s["batches"] == 1 and s["unauthenticated"] == 1
+    assert s["fixes_received"] == 5 and s["fixes_ingested"] == 5 and s["batches"] == 1 and s["unauthenticated"] == 1
+    assert s["invalid_time"] == 0
     assert s["malformed_body"] == 2 and s["malformed_item"] == 1
 
 

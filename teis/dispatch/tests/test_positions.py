@@ -115,15 +115,17 @@ def test_resent_duplicates_are_dropped(fleet, t0):
     assert FixRecord.objects.count() == 5
 
 
-def test_jump_is_filtered_and_alarmed_once(fleet, t0):
+def test_jump_is_stored_flagged_and_alarmed_once(fleet, t0):
+    """A jump is no position (never the latest fix, no track point) but it is kept, flagged "jump"."""
     ingest_fixes(run(t0, [INSIDE] * 2))
     far = (121.95, 31.25)  # ~47 km in 10 s
     r = ingest_fixes(
         [fix(at=t0 + dt.timedelta(seconds=20), lonlat=far), fix(at=t0 + dt.timedelta(seconds=30), lonlat=far)]
     )
-    assert r.invalid == 2 and r.invalid_reasons == {"jump": 2}
+    assert r.invalid == 0 and (r.flagged, r.flagged_reasons, r.stored) == (2, {"jump": 2}, 2)
     assert len(alarms(AlarmKind.POSITION_JUMP)) == 1
     assert LatestFix.objects.get(vehicle=fleet["car1"]).lon == INSIDE[0]
+    assert list(FixRecord.objects.filter(lon=far[0]).values_list("flag", flat=True)) == ["jump", "jump"]
 
 
 def test_restricted_fence(fleet, t0, settings, tree):

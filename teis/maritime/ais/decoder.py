@@ -12,6 +12,11 @@ listeners, the simulator tests and the benchmark all drive the same code.
   milliseconds) and the station (`s:`); otherwise the time received and the feed name are used.
 - MMSI 0, positions that are "not available" or impossible (lat 91, lon 181, |lat| > 90, |lon| > 180), and message
   types the pipeline does not use are counted as skipped; anything unparsable is counted as garbage.
+- The ship and cargo type (types 5, 19, 24 B) is read from the message's own 8 bits, so reserved and regional codes
+  (9, 38, 66, 77 …) stay as sent (pyais's enum maps them to 0 or to a neighbouring code). Texts are cut at the first
+  "@" (ITU-R M.1371: "@" = no character) and stripped.
+- Type 21 (aid to navigation) gives an `AidRecord` (its name with the name extension appended), type 4 (and type 11
+  from a base station's MMSI) a `BaseStationRecord`; neither creates a vessel.
 
 Speed: single-part position reports (types 1, 2, 3 and 18: about nine lines in ten) take a lean path that does
 not build pyais objects: the checksum is XORed by folding the sentence as one integer, the 28-character payload is
@@ -34,7 +39,7 @@ from operator import xor
 
 from pyais.messages import AISSentence, NMEASentenceFactory, TagBlock
 
-from .records import AisRecord, PositionRecord, StaticRecord
+from .records import AidRecord, AisRecord, BaseStationRecord, PositionRecord, StaticRecord
 
 UTC = datetime.UTC
 MAX_LINE_BYTES = 1024  # an NMEA sentence is at most 82 characters; a tag block adds well under 200
@@ -78,6 +83,8 @@ class FeedCounters:
     unsupported: int = 0  # part of skipped
     positions: int = 0  # PositionRecords produced
     statics: int = 0  # StaticRecords produced
+    aids: int = 0  # AidRecords produced (type 21)
+    base_stations: int = 0  # BaseStationRecords produced (types 4, 11)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -121,7 +128,55 @@ def _eta(month: int | None, day: int | None, hour: int | None, minute: int | Non
 
 
 def _text(value: str | None) -> str | None:
-    return value.strip() or None if value else None
+    """An AIS 6-bit text field: "@" means "no character" (padding), so the text ends at the first one."""
+    if not value:
+        return None
+    return value.split("@", 1)[0].strip() or None
+
+
+# bit offset of the 8-bit ship and cargo type: type 5, type 19, type 24 part B
+_SHIP_TYPE_BIT = {5: 232, 19: 263, 24: 40}
+_SIXBIT = tuple(chr(v + 64) if v < 32 else chr(v) for v in range(64))
+# type 21: name (120 bits) at 43, name extension (up to 88 bits) from 272; UTC second at 253
+_AID_NAME_BIT, _AID_EXT_BIT, _AID_SECOND_BIT = 43, 272, 253
+BASE_STATION_MMSI_MAX = 9_999_999  # 00MIDxxxx: a base station's MMSI is at most seven digits as a number
+
+
+def _raw_ship_type(bv, msg_type: int) -> int | None:
+    """The ship and cargo type exactly as sent (0 = not available → None); None if the payload is too short."""
+    start = _SHIP_TYPE_BIT[msg_type]
+    if len(bv) < start + 8:
+        return None
+    return bv.get(start, 8) or None
+
+
+def _sixbit(bv, start: int, width: int) -> str:
+    """6-bit characters of `bv` from bit `start`, at most `width` bits, whole characters only (not stripped)."""
+    end = min(start + width, len(bv))
+    return "".join([_SIXBIT[bv.get(i, 6)] for i in range(start, end - 5, 6)])
+
+
+def _aid_name(bv) -> str:
+    """Name of an aid to navigation: the 20-character name and, when it is full, the name extension (M.1371
+    table 73), then cut at the first "@" — kept raw so a space at the end of a full name is not lost."""
+    return _text(_sixbit(bv, _AID_NAME_BIT, 120) + _sixbit(bv, _AID_EXT_BIT, 88)) or ""
+
+
+def _position_or_none(lon: float | None, lat: float | None) -> tuple[float | None, float | None]:
+    """(lon, lat), or (None, None) when not available (181 / 91) or impossible."""
+    if lon is None or lat is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or (lon == 0 == lat):
+        return None, None
+    return lon, lat
+
+
+def _station_time(msg) -> datetime.datetime | None:
+    """The UTC date and time of a type 4 / 11 report (year 0, month 0 … = not available)."""
+    try:
+        if not (msg.year and msg.month and msg.day) or msg.hour > 23 or msg.minute > 59 or msg.second > 59:
+            return None
+        return datetime.datetime(msg.year, msg.month, msg.day, msg.hour, msg.minute, msg.second, tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
 
 
 def _dimension(a: int | None, b: int | None) -> int | None:
@@ -367,7 +422,7 @@ class AisDecoder:
                 if station:
                     src = station
             try:
-                self._emit(msg, when, src, append)
+                self._emit(msg, when, src, append, s.bv)
             except Exception:  # a truncated payload can leave fields None in ways a converter does not expect
                 c.garbage += 1
         c.sentences += sentences
@@ -382,7 +437,7 @@ class AisDecoder:
             c.skipped += invalid_mmsi + invalid_position
         return out
 
-    def _emit(self, msg, when: datetime.datetime, src: str, append) -> None:
+    def _emit(self, msg, when: datetime.datetime, src: str, append, bv) -> None:
         c = self.counters
         t = msg.msg_type
         mmsi = msg.mmsi
@@ -423,7 +478,7 @@ class AisDecoder:
                     mmsi,
                     when,
                     name=_text(msg.shipname),
-                    ship_type=int(msg.ship_type) or None if msg.ship_type is not None else None,
+                    ship_type=_raw_ship_type(bv, 19),
                     length_m=_dimension(msg.to_bow, msg.to_stern),
                     width_m=_dimension(msg.to_port, msg.to_starboard),
                     msg_type=19,
@@ -440,7 +495,7 @@ class AisDecoder:
                     name=_text(msg.shipname),
                     call_sign=_text(msg.callsign),
                     imo=msg.imo or None,
-                    ship_type=int(msg.ship_type) or None if msg.ship_type is not None else None,
+                    ship_type=_raw_ship_type(bv, 5),
                     length_m=_dimension(msg.to_bow, msg.to_stern),
                     width_m=_dimension(msg.to_port, msg.to_starboard),
                     draught_m=msg.draught or None,
@@ -460,7 +515,7 @@ class AisDecoder:
                     mmsi,
                     when,
                     call_sign=_text(getattr(msg, "callsign", None)),
-                    ship_type=int(msg.ship_type) or None if msg.ship_type is not None else None,
+                    ship_type=_raw_ship_type(bv, 24),
                     length_m=_dimension(getattr(msg, "to_bow", None), getattr(msg, "to_stern", None)),
                     width_m=_dimension(getattr(msg, "to_port", None), getattr(msg, "to_starboard", None)),
                     msg_type=24,
@@ -470,11 +525,32 @@ class AisDecoder:
             c.statics += 1
             return
         if t == 21:
-            name = _text(msg.name)
-            if name:
-                append(StaticRecord(mmsi, when, name=name, msg_type=21, source=src))
-                c.statics += 1
-                return
+            aid_type = bv.get(38, 5)
+            lon, lat = _position_or_none(msg.lon, msg.lat)
+            # the off-position flag is valid only for a floating aid and a time stamp of 59 or less (M.1371)
+            off = bool(msg.off_position) and 20 <= aid_type <= 31 and bv.get(_AID_SECOND_BIT, 6) <= 59
+            append(
+                AidRecord(
+                    mmsi,
+                    when,
+                    aid_type,
+                    _aid_name(bv),
+                    lon,
+                    lat,
+                    virtual=bool(msg.virtual_aid),
+                    off_position=off,
+                    length_m=_dimension(msg.to_bow, msg.to_stern),
+                    width_m=_dimension(msg.to_port, msg.to_starboard),
+                    source=src,
+                )
+            )
+            c.aids += 1
+            return
+        if t == 4 or (t == 11 and mmsi <= BASE_STATION_MMSI_MAX):  # type 11 from a ship: its UTC answer, not used
+            lon, lat = _position_or_none(msg.lon, msg.lat)
+            append(BaseStationRecord(mmsi, when, lon, lat, _station_time(msg), t, src))
+            c.base_stations += 1
+            return
         c.unsupported += 1
         c.skipped += 1
 

@@ -30,7 +30,8 @@ class PositionRecord(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class StaticRecord:
-    """Types 5 (class A static and voyage), 24 A/B (class B static), 19 and 21 where they carry names."""
+    """Types 5 (class A static and voyage), 24 A/B (class B static), 19. `ship_type` is the code as sent (0–255,
+    reserved and regional codes included); texts are cut at the first "@" (ITU-R M.1371: no character)."""
 
     mmsi: int
     time: datetime.datetime
@@ -47,4 +48,34 @@ class StaticRecord:
     source: str = ""
 
 
-AisRecord = PositionRecord | StaticRecord
+@dataclass(frozen=True, slots=True)
+class AidRecord:
+    """Type 21: an aid to navigation (buoy, beacon, light, RACON, virtual mark) and where it is."""
+
+    mmsi: int
+    time: datetime.datetime
+    aid_type: int  # ITU-R M.1371 table 34 code, 0–31
+    name: str  # the name with its name extension appended, cut at the first "@"
+    lon: float | None  # None: position not available (181 / 91)
+    lat: float | None
+    virtual: bool = False  # a virtual aid: broadcast for a mark that does not physically exist there
+    off_position: bool = False  # a floating aid off its charted position (only valid with UTC second ≤ 59)
+    length_m: int | None = None
+    width_m: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BaseStationRecord:
+    """Type 4 (base station report), or type 11 (UTC/date response) from a base station's MMSI (00MIDxxxx)."""
+
+    mmsi: int
+    time: datetime.datetime
+    lon: float | None
+    lat: float | None
+    station_time: datetime.datetime | None = None  # the UTC date and time the station reports (None: not available)
+    msg_type: int = 4
+    source: str = ""
+
+
+AisRecord = PositionRecord | StaticRecord | AidRecord | BaseStationRecord

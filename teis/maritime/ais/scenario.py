@@ -11,7 +11,8 @@ create so the simulator's ships do something visible):
   boat 长兴渔5 heads into it.
 - 吴淞口重点水域 (AREA_WUSONG, monitored waters): 长江散货6 is inside and stops transmitting (`dark_after_s`).
 Class A ships send type 1/3 positions and two-part type 5 statics; class B send type 18 and 24 part A + part B.
-Filler ships move up and down the same routes to reach a requested sentence rate.
+Filler ships move up and down the same routes to reach a requested sentence rate. Like a real feed, two shore base
+stations send type 4 every 10 s and five aids to navigation (`AIDS`) type 21 every 3 min (`beacons=False`: none).
 
 Scenario time starts at `start` and runs `speedup` times faster than the wall clock when played; every sentence
 carries a tag block (`\\s:teis-sim,c:<unix time>*hh\\`) with its scenario time, so the pipeline sees scenario time.
@@ -232,6 +233,19 @@ def scenario_ships() -> list[ScenarioShip]:
     ]
 
 
+# (MMSI, lon, lat) of the base stations; (MMSI, type code, name, name extension, lon, lat, virtual) of the aids
+BASE_STATIONS = ((4131101, 121.5060, 31.3930), (4131102, 121.4960, 31.2420))
+AIDS = (
+    (994131101, 24, "HUANGPU NO 11 PORT H", "AND BUOY", 121.5010, 31.2480, False),
+    (994131102, 25, "HUANGPU NO 12 STBD", "", 121.5075, 31.2530, False),
+    (994131103, 6, "WUSONGKOU FRONT LIGH", "T", 121.5095, 31.3905, False),
+    (994131104, 20, "QINGCAOSHA N CARDINA", "L BUOY", 121.6500, 31.4700, False),
+    (994131105, 28, "ESTUARY WRECK", "", 121.6000, 31.3600, True),
+)
+BASE_STATION_INTERVAL_S = 10.0
+AID_INTERVAL_S = 180.0
+
+
 def filler_ships(count: int, seed: int = 7) -> list[ScenarioShip]:
     rng = random.Random(seed)
     routes = [HUANGPU_DOWN, HUANGPU_UP, ESTUARY_IN, TO_QINGCAOSHA[:2], WUSONG_ANCHOR]
@@ -271,8 +285,10 @@ class Scenario:
         station: str = "teis-sim",
         tag_blocks: bool = True,
         seed: int = 11,
+        beacons: bool = True,
     ) -> None:
         self.start = start
+        self.beacons = beacons
         self.ships = ships
         self.station = station
         self.tag_blocks = tag_blocks
@@ -281,6 +297,9 @@ class Scenario:
         # jitter the phase of each ship so the reports spread over the interval
         self._phase = {s.mmsi: self._rng.uniform(0, s.interval_s) for s in ships}
         self._static_phase = {s.mmsi: self._rng.uniform(0, s.static_interval_s) for s in ships}
+        self._beacon_phase = {m: self._rng.uniform(0, BASE_STATION_INTERVAL_S) for m, *_ in BASE_STATIONS} | {
+            m: self._rng.uniform(0, AID_INTERVAL_S) for m, *_ in AIDS
+        }
 
     def _next_seq(self) -> int:
         self._seq = (self._seq + 1) % 10
@@ -325,6 +344,36 @@ class Scenario:
             }  # fmt: skip
         return encode_dict(data, sentence_type="VDM", radio_channel=channel)
 
+    def _base_station(self, mmsi: int, lon: float, lat: float, t: float) -> list[str]:
+        when = self.start + datetime.timedelta(seconds=t)
+        data = {
+            "type": 4, "mmsi": mmsi, "year": when.year, "month": when.month, "day": when.day, "hour": when.hour,
+            "minute": when.minute, "second": when.second, "accuracy": 1, "lon": lon, "lat": lat, "epfd": 7,
+        }  # fmt: skip
+        return encode_dict(data, sentence_type="VDM", radio_channel="A" if int(t) % 2 else "B")
+
+    def _aid(self, mmsi, aid_type, name, name_ext, lon, lat, virtual, t: float) -> list[str]:
+        data = {
+            "type": 21, "mmsi": mmsi, "aid_type": aid_type, "name": name, "name_ext": name_ext, "lon": lon,
+            "lat": lat, "to_bow": 2, "to_stern": 2, "to_port": 1, "to_starboard": 1, "epfd": 1,
+            "second": int(t) % 60, "virtual_aid": virtual,
+        }  # fmt: skip
+        return encode_dict(data, sentence_type="VDM", radio_channel="B")
+
+    def _beacon_sentences(self, t0: float, t1: float) -> list[tuple[float, str]]:
+        out: list[tuple[float, str]] = []
+        for interval, items, encode in (
+            (BASE_STATION_INTERVAL_S, BASE_STATIONS, self._base_station),
+            (AID_INTERVAL_S, AIDS, self._aid),
+        ):
+            for mmsi, *rest in items:
+                phase = self._beacon_phase[mmsi]
+                t = phase + math.ceil((t0 - phase) / interval) * interval
+                while t < t1:
+                    out.extend((t, s) for s in encode(mmsi, *rest, t))
+                    t += interval
+        return out
+
     def sentences(self, t0: float, t1: float) -> list[tuple[float, str]]:
         """(scenario second, line without newline) of every transmission in [t0, t1), in time order."""
         out: list[tuple[float, str]] = []
@@ -346,6 +395,8 @@ class Scenario:
             while t < end:
                 out.extend((t, s) for s in self._statics(ship, t))
                 t += ship.static_interval_s
+        if self.beacons:
+            out.extend(self._beacon_sentences(t0, t1))
         out.sort(key=lambda item: item[0])
         if self.tag_blocks:
             out = [(t, tag_block(self.station, base + t) + s) for t, s in out]

@@ -68,6 +68,25 @@ class LiveDeltaView(APIView):
         return Response(live_services.delta(request.user, int_param(request, "since"), int_param(request, "alert")))
 
 
+class LiveBeaconsView(APIView):
+    """Aids to navigation (航标, AIS type 21) and base stations (基站, types 4 / 11) with a position: the live map's
+    fixed layers."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "LiveBeacons", {"aids": serializers.ListField(), "base_stations": serializers.ListField()}
+            )
+        },
+        tags=["水上执法"],
+    )
+    def get(self, request):
+        check_perm(request, "maritime.view_vessel")
+        return Response(live_services.beacons(request.user))
+
+
 class AlertActionView(APIView):
     """POST {"action": "assign", "assignee": user id} | {"action": "handle", "note"} |
     {"action": "close", "result", "note"}."""
@@ -213,6 +232,7 @@ class InfoImportView(APIView):
 
 urlpatterns = [
     path("live/delta/", LiveDeltaView.as_view(), name="maritime-live-delta"),
+    path("live/beacons/", LiveBeaconsView.as_view(), name="maritime-live-beacons"),
     path("alerts/<int:pk>/action/", AlertActionView.as_view(), name="maritime-alert-action"),
     path("sections/<int:pk>/flow/", SectionFlowView.as_view(), name="maritime-section-flow"),
     path("vessels/<int:pk>/track/", TrackView.as_view(), name="maritime-vessel-track"),

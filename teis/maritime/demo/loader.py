@@ -51,7 +51,7 @@ def _point(frac: float) -> tuple[float, float]:
 
 
 def load_demo() -> dict[str, int]:
-    from teis.maritime.ais.records import PositionRecord, StaticRecord
+    from teis.maritime.ais.records import AidRecord, BaseStationRecord, PositionRecord, StaticRecord
     from teis.maritime.models import (
         Checkpoint,
         CrewMember,
@@ -176,6 +176,16 @@ def load_demo() -> dict[str, int]:
                 )
             )
     process_records(statics)
+    # aids to navigation (type 21) and a base station (type 4) along the Huangpu: the live map's 航标 / 基站 layers
+    process_records(
+        [
+            AidRecord(994131001, start, 24, "HUANGPU NO 1 PORT BUOY", 121.4995, 31.2460, length_m=3, width_m=3),
+            AidRecord(994131002, start, 25, "HUANGPU NO 2 STBD BUOY", 121.5060, 31.2520, length_m=3, width_m=3),
+            AidRecord(994131003, start, 6, "WUSONGKOU LIGHT", 121.5100, 31.3920),
+            AidRecord(994131004, start, 28, "VIRTUAL WRECK MARK", 121.5350, 31.2900, virtual=True),
+            BaseStationRecord(4131001, start, 121.4900, 31.2400, start, 4, "demo"),
+        ]
+    )
     positions.sort(key=lambda r: r.time)
     for i in range(0, len(positions), 1000):
         process_records(positions[i : i + 1000])

@@ -2,6 +2,7 @@
 
 from .alert import Alert
 from .area import AreaPresence, SectionCrossing, SectionLine, WaterArea
+from .beacon import AidToNavigation, BaseStation
 from .checkpoint import Checkpoint, Clue, Perception
 from .info import CrewMember, EmergencyInfo, Port, WaterAccident
 from .vessel import (
@@ -16,6 +17,8 @@ from .vessel import (
 )
 
 __all__ = [
+    "AidToNavigation",
+    "BaseStation",
     "Alert",
     "AreaPresence",
     "Checkpoint",

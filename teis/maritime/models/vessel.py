@@ -6,6 +6,7 @@ who may view them sees all of them (`scope_unit_field = None`).
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ from teis.core.models import ScopedModel
 from teis.core.settings_record import SettingsRecord
 from teis.core.timetext import SECOND, local_text
 
-from ..choices import AisClass, EventKind, MotionState, ShipCategory, ship_category
+from ..choices import AisClass, EventKind, MotionState, ShipCategory, ship_category, ship_type_text
 
 
 class Vessel(ScopedModel):
@@ -25,7 +26,14 @@ class Vessel(ScopedModel):
     name = models.CharField("船名", max_length=60, blank=True, db_index=True)
     call_sign = models.CharField("呼号", max_length=20, blank=True, db_index=True)
     imo = models.PositiveIntegerField("IMO", null=True, blank=True)
-    ship_type = models.PositiveSmallIntegerField("AIS船舶类型", null=True, blank=True)
+    # the ITU-R M.1371 code as sent, reserved and regional codes included (0–255); its category: `ship_type_label`
+    ship_type = models.PositiveSmallIntegerField(
+        "AIS船舶类型",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(255)],
+        help_text="ITU-R M.1371 表53代码，0–255",
+    )
     category = models.CharField(
         "船舶类别", max_length=20, choices=ShipCategory.choices, default=ShipCategory.OTHER, db_index=True
     )
@@ -68,6 +76,15 @@ class Vessel(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.name or '未知船名'}（{self.mmsi}）"
+
+    @property
+    def ship_type_label(self) -> str:
+        """The code with its category: "66 · 客船", "9 · 保留/未定义（代码 9）", "未提供"."""
+        return ship_type_text(self.ship_type)
+
+    @property
+    def registered_type_label(self) -> str:
+        return ship_type_text(self.registered_type)
 
     def save(self, *args, **kwargs):
         self.category = ship_category(self.ship_type)

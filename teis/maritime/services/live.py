@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Max
 
-from ..choices import ShipCategory, ship_category
-from ..models import Alert, Vessel
+from ..choices import ShipCategory, ship_category, ship_type_text
+from ..models import AidToNavigation, Alert, BaseStation, Vessel
 
 LIVE_GROUP = "maritime-live"
 VESSEL_FIELDS = (
@@ -29,6 +29,8 @@ def vessel_payload(row: dict) -> dict:
         "call_sign": row["call_sign"] or "",
         "category": row["category"],
         "category_label": CATEGORY_LABELS.get(row["category"], "其他"),
+        "ship_type": row["ship_type"],
+        "ship_type_label": ship_type_text(row["ship_type"]),
         "time": row["last_time"].isoformat() if row["last_time"] else None,
         "lon": row["last_lon"],
         "lat": row["last_lat"],
@@ -80,6 +82,44 @@ def delta(user, since: int = 0, since_alert: int = 0, limit: int = 5000) -> dict
     }
 
 
+def aid_payload(aid: AidToNavigation) -> dict:
+    return {
+        "id": aid.pk,
+        "mmsi": aid.mmsi,
+        "name": aid.name,
+        "aid_type": aid.aid_type,
+        "category": aid.category,
+        "type_label": aid.type_label,
+        "lon": aid.lon,
+        "lat": aid.lat,
+        "virtual": aid.virtual,
+        "off_position": aid.off_position,
+        "time": aid.last_time.isoformat() if aid.last_time else None,
+    }
+
+
+def station_payload(station: BaseStation) -> dict:
+    return {
+        "id": station.pk,
+        "mmsi": station.mmsi,
+        "name": station.name,
+        "lon": station.lon,
+        "lat": station.lat,
+        "coverage_km": station.coverage_km,
+        "time": station.last_time.isoformat() if station.last_time else None,
+    }
+
+
+def beacons(user) -> dict:
+    """The map's fixed layers: aids to navigation (航标) and base stations (基站) that have a position."""
+    aids = AidToNavigation.objects.for_user(user).filter(lon__isnull=False, lat__isnull=False).order_by("mmsi")
+    stations = BaseStation.objects.for_user(user).filter(lon__isnull=False, lat__isnull=False).order_by("mmsi")
+    return {
+        "aids": [aid_payload(a) for a in aids[:5000]],
+        "base_stations": [station_payload(s) for s in stations[:500]],
+    }
+
+
 def has_listeners() -> bool:
     """False when nobody can receive a push: no channel layer, or an in-memory one (one process) without pages
     in the live group. A shared layer (Redis) always gets the push."""
@@ -106,6 +146,8 @@ def push_delta(seq: int, live_rows: list[tuple], alert_ids: list[int]) -> None:
             "call_sign": v.get("call_sign") or "",
             "category": ship_category(v.get("ship_type")),
             "category_label": CATEGORY_LABELS.get(ship_category(v.get("ship_type")), "其他"),
+            "ship_type": v.get("ship_type"),
+            "ship_type_label": ship_type_text(v.get("ship_type")),
             "time": r.time.isoformat(),
             "lon": r.lon,
             "lat": r.lat,

@@ -30,10 +30,11 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from teis.maritime.ais.records import PositionRecord, StaticRecord
+from teis.maritime.ais.records import AidRecord, BaseStationRecord, PositionRecord, StaticRecord
 
 from ..models import Alert, VesselEvent
 from . import bulk_sql
+from .beacons import write_beacons
 from .vessel_state import VesselSteps, _vessel_cache, _vessels
 from .waters import (
     PRESENCE_SCAN_MIN,
@@ -62,6 +63,8 @@ class PipelineResult:
     crossings: int = 0
     events: int = 0
     vessels_created: int = 0
+    aids: int = 0  # aids to navigation written (type 21), one per MMSI
+    base_stations: int = 0  # base stations written (types 4, 11), one per MMSI
     alert_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -91,18 +94,27 @@ def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
     result = PipelineResult()
     positions = [r for r in records if r.__class__ is PositionRecord]  # nearly every record: one C-speed pass
     statics = [r for r in records if r.__class__ is StaticRecord]
-    if len(positions) + len(statics) == len(records):
+    beacons = []  # aids to navigation and base stations: few, looked for only when the two kinds above are not all
+    if len(positions) + len(statics) != len(records):
+        beacons = [r for r in records if r.__class__ is AidRecord or r.__class__ is BaseStationRecord]
+    if len(positions) + len(statics) + len(beacons) == len(records):
         if statics and not all(0 < r.mmsi <= 999_999_999 for r in statics):
             valid_statics = [r for r in statics if 0 < r.mmsi <= 999_999_999]
             result.skipped += len(statics) - len(valid_statics)
             statics = valid_statics
+        if beacons:
+            valid_beacons = [r for r in beacons if _valid_beacon(r)]
+            result.skipped += len(beacons) - len(valid_beacons)
+            beacons = valid_beacons
     else:  # subclasses, or anything else (counted as skipped)
-        positions, statics = [], []
+        positions, statics, beacons = [], [], []
         for rec in records:
             if isinstance(rec, PositionRecord):
                 positions.append(rec)
             elif isinstance(rec, StaticRecord) and 0 < rec.mmsi <= 999_999_999:
                 statics.append(rec)
+            elif isinstance(rec, AidRecord | BaseStationRecord) and _valid_beacon(rec):
+                beacons.append(rec)
             else:
                 result.skipped += 1
     columns = None
@@ -110,10 +122,10 @@ def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
         valid, columns = _valid_positions(positions)
         result.skipped += len(positions) - len(valid)
         positions = valid
-    if not positions and not statics:
+    if not positions and not statics and not beacons:
         return result
     try:
-        _apply(result, positions, statics, columns, defer_commit)
+        _apply(result, positions, statics, columns, defer_commit, beacons)
     except BaseException:
         _drop_caches()
         raise
@@ -140,10 +152,23 @@ def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionReco
     return [positions[i] for i in np.flatnonzero(ok).tolist()], None
 
 
-def _apply(result: PipelineResult, positions, statics, columns=None, defer_commit=False) -> None:
+def _valid_beacon(rec) -> bool:
+    """An aid or base station record worth storing: a real MMSI and time; a position, if any, on the globe."""
+    try:
+        return (
+            0 < rec.mmsi <= 999_999_999
+            and rec.time is not None
+            and (rec.lon is None or -180.0 <= rec.lon <= 180.0)
+            and (rec.lat is None or -90.0 <= rec.lat <= 90.0)
+        )
+    except TypeError:
+        return False
+
+
+def _apply(result: PipelineResult, positions, statics, columns=None, defer_commit=False, beacons=()) -> None:
     if not (defer_commit and bulk_sql.is_postgres() and connection.get_autocommit()):
         with transaction.atomic():
-            batch = _run_batch(result, positions, statics, columns)
+            batch = _run_batch(result, positions, statics, columns, beacons)
             batch.writes.run()
             transaction.on_commit(batch.push)
         return
@@ -151,7 +176,7 @@ def _apply(result: PipelineResult, positions, statics, columns=None, defer_commi
     # make savepoints); its last writes and the COMMIT are sent in one pipeline that is read by `finish_deferred`
     connection.set_autocommit(False)
     try:
-        batch = _run_batch(result, positions, statics, columns)
+        batch = _run_batch(result, positions, statics, columns, beacons)
         commit = batch.writes.run_then_commit()
     except BaseException:
         _end_own_transaction(rollback=True)
@@ -159,16 +184,19 @@ def _apply(result: PipelineResult, positions, statics, columns=None, defer_commi
     _pending.commit = (commit, batch.push)
 
 
-def _run_batch(result: PipelineResult, positions, statics, columns) -> _Batch:
+def _run_batch(result: PipelineResult, positions, statics, columns, beacons=()) -> _Batch:
     """Everything of a batch but its last writes (`batch.writes`), which the caller runs and commits."""
     bulk_sql.relaxed_commit()
     mmsis = {r.mmsi for r in positions} | {r.mmsi for r in statics}
     batch = _Batch(result, mmsis)
-    batch.load_vessels(mmsis, positions, statics)
+    if mmsis:
+        batch.load_vessels(mmsis, positions, statics)
     if positions:  # the statics are worked out while the server stores the fixes
         batch.apply_positions(positions, statics, columns)
     elif statics:
         batch.write_statics(batch.apply_statics(statics), batch.writes)
+    if beacons:  # aids and base stations: no vessel, their own tables, with the batch's other writes
+        result.aids, result.base_stations = write_beacons(beacons, batch.writes)
     batch.flush()
     return batch
 

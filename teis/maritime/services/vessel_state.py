@@ -19,7 +19,7 @@ from django.db import connection
 
 from teis.maritime.ais.records import StaticRecord
 
-from ..choices import AlertKind, EventKind, ship_category
+from ..choices import AlertKind, EventKind, ship_category, ship_type_text
 from ..models import DangerousGoodsRecord, Vessel, VesselPosition
 from . import bulk_sql
 
@@ -128,7 +128,8 @@ class VesselSteps:
                     v,
                     AlertKind.TYPE_MISMATCH,
                     rec.time,
-                    f"{_label(v)} AIS报告船型 {rec.ship_type} 与登记船型 {v['registered_type']} 不符",
+                    f"{_label(v)} AIS报告船型 {ship_type_text(rec.ship_type)} 与登记船型 "
+                    f"{ship_type_text(v['registered_type'])} 不符",
                 )
         rows = []
         for v in touched.values():
@@ -323,9 +324,10 @@ def _datetime_reader():
 
 
 def _clean(value: str | None) -> str | None:
+    """A text of a static record: "@" is AIS padding ("no character"), so the text ends at the first one."""
     if value is None:
         return None
-    return value.replace("@", " ").strip() or None
+    return value.split("@", 1)[0].strip() or None
 
 
 def _label(v: dict) -> str:

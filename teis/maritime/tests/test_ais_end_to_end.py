@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from teis.maritime.ais.ingest import IngestWorker, pipeline_sink
 from teis.maritime.ais.listeners import AisListener
-from teis.maritime.ais.scenario import GEOMETRY, SECTION_BUND
+from teis.maritime.ais.scenario import BASE_STATIONS, GEOMETRY, SECTION_BUND
 from teis.maritime.ais.simulator import play
 from teis.maritime.choices import AlertKind, CrossingDirection
-from teis.maritime.models import Alert, SectionCrossing, SectionLine, Vessel, WaterArea
+from teis.maritime.models import Alert, BaseStation, SectionCrossing, SectionLine, Vessel, WaterArea
 from teis.maritime.services.alerts import check_vessel_states
 
 SCENARIO_SECONDS = 2200.0
@@ -66,7 +66,10 @@ def test_simulator_to_pipeline_crossings_zone_alarm_and_dark_alert(tree):
 
     feed, result = asyncio.run(run())
     assert feed.counters.sentences == result["sentences"] and feed.counters.garbage == 0
-    assert worker.stats.sink_errors == 0 and worker.stats.records == feed.counters.positions + feed.counters.statics
+    c = feed.counters
+    assert worker.stats.sink_errors == 0 and worker.stats.records == c.positions + c.statics + c.aids + c.base_stations
+    # the scenario's shore stations and aids to navigation, stored apart from the vessels
+    assert BaseStation.objects.count() == len(BASE_STATIONS) and not Vessel.objects.filter(mmsi__lt=10_000_000)
 
     # 外滩断面: 沪港货1 (down river) and 浦江油1 cross one way, 浦江货2 (up river) the other way
     bund = sections["外滩断面"]

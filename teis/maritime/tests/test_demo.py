@@ -9,7 +9,7 @@ from teis.core.storage import get_storage
 from teis.core.testing import logged_in_client
 from teis.maritime.choices import AlertKind, ClueStatus
 from teis.maritime.demo.loader import load_demo
-from teis.maritime.models import Alert, Clue, Perception, Vessel
+from teis.maritime.models import AidToNavigation, Alert, BaseStation, Clue, Perception, Vessel
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,10 @@ pytestmark = pytest.mark.django_db
 def test_demo_has_perceptions_and_clues_in_several_states(tree, make_user):
     created = load_demo()
     assert created["卡口感知"] == 7 and created["非现场执法线索"] == 5
+    assert sorted(AidToNavigation.objects.values_list("name", flat=True))[:2] == [
+        "HUANGPU NO 1 PORT BUOY", "HUANGPU NO 2 STBD BUOY",
+    ]  # fmt: skip
+    assert BaseStation.objects.get().mmsi == 4131001
 
     fused = Perception.objects.filter(vessel__isnull=False)
     assert fused.count() == 6 and all(p.confidence > 0.5 and p.fusion_distance_m < 500 for p in fused)

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from teis.core.testing_mixins import GenericModelTests
 from teis.maritime.models import (
+    AidToNavigation,
     Alert,
+    BaseStation,
     Checkpoint,
     Clue,
     CrewMember,
@@ -247,3 +249,31 @@ class TestClue(GenericModelTests):
 
     def form_data(self, ctx, n):
         return {"ship_name": f"x{n}"}
+
+
+class TestAidToNavigation(GenericModelTests):
+    model_label = "maritime.aidtonavigation"
+    unique_column = "name"
+    scoped = False
+    lookup_field = "name"
+
+    def make_object(self, unit, n):
+        return AidToNavigation.objects.create(
+            mmsi=994130000 + n, name=f"BUOY {n}", aid_type=20 + n % 12, lon=121.5, lat=31.2, last_time=timezone.now()
+        )
+
+    def form_data(self, ctx, n):
+        return {"name": f"BUOY X{n}"}
+
+
+class TestBaseStation(GenericModelTests):
+    model_label = "maritime.basestation"
+    unique_column = "name"
+    scoped = False
+    lookup_field = "name"
+
+    def make_object(self, unit, n):
+        return BaseStation.objects.create(mmsi=4130000 + n, name=f"基站{n}", lon=121.5, lat=31.2)
+
+    def form_data(self, ctx, n):
+        return {"mmsi": 4139000 + n, "name": f"新基站{n}", "lon": 121.49, "lat": 31.24, "coverage_km": 30}

@@ -122,3 +122,31 @@ def test_a_deferred_batch_is_pushed_live_only_after_its_commit(tree, monkeypatch
     assert pushed == [1]
     assert finish_deferred() is True and pushed == [1, 1]
     assert finish_deferred() is True and pushed == [1, 1]  # nothing left
+
+
+def test_aids_and_base_stations_ride_with_the_deferred_commit(tree):
+    """Aids and base stations go in the batch's pipeline (PostgreSQL) before its COMMIT, in a batch of their own or
+    with fixes, and are stored once `finish_deferred` has read the commit."""
+    import datetime as dt
+
+    from teis.maritime.ais.records import AidRecord, BaseStationRecord
+    from teis.maritime.models import AidToNavigation, BaseStation
+
+    when = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    mmsi = next(_mmsi)
+    process_records([AidRecord(994130077, when, 28, "ISOLATED DANGER", 121.49, 31.24)], defer_commit=True)
+    process_records(
+        [*_route(mmsi)[:2], BaseStationRecord(4130077, when, 121.55, 31.35, None, 4, "wusong")], defer_commit=True
+    )
+    assert finish_deferred() is True
+    aid = AidToNavigation.objects.get(mmsi=994130077)
+    station = BaseStation.objects.get(mmsi=4130077)
+    assert (aid.name, aid.aid_type, aid.category, aid.lon, aid.lat) == (
+        "ISOLATED DANGER",
+        28,
+        "浮动航标",
+        121.49,
+        31.24,
+    )
+    assert (station.lon, station.lat, station.source, station.name) == (121.55, 31.35, "wusong", "")
+    assert Vessel.objects.get(mmsi=mmsi).last_lon == pytest.approx(121.4805)

@@ -66,6 +66,13 @@ def live_delta(request):
 
 
 @login_required
+def live_beacons(request):
+    """The aids to navigation and base stations of the map's 航标 / 基站 layers (the page reloads them every minute)."""
+    require(request, VIEW)
+    return JsonResponse(live_services.beacons(request.user))
+
+
+@login_required
 def vessel_search(request):
     require(request, VIEW)
     text = (request.GET.get("q") or "").strip()
@@ -174,6 +181,7 @@ def track_data(request, pk: int):
 urlpatterns = [
     path("live/", live_page, name="live"),
     path("live/delta/", live_delta, name="live_delta"),
+    path("live/beacons/", live_beacons, name="live_beacons"),
     path("live/search/", vessel_search, name="vessel_search"),
     path("vessels/<int:pk>/card/", vessel_card, name="vessel_card"),
     path("vessels/<int:pk>/track/", track_page, name="track"),

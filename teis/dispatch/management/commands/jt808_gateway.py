@@ -46,8 +46,11 @@ class Command(BaseCommand):
             idle_timeout_s=options["idle_timeout"],
             batch_size=options["batch_size"],
             flush_ms=options["flush_ms"],
+            journal_dir=settings.TEIS_JT808_JOURNAL_DIR or None,
         )
         sink = DjangoSink() if options["in_process_ingest"] else ProcessIngestSink()
+        if config.journal_dir:
+            self.stdout.write(f"定位预写日志：{config.journal_dir}（已应答的定位先落盘，重启时补存）")
         tune_gc()
         run(self._run(sink, config, options["stats_every"]))
 
