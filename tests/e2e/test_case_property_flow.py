@@ -11,9 +11,11 @@ from .test_case_general_flow import signed_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def complete(page, task_pk):
+def complete(page, task_pk, fields: dict | None = None):
     page.goto(f"/workflow/tasks/{task_pk}/", wait_until="domcontentloaded")
     form = page.locator(f"form[action$='/tasks/{task_pk}/complete/']")
+    for selector, value in (fields or {}).items():  # the facts the step records
+        form.locator(selector).fill(value)
     form.locator("input[name=decision][value=approve]").check()
     form.locator("textarea[name=opinion]").fill("同意")
     form.locator("button").click()
@@ -51,21 +53,31 @@ def test_seize_park_auction_and_close(browser, live_server, make_user, tree, sho
     def task(spec):
         return case.process.tasks.get(spec_name=spec, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED])
 
-    wf.complete_task(officer, task("Task_CoerciveApply"), "approve", "申请扣押车辆")
+    apply = {
+        "measure_kind": "vehicle",
+        "measure_plate": "沪A66666",
+        "measure_objects": "白色小型轿车",
+        "measure_basis": "《上海市出租汽车管理条例》第四十五条",
+        "measure_reason": "无证车辆揽客，暂扣车辆",
+        "measure_place": "虹桥枢纽东交通中心",
+    }
+    wf.complete_task(officer, task("Task_CoerciveApply"), "approve", "申请暂扣车辆", apply)
     wf.complete_task(brigade, task("Task_CoerciveApproval"), "approve", "同意")
-    wf.complete_task(officer, task("Task_CoerciveDecision"), "approve", "已送达扣押决定书")
+    now = timezone.now()
+    decision = {
+        "measure_number": f"沪交强扣〔2026〕{case.pk}号",
+        "measure_decided_at": now,
+        "measure_served_at": now,
+        "measure_period": 30,
+    }
+    wf.complete_task(officer, task("Task_CoerciveDecision"), "approve", "已送达暂扣决定书", decision)
 
-    # the officer seizes the vehicle from the case page
+    # the decision seized the vehicle: the officer sees it on the case page
     page = signed_in(browser, live_server, officer)
     page.goto(f"/cases/{case.pk}/")
-    page.click("text=登记涉案财物")
-    page.select_option("#id_kind", "vehicle")
-    page.fill("#id_description", "白色小型轿车")
-    page.fill("#id_plate", "沪A66666")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(rf"/cases/{case.pk}/$"))
     assert "白色小型轿车" in page.locator("#case-property").inner_text()
     prop = CaseProperty.objects.get(case=case)
+    assert (prop.plate, prop.kind) == ("沪A66666", "vehicle")
 
     # the custodian parks it and, later, auctions it
     custodian = signed_in(browser, live_server, keeper)
@@ -93,8 +105,10 @@ def test_seize_park_auction_and_close(browser, live_server, make_user, tree, sho
     page.goto(f"/cases/{case.pk}/")
     assert "已全部处置" in page.locator("#case-property").inner_text()
     assert "36000" in page.locator("#case-property").inner_text()
-    complete(page, task("Task_CoerciveDuring").pk)
-    complete(page, task("Task_CoerciveRelease").pk)
+    complete(page, task("Task_CoerciveDuring").pk, {"[name=measure_progress]": "车辆已拍卖，价款上缴"})
+    released = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    reason = "车辆已依法拍卖，解除暂扣"
+    complete(page, task("Task_CoerciveRelease").pk, {"[name=release_at]": released, "[name=release_reason]": reason})
     case.refresh_from_db()
     assert case.status == "closed"
     page.goto(f"/cases/{case.pk}/")
