@@ -191,7 +191,7 @@ def run(quick: bool) -> dict[str, Any]:
             "HUEY_IMMEDIATE": "0",
         }
         code = CODE.format(n_half=n_half, reps=2 if quick else 3)
-        for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-v", "0", "-c", code]):
+        for args in (["migrate", "--noinput", "-v", "0"], ["createcachetable"], ["shell", "-v", "0", "-c", code]):
             done = subprocess.run(
                 [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600
             )

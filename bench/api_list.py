@@ -65,6 +65,7 @@ def prepare(env: dict[str, str]) -> str:
     """Migrate, seed, and return a bearer token of the demo brigade leader."""
     t0 = time.perf_counter()
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")  # the database cache (working-day calendar, settings)
     manage(env, "createcachetable")
     t1 = time.perf_counter()
     seeded = manage(env, "seed_demo").strip().splitlines()

@@ -207,7 +207,8 @@ def run(quick: bool) -> dict[str, Any]:
             "HUEY_IMMEDIATE": "0",
         }
         code = CODE.format(n=n, m=m, reps=reps, open_tasks=open_tasks)
-        for args in (["migrate", "--noinput", "-v", "0"], ["shell", "-v", "0", "-c", code]):
+        steps = (["migrate", "--noinput", "-v", "0"], ["createcachetable"], ["shell", "-v", "0", "-c", code])
+        for args in steps:  # the database cache: the working-day calendar and settings are read through it
             done = subprocess.run(
                 [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600
             )

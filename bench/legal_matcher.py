@@ -72,6 +72,7 @@ def run(quick: bool) -> dict[str, Any]:
         env = {**os.environ, "TEIS_VAR_DIR": var_dir, "DEBUG": "0", "TEIS_TESTING": "0", "LOG_LEVEL": "WARNING"}
         env.pop("DATABASE_URL", None)  # always a fresh SQLite file: the figures are about the model
         manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "createcachetable")  # the database cache (working-day calendar, settings)
         print(manage(env, "seed_legal").strip().splitlines()[-1], flush=True)
         out = manage(env, "shell", "-v", "0", "-c", EVAL_CODE.format(splits=splits))
     results = json.loads(next(line[7:] for line in out.splitlines() if line.startswith("RESULT=")))
