@@ -325,6 +325,8 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "teis.cases.choices.PartyKind",
         "PropertyKindEnum": "teis.cases.choices.PropertyKind",
         "WarningKindEnum": "teis.cases.choices.WarningKind",
+        "CaseRequestKindEnum": "teis.cases.choices.CaseRequestKind",
+        "CaseRequestStatusEnum": "teis.cases.choices.CaseRequestStatus",
         # --- evidence (add entries for the evidence app below this line) ---
         "EvidenceStatusEnum": "teis.evidence.choices.EvidenceStatus",
         "DeviceStatusEnum": "teis.evidence.choices.DeviceStatus",

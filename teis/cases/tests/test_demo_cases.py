@@ -33,7 +33,7 @@ def _seed() -> dict:
     seeder.officers(units, lines)
     load_legal()
     ensure_definitions(None)
-    return load_general_demo()
+    return load_general_demo(STORIES)  # all of them (the test settings' seed_demo makes a sample)
 
 
 def test_demo_cases_are_made_through_the_services_with_their_record():

@@ -153,7 +153,7 @@ def test_kill_9_of_the_ingest_process_loses_no_acknowledged_fix(fleet, tmp_path,
     )  # fmt: skip
     monkeypatch.setenv("DATABASE_URL", url)  # for the first ingest process and every restarted one
     # outside the test settings the process caches in the database (dispatch settings are read through it)
-    call_command("createcachetable", verbosity=0)
+    call_command("createcachetable", "teis_cache", verbosity=0)  # named: the test settings cache in memory
     sink = ProcessIngestSink()
     cfg = GatewayConfig(
         host="127.0.0.1", port=0, flush_ms=50, batch_size=200, poll_s=0.5, login_threads=2,
