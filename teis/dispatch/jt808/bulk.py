@@ -190,3 +190,33 @@ def location_fixes(entries: list[tuple]) -> tuple[list[Fix], int]:
             extra["blind_area"] = True
         fixes.append(Fix(phone, moment, x, y, v, h, alt, alarm, st, km, "jt808", extra, flag))
     return fixes, invalid
+
+
+def location_fix(phone: str, loc: Location, *, blind_area: bool = False, received: float | None = None) -> Fix | None:
+    """A decoded location report → Fix. A report without a valid time is dated `received` (Unix seconds) and
+    flagged "no_time" (stored, never a position); None when `received` is not given."""
+    flag = ""
+    moment = loc.time
+    if moment is None:
+        if received is None:
+            return None
+        moment, flag = datetime.datetime.fromtimestamp(received, GMT8), "no_time"
+    extra = loc.decoded()
+    mileage = extra.pop("mileage_km", None)
+    if blind_area:
+        extra["blind_area"] = True
+    return Fix(
+        device_id=phone,
+        time=moment,
+        lon=loc.lon,
+        lat=loc.lat,
+        speed_kmh=loc.speed_kmh,
+        heading=loc.heading % 360,
+        altitude_m=loc.altitude,
+        alarm_bits=loc.alarm,
+        status_bits=loc.status,
+        mileage_km=mileage,
+        source="jt808",
+        extra=extra,
+        flag=flag,
+    )

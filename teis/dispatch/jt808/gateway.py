@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import datetime
 import logging
 import struct
 import threading
@@ -31,9 +30,9 @@ from typing import Any, Protocol
 
 from teis.dispatch.fixes import Fix
 
-from .bulk import batch_location_bodies, check_location_body
-from .framing import GMT8, FrameError, FrameSplitter, check_code, unescape
-from .header import Header, Packet, build_packet, decode_frame, encode_frame, parse_packet
+from .bulk import batch_location_bodies, check_location_body, location_fix
+from .framing import FrameError, FrameSplitter, check_code
+from .header import Header, Packet, build_packet, decode_frame, encode_frame, peek_header, phone_key
 from .journal import Journal
 from .location import BatchLocation, Location
 from .messages import (
@@ -121,36 +120,6 @@ def run(coro):
         return runner.run(coro)
 
 
-def location_fix(phone: str, loc: Location, *, blind_area: bool = False, received: float | None = None) -> Fix | None:
-    """A decoded location report → Fix. A report without a valid time is dated `received` (Unix seconds) and
-    flagged "no_time" (stored, never a position); None when `received` is not given."""
-    flag = ""
-    moment = loc.time
-    if moment is None:
-        if received is None:
-            return None
-        moment, flag = datetime.datetime.fromtimestamp(received, GMT8), "no_time"
-    extra = loc.decoded()
-    mileage = extra.pop("mileage_km", None)
-    if blind_area:
-        extra["blind_area"] = True
-    return Fix(
-        device_id=phone,
-        time=moment,
-        lon=loc.lon,
-        lat=loc.lat,
-        speed_kmh=loc.speed_kmh,
-        heading=loc.heading % 360,
-        altitude_m=loc.altitude,
-        alarm_bits=loc.alarm,
-        status_bits=loc.status,
-        mileage_km=mileage,
-        source="jt808",
-        extra=extra,
-        flag=flag,
-    )
-
-
 class _Ack:
     """The answer owed for one location message: sent once its fixes are journaled (or, without a journal, once
     the last batch holding them committed: `left` counts them down; one failed batch makes it 1 失败)."""
@@ -168,19 +137,6 @@ class _Ack:
         for header in self.headers:
             conn.respond(header, result)
         conn.gateway.stats["acks_ok" if result == RESULT_OK else "acks_failed"] += len(self.headers)
-
-
-def peek_header(frame: bytes) -> Header | None:
-    """The header of a frame whose check code failed, when it is otherwise readable (to answer 消息有误)."""
-    try:
-        return parse_packet(unescape(frame.strip(b"\x7e"))[:-1]).header
-    except (FrameError, IndexError):
-        return None
-
-
-def phone_key(phone: str) -> str:
-    """Terminal phones compare without their BCD padding (2013 pads to 12 digits, 2019 to 20)."""
-    return phone.lstrip("0") or "0"
 
 
 class Connection:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .framing import FrameError, bcd_encode, phone_decode, unwrap, wrap
+from .framing import FrameError, bcd_encode, phone_decode, unescape, unwrap, wrap
 
 MAX_BODY = 1023
 PHONE_WIDTH_2013 = 6
@@ -133,3 +133,16 @@ def encode_frames(
 def decode_frame(frame: bytes) -> Packet:
     """A frame from the wire (escaped, flags optional) → Packet. Raises only FrameError."""
     return parse_packet(unwrap(frame))
+
+
+def peek_header(frame: bytes) -> Header | None:
+    """The header of a frame whose check code failed, when it is otherwise readable (to answer 消息有误)."""
+    try:
+        return parse_packet(unescape(frame.strip(b"\x7e"))[:-1]).header
+    except (FrameError, IndexError):
+        return None
+
+
+def phone_key(phone: str) -> str:
+    """Terminal phones compare without their BCD padding (2013 pads to 12 digits, 2019 to 20)."""
+    return phone.lstrip("0") or "0"
