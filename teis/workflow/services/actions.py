@@ -97,15 +97,16 @@ def complete_task(
     state and offer the next tasks. 退回 on a node whose diagram draws no return path resets the engine to the
     previous node (see `return_task`). Two concurrent completions: one wins, the other gets "task_taken"."""
     _check_decision(decision)
-    handler = STEP_HANDLERS.get(worktask.instance.definition.key)
-    if handler is None:
-        data = _check_data(data)
-    elif data is not None and not isinstance(data, dict):
+    if data is not None and not isinstance(data, dict):
         raise ServiceError("invalid_data", "流程数据必须是键值对象")
     if decision != Decision.APPROVE and not (opinion or "").strip():
         raise ServiceError("opinion_required", "退回或不同意时必须填写审批意见", {"opinion": ["请填写审批意见"]})
     with transaction.atomic():
+        # the definition comes with the locked instance (perf: not read once more before the lock)
         instance, wt = _lock_task(worktask)
+        handler = STEP_HANDLERS.get(instance.definition.key)
+        if handler is None:
+            data = _check_data(data)
         _check_version(instance, lock_version)
         _check_active(instance, wt)
         principal = _acting_for(actor, wt)

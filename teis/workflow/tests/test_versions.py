@@ -98,7 +98,7 @@ def test_one_step_query_count(roles, make_user, tree):
     - finish the row and close its todos (one UPDATE … RETURNING);
     - read the active rows once; the next role's holders; the last approver (auto-skip);
     - insert the next task; its candidates' substitutes; all their todos in one INSERT; store the instance;
-    - the audit record (savepoint, chain head, insert, head update, release);
+    - the audit record (chain head, insert, head update: no savepoint of its own inside the step's transaction);
     - and the test's own savepoint pair around the service's transaction."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -113,7 +113,7 @@ def test_one_step_query_count(roles, make_user, tree):
     with CaptureQueriesContext(connection) as ctx:
         services.complete_task(squad, wt, Decision.APPROVE, "同意")
     statements = [q["sql"].split()[0].upper() for q in ctx.captured_queries]
-    assert len(ctx.captured_queries) == 19, "\n".join(q["sql"][:400] for q in ctx.captured_queries)
+    assert len(ctx.captured_queries) == 17, "\n".join(q["sql"][:400] for q in ctx.captured_queries)
     assert statements.count("INSERT") == 3  # next task, its todos (both candidates), the audit record
 
 
