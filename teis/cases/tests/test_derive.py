@@ -13,8 +13,11 @@ from teis.core.services import ServiceError
 from teis.core.testing import logged_in_client
 from teis.workflow.choices import Decision, TaskStatus
 
+from . import test_coercive_inspection as coercive_tests
 from ._record import measure_facts
-from .test_coercive_inspection import do, measure, people, started, task, to_decision  # noqa: F401 (fixture)
+from .test_coercive_inspection import do, measure, started, task, to_decision
+
+people = coercive_tests.people  # the fixture, shared
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +54,9 @@ def test_vehicle_measure_to_penalty_makes_the_penalty_case_with_the_property(peo
     open_rows = list(new.process.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]))
     assert open_rows and new.process.definition.key.startswith("case_general")
 
+    api = logged_in_client(people["officer"])
+    assert api.get(f"/api/v1/cases/{case.pk}/").json()["derived_cases"] == [new.pk]
+    assert api.get(f"/api/v1/cases/{new.pk}/").json()["origin_case"] == case.pk
     page = logged_in_client(people["officer"]).get(f"/cases/{case.pk}/").content.decode()
     assert 'id="case-derived"' in page and new.title in page
     page = logged_in_client(people["officer"]).get(f"/cases/{new.pk}/").content.decode()
@@ -59,7 +65,12 @@ def test_vehicle_measure_to_penalty_makes_the_penalty_case_with_the_property(peo
 
 def test_released_and_confiscated_measures_make_no_case(people, tree):
     case = _vehicle_held(people, tree)
-    do(case, people["officer"], "Task_ToPenalty", {"measure_result": "confiscated", "result_note": "沪交执罚〔2026〕1号"})
+    do(
+        case,
+        people["officer"],
+        "Task_ToPenalty",
+        {"measure_result": "confiscated", "result_note": "沪交执罚〔2026〕1号"},
+    )
     assert not EnforcementCase.objects.filter(origin_case=case).exists()
 
 
