@@ -45,7 +45,25 @@ def user_data_scope(user) -> str | None:
 
 
 def scope_filter(user, model) -> Q | None:
-    """A Q restricting `model` to the user's scope, or None for no restriction. Unknown users see nothing."""
+    """A Q restricting `model` to the user's scope, or None for no restriction. Unknown users see nothing.
+
+    A model may also be shared with a second unit (`scope_shared_unit_field`, e.g. the unit asked to assist) for
+    the rows matching `scope_shared_when` (filter keywords): those rows are in scope for that unit as well, by the
+    same rule (its subtree for a subtree scope; the unit itself for a unit or own scope: they are addressed to it)."""
+    condition = _own_scope_filter(user, model)
+    shared_field = getattr(model, "scope_shared_unit_field", None)
+    scope = user_data_scope(user)
+    if condition is None or not shared_field or scope is None:
+        return condition
+    officer = user.officer
+    if scope == DataScope.SUBTREE:
+        shared = Q(**{f"{shared_field}__path__startswith": officer.unit.path})
+    else:
+        shared = Q(**{shared_field: officer.unit_id})
+    return condition | (shared & Q(**getattr(model, "scope_shared_when", {})))
+
+
+def _own_scope_filter(user, model) -> Q | None:
     scope = user_data_scope(user)
     if scope is None:
         return Q(pk__in=[])

@@ -207,6 +207,10 @@ class CaseDetailSerializer(CaseListSerializer):
     discretion = serializers.SerializerMethodField(label="裁量适用")
     coercive = serializers.SerializerMethodField(label="行政强制措施（basic 基本信息、process 过程、result 结果）")
     inspection = serializers.SerializerMethodField(label="行政检查（basic 基本信息、process 过程、result 结果）")
+    origin_case = serializers.PrimaryKeyRelatedField(read_only=True, label="来源案件（转入行政处罚时的原案件）")
+    derived_cases = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, label="转入行政处罚的案件（行政强制、行政检查）"
+    )
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -256,6 +260,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "properties",
             "coercive",
             "inspection",
+            "origin_case",
+            "derived_cases",
         ]
 
     @extend_schema_field(serializers.DictField(allow_null=True))

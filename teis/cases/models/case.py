@@ -111,6 +111,15 @@ class EnforcementCase(ScopedModel):
     )
     current_step = models.CharField("当前环节", max_length=200, blank=True)
     step_due_at = models.DateTimeField("环节期限", null=True, blank=True)
+    origin_case = models.ForeignKey(
+        "self",
+        verbose_name="来源案件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived_cases",
+        help_text="行政强制或行政检查转入行政处罚时的原案件",
+    )
     # 治超 (spec §2.5.1.18)
     axles = models.PositiveSmallIntegerField("轴数", null=True, blank=True)
     gross_weight_kg = models.PositiveIntegerField("车货总重（千克）", null=True, blank=True)

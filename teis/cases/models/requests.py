@@ -16,6 +16,12 @@ from .case import EnforcementCase
 class CaseRequest(ScopedModel):
     scope_unit_field = "case__unit"
     scope_owner_field = "created_by"
+    # an approved 协助调查 is seen (and answered) by the unit asked to assist as well
+    scope_shared_unit_field = "assist_unit"
+    scope_shared_when = {
+        "kind": CaseRequestKind.ASSISTANCE,
+        "status__in": (CaseRequestStatus.APPROVED, CaseRequestStatus.DONE),
+    }
 
     case = models.ForeignKey(EnforcementCase, verbose_name="案件", on_delete=models.CASCADE, related_name="requests")
     kind = models.CharField("申请事项", max_length=14, choices=CaseRequestKind.choices)

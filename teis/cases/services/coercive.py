@@ -299,6 +299,10 @@ def _write_to_penalty(actor, case, data, errors) -> dict:
     _save(actor, measure, "cases.coercive.result", before)
     if result == CoerciveResult.CONFISCATED:
         properties.settle_measure_properties(actor, measure.properties.all(), PropertyStatus.CONFISCATED, note)
+    else:
+        from .derive import derive_penalty_case
+
+        derive_penalty_case(actor, case, note, measure.properties.all())
     return {}
 
 

@@ -140,6 +140,10 @@ def _write_review(actor, case, data, errors) -> dict:
     row.review_opinion = text(data, "_opinion")
     row.save(update_fields=["reviewed_at", "reviewed_by", "review_opinion", "updated_at"])
     audit.record(actor, AuditAction.UPDATE, row, detail={"operation": "cases.inspection.review"})
+    if row.handling == InspectionHandling.FILE_CASE:
+        from .derive import derive_penalty_case
+
+        derive_penalty_case(actor, case, row.problems)
     return {}
 
 

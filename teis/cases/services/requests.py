@@ -3,8 +3,9 @@ decided by a leader of the case's unit chain (permission `cases.decide_casereque
 
 What approval does: a recused handler (or co-handler) is replaced by the officer the leader names; a deferral
 moves the payment due date (行政处罚法 art. 66); instalments are recorded on the case record (the schedule itself is
-kept by the fines work); an assistance request is sent, and its reply is recorded by the handler (办结). A
-preservation (art. 56) must be decided within seven days of the request.
+kept by the fines work); an approved assistance request goes to the unit asked to assist (its leaders get a todo,
+its officers see the request within their scope: `CaseRequest.scope_shared_unit_field`), and its reply is
+recorded by that unit or by the handler (办结). A preservation (art. 56) must be decided within seven days.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ def _carry_out(actor, req: CaseRequest, replacement) -> None:
             raise ServiceError("too_late", f"先行登记保存应在七日内（{last:%Y-%m-%d} 前）作出处理决定，已超期")
     elif req.kind in (CaseRequestKind.DEFERRAL, CaseRequestKind.INSTALMENTS):
         _pay_later(case, req, actor)
+    elif req.kind == CaseRequestKind.ASSISTANCE:
+        _send_assistance(req)
     changes = audit.diff(before, audit.snapshot(case))
     if changes:
         audit.record(
@@ -197,10 +200,56 @@ def _pay_later(case: EnforcementCase, req: CaseRequest, actor) -> None:
     rec.save(update_fields=["installments", "installment_note", "updated_at"])
 
 
-def do_record_reply(actor, req: CaseRequest, *, result: str) -> CaseRequest:
-    """协助调查 办结: the assisting unit's reply, recorded by whoever handles the case."""
+# who in the assisting unit is told of an approved 协助调查 (its leaders, who assign the work)
+ASSIST_ROLES = ("squad_leader", "brigade_leader")
+
+
+def _assistance_key(req: CaseRequest) -> str:
+    return f"caserequest:{req.pk}:assist"
+
+
+def _send_assistance(req: CaseRequest) -> None:
+    """A todo for the leaders of the unit asked to assist, opening the request (which they now see)."""
+    from django.urls import reverse
+
+    from teis.core import notify
+    from teis.org.choices import OfficerStatus
+    from teis.org.models import Officer
+
+    leaders = (
+        Officer.objects.filter(
+            unit_id=req.assist_unit_id, roles__code__in=ASSIST_ROLES, status=OfficerStatus.ACTIVE, user__is_active=True
+        )
+        .select_related("user")
+        .distinct()
+    )
+    url = reverse("cases:caserequest_detail", args=[req.pk])
+    for officer in leaders:
+        notify.post_todo(
+            officer.user,
+            f"协助调查：{req.case.title}"[:200],
+            category="案件",
+            url=url,
+            source_key=_assistance_key(req),
+        )
+
+
+def _check_can_reply(actor, req: CaseRequest) -> None:
+    """The unit asked to assist (its officers within scope), or whoever handles the case."""
     from .intake import check_can_handle
 
+    officer = getattr(actor, "officer", None)
+    unit = getattr(officer, "unit", None)
+    if unit is not None and req.assist_unit_id and unit.path.startswith(req.assist_unit.path):
+        return
+    try:
+        check_can_handle(actor, req.case)
+    except ServiceError:
+        raise ServiceError("not_handler", "只有协助单位或本案承办人员可以登记协助调查结果") from None
+
+
+def do_record_reply(actor, req: CaseRequest, *, result: str) -> CaseRequest:
+    """协助调查 办结: the assisting unit's reply, recorded by that unit or by whoever handles the case."""
     result = (result or "").strip()
     if not result:
         raise ServiceError("invalid", "请填写协助调查结果", {"result": ["请填写协助调查结果"]})
@@ -208,8 +257,11 @@ def do_record_reply(actor, req: CaseRequest, *, result: str) -> CaseRequest:
         req = _lock(req)
         if req.kind != CaseRequestKind.ASSISTANCE or req.status != CaseRequestStatus.APPROVED:
             raise ServiceError("bad_state", "只有已批准的协助调查可以登记结果")
-        check_can_handle(actor, req.case)
+        _check_can_reply(actor, req)
         req.result, req.status = result, CaseRequestStatus.DONE
         req.save(update_fields=["result", "status", "updated_at"])
         audit.record(actor, AuditAction.UPDATE, req, changes={"协助调查结果": ["", result[:200]]})
+        from teis.core import notify
+
+        notify.complete_todos(_assistance_key(req))
     return req

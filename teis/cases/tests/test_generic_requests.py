@@ -228,3 +228,39 @@ def test_case_page_offers_each_request_and_the_form_starts_from_the_case(people,
     req = CaseRequest.objects.get(case=case)
     assert (req.kind, req.officer, req.status) == ("recusal", people["officer"], CaseRequestStatus.PENDING)
     assert "回避申请" in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_approved_assistance_reaches_the_assisting_unit_which_answers_it(people, tree, make_user):
+    """协助调查: once approved, the leaders of the unit asked to assist get a todo; that unit sees the request (and
+    only that request of the case: not the case, not a pending one) and records the reply, which closes the todo."""
+    from teis.core.models import TodoItem
+    from teis.core.testing import logged_in_client
+
+    far_leader = make_user("squad_leader", "squad3", username="rq_far_leader")
+    elsewhere = make_user("squad_leader", "squad2", username="rq_elsewhere")
+    case = _case(tree["squad1"], people["officer"], 7)
+    req = _file(
+        people["officer"], case=case, kind="assistance", reason="请协查沪A12345 的登记车主", assist_unit=tree["squad3"]
+    )
+    for user in (people["far"], far_leader):  # not before its approval
+        assert not CaseRequest.objects.for_user(user).filter(pk=req.pk).exists()
+    requests.do_decide_request(people["brigade"], req, approve=True, opinion="同意")
+
+    todo = TodoItem.objects.get(user=far_leader, source_key=f"caserequest:{req.pk}:assist")
+    assert todo.title == "协助调查：拒载案7" and todo.url == f"/cases/caserequest/{req.pk}/"
+    assert not TodoItem.objects.filter(user=elsewhere, source_key=todo.source_key).exists()
+    for user in (people["far"], far_leader):
+        assert CaseRequest.objects.for_user(user).filter(pk=req.pk).exists()
+        assert not EnforcementCase.objects.for_user(user).filter(pk=case.pk).exists()  # the case stays its unit's
+    assert not CaseRequest.objects.for_user(elsewhere).filter(pk=req.pk).exists()
+    page = logged_in_client(far_leader).get(todo.url)
+    assert page.status_code == 200 and "请协查沪A12345 的登记车主" in page.content.decode()
+    assert logged_in_client(elsewhere).get(todo.url).status_code == 404
+
+    with pytest.raises(ServiceError, match="协助单位或本案承办人员"):
+        requests.do_record_reply(elsewhere, req, result="无")
+    requests.do_record_reply(far_leader, req, result="经查，登记车主为张三")
+    req.refresh_from_db()
+    assert req.status == CaseRequestStatus.DONE and req.result == "经查，登记车主为张三"
+    todo.refresh_from_db()
+    assert todo.status == "done"
