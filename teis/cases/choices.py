@@ -96,6 +96,7 @@ class WarningKind(models.TextChoices):
     MISSING_MATERIAL = "missing_material", "缺少必要材料"
     AMOUNT_OUTSIDE_BENCHMARK = "amount_outside", "金额超出裁量基准"
     CASE_OVERDUE = "case_overdue", "办案期限将届满"
+    ON_SPOT_UNAPPROVED = "on_spot_unapproved", "当场强制措施逾期未补办批准"
 
 
 class OverloadDisposal(models.TextChoices):

@@ -7,7 +7,9 @@ Points (`WarningKind`):
   the point is skipped while that module does not exist);
 - amount_outside: the fine is outside the chosen discretion level's range (unless the deviation was
   approved), or, without a discretion choice, outside the violation code's statutory range;
-- case_overdue: the case deadline (90 days after 立案) is within `deadline_days` days (default 10) or past.
+- case_overdue: the case deadline (90 days after 立案) is within `deadline_days` days (default 10) or past;
+- on_spot_unapproved: a 行政强制 measure taken on the spot (当场实施) still without the leader's approval 24 hours
+  after it was taken (行政强制法 art. 19: report within 24 hours and obtain the approval afterwards).
 
 Thresholds come from `settings.TEIS_CASE_MONITORING` (a dict overriding `DEFAULTS`). `do_check_cases` keeps
 at most one open warning per case and point, notifies the handler and the squad leaders of the case's unit
@@ -154,6 +156,24 @@ def _case_overdue(now: dt.datetime, days: int) -> dict[int, str]:
     return hits
 
 
+ON_SPOT_REPORT_HOURS = 24  # 行政强制法 art. 19
+
+
+def _on_spot_unapproved(now: dt.datetime) -> dict[int, str]:
+    from ..models import CoerciveMeasure
+
+    rows = CoerciveMeasure.objects.filter(
+        on_the_spot=True,
+        approved_at__isnull=True,
+        applied_at__lt=now - dt.timedelta(hours=ON_SPOT_REPORT_HOURS),
+        case__status__in=ACTIVE,
+    ).values_list("case_id", "applied_at")
+    return {
+        case_id: f"当场实施的强制措施（{timezone.localtime(at):%Y-%m-%d %H:%M}）超过 24 小时未经负责人补办批准"
+        for case_id, at in rows.iterator(chunk_size=2000)
+    }
+
+
 def evaluate(now: dt.datetime | None = None) -> dict[str, dict[int, str]]:
     """{kind: {case id: message}} of every point's current hits (skipped points are absent)."""
     now = now or timezone.now()
@@ -168,6 +188,7 @@ def evaluate(now: dt.datetime | None = None) -> dict[str, dict[int, str]]:
     if t["amount"]:
         found[WarningKind.AMOUNT_OUTSIDE_BENCHMARK] = _amount_outside()
     found[WarningKind.CASE_OVERDUE] = _case_overdue(now, int(t["deadline_days"]))
+    found[WarningKind.ON_SPOT_UNAPPROVED] = _on_spot_unapproved(now)
     return found
 
 

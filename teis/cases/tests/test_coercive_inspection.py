@@ -344,3 +344,28 @@ def test_demo_coercive_and_inspection_cases_are_made_through_the_services():
     assert [r.handling for r in rows] == ["none", "rectify"] and all(r.reviewed_by_id for r in rows)
     assert all(r.inspectors.count() == 2 for r in rows) and rows[1].rectify_by
     assert load_coercive_inspection_demo() == {}  # idempotent
+
+
+def test_a_measure_taken_on_the_spot_and_not_approved_within_24_hours_is_flagged(people, tree):
+    """行政强制法 art. 19: reported to the leader and approved within 24 hours; after that 执法全过程智能监控 warns,
+    and the warning clears once the approval is given."""
+    from teis.cases.choices import WarningKind
+    from teis.cases.models import MonitoringWarning
+    from teis.cases.services import monitoring
+
+    case = started(people, tree, "coercive")
+    do(
+        case,
+        people["officer"],
+        "Task_CoerciveApply",
+        {**measure_facts(case, "Task_CoerciveApply"), "measure_on_the_spot": True},
+    )
+    taken = measure(case).applied_at
+    assert case.pk not in monitoring.evaluate(taken + dt.timedelta(hours=23))[WarningKind.ON_SPOT_UNAPPROVED]
+    monitoring.do_check_cases(taken + dt.timedelta(hours=25))
+    warning = MonitoringWarning.objects.get(case=case, kind=WarningKind.ON_SPOT_UNAPPROVED, resolved_at__isnull=True)
+    assert "超过 24 小时未经负责人补办批准" in warning.message
+    do(case, people["brigade"], "Task_CoerciveApproval")
+    monitoring.do_check_cases(taken + dt.timedelta(hours=26))
+    warning.refresh_from_db()
+    assert warning.resolved_at is not None
