@@ -13,8 +13,9 @@ from ..models import EnforcementCase
 from .record_input import Errors
 from .record_writers import record_of
 
-# What a 更正 may change, with its label: the wording of the record (never amounts, dates or the decision itself,
-# which need a new decision: 撤销 / 变更 through 处罚救济).
+# What a 更正 may change, with its label and where it is kept: the wording of the record (never amounts, dates or
+# the decision itself, which need a new decision: 撤销 / 变更 through 处罚救济). A 行政强制 measure's and a 行政检查's
+# wording likewise once decided / reviewed ("measure." / "inspection." keys name their fields).
 CORRECTABLE = {
     "facts": ("违法事实", "case"),
     "investigation": ("调查情况", "case"),
@@ -22,8 +23,50 @@ CORRECTABLE = {
     "proposal_facts": ("认定的违法事实", "record"),
     "service_recipient": ("受送达人", "record"),
     "closing_report": ("结案报告", "record"),
+    "measure.reason": ("强制措施理由", "measure"),
+    "measure.place": ("强制措施实施地点", "measure"),
+    "measure.progress": ("强制措施期间处理情况", "measure"),
+    "inspection.inspected_object": ("检查对象", "inspection"),
+    "inspection.place": ("检查地点", "inspection"),
+    "inspection.problems": ("检查发现的问题", "inspection"),
 }
 CORRECTION_APPROVER_ROLES = ("brigade_leader", "leadership")
+
+
+def _holder(case: EnforcementCase, where: str):
+    """The row a correctable field lives on (None when the case has no such record)."""
+    from ..models import CoerciveMeasure, InspectionRecord
+
+    if where == "case":
+        return case
+    if where == "record":
+        return record_of(case)
+    model = CoerciveMeasure if where == "measure" else InspectionRecord
+    return model.objects.filter(case=case).first()
+
+
+def _attribute(field: str) -> str:
+    return field.rpartition(".")[2]
+
+
+def is_decided(case: EnforcementCase) -> bool:
+    """Whether the record is fixed (only 更正 changes it): the penalty decided, the measure decided, the
+    inspection reviewed."""
+    if case.decided_at is not None:
+        return True
+    measure, inspection = _holder(case, "measure"), _holder(case, "inspection")
+    return bool((measure and measure.decided_at) or (inspection and inspection.reviewed_at))
+
+
+def correctable_for(case: EnforcementCase) -> list[tuple[str, str]]:
+    """(field, label) a correction of this case may name: the case's own and those of the records it has."""
+    present = {"case", "record"}
+    present |= {where for where in ("measure", "inspection") if _holder(case, where) is not None}
+    return [(k, label) for k, (label, where) in CORRECTABLE.items() if where in present]
+
+
+def label_of(field: str) -> str:
+    return CORRECTABLE.get(field, (field, ""))[0]
 
 
 def do_request_correction(actor, case: EnforcementCase, field: str, new_value: str, reason: str):
@@ -32,8 +75,9 @@ def do_request_correction(actor, case: EnforcementCase, field: str, new_value: s
     from . import intake
 
     errors = Errors()
-    if field not in CORRECTABLE:
-        errors.add("field", "可更正事项：" + "、".join(label for label, _ in CORRECTABLE.values()))
+    allowed = dict(correctable_for(case))
+    if field not in allowed:
+        errors.add("field", "可更正事项：" + "、".join(allowed.values()))
     new_value = (new_value or "").strip()
     if not new_value:
         errors.add("new_value", "请填写更正后的内容")
@@ -41,15 +85,15 @@ def do_request_correction(actor, case: EnforcementCase, field: str, new_value: s
         errors.add("reason", "请填写更正理由")
     errors.raise_if_any()
     intake.check_can_handle(actor, case)
-    if case.decided_at is None:
-        raise ServiceError("not_decided", "处罚决定作出前可直接修改案件信息，无需更正")
+    if not is_decided(case):
+        raise ServiceError("not_decided", "决定作出前可直接修改案件信息，无需更正")
     label, where = CORRECTABLE[field]
     with transaction.atomic():
-        holder = case if where == "case" else record_of(case)
+        holder = _holder(case, where)
         row = CaseCorrection.objects.create(
             case=case,
             field=field,
-            old_value=str(getattr(holder, field) or ""),
+            old_value=str(getattr(holder, _attribute(field)) or ""),
             new_value=new_value,
             reason=reason.strip(),
             created_by=actor,
@@ -79,8 +123,8 @@ def do_decide_correction(actor, correction, approve: bool, opinion: str = ""):
         case = row.case
         if approve:
             label, where = CORRECTABLE[row.field]
-            holder = case if where == "case" else record_of(case)
-            setattr(holder, row.field, row.new_value)
+            holder = _holder(case, where)
+            setattr(holder, _attribute(row.field), row.new_value)
             holder.save()
             audit.record(
                 actor,

@@ -369,3 +369,43 @@ def test_a_measure_taken_on_the_spot_and_not_approved_within_24_hours_is_flagged
     monitoring.do_check_cases(taken + dt.timedelta(hours=26))
     warning.refresh_from_db()
     assert warning.resolved_at is not None
+
+
+def test_a_decided_measure_and_a_reviewed_inspection_change_only_through_an_approved_correction(people, tree):
+    """更正 reaches the 行政强制 and 行政检查 records: once the measure is decided (the inspection reviewed) their
+    wording changes only through a correction a leader approves; the case page offers their fields."""
+    from teis.cases.services import correction
+    from teis.core.testing import logged_in_client
+
+    case = started(people, tree, "coercive")
+    to_decision(case, people)
+    with pytest.raises(ServiceError, match="无需更正"):  # not decided yet: the steps still change it
+        correction.do_request_correction(people["officer"], case, "measure.place", "虹桥枢纽 P9", "地点写错")
+    do(case, people["officer"], "Task_CoerciveDecision")
+    assert "measure.place" in dict(correction.correctable_for(case))
+    assert "inspection.problems" not in dict(correction.correctable_for(case))
+    with pytest.raises(ServiceError) as exc:
+        correction.do_request_correction(people["officer"], case, "inspection.problems", "无", "不是检查")
+    assert "field" in exc.value.fields
+    old = measure(case).place
+    client = logged_in_client(people["officer"])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="corrections"' in page and "强制措施实施地点" in page
+    resp = client.post(
+        f"/cases/{case.pk}/corrections/",
+        {"field": "measure.place", "new_value": "虹桥枢纽 P9 停车场", "reason": "地点写错"},
+    )
+    assert resp.status_code == 302
+    row = case.corrections.get()
+    assert row.old_value == old and measure(case).place == old  # nothing changes before the approval
+    correction.do_decide_correction(people["brigade"], row, True)
+    assert measure(case).place == "虹桥枢纽 P9 停车场"
+    assert "强制措施实施地点" in client.get(f"/cases/{case.pk}/").content.decode()
+
+    case = started(people, tree, "inspection")
+    facts = {**measure_facts(case, "Task_InspectionRegister"), "inspection_co_inspector": people["officer2"].pk}
+    do(case, people["officer"], "Task_InspectionRegister", facts)
+    do(case, people["squad"], "Task_InspectionReview", {}, opinion="同意")
+    row = correction.do_request_correction(people["officer"], case, "inspection.place", "企业停车场东区", "补充位置")
+    correction.do_decide_correction(people["brigade"], row, True)
+    assert InspectionRecord.objects.get(case=case).place == "企业停车场东区"

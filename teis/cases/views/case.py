@@ -90,14 +90,22 @@ def case_detail(request, pk: int):
         "can_file": _can_file(request.user, case),
         "mask_name": mask_name,
         **record_services.record_context(case),
-        "corrections": list(case.corrections.select_related("created_by", "decided_by")),
+        "corrections": [
+            _labelled(c) for c in case.corrections.select_related("created_by__officer", "decided_by__officer")
+        ],
+        "correction_open": corrections.is_decided(case),
         "case_requests": list(case.requests.select_related("created_by__officer", "decided_by__officer")),
         "request_kinds": CaseRequestKind.choices,
         "can_request": request.user.has_perm("cases.add_caserequest") and case.status not in requests_service.CLOSED,
-        "correctable": [(k, label) for k, (label, _) in corrections.CORRECTABLE.items()],
+        "correctable": corrections.correctable_for(case),
     }
     ctx.update(side_context(request.user, case))  # property, parking, overload, on-spot decision
     return render(request, "cases/case_detail.html", ctx)
+
+
+def _labelled(correction):
+    correction.field_label = corrections.label_of(correction.field)
+    return correction
 
 
 def task_case_panel(request, worktask) -> str:
