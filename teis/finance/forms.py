@@ -37,7 +37,9 @@ class VoidForm(forms.Form):
 
 class StatementForm(forms.Form):
     file = forms.FileField(label="对账单文件（CSV 或 Excel）")
-    statement_date = forms.DateField(label="对账日期（空：取首笔缴款日期）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    statement_date = forms.DateField(
+        label="对账日期（空：取首笔缴款日期）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class PeriodForm(forms.Form):

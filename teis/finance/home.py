@@ -19,8 +19,12 @@ CASHIERS = roles("finance_officer")
 def _my_stock(user) -> PanelContent:
     rows = stock.on_hand(user)
     items = [
-        HomeItem(f"{r.kind.name} {r}", reverse("finance:my_stock"), note=f"余 {r.left} 份",
-                 level="warning" if r.left < 10 else "")  # fmt: skip
+        HomeItem(
+            f"{r.kind.name} {r}",
+            reverse("finance:my_stock"),
+            note=f"余 {r.left} 份",
+            level="warning" if r.left < 10 else "",
+        )
         for r in rows[:LIST_SIZE]
     ]
     return PanelContent(items=items, total=len(rows), empty="您没有持有的票证")
@@ -29,8 +33,12 @@ def _my_stock(user) -> PanelContent:
 def _low_stock(user) -> PanelContent:
     rows = stock.low_stock(user)
     items = [
-        HomeItem(f"{r['unit'].name} · {r['kind'].name}", reverse("finance:stock_overview"),
-                 note=f"余 {r['total']} 份（下限 {r['kind'].low_threshold}）", level="danger")  # fmt: skip
+        HomeItem(
+            f"{r['unit'].name} · {r['kind'].name}",
+            reverse("finance:stock_overview"),
+            note=f"余 {r['total']} 份（下限 {r['kind'].low_threshold}）",
+            level="danger",
+        )
         for r in rows[:LIST_SIZE]
     ]
     return PanelContent(items=items, total=len(rows), empty="各单位票证库存充足")
@@ -48,10 +56,31 @@ def _collections(user) -> PanelContent:
 
 
 PANELS = [
-    HomePanel("my_stock", "我的票证", _my_stock, roles=OFFICERS | LEADERS | CASHIERS, more_url="finance:my_stock",
-              icon="bi-wallet2", order=60),  # fmt: skip
-    HomePanel("low_stock", "票证库存预警", _low_stock, roles=LEADERS | CASHIERS, more_url="finance:stock_overview",
-              icon="bi-exclamation-triangle", order=61),  # fmt: skip
-    HomePanel("collections", "罚没款收缴", _collections, roles=CASHIERS, more_url="finance:collections",
-              icon="bi-cash-coin", order=5),  # fmt: skip
+    HomePanel(
+        "my_stock",
+        "我的票证",
+        _my_stock,
+        roles=OFFICERS | LEADERS | CASHIERS,
+        more_url="finance:my_stock",
+        icon="bi-wallet2",
+        order=60,
+    ),
+    HomePanel(
+        "low_stock",
+        "票证库存预警",
+        _low_stock,
+        roles=LEADERS | CASHIERS,
+        more_url="finance:stock_overview",
+        icon="bi-exclamation-triangle",
+        order=61,
+    ),
+    HomePanel(
+        "collections",
+        "罚没款收缴",
+        _collections,
+        roles=CASHIERS,
+        more_url="finance:collections",
+        icon="bi-cash-coin",
+        order=5,
+    ),
 ]

@@ -12,17 +12,36 @@ from teis.core.models import DataScope
 from teis.org.roles import VIEW_BASE, RoleDef
 
 _STOCK_VIEW = ["finance.view_stockkind", "finance.view_stockrange", "finance.view_stockuse"]
-_REQUEST = ["finance.view_stockrequest", "finance.add_stockrequest", "finance.change_stockrequest",
-            "finance.delete_stockrequest"]  # fmt: skip
-_WRITE_OFF = ["finance.view_stockwriteoff", "finance.add_stockwriteoff", "finance.change_stockwriteoff",
-              "finance.delete_stockwriteoff"]  # fmt: skip
+_REQUEST = [
+    "finance.view_stockrequest",
+    "finance.add_stockrequest",
+    "finance.change_stockrequest",
+    "finance.delete_stockrequest",
+]
+_WRITE_OFF = [
+    "finance.view_stockwriteoff",
+    "finance.add_stockwriteoff",
+    "finance.change_stockwriteoff",
+    "finance.delete_stockwriteoff",
+]
 _FINES_VIEW = ["finance.view_receivable", "finance.view_payment", "finance.view_paymentorder", "finance.view_ereceipt"]
-_LEADER = [*_STOCK_VIEW, *_REQUEST, *_WRITE_OFF, *_FINES_VIEW, "finance.approve_stockrequest",
-           "finance.approve_stockwriteoff", "finance.view_printrequest"]  # fmt: skip
+_LEADER = [
+    *_STOCK_VIEW,
+    *_REQUEST,
+    *_WRITE_OFF,
+    *_FINES_VIEW,
+    "finance.approve_stockrequest",
+    "finance.approve_stockwriteoff",
+    "finance.view_printrequest",
+]
 _CASHIER = [
     *_LEADER,
     "finance.record_payment",
-    *(f"finance.{a}_{m}" for m in ("printrequest", "stockkind", "remittance") for a in ("view", "add", "change", "delete")),
+    *(
+        f"finance.{a}_{m}"
+        for m in ("printrequest", "stockkind", "remittance")
+        for a in ("view", "add", "change", "delete")
+    ),
     "finance.receive_printrequest",
     "finance.view_statement",
     "finance.add_statement",
@@ -34,8 +53,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "field_officer": [*_STOCK_VIEW, *_REQUEST, *_FINES_VIEW],
     "squad_leader": _LEADER,
     "brigade_leader": _LEADER,
-    "leadership": [*_LEADER, "finance.approve_printrequest", "finance.view_statement", "finance.view_discrepancy",
-                   "finance.view_remittance"],  # fmt: skip
+    "leadership": [
+        *_LEADER,
+        "finance.approve_printrequest",
+        "finance.view_statement",
+        "finance.view_discrepancy",
+        "finance.view_remittance",
+    ],
     "legal_reviewer": _FINES_VIEW,
 }
 EXTRA_ROLES: list = [

@@ -78,7 +78,9 @@ class Receivable(ScopedModel):
 class Instalment(models.Model):
     """One 分期 (or the single payment, or the deferred one) of a receivable."""
 
-    receivable = models.ForeignKey(Receivable, verbose_name="应收款", on_delete=models.CASCADE, related_name="instalments")
+    receivable = models.ForeignKey(
+        Receivable, verbose_name="应收款", on_delete=models.CASCADE, related_name="instalments"
+    )
     seq = models.PositiveSmallIntegerField("期次")
     amount = models.DecimalField("本期金额（元）", **MONEY)
     due_date = models.DateField("本期期限")
@@ -225,7 +227,12 @@ class Discrepancy(ScopedModel):
     resolution = models.CharField("处理方式", max_length=16, choices=Resolution.choices, blank=True)
     resolution_note = models.CharField("处理说明", max_length=300, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
 
@@ -257,10 +264,17 @@ class Remittance(ScopedModel):
     amount = models.DecimalField("汇缴金额（元）", **MONEY)
     bank_reference = models.CharField("银行回单号", max_length=60)
     remitted_on = models.DateField("汇缴日期")
-    status = models.CharField("状态", max_length=10, choices=RemittanceStatus.choices, default=RemittanceStatus.RECORDED)
+    status = models.CharField(
+        "状态", max_length=10, choices=RemittanceStatus.choices, default=RemittanceStatus.RECORDED
+    )
     collected = models.DecimalField("期间现场收款（元）", null=True, blank=True, **MONEY)
     reconciled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="对账人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="对账人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reconciled_at = models.DateTimeField("对账时间", null=True, blank=True)
 

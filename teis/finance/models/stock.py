@@ -52,7 +52,12 @@ class _Decided(ScopedModel):
         "状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING, db_index=True
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     opinion = models.CharField("审批意见", max_length=300, blank=True)
@@ -124,7 +129,9 @@ class StockRange(ScopedModel):
         verbose_name = verbose_name_plural = "票证号段"
         ordering = ["kind", "start"]
         indexes = [models.Index(fields=["kind", "status", "start"])]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="stockrange_ordered")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="stockrange_ordered")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind.format(self.start)}–{self.kind.format(self.end)}"
@@ -187,7 +194,9 @@ class StockWriteOff(_Decided):
         permissions = [("approve_stockwriteoff", "审批票证核销")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.kind.format(self.start)}–{self.kind.format(self.end)} {self.get_reason_kind_display()}"
+        return (
+            f"{self.kind} {self.kind.format(self.start)}–{self.kind.format(self.end)} {self.get_reason_kind_display()}"
+        )
 
 
 class StockUse(ScopedModel):
@@ -202,7 +211,12 @@ class StockUse(ScopedModel):
     status = models.CharField("状态", max_length=10, choices=UseStatus.choices, default=UseStatus.USED)
     unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="使用人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="使用人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     used_for = models.CharField("用途", max_length=200, blank=True)
     reason = models.CharField("原因", max_length=300, blank=True)

@@ -4,8 +4,6 @@ Requested by a job after the payment commits; a failure is retried by the period
 
 from __future__ import annotations
 
-
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,7 +50,9 @@ def request_ereceipt(payment_id: int) -> EReceipt:
 
 def retry_failed() -> int:
     ids = list(
-        EReceipt.objects.filter(status=EReceiptStatus.FAILED, attempts__lt=MAX_ATTEMPTS).values_list("payment_id", flat=True)
+        EReceipt.objects.filter(status=EReceiptStatus.FAILED, attempts__lt=MAX_ATTEMPTS).values_list(
+            "payment_id", flat=True
+        )
     )
     for pk in ids:
         request_ereceipt(pk)
@@ -69,12 +69,11 @@ def pdf_bytes(receipt: EReceipt) -> bytes:
         with storage.open(receipt.file_name, "rb") as fh:
             return fh.read()
     payment = receipt.payment
-    content = render_pdf("finance/ereceipt_pdf.html", {"receipt": receipt, "payment": payment, "rec": payment.receivable})
+    content = render_pdf(
+        "finance/ereceipt_pdf.html", {"receipt": receipt, "payment": payment, "rec": payment.receivable}
+    )
     from django.core.files.base import ContentFile
 
     name = storage.save(f"finance/ereceipts/{receipt.number}.pdf", ContentFile(content))
     EReceipt.objects.filter(pk=receipt.pk).update(file_name=name)
     return content
-
-
-

@@ -364,7 +364,10 @@ def complete_execution(rec: Receivable) -> bool:
         return False
     actor = task.assignee or case.handler
     record = getattr(case, "decision_record", None)
-    data = {"installments": bool(record and record.installments), "installment_note": record.installment_note if record else ""}
+    data = {
+        "installments": bool(record and record.installments),
+        "installment_note": record.installment_note if record else "",
+    }
     try:
         with transaction.atomic():
             complete_task(actor, task, Decision.APPROVE, SYSTEM_OPINION, data)

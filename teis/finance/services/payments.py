@@ -101,7 +101,9 @@ def push_order(order_id: int) -> str:
         except platform.PlatformUnavailable as exc:
             wait = BACKOFF_MINUTES[min(order.attempts, len(BACKOFF_MINUTES)) - 1]
             order.last_error = str(exc)[:300]
-            order.next_attempt_at = None if order.attempts >= MAX_ATTEMPTS else timezone.now() + dt.timedelta(minutes=wait)
+            order.next_attempt_at = (
+                None if order.attempts >= MAX_ATTEMPTS else timezone.now() + dt.timedelta(minutes=wait)
+            )
             if order.next_attempt_at is None:
                 order.status = OrderStatus.FAILED
         else:
@@ -198,7 +200,10 @@ def apply_notice(data: dict, body: bytes, source: str = "notice") -> str:
     try:
         with transaction.atomic():
             order = (
-                PaymentOrder.objects.select_for_update().select_related("receivable").filter(order_no=data["order_no"]).first()
+                PaymentOrder.objects.select_for_update()
+                .select_related("receivable")
+                .filter(order_no=data["order_no"])
+                .first()
             )
             if order is None:
                 _log(NoticeOutcome.UNKNOWN_ORDER, body, data)

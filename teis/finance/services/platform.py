@@ -64,13 +64,20 @@ class PaymentPlatform:
         raise NotImplementedError
 
 
+def _request(url: str, body: bytes | None) -> urllib.request.Request:
+    """An HTTP(S) request to a configured platform address (no other scheme: no file:// from configuration)."""
+    if not url.startswith(("http://", "https://")):
+        raise PlatformUnavailable(f"平台地址应为 http(s)：{url[:60]}")
+    return urllib.request.Request(url, data=body, method="POST" if body else "GET")  # noqa: S310 — checked above
+
+
 class HttpPlatform(PaymentPlatform):
     def __init__(self, base_url: str, timeout: float):
         self.base_url, self.timeout = base_url.rstrip("/") + "/", timeout
 
     def _call(self, path: str, data: dict | None = None) -> dict:
         body = dumps(data) if data is not None else None
-        req = urllib.request.Request(self.base_url + path, data=body, method="POST" if body else "GET")
+        req = _request(self.base_url + path, body)
         if body is not None:
             req.add_header("Content-Type", "application/json")
             req.add_header("X-Signature", sign(body))
@@ -172,7 +179,7 @@ def deliver_notice(order_no: str) -> str:
     url = getattr(settings, "FINANCE_NOTIFY_URL", "")
     if not url:
         return receive_notice(body, sign(body))[0]
-    req = urllib.request.Request(url, data=body, method="POST")
+    req = _request(url, body)
     req.add_header("Content-Type", "application/json")
     req.add_header("X-Signature", sign(body))
     with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310

@@ -61,7 +61,9 @@ def do_import_statement(actor, name: str, content: bytes, statement_date: dt.dat
             ),
             batch_size=BATCH,
         )
-        audit.record(actor, AuditAction.CREATE, st, detail={"operation": "finance.import_statement", "lines": len(rows)})
+        audit.record(
+            actor, AuditAction.CREATE, st, detail={"operation": "finance.import_statement", "lines": len(rows)}
+        )
         days = sorted({r.paid_at.date() for r in rows} | {day})
         result = reconcile(actor, days[0], days[-1], statement=st)
         st.matched, st.discrepancies = result["matched"], result["discrepancies"]
@@ -103,9 +105,7 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
         .values_list("pk", "txn_id", "order__order_no", "amount", "paid_at")
         .iterator(chunk_size=BATCH)
     }
-    open_keys = set(
-        Discrepancy.objects.filter(status=DiscrepancyStatus.OPEN).values_list("kind", "txn_id")
-    )
+    open_keys = set(Discrepancy.objects.filter(status=DiscrepancyStatus.OPEN).values_list("kind", "txn_id"))
     new: list[Discrepancy] = []
     matched = 0
 
@@ -120,8 +120,15 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
         if p is None:
             add(DiscrepancyKind.PAID_UNKNOWN, txn, day, order_no=order_no, platform_amount=amount)
         elif p[2] != amount:
-            add(DiscrepancyKind.AMOUNT_DIFFERS, txn, day, order_no=order_no, platform_amount=amount,
-                teis_amount=p[2], payment_id=p[0])  # fmt: skip
+            add(
+                DiscrepancyKind.AMOUNT_DIFFERS,
+                txn,
+                day,
+                order_no=order_no,
+                platform_amount=amount,
+                teis_amount=p[2],
+                payment_id=p[0],
+            )
         else:
             matched += 1
     for txn, (pk, order_no, amount, paid_at) in payments.items():
@@ -133,7 +140,9 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
     if statement is not None:
         audit.record(actor, AuditAction.UPDATE, statement, detail=detail)
     else:
-        audit.record(actor, AuditAction.UPDATE, None, object_type="finance.statement", object_repr="主动对账", detail=detail)
+        audit.record(
+            actor, AuditAction.UPDATE, None, object_type="finance.statement", object_repr="主动对账", detail=detail
+        )
     return {"lines": len(lines), "payments": len(payments), "matched": matched, "discrepancies": len(new)}
 
 
@@ -153,10 +162,16 @@ def do_resolve(actor, d: Discrepancy, *, resolution: str, note: str = "") -> Dis
             raise ServiceError("bad_state", "该差异已处理")
         if resolution == Resolution.RECORD_PAYMENT:
             if d.kind != DiscrepancyKind.PAID_UNKNOWN:
-                raise ServiceError("invalid", "只有“平台已缴、本系统无记录”的差异可以补记缴款", {"resolution": ["不适用"]})
+                raise ServiceError(
+                    "invalid", "只有“平台已缴、本系统无记录”的差异可以补记缴款", {"resolution": ["不适用"]}
+                )
             line = StatementLine.objects.filter(txn_id=d.txn_id).order_by("-statement_id").first()
-            data = {"order_no": line.order_no, "txn_id": line.txn_id, "amount": str(line.amount),
-                    "paid_at": line.paid_at.isoformat()}  # fmt: skip
+            data = {
+                "order_no": line.order_no,
+                "txn_id": line.txn_id,
+                "amount": str(line.amount),
+                "paid_at": line.paid_at.isoformat(),
+            }
             outcome = apply_notice(data, b"reconciliation", source="reconciliation")
             if outcome not in (NoticeOutcome.ACCEPTED, NoticeOutcome.DUPLICATE):
                 raise ServiceError("cannot_apply", f"无法补记：{NoticeOutcome(outcome).label}")
@@ -164,7 +179,12 @@ def do_resolve(actor, d: Discrepancy, *, resolution: str, note: str = "") -> Dis
         d.status, d.resolution, d.resolution_note = DiscrepancyStatus.RESOLVED, resolution, note[:300]
         d.resolved_by, d.resolved_at = actor, timezone.now()
         d.save()
-        audit.record(actor, AuditAction.UPDATE, d, changes={"状态": ["待处理", "已处理"], "处理方式": [None, d.get_resolution_display()]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            d,
+            changes={"状态": ["待处理", "已处理"], "处理方式": [None, d.get_resolution_display()]},
+        )
     return d
 
 
@@ -188,7 +208,9 @@ def do_reconcile_remittance(actor, r: Remittance) -> Remittance:
         qs.update(remittance=r)
         r.status, r.reconciled_by, r.reconciled_at = RemittanceStatus.RECONCILED, actor, timezone.now()
         r.save()
-        audit.record(actor, AuditAction.UPDATE, r, changes={"状态": ["已登记", "已对账"], "期间现场收款": [None, str(collected)]})
+        audit.record(
+            actor, AuditAction.UPDATE, r, changes={"状态": ["已登记", "已对账"], "期间现场收款": [None, str(collected)]}
+        )
     return r
 
 

@@ -216,7 +216,9 @@ def _issue(actor, req: StockRequest) -> None:
 
 def do_decide_stock_request(actor, req: StockRequest, *, approve: bool, opinion: str = "") -> StockRequest:
     """申领审批: the level above approves and issues (派发) a sub-range from its store, or refuses."""
-    return _decide(actor, StockRequest, req, approve, opinion, "finance.approve_stockrequest", lambda r: _issue(actor, r))
+    return _decide(
+        actor, StockRequest, req, approve, opinion, "finance.approve_stockrequest", lambda r: _issue(actor, r)
+    )
 
 
 # --- 核销 -------------------------------------------------------------------------------------------------------------
@@ -263,7 +265,9 @@ def consume_number(
     rng, found = _held_range(kind, n, holder)
     if rng is None:
         who = f"{found.unit}{_holder(found)}" if found is not None else "任何人（未入库或未派发）"
-        raise ServiceError("not_holder", f"票证号 {text} 不在您的持有号段内（现由{who}持有）", {"number": ["不是您持有的号码"]})
+        raise ServiceError(
+            "not_holder", f"票证号 {text} 不在您的持有号段内（现由{who}持有）", {"number": ["不是您持有的号码"]}
+        )
     try:
         with transaction.atomic():
             use = StockUse.objects.create(
@@ -278,7 +282,9 @@ def consume_number(
                 created_by=holder,
             )
     except IntegrityError as exc:
-        raise ServiceError("number_used", f"票证号 {text} 已使用或已核销", {"number": ["该号码已使用或已核销"]}) from exc
+        raise ServiceError(
+            "number_used", f"票证号 {text} 已使用或已核销", {"number": ["该号码已使用或已核销"]}
+        ) from exc
     audit.record(holder, AuditAction.CREATE, use, detail={"operation": "finance.consume", "used_for": used_for[:200]})
     return use
 
@@ -345,10 +351,12 @@ def _write_off(actor, w: StockWriteOff) -> None:
 
 
 def do_decide_write_off(actor, w: StockWriteOff, *, approve: bool, opinion: str = "") -> StockWriteOff:
-    return _decide(actor, StockWriteOff, w, approve, opinion, "finance.approve_stockwriteoff", lambda o: _write_off(actor, o))
+    return _decide(
+        actor, StockWriteOff, w, approve, opinion, "finance.approve_stockwriteoff", lambda o: _write_off(actor, o)
+    )
 
 
-# --- reading -----------------------------------------------------------------------------------------------------------
+# --- reading ---------------------------------------------------------------------------------------------------
 
 
 def _used_subquery():
@@ -366,9 +374,11 @@ def _used_subquery():
 
 def holdings(qs):
     """HELD ranges of `qs` with `used` (numbers consumed inside them) and `left` (on hand)."""
-    rows = list(qs.filter(status=RangeStatus.HELD).select_related("kind", "unit", "holder__officer").annotate(
-        used=Coalesce(_used_subquery(), 0)
-    ))
+    rows = list(
+        qs.filter(status=RangeStatus.HELD)
+        .select_related("kind", "unit", "holder__officer")
+        .annotate(used=Coalesce(_used_subquery(), 0))
+    )
     for r in rows:
         r.left = r.size - r.used
     return rows
@@ -435,6 +445,3 @@ def statistics(user, date_from=None, date_to=None) -> list[dict]:
 
 def total_left(rows) -> int:
     return sum(r.left for r in rows)
-
-
-

@@ -83,8 +83,12 @@ def stock_stats(request):
         "cancelled": [r["cancelled"] for r in body],
         "outstanding": [r["outstanding"] for r in body],
     }
-    ctx = {"rows": rows, "chart": json.dumps(chart, ensure_ascii=False), "date_from": request.GET.get("date_from", ""),
-           "date_to": request.GET.get("date_to", "")}  # fmt: skip
+    ctx = {
+        "rows": rows,
+        "chart": json.dumps(chart, ensure_ascii=False),
+        "date_from": request.GET.get("date_from", ""),
+        "date_to": request.GET.get("date_to", ""),
+    }
     return render(request, "finance/stock_stats.html", ctx)
 
 
@@ -134,26 +138,38 @@ def reconciliation(request):
                 if not upload.is_valid():
                     raise ServiceError("invalid", "请选择对账单文件")
                 f = upload.cleaned_data["file"]
-                st = reconcile.do_import_statement(request.user, f.name, f.read(), upload.cleaned_data["statement_date"])
-                messages.success(request, f"已导入 {st.line_count} 笔，匹配 {st.matched} 笔，新增差异 {st.discrepancies} 笔")
+                st = reconcile.do_import_statement(
+                    request.user, f.name, f.read(), upload.cleaned_data["statement_date"]
+                )
+                messages.success(
+                    request, f"已导入 {st.line_count} 笔，匹配 {st.matched} 笔，新增差异 {st.discrepancies} 笔"
+                )
             else:
                 period = PeriodForm(request.POST, prefix="p")
                 if not period.is_valid():
                     raise ServiceError("invalid", "请填写对账期间")
                 d = period.cleaned_data
                 r = reconcile.reconcile(request.user, d["date_from"], d["date_to"])
-                messages.success(request, f"主动对账：平台 {r['lines']} 笔，本系统 {r['payments']} 笔，"
-                                          f"一致 {r['matched']} 笔，新增差异 {r['discrepancies']} 笔")  # fmt: skip
+                messages.success(
+                    request,
+                    f"主动对账：平台 {r['lines']} 笔，本系统 {r['payments']} 笔，"
+                    f"一致 {r['matched']} 笔，新增差异 {r['discrepancies']} 笔",
+                )
             return redirect("finance:reconciliation")
         except ServiceError as err:
             messages.error(request, err.message)
             status = 400
     open_rows = Discrepancy.objects.for_user(request.user).filter(status=DiscrepancyStatus.OPEN)[:100]
-    refused = PaymentNotice.objects.exclude(
-        outcome__in=(NoticeOutcome.ACCEPTED, NoticeOutcome.DUPLICATE)
-    ).order_by("-received_at")[:20]
-    ctx = {"upload": upload, "period": period, "open_rows": open_rows, "refused": refused,
-           "open_count": Discrepancy.objects.for_user(request.user).filter(status=DiscrepancyStatus.OPEN).count()}  # fmt: skip
+    refused = PaymentNotice.objects.exclude(outcome__in=(NoticeOutcome.ACCEPTED, NoticeOutcome.DUPLICATE)).order_by(
+        "-received_at"
+    )[:20]
+    ctx = {
+        "upload": upload,
+        "period": period,
+        "open_rows": open_rows,
+        "refused": refused,
+        "open_count": Discrepancy.objects.for_user(request.user).filter(status=DiscrepancyStatus.OPEN).count(),
+    }
     return render(request, "finance/reconciliation.html", ctx, status=status)
 
 
@@ -187,7 +203,9 @@ def finance_context(rec) -> dict:
 @login_required
 def ereceipt_download(request, pk):
     require(request, "finance.view_ereceipt")
-    receipt = get_object_or_404(EReceipt.objects.for_user(request.user).select_related("payment__receivable__case"), pk=pk)
+    receipt = get_object_or_404(
+        EReceipt.objects.for_user(request.user).select_related("payment__receivable__case"), pk=pk
+    )
     if not receipt.number:
         messages.error(request, "电子票据尚未开具")
         return redirect("finance:ereceipt_detail", pk)

@@ -55,8 +55,15 @@ def sim_order(request, order_no):
     if o is None:
         return JsonResponse({"error": "unknown order"}, status=404)
     paid_at = timezone.localtime(o.paid_at).isoformat() if o.paid_at else ""
-    return JsonResponse({"order_no": o.order_no, "paid": o.paid_at is not None, "amount": str(o.amount),
-                         "txn_id": o.txn_id, "paid_at": paid_at})  # fmt: skip
+    return JsonResponse(
+        {
+            "order_no": o.order_no,
+            "paid": o.paid_at is not None,
+            "amount": str(o.amount),
+            "txn_id": o.txn_id,
+            "paid_at": paid_at,
+        }
+    )
 
 
 @csrf_exempt
@@ -71,8 +78,12 @@ def sim_pay(request):
         order = platform.sim_pay(code)
         paid = True
     error = "缴款码不存在" if code and order is None else ""
-    return render(request, "finance/sim_pay.html", {"code": code, "order": order, "paid": paid, "error": error},
-                  status=404 if error else 200)  # fmt: skip
+    return render(
+        request,
+        "finance/sim_pay.html",
+        {"code": code, "order": order, "paid": paid, "error": error},
+        status=404 if error else 200,
+    )
 
 
 def sim_statement(request, day):
