@@ -64,7 +64,7 @@ class Receivable(ScopedModel):
         permissions = [("record_payment", "登记现场缴款（收款员）")]
 
     def __str__(self) -> str:
-        return f"{self.case.file_number or self.case.title} {self.principal} 元"
+        return f"缴款码 {self.payment_code}（{self.principal} 元）"
 
     @property
     def total_due(self):
@@ -174,11 +174,12 @@ class PaymentNotice(models.Model):
 
 
 class Statement(ScopedModel):
-    """A daily statement file of the platform, imported whole or not at all."""
+    """A daily statement file of the platform, imported whole or not at all (kept by the importing unit)."""
 
-    scope_unit_field = None
+    scope_unit_field = "unit"
     scope_owner_field = "created_by"
 
+    unit = models.ForeignKey("org.Unit", verbose_name="对账单位", on_delete=models.PROTECT, related_name="+")
     statement_date = models.DateField("对账日期", db_index=True)
     file_name = models.CharField("文件名", max_length=200)
     line_count = models.PositiveIntegerField("明细行数", default=0)
@@ -208,11 +209,12 @@ class StatementLine(models.Model):
 
 
 class Discrepancy(ScopedModel):
-    """A difference between the platform's statement and TEIS's payments, for handling."""
+    """A difference between the platform's statement and TEIS's payments, for handling by the reconciling unit."""
 
-    scope_unit_field = None
+    scope_unit_field = "unit"
     scope_owner_field = "created_by"
 
+    unit = models.ForeignKey("org.Unit", verbose_name="对账单位", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("差异类型", max_length=16, choices=DiscrepancyKind.choices)
     day = models.DateField("缴款日期", db_index=True)
     txn_id = models.CharField("平台流水号", max_length=40, blank=True)

@@ -38,6 +38,7 @@ def do_import_statement(actor, name: str, content: bytes, statement_date: dt.dat
     if not rows and statement_date is None:
         raise ServiceError("bad_statement", "对账单没有明细，且未指定对账日期", {"file": ["对账单没有明细"]})
     day = statement_date or rows[0].paid_at.date()
+    unit = reconciling_unit(actor)
     tz = timezone.get_current_timezone()
     with transaction.atomic():
         st = Statement.objects.create(
@@ -45,6 +46,7 @@ def do_import_statement(actor, name: str, content: bytes, statement_date: dt.dat
             file_name=name[:200],
             line_count=len(rows),
             total=sum((r.amount for r in rows), Decimal(0)),
+            unit=unit,
             created_by=actor,
         )
         StatementLine.objects.bulk_create(
@@ -71,6 +73,14 @@ def do_import_statement(actor, name: str, content: bytes, statement_date: dt.dat
     return st
 
 
+def reconciling_unit(actor):
+    """The actor's unit (a system run: the corps)."""
+    from teis.org.models import Unit
+
+    officer = getattr(actor, "officer", None) if actor is not None else None
+    return officer.unit if officer is not None else Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
 def _bounds(date_from: dt.date, date_to: dt.date):
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min), tz)
@@ -84,6 +94,7 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
     if date_to < date_from:
         raise ServiceError("invalid", "截止日期不能早于起始日期", {"date_to": ["截止日期不能早于起始日期"]})
     start, end = _bounds(date_from, date_to)
+    unit = statement.unit if statement is not None else reconciling_unit(actor)
     lines: dict[str, tuple] = {}
     for txn, order_no, amount, paid_at in (
         StatementLine.objects.filter(paid_at__gte=start, paid_at__lt=end)
@@ -112,7 +123,9 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
     def add(kind, txn, day, **kw):
         if (kind, txn) not in open_keys:
             open_keys.add((kind, txn))
-            new.append(Discrepancy(kind=kind, txn_id=txn, day=day, statement=statement, created_by=actor, **kw))
+            new.append(
+                Discrepancy(kind=kind, txn_id=txn, day=day, statement=statement, unit=unit, created_by=actor, **kw)
+            )
 
     for txn, (order_no, amount, paid_at) in lines.items():
         day = timezone.localtime(paid_at).date()
