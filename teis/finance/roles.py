@@ -25,11 +25,12 @@ _WRITE_OFF = [
     "finance.delete_stockwriteoff",
 ]
 _FINES_VIEW = ["finance.view_receivable", "finance.view_payment", "finance.view_paymentorder", "finance.view_ereceipt"]
+_FINES = [*_FINES_VIEW, "finance.handle_receivable"]
 _LEADER = [
     *_STOCK_VIEW,
     *_REQUEST,
     *_WRITE_OFF,
-    *_FINES_VIEW,
+    *_FINES,
     "finance.approve_stockrequest",
     "finance.approve_stockwriteoff",
     "finance.view_printrequest",
@@ -50,7 +51,7 @@ _CASHIER = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "field_officer": [*_STOCK_VIEW, *_REQUEST, *_FINES_VIEW],
+    "field_officer": [*_STOCK_VIEW, *_REQUEST, *_FINES],
     "squad_leader": _LEADER,
     "brigade_leader": _LEADER,
     "leadership": [

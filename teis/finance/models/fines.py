@@ -61,7 +61,10 @@ class Receivable(ScopedModel):
     class Meta:
         verbose_name = verbose_name_plural = "应收罚没款"
         ordering = ["-created_at"]
-        permissions = [("record_payment", "登记现场缴款（收款员）")]
+        permissions = [
+            ("record_payment", "登记现场缴款（收款员）"),
+            ("handle_receivable", "办理罚没款（生成缴款码、执行延期分期、查询与推送订单）"),
+        ]
 
     def __str__(self) -> str:
         return f"缴款码 {self.payment_code}（{self.principal} 元）"

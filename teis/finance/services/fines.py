@@ -305,8 +305,16 @@ def apply_payment(
         txn_id=txn_id,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    before = (str(rec.paid_amount), rec.get_status_display())
     _allocate(rec, amount, day)
     _sync_case(actor, rec, amount, paid_at)
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        rec,
+        changes={"已缴金额": [before[0], str(rec.paid_amount)], "状态": [before[1], rec.get_status_display()]},
+        detail={"operation": "finance.apply_payment", "amount": str(amount)},
+    )
     audit.record(
         actor,
         AuditAction.CREATE,

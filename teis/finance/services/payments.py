@@ -74,6 +74,9 @@ def do_create_order(actor, rec: Receivable) -> Receivable:
             receivable=rec, unit_id=rec.unit_id, order_no=_order_no(), amount=amount, created_by=actor
         )
         audit.record(actor, AuditAction.CREATE, order, changes={"金额": [None, str(amount)]})
+        audit.record(
+            actor, AuditAction.UPDATE, rec, detail={"operation": "finance.create_order", "order": order.order_no}
+        )
         transaction.on_commit(lambda: push_later(order.pk))
     return rec
 
