@@ -5,7 +5,6 @@ from django.urls import reverse
 from teis.core import actions
 from teis.core.actions import Action
 from teis.core.registry import MenuEntry, ModelConfig, registry
-from teis.core.services import StatefulService
 
 from .choices import (
     ApprovalStatus,
@@ -62,24 +61,6 @@ for entry in (
     MenuEntry("对账", "finance:reconciliation", "finance.view_statement", GROUP, "bi-clipboard-check", 30),
 ):
     registry.add_menu(entry)
-
-
-class _Pending(StatefulService):
-    editable_states = (ApprovalStatus.PENDING,)
-    deletable_states = (ApprovalStatus.PENDING,)
-
-
-class RemittanceService(StatefulService):
-    editable_states = (RemittanceStatus.RECORDED,)
-    deletable_states = (RemittanceStatus.RECORDED,)
-
-    def do_create(self, actor, model, data):
-        reconcile.check_remittance(data)
-        return super().do_create(actor, model, data)
-
-    def do_update(self, actor, obj, data):
-        reconcile.check_remittance({"period_start": obj.period_start, "period_end": obj.period_end, **data})
-        return super().do_update(actor, obj, data)
 
 
 _config(
@@ -173,7 +154,7 @@ _config(
     33,
     ["unit", "period_start", "period_end", "amount", "bank_reference", "remitted_on", "status", "collected"],
     ["unit", "period_start", "period_end", "amount", "bank_reference", "remitted_on"],
-    service=RemittanceService(),
+    service=reconcile.RemittanceService(),
 )
 
 

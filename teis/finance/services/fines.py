@@ -91,16 +91,43 @@ def on_case_event(instance, event: str) -> None:
         return
     if instance.subject_type_id != ContentType.objects.get_for_model(EnforcementCase).pk:
         return
-    status = Receivable.objects.filter(case_id=instance.subject_id).values_list("status", flat=True).first()
-    if status == ReceivableStatus.PAID:  # paid before the process reached 执行: complete it once it is there
+    row = Receivable.objects.filter(case_id=instance.subject_id).values_list("pk", "status", "paid_amount").first()
+    if row is not None and row[1] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
         pk = int(instance.subject_id)
         transaction.on_commit(lambda: _complete_paid(pk))
         return
-    if status is not None:
+    if row is not None:
+        _mirror_hand_payment(row[0], row[2])
         return
     case = EnforcementCase._base_manager.filter(pk=instance.subject_id).first()
     if case is not None:
         ensure_receivable(case)
+
+
+def _mirror_hand_payment(rec_id: int, paid: Decimal) -> None:
+    """A payment typed into the case's 执行 step form (cases records it on the case): the receivable follows, so
+    both say the same. Never refuses the step: a payment that cannot be mirrored is logged."""
+    from teis.cases.models import CasePayment, EnforcementCase
+
+    rec = Receivable.objects.select_for_update().get(pk=rec_id)
+    case = EnforcementCase._base_manager.get(pk=rec.case_id)
+    diff = (case.paid_amount or Decimal(0)) - paid
+    if diff <= 0:
+        return
+    last = CasePayment.objects.filter(case_id=case.pk).order_by("-paid_at", "-pk").first()
+    try:
+        with transaction.atomic():
+            apply_payment(
+                None,
+                rec,
+                diff,
+                case.paid_at or timezone.now(),
+                channel=PaymentChannel.OFFLINE,
+                receipt_number=last.receipt_number[:40] if last else "",
+                sync_case=False,
+            )
+    except ServiceError as err:
+        logger.warning("case %s: hand-recorded payment not mirrored: %s", case.pk, err.message)
 
 
 def _complete_paid(case_id: int) -> None:
@@ -281,6 +308,7 @@ def apply_payment(
     receipt_number: str = "",
     order=None,
     txn_id: str | None = None,
+    sync_case: bool = True,
 ) -> Payment:
     """Record a payment against a locked receivable inside the caller's transaction. Refuses amounts that are not
     positive or exceed what is owed on the payment day. Keeps the case's 缴款 fields in step (cases' own service)
@@ -307,7 +335,8 @@ def apply_payment(
     )
     before = (str(rec.paid_amount), rec.get_status_display())
     _allocate(rec, amount, day)
-    _sync_case(actor, rec, amount, paid_at)
+    if sync_case:
+        _sync_case(actor, rec, amount, paid_at)
     audit.record(
         actor,
         AuditAction.UPDATE,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, StatefulService
 
 from ..choices import (
     DiscrepancyKind,
@@ -234,3 +234,18 @@ def check_remittance(data: dict) -> None:
     amount = data.get("amount")
     if amount is not None and amount <= 0:
         raise ServiceError("invalid", "汇缴金额必须大于零", {"amount": ["汇缴金额必须大于零"]})
+
+
+class RemittanceService(StatefulService):
+    """集中汇缴 are recorded and edited until reconciled."""
+
+    editable_states = (RemittanceStatus.RECORDED,)
+    deletable_states = (RemittanceStatus.RECORDED,)
+
+    def do_create(self, actor, model, data):
+        check_remittance(data)
+        return super().do_create(actor, model, data)
+
+    def do_update(self, actor, obj, data):
+        check_remittance({"period_start": obj.period_start, "period_end": obj.period_end, **data})
+        return super().do_update(actor, obj, data)
