@@ -75,9 +75,17 @@ def ensure_receivable(case) -> Receivable | None:
         )
         _rebuild(rec, [rules.Line(principal, rec.due_date)])
         already = case.paid_amount or Decimal(0)
-        if already > 0:  # paid on the spot (简易程序 当场收缴) before the receivable existed
-            _allocate(rec, already, timezone.localdate(case.paid_at) if case.paid_at else rec.due_date)
         audit.record(None, AuditAction.CREATE, rec, detail={"operation": "finance.receivable", "case": case.pk})
+        if already > 0:  # paid before the receivable existed (简易程序 当场收缴)
+            apply_payment(
+                None,
+                rec,
+                already,
+                case.paid_at or timezone.now(),
+                channel=PaymentChannel.OFFLINE,
+                receipt_number="当场收缴",
+                sync_case=False,
+            )
     return rec
 
 
