@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "teis.maritime",
     "teis.inspections",
     "teis.petitions",
+    "teis.finance",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- 罚没款: the city's non-tax payment platform and e-receipt platform (docs/finance.md) ----------------
+# Empty URL: the local simulator in-process (embedded mode, tests); its HTTP face is /finance/sim/platform/.
+FINANCE_PLATFORM_URL = env.str("FINANCE_PLATFORM_URL", default="")
+FINANCE_PLATFORM_KEY = env.str("FINANCE_PLATFORM_KEY", default="teis-embedded-simulator-key")
+FINANCE_PLATFORM_TIMEOUT = env.float("FINANCE_PLATFORM_TIMEOUT", default=10.0)
+FINANCE_NOTIFY_URL = env.str("FINANCE_NOTIFY_URL", default="")  # the simulator's notifications: in-process when empty
+FINANCE_SIMULATOR = env.bool("FINANCE_SIMULATOR", default=True)  # serve /finance/sim/ (off in production)
+FINANCE_REGION_CODE = env.str("FINANCE_REGION_CODE", default="3100")  # first digits of every 缴款码
 
 # --- security (production values come from the environment) --------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

@@ -46,6 +46,8 @@ OFFICER_ENTRIES = (
     "inspections:my_tasks",
     "inspections:declaredrelation_list",
     "petitions:petition_list",
+    "finance:my_stock",
+    "finance:receivable_list",
     *LAW_LOOKUP,
 )
 
@@ -77,6 +79,10 @@ SQUAD_ENTRIES = (
     "petitions:petitionsupervision_list",
     "org:officer_list",
     "org:mobiledevice_list",
+    "finance:stockrequest_list",
+    "finance:stockwriteoff_list",
+    "finance:stock_overview",
+    "finance:collections",
 )
 
 BRIGADE_ENTRIES = (
@@ -135,6 +141,8 @@ ROLE_MENUS: dict[str, RoleMenu] = {
             "petitions:dashboard",
             "petitions:petitionsupervision_list",
             "evidence:evidenceitem_list",
+            "finance:collections",
+            "finance:stock_stats",
             "org:unit_list",
             "org:officer_list",
             "legal:search",

@@ -417,6 +417,7 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin("secadmin", "security_admin", "孙丽", ("信息科",), "安全管理员"),
     DemoLogin("auditor", "audit_admin", "钱芳", ("督察科",), "审计管理员"),
     DemoLogin("ops", "operations", "郑宇", ("信息科",), "运维工程师"),
+    DemoLogin("cashier", "finance_officer", "何秀英", (), "收款员"),  # role of teis.finance (财务收款员)
 ]
 
 # Staff per unit type beyond the squads' members: (role code, position).
