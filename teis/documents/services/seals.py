@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import math
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
@@ -67,21 +67,25 @@ def ensure_unit_seal(actor, unit) -> UnitSeal:
     seal = UnitSeal.objects.filter(unit=unit).first()
     if seal is not None:
         return seal
-    with transaction.atomic():
-        seal = UnitSeal.objects.select_for_update().filter(unit=unit).first()
-        if seal is not None:
-            return seal
-        private, public = crypto.sm2_generate_keypair()
-        seal = UnitSeal.objects.create(
-            unit=unit,
-            name=f"{unit.name}执法专用章",
-            public_key=public.hex(),
-            private_key=crypto.sm4_encrypt(private.hex()),
-            image_svg=seal_svg(unit.name),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit.record(actor, AuditAction.CREATE, seal, detail={"operation": "documents.seal_key_created",
-                                                              "public_key": seal.public_key})
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first use may create it first
+            return _create_seal(actor, unit)
+    except IntegrityError:
+        return UnitSeal.objects.get(unit=unit)
+
+
+def _create_seal(actor, unit) -> UnitSeal:
+    private, public = crypto.sm2_generate_keypair()
+    seal = UnitSeal.objects.create(
+        unit=unit,
+        name=f"{unit.name}执法专用章",
+        public_key=public.hex(),
+        private_key=crypto.sm4_encrypt(private.hex()),
+        image_svg=seal_svg(unit.name),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(actor, AuditAction.CREATE, seal, detail={"operation": "documents.seal_key_created",
+                                                          "public_key": seal.public_key})
     return seal
 
 
