@@ -312,7 +312,9 @@ def case_facts(case) -> dict:
 
 def _party(party) -> dict:
     if party is None:
-        return dict.fromkeys(("kind", "name", "id_number", "phone", "address", "credit_code", "legal_representative"), "")
+        return dict.fromkeys(
+            ("kind", "name", "id_number", "phone", "address", "credit_code", "legal_representative"), ""
+        )
     return {
         "kind": party.get_kind_display(),
         "name": party.name,
@@ -328,7 +330,9 @@ def _decision(rec) -> dict:
     keys = [k.split(".", 1)[1] for k in SCHEMA if k.startswith("decision.")]
     if rec is None:
         return dict.fromkeys(keys, "")
-    adopted = {True: "采纳", False: "不予采纳"}.get(rec.statement_adopted, "") if rec.statement_adopted is not None else ""
+    adopted = (
+        {True: "采纳", False: "不予采纳"}.get(rec.statement_adopted, "") if rec.statement_adopted is not None else ""
+    )
     return {
         "proposal_facts": rec.proposal_facts,
         "evidence_list": rec.evidence_list,

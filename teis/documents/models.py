@@ -49,7 +49,9 @@ class DocumentTemplate(ScopedModel):
     scope_unit_field = None
     scope_owner_field = None
 
-    doc_type = models.ForeignKey(DocumentType, verbose_name="文书种类", on_delete=models.PROTECT, related_name="templates")
+    doc_type = models.ForeignKey(
+        DocumentType, verbose_name="文书种类", on_delete=models.PROTECT, related_name="templates"
+    )
     version = models.PositiveIntegerField("版本")
     source = models.TextField("模板（HTML）")
     note = models.CharField("修改说明", max_length=200, blank=True)
@@ -111,11 +113,19 @@ class Document(ScopedModel):
     issued_at = models.DateTimeField("签发时间", default=timezone.now)
     cancel_reason = models.CharField("作废理由", max_length=300, blank=True)
     cancel_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="申请作废人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请作废人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="作废审批人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="作废审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decided_at = models.DateTimeField("作废审批时间", null=True, blank=True)
@@ -149,8 +159,9 @@ class CaseFile(ScopedModel):
     pages = models.PositiveIntegerField("页数", default=0)
     sm3 = models.CharField("SM3 摘要", max_length=64, blank=True, editable=False)
     signature = models.TextField("SM2 签名", blank=True, editable=False)
-    seal = models.ForeignKey(UnitSeal, verbose_name="电子印章", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    seal = models.ForeignKey(
+        UnitSeal, verbose_name="电子印章", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     error = models.TextField("错误", blank=True)
     built_at = models.DateTimeField("生成时间", null=True, blank=True)
 

@@ -35,8 +35,13 @@ class DocumentTypeConfig(DocumentsConfig):
         out = []
         tpl = obj.templates.order_by("-version").first()
         if tpl is not None:
-            out.append((f"当前模板 v{tpl.version}", reverse("documents:documenttemplate_detail", args=[tpl.pk]),
-                        "bi-filetype-html"))
+            out.append(
+                (
+                    f"当前模板 v{tpl.version}",
+                    reverse("documents:documenttemplate_detail", args=[tpl.pk]),
+                    "bi-filetype-html",
+                )
+            )
         if user.has_perm("documents.add_documenttemplate"):
             out.append(("编辑模板（保存为新版本）", reverse("documents:template_edit", args=[obj.pk]), "bi-pencil"))
         return out
@@ -54,8 +59,13 @@ class DocumentTemplateConfig(DocumentsConfig):
     def detail_actions(cls, obj, user):
         out = [("预览样张", reverse("documents:template_sample", args=[obj.pk]), "bi-eye")]
         if user.has_perm("documents.add_documenttemplate"):
-            out.append(("基于此版本编辑", reverse("documents:template_edit", args=[obj.doc_type_id]) + f"?from={obj.pk}",
-                        "bi-pencil"))
+            out.append(
+                (
+                    "基于此版本编辑",
+                    reverse("documents:template_edit", args=[obj.doc_type_id]) + f"?from={obj.pk}",
+                    "bi-pencil",
+                )
+            )
         return out
 
 
@@ -66,9 +76,28 @@ class DocumentConfig(DocumentsConfig):
     api_read_only = True
     api_exclude = ["facts"]
     list_columns = ["number", "doc_type", "case", "unit", "issued_by", "issued_at", "status"]
-    detail_fields = ["number", "doc_type", "case", "unit", "step", "template", "status", "issued_by", "issued_at",
-                     "pages", "size", "sm3", "signature", "verify_code", "seal", "reprints", "cancel_reason",
-                     "cancel_requested_by", "decided_by", "decided_at"]
+    detail_fields = [
+        "number",
+        "doc_type",
+        "case",
+        "unit",
+        "step",
+        "template",
+        "status",
+        "issued_by",
+        "issued_at",
+        "pages",
+        "size",
+        "sm3",
+        "signature",
+        "verify_code",
+        "seal",
+        "reprints",
+        "cancel_reason",
+        "cancel_requested_by",
+        "decided_by",
+        "decided_at",
+    ]
     filter_exclude = {}
     menu_label = "执法文书"
     menu_icon = "bi-file-earmark-pdf"
@@ -103,8 +132,21 @@ class CaseFileConfig(DocumentsConfig):
     ui_read_only = True
     api_read_only = True
     list_columns = ["case", "unit", "status", "pages", "built_at", "created_by"]
-    detail_fields = ["case", "unit", "status", "done", "total", "pages", "sm3", "signature", "seal", "built_at",
-                     "error", "created_by", "created_at"]
+    detail_fields = [
+        "case",
+        "unit",
+        "status",
+        "done",
+        "total",
+        "pages",
+        "sm3",
+        "signature",
+        "seal",
+        "built_at",
+        "error",
+        "created_by",
+        "created_at",
+    ]
     menu_label = "电子卷宗"
     menu_icon = "bi-journal-bookmark"
     menu_order = 62
@@ -117,8 +159,9 @@ class CaseFileConfig(DocumentsConfig):
         return out
 
 
-registry.add_menu(MenuEntry("扫码查案（一案一码）", "documents:scan", "cases.view_enforcementcase", "案件办理",
-                            "bi-qr-code-scan", 64))
+registry.add_menu(
+    MenuEntry("扫码查案（一案一码）", "documents:scan", "cases.view_enforcementcase", "案件办理", "bi-qr-code-scan", 64)
+)
 
 
 class ReasonForm(forms.Form):
@@ -126,7 +169,9 @@ class ReasonForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="审批意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = forms.CharField(
+        label="审批意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 _DOC = "documents.document"

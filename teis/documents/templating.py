@@ -16,8 +16,27 @@ from .facts import SCHEMA, SCHEMA_ROOTS
 
 BASE = "documents/base.html"
 ALLOWED_TAGS = frozenset(
-    {"extends", "block", "endblock", "if", "elif", "else", "endif", "for", "empty", "endfor", "comment",
-     "endcomment", "spaceless", "endspaceless", "cycle", "firstof", "with", "endwith", "load"}
+    {
+        "extends",
+        "block",
+        "endblock",
+        "if",
+        "elif",
+        "else",
+        "endif",
+        "for",
+        "empty",
+        "endfor",
+        "comment",
+        "endcomment",
+        "spaceless",
+        "endspaceless",
+        "cycle",
+        "firstof",
+        "with",
+        "endwith",
+        "load",
+    }
 )
 ALLOWED_LIBRARIES = frozenset({"documents_tags"})
 _WORD = re.compile(r"^[A-Za-z_][\w.]*$")
@@ -58,7 +77,7 @@ def validate(source: str) -> None:
     """Raise TemplateProblem (Chinese message) for a template that does not compile, uses a tag outside the
     allowed set, or names a placeholder not in SCHEMA (each one named)."""
     if "{% extends" not in source or BASE not in source:
-        raise TemplateProblem(f"模板须继承文书基础模板：{{% extends \"{BASE}\" %}}")
+        raise TemplateProblem(f'模板须继承文书基础模板：{{% extends "{BASE}" %}}')
     unknown: list[str] = []
     bad_tags: list[str] = []
     loops: dict[str, str] = {}

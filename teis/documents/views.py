@@ -58,7 +58,7 @@ def preview(request, case_pk: int, type_code: str):
 def issue(request, case_pk: int, type_code: str):
     require(request, "documents.issue_document")
     case = access_case(request.user, case_pk)
-    step = (case.current_step or "").split("、")[0]
+    step = issuing.current_step_id(case)
     try:
         doc = issuing.issue_document(request.user, case, type_code, step=step)
     except ServiceError as err:
@@ -70,15 +70,15 @@ def issue(request, case_pk: int, type_code: str):
 
 def _document(request, pk: int) -> Document:
     require(request, "documents.view_document")
-    return get_object_or_404(Document.objects.for_user(request.user).select_related("doc_type", "template", "seal"),
-                             pk=pk)
+    return get_object_or_404(
+        Document.objects.for_user(request.user).select_related("doc_type", "template", "seal"), pk=pk
+    )
 
 
 @login_required
 def download(request, pk: int):
     doc = _document(request, pk)
-    return pdf_response(issuing.open_original(request.user, doc), f"{doc.doc_type.name}-{doc.number}.pdf",
-                        inline=False)
+    return pdf_response(issuing.open_original(request.user, doc), f"{doc.doc_type.name}-{doc.number}.pdf", inline=False)
 
 
 @login_required
@@ -95,8 +95,9 @@ def _sample_pdf(doc_type: DocumentType, source: str) -> bytes:
 
     from .sample import sample_facts
 
-    ctx = issuing.document_context(doc_type, sample_facts(), number="〔文号〕", verify_code="", issued_at=timezone.now(),
-                                   preview=True)
+    ctx = issuing.document_context(
+        doc_type, sample_facts(), number="〔文号〕", verify_code="", issued_at=timezone.now(), preview=True
+    )
     return html_document(render_html(source, ctx)).write_pdf()
 
 
@@ -133,8 +134,14 @@ def template_edit(request, pk: int):
     return render(
         request,
         "documents/template_edit.html",
-        {"doc_type": doc_type, "base": base, "source": source, "note": note, "error": error,
-         "schema": sorted(SCHEMA.items())},
+        {
+            "doc_type": doc_type,
+            "base": base,
+            "source": source,
+            "note": note,
+            "error": error,
+            "schema": sorted(SCHEMA.items()),
+        },
         status=400 if error else 200,
     )
 
@@ -164,8 +171,11 @@ def _casefile(request, pk: int) -> CaseFile:
 def casefile_progress(request, pk: int):
     casefile = _casefile(request, pk)
     template = "documents/_casefile_progress.html" if request.htmx else "documents/casefile_progress.html"
-    return render(request, template, {"casefile": casefile, "running": casefile.status in (
-        CaseFileStatus.PENDING, CaseFileStatus.RUNNING)})
+    return render(
+        request,
+        template,
+        {"casefile": casefile, "running": casefile.status in (CaseFileStatus.PENDING, CaseFileStatus.RUNNING)},
+    )
 
 
 @login_required

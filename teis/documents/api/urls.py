@@ -58,11 +58,19 @@ class IssueView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=inline_serializer("DocumentIssueIn", {"case": serializers.IntegerField(),
-                                                      "type": serializers.CharField()}),
-        responses={201: inline_serializer("DocumentIssued", {"id": serializers.IntegerField(),
-                                                             "number": serializers.CharField(),
-                                                             "verify_code": serializers.CharField()})},
+        request=inline_serializer(
+            "DocumentIssueIn", {"case": serializers.IntegerField(), "type": serializers.CharField()}
+        ),
+        responses={
+            201: inline_serializer(
+                "DocumentIssued",
+                {
+                    "id": serializers.IntegerField(),
+                    "number": serializers.CharField(),
+                    "verify_code": serializers.CharField(),
+                },
+            )
+        },
     )
     def post(self, request):
         _check_perm(request, "documents.issue_document")
@@ -71,7 +79,7 @@ class IssueView(APIView):
         type_code = data.get("type")
         if not isinstance(type_code, str) or not type_code:
             raise ServiceError("invalid", "请指定文书种类（type）。", {"type": ["必填"]})
-        step = (case.current_step or "").split("、")[0]
+        step = issuing.current_step_id(case)
         doc = issuing.issue_document(request.user, case, type_code, step=step)
         return Response(_doc_json(doc), status=status.HTTP_201_CREATED)
 
@@ -81,20 +89,32 @@ class CaseTypesView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: inline_serializer("DocumentTypeForStep", {
-        "code": serializers.CharField(), "name": serializers.CharField(),
-        "missing": serializers.ListField(child=serializers.CharField())}, many=True)})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "DocumentTypeForStep",
+                {
+                    "code": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "missing": serializers.ListField(child=serializers.CharField()),
+                },
+                many=True,
+            )
+        }
+    )
     def get(self, request, case_pk: int):
         _check_perm(request, "documents.view_document")
         case = _case(request, case_pk)
-        step = request.query_params.get("step") or (case.current_step or "").split("、")[0]
+        step = request.query_params.get("step") or issuing.current_step_id(case)
         from .. import facts
 
         case_facts = facts.case_facts(case)
-        return Response([
-            {"code": t.code, "name": t.name, "missing": issuing.missing_facts(case, t, case_facts)}
-            for t in issuing.types_for_step(step)
-        ])
+        return Response(
+            [
+                {"code": t.code, "name": t.name, "missing": issuing.missing_facts(case, t, case_facts)}
+                for t in issuing.types_for_step(step)
+            ]
+        )
 
 
 class CaseFileView(APIView):
@@ -102,8 +122,14 @@ class CaseFileView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={202: inline_serializer("CaseFileQueued", {
-        "id": serializers.IntegerField(), "status": serializers.CharField()})})
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer(
+                "CaseFileQueued", {"id": serializers.IntegerField(), "status": serializers.CharField()}
+            )
+        },
+    )
     def post(self, request, case_pk: int):
         _check_perm(request, "documents.add_casefile")
         case = _case(request, case_pk)

@@ -55,16 +55,28 @@ def _ordered_documents(case) -> list[Document]:
 
 def _doc_html(doc: Document, first_page: int) -> str:
     case_facts = {k: v for k, v in (doc.facts or {}).items() if k != "doc_meta"}
-    ctx = document_context(doc.doc_type, case_facts, number=doc.number, verify_code=doc.verify_code,
-                           issued_at=doc.issued_at, seal=doc.seal,
-                           extra={"documents": case_facts.get("documents", []), "casefile_first_page": first_page})
+    ctx = document_context(
+        doc.doc_type,
+        case_facts,
+        number=doc.number,
+        verify_code=doc.verify_code,
+        issued_at=doc.issued_at,
+        seal=doc.seal,
+        extra={"documents": case_facts.get("documents", []), "casefile_first_page": first_page},
+    )
     return render_html(doc.template.source, ctx)
 
 
 def _fresh_html(case_facts: dict, type_code: str, first_page: int, documents: list[dict]) -> str:
     doc_type = get_type(type_code)
-    ctx = document_context(doc_type, case_facts, number="", verify_code="", issued_at=timezone.now(),
-                           extra={"documents": documents, "casefile_first_page": first_page})
+    ctx = document_context(
+        doc_type,
+        case_facts,
+        number="",
+        verify_code="",
+        issued_at=timezone.now(),
+        extra={"documents": documents, "casefile_first_page": first_page},
+    )
     return render_html(current_template(doc_type).source, ctx)
 
 
@@ -90,8 +102,14 @@ def build(casefile: CaseFile, progress=None) -> CaseFile:
         page = 1 + len(cover.pages) + toc_pages
         rows = []
         for d in docs:
-            rows.append({"name": d.doc_type.name, "number": d.number, "page": str(page),
-                         "date": timezone.localtime(d.issued_at).strftime("%Y-%m-%d")})
+            rows.append(
+                {
+                    "name": d.doc_type.name,
+                    "number": d.number,
+                    "page": str(page),
+                    "date": timezone.localtime(d.issued_at).strftime("%Y-%m-%d"),
+                }
+            )
             page += d.pages
         rows.append({"name": "证据清单（含 SM3 摘要）", "number": "", "date": "", "page": str(page)})
         toc = html_document(_fresh_html(case_facts, "file_contents", 1 + len(cover.pages), rows))
@@ -106,11 +124,15 @@ def build(casefile: CaseFile, progress=None) -> CaseFile:
         rendered.append(part)
         page += len(part.pages)
         tick()
-    evidence_html = render_to_string("documents/casefile_evidence.html", {
-        **document_context(get_type("file_contents"), case_facts, number="", verify_code="",
-                           issued_at=timezone.now()),
-        "casefile_first_page": page,
-    })
+    evidence_html = render_to_string(
+        "documents/casefile_evidence.html",
+        {
+            **document_context(
+                get_type("file_contents"), case_facts, number="", verify_code="", issued_at=timezone.now()
+            ),
+            "casefile_first_page": page,
+        },
+    )
     rendered.append(html_document(evidence_html))
     tick()
     pages = [p for r in rendered for p in r.pages]
@@ -121,8 +143,15 @@ def build(casefile: CaseFile, progress=None) -> CaseFile:
         signature = sign_digest(casefile.created_by, seal, digest, purpose="电子卷宗", reference=case.case_code or "")
         name = get_storage().save(f"documents/{case.pk}/casefile-{casefile.pk}.pdf", ContentFile(pdf))
         CaseFile.objects.filter(pk=casefile.pk).update(
-            status=CaseFileStatus.DONE, file_name=name, pages=len(pages), sm3=digest.hex(), signature=signature.hex(),
-            seal=seal, built_at=timezone.now(), done=total, total=total,
+            status=CaseFileStatus.DONE,
+            file_name=name,
+            pages=len(pages),
+            sm3=digest.hex(),
+            signature=signature.hex(),
+            seal=seal,
+            built_at=timezone.now(),
+            done=total,
+            total=total,
         )
     tick()
     casefile.refresh_from_db()

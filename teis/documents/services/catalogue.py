@@ -16,12 +16,21 @@ from ..models import DocumentTemplate, DocumentType
 
 
 def ensure_catalogue() -> int:
-    """Create the missing types (and their version 1). Idempotent; returns how many types were created."""
-    existing = set(DocumentType.objects.values_list("code", flat=True))
+    """Create the missing types (and their version 1); keep the code-owned fields of the existing ones (issuing
+    steps, aliases, required facts) in step with this release. Idempotent; returns how many types were created."""
+    existing = {t.code: t for t in DocumentType.objects.all()}
     created = 0
     with transaction.atomic():
         for order, spec in enumerate(SPECS, start=1):
-            if spec.code in existing:
+            current = existing.get(spec.code)
+            if current is not None:
+                owned = {
+                    "steps": list(spec.steps),
+                    "aliases": list(spec.aliases),
+                    "required_facts": list(spec.required),
+                }
+                if any(getattr(current, k) != v for k, v in owned.items()):
+                    DocumentType.objects.filter(pk=current.pk).update(**owned)
                 continue
             doc_type = DocumentType.objects.create(
                 code=spec.code,
@@ -64,6 +73,7 @@ def do_save_template(actor, doc_type: DocumentType, source: str, note: str = "")
         tpl = DocumentTemplate.objects.create(
             doc_type=doc_type, version=last + 1, source=source, note=note[:200], created_by=actor
         )
-        audit.record(actor, AuditAction.CREATE, tpl, detail={"operation": "documents.template_version",
-                                                             "version": tpl.version})
+        audit.record(
+            actor, AuditAction.CREATE, tpl, detail={"operation": "documents.template_version", "version": tpl.version}
+        )
     return tpl

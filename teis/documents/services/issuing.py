@@ -51,6 +51,12 @@ def verify_url(code: str) -> str:
     return f"{settings.TEIS_PUBLIC_URL}/verify/{code}/"
 
 
+def current_step_id(case) -> str:
+    """The BPMN id of the case's current step (the first one while parallel), "" without a process."""
+    process = case.process if case.process_id else None
+    return ((process.current_step if process else "") or "").split("、")[0]
+
+
 def get_type(type_code: str) -> DocumentType:
     doc_type = DocumentType.objects.filter(code=type_code, is_active=True).first()
     if doc_type is None and not DocumentType.objects.exists():
@@ -130,8 +136,12 @@ def file_order_documents(case) -> list[dict]:
         key=lambda d: (rank.get(d.doc_type.code, 999), d.issued_at, d.pk),
     )
     return [
-        {"name": d.doc_type.name, "number": d.number, "date": timezone.localtime(d.issued_at).strftime("%Y-%m-%d"),
-         "page": ""}
+        {
+            "name": d.doc_type.name,
+            "number": d.number,
+            "date": timezone.localtime(d.issued_at).strftime("%Y-%m-%d"),
+            "page": "",
+        }
         for d in docs
     ]
 
@@ -142,8 +152,15 @@ def preview_pdf(actor, case, type_code: str) -> bytes:
     doc_type = get_type(type_code)
     case_facts = facts_module.case_facts(case)
     check_issuable(case, doc_type, case_facts)
-    ctx = document_context(doc_type, case_facts, number="（签发时编号）", verify_code="", issued_at=timezone.now(),
-                           preview=True, extra={"documents": file_order_documents(case)})
+    ctx = document_context(
+        doc_type,
+        case_facts,
+        number="（签发时编号）",
+        verify_code="",
+        issued_at=timezone.now(),
+        preview=True,
+        extra={"documents": file_order_documents(case)},
+    )
     pdf, _ = render_pdf_bytes(current_template(doc_type), ctx)
     return pdf
 
@@ -167,8 +184,16 @@ def issue_document(actor, case, type_code: str, *, step: str = "") -> Document:
         number = _number(case, doc_type, timezone.localtime(now).year)
         code = new_verify_code()
         issued_by = facts_module._person(actor)
-        ctx = document_context(doc_type, case_facts, number=number, verify_code=code, issued_at=now,
-                               issued_by=issued_by, seal=seal, extra={"documents": file_order_documents(case)})
+        ctx = document_context(
+            doc_type,
+            case_facts,
+            number=number,
+            verify_code=code,
+            issued_at=now,
+            issued_by=issued_by,
+            seal=seal,
+            extra={"documents": file_order_documents(case)},
+        )
         pdf, pages = render_pdf_bytes(template, ctx)
         digest = crypto.sm3_digest(pdf)
         signature = sign_digest(actor, seal, digest, purpose=doc_type.name, reference=number)
@@ -176,12 +201,30 @@ def issue_document(actor, case, type_code: str, *, step: str = "") -> Document:
         snapshot = {k: v for k, v in ctx.items() if k != "doc"}
         snapshot["doc_meta"] = {"issued_by": issued_by}
         doc = Document.objects.create(
-            case=case, unit=case.unit, doc_type=doc_type, template=template, number=number, step=step[:60],
-            facts=snapshot, file_name=name, size=len(pdf), pages=pages, sm3=digest.hex(),
-            signature=signature.hex(), seal=seal, verify_code=code, issued_by=actor, issued_at=now, created_by=actor,
+            case=case,
+            unit=case.unit,
+            doc_type=doc_type,
+            template=template,
+            number=number,
+            step=step[:60],
+            facts=snapshot,
+            file_name=name,
+            size=len(pdf),
+            pages=pages,
+            sm3=digest.hex(),
+            signature=signature.hex(),
+            seal=seal,
+            verify_code=code,
+            issued_by=actor,
+            issued_at=now,
+            created_by=actor,
         )
-        audit.record(actor, AuditAction.CREATE, doc, detail={"operation": "documents.issue", "number": number,
-                                                             "case": case.pk, "sm3": doc.sm3})
+        audit.record(
+            actor,
+            AuditAction.CREATE,
+            doc,
+            detail={"operation": "documents.issue", "number": number, "case": case.pk, "sm3": doc.sm3},
+        )
     return doc
 
 
@@ -200,9 +243,17 @@ def open_original(actor, doc: Document) -> bytes:
 def reprint_pdf(actor, doc: Document) -> bytes:
     """A copy (副本): the same template version and facts, marked 副本 on every page; counted and audited."""
     case_facts = {k: v for k, v in (doc.facts or {}).items() if k != "doc_meta"}
-    ctx = document_context(doc.doc_type, case_facts, number=doc.number, verify_code=doc.verify_code,
-                           issued_at=doc.issued_at, issued_by=(doc.facts or {}).get("doc_meta", {}).get("issued_by", ""),
-                           seal=doc.seal, copy=True, extra={"documents": case_facts.get("documents", [])})
+    ctx = document_context(
+        doc.doc_type,
+        case_facts,
+        number=doc.number,
+        verify_code=doc.verify_code,
+        issued_at=doc.issued_at,
+        issued_by=(doc.facts or {}).get("doc_meta", {}).get("issued_by", ""),
+        seal=doc.seal,
+        copy=True,
+        extra={"documents": case_facts.get("documents", [])},
+    )
     pdf, _ = render_pdf_bytes(doc.template, ctx)
     with transaction.atomic():
         Document.objects.filter(pk=doc.pk).update(reprints=doc.reprints + 1)
@@ -227,8 +278,13 @@ def do_request_cancel(actor, doc: Document, reason: str) -> Document:
             raise ServiceError("bad_state", f"文书“{doc}”当前状态为“{doc.get_status_display()}”，不能申请作废。")
         doc.status, doc.cancel_reason, doc.cancel_requested_by = DocumentStatus.CANCEL_PENDING, reason[:300], actor
         doc.save(update_fields=["status", "cancel_reason", "cancel_requested_by", "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, doc, changes={"状态": ["已签发", "作废待审批"]},
-                     detail={"operation": "documents.cancel_request", "reason": reason[:300]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            doc,
+            changes={"状态": ["已签发", "作废待审批"]},
+            detail={"operation": "documents.cancel_request", "reason": reason[:300]},
+        )
     return doc
 
 
@@ -243,7 +299,14 @@ def do_decide_cancel(actor, doc: Document, *, approve: bool, opinion: str = "") 
         doc.decided_by, doc.decided_at = actor, timezone.now()
         doc.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         after = "已作废" if approve else "已签发"
-        audit.record(actor, AuditAction.UPDATE, doc, changes={"状态": ["作废待审批", after]},
-                     detail={"operation": "documents.cancel_approve" if approve else "documents.cancel_reject",
-                             "opinion": opinion[:300]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            doc,
+            changes={"状态": ["作废待审批", after]},
+            detail={
+                "operation": "documents.cancel_approve" if approve else "documents.cancel_reject",
+                "opinion": opinion[:300],
+            },
+        )
     return doc

@@ -84,8 +84,12 @@ def _create_seal(actor, unit) -> UnitSeal:
         image_svg=seal_svg(unit.name),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    audit.record(actor, AuditAction.CREATE, seal, detail={"operation": "documents.seal_key_created",
-                                                          "public_key": seal.public_key})
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        seal,
+        detail={"operation": "documents.seal_key_created", "public_key": seal.public_key},
+    )
     return seal
 
 
@@ -93,8 +97,12 @@ def sign_digest(actor, seal: UnitSeal, digest: bytes, *, purpose: str, reference
     """SM2 signature (DER) of the 32-byte SM3 `digest` with the seal's key; the use is audited."""
     private = bytes.fromhex(crypto.sm4_decrypt(seal.private_key))
     signature = crypto.sm2_sign(private, digest)
-    audit.record(actor, AuditAction.UPDATE, seal, detail={"operation": "documents.seal_used", "purpose": purpose,
-                                                          "reference": reference, "sm3": digest.hex()})
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        seal,
+        detail={"operation": "documents.seal_used", "purpose": purpose, "reference": reference, "sm3": digest.hex()},
+    )
     return signature
 
 

@@ -19,8 +19,9 @@ def case_documents(context, case):
     user = _user(context)
     if user is None or not user.has_perm("documents.view_document"):
         return {"visible": False}
-    docs = list(Document.objects.filter(case=case).select_related("doc_type", "issued_by__officer").order_by(
-        "issued_at", "pk"))
+    docs = list(
+        Document.objects.filter(case=case).select_related("doc_type", "issued_by__officer").order_by("issued_at", "pk")
+    )
     casefile = CaseFile.objects.filter(case=case).order_by("-created_at").first()
     return {
         "visible": True,

@@ -40,8 +40,16 @@ class TestDocumentTypeGeneric(GenericModelTests):
         return DocumentType.objects.create(code=f"t{n}", name=f"测试文书{n}", category="decision", abbr="测", order=0)
 
     def form_data(self, ctx, n):
-        return {"code": f"new{n}", "name": f"新文书{n}", "category": "decision", "abbr": "新", "copies": 1,
-                "order": 100, "official": "on", "is_active": "on"}
+        return {
+            "code": f"new{n}",
+            "name": f"新文书{n}",
+            "category": "decision",
+            "abbr": "新",
+            "copies": 1,
+            "order": 100,
+            "official": "on",
+            "is_active": "on",
+        }
 
     def edit_form_data(self, ctx, obj, n):
         data = self.form_data(ctx, n)

@@ -125,8 +125,11 @@ def test_template_with_an_unknown_placeholder_is_refused_naming_it(officer):
         ('{% extends "documents/base.html" %}{% block body %}{% include "base.html" %}{% endblock %}', "include"),
         ('{% extends "documents/base.html" %}{% load static %}', "load static"),
         ("<p>{{ case.code }}</p>", "继承"),
-        ('{% extends "documents/base.html" %}{% block body %}{% for r in records %}{{ r.nope }}{% endfor %}'
-         "{% endblock %}", "r.nope"),
+        (
+            '{% extends "documents/base.html" %}{% block body %}{% for r in records %}{{ r.nope }}{% endfor %}'
+            "{% endblock %}",
+            "r.nope",
+        ),
         ('{% extends "documents/base.html" %}{% block body %}{% if case.code == %}{% endif %}{% endblock %}', "语法"),
     ]:
         with pytest.raises(ServiceError) as err:
