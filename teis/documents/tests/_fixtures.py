@@ -3,11 +3,8 @@ helpers), and a document issued on it."""
 
 from __future__ import annotations
 
-import pytest
-
 from teis.cases import steps
 from teis.cases.tests._record import make_full_case, step_facts
-from teis.cases.tests.test_processes import FILES
 from teis.workflow import services as wf
 from teis.workflow.choices import Decision, TaskStatus
 
@@ -26,19 +23,6 @@ PLAN = [
     ("officer", "Task_Archive"),
     ("squad", "Task_ArchiveReview"),
 ]
-
-
-@pytest.fixture
-def people(make_user, roles):
-    wf.ensure_definitions(None, FILES)
-    return {
-        "officer": make_user("field_officer", "squad1", username="doc_officer"),
-        "squad": make_user("squad_leader", "squad1", username="doc_squad"),
-        "brigade": make_user("brigade_leader", "brigade1", username="doc_brigade"),
-        "legal": make_user("legal_reviewer", "corps", username="doc_legal"),
-        "leader": make_user("leadership", "corps", username="doc_leader"),
-        "other": make_user("field_officer", "squad3", username="doc_other"),
-    }
 
 
 def open_task(case, step):

@@ -13,7 +13,7 @@ from teis.core.testing import logged_in_client
 from teis.documents.models import CaseFile, Document, DocumentTemplate, DocumentType
 from teis.documents.services import issuing
 
-from ._fixtures import case_at, open_task, people  # noqa: F401
+from ._fixtures import case_at, open_task
 from .factories import ready_case
 
 pytestmark = pytest.mark.django_db
