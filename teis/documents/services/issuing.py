@@ -172,13 +172,14 @@ def _number(case, doc_type: DocumentType, year: int) -> str:
     return next_code(f"documents:{unit.pk}:{doc_type.code}:{year}", template)
 
 
-def issue_document(actor, case, type_code: str, *, step: str = "") -> Document:
-    """Issue a document of `type_code` for `case` (see the module docstring)."""
+def issue_document(actor, case, type_code: str, *, step: str = "", issued_at: dt.datetime | None = None) -> Document:
+    """Issue a document of `type_code` for `case` (see the module docstring). `issued_at` only for the demo data,
+    which issues the documents of cases archived in the past at the times their steps were done."""
     doc_type = get_type(type_code)
     case_facts = facts_module.case_facts(case)
     check_issuable(case, doc_type, case_facts)
     template = current_template(doc_type)
-    now = timezone.now()
+    now = issued_at or timezone.now()
     with transaction.atomic():
         seal = ensure_unit_seal(actor, case.unit)
         number = _number(case, doc_type, timezone.localtime(now).year)
