@@ -33,7 +33,7 @@ def find(code_text: str) -> Document | None:
     code = parse_verify_code(code_text)
     if code is None:
         return None
-    return Document.objects.select_related("doc_type", "unit", "seal").filter(verify_code=code).first()
+    return Document.objects.select_related("doc_type", "unit", "seal__unit").filter(verify_code=code).first()
 
 
 def verify(doc: Document) -> Verification:
@@ -49,7 +49,8 @@ def summary(doc: Document) -> dict:
     return {
         "type": doc.doc_type.name,
         "number": doc.number,
-        "unit": doc.unit.name,
+        "unit": doc.seal.unit.name,  # the enforcement subject whose seal it carries
+        "handling_unit": doc.unit.name,
         "issued_on": timezone.localtime(doc.issued_at).strftime("%Y-%m-%d"),
         "status": doc.get_status_display(),
         "sm3": doc.sm3,
