@@ -80,8 +80,8 @@ def _record(spec: Spec) -> str:
         + '<p class="note">以上笔录我已看过（已向我宣读过），与我所说（现场情况）相符。</p>\n'
         + "<p>"
         + spec.extra.get("who", "被询问人")
-        + '签名：<span class="fill" style="min-width:40mm">'
-        + '</span>　　执法人员签名：<span class="fill" style="min-width:40mm"></span></p>\n'
+        + '签名：<span class="blank">'
+        + '</span>　　执法人员签名：<span class="blank"></span></p>\n'
         + "{% endif %}{% endfor %}\n{% endblock %}\n"
     )
 
