@@ -293,7 +293,7 @@ SPECS: tuple[Spec, ...] = (
             "经查，[[decision.proposal_facts]]{% if not decision.proposal_facts %}[[case.facts]]{% endif %}",
             "以上事实有[[decision.evidence_list]]等证据为证。",
             "本机关于[[decision.notice_served_at]]向你（单位）送达了违法行为通知书，告知了拟作出行政处罚的事实、理由、依据及你（单位）"
-            "依法享有的陈述、申辩和要求听证的权利。{% if decision.statement %}你（单位）提出"
+            "依法享有的陈述、申辩和要求听证的权利。{% if decision.statement_adopted %}你（单位）提出"
             "的陈述申辩意见经复核，[[decision.statement_adopted]]。{% endif %}",
             "你（单位）的行为违反了[[case.violated]]的规定，依据[[case.penalty_basis]]的规定，本机关决定对你（单位）作出如下行政处罚："
             "[[decision.penalty_kinds]]，罚款人民币[[case.fine_upper]]（￥[[case.fine_amount]]元）。",
