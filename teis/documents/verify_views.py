@@ -68,8 +68,30 @@ def verify(request, code: str):
     return render(request, "documents/verify.html", ctx, status=status)
 
 
+def material(request, code: str, what: str):
+    """What an independent verifier needs: the SM2 signature (DER) and the seal's public key (PEM)."""
+    from django.http import Http404, HttpResponse
+
+    from .services.seals import public_key_pem
+
+    if _throttled(request):
+        return render(request, "documents/verify.html", {"throttled": RATE_MESSAGE}, status=429)
+    doc = verification.find(code)
+    if doc is None:
+        raise Http404
+    if what == "signature.der":
+        response = HttpResponse(bytes.fromhex(doc.signature), content_type="application/octet-stream")
+    elif what == "public-key.pem":
+        response = HttpResponse(public_key_pem(doc.seal), content_type="application/x-pem-file")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{doc.verify_code}-{what}"'
+    return response
+
+
 app_name = "documents_verify"
 urlpatterns = [
     path("", verify_home, name="verify_home"),
     path("<str:code>/", verify, name="verify"),
+    path("<str:code>/<str:what>", material, name="material"),
 ]

@@ -188,3 +188,40 @@ def test_the_cases_requirements_read_documents(tree, officer, media):
 )
 def test_rmb_upper(amount, text):
     assert facts_module.rmb_upper(Decimal(amount)) == text
+
+
+@pytest.mark.skipif(not __import__("shutil").which("openssl"), reason="openssl not installed")
+def test_openssl_verifies_the_signature_independently(tree, officer, media, client):
+    """The worked example of docs/documents.md: OpenSSL's SM2 verify of the PDF's SM3 digest."""
+    import subprocess
+
+    case = ready_case(tree["squad1"], officer)
+    doc = issuing.issue_document(officer, case, "violation_notice")
+    base = f"/verify/{doc.verify_code}/"
+    (media / "doc.pdf").write_bytes(issuing.read_pdf(doc))
+    (media / "sig.der").write_bytes(client.get(base + "signature.der").content)
+    (media / "pub.pem").write_bytes(client.get(base + "public-key.pem").content)
+    digest = subprocess.run(["openssl", "dgst", "-sm3", "-binary", "doc.pdf"], cwd=media, capture_output=True)
+    assert digest.stdout.hex() == doc.sm3
+    (media / "digest.bin").write_bytes(digest.stdout)
+    verify = [
+        "openssl",
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        "pub.pem",
+        "-rawin",
+        "-in",
+        "digest.bin",
+        "-sigfile",
+        "sig.der",
+        "-digest",
+        "sm3",
+        "-pkeyopt",
+        "distid:1234567812345678",
+    ]
+    done = subprocess.run(verify, cwd=media, capture_output=True, text=True)
+    assert done.returncode == 0 and "Verified Successfully" in done.stdout, done.stdout + done.stderr
+    (media / "digest.bin").write_bytes(bytes([digest.stdout[0] ^ 1]) + digest.stdout[1:])
+    assert subprocess.run(verify, cwd=media, capture_output=True).returncode != 0
