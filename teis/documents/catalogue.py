@@ -49,7 +49,7 @@ SPECS: tuple[Spec, ...] = (
             ),
             ("负责人审批意见", "同意立案。　立案时间：{{ case.filed_at }}", "medium"),
         ),
-        required=("case.code", "case.cause", "party.name", "case.facts"),
+        required=("case.cause", "party.name", "case.facts"),  # issued before 赋码 (立案审批 gives the code)
         aliases=("立案审批表",),
     ),
     Spec(
@@ -79,7 +79,7 @@ SPECS: tuple[Spec, ...] = (
         "现",
         ("Task_Register", "Task_PreRegister"),
         "record",
-        required=("case.code", "has.scene"),
+        required=("has.scene",),
         aliases=("现场检查笔录",),
         extra={"kind": "现场笔录", "who": "当事人或见证人"},
     ),
