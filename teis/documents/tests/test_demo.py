@@ -28,9 +28,9 @@ def test_archived_demo_case_carries_its_documents(settings, tmp_path):
     load_legal()
     ensure_definitions(None)
     load_general_demo([STORIES[0]])  # one archived case
-    counts = load_demo()
+    counts = load_demo(full=True)
     assert counts["执法文书"] >= 10
-    assert load_demo() == {}  # idempotent
+    assert load_demo(full=True) == {}  # idempotent
     docs = list(Document.objects.select_related("doc_type", "case"))
     names = {d.doc_type.name for d in docs}
     assert {"立案登记表", "询问笔录", "违法行为通知书", "行政处罚决定书", "送达回证", "结案报告", "卷宗封面"} <= names
