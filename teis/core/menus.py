@@ -46,6 +46,8 @@ OFFICER_ENTRIES = (
     "inspections:my_tasks",
     "inspections:declaredrelation_list",
     "petitions:petition_list",
+    "documents:document_list",
+    "documents:scan",
     *LAW_LOOKUP,
 )
 
@@ -77,6 +79,7 @@ SQUAD_ENTRIES = (
     "petitions:petitionsupervision_list",
     "org:officer_list",
     "org:mobiledevice_list",
+    "documents:casefile_list",
 )
 
 BRIGADE_ENTRIES = (
@@ -89,6 +92,7 @@ BRIGADE_ENTRIES = (
     "cases:*dispatch*",
     "cases:*warning*",
     "org:unit_list",
+    "documents:unitseal_list",
 )
 
 ROLE_MENUS: dict[str, RoleMenu] = {
@@ -118,6 +122,7 @@ ROLE_MENUS: dict[str, RoleMenu] = {
         entries=(
             *INBOX,
             "cases:enforcementcase_list",
+            "documents:document_list",
             "dispatch:live",
             "dispatch:alarm_list",
             "dispatch:dutyplan_list",
