@@ -16,8 +16,9 @@ _SUBSTITUTE = {"O": "0", "I": "1", "L": "1"}
 
 
 def _check(body: str) -> str:
-    total = sum((i + 1) * _VALUE[ch] for i, ch in enumerate(body))
-    return ALPHABET[total % 31]  # mod a prime: catches every single substitution and adjacent swap
+    # odd weights are invertible mod 32: any single wrong character changes the check character
+    total = sum((2 * i + 1) * _VALUE[ch] for i, ch in enumerate(body))
+    return ALPHABET[total % 32]
 
 
 def new_verify_code() -> str:
