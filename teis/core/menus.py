@@ -46,8 +46,6 @@ OFFICER_ENTRIES = (
     "inspections:my_tasks",
     "inspections:declaredrelation_list",
     "petitions:petition_list",
-    "documents:document_list",
-    "documents:scan",
     *LAW_LOOKUP,
 )
 
@@ -79,7 +77,8 @@ SQUAD_ENTRIES = (
     "petitions:petitionsupervision_list",
     "org:officer_list",
     "org:mobiledevice_list",
-    "documents:casefile_list",
+    "documents:document_list",
+    "documents:scan",
 )
 
 BRIGADE_ENTRIES = (
@@ -92,6 +91,7 @@ BRIGADE_ENTRIES = (
     "cases:*dispatch*",
     "cases:*warning*",
     "org:unit_list",
+    "documents:casefile_list",
     "documents:unitseal_list",
 )
 
