@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "teis.maritime",
     "teis.inspections",
     "teis.petitions",
+    "teis.documents",
     "teis.finance",
 ]
 
@@ -457,6 +458,10 @@ TEIS_LEGAL_FLAG_BLOCKS_USE = env.bool("TEIS_LEGAL_FLAG_BLOCKS_USE", default=Fals
 
 # Map base layer: an internal tile server URL template ({z}/{x}/{y}); empty = the packaged offline district map.
 TEIS_MAP_TILE_URL = env.str("TEIS_MAP_TILE_URL", default="")
+# The address printed in the QR code of every issued document (its public verification page /verify/<code>).
+TEIS_PUBLIC_URL = env.str("TEIS_PUBLIC_URL", default="http://localhost:8000").rstrip("/")
+# Public verification page: requests per minute and address (uploads count 5).
+TEIS_VERIFY_RATE = env.int("TEIS_VERIFY_RATE", default=60)
 # Device gateways started by `make run` (embedded): JT/T 808 TCP and AIS NMEA listeners.
 TEIS_JT808_PORT = env.int("TEIS_JT808_PORT", default=7808)
 TEIS_AIS_PORT = env.int("TEIS_AIS_PORT", default=10110)

@@ -40,6 +40,8 @@ urlpatterns = [
     path("maritime/", include("teis.maritime.urls")),
     path("inspections/", include("teis.inspections.urls")),
     path("petitions/", include("teis.petitions.urls")),
+    path("documents/", include("teis.documents.urls")),
+    path("verify/", include("teis.documents.verify_urls")),
     path("finance/", include("teis.finance.urls")),
     path("api/v1/", include("teis.api_urls")),
     # The API description is not public (issue 16): a session or a bearer token is needed.

@@ -468,7 +468,8 @@ STEP_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
         _doc("行政处罚决定书"),
         _doc("送达回证"),
     ),
-    "Task_Execution": (_r("paid", "罚款缴清"),),
+    # a decision without its served notice (送达回证) is reported while the fine is executed
+    "Task_Execution": (_r("paid", "罚款缴清"), _doc("送达回证")),
     "Task_Archive": (
         _r("closed_at", "结案时间"),
         _r("closing_report", "结案报告"),

@@ -79,6 +79,8 @@ SQUAD_ENTRIES = (
     "petitions:petitionsupervision_list",
     "org:officer_list",
     "org:mobiledevice_list",
+    "documents:document_list",
+    "documents:scan",
     "finance:stockrequest_list",
     "finance:stockwriteoff_list",
     "finance:stock_overview",
@@ -95,6 +97,8 @@ BRIGADE_ENTRIES = (
     "cases:*dispatch*",
     "cases:*warning*",
     "org:unit_list",
+    "documents:casefile_list",
+    "documents:unitseal_list",
 )
 
 ROLE_MENUS: dict[str, RoleMenu] = {
@@ -124,6 +128,7 @@ ROLE_MENUS: dict[str, RoleMenu] = {
         entries=(
             *INBOX,
             "cases:enforcementcase_list",
+            "documents:document_list",
             "dispatch:live",
             "dispatch:alarm_list",
             "dispatch:dutyplan_list",

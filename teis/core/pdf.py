@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-__all__ = ["render_pdf", "PdfError"]
+__all__ = ["render_pdf", "html_document", "PdfError"]
 
 
 class PdfError(Exception):
@@ -55,3 +55,11 @@ def render_pdf(template_name: str, context: dict | None = None) -> bytes:
 
     html = render_to_string(template_name, context or {})
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher()).write_pdf()
+
+
+def html_document(html: str):
+    """A rendered WeasyPrint document (pages laid out) of `html`, with the local-only fetcher: for callers that
+    count pages, combine documents (`document.copy(pages).write_pdf()`) or render template text of their own."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher()).render()

@@ -13,7 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-ALWAYS_ALLOWED = ("/static/", "/healthz", "/readyz", "/login/", "/logout/")
+# /verify/: the public verification page of issued documents (documents app), open to anyone
+ALWAYS_ALLOWED = ("/static/", "/healthz", "/readyz", "/login/", "/logout/", "/verify/")
 # Pages a user may still open while a password change or TOTP binding is pending.
 PENDING_ALLOWED = (*ALWAYS_ALLOWED, "/password/", "/totp/", "/api/")
 BOOTSTRAP_ALLOWED = (

@@ -41,6 +41,12 @@ def make_full_case(unit, handler, *, legal=None, **kw) -> EnforcementCase:
     return case
 
 
+def facts_only(messages: list[str]) -> list[str]:
+    """The missing facts of `steps.missing_requirements`, without the missing documents (the documents app reports
+    those through `steps.DOCUMENT_HOOK`)."""
+    return [m for m in messages if not m.startswith("缺少文书：")]
+
+
 def level_of(case, name: str = "轻微") -> DiscretionLevel:
     code = case.violation_codes.first()
     return DiscretionLevel.objects.get(benchmark__violation_code=code, name=name)

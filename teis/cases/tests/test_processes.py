@@ -23,7 +23,7 @@ from teis.workflow import services as wf
 from teis.workflow.choices import Decision, InstanceStatus, TaskStatus
 from teis.workflow.models import ProcessDefinition, ProcessInstance
 
-from ._record import make_full_case, step_facts
+from ._record import facts_only, make_full_case, step_facts
 
 PROCESSES = Path(steps.__file__).parent / "processes"
 FILES = sorted(PROCESSES.glob("*.bpmn"))
@@ -578,16 +578,17 @@ def test_missing_requirements(people, tree):
     assert steps.missing_requirements(case, "Task_Finding")[:2] == ["未确定处理决定类型", "未确定罚款金额"]
     case.decision_type = "penalty"
     case.fine_amount = Decimal("200")
-    assert steps.missing_requirements(case, "Task_Finding") == [
+    assert facts_only(steps.missing_requirements(case, "Task_Finding")) == [
         "未进行裁量基准选取适用",
         "未记录违法行为通知（事先告知）的送达时间",
     ]
-    assert steps.missing_requirements(case, "Task_Decision") == [
+    assert facts_only(steps.missing_requirements(case, "Task_Decision")) == [
         "未进行裁量基准选取适用",  # 处罚决定 needs the benchmark (or an approved deviation) too
         "未记录决定时间",
         "未记录送达时间",
         "未记录送达方式和受送达人",
     ]
     assert "行政处罚决定书" in steps.required_documents("Task_Decision")
+    assert "缺少文书：行政处罚决定书" in steps.missing_requirements(case, "Task_Decision")  # read by the documents app
     assert steps.missing_requirements(case, "No_Such_Step") == []
     assert ApplicationStatus.WITHIN  # the statuses the check accepts exist

@@ -123,6 +123,7 @@ def task_case_panel(request, worktask) -> str:
         "case": case,
         "parties": party_rows(case.parties.all(), request.user),
         "documents": required_documents(worktask.spec_name),
+        "step": worktask.spec_name,  # the documents app's 生成文书 panel
         **record_services.record_context(case),
     }
     return render_to_string("cases/_task_case.html", ctx, request=request)

@@ -1,0 +1,1 @@
+from .verify_views import app_name, urlpatterns  # noqa: F401
