@@ -297,7 +297,9 @@ SPECS: tuple[Spec, ...] = (
             "的陈述申辩意见经复核，[[decision.statement_adopted]]。{% endif %}",
             "你（单位）的行为违反了[[case.violated]]的规定，依据[[case.penalty_basis]]的规定，本机关决定对你（单位）作出如下行政处罚："
             "[[decision.penalty_kinds]]，罚款人民币[[case.fine_upper]]（￥[[case.fine_amount]]元）。",
-            "请在收到本决定书之日起十五日内缴纳罚款。到期不缴纳罚款的，本机关可以每日按罚款数额的百分之三加处罚款，并依法申请人民法院强制执行。",
+            "请在收到本决定书之日起十五日内缴纳罚款{% if payment.code %}（缴款码：[[payment.code]]，"
+            "可通过非税收入电子缴款平台或指定银行缴纳）{% endif %}。到期不缴纳罚款的，本机关可以每日按罚款数额的"
+            "百分之三加处罚款，并依法申请人民法院强制执行。",
             _REMEDY,
         ),
         extra={"to": False},

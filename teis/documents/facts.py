@@ -45,6 +45,7 @@ SCHEMA: dict[str, str] = {
     "case.violated": "违反条款",
     "case.penalty_basis": "处罚依据",
     "case.overload": "治超称重数据",
+    "payment.code": "缴款码（非税收入电子缴款）",
     "party.kind": "当事人类型",
     "party.name": "当事人姓名/名称",
     "party.id_number": "身份证号",
@@ -234,6 +235,13 @@ def _authority(unit) -> str:
     return seal_unit(unit).name
 
 
+def payment_code_of(case) -> str:
+    """The 缴款码 the finance app gave the case's fine (the decision carries it, §2.6.3.6)."""
+    from teis.finance.services.fines import payment_code_of as finance_code
+
+    return finance_code(case)
+
+
 def case_facts(case) -> dict:
     """Every placeholder's value for `case` (see SCHEMA), from the case record."""
     from teis.cases.models import CaseDecision
@@ -299,6 +307,7 @@ def case_facts(case) -> dict:
             {"amount": _amount(p.amount), "paid_at": _d(p.paid_at), "receipt_number": p.receipt_number}
             for p in case.payments.all()
         ],
+        "payment": {"code": payment_code_of(case)},
     }
     kinds = {r.kind for r in case.records.all()}
     facts["has"] = {k: "有" if k in kinds else "" for k in ("inquiry", "scene", "examination", "statement", "hearing")}

@@ -97,6 +97,9 @@ class Document(ScopedModel):
     doc_type = models.ForeignKey(DocumentType, verbose_name="文书种类", on_delete=models.PROTECT, related_name="+")
     template = models.ForeignKey(DocumentTemplate, verbose_name="模板版本", on_delete=models.PROTECT, related_name="+")
     number = models.CharField("文号", max_length=60, unique=True)
+    paper_number = models.CharField(
+        "纸质文书编号", max_length=40, blank=True, help_text="套打在编号空白文书上时，所用的纸张编号（随签发核销）"
+    )
     step = models.CharField("签发环节", max_length=60, blank=True)
     status = models.CharField("状态", max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.ISSUED)
     facts = models.JSONField("文书内容（签发时的案件信息）", default=dict, editable=False)

@@ -60,7 +60,9 @@ def issue(request, case_pk: int, type_code: str):
     case = access_case(request.user, case_pk)
     step = issuing.current_step_id(case)
     try:
-        doc = issuing.issue_document(request.user, case, type_code, step=step)
+        doc = issuing.issue_document(
+            request.user, case, type_code, step=step, paper_number=request.POST.get("paper_number", "")
+        )
     except ServiceError as err:
         messages.error(request, err.message)
     else:

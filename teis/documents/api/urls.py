@@ -49,6 +49,7 @@ def _doc_json(doc) -> dict:
         "signature": doc.signature,
         "verify_code": doc.verify_code,
         "pages": doc.pages,
+        "paper_number": doc.paper_number,
     }
 
 
@@ -59,7 +60,12 @@ class IssueView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "DocumentIssueIn", {"case": serializers.IntegerField(), "type": serializers.CharField()}
+            "DocumentIssueIn",
+            {
+                "case": serializers.IntegerField(),
+                "type": serializers.CharField(),
+                "paper_number": serializers.CharField(required=False, help_text="套打所用编号空白文书的编号"),
+            },
         ),
         responses={
             201: inline_serializer(
@@ -80,7 +86,10 @@ class IssueView(APIView):
         if not isinstance(type_code, str) or not type_code:
             raise ServiceError("invalid", "请指定文书种类（type）。", {"type": ["必填"]})
         step = issuing.current_step_id(case)
-        doc = issuing.issue_document(request.user, case, type_code, step=step)
+        paper = data.get("paper_number") or ""
+        if not isinstance(paper, str):
+            raise ServiceError("invalid", "纸质文书编号应为文字。", {"paper_number": ["格式错误"]})
+        doc = issuing.issue_document(request.user, case, type_code, step=step, paper_number=paper)
         return Response(_doc_json(doc), status=status.HTTP_201_CREATED)
 
 

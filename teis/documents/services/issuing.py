@@ -172,10 +172,21 @@ def _number(case, doc_type: DocumentType, year: int) -> str:
     return next_code(f"documents:{unit.pk}:{doc_type.code}:{year}", template)
 
 
-def issue_document(actor, case, type_code: str, *, step: str = "", issued_at: dt.datetime | None = None) -> Document:
+def issue_document(
+    actor,
+    case,
+    type_code: str,
+    *,
+    step: str = "",
+    issued_at: dt.datetime | None = None,
+    paper_number: str = "",
+) -> Document:
     """Issue a document of `type_code` for `case` (see the module docstring). `issued_at` only for the demo data,
-    which issues the documents of cases archived in the past at the times their steps were done."""
+    which issues the documents of cases archived in the past at the times their steps were done. `paper_number`:
+    printed on the corps' numbered blank paper (套打), whose number the issuing officer holds and which is written
+    off with the issue (`finance.stock.consume_number`; refused, with nothing issued, when it is not theirs)."""
     doc_type = get_type(type_code)
+    paper_number = (paper_number or "").strip()
     case_facts = facts_module.case_facts(case)
     check_issuable(case, doc_type, case_facts)
     template = current_template(doc_type)
@@ -197,6 +208,8 @@ def issue_document(actor, case, type_code: str, *, step: str = "", issued_at: dt
         )
         pdf, pages = render_pdf_bytes(template, ctx)
         digest = crypto.sm3_digest(pdf)
+        if paper_number:
+            _consume_paper(actor, doc_type, paper_number, number)
         signature = sign_digest(actor, seal, digest, purpose=doc_type.name, reference=number)
         name = get_storage().save(f"documents/{case.pk}/{doc_type.code}-{code}.pdf", ContentFile(pdf))
         snapshot = {k: v for k, v in ctx.items() if k != "doc"}
@@ -207,6 +220,7 @@ def issue_document(actor, case, type_code: str, *, step: str = "", issued_at: dt
             doc_type=doc_type,
             template=template,
             number=number,
+            paper_number=paper_number[:40],
             step=step[:60],
             facts=snapshot,
             file_name=name,
@@ -227,6 +241,26 @@ def issue_document(actor, case, type_code: str, *, step: str = "", issued_at: dt
             detail={"operation": "documents.issue", "number": number, "case": case.pk, "sm3": doc.sm3},
         )
     return doc
+
+
+def paper_stock_of(doc_type: DocumentType):
+    """The numbered blank paper kind the document type is printed on, or None (printed on plain paper)."""
+    from teis.finance.services.stock import paper_kind_for
+
+    return paper_kind_for(doc_type.code)
+
+
+def _consume_paper(actor, doc_type: DocumentType, paper_number: str, number: str) -> None:
+    from teis.finance.services.stock import consume_number
+
+    kind = paper_stock_of(doc_type)
+    if kind is None:
+        message = f"《{doc_type.name}》不使用编号空白文书，无需填写纸质文书编号"
+        raise ServiceError("no_paper_stock", message, {"paper_number": [message]})
+    try:
+        consume_number(kind.code, paper_number, actor, f"{doc_type.name} {number}")
+    except ServiceError as err:
+        raise ServiceError(err.code, f"纸质文书编号：{err.message}", {"paper_number": [err.message]}) from err
 
 
 def read_pdf(doc) -> bytes:

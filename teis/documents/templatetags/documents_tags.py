@@ -49,7 +49,12 @@ def step_documents(context, case, step):
     for doc in Document.objects.filter(case=case, doc_type__in=types, status__in=issuing.LIVE).order_by("issued_at"):
         issued.setdefault(doc.doc_type_id, []).append(doc)
     rows = [
-        {"type": t, "missing": issuing.missing_facts(case, t, case_facts), "issued": issued.get(t.pk, [])}
+        {
+            "type": t,
+            "missing": issuing.missing_facts(case, t, case_facts),
+            "issued": issued.get(t.pk, []),
+            "paper": issuing.paper_stock_of(t),
+        }
         for t in types
     ]
     request = context.get("request")

@@ -60,8 +60,8 @@ def _kinds():
 
     rows = [
         ("fine_receipt", "罚没款票据", "receipt", "沪罚", 8, 100),
-        ("blank_decision", "行政处罚决定书（空白套打）", "document", "沪交罚", 8, 50),
-        ("blank_site_record", "现场检查（勘验）笔录（空白）", "document", "沪交笔", 8, 50),
+        ("blank_penalty_decision", "行政处罚决定书（空白套打）", "document", "沪交罚", 8, 50),
+        ("blank_scene_record", "现场检查（勘验）笔录（空白）", "document", "沪交笔", 8, 50),
     ]
     return {
         code: generic_service.do_create(
@@ -95,8 +95,8 @@ def _stock(corps, cashier, kinds) -> int:
     leader = _user("leader")
     for kind, qty in (
         (kinds["fine_receipt"], 5000),
-        (kinds["blank_decision"], 2000),
-        (kinds["blank_site_record"], 2000),
+        (kinds["blank_penalty_decision"], 2000),
+        (kinds["blank_scene_record"], 2000),
     ):
         req = stock.PrintRequestService().do_create(
             cashier,
@@ -115,7 +115,10 @@ def _stock(corps, cashier, kinds) -> int:
     brigade = squad.parent
     detachment = brigade.parent
     det_leader = _leader_of(detachment)
-    for kind, sizes in ((kinds["fine_receipt"], (600, 300, 120, 30)), (kinds["blank_decision"], (300, 150, 60, 20))):
+    for kind, sizes in (
+        (kinds["fine_receipt"], (600, 300, 120, 30)),
+        (kinds["blank_penalty_decision"], (300, 150, 60, 20)),
+    ):
         _issue(det_leader, cashier, kind, detachment, sizes[0])
         _issue(brigade_leader, det_leader, kind, brigade, sizes[1])
         _issue(squad_leader, brigade_leader, kind, squad, sizes[2])
@@ -133,10 +136,10 @@ def _use(officer, squad, kinds) -> None:
     from teis.finance.models import StockRange, StockWriteOff
     from teis.finance.services import stock
 
-    mine = StockRange.objects.filter(holder=officer, kind=kinds["blank_decision"], status="held").first()
+    mine = StockRange.objects.filter(holder=officer, kind=kinds["blank_penalty_decision"], status="held").first()
     for n in range(mine.start, mine.start + 3):  # decisions printed on the blank stock (the documents app's use)
-        stock.consume_number("blank_decision", n, officer, "行政处罚决定书（演示）")
-    stock.do_void_number(officer, kinds["blank_decision"], str(mine.start + 3), "套打错位，作废")
+        stock.consume_number("blank_penalty_decision", n, officer, "行政处罚决定书（演示）")
+    stock.do_void_number(officer, kinds["blank_penalty_decision"], str(mine.start + 3), "套打错位，作废")
     store = StockRange.objects.filter(
         unit=squad, holder__isnull=True, kind=kinds["fine_receipt"], status="held"
     ).first()

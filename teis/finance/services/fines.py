@@ -54,6 +54,11 @@ def new_payment_code() -> str:
     return rules.payment_code(settings.FINANCE_REGION_CODE, next_value("finance.payment_code"))
 
 
+def payment_code_of(case) -> str:
+    """The 缴款码 of the case's receivable ("" while it has none): printed on the decision documents."""
+    return Receivable.objects.filter(case_id=case.pk).values_list("payment_code", flat=True).first() or ""
+
+
 def ensure_receivable(case) -> Receivable | None:
     """The receivable of `case` once its decision carries a fine (罚款 + 没收违法所得); None otherwise. Created once."""
     existing = Receivable.objects.filter(case_id=case.pk).first()

@@ -249,6 +249,14 @@ def kind_by_code(code: str) -> StockKind:
     return kind
 
 
+PAPER_KIND_PREFIX = "blank_"  # the stock kind of a document type's pre-printed paper: blank_<document type code>
+
+
+def paper_kind_for(document_type_code: str) -> StockKind | None:
+    """The active stock kind of the numbered paper a document type is printed on (套打), if the corps keeps one."""
+    return StockKind.objects.filter(code=f"{PAPER_KIND_PREFIX}{document_type_code}", is_active=True).first()
+
+
 def consume_number(
     kind_code: str, number, holder, used_for: str, *, status: str = UseStatus.USED, reason: str = ""
 ) -> StockUse:

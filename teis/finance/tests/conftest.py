@@ -48,7 +48,7 @@ def kinds(db):
         None,
         StockKind,
         {
-            "code": "blank_decision",
+            "code": "blank_penalty_decision",
             "name": "行政处罚决定书（空白）",
             "category": "document",
             "prefix": "",
