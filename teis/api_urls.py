@@ -17,6 +17,7 @@ urlpatterns = [
     path("maritime/", include("teis.maritime.api.urls")),
     path("inspections/", include("teis.inspections.api.urls")),
     path("petitions/", include("teis.petitions.api.urls")),
+    path("analytics/", include("teis.analytics.api.urls")),
     path("workflow/", include("teis.workflow.api.views")),
     path("", include(router.urls)),
 ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "teis.maritime",
     "teis.inspections",
     "teis.petitions",
+    "teis.analytics",
 ]
 
 MIDDLEWARE = [

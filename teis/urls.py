@@ -40,6 +40,7 @@ urlpatterns = [
     path("maritime/", include("teis.maritime.urls")),
     path("inspections/", include("teis.inspections.urls")),
     path("petitions/", include("teis.petitions.urls")),
+    path("analytics/", include("teis.analytics.urls")),
     path("api/v1/", include("teis.api_urls")),
     # The API description is not public (issue 16): a session or a bearer token is needed.
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
