@@ -155,7 +155,7 @@ class DishonestyRule(ScopedModel):
         "案由关键词",
         max_length=300,
         blank=True,
-        help_text="严重违法案由：案件名称或违法事实包含任一关键词（顿号或逗号分隔）",
+        help_text="严重违法案由：案件名称或违法事实含任一关键词（逗号分隔）",
     )
     overdue_days = models.PositiveIntegerField("逾期天数", default=30, help_text="逾期不缴纳：超过缴款期限的天数")
     is_active = models.BooleanField("启用", default=True)

@@ -266,7 +266,7 @@ def _group_expr(f: Fact, group: str | None) -> tuple[str, dict]:
     """(the values() name, annotations) of a group on the base rows."""
     if group in (UNIT_LEVEL, DISTRICT):
         return f"{f.unit_field}_id", {}
-    if group == MONTH or group == DAY:
+    if group in (MONTH, DAY):
         return "g_day", {"g_day": TruncDate(f.date_field, tzinfo=timezone.get_current_timezone())}
     d = dimension(group)  # type: ignore[arg-type]
     if d.expr is not None:
