@@ -35,6 +35,7 @@ class DailyFact(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "日汇总指标"
+        permissions = [("view_statistics", "查看统计分析"), ("view_screen", "查看领导驾驶舱")]
         indexes = [models.Index(fields=["fact", "dim", "day"], name="analytics_fact_dim_day")]
         constraints = [
             models.UniqueConstraint(fields=["fact", "day", "unit", "dim", "value"], name="analytics_daily_unique")
@@ -60,9 +61,11 @@ class AggregateState(models.Model):
 
 
 class StatutoryReport(ScopedModel):
-    """法定月报 of one month: generated (a new version each time), reviewed, marked as sent."""
+    """法定月报 of one month: generated (a new version each time), reviewed, marked as sent. A corps-wide document
+    kept by the legal department (法制科, a department outside the brigades' subtrees): who may open it is a matter
+    of permission, not of unit scope."""
 
-    scope_unit_field = "unit"
+    scope_unit_field = None
     scope_owner_field = None
 
     kind = models.CharField("报表类型", max_length=20, choices=ReportKind.choices)
@@ -170,9 +173,10 @@ class DishonestyRule(ScopedModel):
 
 
 class DishonestyCandidate(ScopedModel):
-    """A candidate 严重失信主体 found by a rule, with its evidence cases; reviewed (confirmed or not)."""
+    """A candidate 严重失信主体 found by a rule, with its evidence cases; reviewed (confirmed or not). Corps-wide
+    like the statutory reports (the list goes to the credit platforms): permission-gated, not unit-scoped."""
 
-    scope_unit_field = "unit"
+    scope_unit_field = None
     scope_owner_field = None
 
     rule = models.ForeignKey(DishonestyRule, verbose_name="认定规则", on_delete=models.PROTECT, related_name="+")
