@@ -62,6 +62,11 @@ def _duration_labels(keys: list[str]) -> dict[str, str]:
     return labels
 
 
+def _case_plate(value: str) -> Q:
+    vehicles = django_apps.get_model("cases.CaseVehicle")._base_manager.filter(plate=value.upper())
+    return Q(pk__in=vehicles.values("case_id"))
+
+
 for _dim in (
     Dimension("cause", "案由", "case_cause_id", _by_pk("legal.CaseCause", "name")),
     Dimension("line", "业务条线", "business_line_id", _by_pk("core.DictionaryItem", "label")),
@@ -69,12 +74,14 @@ for _dim in (
     Dimension("officer", "办案人员", "handler_id", _officer_names),
     Dimension("procedure", "程序", "procedure", _choices(CASE, "procedure")),
     Dimension("duration", "办案时长", None, _duration_labels, expr=duration_bucket),
+    Dimension("plate", "车牌号", None, match=_case_plate),
+    Dimension("it_plate", "车牌号", "plate"),
     Dimension("kind", "类别", "kind", _choices("cases.BlacklistEntry", "kind")),
     Dimension("bl_status", "状态", "status", _choices("cases.BlacklistEntry", "status")),
 ):
     register_dimension(_dim)
 
-CASE_DIMS = ("cause", "line", "source", "officer", "procedure")
+CASE_DIMS = ("cause", "line", "source", "officer", "procedure", "plate")
 
 register(
     Fact(
@@ -191,6 +198,7 @@ register(
         "occurred_at",
         amount="passengers",
         amount_label="载客人数",
+        dimensions=("it_plate",),
         drill_columns=("plate", "driver_name", "occurred_at", "place", "passengers", "unit"),
         order_by=("-occurred_at", "-pk"),
     )

@@ -43,6 +43,7 @@ class Dimension:
     field: str | None = None
     labels: Callable[[list[str]], dict[str, str]] | None = None  # key -> display label, for a page of keys
     expr: Callable[[], Any] | None = None  # a computed value (annotated as d_<key>) instead of a field
+    match: Callable[[str], Q] | None = None  # a filter-only dimension (e.g. a plate through the case's vehicles)
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,8 @@ def base_queryset(user, f: Fact, sl: Slice) -> QuerySet:
 
 def _dim_q(d: Dimension, value: str) -> Q:
     """Rows whose dimension value is `value` ("" : none)."""
+    if d.match is not None:
+        return d.match(value)
     name = d.field or f"d_{d.key}"
     if value == NONE_KEY:
         q = Q(**{f"{name}__isnull": True})
@@ -269,6 +272,8 @@ def _group_expr(f: Fact, group: str | None) -> tuple[str, dict]:
     if group in (MONTH, DAY):
         return "g_day", {"g_day": TruncDate(f.date_field, tzinfo=timezone.get_current_timezone())}
     d = dimension(group)  # type: ignore[arg-type]
+    if d.match is not None:
+        raise ServiceError("invalid_dimension", f"不能按“{d.label}”分组")
     if d.expr is not None:
         return f"d_{d.key}", {f"d_{d.key}": d.expr()}
     return d.field, {}
@@ -304,6 +309,8 @@ def uses_aggregate(user, f: Fact, sl: Slice, group: str | None) -> bool:
     if aggregate_as_of() is None:
         return False
     if any(k != DISTRICT for k in sl.filters):
+        return False
+    if group in f.dimensions and dimension(group).match is not None:
         return False
     return group is None or group in (UNIT_LEVEL, DISTRICT, MONTH, DAY) or group in f.dimensions
 

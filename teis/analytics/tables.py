@@ -35,8 +35,20 @@ class StatutoryReportConfig(AnalyticsConfig):
     model = StatutoryReport
     list_columns = ["kind", "year", "month", "unit", "status", "version", "row_count", "generated_at", "sent_at"]
     detail_fields = [
-        "kind", "year", "month", "unit", "status", "version", "row_count", "generated_at", "reviewed_by",
-        "reviewed_at", "sent_by", "sent_at", "sent_to", "note",
+        "kind",
+        "year",
+        "month",
+        "unit",
+        "status",
+        "version",
+        "row_count",
+        "generated_at",
+        "reviewed_by",
+        "reviewed_at",
+        "sent_by",
+        "sent_at",
+        "sent_to",
+        "note",
     ]
     ui_read_only = True
     api_read_only = True
@@ -59,7 +71,15 @@ class DishonestyRuleConfig(AnalyticsConfig):
     model = DishonestyRule
     list_columns = ["name", "kind", "period_days", "threshold", "min_fine", "overdue_days", "is_active"]
     form_fields = [
-        "name", "kind", "period_days", "threshold", "min_fine", "cause_keywords", "overdue_days", "is_active", "basis",
+        "name",
+        "kind",
+        "period_days",
+        "threshold",
+        "min_fine",
+        "cause_keywords",
+        "overdue_days",
+        "is_active",
+        "basis",
     ]
     menu_label = "失信认定规则"
     menu_icon = "bi-sliders"
@@ -71,8 +91,18 @@ class DishonestyCandidateConfig(AnalyticsConfig):
     model = DishonestyCandidate
     list_columns = ["name", "subject_kind", "identifier", "rule", "case_count", "fine_total", "unit", "status"]
     detail_fields = [
-        "name", "subject_kind", "identifier", "rule", "unit", "case_count", "fine_total", "cases", "status",
-        "reviewed_by", "reviewed_at", "review_note",
+        "name",
+        "subject_kind",
+        "identifier",
+        "rule",
+        "unit",
+        "case_count",
+        "fine_total",
+        "cases",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
     ]
     ui_read_only = True
     api_read_only = True
@@ -109,38 +139,65 @@ CHANGE_CANDIDATE = "analytics.change_dishonestycandidate"
 
 actions.register(
     Action(
-        REPORT, "review", "审核通过", CHANGE_REPORT,
+        REPORT,
+        "review",
+        "审核通过",
+        CHANGE_REPORT,
         run=lambda actor, obj, note: statutory.do_review(actor, obj, note),
-        form=NoteForm, states=(ReportStatus.GENERATED,), icon="bi-check2-circle",
+        form=NoteForm,
+        states=(ReportStatus.GENERATED,),
+        icon="bi-check2-circle",
     )
 )
 actions.register(
     Action(
-        REPORT, "mark_sent", "标记已报送", CHANGE_REPORT,
+        REPORT,
+        "mark_sent",
+        "标记已报送",
+        CHANGE_REPORT,
         run=lambda actor, obj, sent_to, note: statutory.do_mark_sent(actor, obj, sent_to, note),
-        form=SentForm, states=(ReportStatus.REVIEWED,), icon="bi-send-check", style="success",
+        form=SentForm,
+        states=(ReportStatus.REVIEWED,),
+        icon="bi-send-check",
+        style="success",
     )
 )
 actions.register(
     Action(
-        REPORT, "regenerate", "重新生成", CHANGE_REPORT,
+        REPORT,
+        "regenerate",
+        "重新生成",
+        CHANGE_REPORT,
         run=lambda actor, obj, reason: statutory.do_regenerate(actor, obj, reason),
-        form=RegenerateForm, states=(ReportStatus.GENERATED, ReportStatus.REVIEWED), icon="bi-arrow-repeat",
+        form=RegenerateForm,
+        states=(ReportStatus.GENERATED, ReportStatus.REVIEWED),
+        icon="bi-arrow-repeat",
         style="secondary",
     )
 )
 actions.register(
     Action(
-        CANDIDATE, "confirm", "确认列入", CHANGE_CANDIDATE,
+        CANDIDATE,
+        "confirm",
+        "确认列入",
+        CHANGE_CANDIDATE,
         run=lambda actor, obj, note: dishonesty.do_confirm(actor, obj, note),
-        form=NoteForm, states=(CandidateStatus.PENDING,), icon="bi-check2-circle",
+        form=NoteForm,
+        states=(CandidateStatus.PENDING,),
+        icon="bi-check2-circle",
     )
 )
 actions.register(
     Action(
-        CANDIDATE, "reject", "不予认定", CHANGE_CANDIDATE,
+        CANDIDATE,
+        "reject",
+        "不予认定",
+        CHANGE_CANDIDATE,
         run=lambda actor, obj, note: dishonesty.do_reject(actor, obj, note),
-        form=RequiredNoteForm, states=(CandidateStatus.PENDING,), icon="bi-x-circle", style="danger",
+        form=RequiredNoteForm,
+        states=(CandidateStatus.PENDING,),
+        icon="bi-x-circle",
+        style="danger",
     )
 )
 

@@ -26,6 +26,11 @@ OVERLAP = dt.timedelta(minutes=10)  # rows saved before the watermark but commit
 NIGHTLY_DAYS = 35
 
 
+def grouping_dimensions(f: Fact) -> list[str]:
+    """The dimensions kept in the aggregate (filter-only ones, like a plate, are read from the base table)."""
+    return [d for d in f.dimensions if dimension(d).match is None]
+
+
 def aggregated_facts() -> list[Fact]:
     return [f for f in facts() if f.aggregated]
 
@@ -78,7 +83,7 @@ def recompute(start: dt.date, end: dt.date, fact_list: Iterable[Fact] | None = N
     with transaction.atomic():
         for f in fact_list or aggregated_facts():
             DailyFact.objects.filter(fact=f.key, day__gte=start, day__lte=end).delete()
-            for dim in ("", *f.dimensions):
+            for dim in ("", *grouping_dimensions(f)):
                 written += max(_insert(f, dim, start, end), 0)
     return written
 

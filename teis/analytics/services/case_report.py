@@ -104,7 +104,7 @@ def build(user, params: ReportParams) -> dict:
     def line(key: str) -> dict:
         def get(fact, kind="", measure="n"):
             r = by_fact[fact, kind].get(key)
-            return (getattr(r, measure) if r else (0 if measure == "n" else Decimal(0)))
+            return getattr(r, measure) if r else (0 if measure == "n" else Decimal(0))
 
         filed, closed = get("cases_filed"), get("cases_closed")
         prev, ly = get("cases_filed", "prev"), get("cases_filed", "ly")
@@ -145,7 +145,9 @@ def build(user, params: ReportParams) -> dict:
             {
                 "label": r.label,
                 "n": r.n,
-                "url": reverse("analytics:drill") + "?" + params.query(fact="cases_closed", key=r.key, group="duration"),
+                "url": reverse("analytics:drill")
+                + "?"
+                + params.query(fact="cases_closed", key=r.key, group="duration"),
             }
             for r in sorted(duration, key=lambda r: r.key)
         ],

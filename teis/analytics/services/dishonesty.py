@@ -96,9 +96,15 @@ def do_run_rules(actor, today: dt.date | None = None) -> dict:
         for rule in rules:
             for s in evaluate(rule, today):
                 cand, created = DishonestyCandidate.objects.select_for_update().get_or_create(
-                    rule=rule, subject_key=s["key"],
-                    defaults={"subject_kind": s["kind"], "name": s["name"], "identifier": s["identifier"],
-                              "unit_id": s["unit_id"], "created_by": actor if actor else None},
+                    rule=rule,
+                    subject_key=s["key"],
+                    defaults={
+                        "subject_kind": s["kind"],
+                        "name": s["name"],
+                        "identifier": s["identifier"],
+                        "unit_id": s["unit_id"],
+                        "created_by": actor if actor else None,
+                    },
                 )
                 if not created and cand.status != CandidateStatus.PENDING:
                     continue
@@ -108,8 +114,13 @@ def do_run_rules(actor, today: dt.date | None = None) -> dict:
                 cand.cases.set(s["case_ids"])
                 added += created
                 refreshed += not created
-        audit.record(actor, AuditAction.UPDATE, None, object_type="analytics.dishonestycandidate",
-                     detail={"运行失信规则": len(rules), "新增候选": added, "更新候选": refreshed})
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            None,
+            object_type="analytics.dishonestycandidate",
+            detail={"运行失信规则": len(rules), "新增候选": added, "更新候选": refreshed},
+        )
     return {"rules": len(rules), "added": added, "refreshed": refreshed}
 
 

@@ -27,23 +27,65 @@ from ..choices import ReportKind, ReportStatus
 from ..models import ReportVersion, StatutoryReport
 
 CREDIT_COLUMNS = [
-    "统一案件编码", "行政处罚决定书文号", "当事人类别", "当事人名称", "统一社会信用代码/证件号码", "法定代表人",
-    "违法行为", "处罚依据", "处罚结果", "罚款金额（元）", "决定日期", "履行情况", "处罚机关",
+    "统一案件编码",
+    "行政处罚决定书文号",
+    "当事人类别",
+    "当事人名称",
+    "统一社会信用代码/证件号码",
+    "法定代表人",
+    "违法行为",
+    "处罚依据",
+    "处罚结果",
+    "罚款金额（元）",
+    "决定日期",
+    "履行情况",
+    "处罚机关",
 ]
 PUBLICITY_COLUMNS = [
-    "行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "证件类型", "证件号码",
-    "行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据", "处罚类别", "处罚内容", "罚款金额（万元）",
-    "没收违法所得、没收非法财物的金额（万元）", "处罚决定日期", "处罚有效期", "公示截止期", "处罚机关",
-    "处罚机关统一社会信用代码", "数据来源单位", "备注",
+    "行政相对人名称",
+    "行政相对人类别",
+    "统一社会信用代码",
+    "法定代表人",
+    "证件类型",
+    "证件号码",
+    "行政处罚决定书文号",
+    "违法行为类型",
+    "违法事实",
+    "处罚依据",
+    "处罚类别",
+    "处罚内容",
+    "罚款金额（万元）",
+    "没收违法所得、没收非法财物的金额（万元）",
+    "处罚决定日期",
+    "处罚有效期",
+    "公示截止期",
+    "处罚机关",
+    "处罚机关统一社会信用代码",
+    "数据来源单位",
+    "备注",
 ]
 OVERLOAD_COLUMNS = [
-    "单位", "检测车辆数", "超限车辆数", "超限率（%）", "严重超限车辆数（超限 100% 以上）", "卸载转运车次",
-    "卸载转运重量（吨）", "一超四罚处理数", "立案数", "罚款金额（元）",
+    "单位",
+    "检测车辆数",
+    "超限车辆数",
+    "超限率（%）",
+    "严重超限车辆数（超限 100% 以上）",
+    "卸载转运车次",
+    "卸载转运重量（吨）",
+    "一超四罚处理数",
+    "立案数",
+    "罚款金额（元）",
 ]
-COLUMNS = {ReportKind.CREDIT: CREDIT_COLUMNS, ReportKind.DOUBLE_PUBLICITY: PUBLICITY_COLUMNS,
-           ReportKind.OVERLOAD: OVERLOAD_COLUMNS}
-SENT_TO = {ReportKind.CREDIT: "市公共信用信息服务中心（征信办）", ReportKind.DOUBLE_PUBLICITY: "市场监管部门（双公示平台）",
-           ReportKind.OVERLOAD: "市治超办"}
+COLUMNS = {
+    ReportKind.CREDIT: CREDIT_COLUMNS,
+    ReportKind.DOUBLE_PUBLICITY: PUBLICITY_COLUMNS,
+    ReportKind.OVERLOAD: OVERLOAD_COLUMNS,
+}
+SENT_TO = {
+    ReportKind.CREDIT: "市公共信用信息服务中心（征信办）",
+    ReportKind.DOUBLE_PUBLICITY: "市场监管部门（双公示平台）",
+    ReportKind.OVERLOAD: "市治超办",
+}
 RESPONSIBLE_PERMISSION = "analytics.change_statutoryreport"
 
 
@@ -95,11 +137,23 @@ def credit_rows(cases) -> list[list]:
     for c in cases:
         p = _party(c)
         kind, ident, _ = _ident(p)
-        rows.append([
-            c.case_code or "", c.file_number, kind, p.name if p else "", ident,
-            p.legal_representative if p else "", c.facts or c.title, _basis(c), c.get_decision_type_display(),
-            float(c.fine_amount or 0), _local(c.decided_at), c.get_payment_status_display(), c.unit.name,
-        ])
+        rows.append(
+            [
+                c.case_code or "",
+                c.file_number,
+                kind,
+                p.name if p else "",
+                ident,
+                p.legal_representative if p else "",
+                c.facts or c.title,
+                _basis(c),
+                c.get_decision_type_display(),
+                float(c.fine_amount or 0),
+                _local(c.decided_at),
+                c.get_payment_status_display(),
+                c.unit.name,
+            ]
+        )
     return rows
 
 
@@ -109,17 +163,35 @@ def publicity_rows(cases) -> list[list]:
         p = _party(c)
         kind, ident, cert = _ident(p)
         decided = timezone.localtime(c.decided_at).date() if c.decided_at else None
-        until = (decided.replace(year=decided.year + 1) if decided else None)
+        until = decided.replace(year=decided.year + 1) if decided else None
         fine = Decimal(c.fine_amount or 0) / 10000
         confiscated = Decimal(c.confiscated_amount or 0) / 10000
         content = f"罚款人民币{c.fine_amount or 0}元" if c.fine_amount else c.get_decision_type_display()
-        rows.append([
-            p.name if p else "", kind, p.credit_code if p else "", p.legal_representative if p else "",
-            cert if kind == "自然人" else "", ident if kind == "自然人" else "", c.file_number, c.title[:60],
-            c.facts or c.title, _basis(c), "罚款" if c.fine_amount else "警告", content, float(round(fine, 6)),
-            float(round(confiscated, 6)), str(decided or ""), str(until or ""), str(until or ""), c.unit.name,
-            "", c.unit.name, "",
-        ])
+        rows.append(
+            [
+                p.name if p else "",
+                kind,
+                p.credit_code if p else "",
+                p.legal_representative if p else "",
+                cert if kind == "自然人" else "",
+                ident if kind == "自然人" else "",
+                c.file_number,
+                c.title[:60],
+                c.facts or c.title,
+                _basis(c),
+                "罚款" if c.fine_amount else "警告",
+                content,
+                float(round(fine, 6)),
+                float(round(confiscated, 6)),
+                str(decided or ""),
+                str(until or ""),
+                str(until or ""),
+                c.unit.name,
+                "",
+                c.unit.name,
+                "",
+            ]
+        )
     return rows
 
 
@@ -138,14 +210,24 @@ def overload_rows(unit, start: dt.date, end: dt.date) -> list[list]:
     for child in children:
         qs = base.filter(unit__path__startswith=child.path)
         agg = qs.aggregate(
-            n=Count("pk"), fines=Sum("fine_amount"),
+            n=Count("pk"),
+            fines=Sum("fine_amount"),
         )
         over = qs.filter(overload_ratio__gt=0).count()
         serious = qs.filter(overload_ratio__gte=100).count()
         filed = qs.filter(filed_at__isnull=False).count()
         un = unloading._base_manager.filter(case__in=qs).aggregate(n=Count("pk"), kg=Sum("unloaded_kg"))
         four = links._base_manager.filter(source_case__in=qs).count()
-        vals = [agg["n"], over, serious, un["n"], Decimal(un["kg"] or 0) / 1000, four, filed, agg["fines"] or Decimal(0)]
+        vals = [
+            agg["n"],
+            over,
+            serious,
+            un["n"],
+            Decimal(un["kg"] or 0) / 1000,
+            four,
+            filed,
+            agg["fines"] or Decimal(0),
+        ]
         if not agg["n"]:
             continue
         totals = [a + b for a, b in zip(totals, vals, strict=True)]
@@ -200,7 +282,11 @@ def do_generate(actor, *, kind: str, year: int, month: int, unit, reason: str = 
             raise ServiceError("bad_state", f"“{report}”已报送，不能重新生成。")
         number = (report.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         ReportVersion.objects.create(
-            report=report, number=number, columns=COLUMNS[kind], rows=rows, generated_by=actor,
+            report=report,
+            number=number,
+            columns=COLUMNS[kind],
+            rows=rows,
+            generated_by=actor,
             reason=reason or ("定时生成" if actor is None else "人工生成"),
         )
         before = report.get_status_display()
@@ -208,19 +294,29 @@ def do_generate(actor, *, kind: str, year: int, month: int, unit, reason: str = 
         report.status, report.generated_at = ReportStatus.GENERATED, timezone.now()
         report.reviewed_by = report.reviewed_at = None
         report.save()
-        audit.record(actor, AuditAction.UPDATE if not created else AuditAction.CREATE, report,
-                     changes={"版本": [number - 1 or None, number], "状态": [before, report.get_status_display()]})
+        audit.record(
+            actor,
+            AuditAction.UPDATE if not created else AuditAction.CREATE,
+            report,
+            changes={"版本": [number - 1 or None, number], "状态": [before, report.get_status_display()]},
+        )
         notify.complete_todos(_todo_key(report))
         url = reverse("analytics:statutoryreport_detail", args=[report.pk])
         for user in responsible_users(unit):
-            notify.post_todo(user, f"审核{report}（第{number}版，{len(rows)}条）", category="法定月报", url=url,
-                             source_key=_todo_key(report))
+            notify.post_todo(
+                user,
+                f"审核{report}（第{number}版，{len(rows)}条）",
+                category="法定月报",
+                url=url,
+                source_key=_todo_key(report),
+            )
     return report
 
 
 def do_regenerate(actor, report: StatutoryReport, reason: str = "") -> StatutoryReport:
-    return do_generate(actor, kind=report.kind, year=report.year, month=report.month, unit=report.unit,
-                       reason=reason or "重新生成")
+    return do_generate(
+        actor, kind=report.kind, year=report.year, month=report.month, unit=report.unit, reason=reason or "重新生成"
+    )
 
 
 def do_review(actor, report: StatutoryReport, note: str = "") -> StatutoryReport:
@@ -247,7 +343,9 @@ def do_mark_sent(actor, report: StatutoryReport, sent_to: str = "", note: str = 
         report.sent_to = sent_to or SENT_TO.get(report.kind, "")
         report.note = note or report.note
         report.save()
-        audit.record(actor, AuditAction.UPDATE, report, changes={"状态": ["已审核", "已报送"], "报送对象": ["", report.sent_to]})
+        audit.record(
+            actor, AuditAction.UPDATE, report, changes={"状态": ["已审核", "已报送"], "报送对象": ["", report.sent_to]}
+        )
     return report
 
 

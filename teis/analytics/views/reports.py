@@ -117,7 +117,9 @@ def drill(request):
     columns = [column_label(model, c) for c in f.drill_columns]
     table = []
     for obj in rows:
-        cells = [display_value(obj, c, config, request.user) if config else str(getattr(obj, c, "")) for c in f.drill_columns]
+        cells = [
+            display_value(obj, c, config, request.user) if config else str(getattr(obj, c, "")) for c in f.drill_columns
+        ]
         url = ""
         if config is not None:
             from django.urls import reverse

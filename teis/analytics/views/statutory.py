@@ -38,7 +38,9 @@ class GenerateForm(forms.Form):
 def generate(request):
     require(request, CHANGE)
     last = timezone.localdate().replace(day=1) - timezone.timedelta(days=1)
-    form = GenerateForm(request.POST or None, initial={"kind": ReportKind.CREDIT, "year": last.year, "month": last.month})
+    form = GenerateForm(
+        request.POST or None, initial={"kind": ReportKind.CREDIT, "year": last.year, "month": last.month}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -47,8 +49,12 @@ def generate(request):
                 if not units:
                     raise ServiceError("no_corps", "没有执法总队单位，无法生成月报")
                 report = statutory.do_generate(
-                    request.user, kind=form.cleaned_data["kind"], year=form.cleaned_data["year"],
-                    month=form.cleaned_data["month"], unit=units[0], reason="人工生成",
+                    request.user,
+                    kind=form.cleaned_data["kind"],
+                    year=form.cleaned_data["year"],
+                    month=form.cleaned_data["month"],
+                    unit=units[0],
+                    reason="人工生成",
                 )
             except ServiceError as err:
                 form.add_error(None, err.message)
@@ -73,7 +79,10 @@ def report_xlsx(request, pk):
     version = _version(request, pk, int(raw) if raw and raw.isdigit() else None)
     report = version.report
     audit.record(request.user, AuditAction.EXPORT, report, detail={"版本": version.number})
-    return xlsx_response(statutory.version_xlsx(version), f"{report.unit.name}_{report.period}_{report.get_kind_display()}_v{version.number}.xlsx")
+    return xlsx_response(
+        statutory.version_xlsx(version),
+        f"{report.unit.name}_{report.period}_{report.get_kind_display()}_v{version.number}.xlsx",
+    )
 
 
 @login_required
@@ -82,7 +91,9 @@ def report_versions(request, pk):
     report = get_object_or_404(StatutoryReport.objects.for_user(request.user), pk=pk)
     versions = list(report.versions.select_related("generated_by"))
     current = next((v for v in versions if v.number == report.version), None)
-    return render(request, "analytics/report_versions.html", {"report": report, "versions": versions, "current": current})
+    return render(
+        request, "analytics/report_versions.html", {"report": report, "versions": versions, "current": current}
+    )
 
 
 @login_required
@@ -97,7 +108,10 @@ def run_rules(request):
             messages.error(request, err.message)
             status = 400
         else:
-            messages.success(request, f"已运行 {result['rules']} 条规则：新增候选 {result['added']} 个，更新 {result['refreshed']} 个")
+            messages.success(
+                request,
+                f"已运行 {result['rules']} 条规则：新增候选 {result['added']} 个，更新 {result['refreshed']} 个",
+            )
             return redirect("analytics:dishonestycandidate_list")
     return render(request, "analytics/run_rules.html", {"result": result}, status=status)
 
