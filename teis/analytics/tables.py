@@ -1,5 +1,6 @@
-"""What core shows of 统计分析 (menu group "统计分析"): the statutory monthly reports with their actions (审核, 标记已报送,
-重新生成), the 失信 rules (edited by the legal department) and candidates (确认 / 不予认定), and the report pages."""
+"""What core shows of 统计分析 (menu group "统计分析"): the statutory monthly reports with their actions (审核,
+标记已报送, 重新生成), the 失信 rules (edited by the legal department) and candidates (确认 / 不予认定), and the
+report pages."""
 
 from __future__ import annotations
 

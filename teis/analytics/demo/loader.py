@@ -25,7 +25,7 @@ RULES = [
     (
         "非法营运且罚款 1 万元以上",
         "serious_cause",
-        {"period_days": 365, "min_fine": 10000, "cause_keywords": "未取得,非法,擅自"},
+        {"min_fine": 10000, "cause_keywords": "未取得,非法,擅自"},
         "未取得经营许可擅自从事道路运输经营，情节严重",
     ),
     ("逾期 30 日不缴纳罚款", "unpaid", {"overdue_days": 30}, "拒不履行行政处罚决定"),

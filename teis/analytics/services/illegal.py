@@ -1,4 +1,4 @@
-"""非法客运统计 (spec §2.1.4.1) from the 非法客运 records and the 黑名单 of the cases app, through the semantic layer."""
+"""非法客运统计 (spec §2.1.4.1) from the cases app's 非法客运 records and 黑名单, through the semantic layer."""
 
 from __future__ import annotations
 
