@@ -23,6 +23,14 @@ class RoleMenu:
 
 
 INBOX = ("core:todo_list", "core:notification_list")
+# 统计分析 (issue 22): the statistics, boards and keyword summary; the big screen and the statutory reports go by
+# permission (leadership / command centre; the legal department)
+STATISTICS = (
+    "analytics:case_statistics",
+    "analytics:illegal_statistics",
+    "analytics:summary",
+    "analytics:board_*",
+)
 LAW_LOOKUP = ("legal:search", "legal:discretion_query", "legal:violationcode_list", "legal:casecause_list")
 
 OFFICER_ENTRIES = (
@@ -77,6 +85,7 @@ SQUAD_ENTRIES = (
     "petitions:petitionsupervision_list",
     "org:officer_list",
     "org:mobiledevice_list",
+    *STATISTICS,
 )
 
 BRIGADE_ENTRIES = (
@@ -96,13 +105,15 @@ ROLE_MENUS: dict[str, RoleMenu] = {
     "squad_leader": RoleMenu(entries=SQUAD_ENTRIES),
     "brigade_leader": RoleMenu(entries=BRIGADE_ENTRIES),
     "legal_reviewer": RoleMenu(
-        groups=("案件办理", "法律法规", "双随机"),
+        groups=("案件办理", "法律法规", "双随机", "统计分析"),
         entries=(*INBOX, "evidence:evidenceitem_list", "org:officer_list"),
     ),
     "command_center": RoleMenu(
         groups=("指挥调度", "水上执法"),
         entries=(
             *INBOX,
+            *STATISTICS,
+            "analytics:screen",
             "cases:enforcementcase_list",
             "cases:*dispatch*",
             "cases:*warning*",
@@ -115,6 +126,7 @@ ROLE_MENUS: dict[str, RoleMenu] = {
         ),
     ),
     "leadership": RoleMenu(
+        groups=("统计分析",),
         entries=(
             *INBOX,
             "cases:enforcementcase_list",

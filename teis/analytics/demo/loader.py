@@ -86,6 +86,11 @@ def _history() -> int:
             case.overload_ratio = Decimal(ratio)
             weighed.append(case)
     EnforcementCase.objects.bulk_update(weighed, ["axles", "weight_limit_kg", "gross_weight_kg", "overload_ratio"])
+    # generate_cases records the amount paid without its date: paid within three weeks of the decision
+    for case in EnforcementCase.objects.filter(pk__gt=first, paid_amount__gt=0, paid_at=None, decided_at__isnull=False):
+        case.paid_at = case.decided_at + dt.timedelta(days=rng.randrange(1, 21))
+        weighed.append(case)
+    EnforcementCase.objects.bulk_update([c for c in weighed if c.paid_at is not None], ["paid_at"], batch_size=1000)
     return n
 
 

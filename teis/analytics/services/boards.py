@@ -90,7 +90,7 @@ def case_board(user, root=None) -> dict:
         figure(user, "cases_overdue", sem.Slice(unit=root), "超期未结"),
     ]
     days = [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)]
-    units = sem.totals(user, "cases_filed", year, sem.UNIT_LEVEL)
+    units = sorted(sem.totals(user, "cases_filed", year, sem.UNIT_LEVEL), key=lambda r: -r.n)
     closed_units = {r.key: r.n for r in sem.totals(user, "cases_closed", year, sem.UNIT_LEVEL)}
     return {
         "root": root,
@@ -207,7 +207,7 @@ def screen(user) -> dict:
     today, year, last30 = (sem.Slice(*p[k], root) for k in ("today", "year", "last30"))
     filed_y, closed_y = sem.totals(user, "cases_filed", year)[0].n, sem.totals(user, "cases_closed", year)[0].n
     duty = duty_figures(user, *p["today"])
-    units = sem.totals(user, "cases_filed", year, sem.UNIT_LEVEL)[:10]
+    units = sorted(sem.totals(user, "cases_filed", year, sem.UNIT_LEVEL), key=lambda r: -r.n)[:10]
     return {
         "unit": root.name,
         "at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"),
@@ -234,4 +234,5 @@ def screen(user) -> dict:
         },
         "units": {"names": [r.label for r in units], "filed": [r.n for r in units]},
         "lines": [{"name": r.label, "value": r.n} for r in sem.totals(user, "cases_filed", year, "line")[:8]],
+        "sources": [{"name": r.label, "value": r.n} for r in sem.totals(user, "cases_filed", year, "source")],
     }
