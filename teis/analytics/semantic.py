@@ -256,6 +256,14 @@ def with_dimension(qs: QuerySet, d: Dimension) -> QuerySet:
     return qs.annotate(**{f"d_{d.key}": d.expr()}) if d.expr is not None else qs
 
 
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    """Sums as exact yuan and fen, whatever the database returns (SQLite: a float or a bare integer)."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
 def _measures(f: Fact) -> dict[str, Any]:
     out: dict[str, Any] = {"n": Count("pk")}
     if f.amount:
@@ -283,13 +291,13 @@ def _base_totals(user, f: Fact, sl: Slice, group: str | None) -> dict[Any, tuple
     qs = base_queryset(user, f, sl)
     if group is None:
         r = qs.aggregate(**_measures(f))
-        return {None: (r["n"] or 0, Decimal(r.get("amount") or 0))}
+        return {None: (r["n"] or 0, _money(r.get("amount")))}
     name, ann = _group_expr(f, group)
     if ann:
         qs = qs.annotate(**ann)
     out: dict[Any, tuple[int, Decimal]] = {}
     for r in qs.order_by().values(name).annotate(**_measures(f)):
-        out[r[name]] = (r["n"], Decimal(r.get("amount") or 0))
+        out[r[name]] = (r["n"], _money(r.get("amount")))
     return out
 
 
@@ -340,10 +348,10 @@ def _aggregate_totals(user, f: Fact, sl: Slice, group: str | None) -> dict[Any, 
     measures = {"n_sum": Sum("n"), "amount_sum": Sum("amount")}
     if name is None:
         r = qs.aggregate(**measures)
-        return {None: (int(r["n_sum"] or 0), Decimal(r["amount_sum"] or 0))}
+        return {None: (int(r["n_sum"] or 0), _money(r["amount_sum"]))}
     out: dict[Any, tuple[int, Decimal]] = {}
     for r in qs.order_by().values(name).annotate(**measures):
-        out[r[name]] = (int(r["n_sum"] or 0), Decimal(r["amount_sum"] or 0))
+        out[r[name]] = (int(r["n_sum"] or 0), _money(r["amount_sum"]))
     return out
 
 
@@ -474,7 +482,7 @@ def _child(root, key: str):
 def measure_of(f: Fact, qs: QuerySet) -> tuple[int, Decimal]:
     """(count, summed measure) of base rows: the drill-down's own total, to set beside the clicked figure."""
     r = qs.order_by().aggregate(**_measures(f))
-    return r["n"] or 0, Decimal(r.get("amount") or 0)
+    return r["n"] or 0, _money(r.get("amount"))
 
 
 # --- districts (行政区划): the nearest region code up the unit tree --------------------------------------------
