@@ -71,7 +71,7 @@ def parse(user, data, *, default_group: str = sem.UNIT_LEVEL) -> ReportParams:
         raise ServiceError("invalid_dimension", "统计维度无效", {"group": ["统计维度无效"]})
     filters = {}
     for key, value in data.items():
-        if key.startswith(FILTER_PREFIX) and value not in (None,):
+        if key.startswith(FILTER_PREFIX) and value not in (None, ""):  # empty: 全部
             dim = key[len(FILTER_PREFIX) :]
             if dim != sem.DISTRICT:
                 sem.dimension(dim)  # unknown: ServiceError

@@ -100,3 +100,13 @@ def test_boards_screen_summary_illegal(world):
     officer = logged_in_client(world["officer"])
     own = officer.get("/analytics/cases/", {"start": START, "end": END, "group": "month"}).content.decode()
     assert '<tr class="fw-bold" data-key="total"><td>合计</td><td class="text-end" data-col="filed"><a' in own
+
+
+def test_empty_filters_mean_all(world):
+    """The form submits its 全部 choices as empty values: no filter, the same figures."""
+    client = logged_in_client(world["boss"])
+    q = {"start": START, "end": END, "export": "xlsx"}
+    plain = client.get("/analytics/cases/", q).content
+    empty = client.get("/analytics/cases/", {**q, "f_line": "", "f_source": ""}).content
+    rows = [list(load_workbook(io.BytesIO(c)).active.iter_rows(min_row=4, values_only=True)) for c in (plain, empty)]
+    assert rows[0] == rows[1]
