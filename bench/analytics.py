@@ -13,7 +13,8 @@ aggregate (`rebuild_analytics`, timed) and then measures, for the corps leader (
 (iii) the big screen's refresh (`services.boards.screen`);
 (iv)  the baseline: one plain `SELECT unit_id, count(*), sum(fine_amount) … WHERE filed_at in the year GROUP BY
       unit_id` over the cases table;
-and the incremental job after 1,000 recent cases changed (filed in the last 30 days). The database is dropped at the end. Goal: each p95 < 500 ms.
+and the incremental job after 1,000 recent cases changed (filed in the last 30 days). The database is dropped at
+the end. Goal: each p95 < 500 ms.
 """
 
 from __future__ import annotations

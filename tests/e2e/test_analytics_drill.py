@@ -12,10 +12,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_case_report_total_drills_to_its_rows(browser, live_server, make_user, tree, shots):
+    from django.utils import timezone
+
     from teis.analytics.services import aggregate
     from teis.analytics.tests.factories import make_case
-
-    from django.utils import timezone
 
     today = timezone.localdate()
     start = today.replace(month=1, day=1)
