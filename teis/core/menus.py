@@ -85,7 +85,8 @@ SQUAD_ENTRIES = (
     "petitions:petitionsupervision_list",
     "org:officer_list",
     "org:mobiledevice_list",
-    *STATISTICS,
+    "analytics:case_statistics",
+    "analytics:board_cases",
 )
 
 BRIGADE_ENTRIES = (
@@ -98,6 +99,7 @@ BRIGADE_ENTRIES = (
     "cases:*dispatch*",
     "cases:*warning*",
     "org:unit_list",
+    *STATISTICS,
 )
 
 ROLE_MENUS: dict[str, RoleMenu] = {
