@@ -103,11 +103,14 @@ def _illegal_transport(count: int) -> int:
 
     if IllegalTransportRecord.objects.count() >= count:
         return 0
-    officers = list(
+    by_unit: dict[int, object] = {}
+    for officer in (
         Officer.objects.filter(user__is_active=True, unit__unit_type="squad", roles__code="field_officer")
         .select_related("user")
-        .order_by("pk")[:40]
-    )
+        .order_by("unit__path", "pk")
+    ):
+        by_unit.setdefault(officer.unit_id, officer)  # one officer per squad, all over the corps
+    officers = list(by_unit.values())
     if not officers:
         return 0
     config = registry.get("cases.illegaltransportrecord")

@@ -173,6 +173,8 @@ def duty_board(user, root=None) -> dict:
 
     lines_all = DictionaryItem.objects.filter(dict_type__code="business_line", is_active=True).count()
     last30 = sem.Slice(*p["last30"], root)
+    twelve = sem.Slice(p["today"][0].replace(day=1) - dt.timedelta(days=334), p["today"][0], root)
+    checks = sem.totals(user, "overload_checks", twelve, sem.MONTH)
     return {
         "root": root,
         "figures": [
@@ -196,6 +198,9 @@ def duty_board(user, root=None) -> dict:
             "vehicles": [r["出车次数"] for r in duty["rows"][:15]],
             "days": [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
             "alarms": daily_series(user, "alarms", last30),
+            "months": [r.label for r in checks],
+            "checks": [r.n for r in checks],
+            "ratio": [round(float(r.amount) / r.n, 1) if r.n else None for r in checks],
         },
     }
 

@@ -15,3 +15,17 @@ def indent(depth) -> str:
         return "　" * max(0, int(depth) - 1)
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def num(value) -> str:
+    """A figure as people read it: thousands separated, whole numbers without a decimal point."""
+    if value is None or value == "":
+        return "—"
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if f.is_integer():
+        return f"{int(f):,}"
+    return f"{f:,.1f}"

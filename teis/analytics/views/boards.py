@@ -130,8 +130,17 @@ def board_duty(request):
                 8,
             ),
             ("近 30 日车辆告警", line(c["days"], [("告警", c["alarms"], PURPLE)]), 4),
+            ("近 12 个月治超检查与平均超限率", _checks(c), 12),
         ],
     )
+
+
+def _checks(c: dict) -> dict:
+    option = bar(c["months"], [("治超检查（车次）", c["checks"], ORANGE)], rotate=0)
+    option["yAxis"].append({"type": "value", "axisLabel": {"formatter": "{value}%"}})
+    option["series"].append({"name": "平均超限率", "type": "line", "yAxisIndex": 1, "data": c["ratio"]})
+    option["grid"]["right"] = 45
+    return option
 
 
 @login_required
