@@ -245,6 +245,8 @@ def _dim_q(d: Dimension, value: str) -> Q:
     if d.match is not None:
         return d.match(value)
     name = d.field or f"d_{d.key}"
+    if name.endswith("_id") and value != NONE_KEY and not (value.isdigit() and len(value) < 19):
+        raise ServiceError("invalid_key", f"“{d.label}”的取值无效", {d.key: ["取值无效"]})
     if value == NONE_KEY:
         q = Q(**{f"{name}__isnull": True})
         return q if name.endswith("_id") else q | Q(**{name: ""})

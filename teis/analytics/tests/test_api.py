@@ -47,6 +47,10 @@ def test_refusals(world, client):
     assert_error_body(brigade.get("/api/v1/analytics/totals/", {"fact": "nope"}), 400, "invalid_fact")
     body = assert_error_body(brigade.get("/api/v1/analytics/totals/", {"fact": "cases_filed", "group": "kind"}), 400)
     assert "不能按" in body["message"]
+    bad = brigade.get("/api/v1/analytics/drill/", {"fact": "cases_filed", "group": "cause", "key": "abc"})
+    assert_error_body(bad, 400, "invalid_key")
+    bad = brigade.get("/api/v1/analytics/drill/", {"fact": "cases_filed", "group": "month", "key": "2026-13"})
+    assert_error_body(bad, 400, "invalid_key")
     squad3 = world["tree"]["squad3"].pk
     assert_error_body(brigade.get("/api/v1/analytics/drill/", {"fact": "cases_filed", "unit": squad3}), 404)
     assert_error_body(brigade.get("/api/v1/analytics/screen/"), 403)
