@@ -306,15 +306,33 @@ def _base_totals(user, f: Fact, sl: Slice, group: str | None) -> dict[Any, tuple
 # --- the aggregate path -----------------------------------------------------------------------------------------
 
 
+AS_OF_KEY = "analytics:aggregate_as_of"
+AS_OF_SECONDS = 5
+
+
 def aggregate_as_of() -> dt.datetime | None:
-    """When the aggregate was last brought up to date (None: never built, the base table answers)."""
+    """When the aggregate was last brought up to date (None: never built, the base table answers). Cached a few
+    seconds: a page asks for it with every figure, and both paths give the same answer."""
+    from django.core.cache import cache
+
     from .models import AggregateState
 
-    return AggregateState.objects.filter(source="cases").values_list("watermark", flat=True).first()
+    cached = cache.get(AS_OF_KEY)
+    if cached is not None:
+        return cached or None
+    value = AggregateState.objects.filter(source="cases").values_list("watermark", flat=True).first()
+    cache.set(AS_OF_KEY, value or "", AS_OF_SECONDS)
+    return value
+
+
+def forget_as_of() -> None:
+    from django.core.cache import cache
+
+    cache.delete(AS_OF_KEY)
 
 
 def uses_aggregate(user, f: Fact, sl: Slice, group: str | None) -> bool:
-    if not f.aggregated or f.snapshot or not by_unit_scope(user):
+    if not f.aggregated or not by_unit_scope(user):
         return False
     if aggregate_as_of() is None:
         return False
@@ -331,9 +349,9 @@ def _aggregate_totals(user, f: Fact, sl: Slice, group: str | None) -> dict[Any, 
     sl.check(f)
     dim = group if group in f.dimensions else ""
     qs = DailyFact.objects.for_user(user).filter(fact=f.key, dim=dim)
-    if sl.start:
+    if sl.start and not f.snapshot:
         qs = qs.filter(day__gte=sl.start)
-    if sl.end:
+    if sl.end and not f.snapshot:
         qs = qs.filter(day__lte=sl.end)
     if sl.unit is not None:
         qs = qs.filter(unit__path__startswith=sl.unit.path)
@@ -390,6 +408,8 @@ def totals(user, fact_key: str, sl: Slice, group: str | None = None) -> list[Row
     order for units, months and days); without a group a single row."""
     f = fact(fact_key)
     sl = _rooted(user, sl, group)
+    if f.snapshot and group in (MONTH, DAY):
+        raise ServiceError("invalid_dimension", f"“{f.label}”是当前状态，不能按{DERIVED_GROUPS[group]}分组")
     if group is not None and group not in DERIVED_GROUPS and group not in f.dimensions:
         raise ServiceError("invalid_dimension", f"指标“{f.label}”不能按“{dimension(group).label}”分组")
     raw = (

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, F, Max, Sum, Value
+from django.db.models import Count, DateField, DecimalField, F, Max, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -35,17 +35,28 @@ def aggregated_facts() -> list[Fact]:
     return [f for f in facts() if f.aggregated]
 
 
+def event_facts() -> list[Fact]:
+    """Aggregated facts that happen on a day (kept per day)."""
+    return [f for f in aggregated_facts() if not f.snapshot]
+
+
+def snapshot_facts() -> list[Fact]:
+    """Aggregated states (在办, 超期未结): kept as of the last run, one row set per unit and dimension."""
+    return [f for f in aggregated_facts() if f.snapshot]
+
+
 def _grouped(f: Fact, dim: str, start: dt.date, end: dt.date):
-    """The base rows of `f` in [start, end] grouped by day, unit and the dimension's value, with n and amount."""
+    """The base rows of `f` in [start, end] grouped by day, unit and the dimension's value, with n and amount (a
+    snapshot: all its rows now, on the day `end`)."""
     model = f.base_model()
-    lo, hi = _local_bounds(start, end)
-    qs = model._base_manager.filter(f.condition()).filter(
-        **{f"{f.date_field}__gte": lo, f"{f.date_field}__lt": hi, f"{f.date_field}__isnull": False}
-    )
-    ann = {
-        "g_day": TruncDate(f.date_field, tzinfo=timezone.get_current_timezone()),
-        "g_unit": F(f"{f.unit_field}_id"),
-    }
+    qs = model._base_manager.filter(f.condition())
+    if f.snapshot:
+        day = Value(end, output_field=DateField())
+    else:
+        lo, hi = _local_bounds(start, end)
+        qs = qs.filter(**{f"{f.date_field}__gte": lo, f"{f.date_field}__lt": hi, f"{f.date_field}__isnull": False})
+        day = TruncDate(f.date_field, tzinfo=timezone.get_current_timezone())
+    ann = {"g_day": day, "g_unit": F(f"{f.unit_field}_id")}
     if dim:
         d = dimension(dim)
         ann["g_val"] = d.expr() if d.expr is not None else F(d.field)
@@ -81,11 +92,26 @@ def recompute(start: dt.date, end: dt.date, fact_list: Iterable[Fact] | None = N
     """Recompute [start, end] of the aggregated facts; one transaction. Returns the rows written."""
     written = 0
     with transaction.atomic():
-        for f in fact_list or aggregated_facts():
+        for f in fact_list or event_facts():
             DailyFact.objects.filter(fact=f.key, day__gte=start, day__lte=end).delete()
             for dim in ("", *grouping_dimensions(f)):
                 written += max(_insert(f, dim, start, end), 0)
     return written
+
+
+def snapshot() -> int:
+    """Recompute the aggregated states as of now (one GROUP BY per grouping over the open rows)."""
+    written = 0
+    today = timezone.localdate()
+    with transaction.atomic():
+        for f in snapshot_facts():
+            DailyFact.objects.filter(fact=f.key).delete()
+            for dim in ("", *grouping_dimensions(f)):
+                written += max(_insert(f, dim, today, today), 0)
+    return written
+
+
+MAX_RANGES = 4  # more runs of dirty days than this: one range from the first to the last (fewer table scans)
 
 
 def ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -100,11 +126,11 @@ def ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
 
 
 def _case_model():
-    return aggregated_facts()[0].base_model()
+    return event_facts()[0].base_model()
 
 
 def _date_fields() -> list[str]:
-    return sorted({f.date_field for f in aggregated_facts()})
+    return sorted({f.date_field for f in event_facts()})
 
 
 def _days_touched(qs) -> set[dt.date]:
@@ -138,8 +164,9 @@ def rebuild(start: dt.date | None = None, end: dt.date | None = None, *, chunk_d
     span = _span_of_data()
     if span is None:
         DailyFact.objects.all().delete()
+        rows = snapshot()
         _save_state(began, 0)
-        return {"days": 0, "rows": 0}
+        return {"days": 0, "rows": rows}
     start, end = start or span[0], end or span[1]
     if start == span[0] and end == span[1]:
         DailyFact.objects.all().delete()
@@ -148,12 +175,16 @@ def rebuild(start: dt.date | None = None, end: dt.date | None = None, *, chunk_d
         last = min(end, day + dt.timedelta(days=chunk_days - 1))
         rows += recompute(day, last)
         day = last + dt.timedelta(days=1)
+    rows += snapshot()
     days = (end - start).days + 1
     _save_state(began, days)
     return {"days": days, "rows": rows}
 
 
 def _save_state(watermark: dt.datetime, days: int) -> None:
+    from ..semantic import forget_as_of
+
+    forget_as_of()
     AggregateState.objects.update_or_create(
         source=SOURCE, defaults={"watermark": watermark, "last_run_at": timezone.now(), "last_days": days}
     )
@@ -171,6 +202,9 @@ def refresh(*, trailing_days: int = 0) -> dict:
     if trailing_days:
         today = timezone.localdate()
         days.update(today - dt.timedelta(days=i) for i in range(trailing_days))
-    rows = sum(recompute(a, b) for a, b in ranges(days))
+    runs = ranges(days)
+    if len(runs) > MAX_RANGES:
+        runs = [(runs[0][0], runs[-1][1])]
+    rows = sum(recompute(a, b) for a, b in runs) + snapshot()
     _save_state(began, len(days))
     return {"rebuilt": False, "days": len(days), "rows": rows}

@@ -88,8 +88,10 @@ def build(user, params: ReportParams) -> dict:
         ("cases_filed", "ly"),
     }
     for fact, kind in wanted:
-        by_fact[fact, kind] = {r.key: r for r in sem.totals(user, fact, slices[kind], group)}
-        by_fact[fact, kind][""] = sem.totals(user, fact, slices[kind])[0]
+        rows = sem.totals(user, fact, slices[kind], group)
+        by_fact[fact, kind] = {r.key: r for r in rows}
+        # the whole is the sum of its groups (every row of the rooted slice is in exactly one group)
+        by_fact[fact, kind][""] = sem.Row("", "合计", sum(r.n for r in rows), sum((r.amount for r in rows), Decimal(0)))
     keys: list[str] = list(by_fact["cases_filed", ""].keys())
     for (_fact, kind), rows in by_fact.items():
         if kind == "":
