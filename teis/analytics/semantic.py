@@ -387,7 +387,8 @@ def _add(bucket: dict[str, list], key: str, n: int, amount: Decimal) -> None:
 def _unit_children(root) -> list:
     from teis.org.models import Unit
 
-    return list(Unit.objects.filter(parent=root).order_by("order", "path"))
+    # only what a label and a subtree need (a unit also carries its jurisdiction's GeoJSON)
+    return list(Unit.objects.filter(parent=root).order_by("order", "path").only("pk", "name", "path", "parent_id"))
 
 
 def _level_key(unit_path: str, root, children: list) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -56,24 +57,42 @@ def change(cur, prev) -> float | None:
 
 
 def _drill_url(params: ReportParams, fact: str, key: str | None, sl_kind: str = "") -> str:
-    return reverse("analytics:drill") + "?" + params.query(fact=fact, key=key, period=sl_kind or None)
+    extra = {"fact": fact}
+    if key is not None:
+        extra["key"] = key
+    if sl_kind:
+        extra["period"] = sl_kind
+    return f"{_drill_base(params)}&{urlencode(extra)}"
+
+
+def _drill_base(params: ReportParams) -> str:
+    cached = getattr(params, "_drill_base", None)
+    if cached is None:
+        cached = params._drill_base = f"{reverse('analytics:drill')}?{params.query()}"  # type: ignore[attr-defined]
+    return cached
 
 
 def officers_per_key(user, root, group: str, keys: list[str]) -> dict[str, int]:
-    """Officers under each unit-level key (人均立案's denominator)."""
+    """Active officers under each unit-level key (人均立案's denominator), from one count per unit."""
+    from django.db.models import Count
+
     from teis.org.models import Officer, Unit
 
     if group != sem.UNIT_LEVEL:
         return {}
-    out = {}
-    qs = Officer.objects.filter(user__is_active=True)
+    per_unit = list(
+        Officer.objects.filter(user__is_active=True, unit__path__startswith=root.path)
+        .values("unit_id", "unit__path")
+        .annotate(n=Count("pk"))
+    )
+    paths = dict(Unit.objects.filter(pk__in=[int(k) for k in keys if k.isdigit()]).values_list("pk", "path"))
+    out = {"": sum(r["n"] for r in per_unit)}
     for key in keys:
         if key.startswith("self:"):
-            out[key] = qs.filter(unit_id=root.pk).count()
+            out[key] = sum(r["n"] for r in per_unit if r["unit_id"] == root.pk)
         else:
-            unit = Unit.objects.filter(pk=int(key)).first()
-            out[key] = qs.filter(unit__path__startswith=unit.path).count() if unit else 0
-    out[""] = qs.filter(unit__path__startswith=root.path).count()
+            path = paths.get(int(key), None) if key.isdigit() else None
+            out[key] = sum(r["n"] for r in per_unit if path and r["unit__path"].startswith(path))
     return out
 
 
