@@ -45,13 +45,14 @@ def load_demo() -> dict[str, int]:
     made = _illegal_transport(10 if testing else 150)
     if made:
         out["非法客运记录"] = made
-    if not DishonestyRule.objects.exists():
+    first_time = not DishonestyRule.objects.exists()
+    if first_time:
         for name, kind, values, basis in RULES:
             DishonestyRule.objects.create(name=name, kind=kind, basis=basis, **values)
         out["失信认定规则"] = len(RULES)
     aggregate.rebuild()
     legal = _user("legal")
-    if legal is not None:
+    if legal is not None and first_time:  # once: a run is audited, and seed_demo twice must change nothing
         result = dishonesty.do_run_rules(legal)
         if result["added"]:
             out["失信候选主体"] = result["added"]
