@@ -245,7 +245,7 @@ def _dim_q(d: Dimension, value: str) -> Q:
     if d.match is not None:
         return d.match(value)
     name = d.field or f"d_{d.key}"
-    if name.endswith("_id") and value != NONE_KEY and not (value.isdigit() and len(value) < 19):
+    if name.endswith("_id") and value != NONE_KEY and not (value.isdigit() and int(value) <= 2**31 - 1):
         raise ServiceError("invalid_key", f"“{d.label}”的取值无效", {d.key: ["取值无效"]})
     if value == NONE_KEY:
         q = Q(**{f"{name}__isnull": True})
@@ -496,10 +496,9 @@ def _rooted(user, sl: Slice, group: str | None) -> Slice:
 def _child(root, key: str):
     from teis.org.models import Unit
 
-    try:
-        return Unit.objects.filter(parent=root, pk=int(key)).first()
-    except ValueError:
+    if not key.isdigit() or int(key) > 2**31 - 1:
         return None
+    return Unit.objects.filter(parent=root, pk=int(key)).first()
 
 
 def measure_of(f: Fact, qs: QuerySet) -> tuple[int, Decimal]:

@@ -98,7 +98,7 @@ class DrillView(AnalyticsView):
         qs = sem.drill(request.user, f.key, params.slice(root), group or None, key)
         n, amount = sem.measure_of(f, qs)
         try:
-            page = max(1, int(request.query_params.get("page", "1")))
+            page = min(10**6, max(1, int(request.query_params.get("page", "1"))))
         except ValueError:
             page = 1
         from teis.core.display import display_value

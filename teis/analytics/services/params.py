@@ -61,10 +61,12 @@ def parse(user, data, *, default_group: str = sem.UNIT_LEVEL) -> ReportParams:
     unit = None
     raw_unit = data.get("unit")
     if raw_unit not in (None, ""):
-        try:
-            unit = Unit.objects.for_user(user).get(pk=int(raw_unit))
-        except (ValueError, Unit.DoesNotExist):
-            raise Http404 from None
+        text = str(raw_unit)
+        if not text.isdigit() or int(text) > 2**31 - 1:
+            raise Http404
+        unit = Unit.objects.for_user(user).filter(pk=int(text)).first()
+        if unit is None:
+            raise Http404
     group = data.get("group") or default_group
     known = set(sem.DERIVED_GROUPS) | {d for f in sem.facts() for d in f.dimensions}
     if group not in known:

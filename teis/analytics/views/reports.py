@@ -105,7 +105,7 @@ def drill(request):
         return error_page(request, "analytics/drill.html", {}, err)
     n, amount = sem.measure_of(f, qs)
     try:
-        page_no = max(1, int(request.GET.get("page", "1")))
+        page_no = min(10**6, max(1, int(request.GET.get("page", "1"))))
     except ValueError:
         page_no = 1
     config = _config_for(f)
