@@ -18,6 +18,7 @@ urlpatterns = [
     path("inspections/", include("teis.inspections.api.urls")),
     path("petitions/", include("teis.petitions.api.urls")),
     path("documents/", include("teis.documents.api.urls")),
+    path("analytics/", include("teis.analytics.api.urls")),
     path("workflow/", include("teis.workflow.api.views")),
     path("", include(router.urls)),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "teis.petitions",
     "teis.documents",
     "teis.finance",
+    "teis.analytics",
 ]
 
 MIDDLEWARE = [

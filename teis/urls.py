@@ -43,6 +43,7 @@ urlpatterns = [
     path("documents/", include("teis.documents.urls")),
     path("verify/", include("teis.documents.verify_urls")),
     path("finance/", include("teis.finance.urls")),
+    path("analytics/", include("teis.analytics.urls")),
     path("api/v1/", include("teis.api_urls")),
     # The API description is not public (issue 16): a session or a bearer token is needed.
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),

@@ -23,6 +23,14 @@ class RoleMenu:
 
 
 INBOX = ("core:todo_list", "core:notification_list")
+# 统计分析 (issue 22): the statistics, boards and keyword summary; the big screen and the statutory reports go by
+# permission (leadership / command centre; the legal department)
+STATISTICS = (
+    "analytics:case_statistics",
+    "analytics:illegal_statistics",
+    "analytics:summary",
+    "analytics:board_*",
+)
 LAW_LOOKUP = ("legal:search", "legal:discretion_query", "legal:violationcode_list", "legal:casecause_list")
 
 OFFICER_ENTRIES = (
@@ -85,6 +93,8 @@ SQUAD_ENTRIES = (
     "finance:stockwriteoff_list",
     "finance:stock_overview",
     "finance:collections",
+    "analytics:case_statistics",
+    "analytics:board_cases",
 )
 
 BRIGADE_ENTRIES = (
@@ -99,6 +109,7 @@ BRIGADE_ENTRIES = (
     "org:unit_list",
     "documents:casefile_list",
     "documents:unitseal_list",
+    *STATISTICS,
 )
 
 ROLE_MENUS: dict[str, RoleMenu] = {
@@ -106,13 +117,15 @@ ROLE_MENUS: dict[str, RoleMenu] = {
     "squad_leader": RoleMenu(entries=SQUAD_ENTRIES),
     "brigade_leader": RoleMenu(entries=BRIGADE_ENTRIES),
     "legal_reviewer": RoleMenu(
-        groups=("案件办理", "法律法规", "双随机"),
+        groups=("案件办理", "法律法规", "双随机", "统计分析"),
         entries=(*INBOX, "evidence:evidenceitem_list", "org:officer_list"),
     ),
     "command_center": RoleMenu(
         groups=("指挥调度", "水上执法"),
         entries=(
             *INBOX,
+            *STATISTICS,
+            "analytics:screen",
             "cases:enforcementcase_list",
             "cases:*dispatch*",
             "cases:*warning*",
@@ -125,6 +138,7 @@ ROLE_MENUS: dict[str, RoleMenu] = {
         ),
     ),
     "leadership": RoleMenu(
+        groups=("统计分析",),
         entries=(
             *INBOX,
             "cases:enforcementcase_list",

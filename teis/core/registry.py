@@ -42,6 +42,7 @@ MENU_GROUPS = [
     ("水上执法", "bi-water"),
     ("双随机", "bi-shuffle"),
     ("投诉信访", "bi-chat-left-text"),
+    ("统计分析", "bi-bar-chart-line"),
     ("法律法规", "bi-book"),
     ("组织人员", "bi-diagram-3"),
     ("系统管理", "bi-gear"),

@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class ReportKind(models.TextChoices):
+    """法定月报 (spec §2.5.2.2–3)."""
+
+    CREDIT = "credit", "征信案件报送"
+    DOUBLE_PUBLICITY = "double_publicity", "双公示（行政处罚）"
+    OVERLOAD = "overload", "超限治理统计表"
+
+
+class ReportStatus(models.TextChoices):
+    GENERATED = "generated", "待审核"
+    REVIEWED = "reviewed", "已审核"
+    SENT = "sent", "已报送"
+
+
+class RuleKind(models.TextChoices):
+    """严重失信主体认定规则 (spec §2.5.2.4)."""
+
+    REPEATED = "repeated", "一定期间内多次违法"
+    SERIOUS_CAUSE = "serious_cause", "严重违法案由"
+    UNPAID = "unpaid", "逾期不缴纳罚款"
+
+
+class SubjectKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
+class CandidateStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "不予认定"

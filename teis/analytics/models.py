@@ -1,0 +1,211 @@
+"""统计分析: the daily aggregate behind the reports, the statutory monthly reports with their versions, and the
+失信 rules and candidates.
+
+`DailyFact` is derived data (kept by `services.aggregate` from the facts declared in `facts.py`); every other
+model here is a business record with its own lifecycle, written only by the services of this app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from teis.core.models import ScopedManager, ScopedModel
+
+from .choices import CandidateStatus, ReportKind, ReportStatus, RuleKind, SubjectKind
+
+
+class DailyFact(models.Model):
+    """One fact of one local day for one unit, whole (`dim` "") or split by one dimension (`dim`, `value`):
+    how many (`n`) and the sum of the fact's amount (`amount`). Rebuilt per day, never edited by hand."""
+
+    scope_unit_field = "unit"
+    scope_owner_field = None
+
+    day = models.DateField("日期")
+    fact = models.CharField("指标", max_length=32)
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    dim = models.CharField("维度", max_length=16, blank=True)
+    value = models.CharField("维度值", max_length=40, blank=True)
+    n = models.BigIntegerField("数量", default=0)
+    amount = models.DecimalField("金额", max_digits=18, decimal_places=2, default=0)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "日汇总指标"
+        permissions = [("view_statistics", "查看统计分析"), ("view_screen", "查看领导驾驶舱")]
+        indexes = [models.Index(fields=["fact", "dim", "day"], name="analytics_fact_dim_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["fact", "day", "unit", "dim", "value"], name="analytics_daily_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.fact} {self.dim}={self.value}: {self.n}"
+
+
+class AggregateState(models.Model):
+    """Where the incremental job stopped: rows of the source changed after `watermark` are not counted yet."""
+
+    source = models.CharField("数据源", max_length=40, unique=True)
+    watermark = models.DateTimeField("已汇总至", null=True, blank=True)
+    last_run_at = models.DateTimeField("最近运行", null=True, blank=True)
+    last_days = models.PositiveIntegerField("最近重算天数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "汇总进度"
+
+    def __str__(self) -> str:
+        return self.source
+
+
+class StatutoryReport(ScopedModel):
+    """法定月报 of one month: generated (a new version each time), reviewed, marked as sent. A corps-wide document
+    kept by the legal department (法制科, a department outside the brigades' subtrees): who may open it is a matter
+    of permission, not of unit scope."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    kind = models.CharField("报表类型", max_length=20, choices=ReportKind.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    unit = models.ForeignKey("org.Unit", verbose_name="报送单位", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        "状态", max_length=12, choices=ReportStatus.choices, default=ReportStatus.GENERATED, db_index=True
+    )
+    version = models.PositiveIntegerField("当前版本", default=1)
+    row_count = models.PositiveIntegerField("记录数", default=0)
+    generated_at = models.DateTimeField("生成时间", default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报送人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField("报送时间", null=True, blank=True)
+    sent_to = models.CharField("报送对象", max_length=100, blank=True)
+    note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "法定月报"
+        ordering = ["-year", "-month", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "month", "unit"], name="analytics_report_one_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.month}月 {self.get_kind_display()}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+class ReportVersion(models.Model):
+    """One generated version of a statutory report: the rows as generated (the Excel file is made from them)."""
+
+    report = models.ForeignKey(StatutoryReport, verbose_name="报表", on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本")
+    columns = models.JSONField("列", default=list)
+    rows = models.JSONField("数据", default=list)
+    generated_at = models.DateTimeField("生成时间", default=timezone.now)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="生成人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField("生成原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "报表版本"
+        ordering = ["report", "-number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="analytics_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report} 第{self.number}版"
+
+
+class DishonestyRule(ScopedModel):
+    """严重失信主体 rule, configurable: repeated violations in a period, serious causes, unpaid fines."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    name = models.CharField("规则名称", max_length=100)
+    kind = models.CharField("规则类型", max_length=16, choices=RuleKind.choices)
+    period_days = models.PositiveIntegerField("统计期间（天）", default=365)
+    threshold = models.PositiveIntegerField("次数阈值", default=3, help_text="期间内达到此案件数即列为候选")
+    min_fine = models.DecimalField(
+        "罚款金额下限（元）", max_digits=12, decimal_places=2, default=0, help_text="严重违法案由：单案罚款达到此金额"
+    )
+    cause_keywords = models.CharField(
+        "案由关键词",
+        max_length=300,
+        blank=True,
+        help_text="严重违法案由：案件名称或违法事实含任一关键词（逗号分隔）",
+    )
+    overdue_days = models.PositiveIntegerField("逾期天数", default=30, help_text="逾期不缴纳：超过缴款期限的天数")
+    is_active = models.BooleanField("启用", default=True)
+    basis = models.CharField("认定依据", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "失信认定规则"
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DishonestyCandidate(ScopedModel):
+    """A candidate 严重失信主体 found by a rule, with its evidence cases; reviewed (confirmed or not). Corps-wide
+    like the statutory reports (the list goes to the credit platforms): permission-gated, not unit-scoped."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    rule = models.ForeignKey(DishonestyRule, verbose_name="认定规则", on_delete=models.PROTECT, related_name="+")
+    subject_kind = models.CharField("主体类型", max_length=14, choices=SubjectKind.choices)
+    name = models.CharField("名称/姓名", max_length=200)
+    identifier = models.CharField("统一社会信用代码/身份证号（掩码）", max_length=40, blank=True)
+    subject_key = models.CharField("主体键", max_length=80, editable=False, db_index=True)
+    unit = models.ForeignKey("org.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="+")
+    cases = models.ManyToManyField("cases.EnforcementCase", verbose_name="证据案件", related_name="+")
+    case_count = models.PositiveIntegerField("案件数", default=0)
+    fine_total = models.DecimalField("罚款合计（元）", max_digits=14, decimal_places=2, default=0)
+    status = models.CharField(
+        "状态", max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "失信候选主体"
+        ordering = ["status", "-case_count", "name"]
+        constraints = [models.UniqueConstraint(fields=["rule", "subject_key"], name="analytics_candidate_one_per_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_subject_kind_display()}）"

@@ -1,0 +1,56 @@
+"""Rule 13 for 统计分析: the generic pages and API of the statutory reports and the 失信 candidates (read-only there:
+written by their services and actions) and of the 失信 rules (edited by the legal department). Reports and
+candidates are corps-wide documents (permission-gated, not unit-scoped)."""
+
+from __future__ import annotations
+
+import pytest
+
+from teis.analytics.tests import _objects as o
+from teis.core.testing_mixins import GenericModelTests
+
+pytestmark = pytest.mark.django_db
+
+
+class TestStatutoryReportGeneric(GenericModelTests):
+    model_label = "analytics.statutoryreport"
+    unique_column = "year"
+    scoped = False
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        return o.report(unit, n)
+
+
+class TestDishonestyCandidateGeneric(GenericModelTests):
+    model_label = "analytics.dishonestycandidate"
+    unique_column = "name"
+    scoped = False
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        return o.candidate(unit, n)
+
+
+class TestDishonestyRuleGeneric(GenericModelTests):
+    model_label = "analytics.dishonestyrule"
+    unique_column = "name"
+    lookup_field = "name"
+    scoped = False
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        return o.rule(n)
+
+    def form_data(self, ctx, n):
+        return {
+            "name": f"新规则{n}",
+            "kind": "repeated",
+            "period_days": 365,
+            "threshold": 3,
+            "min_fine": "0",
+            "cause_keywords": "",
+            "overdue_days": 30,
+            "is_active": True,
+            "basis": "信用管理办法",
+        }

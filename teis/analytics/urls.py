@@ -1,0 +1,6 @@
+from teis.core.views import app_urls
+
+from .views import boards, reports, statutory
+
+app_name = "analytics"
+urlpatterns = [*reports.urlpatterns, *boards.urlpatterns, *statutory.urlpatterns, *app_urls("analytics")]
