@@ -14,9 +14,11 @@ import pytest
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 
-MAX_EXAMPLES = 6  # per operation; the API has ~300 operations now
+# per operation; the API has ~390 operations now (documents, finance, analytics): 6 examples took 915 s on
+# PostgreSQL beside the rest of the suite, 4 keep the run near 10 minutes
+MAX_EXAMPLES = 4
 # A guard against a hung run, not a performance check: the suite runs on a shared 2-core machine.
-TIME_BUDGET_S = 1500
+TIME_BUDGET_S = 2400
 
 
 def test_no_server_errors(make_user, tree):
