@@ -392,6 +392,8 @@ SPECTACULAR_SETTINGS = {
         "PetitionSatisfactionEnum": "teis.petitions.choices.Satisfaction",
         "PetitionSupervisionKindEnum": "teis.petitions.choices.SupervisionKind",
         "PetitionSupervisionStatusEnum": "teis.petitions.choices.SupervisionStatus",
+        # --- finance ---
+        "StockApprovalStatusEnum": "teis.finance.choices.ApprovalStatus",
     },
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -56,7 +57,7 @@ def _row(r: sem.Row) -> dict:
 
 
 class FactsView(AnalyticsView):
-    @extend_schema(summary="统计指标及其维度")
+    @extend_schema(summary="统计指标及其维度", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(
             [
@@ -75,7 +76,7 @@ class FactsView(AnalyticsView):
 
 
 class TotalsView(AnalyticsView):
-    @extend_schema(summary="按维度统计", parameters=PARAMS)
+    @extend_schema(summary="按维度统计", parameters=PARAMS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = parse(request.user, request.query_params)
         f = sem.fact(request.query_params.get("fact", ""))
@@ -87,7 +88,9 @@ class TotalsView(AnalyticsView):
 
 class DrillView(AnalyticsView):
     @extend_schema(
-        summary="统计数字的明细记录", parameters=[*PARAMS, OpenApiParameter("key", str), OpenApiParameter("page", int)]
+        summary="统计数字的明细记录",
+        parameters=[*PARAMS, OpenApiParameter("key", str), OpenApiParameter("page", int)],
+        responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
         params = parse(request.user, request.query_params)
@@ -115,7 +118,7 @@ class DrillView(AnalyticsView):
 
 
 class CaseReportView(AnalyticsView):
-    @extend_schema(summary="案件统计（含环比、同比）", parameters=PARAMS[1:])
+    @extend_schema(summary="案件统计（含环比、同比）", parameters=PARAMS[1:], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = parse(request.user, request.query_params)
         data = case_report.build(request.user, params)
@@ -142,6 +145,6 @@ class CaseReportView(AnalyticsView):
 class ScreenView(AnalyticsView):
     permission = "analytics.view_screen"
 
-    @extend_schema(summary="领导驾驶舱数据")
+    @extend_schema(summary="领导驾驶舱数据", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(boards.screen(request.user))
