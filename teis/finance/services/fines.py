@@ -95,26 +95,44 @@ def ensure_receivable(case) -> Receivable | None:
 
 
 def on_case_event(instance, event: str) -> None:
-    """Workflow listener (inside the engine's transaction): a decided fine gets its receivable."""
-    from django.contrib.contenttypes.models import ContentType
+    """Workflow listener (inside the engine's transaction): a decided fine gets its receivable.
 
+    Runs after every step of every case, so one query decides whether there is anything to do: the case's decision
+    and paid amount with its receivable's beside them (most steps come before a decision, or change no payment)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import OuterRef, Subquery
+
+    from teis.cases.choices import DecisionType
     from teis.cases.models import EnforcementCase
 
     if event not in ("step", "completed") or not instance.subject_id:
         return
     if instance.subject_type_id != ContentType.objects.get_for_model(EnforcementCase).pk:
         return
-    row = Receivable.objects.filter(case_id=instance.subject_id).values_list("pk", "status", "paid_amount").first()
-    if row is not None and row[1] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
+    receivable = Receivable.objects.filter(case_id=OuterRef("pk"))
+    row = (
+        EnforcementCase._base_manager.filter(pk=instance.subject_id)
+        .annotate(
+            rec_id=Subquery(receivable.values("pk")[:1]),
+            rec_status=Subquery(receivable.values("status")[:1]),
+            rec_paid=Subquery(receivable.values("paid_amount")[:1]),
+        )
+        .values("decision_type", "decided_at", "paid_amount", "rec_id", "rec_status", "rec_paid")
+        .first()
+    )
+    if row is None:
+        return
+    if row["rec_id"] is None:
+        if row["decision_type"] == DecisionType.PENALTY and row["decided_at"] is not None:
+            case = EnforcementCase._base_manager.filter(pk=instance.subject_id).first()
+            ensure_receivable(case)
+        return
+    if row["rec_status"] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
         pk = int(instance.subject_id)
         transaction.on_commit(lambda: _complete_paid(pk))
         return
-    if row is not None:
-        _mirror_hand_payment(row[0], row[2])
-        return
-    case = EnforcementCase._base_manager.filter(pk=instance.subject_id).first()
-    if case is not None:
-        ensure_receivable(case)
+    if (row["paid_amount"] or Decimal(0)) > (row["rec_paid"] or Decimal(0)):
+        _mirror_hand_payment(row["rec_id"], row["rec_paid"])
 
 
 def _mirror_hand_payment(rec_id: int, paid: Decimal) -> None:
