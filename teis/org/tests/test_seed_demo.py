@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from teis.audit.models import AuditRecord
@@ -14,6 +15,9 @@ from teis.org import demo
 from teis.org.choices import UnitType
 from teis.org.models import Officer, Role, Unit
 from teis.org.roles import all_role_defs
+
+# the tests share one seeded database: keep them on one xdist worker, so that it is seeded once
+pytestmark = pytest.mark.xdist_group("seed_demo")
 
 REGION_CODES = {
     "黄浦区": "310101",
@@ -39,6 +43,16 @@ def seed() -> str:
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """One `seed_demo` (20–45 s on CI) for the read-only checks below, rolled back after them; each test still runs
+    in a savepoint of its own (pytest-django's `db`), so what one test writes (logins) the next does not see."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed()
+        yield
+        transaction.set_rollback(True)
 
 
 def counts() -> dict:
@@ -73,8 +87,7 @@ def test_seed_twice_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_tree_districts_dictionaries_and_personal_data():
-    seed()
+def test_tree_districts_dictionaries_and_personal_data(seeded):
     commission = Unit.objects.get(name="上海市交通委员会", parent=None)
     corps = Unit.objects.get(name="上海市交通委员会执法总队", parent=commission)
     assert corps.unit_type == UnitType.CORPS and corps.subject_code == "01"
@@ -126,8 +139,7 @@ def test_tree_districts_dictionaries_and_personal_data():
 
 
 @pytest.mark.django_db
-def test_every_role_has_a_demo_login_that_works():
-    seed()
+def test_every_role_has_a_demo_login_that_works(seeded):
     by_role = {d.role_code: d for d in demo.DEMO_LOGINS}
     assert set(by_role) == {r.code for r in all_role_defs()}  # the platform's roles and the apps' own (财务收款员)
     for d in demo.DEMO_LOGINS:
@@ -144,11 +156,10 @@ def test_every_role_has_a_demo_login_that_works():
 
 
 @pytest.mark.django_db
-def test_seeded_todos_and_notifications_point_at_records_that_exist():
+def test_seeded_todos_and_notifications_point_at_records_that_exist(seeded):
     """No made-up inbox: every todo (and every warning) comes from a feature and links to its page."""
     from django.urls import resolve
 
-    seed()
     for title in ("备份完成", "执法证即将到期提醒", "本周执法数据周报已生成", "行政处罚决定书"):
         assert not Notification.objects.filter(title__contains=title).exists(), title
         assert not TodoItem.objects.filter(title__contains=title).exists(), title
@@ -161,8 +172,7 @@ def test_seeded_todos_and_notifications_point_at_records_that_exist():
 
 
 @pytest.mark.django_db
-def test_ordinary_officers_must_change_password_and_scope_is_the_subtree():
-    seed()
+def test_ordinary_officers_must_change_password_and_scope_is_the_subtree(seeded):
     ordinary = Officer.objects.exclude(user__username__in=[d.username for d in demo.DEMO_LOGINS])
     assert ordinary.filter(must_change_password=False).count() == 0
     client = Client()
