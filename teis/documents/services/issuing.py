@@ -165,11 +165,28 @@ def preview_pdf(actor, case, type_code: str) -> bytes:
     return pdf
 
 
+def _issuing_subject(unit):
+    """The 执法主体 a document is issued in the name of: the unit itself or its nearest ancestor with an enforcement
+    subject code (a squad issues in its brigade's or detachment's name); the unit when none has one."""
+    node, seen = unit, set()
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        if node.subject_code:
+            return node
+        node = node.parent
+    return unit
+
+
 def _number(case, doc_type: DocumentType, year: int) -> str:
-    unit = case.unit
-    prefix = (unit.short_name or unit.name).strip()
+    """文号 such as 第一支队交执罚〔2026〕00001号. The sequence is kept per prefix (not per unit): two subjects with the
+    same short name share it, so a number string can never be issued twice."""
+    subject = _issuing_subject(case.unit)
+    prefix = (subject.short_name or subject.name).strip()
     template = f"{prefix}交执{doc_type.abbr}〔{year}〕" + "{n:05d}号"
-    return next_code(f"documents:{unit.pk}:{doc_type.code}:{year}", template)
+    while True:  # numbers issued under an earlier keying of the sequence are skipped, never reused
+        number = next_code(f"documents:{prefix}:{doc_type.abbr}:{year}", template)
+        if not Document.objects.filter(number=number).exists():
+            return number
 
 
 def issue_document(

@@ -80,6 +80,23 @@ def test_a_number_is_never_reused_after_a_rollback(tree, officer, media):
     assert again.number != first.number and again.number.endswith("00002号")
 
 
+@pytest.mark.embedded
+def test_same_named_squads_never_share_a_number_and_the_subject_issues(tree, officer, media):
+    """Every 支队 has a 第一中队: a squad's document carries its enforcement subject's name, and two subjects whose
+    names coincide still never issue one number twice (the demo data failed on that)."""
+    from teis.core.testing import make_officer_user
+    from teis.org.models import Unit
+
+    twin = Unit.objects.create(name="第一中队", unit_type="squad", parent=tree["brigade2"])
+    twin_officer = make_officer_user(role_codes=["field_officer"], unit=twin, username="doc_twin_officer")
+    mine = issuing.issue_document(officer, ready_case(tree["squad1"], officer), "violation_notice")
+    theirs = issuing.issue_document(twin_officer, ready_case(twin, twin_officer), "violation_notice")
+    assert mine.number != theirs.number
+    subject = issuing._issuing_subject(tree["squad1"])
+    assert subject.subject_code and subject != tree["squad1"]
+    assert mine.number.startswith(f"{subject.short_name or subject.name}交执违通〔")
+
+
 def test_tampering_fails_verification(tree, officer, media):
     case = ready_case(tree["squad1"], officer)
     doc = issuing.issue_document(officer, case, "violation_notice")
