@@ -165,24 +165,14 @@ def preview_pdf(actor, case, type_code: str) -> bytes:
     return pdf
 
 
-def _issuing_subject(unit):
-    """The 执法主体 a document is issued in the name of: the unit itself or its nearest ancestor with an enforcement
-    subject code (a squad issues in its brigade's or detachment's name); the unit when none has one."""
-    node, seen = unit, set()
-    while node is not None and node.pk not in seen:
-        seen.add(node.pk)
-        if node.subject_code:
-            return node
-        node = node.parent
-    return unit
-
-
 def _number(case, doc_type: DocumentType, year: int) -> str:
-    """文号 such as 第一支队交执罚〔2026〕00001号. The sequence is kept per prefix (not per unit): two subjects with the
-    same short name share it, so a number string can never be issued twice."""
-    subject = _issuing_subject(case.unit)
-    prefix = (subject.short_name or subject.name).strip()
-    template = f"{prefix}交执{doc_type.abbr}〔{year}〕" + "{n:05d}号"
+    """文号 such as 沪交执违通〔2026〕00001号: the prefix of the case's enforcement subject, configured as for the
+    case's own 文号 (`teis.cases.codes.file_number_prefix`), then the form's abbreviation. The sequence is kept per
+    prefix, not per unit: subjects that share a prefix share it, so a number can never be issued twice."""
+    from teis.cases.codes import file_number_prefix, nearest_unit_with
+
+    prefix = file_number_prefix(nearest_unit_with(case.unit, "subject_code"))
+    template = f"{prefix}{doc_type.abbr}〔{year}〕" + "{n:05d}号"
     while True:  # numbers issued under an earlier keying of the sequence are skipped, never reused
         number = next_code(f"documents:{prefix}:{doc_type.abbr}:{year}", template)
         if not Document.objects.filter(number=number).exists():

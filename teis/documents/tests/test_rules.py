@@ -81,9 +81,10 @@ def test_a_number_is_never_reused_after_a_rollback(tree, officer, media):
 
 
 @pytest.mark.embedded
-def test_same_named_squads_never_share_a_number_and_the_subject_issues(tree, officer, media):
-    """Every 支队 has a 第一中队: a squad's document carries its enforcement subject's name, and two subjects whose
-    names coincide still never issue one number twice (the demo data failed on that)."""
+def test_same_named_squads_never_share_a_number_and_the_subject_prefix_issues(tree, officer, media):
+    """Every 支队 has a 第一中队: a squad's document carries its enforcement subject's 文号 prefix (the one the case's
+    own 文号 uses), and two squads of the same name never issue one number twice (the demo data failed on that)."""
+    from teis.cases.codes import file_number_prefix, nearest_unit_with
     from teis.core.testing import make_officer_user
     from teis.org.models import Unit
 
@@ -92,9 +93,8 @@ def test_same_named_squads_never_share_a_number_and_the_subject_issues(tree, off
     mine = issuing.issue_document(officer, ready_case(tree["squad1"], officer), "violation_notice")
     theirs = issuing.issue_document(twin_officer, ready_case(twin, twin_officer), "violation_notice")
     assert mine.number != theirs.number
-    subject = issuing._issuing_subject(tree["squad1"])
-    assert subject.subject_code and subject != tree["squad1"]
-    assert mine.number.startswith(f"{subject.short_name or subject.name}交执违通〔")
+    prefix = file_number_prefix(nearest_unit_with(tree["squad1"], "subject_code"))
+    assert mine.number.startswith(f"{prefix}违通〔") and prefix == "沪交执"
 
 
 def test_tampering_fails_verification(tree, officer, media):
