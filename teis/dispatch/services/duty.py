@@ -202,33 +202,11 @@ class DutyFeedbackService(GenericService):
         return super().do_update(actor, obj, data)
 
 
-class DutyOrderService(StatefulService):
-    """指令 are changed while issued; 办结 is the order's action."""
-
-    editable_states = ("issued",)
-
-
 class ApprovalRequestService(StatefulService):
     """跨区勤务报审 / 非勤务用车报备: the requester edits or withdraws while pending; the decision is an action."""
 
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
-
-
-def do_close_order(actor, order):
-    """办结 an issued 勤务指令. One transaction; audited."""
-    from ..choices import OrderStatus
-    from ..models import DutyOrder
-
-    with transaction.atomic():
-        order = DutyOrder.objects.select_for_update().get(pk=order.pk)
-        if order.status != OrderStatus.ISSUED:
-            raise ServiceError("bad_state", "该指令已办结。")
-        before = order.get_status_display()
-        order.status = OrderStatus.CLOSED
-        order.save(update_fields=["status", "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, order, changes={"状态": [before, order.get_status_display()]})
-    return order
 
 
 # --- approvals ----------------------------------------------------------------------------------------------
