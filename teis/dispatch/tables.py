@@ -29,8 +29,7 @@ from .models import (
     TerminalCommand,
 )
 from .services import alarms as alarm_services
-from .services import duty
-from .services import orders
+from .services import duty, orders
 from .services.duty import (
     ApprovalRequestService,
     DutyFeedbackService,

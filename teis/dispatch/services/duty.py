@@ -401,7 +401,8 @@ def task_reference(duty_task: DutyTask) -> dict | None:
 
 def check_duty_alarms(now: dt.datetime | None = None) -> tuple[int, int]:
     """人员未登录 (a running task's officer has not signed in `SIGNIN_GRACE` after its start) and 定位异常 (a
-    vehicle of a running task without a fix for `NO_FIX_MIN`). Returns (raised, ended)."""
+    vehicle of a running task whose terminal has reported before but not for `NO_FIX_MIN`). Returns (raised,
+    ended)."""
     from . import alarms as alarm_services
 
     now = now or timezone.now()
@@ -431,7 +432,9 @@ def check_duty_alarms(now: dt.datetime | None = None) -> tuple[int, int]:
                     )
             for v in task.vehicles.all():
                 seen = latest.get(v.pk)
-                if seen is None or now - seen > no_fix:
+                # a terminal that has never reported is not connected yet (终端未接入, shown on the vehicle list):
+                # its silence is no 定位异常 of the duty, or every unconnected vehicle would alarm every shift
+                if seen is not None and now - seen > no_fix:
                     batch.open(
                         v.pk,
                         v.unit_id,

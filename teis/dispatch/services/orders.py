@@ -245,7 +245,9 @@ def do_report_feedback(actor, order: DutyOrder, content: str) -> DutyOrder:
         )
         notify.complete_todos(_feedback_key(order.pk, receipt.unit_id))
         if order.created_by_id and order.created_by_id != actor.pk:
-            notify.notify(order.created_by, f"{receipt.unit.name}反馈：{order.title}"[:200], content[:500], url=_url(order))
+            notify.notify(
+                order.created_by, f"{receipt.unit.name}反馈：{order.title}"[:200], content[:500], url=_url(order)
+            )
     return order
 
 
