@@ -53,7 +53,7 @@ def test_order_to_two_brigades_acknowledged(page, make_user, tree, shots):
     for username in ("brigade2", "brigade"):
         _login(page, username)
         assert int(page.inner_text("#todo-count")) >= 1
-        page.goto("/todo/")
+        page.click("a[title=待办]")  # the top bar's inbox
         page.wait_for_selector("text=签收勤务指令：火车站晚高峰客流保障")
     # 第一大队's leader (the last logged in) opens it from the inbox and acknowledges
     page.click("text=签收勤务指令：火车站晚高峰客流保障")
@@ -61,7 +61,7 @@ def test_order_to_two_brigades_acknowledged(page, make_user, tree, shots):
     page.click("form[data-action=acknowledge] button[type=submit]")
     page.wait_for_selector("text=签收：已完成。")
     assert OrderReceipt.objects.get(order=order, unit=tree["brigade1"]).acknowledged_at is not None
-    page.goto("/todo/")
+    page.click("a[title=待办]")
     page.wait_for_selector("text=反馈勤务指令：火车站晚高峰客流保障")
 
     # the command centre's page shows who acknowledged, and who has not yet
