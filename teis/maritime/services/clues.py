@@ -200,7 +200,7 @@ def do_push_approved_clue(actor, clue: Clue) -> Clue:
         clue = Clue.objects.select_for_update().get(pk=clue.pk)
         if clue.status != ClueStatus.APPROVED or clue.case_id is not None:
             raise ServiceError("state", "只有审核通过且尚未推送的线索可以推送办案")
-        do_push_clue(actor, clue)
+        do_push_clue(clue.screened_by or actor, clue)  # handled by the officer who screened it, as at review
     return Clue.objects.get(pk=clue.pk)
 
 

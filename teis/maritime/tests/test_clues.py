@@ -180,7 +180,7 @@ def test_the_clue_flow_in_the_browser_pages(setup):
     page = leader.get(handle).content.decode()
     assert 'value="push"' in page and "推送办案" in page
     resp = leader.post(handle, {"action": "push"})
-    assert resp.status_code == 302
+    assert resp.status_code == 302, resp.content.decode()[:200]
     clue.refresh_from_db()
     assert clue.status == ClueStatus.PUSHED and clue.case.source == "non_site" and clue.case.evidence_links.exists()
     assert 'value="push"' not in leader.get(handle).content.decode()

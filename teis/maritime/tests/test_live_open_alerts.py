@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_first_load_lists_the_open_alerts(make_user, tree):
-    client = logged_in_client(make_user("command_center", "brigade1"))
+    client = logged_in_client(make_user("brigade_leader", "brigade1"))
     unit = tree["squad1"]
     waiting = [Alert.objects.create(kind="zone_entry", unit=unit, message=f"驶入水源保护区{n}") for n in range(3)]
     Alert.objects.create(kind="zone_entry", unit=unit, message="已办结", status=AlertStatus.CLOSED)
