@@ -47,6 +47,9 @@ class Action:
     state_field: str = "status"
     applies: Callable[[Any], bool] | None = None  # for rules a state list cannot say (e.g. not yet acknowledged)
     not_applicable: str = ""  # the refusal when the object's state does not allow the action
+    # whether the button is offered to this user on this object, for rules about the user (e.g. an order sent to
+    # the user's unit); only hides the button: the service refuses the same cases itself
+    offered_to: Callable[[Any, Any], bool] | None = None
     icon: str = "bi-check2-circle"
     style: str = "primary"  # Bootstrap button colour
     extra: dict[str, Any] = field(default_factory=dict)
@@ -78,7 +81,9 @@ class Action:
         return self.run(actor, obj, **form.cleaned_data)
 
     def available_to(self, user, obj) -> bool:
-        return user.has_perm(self.permission) and self.refusal(obj) is None
+        if not user.has_perm(self.permission) or self.refusal(obj) is not None:
+            return False
+        return self.offered_to is None or bool(self.offered_to(user, obj))
 
 
 _actions: dict[str, dict[str, Action]] = {}

@@ -164,6 +164,9 @@ class ModelConfig:
     serializer: Any = None
     list_columns: list[str] = []
     detail_fields: list[str] | None = None
+    # a template extending core/object_detail.html (its `detail_extra` block) and what it needs beyond the fields
+    detail_template: str | None = None
+    detail_context: Callable[[Any, Any], dict[str, Any]] | None = None
     ordering: list[str] | None = None
     sortable: list[str] | None = None
     masked_fields: dict[str, Callable[[str], str]] = {}

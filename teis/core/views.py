@@ -142,7 +142,10 @@ class ObjectDetailView(ConfigView):
         # no edit / delete button in a state that refuses them
         ctx["can_change"] = ctx["can_change"] and c.state_refusal(obj, "edit") is None
         ctx["can_delete"] = ctx["can_delete"] and c.state_refusal(obj, "delete") is None
-        return render(request, self.template_name, ctx, status=400 if failed else 200)
+        if c.detail_context is not None:
+            ctx.update(c.detail_context(obj, request.user))
+        template = c.detail_template or self.template_name
+        return render(request, template, ctx, status=400 if failed else 200)
 
     def action_forms(self, obj, failed=None) -> list:
         """(action, form) for each registered action the user may run on the object in its state."""

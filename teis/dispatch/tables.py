@@ -8,7 +8,7 @@ from teis.core.actions import Action
 from teis.core.api.serializers import ScopedModelSerializer
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
-from .choices import ApprovalStatus, PlanStatus
+from .choices import ApprovalStatus, OrderStatus, PlanStatus
 from .models import (
     Alarm,
     Checkpoint,
@@ -23,16 +23,16 @@ from .models import (
     NfcTag,
     NonDutyUse,
     OrderFeedback,
+    OrderReceipt,
     PatrolVehicle,
     SignIn,
     TerminalCommand,
 )
 from .services import alarms as alarm_services
-from .services import duty
+from .services import duty, orders
 from .services.duty import (
     ApprovalRequestService,
     DutyFeedbackService,
-    DutyOrderService,
     DutyPlanService,
     DutyTaskService,
 )
@@ -143,14 +143,19 @@ _config(
 )  # fmt: skip
 _config(
     DutyOrder, "勤务指令", "bi-megaphone", 34,
-    ["title", "unit", "deadline", "status", "created_at"],
-    ["unit", "title", "content", "target_units", "deadline"],
-    service=DutyOrderService(),
+    ["title", "unit", "ack_deadline", "deadline", "status", "created_at"],
+    ["unit", "title", "content", "target_units", "ack_deadline", "deadline"],
+    service=orders.order_service,
+    detail_template="dispatch/dutyorder_detail.html",
+    detail_context=lambda obj, user: {"receipt_rows": orders.receipt_rows(obj)},
 )  # fmt: skip
-_config(
-    OrderFeedback, "指令反馈", "bi-reply-all", 35,
-    ["order", "unit", "created_by", "created_at"],
-    ["order", "unit", "content"],
+_read_only(
+    OrderReceipt, "指令签收", "bi-check2-square", 35,  # written by the order actions (签收) only
+    ["order", "unit", "acknowledged_by", "acknowledged_at"],
+)  # fmt: skip
+_read_only(
+    OrderFeedback, "指令反馈", "bi-reply-all", 35,  # written by the order action 反馈 only
+    ["order", "unit", "content", "created_by", "created_at"],
 )  # fmt: skip
 _config(
     CrossDistrictRequest, "跨区勤务报审", "bi-signpost-split", 36,
@@ -254,10 +259,32 @@ for _label, _decide in (
             form=RequiredOpinionForm, states=(ApprovalStatus.PENDING,), icon="bi-x-circle", style="danger",
         )
     )  # fmt: skip
+_ORDER = "dispatch.dutyorder"
+
+
+class FeedbackForm(forms.Form):
+    content = forms.CharField(label="反馈内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 actions.register(
     Action(
-        "dispatch.dutyorder", "close", "办结", "dispatch.change_dutyorder",
-        run=lambda actor, order: duty.do_close_order(actor, order),
-        states=("issued",), icon="bi-check2-all",
+        _ORDER, "acknowledge", "签收", orders.ACKNOWLEDGE_PERMISSION,
+        run=lambda actor, order: orders.do_acknowledge_order(actor, order),
+        states=(OrderStatus.ISSUED,), offered_to=orders.can_acknowledge, icon="bi-check2-square",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _ORDER, "feedback", "反馈", orders.FEEDBACK_PERMISSION,
+        run=lambda actor, order, content: orders.do_report_feedback(actor, order, content),
+        form=FeedbackForm, states=(OrderStatus.ISSUED,), offered_to=orders.can_report, icon="bi-reply",
+        style="success",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _ORDER, "close", "办结", "dispatch.change_dutyorder",
+        run=lambda actor, order: orders.do_close_order(actor, order),
+        states=(OrderStatus.ISSUED,), icon="bi-check2-all", style="secondary",
     )
 )  # fmt: skip

@@ -209,7 +209,7 @@ class ClueConfig(MaritimeModelConfig):
 
     @classmethod
     def detail_actions(cls, obj, user):
-        return [("线索办理", reverse("maritime:clue_detail", args=[obj.pk]), "bi-clipboard-check")]
+        return [("线索办理", reverse("maritime:clue_handle", args=[obj.pk]), "bi-clipboard-check")]
 
 
 def _info_config(model, list_columns, menu_label, menu_icon, menu_order, **extra):

@@ -49,7 +49,9 @@ def scope_filter(user, model) -> Q | None:
 
     A model may also be shared with a second unit (`scope_shared_unit_field`, e.g. the unit asked to assist) for
     the rows matching `scope_shared_when` (filter keywords): those rows are in scope for that unit as well, by the
-    same rule (its subtree for a subtree scope; the unit itself for a unit or own scope: they are addressed to it)."""
+    same rule (its subtree for a subtree scope; the unit itself for a unit or own scope: they are addressed to it).
+    With `scope_shared_to_subtree`, a row addressed to a unit is in scope for every unit below it too (orders).
+    The shared field may be many-to-many (several addressed units)."""
     condition = _own_scope_filter(user, model)
     shared_field = getattr(model, "scope_shared_unit_field", None)
     scope = user_data_scope(user)
@@ -60,7 +62,21 @@ def scope_filter(user, model) -> Q | None:
         shared = Q(**{f"{shared_field}__path__startswith": officer.unit.path})
     else:
         shared = Q(**{shared_field: officer.unit_id})
-    return condition | (shared & Q(**getattr(model, "scope_shared_when", {})))
+    if getattr(model, "scope_shared_to_subtree", False):
+        # addressed to a unit means addressed to everyone below it as well (an order sent to a brigade reaches
+        # its squads): the rows addressed to the user's unit or to any unit above it
+        shared |= Q(**{f"{shared_field}__path__in": _path_prefixes(officer.unit.path)})
+    shared &= Q(**getattr(model, "scope_shared_when", {}))
+    if model._meta.get_field(shared_field.split("__")[0]).many_to_many:
+        # a row addressed to several units would be joined once per unit: select the rows by key instead
+        shared = Q(pk__in=model._base_manager.filter(shared).values("pk"))
+    return condition | shared
+
+
+def _path_prefixes(path: str) -> list[str]:
+    """The materialised paths of a unit and of every unit above it ("0001.", "0001.0004." …)."""
+    parts = [p for p in path.split(".") if p]
+    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
 
 
 def _own_scope_filter(user, model) -> Q | None:

@@ -62,6 +62,9 @@ def load_demo() -> dict[str, int]:
     n = _duty(units, vehicles)
     if n:
         counts["勤务"] = n
+    n = _orders(units)
+    if n:
+        counts["勤务指令"] = n
     if not FixRecord.objects.exists():
         counts["定位"] = _tracks(vehicles)
         from ..services.stats import compute_daily_mileage
@@ -247,6 +250,82 @@ def _duty(units, vehicles) -> int:
             LeaderOnDuty,
             {"unit": squad.parent, "date": today, "leader": users["brigade"], "remark": "带班检查火车站勤务"},
         )
+        n += 1
+    return n
+
+
+def _orders(units) -> int:
+    """勤务指令 of the command centre in different states, through the order services: one sent this morning to
+    第一支队's two brigades (第二大队 acknowledged and reported, 第一大队 — the demo
+    login `brigade` — still to acknowledge), one whose 签收期限 has
+    passed (浦东 acknowledged late, 黄浦 not at all), and one 办结. Keyed by title."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from ..models import DutyOrder
+    from ..services import orders
+
+    command = get_user_model().objects.filter(username="command").first()
+    centre = units.get("指挥中心")
+    first, second = _unit(units, "第一大队", "第一支队"), _unit(units, "第二大队", "第一支队")
+    pudong, huangpu = units.get("浦东新区交通执法大队"), units.get("黄浦区交通执法大队")
+    if command is None or centre is None or None in (first, second, pudong, huangpu):
+        return 0
+    now = timezone.now()
+    specs = [
+        (
+            "春运火车站客流保障指令",
+            "上海站、上海南站晚高峰客流较大，请各大队加派力量整治出租车议价、拒载及非法客运，18:00 前反馈部署情况。",
+            [first, second],
+            now + dt.timedelta(hours=2),
+            now + dt.timedelta(hours=8),
+            [(second, "第二大队已部署两个中队在上海站南北广场巡查网约车。")],
+            False,
+        ),
+        (
+            "台风“海葵”防御期间水陆交通安全检查",
+            "台风预警期间，请浦东、黄浦大队检查辖区渡口、客运码头停航情况，发现违规开航立即制止并报告。",
+            [pudong, huangpu],
+            now - dt.timedelta(hours=3),
+            now + dt.timedelta(hours=3),
+            [(pudong, "")],
+            False,
+        ),
+        (
+            "国庆长假旅游客运专项检查",
+            "国庆长假期间开展旅游客运车辆专项检查，重点检查包车客运标志牌和驾驶员资质。",
+            [first, pudong],
+            now - dt.timedelta(days=5),
+            now - dt.timedelta(days=3),
+            [(first, "检查旅游客车 46 辆，查处无包车标志牌 2 起。"), (pudong, "检查旅游客车 31 辆，未发现违法。")],
+            True,
+        ),
+    ]
+    n = 0
+    for title, content, targets, ack_deadline, deadline, answered, closed in specs:
+        if DutyOrder.objects.filter(title=title).exists():
+            continue
+        order = orders.order_service.do_create(
+            command,
+            DutyOrder,
+            {
+                "unit": centre,
+                "title": title,
+                "content": content,
+                "target_units": targets,
+                "ack_deadline": ack_deadline,
+                "deadline": deadline,
+            },
+        )
+        for unit, feedback in answered:
+            leader = _leader(unit, "brigade_leader")
+            if leader is None:
+                continue
+            orders.do_acknowledge_order(leader, order)
+            if feedback:
+                orders.do_report_feedback(leader, order, feedback)
+        if closed:
+            orders.do_close_order(command, order)
         n += 1
     return n
 

@@ -12,6 +12,7 @@ from .duty import (
     NfcTag,
     NonDutyUse,
     OrderFeedback,
+    OrderReceipt,
     SignIn,
 )
 from .positions import DailyMileage, FixRecord, LatestFix, ZoneState
@@ -36,6 +37,7 @@ __all__ = [
     "NfcTag",
     "NonDutyUse",
     "OrderFeedback",
+    "OrderReceipt",
     "PatrolVehicle",
     "SignIn",
     "TerminalCommand",

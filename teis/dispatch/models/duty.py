@@ -127,27 +127,74 @@ class DutyFeedback(ScopedModel):
 
 
 class DutyOrder(ScopedModel):
-    """指挥勤务指令 from the command centre to brigades and district units."""
+    """指挥勤务指令 (spec §2.6.3.5) from the command centre to brigades and district units: each target unit (and
+    the units below it) sees the order, its leaders get a todo and a notification, acknowledge it (签收, one
+    `OrderReceipt` per target unit) and report feedback (`OrderFeedback`)."""
 
     scope_owner_field = None  # unit-bound: the "own" scope sees its unit's rows
+    # the target units see the orders sent to them, and so does everyone below them
+    scope_shared_unit_field = "target_units"
+    scope_shared_to_subtree = True
 
     unit = models.ForeignKey("org.Unit", verbose_name="下达单位", on_delete=models.PROTECT, related_name="+")
     title = models.CharField("指令标题", max_length=200)
     content = models.TextField("指令内容")
     target_units = models.ManyToManyField("org.Unit", verbose_name="接收单位", related_name="+")
+    ack_deadline = models.DateTimeField(
+        "签收期限", null=True, blank=True, help_text="接收单位应在此时间前签收；逾期未签收的单位在指令页标红"
+    )
     deadline = models.DateTimeField("反馈期限", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=OrderStatus.choices, default=OrderStatus.ISSUED)
 
     class Meta:
         verbose_name = verbose_name_plural = "勤务指令"
         ordering = ["-created_at"]
+        permissions = [("acknowledge_dutyorder", "签收勤务指令")]
 
     def __str__(self) -> str:
         return self.title
 
 
+class OrderReceipt(ScopedModel):
+    """One target unit of a 勤务指令: whether, when and by whom it acknowledged the order (签收). Written only by
+    the order services; the issuing unit sees the receipts of its orders."""
+
+    scope_owner_field = None
+    scope_shared_unit_field = "order__unit"
+
+    order = models.ForeignKey(DutyOrder, verbose_name="勤务指令", on_delete=models.CASCADE, related_name="receipts")
+    unit = models.ForeignKey("org.Unit", verbose_name="接收单位", on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="签收人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指令签收"
+        ordering = ["order", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["order", "unit"], name="dispatch_receipt_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.order} — {self.unit}"
+
+    @property
+    def is_late(self) -> bool:
+        """Not acknowledged by the order's 签收期限 (still open past it, or acknowledged after it)."""
+        deadline = self.order.ack_deadline
+        if deadline is None:
+            return False
+        return (self.acknowledged_at or timezone.now()) > deadline
+
+
 class OrderFeedback(ScopedModel):
-    """A receiving unit's feedback on a 勤务指令."""
+    """A receiving unit's feedback on a 勤务指令 (the order's 反馈 action); the issuing unit sees it."""
+
+    scope_shared_unit_field = "order__unit"
 
     order = models.ForeignKey(DutyOrder, verbose_name="勤务指令", on_delete=models.CASCADE, related_name="feedbacks")
     unit = models.ForeignKey("org.Unit", verbose_name="反馈单位", on_delete=models.PROTECT, related_name="+")

@@ -202,33 +202,11 @@ class DutyFeedbackService(GenericService):
         return super().do_update(actor, obj, data)
 
 
-class DutyOrderService(StatefulService):
-    """指令 are changed while issued; 办结 is the order's action."""
-
-    editable_states = ("issued",)
-
-
 class ApprovalRequestService(StatefulService):
     """跨区勤务报审 / 非勤务用车报备: the requester edits or withdraws while pending; the decision is an action."""
 
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
-
-
-def do_close_order(actor, order):
-    """办结 an issued 勤务指令. One transaction; audited."""
-    from ..choices import OrderStatus
-    from ..models import DutyOrder
-
-    with transaction.atomic():
-        order = DutyOrder.objects.select_for_update().get(pk=order.pk)
-        if order.status != OrderStatus.ISSUED:
-            raise ServiceError("bad_state", "该指令已办结。")
-        before = order.get_status_display()
-        order.status = OrderStatus.CLOSED
-        order.save(update_fields=["status", "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, order, changes={"状态": [before, order.get_status_display()]})
-    return order
 
 
 # --- approvals ----------------------------------------------------------------------------------------------
@@ -423,7 +401,8 @@ def task_reference(duty_task: DutyTask) -> dict | None:
 
 def check_duty_alarms(now: dt.datetime | None = None) -> tuple[int, int]:
     """人员未登录 (a running task's officer has not signed in `SIGNIN_GRACE` after its start) and 定位异常 (a
-    vehicle of a running task without a fix for `NO_FIX_MIN`). Returns (raised, ended)."""
+    vehicle of a running task whose terminal has reported before but not for `NO_FIX_MIN`). Returns (raised,
+    ended)."""
     from . import alarms as alarm_services
 
     now = now or timezone.now()
@@ -453,7 +432,9 @@ def check_duty_alarms(now: dt.datetime | None = None) -> tuple[int, int]:
                     )
             for v in task.vehicles.all():
                 seen = latest.get(v.pk)
-                if seen is None or now - seen > no_fix:
+                # a terminal that has never reported is not connected yet (终端未接入, shown on the vehicle list):
+                # its silence is no 定位异常 of the duty, or every unconnected vehicle would alarm every shift
+                if seen is not None and now - seen > no_fix:
                     batch.open(
                         v.pk,
                         v.unit_id,

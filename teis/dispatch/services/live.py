@@ -69,7 +69,10 @@ def live_delta(user, since: int = 0, *, unit=None, line=None) -> dict:
     if since:
         alarms = alarms.filter(seq__gt=since)
     else:
-        alarms = alarms.filter(Q(ended_at__isnull=True) | Q(started_at__gte=now - dt.timedelta(hours=2)))
+        # what is open now: still running, or ended but not yet handled (acknowledged), and the last two hours'
+        alarms = alarms.filter(
+            Q(ended_at__isnull=True) | Q(acknowledged_at__isnull=True) | Q(started_at__gte=now - dt.timedelta(hours=2))
+        )
     alarm_list = list(alarms.order_by("-started_at")[:300])
     changed_ids = {a.vehicle_id for a in alarm_list if a.vehicle_id}
     if since:

@@ -16,6 +16,8 @@ from teis.dispatch.models import (
     DutyPlan,
     DutyTask,
     NonDutyUse,
+    OrderFeedback,
+    OrderReceipt,
     PatrolVehicle,
 )
 
@@ -140,3 +142,44 @@ class TestDutyOrderClose(GenericActionTests):
 
     def done(self, obj):
         return obj.status == OrderStatus.CLOSED
+
+
+def _order(tree, target, n, *, status=OrderStatus.ISSUED, acknowledged=False):
+    """An order of the corps sent to `target` (the unit's receipt acknowledged when asked)."""
+    order = DutyOrder.objects.create(unit=tree["corps"], title=f"下达指令{n}", content="加强巡查", status=status)
+    order.target_units.set([target])
+    now = timezone.now() if acknowledged else None
+    OrderReceipt.objects.create(order=order, unit=target, acknowledged_at=now)
+    return order
+
+
+class _OrderAction(GenericActionTests):
+    """The actor acts for its unit (brigade1), a target of the order; an order sent to squad3 is out of reach."""
+
+    model_label = "dispatch.dutyorder"
+    permitted_unit = in_scope_unit = "brigade1"
+
+    def make_object(self, unit, n, ready=True):
+        from teis.org.models import Unit
+
+        tree = {"corps": Unit.objects.order_by("path").first()}
+        return _order(tree, unit, n, status=OrderStatus.ISSUED if ready else OrderStatus.CLOSED, **self.receipt)
+
+
+class TestDutyOrderAcknowledge(_OrderAction):
+    action = "acknowledge"
+    receipt = {"acknowledged": False}
+
+    def done(self, obj):
+        return OrderReceipt.objects.filter(order=obj, acknowledged_at__isnull=False).exists()
+
+
+class TestDutyOrderFeedback(_OrderAction):
+    action = "feedback"
+    receipt = {"acknowledged": True}
+
+    def input_data(self, ctx, obj):
+        return {"content": "已部署两个中队"}
+
+    def done(self, obj):
+        return OrderFeedback.objects.filter(order=obj, content="已部署两个中队").exists()

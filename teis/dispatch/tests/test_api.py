@@ -266,3 +266,18 @@ def test_non_duty_use_decision(fleet, make_user, tree):
     from teis.dispatch.services.duty import vehicles_cleared_to_drive
 
     assert vehicles_cleared_to_drive([fleet["car1"].pk], now + dt.timedelta(minutes=5)) == {fleet["car1"].pk}
+
+
+def test_live_first_load_shows_every_alarm_waiting_for_a_hand(fleet, command):
+    """Issue 21 §4: an alarm that ended hours ago but nobody acknowledged is still open on the panel."""
+    old = timezone.now() - dt.timedelta(hours=6)
+    waiting = Alarm.objects.create(
+        kind=AlarmKind.OUT_OF_AREA, vehicle=fleet["car1"], unit=fleet["car1"].unit, message="越界（未处置）",
+        started_at=old, ended_at=old + dt.timedelta(minutes=5),
+    )  # fmt: skip
+    handled = Alarm.objects.create(
+        kind=AlarmKind.OUT_OF_AREA, vehicle=fleet["car2"], unit=fleet["car2"].unit, message="越界（已处置）",
+        started_at=old, ended_at=old + dt.timedelta(minutes=5), acknowledged_at=old + dt.timedelta(minutes=9),
+    )  # fmt: skip
+    ids = {a["id"] for a in command.get(API + "live/").json()["alarms"]}
+    assert waiting.pk in ids and handled.pk not in ids

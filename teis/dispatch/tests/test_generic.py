@@ -215,6 +215,8 @@ class TestDutyOrder(GenericModelTests):
 
 
 class TestOrderFeedback(GenericModelTests):
+    """Read-only: written by the order's 反馈 action (test_orders.py)."""
+
     model_label = "dispatch.orderfeedback"
     unique_column = "order"
     lookup_field = "content"
@@ -223,9 +225,16 @@ class TestOrderFeedback(GenericModelTests):
         o = m.DutyOrder.objects.create(unit=unit, title=f"指令{n}", content="x")
         return m.OrderFeedback.objects.create(order=o, unit=unit, content=f"已落实{n}")
 
-    def form_data(self, ctx, n):
-        o = m.DutyOrder.objects.create(unit=ctx.tree["squad1"], title=f"指令F{n}", content="x")
-        return {"content": f"反馈{n}", "order": o.pk, "unit": ctx.tree["squad1"].pk}
+
+class TestOrderReceipt(GenericModelTests):
+    """Read-only: written by the order services (签收)."""
+
+    model_label = "dispatch.orderreceipt"
+    unique_column = "order"
+
+    def make_object(self, unit, n):
+        o = m.DutyOrder.objects.create(unit=unit, title=f"签收指令{n}", content="x")
+        return m.OrderReceipt.objects.create(order=o, unit=unit)
 
 
 class TestCrossDistrictRequest(GenericModelTests):

@@ -183,8 +183,10 @@ def test_duty_alarms_officer_not_signed_in_and_no_fix(fleet, make_user, tree, se
         end_at=now + dt.timedelta(hours=1),
     )
     task.officers.set([officer])
-    task.vehicles.set([fleet["car1"]])
+    task.vehicles.set([fleet["car1"], fleet["car2"]])
+    ingest_fixes([fix(at=now - dt.timedelta(hours=2))])  # car1 reported before the task; car2 never did
     assert check_duty_alarms(now) == (2, 0)
+    assert {a.vehicle for a in alarms(AlarmKind.NO_FIX)} == {fleet["car1"]}  # a terminal never connected: no alarm
     assert check_duty_alarms(now) == (0, 0)  # de-duplicated
     assert alarms(AlarmKind.OFFICER_NOT_SIGNED_IN)[0].officer == officer
     ingest_fixes([fix(at=now - dt.timedelta(seconds=5))])

@@ -102,10 +102,13 @@ def load_demo() -> dict[str, int]:
         forward_label="上行",
         reverse_label="下行",
     )
+    # the checkpoints belong to the station that watches them (吴淞中队 of 黄浦江大队): its officers screen their
+    # clues and its head (中队长) reviews them (BPMN `maritime_clue`, lane squad_leader, unit "self")
+    station = Unit.objects.filter(name=STATION[1], parent__name=STATION[0]).order_by("path").first() or unit
     Checkpoint.objects.create(
         code="HP-KK01",
         name="外白渡桥卡口",
-        unit=unit,
+        unit=station,
         lon=121.497,
         lat=31.243,
         coverage=BOX(121.49, 31.238, 121.505, 31.248),
@@ -113,7 +116,7 @@ def load_demo() -> dict[str, int]:
     Checkpoint.objects.create(
         code="HP-KK02",
         name="徐浦大桥卡口",
-        unit=unit,
+        unit=station,
         lon=121.455,
         lat=31.170,
         coverage=BOX(121.445, 31.162, 121.465, 31.178),
@@ -242,6 +245,7 @@ def load_demo() -> dict[str, int]:
 
 
 # (vessel MMSI or None = a ship without AIS, checkpoint, device-recognised name, AI flags, clue state)
+STATION = ("黄浦江大队", "吴淞中队")  # (brigade, squad) of the demo checkpoints
 SIGHTINGS = [
     (413761005, "HP-KK01", "沪拖12", {"cargo_uncovered": True}, "new"),  # a key vessel with a record
     (413761006, "HP-KK01", "皖化运68", {"no_life_jacket": True}, "screened"),
@@ -286,7 +290,10 @@ def load_checkpoint_demo() -> dict[str, int]:
         return {}
     from django.contrib.auth import get_user_model
 
-    officer = get_user_model().objects.filter(is_active=True, officer__isnull=False).order_by("pk").first()
+    staff = get_user_model().objects.filter(is_active=True, officer__unit=checkpoints["HP-KK01"].unit)
+    screener = staff.filter(officer__roles__code="field_officer").order_by("username").first()
+    head = staff.filter(officer__roles__code="squad_leader").order_by("username").first()
+    officer = screener or get_user_model().objects.filter(is_active=True, officer__isnull=False).order_by("pk").first()
     storage = get_storage()
     # 沪拖12 is a key vessel with two earlier violations: its sighting raises "重点船舶进入卡口", and the alert and
     # the clue say "重点关注：曾有 2 次违法/预警记录"
@@ -327,10 +334,31 @@ def load_checkpoint_demo() -> dict[str, int]:
         clues += 1
         notes = {
             "screened": "情况属实，提交审核",
-            "approved": "情况属实；审核通过，待推送办案",
+            "approved": "情况属实；审核通过，推送办案",
             "rejected": "图像模糊，不予处理",
         }
+        if screener is not None and head is not None and _move_clue(clue, state, screener, head, notes[state]):
+            continue
         Clue.objects.filter(pk=clue.pk).update(
             status=state, screened_by=officer, summary=f"{clue.summary}\n办理意见：{notes[state]}"
         )
     return {"卡口感知": perceptions, "非现场执法线索": clues}
+
+
+def _move_clue(clue, state: str, screener, head, note: str) -> bool:
+    """Move a demo clue through the clue services as the station would: screened by one of its officers (the
+    review then waits in the station head's inbox), approved by the head (pushed into case handling as a 非现场
+    pre-registration with its images), or dismissed. False when a service refuses (the caller sets the state)."""
+    from teis.core.services import ServiceError
+    from teis.maritime.services import clues as clue_services
+
+    try:
+        if state == "rejected":
+            clue_services.do_screen_clue(screener, clue, False, note)
+            return True
+        clue_services.do_screen_clue(screener, clue, True, note)
+        if state == "approved":
+            clue_services.do_review_clue(head, clue, "approve", "同意，推送办案")
+    except ServiceError:
+        return False
+    return True

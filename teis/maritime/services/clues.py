@@ -191,6 +191,19 @@ def do_review_clue(actor, clue: Clue, decision: str, opinion: str = "") -> Clue:
     return Clue.objects.get(pk=clue.pk)
 
 
+def do_push_approved_clue(actor, clue: Clue) -> Clue:
+    """推送办案 of an approved clue not pushed yet (the review pushes at once; this is the way on when that push did
+    not happen). One transaction; audited by `do_push_clue`."""
+    if not actor.has_perm("maritime.change_clue"):
+        raise ServiceError("forbidden", "没有推送线索的权限")
+    with transaction.atomic():
+        clue = Clue.objects.select_for_update().get(pk=clue.pk)
+        if clue.status != ClueStatus.APPROVED or clue.case_id is not None:
+            raise ServiceError("state", "只有审核通过且尚未推送的线索可以推送办案")
+        do_push_clue(clue.screened_by or actor, clue)  # handled by the officer who screened it, as at review
+    return Clue.objects.get(pk=clue.pk)
+
+
 def do_push_clue(actor, clue: Clue) -> Clue:
     """推送办案: a 非现场 pre-registration through `cases.services.intake.do_pre_register` with the snapshot
     images as attachments. Caller's transaction (do_pre_register opens its own savepoint)."""

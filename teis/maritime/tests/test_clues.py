@@ -159,3 +159,30 @@ def test_perception_api_with_ocr_of_the_closeup(setup):
     assert "HUHANG" in body["ocr_name"].upper().replace(" ", "") and body["clue_id"]
     resp = client.post("/api/v1/maritime/perceptions/upload/", {"checkpoint": "NOPE", "time": "x"})
     assert resp.status_code == 400 and resp.json()["code"] == "invalid"
+
+
+def test_the_clue_flow_in_the_browser_pages(setup):
+    """Issue 21 §4: the 线索办理 button opens the handling page (not the clue page itself); the review lands in the
+    station head's inbox; an approved clue not pushed yet offers 推送办案."""
+    from teis.core.models import TodoItem, TodoStatus
+
+    clue = perceive(setup, ship_name="沪货运88").clues.get()
+    officer, leader = logged_in_client(setup["officer"]), logged_in_client(setup["leader"])
+    handle = f"/maritime/clues/{clue.pk}/handle/"
+    assert f'href="{handle}"' in officer.get(f"/maritime/clue/{clue.pk}/").content.decode()
+    resp = officer.post(handle, {"action": "screen", "ship_name": "沪货运88", "note": "情况属实"})
+    assert resp.status_code == 302 and resp.url == handle
+    todo = TodoItem.objects.get(user=setup["leader"], status=TodoStatus.OPEN)
+    assert "沪货运88" in todo.title
+    assert leader.get(todo.url).status_code == 200
+    # an approved clue that was not pushed (an older record): the button, then the pre-registration
+    Clue.objects.filter(pk=clue.pk).update(status=ClueStatus.APPROVED)
+    page = leader.get(handle).content.decode()
+    assert 'value="push"' in page and "推送办案" in page
+    resp = leader.post(handle, {"action": "push"})
+    assert resp.status_code == 302, resp.content.decode()[:200]
+    clue.refresh_from_db()
+    assert clue.status == ClueStatus.PUSHED and clue.case.source == "non_site" and clue.case.evidence_links.exists()
+    assert 'value="push"' not in leader.get(handle).content.decode()
+    resp = leader.post(handle, {"action": "push"})  # twice: refused, nothing written
+    assert resp.status_code == 400 and "只有审核通过且尚未推送的线索可以推送办案" in resp.content.decode()

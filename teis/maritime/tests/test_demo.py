@@ -45,3 +45,42 @@ def test_demo_has_perceptions_and_clues_in_several_states(tree, make_user):
 
     assert load_demo() == {}
     assert Perception.objects.count() == 7 and Vessel.objects.filter(mmsi__gte=413761001).count() == 8
+
+
+def test_demo_clues_move_through_the_station(tree, make_user):
+    """Issue 21 §4: with the station's units (黄浦江大队 / 吴淞中队) the demo clues are moved by the clue services —
+    the review waits in the station head's inbox, the approved clue is a 非现场 pre-registration with its images."""
+    from pathlib import Path
+
+    import teis.cases
+    from teis.core.models import TodoItem, TodoStatus
+    from teis.maritime.demo.loader import STATION
+    from teis.maritime.services import clues as clue_services
+    from teis.org.choices import UnitType
+    from teis.org.models import Unit
+    from teis.org.services import UnitService
+    from teis.workflow.services import ensure_definitions
+
+    ensure_definitions(
+        None,
+        files=[
+            Path(clue_services.__file__).parent.parent / "processes" / "maritime_clue.bpmn",
+            Path(teis.cases.__file__).parent / "processes" / "case_general.bpmn",
+        ],
+    )
+    svc = UnitService()
+    brigade = svc.do_create(None, Unit, {"name": STATION[0], "unit_type": UnitType.BRIGADE, "parent": tree["corps"]})
+    tree["station"] = svc.do_create(None, Unit, {"name": STATION[1], "unit_type": UnitType.SQUAD, "parent": brigade})
+    officer = make_user("field_officer", "station", username="wusong01")
+    head = make_user("squad_leader", "station", username="wusong_head")
+    load_demo()
+    clues = {c.ship_name: c for c in Clue.objects.select_related("case")}
+    assert clues["皖化运68"].status == ClueStatus.SCREENED and clues["皖化运68"].screened_by == officer
+    todo = TodoItem.objects.get(user=head, status=TodoStatus.OPEN)
+    assert "皖化运68" in todo.title
+    pushed = clues["沪航运101"]
+    assert pushed.status == ClueStatus.PUSHED and pushed.case.source == "non_site"
+    assert pushed.case.handler == officer and pushed.case.evidence_links.count() == 2
+    assert clues["沪建工3"].status == ClueStatus.REJECTED
+    page = logged_in_client(head).get(f"/maritime/clues/{clues['皖化运68'].pk}/handle/").content.decode()
+    assert "同意并推送办案" in page

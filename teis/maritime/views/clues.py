@@ -42,9 +42,12 @@ def clue_detail(request, pk: int):
             elif action in ("approve", "reject"):
                 clue_services.do_review_clue(request.user, clue, action, request.POST.get("opinion", ""))
                 messages.success(request, "审核通过，已推送案件办理" if action == "approve" else "已退回，不予处理")
+            elif action == "push":
+                clue_services.do_push_approved_clue(request.user, clue)
+                messages.success(request, "已推送案件办理")
             else:
                 raise ServiceError("invalid", "未知的操作")
-            return redirect("maritime:clue_detail", pk=clue.pk)
+            return redirect("maritime:clue_handle", pk=clue.pk)
         except ServiceError as exc:
             messages.error(request, exc.message)
             status = 400
@@ -57,6 +60,10 @@ def clue_detail(request, pk: int):
         "perception": clue.perception,
         "can_screen": clue.status == ClueStatus.NEW and request.user.has_perm("maritime.change_clue"),
         "can_review": task is not None and can_act(request.user, task),
+        # an approved clue whose push did not happen (an older record, or a push refused then) is pushed from here
+        "can_push": clue.status == ClueStatus.APPROVED
+        and clue.case_id is None
+        and request.user.has_perm("maritime.change_clue"),
     }
     return render(request, "maritime/clue_detail.html", ctx, status=status)
 
@@ -114,7 +121,8 @@ def checkpoint_stats(request, pk: int):
 
 
 urlpatterns = [
-    path("clues/<int:pk>/handle/", clue_detail, name="clue_detail"),
+    # not "clue_detail": that name is the generic detail page's, whose 线索办理 button links here
+    path("clues/<int:pk>/handle/", clue_detail, name="clue_handle"),
     path("clues/<int:pk>/image/<str:which>/", clue_image, name="clue_image"),
     path("clues/suspect-list.pdf", suspect_list, name="suspect_list"),
     path("checkpoints/<int:pk>/stats/", checkpoint_stats, name="checkpoint_stats"),

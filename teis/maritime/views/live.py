@@ -21,6 +21,7 @@ from ..services.risk import vessel_record
 
 VIEW = "maritime.view_vessel"
 MAX_TRACK_POINTS = 20_000
+OPEN_ALERTS_ON_LOAD = 100  # the live panel's first load: the newest open alerts (the list page has them all)
 
 
 def _int(value, default=0) -> int:
@@ -56,9 +57,16 @@ def live_delta(request):
     require(request, VIEW)
     since = _int(request.GET.get("since"))
     since_alert = _int(request.GET.get("alert"), -1)
-    if since_alert < 0:  # first call: start after the newest alert, show only what comes next
+    first = since_alert < 0
+    if first:  # first call: the alerts open now, then whatever comes after the newest alert
         since_alert = Alert.objects.for_user(request.user).order_by("-pk").values_list("pk", flat=True).first() or 0
     data = live_services.delta(request.user, since, since_alert)
+    if first:
+        waiting = Alert.objects.for_user(request.user).exclude(status=AlertStatus.CLOSED).filter(pk__lte=since_alert)
+        rows = list(waiting.select_related("vessel").order_by("-pk")[:OPEN_ALERTS_ON_LOAD])
+        # oldest first: the page prepends each alert, so the newest ends on top
+        data["alerts"] = [live_services.alert_payload(a) for a in reversed(rows)] + data["alerts"]
+        data["open_alerts"] = waiting.count()
     if since == 0:  # first call: only vessels heard in the last 6 hours
         cutoff = timezone.now() - dt.timedelta(hours=6)
         data["vessels"] = [v for v in data["vessels"] if v["time"] and parse_datetime(v["time"]) >= cutoff]
