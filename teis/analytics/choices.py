@@ -32,3 +32,17 @@ class CandidateStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     CONFIRMED = "confirmed", "已确认"
     REJECTED = "rejected", "不予认定"
+
+
+class EvaluationStatus(models.TextChoices):
+    """评议考核批次 (spec §2.5.2.1)."""
+
+    DRAFT = "draft", "准备中"
+    SCORING = "scoring", "评分中"
+    PUBLISHED = "published", "已发布"
+
+
+class TargetKind(models.TextChoices):
+    UNIT = "unit", "单位"
+    OFFICER = "officer", "执法人员"
+    CASE = "case", "案卷"

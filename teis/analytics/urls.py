@@ -1,6 +1,12 @@
 from teis.core.views import app_urls
 
-from .views import boards, reports, statutory
+from .views import boards, evaluation, reports, statutory
 
 app_name = "analytics"
-urlpatterns = [*reports.urlpatterns, *boards.urlpatterns, *statutory.urlpatterns, *app_urls("analytics")]
+urlpatterns = [
+    *reports.urlpatterns,
+    *boards.urlpatterns,
+    *statutory.urlpatterns,
+    *evaluation.urlpatterns,
+    *app_urls("analytics"),
+]
