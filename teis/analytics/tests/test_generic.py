@@ -54,3 +54,25 @@ class TestDishonestyRuleGeneric(GenericModelTests):
             "is_active": True,
             "basis": "信用管理办法",
         }
+
+
+class TestEvaluationBatchGeneric(GenericModelTests):
+    model_label = "analytics.evaluationbatch"
+    unique_column = "name"
+    scoped = False
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        return o.batch(unit, n)
+
+    def form_data(self, ctx, n):
+        return {"name": f"{2020 + n % 5}年度评议考核{n}", "year": 2020 + n % 5, "description": "年度考核"}
+
+
+class TestEvaluationTargetGeneric(GenericModelTests):
+    model_label = "analytics.evaluationtarget"
+    unique_column = "unit"
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        return o.target(unit, n)
