@@ -291,7 +291,7 @@ class DrawCasesForm(forms.Form):
     size = forms.IntegerField(label="抽取数量（随机）", required=False, min_value=1, max_value=200)
     seed = forms.IntegerField(label="随机种子（留空自动生成）", required=False, min_value=0)
     cases = forms.CharField(
-        label="指定案卷（案件编号，逗号或换行分隔）",
+        label="指定案卷（统一案件编码或编号，逗号或换行分隔）",
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs=_ROWS2),

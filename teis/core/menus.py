@@ -110,6 +110,8 @@ BRIGADE_ENTRIES = (
     "documents:casefile_list",
     "documents:unitseal_list",
     *STATISTICS,
+    # 评议考核 (issue 22 §4): the evaluated brigade's objects, materials and feedback
+    "analytics:evaluationtarget_list",
 )
 
 ROLE_MENUS: dict[str, RoleMenu] = {

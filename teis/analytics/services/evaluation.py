@@ -159,19 +159,24 @@ def do_add_object(actor, batch: EvaluationBatch, *, kind: str, unit=None, office
 
 
 def parse_case_refs(text: str) -> list[int]:
-    """Case ids from a list of 案件编号 or ids separated by commas, spaces or new lines (unknown codes refused)."""
+    """Case ids from a list of 统一案件编码 (or, for a case not yet coded, its number in the system) separated by
+    commas, spaces or new lines; an unknown reference is refused. Eligibility is the sampling's to check."""
     from teis.cases.models import EnforcementCase
 
-    tokens = [t for t in (text or "").replace("，", ",").replace("\n", ",").replace(" ", ",").split(",") if t.strip()]
-    ids, codes = [], []
-    for t in (t.strip() for t in tokens):
-        (ids if t.isdigit() else codes).append(int(t) if t.isdigit() else t)
-    if codes:
-        found = dict(EnforcementCase._base_manager.filter(code__in=codes).values_list("code", "pk"))
-        if missing := [c for c in codes if c not in found]:
-            message = "案件编号不存在：" + "、".join(missing[:5])
-            raise ServiceError("invalid_choice", message, {"cases": [message]})
-        ids += found.values()
+    tokens = [t.strip() for t in (text or "").replace("，", ",").replace("\n", ",").replace(" ", ",").split(",")]
+    tokens = [t for t in tokens if t]
+    by_code = dict(EnforcementCase._base_manager.filter(case_code__in=tokens).values_list("case_code", "pk"))
+    ids, missing = [], []
+    for t in tokens:
+        if t in by_code:
+            ids.append(by_code[t])
+        elif t.isdigit() and len(t) < 12:
+            ids.append(int(t))
+        else:
+            missing.append(t)
+    if missing:
+        message = "统一案件编码不存在：" + "、".join(missing[:5])
+        raise ServiceError("invalid_choice", message, {"cases": [message]})
     return ids
 
 
