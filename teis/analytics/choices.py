@@ -46,3 +46,14 @@ class TargetKind(models.TextChoices):
     UNIT = "unit", "单位"
     OFFICER = "officer", "执法人员"
     CASE = "case", "案卷"
+
+
+class PerformanceKey(models.TextChoices):
+    """日常绩效 indicators (spec §2.5.6.2, §2.5.5.4): each read from a declared fact (`facts.py`)."""
+
+    SIGNINS = "signins", "出勤（勤务签到）"
+    CASES_FILED = "cases_filed", "立案数"
+    CASES_CLOSED = "cases_closed", "结案数"
+    DOCUMENTS = "documents_issued", "签发文书"
+    WARNINGS = "case_warnings", "执法监督预警"
+    COMPLAINTS = "officer_complaints", "投诉（涉及承办案件）"

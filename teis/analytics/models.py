@@ -16,6 +16,7 @@ from teis.core.models import ScopedManager, ScopedModel, ScopedQuerySet, StoredF
 from .choices import (
     CandidateStatus,
     EvaluationStatus,
+    PerformanceKey,
     ReportKind,
     ReportStatus,
     RuleKind,
@@ -380,3 +381,24 @@ class EvaluationMaterial(StoredFile):
     class Meta:
         verbose_name = verbose_name_plural = "考核材料"
         ordering = ["target", "pk"]
+
+
+class PerformanceWeight(ScopedModel):
+    """日常绩效 weight of one indicator, kept by the legal department. A positive indicator gives `weight` points
+    at `monthly_target` (proportionally below it, never more); a penalty (监督预警, 投诉) takes `weight` points per
+    occurrence. Without a row, the defaults of `services.performance.DEFAULTS` apply."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    key = models.CharField("指标", max_length=24, choices=PerformanceKey.choices, unique=True)
+    weight = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    monthly_target = models.PositiveIntegerField("月度目标数", default=0, help_text="扣分项填 0")
+    is_penalty = models.BooleanField("扣分项", default=False, help_text="每发生一次扣“分值”分")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "日常绩效权重"
+        ordering = ["is_penalty", "key"]
+
+    def __str__(self) -> str:
+        return self.get_key_display()

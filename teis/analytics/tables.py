@@ -14,7 +14,14 @@ from teis.core.services import StatefulService
 from teis.org.models import Officer, Unit
 
 from .choices import CandidateStatus, EvaluationStatus, ReportStatus, TargetKind
-from .models import DishonestyCandidate, DishonestyRule, EvaluationBatch, EvaluationTarget, StatutoryReport
+from .models import (
+    DishonestyCandidate,
+    DishonestyRule,
+    EvaluationBatch,
+    EvaluationTarget,
+    PerformanceWeight,
+    StatutoryReport,
+)
 from .services import dishonesty, evaluation, statutory
 
 GROUP = "统计分析"
@@ -210,6 +217,7 @@ for label, name, perm, icon, order in [
     ("案件统计", "analytics:case_statistics", STATS, "bi-bar-chart-line", 10),
     ("非法客运统计", "analytics:illegal_statistics", STATS, "bi-sign-stop", 15),
     ("综合查询汇总", "analytics:summary", STATS, "bi-search", 20),
+    ("日常绩效", "analytics:performance", STATS, "bi-person-check", 22),
     ("办案看板", "analytics:board_cases", STATS, "bi-kanban", 25),
     ("非法客运看板", "analytics:board_illegal", STATS, "bi-kanban", 26),
     ("勤务看板", "analytics:board_duty", STATS, "bi-kanban", 27),
@@ -225,6 +233,16 @@ for label, name, perm, icon, order in [
 BATCH = "analytics.evaluationbatch"
 TARGET = "analytics.evaluationtarget"
 CHANGE_BATCH = evaluation.MANAGE
+
+
+@registry.register
+class PerformanceWeightConfig(AnalyticsConfig):
+    model = PerformanceWeight
+    list_columns = ["key", "weight", "monthly_target", "is_penalty"]
+    form_fields = ["key", "weight", "monthly_target", "is_penalty"]
+    menu_label = "日常绩效权重"
+    menu_icon = "bi-sliders2"
+    menu_order = 23
 
 
 @registry.register

@@ -1,6 +1,6 @@
 from teis.core.views import app_urls
 
-from .views import boards, evaluation, reports, statutory
+from .views import boards, evaluation, performance, reports, statutory
 
 app_name = "analytics"
 urlpatterns = [
@@ -8,5 +8,6 @@ urlpatterns = [
     *boards.urlpatterns,
     *statutory.urlpatterns,
     *evaluation.urlpatterns,
+    *performance.urlpatterns,
     *app_urls("analytics"),
 ]

@@ -30,6 +30,7 @@ STATISTICS = (
     "analytics:illegal_statistics",
     "analytics:summary",
     "analytics:board_*",
+    "analytics:performance",
 )
 LAW_LOOKUP = ("legal:search", "legal:discretion_query", "legal:violationcode_list", "legal:casecause_list")
 

@@ -194,3 +194,60 @@ class EvaluationMaterialView(APIView):
             {"stored": [{"id": m.pk, "name": m.original_name, "size": m.size, "sm3": m.sm3} for m in stored]},
             status=201,
         )
+
+
+class PerformanceView(AnalyticsView):
+    @extend_schema(
+        summary="日常绩效（月度得分与排名）",
+        parameters=[
+            OpenApiParameter("month", str, description="月份 YYYY-MM（默认本月）"),
+            OpenApiParameter("unit", int, description="单位（本单位及下级）；数据权限外 404"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        from django.http import Http404
+
+        from teis.org.models import Unit
+
+        from ..services import performance
+
+        unit = None
+        raw = request.query_params.get("unit")
+        if raw:
+            if not raw.isdigit() or int(raw) > 2**31 - 1:
+                raise Http404
+            unit = Unit.objects.for_user(request.user).filter(pk=int(raw)).first()
+            if unit is None:
+                raise Http404
+        data = performance.monthly(request.user, request.query_params.get("month") or None, unit)
+        return Response(
+            {
+                "unit": data["root"].pk,
+                "start": data["start"],
+                "end": data["end"],
+                "indicators": [
+                    {
+                        "key": i.key,
+                        "label": i.label,
+                        "fact": i.fact,
+                        "weight": str(i.weight),
+                        "target": i.target,
+                        "penalty": i.penalty,
+                    }
+                    for i in data["indicators"]
+                ],
+                "rows": [
+                    {
+                        "user": r.user_id,
+                        "name": r.name,
+                        "unit": r.unit,
+                        "counts": r.counts,
+                        "score": str(r.score),
+                        "rank": r.rank,
+                    }
+                    for r in data["rows"]
+                ],
+                "not_scored": [{"item": a, "reason": b} for a, b in data["missing"]],
+            }
+        )

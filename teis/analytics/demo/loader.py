@@ -106,10 +106,14 @@ def _evaluation(legal) -> dict[str, int]:
     officers = Officer.objects.filter(unit__path__startswith=unit.path, roles__code="field_officer").order_by("pk")
     for officer in officers.distinct()[:2]:
         batch = ev.do_add_object(legal, batch, kind=TargetKind.OFFICER, officer=officer)
-    try:
-        batch = ev.do_draw_cases(legal, batch, mode="random", size=6, seed=year)
-    except ServiceError:
-        pass  # no closed case in the organiser's scope: units and officers only
+    # the case files are drawn by a reviewer whose data scope holds closed cases (the 法制科 account's subtree is the
+    # department itself: it sees no case); a district brigade's 法制员 in the demo tree
+    drawer = _case_drawer(legal)
+    if drawer is not None:
+        try:
+            batch = ev.do_draw_cases(drawer, batch, mode="random", size=6, seed=year)
+        except ServiceError:
+            pass  # no closed case in scope: units and officers only
     batch = ev.do_start(legal, batch)
     rng = random.Random(year)
     indicators = list(batch.indicators.all())
@@ -118,6 +122,22 @@ def _evaluation(legal) -> dict[str, int]:
         scores = {str(i.pk): round(i.weight * rng.uniform(0.7, 1.0), 1) for i in indicators}
         ev.do_score(legal, target, scores=scores, comments="总体规范，个别文书填写不完整。")
     return {"评议考核批次": 1, "考核对象": len(targets)}
+
+
+def _case_drawer(legal):
+    from teis.cases.services import sampling
+    from teis.org.models import Officer
+
+    candidates = [legal] + [
+        o.user
+        for o in Officer.objects.filter(roles__code="legal_reviewer", user__is_active=True)
+        .select_related("user")
+        .order_by("unit__path")
+    ]
+    for user in candidates:
+        if user.has_perm(sampling.PERMISSION) and sampling.eligible_cases(user).exists():
+            return user
+    return None
 
 
 def _user(username: str):
