@@ -221,6 +221,8 @@ for label, name, perm, icon, order in [
     ("办案看板", "analytics:board_cases", STATS, "bi-kanban", 25),
     ("非法客运看板", "analytics:board_illegal", STATS, "bi-kanban", 26),
     ("勤务看板", "analytics:board_duty", STATS, "bi-kanban", 27),
+    ("GIS 专题看板", "analytics:board_gis", STATS, "bi-map", 28),
+    ("重点行业看板", "analytics:board_industries", STATS, "bi-truck", 29),
     ("领导驾驶舱", "analytics:screen", "analytics.view_screen", "bi-display", 30),
     ("生成月报", "analytics:report_generate", CHANGE_REPORT, "bi-file-earmark-plus", 45),
     ("运行失信规则", "analytics:run_rules", CHANGE_CANDIDATE, "bi-play-circle", 62),

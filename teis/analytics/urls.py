@@ -1,6 +1,6 @@
 from teis.core.views import app_urls
 
-from .views import boards, evaluation, performance, reports, statutory
+from .views import boards, evaluation, performance, reports, statutory, themes
 
 app_name = "analytics"
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     *statutory.urlpatterns,
     *evaluation.urlpatterns,
     *performance.urlpatterns,
+    *themes.urlpatterns,
     *app_urls("analytics"),
 ]
