@@ -16,7 +16,6 @@ from teis.core.models import ScopedManager, ScopedModel, ScopedQuerySet, StoredF
 from .choices import (
     CandidateStatus,
     EvaluationStatus,
-    PerformanceKey,
     ReportKind,
     ReportStatus,
     RuleKind,
@@ -383,22 +382,30 @@ class EvaluationMaterial(StoredFile):
         ordering = ["target", "pk"]
 
 
-class PerformanceWeight(ScopedModel):
-    """日常绩效 weight of one indicator, kept by the legal department. A positive indicator gives `weight` points
-    at `monthly_target` (proportionally below it, never more); a penalty (监督预警, 投诉) takes `weight` points per
-    occurrence. Without a row, the defaults of `services.performance.DEFAULTS` apply."""
+class PerformanceScheme(ScopedModel):
+    """日常绩效方案, kept by the legal department: the weight of each indicator. A positive indicator gives its
+    points at its monthly target (proportionally below it, never more); a penalty (监督预警, 投诉) takes its points per
+    occurrence. The latest active scheme applies; without one, `services.performance.DEFAULTS`."""
 
     scope_unit_field = None
     scope_owner_field = None
 
-    key = models.CharField("指标", max_length=24, choices=PerformanceKey.choices, unique=True)
-    weight = models.DecimalField("分值", max_digits=5, decimal_places=1)
-    monthly_target = models.PositiveIntegerField("月度目标数", default=0, help_text="扣分项填 0")
-    is_penalty = models.BooleanField("扣分项", default=False, help_text="每发生一次扣“分值”分")
+    name = models.CharField("方案名称", max_length=100, unique=True)
+    is_active = models.BooleanField("启用", default=True)
+    signins_weight = models.DecimalField("出勤分值", max_digits=5, decimal_places=1, default=30)
+    signins_target = models.PositiveIntegerField("出勤月度目标（次）", default=20)
+    cases_filed_weight = models.DecimalField("立案分值", max_digits=5, decimal_places=1, default=20)
+    cases_filed_target = models.PositiveIntegerField("立案月度目标（件）", default=4)
+    cases_closed_weight = models.DecimalField("结案分值", max_digits=5, decimal_places=1, default=30)
+    cases_closed_target = models.PositiveIntegerField("结案月度目标（件）", default=4)
+    documents_weight = models.DecimalField("签发文书分值", max_digits=5, decimal_places=1, default=20)
+    documents_target = models.PositiveIntegerField("签发文书月度目标（份）", default=6)
+    warning_penalty = models.DecimalField("每条执法监督预警扣分", max_digits=5, decimal_places=1, default=2)
+    complaint_penalty = models.DecimalField("每件投诉扣分", max_digits=5, decimal_places=1, default=5)
 
     class Meta:
-        verbose_name = verbose_name_plural = "日常绩效权重"
-        ordering = ["is_penalty", "key"]
+        verbose_name = verbose_name_plural = "日常绩效方案"
+        ordering = ["-is_active", "-created_at"]
 
     def __str__(self) -> str:
-        return self.get_key_display()
+        return self.name

@@ -34,13 +34,15 @@ EVALUATION_WORK = [
     "analytics.score_evaluationtarget",
     "analytics.view_evaluationmaterial",
 ]
+# 日常绩效方案 (the weights): kept by the legal department
+WEIGHTS = [f"analytics.{a}_performancescheme" for a in ("view", "add", "change", "delete")]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "field_officer": STATS,
     "squad_leader": [*STATS, *EVALUATION_UNIT],
     "brigade_leader": [*STATS, *EVALUATION_UNIT],
-    "legal_reviewer": [*STATS, *REPORTS_WORK, *EVALUATION_WORK],
+    "legal_reviewer": [*STATS, *REPORTS_WORK, *EVALUATION_WORK, *WEIGHTS],
     "command_center": [*STATS, "analytics.view_screen"],
-    "leadership": [*STATS, "analytics.view_screen", *REPORTS_READ, *EVALUATION_READ],
+    "leadership": [*STATS, "analytics.view_screen", *REPORTS_READ, *EVALUATION_READ, WEIGHTS[0]],
 }
 EXTRA_ROLES: list = []

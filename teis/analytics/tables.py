@@ -19,7 +19,7 @@ from .models import (
     DishonestyRule,
     EvaluationBatch,
     EvaluationTarget,
-    PerformanceWeight,
+    PerformanceScheme,
     StatutoryReport,
 )
 from .services import dishonesty, evaluation, statutory
@@ -238,11 +238,31 @@ CHANGE_BATCH = evaluation.MANAGE
 
 
 @registry.register
-class PerformanceWeightConfig(AnalyticsConfig):
-    model = PerformanceWeight
-    list_columns = ["key", "weight", "monthly_target", "is_penalty"]
-    form_fields = ["key", "weight", "monthly_target", "is_penalty"]
-    menu_label = "日常绩效权重"
+class PerformanceSchemeConfig(AnalyticsConfig):
+    model = PerformanceScheme
+    list_columns = [
+        "name",
+        "is_active",
+        "signins_weight",
+        "cases_filed_weight",
+        "cases_closed_weight",
+        "documents_weight",
+    ]
+    form_fields = [
+        "name",
+        "is_active",
+        "signins_weight",
+        "signins_target",
+        "cases_filed_weight",
+        "cases_filed_target",
+        "cases_closed_weight",
+        "cases_closed_target",
+        "documents_weight",
+        "documents_target",
+        "warning_penalty",
+        "complaint_penalty",
+    ]
+    menu_label = "日常绩效方案"
     menu_icon = "bi-sliders2"
     menu_order = 23
 

@@ -11,8 +11,9 @@ the semantic layer — so every figure is in the viewer's scope and drills down 
 
 Training and discipline records do not exist in TEIS yet: the page says so and they are not scored.
 
-Score of a month: Σ over the positive indicators of weight × min(count / monthly target, 1), minus weight per
-penalty occurrence, within 0–100; weights from `PerformanceWeight` (the legal department's), else `DEFAULTS`.
+Score of a month: Σ over the positive indicators of weight × min(count / monthly target, 1), minus the penalty per
+occurrence, within 0–100; weights from the latest active `PerformanceScheme` (the legal department's), else
+`DEFAULTS`.
 Ranking: by score, then by cases closed; officers of the report's unit subtree that the viewer may see."""
 
 from __future__ import annotations
@@ -64,15 +65,31 @@ class OfficerMonth:
     rank: int = 0
 
 
-def indicators() -> list[Indicator]:
-    from ..models import PerformanceWeight
+# key → the scheme's (weight field, target field)
+SCHEME_FIELDS = {
+    PerformanceKey.SIGNINS: ("signins_weight", "signins_target"),
+    PerformanceKey.CASES_FILED: ("cases_filed_weight", "cases_filed_target"),
+    PerformanceKey.CASES_CLOSED: ("cases_closed_weight", "cases_closed_target"),
+    PerformanceKey.DOCUMENTS: ("documents_weight", "documents_target"),
+    PerformanceKey.WARNINGS: ("warning_penalty", None),
+    PerformanceKey.COMPLAINTS: ("complaint_penalty", None),
+}
 
-    rows = {w.key: w for w in PerformanceWeight.objects.all()}
+
+def active_scheme():
+    from ..models import PerformanceScheme
+
+    return PerformanceScheme.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+
+
+def indicators(scheme=None) -> list[Indicator]:
+    scheme = scheme or active_scheme()
     out = []
     for key, (fact, dim, weight, target, penalty) in DEFAULTS.items():
-        row = rows.get(key)
-        if row is not None:
-            weight, target, penalty = row.weight, row.monthly_target, row.is_penalty
+        if scheme is not None:
+            wf, tf = SCHEME_FIELDS[key]
+            weight = getattr(scheme, wf)
+            target = getattr(scheme, tf) if tf else 0
         out.append(Indicator(key, PerformanceKey(key).label, fact, dim, weight, target, penalty))
     return out
 
@@ -112,7 +129,8 @@ def monthly(user, month: str | None = None, unit=None) -> dict:
 
     start, end = month_bounds(month)
     root = sem.report_root(user, unit)
-    inds = indicators()
+    scheme = active_scheme()
+    inds = indicators(scheme)
     sl = sem.Slice(start, end, root)
     counts: dict[str, dict[str, int]] = {}
     for ind in inds:
@@ -134,4 +152,12 @@ def monthly(user, month: str | None = None, unit=None) -> dict:
         if r.score != previous:
             rank, previous = i, r.score
         r.rank = rank
-    return {"start": start, "end": end, "root": root, "indicators": inds, "rows": rows, "missing": MISSING}
+    return {
+        "start": start,
+        "end": end,
+        "root": root,
+        "scheme": scheme,
+        "indicators": inds,
+        "rows": rows,
+        "missing": MISSING,
+    }

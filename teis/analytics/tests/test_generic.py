@@ -76,3 +76,31 @@ class TestEvaluationTargetGeneric(GenericModelTests):
 
     def make_object(self, unit, n):
         return o.target(unit, n)
+
+
+class TestPerformanceSchemeGeneric(GenericModelTests):
+    model_label = "analytics.performancescheme"
+    unique_column = "name"
+    scoped = False
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        from teis.analytics.models import PerformanceScheme
+
+        return PerformanceScheme.objects.create(name=f"绩效方案{n}", signins_weight=10 + n % 20)
+
+    def form_data(self, ctx, n):
+        return {
+            "name": f"新方案{n}",
+            "is_active": True,
+            "signins_weight": "25.0",
+            "signins_target": 22,
+            "cases_filed_weight": "20.0",
+            "cases_filed_target": 4,
+            "cases_closed_weight": "35.0",
+            "cases_closed_target": 4,
+            "documents_weight": "20.0",
+            "documents_target": 6,
+            "warning_penalty": "2.0",
+            "complaint_penalty": "5.0",
+        }

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from teis.analytics.models import PerformanceWeight
+from teis.analytics.models import PerformanceScheme
 from teis.analytics.services import performance
 from teis.analytics.tests.factories import at, make_case
 from teis.cases.models import MonitoringWarning
@@ -64,7 +64,8 @@ def test_counts_score_rank_and_scope(people):
 
 
 def test_weights_are_configurable(people):
-    PerformanceWeight.objects.create(key="case_warnings", weight=Decimal(10), monthly_target=0, is_penalty=True)
+    PerformanceScheme.objects.create(name="旧方案", is_active=False, warning_penalty=Decimal(1))
+    PerformanceScheme.objects.create(name="从严方案", warning_penalty=Decimal(10))
     assert _rows(people["brigade"])[people["o2"].pk].score == Decimal("2.5")
 
 
