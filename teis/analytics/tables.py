@@ -285,21 +285,13 @@ class EvaluationBatchConfig(AnalyticsConfig):
 
 @registry.register
 class EvaluationTargetConfig(AnalyticsConfig):
+    """The objects of the batches. Scores are read on the workspace, which shows them to the evaluated units only
+    once the batch is published: the generic list, detail and API leave them out."""
+
     model = EvaluationTarget
-    list_columns = ["batch", "kind", "unit", "officer", "case", "total", "scored_at", "feedback_at"]
-    detail_fields = [
-        "batch",
-        "kind",
-        "unit",
-        "officer",
-        "case",
-        "total",
-        "comments",
-        "reviewer",
-        "scored_at",
-        "feedback",
-        "feedback_at",
-    ]
+    list_columns = ["batch", "kind", "unit", "officer", "case", "feedback_at"]
+    detail_fields = ["batch", "kind", "unit", "officer", "case", "feedback", "feedback_at"]
+    api_exclude = ["total", "comments", "reviewer", "scored_at"]
     ui_read_only = True
     api_read_only = True
     service = ReportService()

@@ -125,7 +125,12 @@ def test_materials_by_the_evaluated_unit(setup):
     client = logged_in_client(s["brigade"])
     page = client.get(f"/analytics/evaluation/{batch.pk}/")
     assert page.status_code == 200 and "提交材料" in page.content.decode()
-    assert "保存评分" not in page.content.decode()  # not a reviewer; scores hidden before publication
+    assert "保存评分" not in page.content.decode()  # not a reviewer
+    i1, i2 = batch.indicators.all()
+    ev.do_score(s["legal"], target, scores={str(i1.pk): 59, str(i2.pk): 38})
+    html = client.get(f"/analytics/evaluation/{batch.pk}/").content.decode()
+    assert "97.0" not in html and 'id="stats-unit"' not in html  # scores hidden before publication
+    assert "total" not in client.get(f"/api/v1/analytics/evaluationtargets/{target.pk}/").json()
     bad = SimpleUploadedFile("evil.pdf", b"<script>alert(1)</script>", content_type="application/pdf")
     resp = client.post(f"/api/v1/analytics/evaluationtargets/{target.pk}/materials/", {"files": [bad]})
     assert resp.status_code == 400 and "不允许上传" in resp.json()["message"]
