@@ -103,7 +103,9 @@ def _evaluation(legal) -> dict[str, int]:
         :2
     ]:
         batch = ev.do_add_object(legal, batch, kind=TargetKind.UNIT, unit=u)
-    officers = Officer.objects.filter(unit__path__startswith=unit.path, roles__code="field_officer").order_by("pk")
+    officers = Officer.objects.filter(
+        unit__path__startswith=unit.path, unit__unit_type="squad", roles__code="field_officer"
+    ).order_by("unit__path", "pk")
     for officer in officers.distinct()[:2]:
         batch = ev.do_add_object(legal, batch, kind=TargetKind.OFFICER, officer=officer)
     # the case files are drawn by a reviewer whose data scope holds closed cases (the 法制科 account's subtree is the
