@@ -502,6 +502,8 @@ def statistics(targets) -> dict:
     cases = [t for t in targets if t.kind == TargetKind.CASE]
     for row in [total, *by_unit, *by_officer]:
         row["avg"] = round(row["avg"], 1) if row["avg"] is not None else None
+    for key in ("hi", "lo"):  # SQLite answers the max / min of a decimal as a float
+        total[key] = round(Decimal(str(total[key])), 1) if total[key] is not None else None
     return {"total": total, "by_unit": by_unit, "by_officer": by_officer, "cases": cases}
 
 
