@@ -32,3 +32,28 @@ class CandidateStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     CONFIRMED = "confirmed", "已确认"
     REJECTED = "rejected", "不予认定"
+
+
+class EvaluationStatus(models.TextChoices):
+    """评议考核批次 (spec §2.5.2.1)."""
+
+    DRAFT = "draft", "准备中"
+    SCORING = "scoring", "评分中"
+    PUBLISHED = "published", "已发布"
+
+
+class TargetKind(models.TextChoices):
+    UNIT = "unit", "单位"
+    OFFICER = "officer", "执法人员"
+    CASE = "case", "案卷"
+
+
+class PerformanceKey(models.TextChoices):
+    """日常绩效 indicators (spec §2.5.6.2, §2.5.5.4): each read from a declared fact (`facts.py`)."""
+
+    SIGNINS = "signins", "出勤（勤务签到）"
+    CASES_FILED = "cases_filed", "立案数"
+    CASES_CLOSED = "cases_closed", "结案数"
+    DOCUMENTS = "documents_issued", "签发文书"
+    WARNINGS = "case_warnings", "执法监督预警"
+    COMPLAINTS = "officer_complaints", "投诉（涉及承办案件）"

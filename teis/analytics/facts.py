@@ -234,3 +234,62 @@ register(
         order_by=("-started_at", "-pk"),
     )
 )
+
+# --- 日常绩效 (issue 22 §4): the officer's month, each fact split by the officer it belongs to (a user id) --------
+
+for _dim in (
+    Dimension("signer", "签到人", "officer_id", _officer_names),
+    Dimension("issuer", "签发人", "issued_by_id", _officer_names),
+    Dimension("warned", "办案人员", "case__handler_id", _officer_names),
+    Dimension("complained", "办案人员", "cases__handler_id", _officer_names),
+):
+    register_dimension(_dim)
+
+register(
+    Fact(
+        "signins",
+        "勤务签到",
+        "dispatch.SignIn",
+        "signed_at",
+        dimensions=("signer",),
+        drill_columns=("officer", "unit", "method", "signed_at", "place"),
+        count_label="次",
+        order_by=("-signed_at", "-pk"),
+    )
+)
+register(
+    Fact(
+        "documents_issued",
+        "签发文书",
+        "documents.Document",
+        "issued_at",
+        dimensions=("issuer",),
+        drill_columns=("number", "doc_type", "case", "unit", "issued_by", "issued_at"),
+        count_label="份",
+        order_by=("-issued_at", "-pk"),
+    )
+)
+register(
+    Fact(
+        "case_warnings",
+        "执法监督预警",
+        "cases.MonitoringWarning",
+        "created_at",
+        unit_field="case__unit",
+        dimensions=("warned",),
+        drill_columns=("case", "kind", "message", "is_open", "created_at"),
+        count_label="条",
+    )
+)
+register(
+    Fact(
+        "officer_complaints",
+        "涉及承办案件的投诉",
+        "petitions.Petition",
+        "registered_at",
+        where=Q(kind="complaint", cases__isnull=False),
+        dimensions=("complained",),
+        drill_columns=("code", "title", "unit", "registered_at", "status"),
+        order_by=("-registered_at", "-pk"),
+    )
+)

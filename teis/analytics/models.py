@@ -11,9 +11,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from teis.core.models import ScopedManager, ScopedModel
+from teis.core.models import ScopedManager, ScopedModel, ScopedQuerySet, StoredFile
 
-from .choices import CandidateStatus, ReportKind, ReportStatus, RuleKind, SubjectKind
+from .choices import (
+    CandidateStatus,
+    EvaluationStatus,
+    ReportKind,
+    ReportStatus,
+    RuleKind,
+    SubjectKind,
+    TargetKind,
+)
 
 
 class DailyFact(models.Model):
@@ -209,3 +217,195 @@ class DishonestyCandidate(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_subject_kind_display()}）"
+
+
+# --- 评议考核 (spec §2.5.2.1) ------------------------------------------------------------------------------------
+
+EVALUATION_WORK_PERMISSIONS = ("analytics.change_evaluationbatch", "analytics.score_evaluationtarget")
+
+
+class EvaluationBatch(ScopedModel):
+    """年度评议考核 batch: its year, indicators with weights, the objects evaluated (units, officers, case files drawn
+    through the cases app's sampling). Corps-wide, kept by the legal department: permission-gated, not unit-scoped
+    (like the statutory reports)."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    name = models.CharField("批次名称", max_length=100)
+    year = models.PositiveSmallIntegerField("考核年度")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name="组织单位", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    description = models.TextField("考核说明", blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=EvaluationStatus.choices, default=EvaluationStatus.DRAFT, db_index=True
+    )
+    sample_batches = models.JSONField("案卷抽查批次", default=list, blank=True, editable=False)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评议考核批次"
+        ordering = ["-year", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationIndicator(models.Model):
+    """考核指标: a reviewer gives each object at most `weight` points on it."""
+
+    batch = models.ForeignKey(EvaluationBatch, verbose_name="批次", on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField("指标名称", max_length=100)
+    weight = models.PositiveSmallIntegerField("分值（权重）")
+    description = models.CharField("评分标准", max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标"
+        ordering = ["batch", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["batch", "name"], name="analytics_indicator_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.weight}分）"
+
+
+class EvaluationTargetQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Organisers and reviewers work corps-wide (every object of the batches); the evaluated units see their
+        subtree by the usual data scope."""
+        authenticated = user is not None and getattr(user, "is_authenticated", False)
+        if authenticated and any(user.has_perm(p) for p in EVALUATION_WORK_PERMISSIONS):
+            return self.all()
+        return super().for_user(user)
+
+
+class EvaluationTarget(ScopedModel):
+    """One object evaluated in a batch: a unit, an officer, or a case file (through its `CaseReview` of the sample).
+    `unit` is the unit answerable for it (the unit itself, the officer's unit, the case's unit)."""
+
+    scope_unit_field = "unit"
+    scope_owner_field = None
+
+    batch = models.ForeignKey(EvaluationBatch, verbose_name="批次", on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField("对象类型", max_length=10, choices=TargetKind.choices)
+    unit = models.ForeignKey("org.Unit", verbose_name="被考核单位", on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(
+        "org.Officer", verbose_name="执法人员", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        "cases.EnforcementCase", verbose_name="案卷", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review = models.ForeignKey(
+        "cases.CaseReview", verbose_name="抽查记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    total = models.DecimalField("得分", max_digits=6, decimal_places=1, null=True, blank=True)
+    comments = models.TextField("评议意见", blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评分人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scored_at = models.DateTimeField("评分时间", null=True, blank=True)
+    feedback = models.TextField("反馈意见", blank=True)
+    feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
+
+    objects = ScopedManager.from_queryset(EvaluationTargetQuerySet)()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核对象"
+        ordering = ["batch", "kind", "unit__path", "pk"]
+        permissions = [("score_evaluationtarget", "评议考核评分"), ("feedback_evaluationtarget", "考核结果反馈")]
+
+    def __str__(self) -> str:
+        if self.kind == TargetKind.CASE and self.case_id:
+            return f"案卷 {self.case}"
+        if self.kind == TargetKind.OFFICER and self.officer_id:
+            return f"人员 {self.officer.name}"
+        return f"单位 {self.unit.name}"
+
+    @property
+    def status(self) -> str:
+        """The batch's state, so that the declared actions can refuse by it."""
+        return self.batch.status
+
+    def get_status_display(self) -> str:
+        return self.batch.get_status_display()
+
+
+class EvaluationScore(models.Model):
+    """One reviewer's score of one object on one indicator (0 ≤ score ≤ the indicator's weight)."""
+
+    target = models.ForeignKey(
+        EvaluationTarget, verbose_name="考核对象", on_delete=models.CASCADE, related_name="scores"
+    )
+    indicator = models.ForeignKey(
+        EvaluationIndicator, verbose_name="指标", on_delete=models.CASCADE, related_name="scores"
+    )
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="评分人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scored_at = models.DateTimeField("评分时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "指标得分"
+        ordering = ["target", "indicator__order", "indicator_id"]
+        constraints = [models.UniqueConstraint(fields=["target", "indicator"], name="analytics_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name}: {self.score}"
+
+
+class EvaluationMaterial(StoredFile):
+    """自评材料 submitted by the evaluated unit for one object (the file checked by content, SM3 digest kept)."""
+
+    target = models.ForeignKey(
+        EvaluationTarget, verbose_name="考核对象", on_delete=models.CASCADE, related_name="materials"
+    )
+    note = models.CharField("材料说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核材料"
+        ordering = ["target", "pk"]
+
+
+class PerformanceScheme(ScopedModel):
+    """日常绩效方案, kept by the legal department: the weight of each indicator. A positive indicator gives its
+    points at its monthly target (proportionally below it, never more); a penalty (监督预警, 投诉) takes its points per
+    occurrence. The latest active scheme applies; without one, `services.performance.DEFAULTS`."""
+
+    scope_unit_field = None
+    scope_owner_field = None
+
+    name = models.CharField("方案名称", max_length=100, unique=True)
+    is_active = models.BooleanField("启用", default=True)
+    signins_weight = models.DecimalField("出勤分值", max_digits=5, decimal_places=1, default=30)
+    signins_target = models.PositiveIntegerField("出勤月度目标（次）", default=20)
+    cases_filed_weight = models.DecimalField("立案分值", max_digits=5, decimal_places=1, default=20)
+    cases_filed_target = models.PositiveIntegerField("立案月度目标（件）", default=4)
+    cases_closed_weight = models.DecimalField("结案分值", max_digits=5, decimal_places=1, default=30)
+    cases_closed_target = models.PositiveIntegerField("结案月度目标（件）", default=4)
+    documents_weight = models.DecimalField("签发文书分值", max_digits=5, decimal_places=1, default=20)
+    documents_target = models.PositiveIntegerField("签发文书月度目标（份）", default=6)
+    warning_penalty = models.DecimalField("每条执法监督预警扣分", max_digits=5, decimal_places=1, default=2)
+    complaint_penalty = models.DecimalField("每件投诉扣分", max_digits=5, decimal_places=1, default=5)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "日常绩效方案"
+        ordering = ["-is_active", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

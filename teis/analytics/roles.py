@@ -17,12 +17,32 @@ REPORTS_WORK = [
     "analytics.change_dishonestycandidate",
 ]
 
+# 评议考核: the legal department organises and scores; the evaluated units (brigade and squad leaders) see their
+# objects, submit materials and give feedback on the published results; the leadership reads.
+EVALUATION_READ = ["analytics.view_evaluationbatch", "analytics.view_evaluationtarget"]
+EVALUATION_UNIT = [
+    *EVALUATION_READ,
+    "analytics.add_evaluationmaterial",
+    "analytics.view_evaluationmaterial",
+    "analytics.feedback_evaluationtarget",
+]
+EVALUATION_WORK = [
+    *EVALUATION_READ,
+    "analytics.add_evaluationbatch",
+    "analytics.change_evaluationbatch",
+    "analytics.delete_evaluationbatch",
+    "analytics.score_evaluationtarget",
+    "analytics.view_evaluationmaterial",
+]
+# 日常绩效方案 (the weights): kept by the legal department
+WEIGHTS = [f"analytics.{a}_performancescheme" for a in ("view", "add", "change", "delete")]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "field_officer": STATS,
-    "squad_leader": STATS,
-    "brigade_leader": STATS,
-    "legal_reviewer": [*STATS, *REPORTS_WORK],
+    "squad_leader": [*STATS, *EVALUATION_UNIT],
+    "brigade_leader": [*STATS, *EVALUATION_UNIT],
+    "legal_reviewer": [*STATS, *REPORTS_WORK, *EVALUATION_WORK, *WEIGHTS],
     "command_center": [*STATS, "analytics.view_screen"],
-    "leadership": [*STATS, "analytics.view_screen", *REPORTS_READ],
+    "leadership": [*STATS, "analytics.view_screen", *REPORTS_READ, *EVALUATION_READ, WEIGHTS[0]],
 }
 EXTRA_ROLES: list = []

@@ -48,6 +48,7 @@ PURPOSES: dict[str, UploadPurpose] = {
     "petition_attachment": UploadPurpose(
         "照片、视频、录音、PDF 或 Word/Excel 文档", IMAGES | VIDEOS | AUDIO | PDF | OFFICE
     ),
+    "evaluation_material": UploadPurpose("PDF、Word/Excel 文档或图片", PDF | OFFICE | IMAGES),
 }
 
 

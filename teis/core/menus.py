@@ -30,6 +30,7 @@ STATISTICS = (
     "analytics:illegal_statistics",
     "analytics:summary",
     "analytics:board_*",
+    "analytics:performance",
 )
 LAW_LOOKUP = ("legal:search", "legal:discretion_query", "legal:violationcode_list", "legal:casecause_list")
 
@@ -110,6 +111,8 @@ BRIGADE_ENTRIES = (
     "documents:casefile_list",
     "documents:unitseal_list",
     *STATISTICS,
+    # 评议考核 (issue 22 §4): the evaluated brigade's objects, materials and feedback
+    "analytics:evaluationtarget_list",
 )
 
 ROLE_MENUS: dict[str, RoleMenu] = {

@@ -12,8 +12,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -148,3 +150,104 @@ class ScreenView(AnalyticsView):
     @extend_schema(summary="领导驾驶舱数据", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         return Response(boards.screen(request.user))
+
+
+class EvaluationMaterialView(APIView):
+    """考核材料 of one evaluation object (multipart `files`, optional `note`): the same checks as the page (file
+    types by content, size, the batch's state); 404 outside the user's scope, 400 with the Chinese refusal."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="提交考核材料",
+        request={
+            "multipart/form-data": inline_serializer(
+                "EvaluationMaterialUpload",
+                {"files": serializers.ListField(child=serializers.FileField()), "note": serializers.CharField()},
+            )
+        },
+        responses={
+            201: inline_serializer(
+                "EvaluationMaterialStored",
+                {"stored": serializers.ListField(child=serializers.DictField())},
+            )
+        },
+    )
+    def post(self, request, pk: int):
+        from ..services import evaluation
+
+        if not request.user.has_perm(evaluation.MATERIAL):
+            from teis.audit import services as audit
+            from teis.audit.choices import AuditAction
+
+            audit.record(
+                request.user,
+                AuditAction.PERMISSION_DENIED,
+                detail={"permission": evaluation.MATERIAL, "path": request.path},
+            )
+            raise PermissionDenied("没有提交考核材料的权限")
+        target = evaluation.access_target(request.user, pk)
+        stored = evaluation.do_submit_material(
+            request.user, target, request.FILES.getlist("files"), request.data.get("note", "")
+        )
+        return Response(
+            {"stored": [{"id": m.pk, "name": m.original_name, "size": m.size, "sm3": m.sm3} for m in stored]},
+            status=201,
+        )
+
+
+class PerformanceView(AnalyticsView):
+    @extend_schema(
+        summary="日常绩效（月度得分与排名）",
+        parameters=[
+            OpenApiParameter("month", str, description="月份 YYYY-MM（默认本月）"),
+            OpenApiParameter("unit", int, description="单位（本单位及下级）；数据权限外 404"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        from django.http import Http404
+
+        from teis.org.models import Unit
+
+        from ..services import performance
+
+        unit = None
+        raw = request.query_params.get("unit")
+        if raw:
+            if not raw.isdigit() or int(raw) > 2**31 - 1:
+                raise Http404
+            unit = Unit.objects.for_user(request.user).filter(pk=int(raw)).first()
+            if unit is None:
+                raise Http404
+        data = performance.monthly(request.user, request.query_params.get("month") or None, unit)
+        return Response(
+            {
+                "unit": data["root"].pk,
+                "start": data["start"],
+                "end": data["end"],
+                "indicators": [
+                    {
+                        "key": i.key,
+                        "label": i.label,
+                        "fact": i.fact,
+                        "weight": str(i.weight),
+                        "target": i.target,
+                        "penalty": i.penalty,
+                    }
+                    for i in data["indicators"]
+                ],
+                "rows": [
+                    {
+                        "user": r.user_id,
+                        "name": r.name,
+                        "unit": r.unit,
+                        "counts": r.counts,
+                        "score": str(r.score),
+                        "rank": r.rank,
+                    }
+                    for r in data["rows"]
+                ],
+                "not_scored": [{"item": a, "reason": b} for a, b in data["missing"]],
+            }
+        )

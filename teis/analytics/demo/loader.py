@@ -58,7 +58,88 @@ def load_demo() -> dict[str, int]:
             out["失信候选主体"] = result["added"]
     if not StatutoryReport.objects.exists():
         out["法定月报"] = len(statutory.generate_due(actor=None))
+    if legal is not None:
+        out.update(_evaluation(legal))
     return out
+
+
+INDICATORS = [
+    ("案件办理质量", 30, "事实清楚、证据确实充分"),
+    ("执法程序规范", 25, "立案、调查、告知、决定、送达程序合法"),
+    ("法律适用准确", 20, "定性准确，依据正确，裁量适当"),
+    ("文书制作规范", 15, "文书齐全、格式规范、内容完整"),
+    ("案卷归档完整", 10, "卷内材料齐全，按序装订归档"),
+]
+
+
+def _evaluation(legal) -> dict[str, int]:
+    """One 评议考核 batch of last year: its indicators, two units, two officers and case files drawn through the
+    case sampling, started, and about half of the objects scored (the rest left to the reviewers)."""
+    from teis.core.services import ServiceError
+    from teis.org.models import Officer, Unit
+
+    from ..choices import TargetKind
+    from ..models import EvaluationBatch
+    from ..services import evaluation as ev
+
+    year = timezone.localdate().year - 1
+    if EvaluationBatch.objects.filter(year=year).exists():
+        return {}
+    unit = ev.organiser_unit(legal)
+    if unit is None:
+        return {}
+    batch = ev._create(
+        legal,
+        {
+            "name": f"{year}年度执法评议考核",
+            "year": year,
+            "description": "年度执法质量评议考核：单位、执法人员与案卷评查。",
+        },
+        unit,
+    )
+    for name, weight, text in INDICATORS:
+        batch = ev.do_add_indicator(legal, batch, name=name, weight=weight, description=text)
+    for u in Unit.objects.filter(path__startswith=unit.path, unit_type__in=("detachment", "brigade")).order_by("path")[
+        :2
+    ]:
+        batch = ev.do_add_object(legal, batch, kind=TargetKind.UNIT, unit=u)
+    officers = Officer.objects.filter(
+        unit__path__startswith=unit.path, unit__unit_type="squad", roles__code="field_officer"
+    ).order_by("unit__path", "pk")
+    for officer in officers.distinct()[:2]:
+        batch = ev.do_add_object(legal, batch, kind=TargetKind.OFFICER, officer=officer)
+    # the case files are drawn by a reviewer whose data scope holds closed cases (the 法制科 account's subtree is the
+    # department itself: it sees no case); a district brigade's 法制员 in the demo tree
+    drawer = _case_drawer(legal)
+    if drawer is not None:
+        try:
+            batch = ev.do_draw_cases(drawer, batch, mode="random", size=6, seed=year)
+        except ServiceError:
+            pass  # no closed case in scope: units and officers only
+    batch = ev.do_start(legal, batch)
+    rng = random.Random(year)
+    indicators = list(batch.indicators.all())
+    targets = list(batch.targets.order_by("pk"))
+    for target in targets[: (len(targets) + 1) // 2]:
+        scores = {str(i.pk): round(i.weight * rng.uniform(0.7, 1.0), 1) for i in indicators}
+        ev.do_score(legal, target, scores=scores, comments="总体规范，个别文书填写不完整。")
+    return {"评议考核批次": 1, "考核对象": len(targets)}
+
+
+def _case_drawer(legal):
+    from teis.cases.services import sampling
+    from teis.org.models import Officer
+
+    candidates = [legal] + [
+        o.user
+        for o in Officer.objects.filter(roles__code="legal_reviewer", user__is_active=True)
+        .select_related("user")
+        .order_by("unit__path")
+    ]
+    for user in candidates:
+        if user.has_perm(sampling.PERMISSION) and sampling.eligible_cases(user).exists():
+            return user
+    return None
 
 
 def _user(username: str):

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from teis.analytics.choices import CandidateStatus, ReportKind, ReportStatus, RuleKind
-from teis.analytics.models import DishonestyCandidate, DishonestyRule, ReportVersion, StatutoryReport
+from teis.analytics.choices import CandidateStatus, EvaluationStatus, ReportKind, ReportStatus, RuleKind, TargetKind
+from teis.analytics.models import (
+    DishonestyCandidate,
+    DishonestyRule,
+    EvaluationBatch,
+    EvaluationIndicator,
+    EvaluationTarget,
+    ReportVersion,
+    StatutoryReport,
+)
 
 
 def report(unit, n: int, status=ReportStatus.GENERATED, kind=ReportKind.CREDIT) -> StatutoryReport:
@@ -31,3 +39,17 @@ def candidate(unit, n: int, status=CandidateStatus.PENDING) -> DishonestyCandida
         fine_total=Decimal("3000"),
         status=status,
     )
+
+
+def batch(unit, n: int, status=EvaluationStatus.DRAFT, indicators=(("质量", 60), ("程序", 40))) -> EvaluationBatch:
+    b = EvaluationBatch.objects.create(name=f"考核批次{n}", year=2000 + n % 90, unit=unit, status=status)
+    for i, (name, weight) in enumerate(indicators):
+        EvaluationIndicator.objects.create(batch=b, name=name, weight=weight, order=i)
+    return b
+
+
+def target(unit, n: int, status=EvaluationStatus.SCORING) -> EvaluationTarget:
+    root = unit
+    while root.parent_id:
+        root = root.parent
+    return EvaluationTarget.objects.create(batch=batch(root, n, status), kind=TargetKind.UNIT, unit=unit)

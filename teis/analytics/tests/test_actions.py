@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 
-from teis.analytics.choices import CandidateStatus, ReportStatus
+from teis.analytics.choices import CandidateStatus, EvaluationStatus, ReportStatus
 from teis.analytics.tests import _objects as o
 from teis.core.testing import logged_in_client
 from teis.core.testing_mixins import GenericActionTests
@@ -84,3 +87,98 @@ class TestCandidateReject(_CorpsWide):
 
     def done(self, obj):
         return obj.status == CandidateStatus.REJECTED and obj.review_note == "已整改，情节轻微"
+
+
+# --- 评议考核 --------------------------------------------------------------------------------------------------------
+
+
+class _Batch(_CorpsWide):
+    model_label = "analytics.evaluationbatch"
+    extra_permissions = ["cases.sample_enforcementcase"]
+
+
+class TestBatchAddIndicator(_Batch):
+    action = "add_indicator"
+
+    def make_object(self, unit, n, ready=True):
+        return o.batch(
+            unit, n, EvaluationStatus.DRAFT if ready else EvaluationStatus.SCORING, indicators=[("质量", 60)]
+        )
+
+    def input_data(self, ctx, obj):
+        return {"name": "程序规范", "weight": 40, "description": "程序合法"}
+
+    def done(self, obj):
+        return obj.indicators.filter(name="程序规范", weight=40).exists()
+
+
+class TestBatchAddObject(_Batch):
+    action = "add_object"
+
+    def make_object(self, unit, n, ready=True):
+        root = unit
+        while root.parent_id:
+            root = root.parent
+        return o.batch(root, n, EvaluationStatus.DRAFT if ready else EvaluationStatus.PUBLISHED)
+
+    def input_data(self, ctx, obj):
+        return {"kind": "unit", "unit": ctx.unit.pk}
+
+    def done(self, obj):
+        return obj.targets.filter(kind="unit").exists()
+
+
+class TestBatchStart(_Batch):
+    action = "start"
+
+    def make_object(self, unit, n, ready=True):
+        b = o.batch(unit, n, EvaluationStatus.DRAFT if ready else EvaluationStatus.SCORING)
+        b.targets.create(kind="unit", unit=unit)
+        return b
+
+    def done(self, obj):
+        return obj.status == EvaluationStatus.SCORING
+
+
+class TestBatchPublish(_Batch):
+    action = "publish"
+
+    def make_object(self, unit, n, ready=True):
+        b = o.batch(unit, n, EvaluationStatus.SCORING if ready else EvaluationStatus.DRAFT)
+        b.targets.create(kind="unit", unit=unit, total=80)
+        return b
+
+    def input_data(self, ctx, obj):
+        return {"note": "结果已审定"}
+
+    def done(self, obj):
+        return obj.status == EvaluationStatus.PUBLISHED and obj.published_at is not None
+
+
+class TestTargetScore(_CorpsWide):
+    """Reviewers score corps-wide (every object of the batches): out of the data scope is still reachable."""
+
+    model_label, action = "analytics.evaluationtarget", "score"
+
+    def make_object(self, unit, n, ready=True):
+        return o.target(unit, n, EvaluationStatus.SCORING if ready else EvaluationStatus.PUBLISHED)
+
+    def input_data(self, ctx, obj):
+        ids = list(obj.batch.indicators.values_list("pk", flat=True))
+        return {"scores": json.dumps({str(ids[0]): 55, str(ids[1]): "36.5"}), "comments": "规范"}
+
+    def done(self, obj):
+        return obj.total == Decimal("91.5") and obj.scores.count() == 2
+
+
+class TestTargetFeedback(GenericActionTests):
+    model_label, action = "analytics.evaluationtarget", "feedback"
+
+    def make_object(self, unit, n, ready=True):
+        return o.target(unit, n, EvaluationStatus.PUBLISHED if ready else EvaluationStatus.SCORING)
+
+    def input_data(self, ctx, obj):
+        return {"feedback": "对案卷评分无异议，已组织整改。"}
+
+    def done(self, obj):
+        return obj.feedback.startswith("对案卷评分无异议") and obj.feedback_at is not None

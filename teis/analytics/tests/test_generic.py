@@ -54,3 +54,53 @@ class TestDishonestyRuleGeneric(GenericModelTests):
             "is_active": True,
             "basis": "信用管理办法",
         }
+
+
+class TestEvaluationBatchGeneric(GenericModelTests):
+    model_label = "analytics.evaluationbatch"
+    unique_column = "name"
+    scoped = False
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        return o.batch(unit, n)
+
+    def form_data(self, ctx, n):
+        return {"name": f"{2020 + n % 5}年度评议考核{n}", "year": 2020 + n % 5, "description": "年度考核"}
+
+
+class TestEvaluationTargetGeneric(GenericModelTests):
+    model_label = "analytics.evaluationtarget"
+    unique_column = "unit"
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        return o.target(unit, n)
+
+
+class TestPerformanceSchemeGeneric(GenericModelTests):
+    model_label = "analytics.performancescheme"
+    unique_column = "name"
+    scoped = False
+    query_count_objects = 50
+
+    def make_object(self, unit, n):
+        from teis.analytics.models import PerformanceScheme
+
+        return PerformanceScheme.objects.create(name=f"绩效方案{n}", signins_weight=10 + n % 20)
+
+    def form_data(self, ctx, n):
+        return {
+            "name": f"新方案{n}",
+            "is_active": True,
+            "signins_weight": "25.0",
+            "signins_target": 22,
+            "cases_filed_weight": "20.0",
+            "cases_filed_target": 4,
+            "cases_closed_weight": "35.0",
+            "cases_closed_target": 4,
+            "documents_weight": "20.0",
+            "documents_target": 6,
+            "warning_penalty": "2.0",
+            "complaint_penalty": "5.0",
+        }

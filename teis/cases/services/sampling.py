@@ -65,9 +65,13 @@ def do_draw_sample(
     fine_min: Decimal | None = None,
     decision_type: str = "",
     reviewer=None,
+    case_ids: list[int] | None = None,
+    purpose: str = "",
 ) -> DrawResult:
     """Create a batch of reviews. `size` given: a random draw of that many (seed recorded; a fresh one when
-    None); no size: rule-based, every matching case. One transaction; audited."""
+    None); no size: rule-based, every matching case; `case_ids` given (and no size): the chosen cases, each of
+    them eligible (closed or archived, in the drawer's scope) or the draw is refused. `purpose` is recorded in
+    the audit record (e.g. the 评议考核 batch drawing it). One transaction; audited."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
     from teis.core import notify
@@ -92,11 +96,19 @@ def do_draw_sample(
         raise ServiceError(
             "invalid_sample", "抽查条件有误：" + "；".join(m for v in errors.values() for m in v), errors
         )
-    ids = list(
-        eligible_cases(actor, unit=unit, business_line=business_line, fine_min=fine_min, decision_type=decision_type)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    population = eligible_cases(
+        actor, unit=unit, business_line=business_line, fine_min=fine_min, decision_type=decision_type
     )
+    if case_ids is not None and size is None:
+        wanted = {int(pk) for pk in case_ids}
+        population = population.filter(pk__in=wanted)
+        found = set(population.values_list("pk", flat=True))
+        if not wanted:
+            raise ServiceError("empty_choice", "请选择要抽查的案卷。", {"case_ids": ["请选择案卷"]})
+        if missing := wanted - found:
+            message = f"有 {len(missing)} 件所选案卷不存在、不在您的数据权限范围内或尚未结案，不能抽取。"
+            raise ServiceError("invalid_choice", message, {"case_ids": [message]})
+    ids = list(population.order_by("pk").values_list("pk", flat=True))
     if not ids:
         raise ServiceError("empty_population", "没有符合条件的已结案或已归档案件。")
     if size is not None:
@@ -126,7 +138,8 @@ def do_draw_sample(
             detail={
                 "operation": "cases.sample",
                 "batch": batch,
-                "mode": "random" if size is not None else "rule",
+                "mode": "random" if size is not None else "chosen" if case_ids is not None else "rule",
+                "purpose": purpose or None,
                 "seed": seed,
                 "size": size,
                 "population": len(ids),
