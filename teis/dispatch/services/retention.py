@@ -31,9 +31,7 @@ def purge_old_fixes(now: dt.datetime | None = None, *, chunk: int = CHUNK) -> in
     else:
         total = 0
         while True:
-            ids = list(
-                FixRecord.objects.filter(time__lt=cutoff).order_by("time").values_list("pk", flat=True)[:chunk]
-            )
+            ids = list(FixRecord.objects.filter(time__lt=cutoff).order_by("time").values_list("pk", flat=True)[:chunk])
             if not ids:
                 break
             with transaction.atomic():

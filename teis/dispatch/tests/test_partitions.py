@@ -39,7 +39,9 @@ def test_the_table_is_partitioned_with_the_months_ahead_and_a_default():
     assert {current, current.shift(1), current.shift(2)} <= set(_months())
     assert any(p.month is None and p.name == f"{TABLE}_default" for p in partitions.partitions(TABLE))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{TABLE}'::regclass")
+        cursor.execute(
+            f"SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '{TABLE}'::regclass"
+        )
         defs = dict(cursor.fetchall())
     assert defs["dispatch_fix_vehicle_time"] == 'UNIQUE (vehicle_id, "time")'  # Django's names kept
     assert any(d == 'PRIMARY KEY (id, "time")' for d in defs.values())
@@ -83,7 +85,9 @@ def test_retention_drops_whole_old_months(fleet, settings):
     purge_old_fixes(now)
     assert old_month not in _months()
     assert partitions.Month.of(now) in _months()
-    assert list(FixRecord.objects.values_list("time", flat=True)) == [now.replace(microsecond=0) - dt.timedelta(minutes=5)]
+    assert list(FixRecord.objects.values_list("time", flat=True)) == [
+        now.replace(microsecond=0) - dt.timedelta(minutes=5)
+    ]
 
 
 @pg_only

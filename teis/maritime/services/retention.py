@@ -34,9 +34,7 @@ def purge_old_positions(now: dt.datetime | None = None, *, chunk: int = CHUNK) -
         return partitions.drop_months_before(table, TIME_COLUMN, cutoff).rows
     total = 0
     while True:
-        ids = list(
-            VesselPosition.objects.filter(time__lt=cutoff).order_by("time").values_list("pk", flat=True)[:chunk]
-        )
+        ids = list(VesselPosition.objects.filter(time__lt=cutoff).order_by("time").values_list("pk", flat=True)[:chunk])
         if not ids:
             return total
         with transaction.atomic():
