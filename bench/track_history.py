@@ -72,7 +72,8 @@ with connection.cursor() as c:
     while month.start < now:
         lo, hi = max(month.start, start), min(month.end, now)
         # k: the fix's index since `start` (time-major: each instant, every vehicle, as ingest writes them);
-        # a loop of ~30 km (an hour at ~30 km/h) around a centre per vehicle, stopped (position and speed frozen) two hours in eight
+        # a loop of ~30 km (an hour at ~30 km/h) around a centre per vehicle, stopped (position and speed
+        # frozen) two hours in eight
         c.execute(
             f'''INSERT INTO {{table}} (vehicle_id, time, lon, lat, speed_kmh, heading, altitude_m, alarm_bits,
                 status_bits, mileage_km, source, received_at, flag)
