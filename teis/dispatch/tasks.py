@@ -1,5 +1,5 @@
 """Dispatch jobs, periodic and recorded: the duty alarms (人员未登录, 定位异常) every minute, the nightly
-daily-mileage table and the fix retention purge."""
+daily-mileage table, the fix retention purge and the monthly partitions of the fix table (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -31,3 +31,11 @@ def purge_fixes() -> str:
     from .services.retention import purge_old_fixes
 
     return f"删除过期定位 {purge_old_fixes()} 条"
+
+
+@recorded_periodic(crontab(minute="10", hour="0"), label="定位数据分区预建")
+def fix_partitions() -> str:
+    from .services.retention import fix_partitions as create
+
+    created = create()
+    return f"新建分区 {len(created)} 个" + (f"：{'、'.join(created)}" if created else "")

@@ -1,5 +1,6 @@
 """水上执法 jobs: the time-driven vessel checks every minute (AIS dark, stopped / drifting / underway, berth
-arrivals, certificates, registry look-ups) and the nightly risk-score refresh. Periodic and recorded."""
+arrivals, certificates, registry look-ups), the nightly risk-score refresh, the AIS position retention and the
+monthly partitions of the position table (PostgreSQL). Periodic and recorded."""
 
 from __future__ import annotations
 
@@ -22,3 +23,18 @@ def vessel_risk_scores() -> str:
     from .services.risk import refresh_all
 
     return f"更新风险评分 {refresh_all()} 艘"
+
+
+@recorded_periodic(crontab(minute="50", hour="3"), label="船舶定位保留期清理")
+def purge_positions() -> str:
+    from .services.retention import purge_old_positions
+
+    return f"删除过期船舶定位 {purge_old_positions()} 条"
+
+
+@recorded_periodic(crontab(minute="15", hour="0"), label="船舶定位分区预建")
+def position_partitions() -> str:
+    from .services.retention import position_partitions as create
+
+    created = create()
+    return f"新建分区 {len(created)} 个" + (f"：{'、'.join(created)}" if created else "")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -37,6 +36,13 @@ from django.utils import timezone
 from teis.core.codes import next_value
 from teis.core.geo import EARTH_RADIUS_M, haversine_m
 from teis.core.models import Sequence
+from teis.core.telemetry import live as live_push
+from teis.core.telemetry.bulk_sql import adapt as _adapt
+from teis.core.telemetry.bulk_sql import columns_sql as _columns
+from teis.core.telemetry.bulk_sql import insert as _insert
+from teis.core.telemetry.bulk_sql import stage
+from teis.core.telemetry.bulk_sql import table_sql as _table
+from teis.core.telemetry.bulk_sql import upsert as _upsert
 
 from .. import conf
 from ..choices import AlarmKind
@@ -44,11 +50,6 @@ from ..fixes import Fix
 from ..models import FixRecord, LatestFix, ZoneState, device_key
 from . import alarms as alarm_services
 from . import directory
-from .bulk_writes import adapt as _adapt
-from .bulk_writes import columns_sql as _columns
-from .bulk_writes import insert as _insert
-from .bulk_writes import table_sql as _table
-from .bulk_writes import upsert as _upsert
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ def ingest_fixes(fixes: list[Fix]) -> IngestResult:
             logger.info("fix rows collided with stored ones; the batch is stored one conflict at a time")
             return _ingest_postgresql(result, d, by_vehicle, infos, now, rules, flagged_rows, copy=False)
     with transaction.atomic():
-        result.cursor = next_value(LIVE_SEQUENCE)  # also serialises batches, so cursors commit in order
+        result.cursor = live_push.next_cursor(LIVE_SEQUENCE)  # also serialises batches, so cursors commit in order
         latest: dict[int, _Latest] = {
             vid: rest
             for vid, *rest in LatestFix.objects.filter(vehicle_id__in=list(by_vehicle)).values_list(
@@ -408,34 +409,11 @@ LATEST_READ = ("time", "lon", "lat", "alarm_bits", "moving_since")  # `_Latest`
 FIX_CONFLICT = 'ON CONFLICT ("vehicle_id", "time") DO NOTHING'
 
 
-STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (see `_stage`)
-_staging_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection → tables created
+STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (core `bulk_sql.stage`)
 
 
 def _stage(pg, model, columns, rows: list[tuple]) -> str | None:
-    """PostgreSQL: COPY `rows` into a temporary table of `columns` shaped like `model`'s table and return its name
-    (None for fewer than STAGE_MIN_ROWS rows: arrays are cheaper then). The table lives as long as the session
-    and is emptied at every commit (ON COMMIT DELETE ROWS); it is created in the batch's transaction and known
-    to exist only once that transaction committed."""
-    if len(rows) < STAGE_MIN_ROWS:
-        return None
-    import psycopg
-
-    name = connection.ops.quote_name(f"teis_stage_{model._meta.db_table}")
-    ready = _staging_ready.setdefault(pg, set())
-    with psycopg.Cursor(pg) as cur:
-        if name not in ready:
-            cur.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "  # noqa: S608 (names from the model)
-                f"SELECT {_columns(columns)} FROM {_table(model)} WITH NO DATA"
-            )
-            transaction.on_commit(lambda: ready.add(name))
-        if len(connection.atomic_blocks) > 1:  # inside a caller's transaction: earlier batches' rows are there
-            cur.execute(f"DELETE FROM {name}")  # noqa: S608
-        with cur.copy(f"COPY {name} ({_columns(columns)}) FROM STDIN") as cp:
-            for row in rows:
-                cp.write_row(row)
-    return name
+    return stage(pg, model, columns, rows, STAGE_MIN_ROWS)
 
 
 def _zone_states(fresh) -> dict[tuple[int, str], _State]:
@@ -710,26 +688,6 @@ class _DutyView:
 
 
 def push_live(cursor: int) -> None:
-    """Tell open live pages that something changed up to `cursor` (they fetch the delta in their scope). Called
-    after commit from sync code, or from a thread that runs an event loop (the gateway): then it is scheduled
-    on that loop instead of blocking it."""
-    import asyncio
-
-    try:
-        from asgiref.sync import async_to_sync
-        from channels.layers import get_channel_layer
-
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        message = {"type": "live.changed", "cursor": cursor}
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            loop.create_task(layer.group_send(LIVE_GROUP, message))
-        else:
-            async_to_sync(layer.group_send)(LIVE_GROUP, message)
-    except Exception:  # a push that fails must not fail the ingest: the pages poll as well
-        logger.exception("live push failed")
+    """Tell open live pages that something changed up to `cursor` (they fetch the delta in their scope): the core
+    telemetry push (`teis.core.telemetry.live`), after commit, from sync code or a gateway's event loop."""
+    live_push.push(LIVE_GROUP, {"type": "live.changed", "cursor": cursor})

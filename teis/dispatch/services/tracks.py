@@ -91,6 +91,23 @@ def _when(epoch: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
+def _last_inside(track: Track, i: int, coslat: float, m_per_degree: float, radius: float) -> int:
+    """The last index j ≥ i such that every fix from i to j lies within `radius` of fix i (equirectangular is
+    enough here), looking ahead in growing windows rather than over the whole rest of the track."""
+    n = len(track)
+    width = 64
+    while True:
+        hi = min(n, i + 1 + width)
+        dx = (track.lon[i + 1 : hi] - track.lon[i]) * coslat
+        dy = track.lat[i + 1 : hi] - track.lat[i]
+        far = np.flatnonzero(np.hypot(dx, dy) * m_per_degree > radius)
+        if len(far):
+            return i + int(far[0])
+        if hi == n:
+            return n - 1
+        width *= 4
+
+
 def summarise(track: Track) -> Summary:
     """Stops (at least STOP_MIN_S within STOP_RADIUS_M of where they began), trips between them (at least
     TRIP_MIN_M long; shorter moves count as part of the stop time), and totals. Distance ignores the jitter
@@ -106,14 +123,31 @@ def summarise(track: Track) -> Summary:
     steps = step_distances(track.lon, track.lat)
     in_stop = np.zeros(n, dtype=bool)
     stops: list[Segment] = []
-    i = 0
     coslat = math.cos(math.radians(float(track.lat.mean())))
+    m_per_degree = math.radians(1) * EARTH_RADIUS_M
+    # a stop can begin at i only if the first fix `stop_min` later is still within `radius` of i (else the first
+    # fix outside comes earlier): that rules out nearly every fix of a drive at once, so the walk below visits
+    # only those candidates and stays linear in the track's length (a month is ~45,000 fixes)
+    later = np.searchsorted(track.t, track.t + stop_min, side="left")
+    has_later = np.flatnonzero(later < n)
+    near = (
+        np.hypot(
+            (track.lon[later[has_later]] - track.lon[has_later]) * coslat,
+            track.lat[later[has_later]] - track.lat[has_later],
+        )
+        * m_per_degree
+        <= radius
+    )
+    candidates = has_later[near]
+    i = 0
     while i < n - 1:
-        # extend j while every point stays within `radius` of the anchor i (equirectangular is enough here)
-        dx = (track.lon[i + 1 :] - track.lon[i]) * coslat
-        dy = track.lat[i + 1 :] - track.lat[i]
-        far = np.nonzero(np.hypot(dx, dy) * math.radians(1) * EARTH_RADIUS_M > radius)[0]
-        j = i + (far[0] if len(far) else n - 1 - i)  # last index still inside
+        k = int(np.searchsorted(candidates, i))
+        if k == len(candidates):
+            break
+        i = int(candidates[k])
+        if i >= n - 1:
+            break
+        j = _last_inside(track, i, coslat, m_per_degree, radius)
         if track.t[j] - track.t[i] >= stop_min:
             stops.append(
                 Segment(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from teis.core.services import GenericService, ServiceError
+from teis.core.telemetry.geometry import check_polygon
 
 from ..models import PatrolVehicle, device_key
 
@@ -48,29 +49,13 @@ class VehicleService(GenericService):
 
 
 class GeofenceService(GenericService):
-    """A geofence's shape must be a valid GeoJSON polygon or multipolygon in WGS-84."""
+    """A geofence's shape must be a valid GeoJSON polygon or multipolygon in WGS-84, not self-intersecting (the
+    shared check of `teis.core.telemetry.geometry`, as for the water areas)."""
 
     def _check(self, data: dict) -> None:
         if "geometry" not in data:
             return
-        from shapely.geometry import shape
-
-        geom = data.get("geometry")
-        try:
-            if isinstance(geom, str):
-                import json
-
-                geom = data["geometry"] = json.loads(geom)
-            if geom.get("type") == "Feature":
-                geom = data["geometry"] = geom["geometry"]
-            g = shape(geom)
-        except Exception:
-            raise ServiceError("invalid", "范围不是有效的 GeoJSON。", {"geometry": ["不是有效的 GeoJSON"]}) from None
-        if g.geom_type not in ("Polygon", "MultiPolygon") or g.is_empty:
-            raise ServiceError("invalid", "范围须为多边形。", {"geometry": ["须为 Polygon 或 MultiPolygon"]})
-        x0, y0, x1, y1 = g.bounds
-        if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-            raise ServiceError("invalid", "范围坐标超出经纬度范围。", {"geometry": ["坐标超出范围"]})
+        data["geometry"] = check_polygon(data.get("geometry"), "geometry")
 
     def do_create(self, actor, model, data):
         self._check(data)

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from django.db import connection
 from django.utils import timezone
 
+from teis.core.telemetry import bulk_sql
 from teis.maritime.ais.records import AidRecord, BaseStationRecord
 
 from ..models import AidToNavigation, BaseStation
-from . import bulk_sql
 
 AID_COLUMNS = ("mmsi", "aid_type", "name", "lon", "lat", "virtual", "off_position", "length_m", "width_m",
                "last_time", "source")  # fmt: skip

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Max
 
+from teis.core.telemetry import live as live_push
+
 from ..choices import ShipCategory, ship_category, ship_type_text
 from ..models import AidToNavigation, Alert, BaseStation, Vessel
 
@@ -121,22 +123,13 @@ def beacons(user) -> dict:
 
 
 def has_listeners() -> bool:
-    """False when nobody can receive a push: no channel layer, or an in-memory one (one process) without pages
-    in the live group. A shared layer (Redis) always gets the push."""
-    from channels.layers import InMemoryChannelLayer, get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return False
-    if isinstance(layer, InMemoryChannelLayer):
-        return bool(layer.groups.get(LIVE_GROUP))
-    return True
+    """False when nobody can receive a push (`teis.core.telemetry.live.has_listeners`)."""
+    return live_push.has_listeners(LIVE_GROUP)
 
 
 def push_delta(seq: int, live_rows: list[tuple], alert_ids: list[int]) -> None:
-    """Push the vessels of one ingest batch (state dicts and latest records held by the pipeline) and its alerts."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
+    """Push the vessels of one ingest batch (state dicts and latest records held by the pipeline) and its alerts,
+    with the batch's cursor `seq` (the core telemetry push)."""
 
     vessels = [
         {
@@ -163,6 +156,4 @@ def push_delta(seq: int, live_rows: list[tuple], alert_ids: list[int]) -> None:
         for v, r in live_rows
     ]
     alerts = [alert_payload(a) for a in Alert.objects.filter(pk__in=alert_ids)] if alert_ids else []
-    async_to_sync(get_channel_layer().group_send)(
-        LIVE_GROUP, {"type": "live.delta", "seq": seq, "vessels": vessels, "alerts": alerts}
-    )
+    live_push.push(LIVE_GROUP, {"type": "live.delta", "seq": seq, "vessels": vessels, "alerts": alerts})

@@ -30,10 +30,11 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from teis.core.telemetry import bulk_sql
+from teis.core.telemetry import live as live_push
 from teis.maritime.ais.records import AidRecord, BaseStationRecord, PositionRecord, StaticRecord
 
 from ..models import Alert, VesselEvent
-from . import bulk_sql
 from .beacons import write_beacons
 from .vessel_state import VesselSteps, _vessel_cache, _vessels
 from .waters import (
@@ -472,14 +473,14 @@ def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool)
         )[0]
         seq, na, ma, ns, ms, tracking, stale, p_count, p_arrived, p_sum, *added = row
         if seq is None:  # the sequence's first use creates its row
-            seq = bulk_sql.next_sequence_value(LIVE_SEQUENCE)
+            seq = live_push.next_cursor(LIVE_SEQUENCE)
         if presence is not None:
             if added[0]:
                 presence.merge(*added)
             if not presence.matches(p_count, p_arrived, p_sum):
                 reload_presence(presence)
         return seq, (na, ma), (ns, ms), tracking, stale or [], presence
-    seq = bulk_sql.next_sequence_value(LIVE_SEQUENCE)
+    seq = live_push.next_cursor(LIVE_SEQUENCE)
     area_version, section_version = _versions()
     return seq, area_version, section_version, True, None, None
 

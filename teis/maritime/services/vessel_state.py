@@ -17,11 +17,11 @@ from contextlib import contextmanager
 import numpy as np
 from django.db import connection
 
+from teis.core.telemetry import bulk_sql
 from teis.maritime.ais.records import StaticRecord
 
 from ..choices import AlertKind, EventKind, ship_category, ship_type_text
 from ..models import DangerousGoodsRecord, Vessel, VesselPosition
-from . import bulk_sql
 
 DG_RECORD_INTERVAL_S = 60
 FIX_COLUMNS = ("vessel_id", "time", "lon", "lat", "sog", "cog", "heading", "nav_status", "source")

@@ -13,9 +13,11 @@ from collections import defaultdict
 import numpy as np
 from django.db import connection
 
+from teis.core.telemetry import bulk_sql
+
 from ..choices import AlertKind, AreaKind, CrossingDirection, EventKind, ship_category
 from ..models import AreaPresence, SectionCrossing, SectionLine, WaterArea
-from . import bulk_sql, geometry
+from . import geometry
 from .vessel_state import _datetime_reader, _label
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Bulk SQL for the AIS pipeline: one statement per batch where the backend allows it.
+"""Bulk SQL of the telemetry pipelines (GPS fixes in `dispatch`, AIS in `maritime`): one statement per batch where
+the backend allows it. Names and types come from the models, never from input.
 
 PostgreSQL: rows are inserted with COPY (psycopg 3 `cursor.copy`), rows are updated with ONE
 `UPDATE … FROM unnest(%s::type[], …)` (one array parameter per column, whatever the number of rows), and rows are
@@ -10,12 +11,18 @@ side formats or parses a float or a timestamp. A batch's small writes are prepar
 pipeline (`Writes`).
 SQLite: `executemany` of one prepared statement inside the caller's
 transaction (the sqlite3 module runs it in C, without a round trip per row) and `IN (…)` in chunks.
-Values must already be adapted for the backend (see `datetime_adapter`). The caller holds the transaction.
+Values must already be adapted for the backend (see `datetime_adapter`, `adapt`). The caller holds the
+transaction.
+
+Row upserts (the GPS pipeline's fixes, zone states, latest fixes): `insert` / `upsert` take row tuples in a
+given column order with an ON CONFLICT clause, sent as `unnest` of binary arrays or, for many rows, from a session
+staging table filled by COPY (`stage`); SQLite `executemany`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
@@ -611,3 +618,116 @@ class DeferredCommit:
             _close_pipeline(self.pipeline, self.cursor, None)
         for sql in self.sqls:
             _log(sql, self.started)
+
+
+# --- row upserts: INSERT … ON CONFLICT from rows in a column order (the GPS pipeline) -------------------------
+
+
+def adapt(rows: list[tuple], datetimes: tuple[int, ...]) -> list[tuple]:
+    """Rows as the raw cursor takes them: SQLite stores naive UTC text (what the ORM writes), PostgreSQL takes
+    aware datetimes as they are. `datetimes`: the positions of the datetime values in a row."""
+    if connection.vendor == "postgresql":
+        return rows
+    adapt_value = connection.ops.adapt_datetimefield_value
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in datetimes:
+            row[i] = adapt_value(row[i])
+        out.append(row)
+    return out
+
+
+def columns_sql(columns) -> str:
+    return ", ".join(connection.ops.quote_name(c) for c in columns)
+
+
+def table_sql(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None, staged: str | None = None) -> None:
+    """INSERT with an ON CONFLICT clause, one statement per batch: PostgreSQL from the staging table `staged`
+    (see `stage`) or from `unnest` of one array per column (a single short statement whatever the row count;
+    `pg_cursor`: a psycopg cursor, e.g. in a pipeline), SQLite `executemany` of one prepared statement (rows
+    adapted by `adapt`)."""
+    if not rows:
+        return
+    head = f"INSERT INTO {table_sql(model)} ({columns_sql(columns)}) "
+    if staged is not None:
+        sql = head + f"SELECT {columns_sql(columns)} FROM {staged} " + conflict  # noqa: S608 (names from the model)
+        if pg_cursor is not None:
+            pg_cursor.execute(sql)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+        return
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.executemany(head + "VALUES (" + ", ".join(["%s"] * len(columns)) + ") " + conflict, rows)
+        return
+    import psycopg
+
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    # `%b`: the arrays go in binary (server-side binding), four times cheaper than text arrays, which psycopg
+    # quotes element by element; Django's own cursors bind on the client, so a plain psycopg cursor is used
+    arrays = ", ".join(f"%b::{fields[c].db_type(connection)}[]" for c in columns)
+    sql = head + f"SELECT * FROM unnest({arrays}) " + conflict  # noqa: S608 (names and types from the model)
+    params = [_array_of(fields[c], col) for c, col in zip(columns, zip(*rows, strict=True), strict=True)]
+    if pg_cursor is not None:
+        pg_cursor.execute(sql, params)
+        return
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+
+
+def _array_of(field, values) -> list:
+    """One column as a list psycopg can dump as one array: it refuses a list mixing int and float (a producer may
+    build `Fix(speed_kmh=0)` and `Fix(speed_kmh=12.5)`), so numeric columns are made one Python type."""
+    kind = field.get_internal_type()
+    if kind == "FloatField":
+        return [None if v is None else float(v) for v in values]
+    if kind in ("IntegerField", "SmallIntegerField", "BigIntegerField", "PositiveIntegerField",
+                "PositiveSmallIntegerField", "PositiveBigIntegerField"):  # fmt: skip
+        return [None if v is None else int(v) for v in values]
+    return list(values)
+
+
+def upsert(model, columns, rows: list[tuple], keys: tuple[str, ...], pg_cursor=None, staged: str | None = None):
+    """`insert` … ON CONFLICT (`keys`) DO UPDATE SET every other column."""
+    quote = connection.ops.quote_name
+    update = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
+    insert(model, columns, rows, f"ON CONFLICT ({columns_sql(keys)}) DO UPDATE SET {update}", pg_cursor, staged)
+
+
+STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (see `stage`)
+_staging_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection → tables created
+
+
+def stage(pg, model, columns, rows: list[tuple], min_rows: int = STAGE_MIN_ROWS) -> str | None:
+    """PostgreSQL: COPY `rows` into a temporary table of `columns` shaped like `model`'s table and return its name
+    (None for fewer than `min_rows` rows: arrays are cheaper then). COPY formats the rows in C; binary arrays are
+    dumped element by element in Python, which for many rows costs more than the rest of a batch. The table lives
+    as long as the session and is emptied at every commit (ON COMMIT DELETE ROWS); it is created in the batch's
+    transaction and known to exist only once that transaction committed. `pg`: the psycopg connection."""
+    if len(rows) < min_rows:
+        return None
+    import psycopg
+    from django.db import transaction
+
+    name = connection.ops.quote_name(f"teis_stage_{model._meta.db_table}")
+    ready = _staging_ready.setdefault(pg, set())
+    with psycopg.Cursor(pg) as cur:
+        if name not in ready:
+            cur.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "  # noqa: S608 (names from the model)
+                f"SELECT {columns_sql(columns)} FROM {table_sql(model)} WITH NO DATA"
+            )
+            transaction.on_commit(lambda: ready.add(name))
+        if len(connection.atomic_blocks) > 1:  # inside a caller's transaction: earlier batches' rows are there
+            cur.execute(f"DELETE FROM {name}")  # noqa: S608
+        with cur.copy(f"COPY {name} ({columns_sql(columns)}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+    return name
