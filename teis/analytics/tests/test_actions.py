@@ -128,6 +128,26 @@ class TestBatchAddObject(_Batch):
         return obj.targets.filter(kind="unit").exists()
 
 
+class TestBatchDrawCases(_Batch):
+    """抽取案卷 by naming a closed case of the actor's scope (the random draw is tested in test_evaluation.py)."""
+
+    action = "draw_cases"
+
+    def make_object(self, unit, n, ready=True):
+        # the sample is drawn within the batch's unit, which must lie in the drawer's data scope
+        return o.batch(unit, n, EvaluationStatus.DRAFT if ready else EvaluationStatus.SCORING)
+
+    def input_data(self, ctx, obj):
+        from teis.cases.choices import CaseStatus
+        from teis.cases.tests.test_query import make_case
+
+        case = make_case(ctx.user, unit=ctx.unit, title="评查案卷", status=CaseStatus.CLOSED)
+        return {"mode": "chosen", "cases": str(case.pk)}
+
+    def done(self, obj):
+        return obj.targets.filter(kind="case").exists()
+
+
 class TestBatchStart(_Batch):
     action = "start"
 
