@@ -75,6 +75,28 @@ def check_upload(f, purpose: str) -> str:
     return mime
 
 
+def upload_errors(files, purpose: str, *, max_files: int, max_mb: int) -> list[str]:
+    """The Chinese problems of a batch of uploads (count, name, empty, size, then `check_upload`'s content check),
+    one per file at most; empty when all are acceptable. Callers raise them with their own wording."""
+    errors = []
+    if len(files) > max_files:
+        errors.append(f"一次最多上传 {max_files} 个文件")
+    for f in files:
+        name = os.path.basename(getattr(f, "name", "") or "")
+        if not name:
+            errors.append("文件缺少文件名")
+        elif not getattr(f, "size", 0):
+            errors.append(f"文件“{name}”是空文件")
+        elif f.size > max_mb * 1024 * 1024:
+            errors.append(f"文件“{name}”超过 {max_mb} MB")
+        else:
+            try:
+                check_upload(f, purpose)
+            except ServiceError as err:
+                errors.append(err.message)
+    return errors
+
+
 def file_response(handle, *, content_type: str, filename: str) -> FileResponse:
     """A stored file for the browser: inline only for media the viewer renders, otherwise a download."""
     inline = content_type in INLINE_TYPES

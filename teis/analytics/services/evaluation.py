@@ -23,7 +23,7 @@ from django.utils import timezone
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import crypto, notify
-from teis.core.files import check_upload, sniff
+from teis.core.files import sniff, upload_errors
 from teis.core.services import ServiceError, StatefulService
 from teis.core.storage import get_storage
 
@@ -340,24 +340,8 @@ def do_score(actor, target: EvaluationTarget, *, scores, comments: str = "") -> 
 
 def _check_files(files) -> list:
     files = [f for f in (files or []) if f]
-    errors = []
-    if not files:
-        errors.append("请选择要上传的材料")
-    if len(files) > MAX_MATERIALS:
-        errors.append(f"一次最多上传 {MAX_MATERIALS} 个文件")
-    for f in files:
-        name = os.path.basename(getattr(f, "name", "") or "")
-        if not name:
-            errors.append("文件缺少文件名")
-        elif not getattr(f, "size", 0):
-            errors.append(f"文件“{name}”是空文件")
-        elif f.size > MAX_MATERIAL_MB * 1024 * 1024:
-            errors.append(f"文件“{name}”超过 {MAX_MATERIAL_MB} MB")
-        else:
-            try:
-                check_upload(f, "evaluation_material")
-            except ServiceError as err:
-                errors.append(err.message)
+    errors = [] if files else ["请选择要上传的材料"]
+    errors += upload_errors(files, "evaluation_material", max_files=MAX_MATERIALS, max_mb=MAX_MATERIAL_MB)
     if errors:
         raise ServiceError("invalid_attachment", "材料有误：" + "；".join(errors), {"files": errors})
     return files

@@ -24,7 +24,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import crypto
 from teis.core.codes import next_value
-from teis.core.files import check_upload, sniff
+from teis.core.files import sniff, upload_errors
 from teis.core.masking import mask_generic, mask_id_number, mask_name, mask_phone
 from teis.core.models import DictionaryItem
 from teis.core.services import GenericService, ServiceError
@@ -295,22 +295,7 @@ def check_registration(data: dict) -> dict:
 
 def _check_files(files) -> list:
     files = list(files or [])
-    errors = []
-    if len(files) > MAX_ATTACHMENTS:
-        errors.append(f"一次最多上传 {MAX_ATTACHMENTS} 个文件")
-    for f in files:
-        name = os.path.basename(getattr(f, "name", "") or "")
-        if not name:
-            errors.append("文件缺少文件名")
-        elif not getattr(f, "size", 0):
-            errors.append(f"文件“{name}”是空文件")
-        elif f.size > MAX_ATTACHMENT_MB * 1024 * 1024:
-            errors.append(f"文件“{name}”超过 {MAX_ATTACHMENT_MB} MB")
-        else:
-            try:
-                check_upload(f, "petition_attachment")
-            except ServiceError as err:
-                errors.append(err.message)
+    errors = upload_errors(files, "petition_attachment", max_files=MAX_ATTACHMENTS, max_mb=MAX_ATTACHMENT_MB)
     if errors:
         raise ServiceError("invalid_attachment", "附件有误：" + "；".join(errors), {"files": errors})
     return files
