@@ -63,3 +63,20 @@ def test_record_titles_are_local():
 
     assert str(ViolationRecord(station="S1", plate="沪A12345", detected_at=INSTANT)) == f"S1 沪A12345 {LOCAL}"
     assert str(FixRecord(vehicle_id=7, time=INSTANT)) == f"7@{LOCAL}:09"
+
+
+@pytest.mark.django_db
+def test_a_pdf_through_the_renderer_shows_local_times(tree, tmp_path):
+    """Not only the template: the PDF WeasyPrint writes carries 11:05, read back with poppler's pdftotext."""
+    import subprocess
+
+    from teis.core.pdf import render_pdf
+    from teis.maritime.models import Checkpoint, Perception
+    from teis.maritime.services.clues import clue_from_perception
+
+    cp = Checkpoint.objects.create(code="TZ2", name="外高桥卡口", unit=tree["squad1"], lon=121.6, lat=31.35)
+    clue = clue_from_perception(Perception.objects.create(checkpoint=cp, time=INSTANT, recognised_name="沪船002"))
+    pdf = tmp_path / "suspects.pdf"
+    pdf.write_bytes(render_pdf("maritime/suspect_list_pdf.html", {"clues": [clue], "now": INSTANT}))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert LOCAL in text and "03:05" not in text

@@ -52,6 +52,9 @@ class Action:
     offered_to: Callable[[Any, Any], bool] | None = None
     icon: str = "bi-check2-circle"
     style: str = "primary"  # Bootstrap button colour
+    # the question the page asks before acting, saying what will happen; "" asks a general question for a
+    # rejecting / ending action (style "danger" or "warning") and nothing for the others
+    confirm: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def refusal(self, obj) -> str | None:
@@ -67,6 +70,14 @@ class Action:
             return self.not_applicable
         display = getattr(obj, f"get_{self.state_field}_display", lambda: "")()
         return f"“{obj}”当前状态为“{display}”，不能{self.label}。" if display else f"“{obj}”当前不能{self.label}。"
+
+    def question(self, obj) -> str:
+        """The confirmation shown before the button acts (empty: none)."""
+        if self.confirm:
+            return self.confirm
+        if self.style in ("danger", "warning"):
+            return f"将对“{obj}”执行“{self.label}”，提交后不能撤销。确定{self.label}？"
+        return ""
 
     def perform(self, actor, obj, data) -> Any:
         """Validate the input with the action's form and run the service: the one path of page and API.

@@ -42,6 +42,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from teis.core.testing import logged_in_client
 
@@ -555,7 +556,11 @@ class GenericActionTests:
     def test_permitted_api_and_page(self, ctx):
         client = logged_in_client(ctx.user)
         obj = self.make_object(ctx.unit, next(_seq))
-        assert f'value="{self.action}"' in client.get(self.page_url(obj)).content.decode()  # the button is there
+        page = client.get(self.page_url(obj)).content.decode()
+        assert f'value="{self.action}"' in page  # the button is there
+        question = self.declared.question(obj)
+        if question:  # a rejecting / ending action asks before acting, saying what will happen
+            assert f'data-confirm="{escape(question)}"' in page
         before = GenericModelTests.audited("update", actor=ctx.user, obj=obj)
         resp = client.post(self.api_url(obj), self.input_data(ctx, obj), content_type="application/json")
         assert resp.status_code == 200, resp.content.decode()

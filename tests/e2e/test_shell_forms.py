@@ -87,3 +87,32 @@ def test_every_generic_add_form_shows_its_errors(page, make_user):
         page.wait_for_function("document.activeElement.classList.contains('is-invalid')")
         checked.append(url)
     assert len(checked) >= 20, checked
+
+
+@pytest.mark.parametrize(
+    "url, submit, message, asks",
+    [
+        ("/cases/sampling/", "#draw-form button", "随机抽取须填写抽取数量", True),
+        ("/analytics/reports/generate/", "#generate-submit", None, False),
+        ("/finance/my-stock/", "#void-form button", None, True),
+        ("/legal/discretionbenchmark/add/", "main form button[type=submit]", None, False),
+    ],
+)
+def test_hand_written_forms_show_their_errors_like_the_generic_ones(page, make_user, url, submit, message, asks):
+    """The pages with a form of their own (抽查, 法定月报, 作废票证, 裁量基准) use the same summary and
+    inline messages as the generic forms, and focus the first field in error."""
+    user = make_user("system_admin", "corps", username="e2e_form_own")
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    login(page, "e2e_form_own")
+    page.goto(url)
+    form = page.locator(submit).first.locator("xpath=ancestor::form")
+    for field in form.locator("input[type=text], input[type=number], textarea").all():
+        if field.is_visible():
+            field.fill("")
+    page.locator(submit).first.click()
+    if asks:  # irreversible: the shell asks first
+        page.locator("#teis-confirm").wait_for(state="visible")
+        page.click("#teis-confirm-ok")
+    page.wait_for_load_state()
+    assert_error_shown(page, message)

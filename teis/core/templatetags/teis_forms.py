@@ -44,3 +44,9 @@ def error_summary(*forms):
     """`{% error_summary form parties vehicles %}`: the list of what to fix, at the top of the form; the
     shell script focuses the first field in error."""
     return {"rows": summary_rows(*forms)}
+
+
+@register.filter
+def action_question(action, obj) -> str:
+    """`{{ act|action_question:object }}`: the confirmation a declared action asks before acting."""
+    return action.question(obj)

@@ -381,7 +381,11 @@ def test_deadlines_reminder_and_escalation(people, tree):
     # one working day before: a reminder to each candidate, once
     day_before = timezone.make_aware(dt.datetime.combine(add_workdays(due_day, -1), dt.time(9)))
     assert services.check_deadlines(day_before) == {"reminded": 1, "escalated": 0}
-    assert Notification.objects.filter(user=people["squad"], title__startswith="即将到期").count() == 1
+    reminder = Notification.objects.get(user=people["squad"], title__startswith="即将到期")
+    # the deadline in the notice is the corps' local time (23:59 in Shanghai), not UTC's 15:59
+    local_due = timezone.localtime(wt.due_at, dt.timezone(dt.timedelta(hours=8)))
+    assert reminder.body == f"办理期限 {local_due:%Y-%m-%d %H:%M}"
+    assert wt.due_at.astimezone(dt.UTC).hour != local_due.hour
     assert services.check_deadlines(day_before)["reminded"] == 0
     # past the deadline: escalated to the brigade leader (squad_leader → brigade_leader), once
     late = wt.due_at + dt.timedelta(hours=1)
