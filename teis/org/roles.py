@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
-from django.db.models import Q
 
 from teis.core.models import DataScope
 
@@ -190,16 +189,20 @@ ROLE_DEFS: list[RoleDef] = [
 ]
 
 
-def permissions_for(labels) -> list[Permission]:
-    q = Q(pk__in=[])
-    for label in labels:
-        app, codename = label.split(".")
-        q |= Q(content_type__app_label=app, codename=codename)
-    perms = list(Permission.objects.filter(q))
-    missing = set(labels) - {f"{p.content_type.app_label}.{p.codename}" for p in perms}
+def _permission_index() -> dict[str, Permission]:
+    """Every permission by "app.codename", in one query (the content type joined, not fetched per row)."""
+    return {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type").only("pk", "codename", "content_type__app_label")
+    }
+
+
+def permissions_for(labels, index: dict[str, Permission] | None = None) -> list[Permission]:
+    index = _permission_index() if index is None else index
+    missing = {label for label in labels if label not in index}
     if missing:
         raise LookupError(f"unknown permissions: {sorted(missing)}")
-    return perms
+    return [index[label] for label in dict.fromkeys(labels)]
 
 
 def app_role_modules():
@@ -249,6 +252,7 @@ def ensure_roles() -> dict[str, object]:
     from .models import Role
 
     roles = {}
+    index = _permission_index()  # one read of the permission table for every role (was a query per permission)
     for d in all_role_defs():
         role, _ = Role.objects.update_or_create(
             code=d.code,
@@ -259,6 +263,6 @@ def ensure_roles() -> dict[str, object]:
                 "description": d.description,
             },
         )
-        role.permissions.set(permissions_for(d.permissions))
+        role.permissions.set(permissions_for(d.permissions, index))
         roles[d.code] = role
     return roles
