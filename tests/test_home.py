@@ -100,18 +100,25 @@ def test_squad_leader_sees_the_units_alarms_and_cases_by_stage(make_user, tree):
 
 
 @pytest.mark.django_db
-def test_leadership_figures_compare_with_last_month(make_user, tree):
+def test_leadership_figures_compare_with_the_same_part_of_last_month(make_user, tree):
     from teis.cases.models import EnforcementCase
+    from teis.core.home import month_bounds, same_time_last_month
 
     officer = make_user("field_officer", "squad1")
     leader = make_user("leadership", "corps")
     now = timezone.now()
+    last, this, _ = month_bounds()
     for i in range(3):
         EnforcementCase.objects.create(title=f"案{i}", unit=tree["squad1"], handler=officer, filed_at=now)
-    last_month = now.replace(day=1) - dt.timedelta(days=3)
-    EnforcementCase.objects.create(title="上月案", unit=tree["squad1"], handler=officer, filed_at=last_month)
+    # last month: one case within its first as many days as this month has had, one after (not compared)
+    within = last + (now - this) / 2
+    EnforcementCase.objects.create(title="上月同期案", unit=tree["squad1"], handler=officer, filed_at=within)
+    late = this - dt.timedelta(minutes=1)
+    EnforcementCase.objects.create(title="上月月底案", unit=tree["squad1"], handler=officer, filed_at=late)
     html = _home(leader)
-    assert "本月立案" in html and "较上月 +200%" in html
+    # (on the last day of a month longer than the one before, the whole of last month is the same part)
+    expected = "+200%" if same_time_last_month(last, this, now) <= late else "+50%"
+    assert "本月立案" in html and f"较上月同期 {expected}" in html
     assert "信访按期办结率" in html and "勤务覆盖率" in html
 
 

@@ -21,6 +21,7 @@ from teis.core.home import (
     PanelContent,
     month_bounds,
     roles,
+    same_time_last_month,
     url_or_blank,
 )
 
@@ -88,14 +89,15 @@ def _cases_by_stage(user) -> PanelContent:
 def _monthly(user) -> PanelContent:
     """This month against last month: filed, closed, fines decided; and six months of filings as a chart."""
     last, this, nxt = month_bounds()
+    last_cut = same_time_last_month(last, this)
     qs = EnforcementCase.objects.for_user(user)
     agg = qs.aggregate(
         filed=Count("pk", filter=Q(filed_at__gte=this, filed_at__lt=nxt)),
-        filed_prev=Count("pk", filter=Q(filed_at__gte=last, filed_at__lt=this)),
+        filed_prev=Count("pk", filter=Q(filed_at__gte=last, filed_at__lt=last_cut)),
         closed=Count("pk", filter=Q(closed_at__gte=this, closed_at__lt=nxt)),
-        closed_prev=Count("pk", filter=Q(closed_at__gte=last, closed_at__lt=this)),
+        closed_prev=Count("pk", filter=Q(closed_at__gte=last, closed_at__lt=last_cut)),
         fines=Sum("fine_amount", filter=Q(decided_at__gte=this, decided_at__lt=nxt)),
-        fines_prev=Sum("fine_amount", filter=Q(decided_at__gte=last, decided_at__lt=this)),
+        fines_prev=Sum("fine_amount", filter=Q(decided_at__gte=last, decided_at__lt=last_cut)),
     )
     url = url_or_blank("cases:enforcementcase_list")
     figures = [

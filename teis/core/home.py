@@ -32,7 +32,7 @@ class HomeItem:
 
 @dataclass
 class HomeFigure:
-    """One key figure with the same measure for last month (the trend)."""
+    """One key figure with the same measure for the same part of last month (the trend)."""
 
     label: str
     value: int | Decimal | float
@@ -52,11 +52,11 @@ class HomeFigure:
         if self.previous is None:
             return ""
         if self.previous == self.value:
-            return "与上月持平"
+            return "与上月同期持平"
         if self.previous:
             pct = (Decimal(str(self.value)) - Decimal(str(self.previous))) * 100 / Decimal(str(self.previous))
-            return f"较上月 {pct:+.0f}%"
-        return f"较上月 +{self.value}"
+            return f"较上月同期 {pct:+.0f}%"
+        return f"较上月同期 +{self.value}"
 
 
 @dataclass
@@ -127,6 +127,13 @@ def month_bounds(today: dt.date | None = None) -> tuple[dt.datetime, dt.datetime
     nxt = (this + dt.timedelta(days=32)).replace(day=1)
     tz = timezone.get_current_timezone()
     return tuple(dt.datetime.combine(d, dt.time.min, tzinfo=tz) for d in (last, this, nxt))  # type: ignore[return-value]
+
+
+def same_time_last_month(last: dt.datetime, this: dt.datetime, now: dt.datetime | None = None) -> dt.datetime:
+    """The end of last month's part that matches this month so far: a count of this month to date is compared with
+    last month's first as many days and hours (on 7 December, 1–7 November), never with a whole month."""
+    now = now or timezone.now()
+    return min(last + (now - this), this)
 
 
 def day_bounds(day: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:

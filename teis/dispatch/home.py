@@ -22,6 +22,7 @@ from teis.core.home import (
     PanelContent,
     day_bounds,
     month_bounds,
+    same_time_last_month,
     url_or_blank,
 )
 
@@ -111,7 +112,7 @@ def _figures(user) -> PanelContent:
     last, this, nxt = month_bounds()
     alarms = Alarm.objects.for_user(user).aggregate(
         now=Count("pk", filter=Q(started_at__gte=this, started_at__lt=nxt)),
-        prev=Count("pk", filter=Q(started_at__gte=last, started_at__lt=this)),
+        prev=Count("pk", filter=Q(started_at__gte=last, started_at__lt=same_time_last_month(last, this))),
     )
     tz = timezone.get_current_timezone()
     days = {

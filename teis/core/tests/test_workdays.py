@@ -257,3 +257,16 @@ def test_every_computed_year_has_its_festivals_in_order(year):
     assert len(spring) == 4 and d(f"{year}-01-20") <= spring[0] <= d(f"{year}-02-19")
     qingming = next(day for day, name in computed.items() if name == "清明节")
     assert qingming.month == 4 and qingming.day in (4, 5, 6)
+
+
+@given(st.datetimes(min_value=datetime.datetime(2020, 1, 1), max_value=datetime.datetime(2035, 12, 31)))
+def test_same_time_last_month_is_within_last_month_and_as_long_as_this_month_so_far(naive):
+    from django.utils import timezone
+
+    from teis.core.home import month_bounds, same_time_last_month
+
+    now = timezone.make_aware(naive)
+    last, this, _ = month_bounds(timezone.localdate(now))
+    cut = same_time_last_month(last, this, now)
+    assert last <= cut <= this
+    assert cut - last == min(now - this, this - last)
