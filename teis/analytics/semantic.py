@@ -198,13 +198,10 @@ def report_root(user, unit=None):
         return unit
     officer = getattr(user, "officer", None)
     if officer is not None and officer.unit_id:
-        own = officer.unit
-        # a corps department (法制科, 指挥中心) reports for its corps: its own cases are few
-        from teis.org.choices import UnitType
+        from teis.org.scope import scope_unit
 
-        if own.unit_type == UnitType.DEPARTMENT and own.parent_id and by_unit_scope(user):
-            return own.parent
-        return own
+        # a corps department (法制科, 指挥中心) reports for its corps: its own cases are few
+        return scope_unit(officer) if by_unit_scope(user) else officer.unit
     return Unit.objects.order_by("depth", "path").first()
 
 

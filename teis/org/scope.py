@@ -18,9 +18,21 @@ def officer_with_unit(user):
     if descriptor.is_cached(user):
         officer = descriptor.get_cached_value(user)
         return officer
-    officer = Officer.objects.select_related("unit").filter(user=user).first()
+    officer = Officer.objects.select_related("unit__parent").filter(user=user).first()
     descriptor.set_cached_value(user, officer)
     return officer
+
+
+def scope_unit(officer):
+    """The unit whose subtree a subtree scope covers: the officer's unit, except for a 机关科室 (法制科, 督察科 …),
+    which works for the organ it belongs to: its parent's subtree (a corps' 法制科 reviews the whole corps' cases,
+    not only the few registered in the department itself)."""
+    from .choices import UnitType
+
+    unit = officer.unit
+    if unit.unit_type == UnitType.DEPARTMENT and unit.parent_id:
+        return unit.parent
+    return unit
 
 
 def user_data_scope(user) -> str | None:
@@ -59,7 +71,7 @@ def scope_filter(user, model) -> Q | None:
         return condition
     officer = user.officer
     if scope == DataScope.SUBTREE:
-        shared = Q(**{f"{shared_field}__path__startswith": officer.unit.path})
+        shared = Q(**{f"{shared_field}__path__startswith": scope_unit(officer).path})
     else:
         shared = Q(**{shared_field: officer.unit_id})
     if getattr(model, "scope_shared_to_subtree", False):
@@ -99,4 +111,4 @@ def _own_scope_filter(user, model) -> Q | None:
         return Q(**{owner_field: user})
     if scope == DataScope.UNIT:
         return Q(**{f"{unit_prefix}pk": officer.unit_id})
-    return Q(**{f"{unit_prefix}path__startswith": officer.unit.path})
+    return Q(**{f"{unit_prefix}path__startswith": scope_unit(officer).path})
