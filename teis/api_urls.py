@@ -10,6 +10,7 @@ register_all(router)
 
 urlpatterns = [
     path("", include("teis.core.api.urls")),
+    path("", include("teis.org.api.urls")),
     path("legal/", include("teis.legal.api.urls")),
     path("cases/", include("teis.cases.api.urls")),
     path("evidence/", include("teis.evidence.api.urls")),

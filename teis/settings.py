@@ -297,7 +297,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Bearer first, so that an unauthenticated API call answers 401 with WWW-Authenticate.
-        "teis.core.api.auth.BearerTokenAuthentication",
+        "teis.org.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["teis.core.api.permissions.ModelPermission"],

@@ -165,7 +165,7 @@ DETECTORS = {
 
 def audit_admins():
     """Active users holding an audit-administrator role (三员: 审计管理员)."""
-    from teis.org.choices import AdminKind
+    from teis.core.choices import AdminKind
 
     return (
         get_user_model()

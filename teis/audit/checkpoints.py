@@ -21,12 +21,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from teis.core import crypto
+from teis.core.backup import checkpoint_dir
 
 from .models import AuditArchive, AuditChainHead, AuditRecord
 
@@ -45,10 +45,6 @@ class Checkpoint:
 
     def payload(self) -> dict:
         return {"version": 1, "last_id": self.last_id, "last_hash": self.last_hash, "count": self.count, "at": self.at}
-
-
-def checkpoint_dir() -> Path:
-    return Path(settings.TEIS_AUDIT_CHECKPOINT_DIR)
 
 
 def _sign(payload: dict) -> str:

@@ -198,7 +198,7 @@ class RegisterStepForm(CaseStepForm):
         return {"investigation": case.investigation}
 
     def fit(self, case):
-        from .services.record_writers import linkable_evidence
+        from .ports import linkable_evidence
 
         self.fields["evidence_items"].choices = [
             (

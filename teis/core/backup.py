@@ -232,10 +232,13 @@ def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> str:
     return sm3
 
 
+def checkpoint_dir() -> Path:
+    """Where the audit trail exports its signed checkpoints (`teis.audit.checkpoints` writes there)."""
+    return Path(settings.TEIS_AUDIT_CHECKPOINT_DIR)
+
+
 def create_backup(passphrase: str, directory: Path | None = None) -> BackupResult:
     """Write one backup archive into `directory` (default TEIS_BACKUP_DIR) and return what it holds."""
-    from teis.audit.checkpoints import checkpoint_dir
-
     salt = os.urandom(16)
     enc_key, mac_key = _derive(passphrase, salt)
     directory = Path(directory or settings.TEIS_BACKUP_DIR)
@@ -346,8 +349,6 @@ def restore_backup(path: Path, passphrase: str) -> dict:
 
     Refuses unless the database is empty (no table has a row) and the media directory has no files.
     """
-    from teis.audit.checkpoints import checkpoint_dir
-
     manifest, keys = verify_backup(path, passphrase)
     if not _database_is_empty():
         raise BackupError("目标数据库不是空库：恢复只能写入新建的空数据库")

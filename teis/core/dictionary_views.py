@@ -41,8 +41,8 @@ class DictionaryImportForm(forms.Form):
 
 @login_required
 def dictionary_export(request, type_code: str):
-    from teis.audit import services as audit
-    from teis.audit.choices import AuditAction
+    from teis.core.choices import AuditAction
+    from teis.core.ports import audit
 
     require(request, "core.view_dictionaryitem")
     dict_type = get_object_or_404(DictionaryType, code=type_code)

@@ -41,9 +41,9 @@ def scoped_choices(qs, user):
     from django.contrib.auth import get_user_model
 
     if qs.model is get_user_model():
-        from teis.org.models import Officer
+        from teis.core.ports import users_in_scope
 
-        return qs.filter(officer__in=Officer.objects.for_user(user).values("pk"))
+        return users_in_scope(qs, user)
     return qs
 
 

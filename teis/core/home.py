@@ -111,9 +111,9 @@ def role_codes(user) -> set[str]:
     """The codes of the user's roles, cached on the user for the request."""
     cached = getattr(user, "_teis_role_codes", None)
     if cached is None:
-        from teis.org.scope import officer_with_unit  # org is a platform app; imported late (as core.models does)
+        from teis.core.ports import officer_of
 
-        officer = officer_with_unit(user)
+        officer = officer_of(user)
         cached = set(officer.roles.values_list("code", flat=True)) if officer is not None else set()
         user._teis_role_codes = cached
     return cached

@@ -35,7 +35,7 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     def for_user(self, user) -> ScopedQuerySet:
-        from teis.org.scope import scope_filter  # org is a platform app; imported late to avoid a cycle
+        from teis.core.ports import scope_filter  # provided by teis.org, which sits above core
 
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()

@@ -412,11 +412,11 @@ class ConditionEngine:
 
     def unit_q(self, f: QueryField, value) -> Q:
         """Rows whose unit is one of the given units or below it (by the units' materialised paths)."""
-        from teis.org.models import Unit
+        from teis.core.ports import unit_paths
 
         ids = value if isinstance(value, list) else [value]
         q = NOTHING
-        for p in Unit.objects.filter(pk__in=ids).values_list("path", flat=True):
+        for p in unit_paths(ids):
             q |= Q(**{f"{f.path}__path__startswith": p})
         return q
 

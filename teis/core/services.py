@@ -41,8 +41,8 @@ class GenericService:
     """Create / update / delete in one transaction with an audit record of what changed."""
 
     def do_create(self, actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
-        from teis.audit import services as audit
-        from teis.audit.choices import AuditAction
+        from teis.core.choices import AuditAction
+        from teis.core.ports import audit
 
         with transaction.atomic():
             obj = model()
@@ -58,8 +58,8 @@ class GenericService:
         return obj
 
     def do_update(self, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
-        from teis.audit import services as audit
-        from teis.audit.choices import AuditAction
+        from teis.core.choices import AuditAction
+        from teis.core.ports import audit
 
         with transaction.atomic():
             obj = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
@@ -77,8 +77,8 @@ class GenericService:
         return obj
 
     def do_delete(self, actor, obj: models.Model) -> None:
-        from teis.audit import services as audit
-        from teis.audit.choices import AuditAction
+        from teis.core.choices import AuditAction
+        from teis.core.ports import audit
 
         with transaction.atomic():
             before = audit.snapshot(obj)

@@ -31,8 +31,8 @@ PAGE_SIZES = (10, 20, 50, 100)
 
 def deny(request, permission: str):
     """Audit a refused permission and raise the 403."""
-    from teis.audit import services as audit
-    from teis.audit.choices import AuditAction
+    from teis.core.choices import AuditAction
+    from teis.core.ports import audit
 
     audit.record(request.user, AuditAction.PERMISSION_DENIED, detail={"permission": permission, "path": request.path})
     raise PermissionDenied(permission)
@@ -266,8 +266,8 @@ class ObjectExportView(ConfigView):
     """Small exports stream back at once; large ones run as a job with a progress bar."""
 
     def get(self, request):
-        from teis.audit import services as audit
-        from teis.audit.choices import AuditAction
+        from teis.core.choices import AuditAction
+        from teis.core.ports import audit
 
         from .exports import export_bytes, filtered_queryset
         from .models import ExportJob
@@ -308,8 +308,8 @@ class RevealView(ConfigView):
     """Return one masked field in clear, for a user with the reveal permission; always audited."""
 
     def post(self, request, pk, field):
-        from teis.audit import services as audit
-        from teis.audit.choices import AuditAction
+        from teis.core.choices import AuditAction
+        from teis.core.ports import audit
 
         c = self.config
         if field not in c.masked_fields:

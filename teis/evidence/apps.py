@@ -7,6 +7,7 @@ class EvidenceConfig(AppConfig):
     verbose_name = "执法证据中心"
 
     def ready(self) -> None:
-        from . import anomaly, tables, tasks  # noqa: F401
+        from . import anomaly, case_port, tables, tasks  # noqa: F401
 
         anomaly.register()
+        case_port.provide()

@@ -7,4 +7,13 @@ class OrgConfig(AppConfig):
     verbose_name = "组织人员"
 
     def ready(self) -> None:
-        from . import signals, tables  # noqa: F401
+        from teis.core import ports
+
+        from . import scope, signals, tables  # noqa: F401
+
+        ports.provide(
+            scope_filter=scope.scope_filter,
+            officer_of=scope.officer_with_unit,
+            users_in_scope=scope.users_in_scope,
+            unit_paths=scope.unit_paths,
+        )

@@ -1,5 +1,7 @@
 from django.db import models
 
+from teis.core.choices import AdminKind  # noqa: F401 (三员: defined in core, which checks it without importing org)
+
 
 class UnitType(models.TextChoices):
     COMMISSION = "commission", "委机关"
@@ -16,12 +18,3 @@ class OfficerStatus(models.TextChoices):
     ACTIVE = "active", "在岗"
     LEAVE = "leave", "离岗"
     DISABLED = "disabled", "停用"
-
-
-class AdminKind(models.TextChoices):
-    """三员分立: no account may hold two of these."""
-
-    NONE = "", "普通角色"
-    SYSTEM = "system", "系统管理员"
-    SECURITY = "security", "安全管理员"
-    AUDIT = "audit", "审计管理员"

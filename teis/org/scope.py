@@ -23,6 +23,19 @@ def officer_with_unit(user):
     return officer
 
 
+def users_in_scope(qs, user):
+    """Accounts restricted to those whose officer profile is in the user's scope (`User` has no scoped manager)."""
+    from .models import Officer
+
+    return qs.filter(officer__in=Officer.objects.for_user(user).values("pk"))
+
+
+def unit_paths(ids) -> list[str]:
+    from .models import Unit
+
+    return list(Unit.objects.filter(pk__in=ids).values_list("path", flat=True))
+
+
 def scope_unit(officer):
     """The unit whose subtree a subtree scope covers: the officer's unit, except for a 机关科室 (法制科, 督察科 …),
     which works for the organ it belongs to: its parent's subtree (a corps' 法制科 reviews the whole corps' cases,

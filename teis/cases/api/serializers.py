@@ -384,7 +384,7 @@ class CaseDetailSerializer(CaseListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_evidence(self, obj) -> list[dict]:
         """Evidence items linked to the case that the user may see (download: /api/v1/evidence/items/<id>/)."""
-        from teis.evidence.services.links import case_links
+        from teis.cases.ports import case_evidence_links
 
         request = self.context.get("request")
         user = getattr(request, "user", None)
@@ -402,7 +402,7 @@ class CaseDetailSerializer(CaseListSerializer):
                 "created_at": link.item.created_at.isoformat(),
                 "description": link.description,
             }
-            for link in case_links(user, obj)
+            for link in case_evidence_links(user, obj)
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))

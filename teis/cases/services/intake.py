@@ -36,6 +36,7 @@ from teis.core.validators import (
     validate_plate,
 )
 
+from .. import ports
 from ..choices import CaseSource, CaseStatus, PartyKind, Procedure
 from ..codes import generate_case_code
 from ..models import CaseVehicle, EnforcementCase, Party
@@ -454,13 +455,11 @@ def _store_attachments(actor, case: EnforcementCase, files: list, saved: list[st
     """Every photo / video of a pre-registration becomes an evidence item (执法证据中心: SM3, write-once
     storage, retention, chain of custody) linked to the case. Names of newly stored originals go to `saved`
     so that a later failure of the pre-registration removes them again."""
-    from teis.evidence.services.ingest import ingest_bytes
-
     items = []
     for f in files:
         original = os.path.basename(f.name)[:200]
         try:
-            item = ingest_bytes(
+            item = ports.store_attachment(
                 actor,
                 f,
                 filename=original,
@@ -478,10 +477,8 @@ def _store_attachments(actor, case: EnforcementCase, files: list, saved: list[st
 
 
 def _discard(saved: list[str]) -> None:
-    from teis.evidence.services.ingest import discard_stored
-
     try:
-        discard_stored(saved)
+        ports.discard_stored(saved)
     except Exception:  # best effort: the rows were never written
         logger.warning("could not remove uploaded files %s after a failed pre-registration", saved)
 

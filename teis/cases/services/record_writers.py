@@ -15,6 +15,7 @@ from teis.audit.choices import AuditAction
 from teis.core.services import ServiceError
 from teis.core.workdays import add_workdays
 
+from .. import ports
 from ..choices import DecisionType, PaymentStatus, PenaltyKind, RecordKind
 from ..models import CaseDecision, CasePayment, CaseRecord, EnforcementCase
 from .record_input import (
@@ -56,25 +57,7 @@ def _write_filing(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def linkable_evidence(case: EnforcementCase, limit: int = 200):
-    """Evidence-centre items the handlers may link at 调查取证: collected by the handler or co-handler or in the
-    case's unit, active, not yet linked to the case; newest first."""
-    from django.db.models import Q
-
-    from teis.evidence.choices import EvidenceStatus
-    from teis.evidence.models import EvidenceItem
-
-    people = [pk for pk in (case.handler_id, case.co_handler_id) if pk]
-    return (
-        EvidenceItem.objects.filter(Q(officer_id__in=people) | Q(unit_id=case.unit_id), status=EvidenceStatus.ACTIVE)
-        .exclude(links__case=case)
-        .order_by("-captured_at", "-pk")[:limit]
-    )
-
-
 def _evidence_to_link(actor, case, data, errors) -> list:
-    from teis.evidence.models import EvidenceItem
-
     wanted = data.get("evidence_items") or []
     if isinstance(wanted, (str, int)):
         wanted = [wanted]
@@ -85,7 +68,7 @@ def _evidence_to_link(actor, case, data, errors) -> list:
             errors.add("evidence_items", "证据编号无效")
             return []
         ids.append(int(pk))
-    items = list(EvidenceItem.objects.for_user(actor).filter(pk__in=ids))
+    items = ports.evidence_in_scope(actor, ids)
     if len(items) != len(set(ids)):
         errors.add("evidence_items", "所选证据不存在或不在您的数据权限范围内")
     return items
@@ -119,12 +102,10 @@ def _write_investigation(actor, case, rec, data, errors) -> dict:
     evidence = _evidence_to_link(actor, case, data, errors)
     errors.raise_if_any()
     if evidence:
-        from teis.evidence.services.links import do_link
-
         linked = set(case.evidence_links.values_list("item_id", flat=True))
         for item in evidence:
             if item.pk not in linked:
-                do_link(actor, item, case, "调查取证关联")
+                ports.link_evidence(actor, item, case, "调查取证关联")
     if investigation and investigation != case.investigation:
         from . import intake
 

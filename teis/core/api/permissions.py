@@ -31,8 +31,8 @@ class ModelPermission(BasePermission):
             perm = config.perm(action)
         if request.user.has_perm(perm):
             return True
-        from teis.audit import services as audit
-        from teis.audit.choices import AuditAction
+        from teis.core.choices import AuditAction
+        from teis.core.ports import audit
 
         audit.record(request.user, AuditAction.PERMISSION_DENIED, detail={"permission": perm, "path": request.path})
         return False

@@ -4,8 +4,6 @@ from . import dictionary_views, views
 
 urlpatterns = [
     path("dictionaries/<slug:type_code>/", dictionary_views.DictionaryItemsView.as_view(), name="api_dictionary"),
-    path("auth/token/", views.TokenLoginView.as_view(), name="api_token"),
-    path("auth/password/", views.TokenPasswordChangeView.as_view(), name="api_token_password"),
     path("auth/logout/", views.TokenLogoutView.as_view(), name="api_token_logout"),
     path("me/", views.MeView.as_view(), name="api_me"),
     path("todos/", views.TodoListView.as_view(), name="api_todos"),

@@ -10,9 +10,9 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teis.core.api.auth import BearerTokenAuthentication
 from teis.core.api.pagination import Pagination, paginated
 from teis.core.services import ServiceError
+from teis.org.api.authentication import BearerTokenAuthentication
 
 from ..filters import EvidenceItemFilterSet
 from ..models import EvidenceItem

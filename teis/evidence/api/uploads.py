@@ -18,7 +18,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teis.core.api.auth import BearerTokenAuthentication
+from teis.org.api.authentication import BearerTokenAuthentication
 
 from ..choices import EvidenceSource
 from ..services import ingest

@@ -1,7 +1,8 @@
 """Token authentication for the mobile app and other programs: `Authorization: Bearer <token>`.
 
-A token follows the login policy (teis.org.security.check_api_token): it expires, ends after the idle
-timeout, and is refused while the account is locked, disabled or must change its password."""
+A token follows the login policy (`teis.org.security.check_api_token`): it expires, ends after the idle timeout, and
+is refused while the account is locked, disabled or must change its password. (A module of its own, without views:
+DRF imports it while its settings load.)"""
 
 from __future__ import annotations
 

@@ -1,0 +1,78 @@
+"""What core calls but does not own: the audit trail (`teis.audit`) and the organisation (`teis.org`).
+
+Core sits below the platform apps (ARCHITECTURE.md, Layout: core → org / audit / workflow → domain apps) and imports
+none of them. Those apps hand their implementations to core when Django starts (their `AppConfig.ready`), and core
+calls them through the functions here. A call before they are provided is a programming error, not a fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_provided: dict[str, Callable[..., Any]] = {}
+
+
+def provide(**implementations: Callable[..., Any]) -> None:
+    """Called once by each platform app's `ready()`: `provide(audit_record=record)`."""
+    _provided.update(implementations)
+
+
+def _get(name: str) -> Callable[..., Any]:
+    try:
+        return _provided[name]
+    except KeyError:
+        raise RuntimeError(f"core port {name!r} is not provided: is its app in INSTALLED_APPS?") from None
+
+
+# --- the audit trail (teis.audit) --------------------------------------------------------------------------------
+
+
+def audit_record(actor, action: str, obj=None, **kwargs):
+    """Append one audit record in the caller's transaction (`teis.audit.services.record`)."""
+    return _get("audit_record")(actor, action, obj, **kwargs)
+
+
+def audit_snapshot(obj) -> dict:
+    """The audited field values of `obj` (`teis.audit.services.snapshot`)."""
+    return _get("audit_snapshot")(obj)
+
+
+def audit_diff(before: dict, after: dict) -> dict:
+    """Changed fields as {name: [before, after]} (`teis.audit.services.diff`)."""
+    return _get("audit_diff")(before, after)
+
+
+# --- the organisation (teis.org) ---------------------------------------------------------------------------------
+
+
+def scope_filter(user, model):
+    """A Q restricting `model` to the user's data scope, or None for no restriction (`teis.org.scope`)."""
+    return _get("scope_filter")(user, model)
+
+
+def officer_of(user):
+    """The user's officer profile with its unit, cached on the user (`teis.org.scope.officer_with_unit`)."""
+    return _get("officer_of")(user)
+
+
+def users_in_scope(qs, user):
+    """Accounts (`User`, which has no scoped manager) restricted to those whose officer profile the user sees."""
+    return _get("users_in_scope")(qs, user)
+
+
+def unit_paths(ids) -> list[str]:
+    """The materialised paths of the units with these ids (for "this unit or below" conditions)."""
+    return _get("unit_paths")(ids)
+
+
+class _AuditTrail:
+    """`audit.record(…)`, `audit.snapshot(obj)`, `audit.diff(a, b)`: the names `teis.audit.services` gives them, so
+    that core's call sites read like every app's."""
+
+    record = staticmethod(audit_record)
+    snapshot = staticmethod(audit_snapshot)
+    diff = staticmethod(audit_diff)
+
+
+audit = _AuditTrail()
