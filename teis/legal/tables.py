@@ -249,7 +249,8 @@ class DiscretionApplicationConfig(LegalConfig):
     @classmethod
     def queryset_for(cls, user):
         """In scope, or pending review by the user (a legal reviewer of the applicant's unit chain holds its todo)."""
-        return _with_review_todos(super().queryset_for(user), user)
+        # a level is shown with its benchmark's name
+        return _with_review_todos(super().queryset_for(user).select_related("level__benchmark"), user)
 
     @classmethod
     def api_queryset_for(cls, user):

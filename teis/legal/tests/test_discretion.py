@@ -85,7 +85,7 @@ def test_deviation_needs_reason_then_creates_todo_and_decision_is_recorded(setup
     assert "800" in app.deviation and "及时改正" in app.deviation
     todos = TodoItem.objects.filter(source_key=f"discretion:{app.pk}")
     assert [t.user_id for t in todos] == [reviewer.pk]  # the chain's reviewer only
-    assert todos[0].status == TodoStatus.OPEN and todos[0].url.endswith(f"/legal/discretion/{app.pk}/")
+    assert todos[0].status == TodoStatus.OPEN and todos[0].url.endswith(f"/legal/discretionapplication/{app.pk}/")
 
     with pytest.raises(ServiceError) as exc:
         do_decide_discretion(officer, app, True, "同意")

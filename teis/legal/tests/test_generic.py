@@ -508,6 +508,10 @@ def test_benchmark_and_warning_text_filters(make_user):
 class TestDiscretionApplicationGeneric(GenericModelTests):
     model_label = "legal.discretionapplication"
     unique_column = "case_reference"
+    filter_exclude = {
+        "violation_code": "按违章代码文字查询（violation_code__code，名为 violation_code 的过滤器）",
+        "level": "按情节名称查询（level__name，名为 level 的过滤器）",
+    }
 
     def make_object(self, unit, n):
         from decimal import Decimal
