@@ -80,3 +80,12 @@ def cleaned_model_data(form: forms.ModelForm, extra: list[str] = ()) -> dict:
     model: type[Model] = form._meta.model
     names = {f.name for f in model._meta.get_fields()} | set(extra)
     return {k: v for k, v in form.cleaned_data.items() if k in names}
+
+
+def add_service_error(form: forms.BaseForm, err) -> None:
+    """A `ServiceError` shown on a bound form: its message on the form, its field errors on their fields (or on the
+    form when the field is not one of the form's)."""
+    form.add_error(None, err.message)
+    for name, msgs in err.fields.items():
+        for m in msgs:
+            form.add_error(name if name in form.fields else None, m)

@@ -22,7 +22,7 @@ from django.views import View
 
 from .display import can_reveal, column_label, display_value
 from .filters import filterset_for
-from .forms import cleaned_model_data, modelform_for, style_widgets
+from .forms import add_service_error, cleaned_model_data, modelform_for, style_widgets
 from .registry import ModelConfig
 from .services import ServiceError, generic_service
 
@@ -178,10 +178,7 @@ class ObjectDetailView(ConfigView):
         except ServiceError as err:
             form = act.form(request.POST, prefix=act.name)
             form.is_valid()
-            form.add_error(None, err.message)
-            for field, errs in err.fields.items():
-                for e in errs:
-                    form.add_error(field if field in form.fields else None, e)
+            add_service_error(form, err)
             messages.error(request, err.message)
             return self.get(request, pk, failed=(act, form))
         messages.success(request, f"{act.label}：已完成。")

@@ -120,6 +120,7 @@ class EvidenceItem(ScopedModel):
             ("download_evidenceitem", "下载证据原件"),
             ("manage_retention", "管理证据保存期限与删除"),
             ("share_evidenceitem", "对外共享证据"),
+            ("link_evidenceitem", "关联证据与案件"),
         ]
         indexes = [models.Index(fields=["unit", "-created_at"]), models.Index(fields=["officer", "-created_at"])]
         constraints = [

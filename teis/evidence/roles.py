@@ -10,6 +10,7 @@ EVIDENCE_ADMIN = [
     *VIEW,
     "evidence.add_evidenceitem",
     "evidence.change_evidenceitem",
+    "evidence.link_evidenceitem",
     "evidence.delete_evidenceitem",
     "evidence.download_evidenceitem",
     "evidence.manage_retention",
@@ -26,16 +27,23 @@ EVIDENCE_ADMIN = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "field_officer": [*VIEW, "evidence.add_evidenceitem", "evidence.download_evidenceitem"],
+    "field_officer": [
+        *VIEW,
+        "evidence.add_evidenceitem",
+        "evidence.link_evidenceitem",
+        "evidence.download_evidenceitem",
+    ],
     "squad_leader": [
         *VIEW,
         "evidence.add_evidenceitem",
         "evidence.change_evidenceitem",
+        "evidence.link_evidenceitem",
         "evidence.download_evidenceitem",
     ],
     "brigade_leader": [
         *VIEW,
         "evidence.change_evidenceitem",
+        "evidence.link_evidenceitem",
         "evidence.download_evidenceitem",
         "evidence.view_sharelink",
     ],

@@ -197,19 +197,10 @@ class DiscretionApplyForm(forms.Form):
         self.fields["conditions_met"].widget.attrs.pop("class", None)
 
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="审核结论", choices=[("approve", "批准"), ("reject", "驳回")], widget=forms.RadioSelect
-    )
-    opinion = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
-        self.fields["decision"].widget.attrs.pop("class", None)
-
-
 class AcknowledgeForm(forms.Form):
+    """The input of a warning's action `acknowledge` (确认: the object still stands after the change; to change it,
+    revise the code, cause or benchmark — the warning is then marked updated by itself)."""
+
     note = forms.CharField(
         label="处理说明",
         max_length=300,

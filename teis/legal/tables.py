@@ -1,7 +1,10 @@
 """What core shows of the legal knowledge base: lists, forms, API, menu."""
 
+from django import forms
 from django.urls import reverse
 
+from teis.core import actions
+from teis.core.actions import Action
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
 from .api.codes import CaseCauseSerializer, ViolationCodeSerializer
@@ -14,7 +17,7 @@ from .filters import (
     LegalChangeWarningFilterSet,
     ViolationCodeFilterSet,
 )
-from .forms import BenchmarkForm, CaseCauseForm, ViolationCodeForm
+from .forms import AcknowledgeForm, BenchmarkForm, CaseCauseForm, ViolationCodeForm
 from .models import (
     CaseCause,
     DiscretionApplication,
@@ -24,6 +27,8 @@ from .models import (
     Provision,
     ViolationCode,
 )
+from .services import discretion
+from .services import warnings as warning_services
 from .services.codes import CaseCauseService, ViolationCodeService
 from .services.discretion import BenchmarkService
 from .services.laws import LawService
@@ -215,12 +220,6 @@ class LegalChangeWarningConfig(LegalConfig):
     menu_order = 50
     filterset = LegalChangeWarningFilterSet
 
-    @classmethod
-    def detail_actions(cls, obj, user):
-        if obj.status == WarningStatus.OPEN and user.has_perm("legal.change_legalchangewarning"):
-            return [("确认预警", reverse("legal:warning_acknowledge", args=[obj.pk]), "bi-check2-circle")]
-        return []
-
 
 @registry.register
 class DiscretionApplicationConfig(LegalConfig):
@@ -228,22 +227,81 @@ class DiscretionApplicationConfig(LegalConfig):
     ui_read_only = True
     api_read_only = True
     list_columns = ["violation_code", "level", "unit", "case_reference", "amount", "status", "created_at"]
+    detail_fields = [
+        "violation_code", "level", "amount", "conditions_met", "deviation", "reason", "unit", "case_reference",
+        "status", "created_by", "created_at", "decided_by", "decided_at", "decision_opinion",
+    ]  # fmt: skip
     menu_label = "裁量适用审核"
     menu_icon = "bi-clipboard-check"
     menu_order = 60
     filterset = DiscretionApplicationFilterSet
+    detail_template = "legal/discretionapplication_detail.html"
+
+    @staticmethod
+    def detail_context(obj, user):
+        from teis.core.services import ServiceError
+
+        try:
+            return {"selection": discretion.select_benchmark(obj.violation_code, obj.level)}
+        except ServiceError:
+            return {"selection": None}
 
     @classmethod
-    def detail_actions(cls, obj, user):
-        label = "审核" if obj.status == ApplicationStatus.PENDING else "审核记录"
-        return [(label, reverse("legal:discretion_decide", args=[obj.pk]), "bi-clipboard-check")]
+    def queryset_for(cls, user):
+        """In scope, or pending review by the user (a legal reviewer of the applicant's unit chain holds its todo)."""
+        # a level is shown with its benchmark's name
+        return _with_review_todos(super().queryset_for(user).select_related("level__benchmark"), user)
+
+    @classmethod
+    def api_queryset_for(cls, user):
+        return _with_review_todos(super().api_queryset_for(user), user)
 
 
-registry.add_menu(
-    MenuEntry("裁量基准查询", "legal:discretion_query", "legal.view_discretionbenchmark", "法律法规", "bi-search", 45)
-)
-registry.add_menu(
-    MenuEntry(
-        "Excel 导入导出", "legal:import_index", "legal.change_violationcode", "法律法规", "bi-file-earmark-excel", 70
+def _with_review_todos(qs, user):
+    from teis.core.models import TodoItem
+
+    keys = TodoItem.objects.filter(user=user, source_key__startswith="discretion:").values_list("source_key", flat=True)
+    ids = [int(k.split(":", 1)[1]) for k in keys if k.split(":", 1)[1].isdigit()]
+    return qs | DiscretionApplication._base_manager.filter(pk__in=ids) if ids else qs
+
+
+# --- actions: the legal review of a deviation and the acknowledgement of a warning (teis.core.actions) ------
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label="审核意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-)
+
+
+class RequiredOpinionForm(forms.Form):
+    opinion = forms.CharField(label="审核意见", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _may_review(user, application) -> bool:
+    return discretion.is_legal_reviewer(user) and application.created_by_id != user.pk
+
+
+_APPLICATION = "legal.discretionapplication"
+actions.register(
+    Action(
+        _APPLICATION, "approve", "批准", "legal.change_discretionapplication",
+        run=lambda actor, app, opinion: discretion.do_decide_discretion(actor, app, True, opinion),
+        form=OpinionForm, states=(ApplicationStatus.PENDING,), offered_to=_may_review,
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _APPLICATION, "reject", "驳回", "legal.change_discretionapplication",
+        run=lambda actor, app, opinion: discretion.do_decide_discretion(actor, app, False, opinion),
+        form=RequiredOpinionForm, states=(ApplicationStatus.PENDING,), offered_to=_may_review,
+        icon="bi-x-circle", style="danger",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        "legal.legalchangewarning", "acknowledge", "确认预警", "legal.change_legalchangewarning",
+        run=lambda actor, warning, note: warning_services.do_acknowledge_warning(actor, warning, note),
+        form=AcknowledgeForm, states=(WarningStatus.OPEN,),
+    )
+)  # fmt: skip

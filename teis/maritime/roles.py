@@ -25,21 +25,23 @@ _MANAGE = [
 ]  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "field_officer": [*_VIEW, *_OWN, "maritime.change_clue"],
+    "field_officer": [*_VIEW, *_OWN, "maritime.change_clue", "maritime.dispose_alert"],
     "squad_leader": [
         *_VIEW,
         *_OWN,
         "maritime.change_alert",
+        "maritime.dispose_alert",
         "maritime.change_clue",
         "maritime.add_trackingtask",
         "maritime.change_trackingtask",
     ],  # fmt: skip
-    "brigade_leader": [*_VIEW, *_OWN, "maritime.change_alert", "maritime.change_clue"],
+    "brigade_leader": [*_VIEW, *_OWN, "maritime.change_alert", "maritime.dispose_alert", "maritime.change_clue"],
     "command_center": [
         *_VIEW,
         *_OWN,
         *_MANAGE,
         "maritime.change_alert",
+        "maritime.dispose_alert",
         "maritime.change_clue",
         "maritime.add_perception",
         "maritime.view_maritimesettings",

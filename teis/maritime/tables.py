@@ -1,10 +1,14 @@
 """What core shows of 水上执法: lists, forms, API, menu (group "水上执法")."""
 
+from django import forms
 from django.urls import reverse
 
+from teis.core import actions
+from teis.core.actions import Action
 from teis.core.masking import mask_address, mask_id_number, mask_phone
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
+from .choices import AlertResult, AlertStatus, ClueStatus
 from .filters import (
     AlertFilterSet,
     CrewMemberFilterSet,
@@ -33,6 +37,8 @@ from .models import (
     WaterAccident,
     WaterArea,
 )
+from .services import alerts as alert_services
+from .services import clues as clue_services
 from .services.shapes import shape_service
 
 
@@ -111,15 +117,18 @@ class AlertConfig(MaritimeModelConfig):
     model = Alert
     filterset = AlertFilterSet
     list_columns = ["time", "kind", "vessel", "message", "attention", "unit", "status", "assignee", "repeat_offender"]
-    ui_read_only = True  # raised by the pipeline and the checks; moved by the disposal services
+    ui_read_only = True  # raised by the pipeline and the checks; moved by the disposal actions below
     api_read_only = True
     menu_label = "智能预警"
     menu_icon = "bi-bell"
     menu_order = 30
+    detail_template = "maritime/alert_detail.html"
 
-    @classmethod
-    def detail_actions(cls, obj, user):
-        return [("处置", reverse("maritime:alert_dispose", args=[obj.pk]), "bi-check2-square")]
+    @staticmethod
+    def detail_context(obj, user):
+        from teis.org.models import Officer
+
+        return {"officers": Officer.objects.for_user(user).select_related("user", "unit")[:200]}
 
 
 @registry.register
@@ -200,16 +209,30 @@ class ClueConfig(MaritimeModelConfig):
         "ship_name", "time", "owner", "owner_address", "legal_representative", "phone", "ship_type",
         "registry_port", "heading", "place", "summary",
     ]  # fmt: skip
-    ui_read_only = True  # made from perceptions; moved by the clue services
+    ui_read_only = True  # made from perceptions; moved by the clue actions below
     api_read_only = True
     masked_fields = {"phone": mask_phone, "owner_address": mask_address}
     menu_label = "非现场执法线索"
     menu_icon = "bi-clipboard-check"
     menu_order = 70
+    detail_fields = [
+        "ship_name",
+        "time",
+        "owner",
+        "owner_address",
+        "legal_representative",
+        "phone",
+        "ship_type",
+        "registry_port",
+        "heading",
+        "place",
+        "summary",
+    ]  # fmt: skip  (the 案件要素; status, images, case and workflow history are on the page itself)
+    detail_template = "maritime/clue_detail.html"
 
     @classmethod
     def detail_actions(cls, obj, user):
-        return [("线索办理", reverse("maritime:clue_handle", args=[obj.pk]), "bi-clipboard-check")]
+        return [("涉嫌违章船舶信息", reverse("maritime:suspect_list"), "bi-file-pdf")]
 
 
 def _info_config(model, list_columns, menu_label, menu_icon, menu_order, **extra):
@@ -246,3 +269,121 @@ def _can_import(user) -> bool:
 
 
 registry.add_menu(MenuEntry("信息导入", "maritime:import_index", None, "水上执法", "bi-upload", 84, _can_import))
+
+
+# --- actions: every state change of alerts and clues, declared once (teis.core.actions) --------------------
+
+_ROWS2 = {"rows": 2}
+_OPEN = (AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.HANDLING)
+
+
+class AssignForm(forms.Form):
+    # a user id; the service accepts only an officer within the actor's data scope (the page offers those)
+    assignee = forms.IntegerField(label="处置人", min_value=1)
+
+
+class HandleForm(forms.Form):
+    note = forms.CharField(label="处置情况", max_length=2000, widget=forms.Textarea(attrs=_ROWS2))
+
+
+class CloseForm(forms.Form):
+    result = forms.ChoiceField(label="处置结果", choices=AlertResult.choices)
+    note = forms.CharField(label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs=_ROWS2))
+
+
+def _assign(actor, alert, assignee):
+    from django.contrib.auth import get_user_model
+
+    return alert_services.do_assign_alert(actor, alert, get_user_model().objects.filter(pk=assignee).first())
+
+
+def _may_dispose(user, alert) -> bool:
+    return alert.assignee_id == user.pk or user.has_perm("maritime.change_alert")
+
+
+_ALERT = "maritime.alert"
+actions.register(
+    Action(
+        _ALERT, "assign", "指派", "maritime.change_alert", run=_assign, form=AssignForm, states=_OPEN,
+        icon="bi-person-check",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _ALERT, "handle", "记录处置", alert_services.DISPOSE_PERMISSION,
+        run=lambda actor, alert, note: alert_services.do_handle_alert(actor, alert, note),
+        form=HandleForm, states=_OPEN, offered_to=_may_dispose, icon="bi-pencil-square", style="secondary",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _ALERT, "close", "办结", alert_services.DISPOSE_PERMISSION,
+        run=lambda actor, alert, result, note: alert_services.do_close_alert(actor, alert, result, note),
+        form=CloseForm, states=_OPEN, offered_to=_may_dispose, icon="bi-check2-all", style="success",
+    )
+)  # fmt: skip
+
+
+class ScreenForm(forms.Form):
+    """The 案件要素 the officer may correct while screening (blank: kept), and the note."""
+
+    ship_name = forms.CharField(label="船名", max_length=60, required=False)
+    owner = forms.CharField(label="所有人", max_length=200, required=False)
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    summary = forms.CharField(label="摘要", max_length=2000, required=False, widget=forms.Textarea(attrs=_ROWS2))
+    note = forms.CharField(label="筛选意见", max_length=300, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="筛选意见", max_length=300, required=False)
+
+
+class ReviewForm(forms.Form):
+    opinion = forms.CharField(label="审核意见", max_length=300, required=False)
+
+
+def _screen(actor, clue, note, **updates):
+    return clue_services.do_screen_clue(actor, clue, True, note, {k: v for k, v in updates.items() if v})
+
+
+def _can_review(user, clue) -> bool:
+    from teis.workflow.services import can_act
+
+    task = clue_services.review_task(clue) if clue.process_id else None
+    return task is not None and can_act(user, task)
+
+
+_CLUE = "maritime.clue"
+actions.register(
+    Action(
+        _CLUE, "screen", "提交审核", "maritime.change_clue", run=_screen, form=ScreenForm,
+        states=(ClueStatus.NEW,), icon="bi-send",
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _CLUE, "dismiss", "不予处理", "maritime.change_clue",
+        run=lambda actor, clue, note: clue_services.do_screen_clue(actor, clue, False, note),
+        form=NoteForm, states=(ClueStatus.NEW,), icon="bi-x-circle", style="secondary",
+    )
+)  # fmt: skip
+for _name, _label, _icon, _style in (
+    ("approve", "同意并推送办案", "bi-check2-circle", "success"),
+    ("reject", "不同意", "bi-x-circle", "danger"),
+):
+    actions.register(
+        Action(
+            _CLUE, _name, _label, "maritime.change_clue",  # the workflow's 线索审核 task says who may decide
+            run=lambda actor, clue, opinion, _d=_name: clue_services.do_review_clue(actor, clue, _d, opinion),
+            form=ReviewForm, states=(ClueStatus.SCREENED,), offered_to=_can_review, icon=_icon, style=_style,
+        )
+    )  # fmt: skip
+actions.register(
+    Action(
+        _CLUE, "push", "推送办案", "maritime.change_clue",
+        run=lambda actor, clue: clue_services.do_push_approved_clue(actor, clue),
+        # the review pushes at once; this is the way on for an approved clue whose push did not happen
+        states=(ClueStatus.APPROVED,), applies=lambda clue: clue.case_id is None,
+        not_applicable="只有审核通过且尚未推送的线索可以推送办案", icon="bi-send", style="success",
+    )
+)  # fmt: skip

@@ -1,6 +1,5 @@
 from teis.core.views import app_urls
 
-from .views import alerts as alert_views
 from .views import areas as area_views
 from .views import clues as clue_views
 from .views import imports as import_views
@@ -11,7 +10,6 @@ app_name = "maritime"
 urlpatterns = [
     *live_views.urlpatterns,
     *area_views.urlpatterns,
-    *alert_views.urlpatterns,
     *clue_views.urlpatterns,
     *import_views.urlpatterns,
     *threshold_views.urlpatterns,

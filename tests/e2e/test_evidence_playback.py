@@ -68,7 +68,7 @@ def test_upload_avi_gets_proxy_and_player_seeks(page, make_user, shots, media):
     item = EvidenceItem.objects.get()
     assert item.proxy_status == "ready" and item.video_codec == "mpeg4"
     done.click()
-    page.wait_for_url(re.compile(rf"/evidence/items/{item.pk}/"))
+    page.wait_for_url(re.compile(rf"/evidence/evidenceitem/{item.pk}/"))
     page.wait_for_function(
         "() => document.querySelector('video') && document.querySelector('video').readyState >= 1", timeout=20_000
     )

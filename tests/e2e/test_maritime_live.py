@@ -1,5 +1,6 @@
 """水上执法 in a real browser: ships fed through the pipeline move on the live map (the page polls the delta
-endpoint every second), a water-source alarm appears in the alert feed, and the track plays back."""
+endpoint every second), a water-source alarm appears in the alert feed and is disposed of on its page (declared
+actions), and the track plays back."""
 
 import re
 
@@ -73,6 +74,20 @@ def test_ships_move_on_the_live_map(page, make_user, tree, shots):
         timeout=8000,
     )
     page.screenshot(path=f"{shots}/maritime-live-after.png")
+
+    # the alert opens its page; 记录处置 and 办结 are the alert's declared actions (posted to that page)
+    live_url = page.url
+    page.click("#alert-feed a")
+    page.wait_for_selector('form[data-action="handle"]')
+    page.fill("#id_handle-note", "已通知船方驶离水源保护区")
+    page.click('form[data-action="handle"] button[type="submit"]')
+    page.wait_for_selector("text=已通知船方驶离水源保护区")
+    page.select_option("#id_close-result", "confirmed")
+    page.click('form[data-action="close"] button[type="submit"]')
+    page.wait_for_selector("text=属实，已处置")
+    assert page.query_selector('form[data-action="close"]') is None
+    page.screenshot(path=f"{shots}/maritime-alert-closed.png")
+    page.goto(live_url)
 
     # search and the vessel card
     page.fill("#search-q", "长江油运")

@@ -189,7 +189,7 @@ def test_legacy_attachment_listed_and_downloadable(officer, registered, legacy_a
 def test_case_page_lists_the_pre_registration_photo_as_evidence(officer, registered):
     link = registered.evidence_links.select_related("item").get()
     html = logged_in_client(officer).get(f"/cases/{registered.pk}/").content.decode()
-    assert f"/evidence/items/{link.item.pk}/" in html and "案件预登记附件" in html
+    assert f"/evidence/evidenceitem/{link.item.pk}/" in html and "案件预登记附件" in html
     assert "历史现场照片" not in html  # no legacy attachments on this case
 
 

@@ -20,13 +20,10 @@ KNOWN_GAPS = {
     "audit.auditarchive": "h16ops (audit)",
     "audit.anomalyrule": "h16ops (audit)",
     "workflow.processdefinition": "workflow: read-only list, edited in the modeler",
-    "legal.discretionapplication": "legal",
     "cases.violationrecord": "h18side (cases)",
     "cases.stationassignment": "h18side (cases)",
     "cases.monitoringwarning": "h18general (cases)",
     "cases.casereview": "h18general (cases)",
-    "evidence.sharelink": "evidence",
-    "evidence.integritycheck": "evidence",
     "core.calendarday": "h15cal (working-day calendar): tested by its own calendar tests",
     "core.holidaynotice": "h15cal (working-day calendar): tested by its own calendar tests",
 }

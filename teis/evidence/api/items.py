@@ -1,11 +1,13 @@
 """Evidence API for the mobile app and the PDA: query (by case, officer, device, time, place — the filters
-of the evidence list), one item, download with Range, link / unlink to a case, workstation heartbeat."""
+of the evidence list), one item, download with Range, workstation heartbeat. Linking to a case and the other
+state changes of an item are its declared actions: POST /api/v1/evidence/evidenceitems/<id>/link/ …
+(`evidence/tables.py`)."""
 
 from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,11 +19,10 @@ from teis.org.api.authentication import BearerTokenAuthentication
 from ..filters import EvidenceItemFilterSet
 from ..models import EvidenceItem
 from ..services import devices
-from ..services import links as link_services
 from ..services.access import access_item, record_access
 from ..services.principal import StationAuthentication, StationPrincipal
 from ..views.streaming import stream_response
-from .serializers import EvidenceItemOutSerializer, LinkInSerializer
+from .serializers import EvidenceItemOutSerializer
 
 TAGS = ["执法证据"]
 
@@ -82,36 +83,6 @@ class DownloadView(EvidenceAPIView):
         )
 
 
-class LinkView(EvidenceAPIView):
-    permission_action = "add"
-
-    @extend_schema(
-        operation_id="evidence_link",
-        summary="关联案件",
-        request=LinkInSerializer,
-        responses={201: EvidenceItemOutSerializer},
-        tags=TAGS,
-    )
-    def post(self, request, pk: int):
-        s = LinkInSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        item = access_item(request.user, pk)
-        case = link_services.access_case(request.user, s.validated_data["case"])
-        link_services.do_link(request.user, item, case, s.validated_data.get("description", ""))
-        return Response(EvidenceItemOutSerializer(item).data, status=status.HTTP_201_CREATED)
-
-
-class UnlinkView(EvidenceAPIView):
-    permission_action = "add"
-
-    @extend_schema(operation_id="evidence_unlink", summary="解除案件关联", responses={204: None}, tags=TAGS)
-    def delete(self, request, pk: int, case_pk: int):
-        item = access_item(request.user, pk)
-        case = link_services.access_case(request.user, case_pk)
-        link_services.do_unlink(request.user, item, case)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
 class HeartbeatView(APIView):
     """Workstations only (Station credential)."""
 
@@ -148,8 +119,6 @@ urlpatterns = [
     path("items/", QueryView.as_view(), name="evidence-api-query"),
     path("items/<int:pk>/", ItemView.as_view(), name="evidence-api-item"),
     path("items/<int:pk>/download/", DownloadView.as_view(), name="evidence-api-download"),
-    path("items/<int:pk>/links/", LinkView.as_view(), name="evidence-api-link"),
-    path("items/<int:pk>/links/<int:case_pk>/", UnlinkView.as_view(), name="evidence-api-unlink"),
     path("stations/heartbeat/", HeartbeatView.as_view(), name="evidence-api-heartbeat"),
 ]
 

@@ -66,8 +66,3 @@ class EvidenceItemOutSerializer(serializers.ModelSerializer):
     def get_play_url(self, obj) -> str:
         kind = "proxy" if obj.proxy_name else "original"
         return reverse("evidence:stream", args=[obj.pk, kind])
-
-
-class LinkInSerializer(serializers.Serializer):
-    case = serializers.IntegerField(label="案件编号")
-    description = serializers.CharField(label="证明内容", required=False, allow_blank=True, max_length=300)

@@ -52,7 +52,7 @@ def _alarm(item: EvidenceItem, check: IntegrityCheck) -> None:
 
     from .retention import evidence_admins
 
-    url = reverse("evidence:item_view", args=[item.pk])
+    url = reverse("evidence:evidenceitem_detail", args=[item.pk])
     users = {u.pk: u for u in [*evidence_admins(), *audit_admins()]}
     for user in users.values():
         notify(

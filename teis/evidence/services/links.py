@@ -29,8 +29,11 @@ def find_case(user, key: str):
     return find_case_in_scope(user, key)
 
 
+LINK_PERMISSION = "evidence.link_evidenceitem"
+
+
 def _check_linkable(actor, item: EvidenceItem, case) -> None:
-    if not actor.has_perm("evidence.change_evidenceitem") and not actor.has_perm("evidence.add_evidenceitem"):
+    if not actor.has_perm(LINK_PERMISSION):
         raise ServiceError("permission_denied", "没有关联证据的权限")
     if not EvidenceItem.objects.for_user(actor).filter(pk=item.pk).exists():
         raise ServiceError("not_found", "证据不存在或不在您的数据权限范围内")

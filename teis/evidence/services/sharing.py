@@ -94,10 +94,24 @@ def do_create_share(
     return share, token
 
 
-def do_revoke_share(actor, share: ShareLink) -> None:
+def do_revoke_share(actor, share: ShareLink) -> ShareLink:
+    """撤销: the recipient's link stops working at once. One transaction; audited; refused when already revoked."""
+    if not actor.has_perm("evidence.share_evidenceitem"):
+        raise ServiceError("permission_denied", "没有对外共享证据的权限")
     with transaction.atomic():
-        ShareLink.objects.filter(pk=share.pk).update(revoked_at=timezone.now())
-        audit.record(actor, AuditAction.UPDATE, share, detail={"operation": "evidence.share_revoke"})
+        share = ShareLink.objects.select_for_update().get(pk=share.pk)
+        if share.revoked_at is not None:
+            raise ServiceError("revoked", "该共享已撤销")
+        share.revoked_at = timezone.now()
+        share.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            share,
+            changes={"撤销时间": [None, share.revoked_at.isoformat()]},
+            detail={"operation": "evidence.share_revoke"},
+        )
+    return share
 
 
 def access_share(token: str) -> ShareLink:

@@ -4,7 +4,7 @@ link and unlink forms). Used by teis/templates/evidence/_case_evidence.html."""
 from django import template
 
 from ..models import EvidenceItem
-from ..services.links import case_links
+from ..services.links import LINK_PERMISSION, case_links
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ def case_evidence_section(context, case):
     if user is None or not user.has_perm("evidence.view_evidenceitem"):
         return {"visible": False}
     links = list(case_links(user, case))
-    can_link = user.has_perm("evidence.add_evidenceitem") or user.has_perm("evidence.change_evidenceitem")
+    can_link = user.has_perm(LINK_PERMISSION)
     linked = {link.item_id for link in links}
     candidates = []
     if can_link:

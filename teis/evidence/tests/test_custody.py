@@ -25,10 +25,13 @@ def test_custody_pdf_lists_accesses_and_fresh_verification(
 ):
     item = ingest_photo(1)
     leader = make_user("brigade_leader", "brigade1", username="ev_leader", name="王队长")
-    client_for(officer).get(f"/evidence/items/{item.pk}/")
+    client_for(officer).get(f"/evidence/evidenceitem/{item.pk}/")
     client_for(leader).get(f"/evidence/items/{item.pk}/stream/original/")
     client_for(officer).get(f"/evidence/items/{item.pk}/download/")
-    client_for(officer).post(f"/evidence/items/{item.pk}/link/", {"case": case.pk, "description": "现场照片"})
+    client_for(officer).post(
+        f"/evidence/evidenceitem/{item.pk}/",
+        {"_action": "link", "link-case": case.pk, "link-description": "现场照片"},
+    )
     resp = client_for(officer).get(f"/evidence/items/{item.pk}/custody.pdf")
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
     assert resp.content.startswith(b"%PDF")

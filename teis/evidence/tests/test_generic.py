@@ -96,3 +96,40 @@ class TestRetentionPolicyGeneric(GenericModelTests):
             "linked_years_after_archive": 5,
             "enabled": True,
         }
+
+
+class TestShareLinkGeneric(GenericModelTests):
+    model_label = "evidence.sharelink"
+    unique_column = "recipient"
+    filter_exclude = {"access_count": "访问次数只作显示"}
+
+    def make_object(self, unit, n):
+        import datetime as dt
+        import uuid
+
+        from django.utils import timezone
+
+        from teis.evidence.models import ShareLink
+
+        return ShareLink.objects.create(
+            recipient=f"区人民法院{n}",
+            recipient_kind="court",
+            expires_at=timezone.now() + dt.timedelta(days=7),
+            token_hash=uuid.uuid4().hex,
+            unit=unit,
+        )
+
+
+class TestIntegrityCheckGeneric(TestEvidenceItemGeneric):
+    """A check is seen with the evidence item it re-hashed (the item's scope)."""
+
+    model_label = "evidence.integritycheck"
+    unique_column = "sm3"
+    lookup_field = "sm3"
+    filter_exclude = {"actor": "校验人只作显示"}
+
+    def make_object(self, unit, n):
+        from teis.evidence.models import IntegrityCheck
+
+        item = super().make_object(unit, n)
+        return IntegrityCheck.objects.create(item=item, result="ok", sm3=f"{n:064d}")

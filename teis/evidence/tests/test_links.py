@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from teis.audit.models import AuditRecord
@@ -17,15 +15,17 @@ pytestmark = pytest.mark.django_db
 def test_link_unlink_from_item_page(officer, client_for, ingest_photo, case):
     item = ingest_photo(1)
     client = client_for(officer)
-    resp = client.post(f"/evidence/items/{item.pk}/link/", {"case": case.case_code, "description": "拒载现场"})
-    assert resp.status_code == 302
+    page = f"/evidence/evidenceitem/{item.pk}/"
+    resp = client.post(page, {"_action": "link", "link-case": case.case_code, "link-description": "拒载现场"})
+    assert resp.status_code == 302 and resp.url == page
     link = CaseEvidenceLink.objects.get(item=item, case=case)
     assert link.description == "拒载现场" and link.linked_by == officer
     page = client.get(f"/cases/{case.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="evidence"' in html and item.title in html and "拒载现场" in html
-    client.post(f"/evidence/items/{item.pk}/unlink/{case.pk}/", {"next": f"/cases/{case.pk}/#evidence"})
+    resp = client.post(f"/evidence/cases/{case.pk}/link/", {"_action": "unlink", "item": item.pk})
+    assert resp.status_code == 302 and resp.url == f"/cases/{case.pk}/#evidence"
     assert not CaseEvidenceLink.objects.exists()
     ops = set(
         AuditRecord.objects.filter(object_id=str(item.pk), object_type="evidence.evidenceitem").values_list(
@@ -40,7 +40,7 @@ def test_link_from_case_page(officer, client_for, ingest_photo, case):
     client = client_for(officer)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert f'value="{item.pk}"' in page  # offered in the case page's select
-    client.post(f"/evidence/cases/{case.pk}/link/", {"item": item.pk, "description": "证明车辆"})
+    client.post(f"/evidence/cases/{case.pk}/link/", {"_action": "link", "item": item.pk, "description": "证明车辆"})
     assert CaseEvidenceLink.objects.filter(item=item, case=case, description="证明车辆").exists()
 
 
@@ -64,32 +64,26 @@ def test_many_to_many_and_refusals(officer, other_officer, ingest_photo, case, t
 
 
 def test_api_link_query_unlink(officer, client_for, ingest_photo, case):
+    """The item's declared actions `link` / `unlink` on the API (POST /api/v1/evidence/evidenceitems/<id>/link/)."""
     item = ingest_photo(4)
     other = ingest_photo(5)
     client = client_for(officer)
-    resp = client.post(
-        f"/api/v1/evidence/items/{item.pk}/links/",
-        data=json.dumps({"case": case.pk, "description": "现场"}),
-        content_type="application/json",
-    )
-    assert resp.status_code == 201 and resp.json()["links"][0]["case"] == case.pk
+    url = f"/api/v1/evidence/evidenceitems/{item.pk}/"
+    resp = client.post(url + "link/", {"case": case.pk, "description": "现场"}, content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    assert CaseEvidenceLink.objects.filter(item=item, case=case, description="现场").exists()
     q = client.get(f"/api/v1/evidence/items/?case={case.pk}").json()
     assert [r["id"] for r in q["results"]] == [item.pk]
     q = client.get("/api/v1/evidence/items/?category=photo").json()
     assert {r["id"] for r in q["results"]} == {item.pk, other.pk}
-    assert (
-        client.post(
-            f"/api/v1/evidence/items/{item.pk}/links/",
-            data=json.dumps({"case": case.pk}),
-            content_type="application/json",
-        ).json()["code"]
-        == "already_linked"
-    )
-    assert client.delete(f"/api/v1/evidence/items/{item.pk}/links/{case.pk}/").status_code == 204
-    assert (
-        client.post(f"/api/v1/evidence/items/{item.pk}/links/", data="{}", content_type="application/json").status_code
-        == 400
-    )
+    resp = client.post(url + "link/", {"case": case.pk}, content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["code"] == "already_linked"
+    resp = client.post(url + "unlink/", {"case": case.case_code}, content_type="application/json")
+    assert resp.status_code == 200 and not CaseEvidenceLink.objects.filter(item=item).exists()
+    resp = client.post(url + "link/", data="{}", content_type="application/json")
+    assert resp.status_code == 400 and "case" in resp.json()["fields"]
+    resp = client.post(url + "link/", {"case": "不存在的案件"}, content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["code"] == "case_not_found"
 
 
 def test_api_query_by_officer_device_time_place(officer, client_for, ingest_photo):

@@ -72,7 +72,7 @@ def test_out_of_scope_playback_is_404(other_officer, officer, client_for, video,
     do_link(officer, item, case, "现场视频")
     client = client_for(other_officer)
     for url in (
-        f"/evidence/items/{item.pk}/",
+        f"/evidence/evidenceitem/{item.pk}/",
         f"/evidence/items/{item.pk}/stream/original/",
         f"/evidence/items/{item.pk}/download/",
         f"/api/v1/evidence/items/{item.pk}/download/",
@@ -84,7 +84,8 @@ def test_out_of_scope_playback_is_404(other_officer, officer, client_for, video,
 def test_view_play_download_are_audited(officer, client_for, video):
     item, data = video
     client = client_for(officer)
-    assert client.get(f"/evidence/items/{item.pk}/").status_code == 200
+    assert client.get(f"/evidence/items/{item.pk}/").url == f"/evidence/evidenceitem/{item.pk}/"  # the old address
+    assert client.get(f"/evidence/evidenceitem/{item.pk}/").status_code == 200
     client.get(f"/evidence/items/{item.pk}/stream/original/", HTTP_RANGE="bytes=0-99")
     client.get(f"/evidence/items/{item.pk}/stream/original/", HTTP_RANGE="bytes=100-199")  # same viewing
     resp = client.get(f"/api/v1/evidence/items/{item.pk}/download/")

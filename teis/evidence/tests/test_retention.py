@@ -98,9 +98,10 @@ def test_manual_delete_rules_and_legal_hold(officer, admin, ingest_photo, case, 
     assert err.value.code == "legal_hold"
     retention.do_set_legal_hold(admin, item, False)
     client = client_for(admin)
-    assert client.post(f"/evidence/items/{item.pk}/action/delete/", {"reason": "重复上传"}).status_code == 302
+    page = f"/evidence/evidenceitem/{item.pk}/"
+    assert client.post(page, {"_action": "delete", "delete-reason": "重复上传"}).status_code == 302
     assert EvidenceItem.objects.get(pk=item.pk).status == "deleted"
-    assert client.post(f"/evidence/items/{item.pk}/action/restore/").status_code == 302
+    assert client.post(page, {"_action": "restore"}).status_code == 302
     assert EvidenceItem.objects.get(pk=item.pk).status == "active"
     refused = AuditRecord.objects.filter(object_id=str(item.pk), detail__operation="evidence.delete_refused").count()
     assert refused == 2

@@ -1,5 +1,6 @@
 """Sharing pages: create a share (from the item page), the public share page for the recipient (no login,
-token in the URL, visible watermark), its streams and image views, the disclosure receipt and revocation."""
+token in the URL, visible watermark), its streams and image views, and the disclosure receipt (revocation is
+the share's declared action `revoke`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -71,17 +72,6 @@ def receipt(request, pk: int):
     return resp
 
 
-@login_required
-def revoke(request, pk: int):
-    require(request, "evidence.share_evidenceitem")
-    share = get_object_or_404(ShareLink.objects.for_user(request.user), pk=pk)
-    if request.method == "POST":
-        sharing.do_revoke_share(request.user, share)
-        messages.success(request, "共享链接已撤销")
-        return redirect(reverse("evidence:sharelink_detail", args=[share.pk]))
-    return render(request, "evidence/share_revoke.html", {"share": share})
-
-
 def public(request, token: str):
     share = sharing.access_share(token)
     sharing.record_share_access(share, None, "evidence.share_open")
@@ -132,7 +122,6 @@ def public_media(request, token: str, item_pk: int, kind: str):
 urlpatterns = [
     path("shares/new/", create, name="share_create"),
     path("shares/<int:pk>/receipt.pdf", receipt, name="share_receipt"),
-    path("shares/<int:pk>/revoke/", revoke, name="share_revoke"),
     path("s/<str:token>/", public, name="share_public"),
     path("s/<str:token>/<int:item_pk>/<slug:kind>/", public_media, name="share_media"),
 ]

@@ -1,12 +1,12 @@
 """API of violation codes, case causes and discretion: serializers for the generic viewsets and the
-selection (选取适用) endpoints under /api/v1/legal/discretion/…"""
+selection (选取适用) endpoints under /api/v1/legal/discretion/… (the legal review of a deviation is the application's
+declared actions `approve` / `reject`, `legal/tables.py`)."""
 
 from __future__ import annotations
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -115,28 +115,19 @@ class ApplySerializer(serializers.Serializer):
     case_reference = serializers.CharField(label="案件", max_length=60, required=False, allow_blank=True, default="")
 
 
-class DecideSerializer(serializers.Serializer):
-    approve = serializers.BooleanField(label="是否批准")
-    opinion = serializers.CharField(label="审核意见", required=False, allow_blank=True, default="")
-
-
 # --- endpoints ----------------------------------------------------------------------------------------------
 
 
-def require_perm(perm: str) -> type[BasePermission]:
-    class HasPerm(BasePermission):
-        def has_permission(self, request, view) -> bool:
-            if not (request.user and request.user.is_authenticated):
-                return False
-            if request.user.has_perm(perm):
-                return True
-            from teis.audit import services as audit
-            from teis.audit.choices import AuditAction
+class _DiscretionView(APIView):
+    """Selection and application need `legal.view_discretionbenchmark` (core's ModelPermission, audited denial)."""
 
-            audit.record(request.user, AuditAction.PERMISSION_DENIED, detail={"permission": perm, "path": request.path})
-            return False
+    permission_action = "view"
 
-    return HasPerm
+    @property
+    def config(self):
+        from teis.core.registry import registry
+
+        return registry.get("legal.discretionbenchmark")
 
 
 def _selection_data(selection) -> dict:
@@ -146,9 +137,7 @@ def _selection_data(selection) -> dict:
     return data
 
 
-class DiscretionSelectView(APIView):
-    permission_classes = [require_perm("legal.view_discretionbenchmark")]
-
+class DiscretionSelectView(_DiscretionView):
     @extend_schema(
         parameters=[
             OpenApiParameter("code", str, description="违章代码", required=True),
@@ -165,9 +154,7 @@ class DiscretionSelectView(APIView):
         return Response(_selection_data(selection))
 
 
-class DiscretionApplyView(APIView):
-    permission_classes = [require_perm("legal.view_discretionbenchmark")]
-
+class DiscretionApplyView(_DiscretionView):
     @extend_schema(
         request=ApplySerializer,
         responses={201: DiscretionApplicationResultSerializer},
@@ -190,27 +177,7 @@ class DiscretionApplyView(APIView):
         return Response(DiscretionApplicationResultSerializer(application).data, status=status.HTTP_201_CREATED)
 
 
-class DiscretionDecideView(APIView):
-    permission_classes = [require_perm("legal.change_discretionapplication")]
-
-    @extend_schema(
-        request=DecideSerializer,
-        responses={200: DiscretionApplicationResultSerializer},
-        tags=["自由裁量"],
-        summary="法制审核员审核裁量偏离",
-    )
-    def post(self, request, pk: int):
-        application = discretion_services.access_application(request.user, pk)
-        s = DecideSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        application = discretion_services.do_decide_discretion(
-            request.user, application, s.validated_data["approve"], s.validated_data.get("opinion", "")
-        )
-        return Response(DiscretionApplicationResultSerializer(application).data)
-
-
 urlpatterns = [
     path("discretion/select/", DiscretionSelectView.as_view(), name="legal-discretion-select"),
     path("discretion/apply/", DiscretionApplyView.as_view(), name="legal-discretion-apply"),
-    path("discretion/<int:pk>/decide/", DiscretionDecideView.as_view(), name="legal-discretion-decide"),
 ]

@@ -420,7 +420,7 @@ def do_apply_discretion(
             reviewers = legal_reviewers_for(unit, exclude_user=actor)
             if not reviewers:
                 raise ServiceError("no_reviewer", "没有可审核的法制审核员，请联系系统管理员。")
-            url = reverse("legal:discretion_decide", args=[application.pk])
+            url = reverse("legal:discretionapplication_detail", args=[application.pk])
             title = f"裁量偏离审核：{code.code} {code.name[:40]}（{level_obj.name}）"
             for user in reviewers:
                 notify.post_todo(
@@ -464,7 +464,7 @@ def do_decide_discretion(
                 f"裁量偏离审核{verdict}：{app.violation_code.code}（{app.level.name}）",
                 f"审核意见：{opinion or '无'}",
                 level=Notification.Level.INFO if approve else Notification.Level.WARNING,
-                url=reverse("legal:discretion_decide", args=[app.pk]),
+                url=reverse("legal:discretionapplication_detail", args=[app.pk]),
             )
         audit.record(
             actor, AuditAction.UPDATE, app, changes=audit.diff(before, audit.snapshot(app)), detail={"op": "decide"}

@@ -85,7 +85,7 @@ def test_deviation_needs_reason_then_creates_todo_and_decision_is_recorded(setup
     assert "800" in app.deviation and "及时改正" in app.deviation
     todos = TodoItem.objects.filter(source_key=f"discretion:{app.pk}")
     assert [t.user_id for t in todos] == [reviewer.pk]  # the chain's reviewer only
-    assert todos[0].status == TodoStatus.OPEN and todos[0].url.endswith(f"/legal/discretion/{app.pk}/")
+    assert todos[0].status == TodoStatus.OPEN and todos[0].url.endswith(f"/legal/discretionapplication/{app.pk}/")
 
     with pytest.raises(ServiceError) as exc:
         do_decide_discretion(officer, app, True, "同意")
@@ -198,14 +198,15 @@ def test_query_apply_and_decide_pages(setup):
     app = DiscretionApplication.objects.get()
     assert app.status == ApplicationStatus.PENDING
     rc = logged_in_client(reviewer)
-    page = rc.get(reverse("legal:discretion_decide", args=[app.pk])).content.decode()
-    assert "提交审核结论" in page
-    resp = rc.post(reverse("legal:discretion_decide", args=[app.pk]), {"decision": "reject", "opinion": "金额过高"})
+    page_url = reverse("legal:discretionapplication_detail", args=[app.pk])
+    page = rc.get(page_url).content.decode()
+    assert 'value="approve"' in page and 'value="reject"' in page
+    resp = rc.post(page_url, {"_action": "reject", "reject-opinion": "金额过高"})
     assert resp.status_code == 302
     app.refresh_from_db()
     assert app.status == ApplicationStatus.REJECTED and app.decision_opinion == "金额过高"
     # the applicant sees the result
-    assert "已驳回" in client.get(reverse("legal:discretion_decide", args=[app.pk])).content.decode()
+    assert "已驳回" in client.get(page_url).content.decode()
 
 
 def test_api_select_apply_decide(setup):
@@ -228,14 +229,13 @@ def test_api_select_apply_decide(setup):
     )
     assert resp.status_code == 201 and resp.json()["status"] == "pending"
     pk = resp.json()["id"]
-    resp = client.post(f"/api/v1/legal/discretion/{pk}/decide/", {"approve": True}, content_type="application/json")
+    url = f"/api/v1/legal/discretionapplications/{pk}/"
+    resp = client.post(url + "approve/", {}, content_type="application/json")
     assert resp.status_code == 403
     rc = logged_in_client(reviewer)
-    resp = rc.post(f"/api/v1/legal/discretion/{pk}/decide/", {"approve": "x"}, content_type="application/json")
-    assert resp.status_code == 400
-    resp = rc.post(
-        f"/api/v1/legal/discretion/{pk}/decide/", {"approve": True, "opinion": "同意"}, content_type="application/json"
-    )
+    resp = rc.post(url + "reject/", {"opinion": ""}, content_type="application/json")
+    assert resp.status_code == 400 and "opinion" in resp.json()["fields"]
+    resp = rc.post(url + "approve/", {"opinion": "同意"}, content_type="application/json")
     assert resp.status_code == 200 and resp.json()["status"] == "approved"
 
 
@@ -259,7 +259,12 @@ def test_lists_and_detail_pages_render(setup):
     assert reverse("legal:discretion_apply") in detail
     assert client.get(reverse("legal:discretionbenchmark_add")).status_code == 200
     assert client.get(reverse("legal:discretionbenchmark_list")).status_code == 200
-    # field officers may query and apply, not edit or review
+    # field officers may query and apply, not edit or review; they see their own applications only
     oc = logged_in_client(officer)
     assert oc.get(reverse("legal:discretionbenchmark_add")).status_code == 403
-    assert oc.get(reverse("legal:discretionapplication_list")).status_code == 403
+    other = do_apply_discretion(
+        reviewer, violation_code=code, level="一般", amount="700", conditions_met=["未造成后果"]
+    )
+    listing = oc.get(reverse("legal:discretionapplication_list"))
+    assert listing.status_code == 200
+    assert oc.get(reverse("legal:discretionapplication_detail", args=[other.pk])).status_code == 404

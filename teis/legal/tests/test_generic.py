@@ -500,3 +500,26 @@ def test_benchmark_and_warning_text_filters(make_user):
     assert ids(url, case_cause=cause.cause_code[:14]) == {w_cause.pk}
     assert ids(url, benchmark=bench.name) == {w_bench.pk}
     assert ids(url, status=WarningStatus.OPEN) == {w_code.pk, w_cause.pk, w_bench.pk}
+
+
+# --- discretion applications: organisation-bound (the applicant's unit) --------------------------------------
+
+
+class TestDiscretionApplicationGeneric(GenericModelTests):
+    model_label = "legal.discretionapplication"
+    unique_column = "case_reference"
+    filter_exclude = {
+        "violation_code": "按违章代码文字查询（violation_code__code，名为 violation_code 的过滤器）",
+        "level": "按情节名称查询（level__name，名为 level 的过滤器）",
+    }
+
+    def make_object(self, unit, n):
+        from decimal import Decimal
+
+        from teis.legal.models import DiscretionApplication
+
+        code = make_code(None, f"G{n:05d}")
+        level = make_benchmark(code).levels.get(name="轻微")
+        return DiscretionApplication.objects.create(
+            violation_code=code, level=level, unit=unit, amount=Decimal("300"), case_reference=f"案件{n}"
+        )

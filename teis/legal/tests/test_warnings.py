@@ -140,8 +140,9 @@ def test_warning_pages(world):
     page = client.get(reverse("legal:legalchangewarning_list"))
     assert page.status_code == 200 and "第1条" in page.content.decode()
     detail = client.get(reverse("legal:legalchangewarning_detail", args=[warning.pk])).content.decode()
-    assert reverse("legal:warning_acknowledge", args=[warning.pk]) in detail
-    resp = client.post(reverse("legal:warning_acknowledge", args=[warning.pk]), {"note": "已核对"})
+    assert 'value="acknowledge"' in detail
+    url = reverse("legal:legalchangewarning_detail", args=[warning.pk])
+    resp = client.post(url, {"_action": "acknowledge", "acknowledge-note": "已核对"})
     assert resp.status_code == 302
     warning.refresh_from_db()
     assert warning.status == WarningStatus.ACKNOWLEDGED

@@ -1,6 +1,6 @@
-"""Pages of violation codes, case causes, benchmarks, discretion and warnings beyond the generic ones:
-linkage (关联管理), benchmark editing with its levels, online benchmark query, selection (选取适用) and
-review, warning acknowledgement, Excel import / export."""
+"""Pages of violation codes, case causes, benchmarks and discretion beyond the generic ones: linkage (关联管理),
+benchmark editing with its levels, online benchmark query, selection (选取适用), Excel import / export. The legal
+review of an application and the acknowledgement of a warning are declared actions (`legal/tables.py`)."""
 
 from __future__ import annotations
 
@@ -13,33 +13,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from teis.core.forms import add_service_error
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
 from teis.core.views import require, xlsx_response
 
 from .. import imports
-from ..choices import ApplicationStatus, WarningStatus
+from ..choices import ApplicationStatus
 from ..forms import (
-    AcknowledgeForm,
     BenchmarkForm,
-    DecisionForm,
     DiscretionApplyForm,
     ImportForm,
     LevelFormSet,
     level_initial,
 )
-from ..models import DiscretionBenchmark, LegalChangeWarning, ViolationCode
+from ..models import DiscretionBenchmark, ViolationCode
 from ..services import codes as code_services
 from ..services import discretion as discretion_services
-from ..services import warnings as warning_services
-
-
-def _apply_service_error(form, err: ServiceError) -> None:
-    form.add_error(None, err.message)
-    for name, msgs in err.fields.items():
-        for m in msgs:
-            form.add_error(name if name in form.fields else None, m)
-
 
 # --- violation code linkage -------------------------------------------------------------------------------
 
@@ -179,80 +169,15 @@ def discretion_apply(request):
                     case_reference=d.get("case_reference", ""),
                 )
             except ServiceError as err:
-                _apply_service_error(form, err)
+                add_service_error(form, err)
             else:
                 if application.status == ApplicationStatus.PENDING:
                     messages.warning(request, "已偏离裁量基准，已提交法制审核，审核结果将通知您。")
                 else:
                     messages.success(request, "符合裁量基准，已记录。")
-                return redirect(reverse("legal:discretion_decide", args=[application.pk]))
+                return redirect(reverse("legal:discretionapplication_detail", args=[application.pk]))
     ctx = {"form": form, "code": code, "benchmark": benchmark, "selection": selection, "query": text}
     return render(request, "legal/discretion_apply.html", ctx, status=status)
-
-
-@login_required
-def discretion_decide(request, pk: int):
-    """The application's page; a legal reviewer decides a pending one here."""
-    application = discretion_services.access_application(request.user, pk)
-    can_decide = (
-        application.status == ApplicationStatus.PENDING
-        and request.user.has_perm("legal.change_discretionapplication")
-        and discretion_services.is_legal_reviewer(request.user)
-        and application.created_by_id != request.user.pk
-    )
-    form = DecisionForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        require(request, "legal.change_discretionapplication")
-        status = 400
-        if form.is_valid():
-            try:
-                discretion_services.do_decide_discretion(
-                    request.user,
-                    application,
-                    form.cleaned_data["decision"] == "approve",
-                    form.cleaned_data.get("opinion", ""),
-                )
-            except ServiceError as err:
-                _apply_service_error(form, err)
-            else:
-                messages.success(request, "审核结果已记录。")
-                return redirect(reverse("legal:discretion_decide", args=[pk]))
-    selection = None
-    try:
-        selection = discretion_services.select_benchmark(application.violation_code, application.level)
-    except ServiceError:
-        pass
-    ctx = {"application": application, "form": form, "can_decide": can_decide, "selection": selection}
-    return render(request, "legal/discretion_decide.html", ctx, status=status)
-
-
-# --- warnings -------------------------------------------------------------------------------------------------
-
-
-@login_required
-def warning_acknowledge(request, pk: int):
-    require(request, "legal.change_legalchangewarning")
-    warning = get_object_or_404(LegalChangeWarning.objects.for_user(request.user).select_related("provision"), pk=pk)
-    form = AcknowledgeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                warning_services.do_acknowledge_warning(request.user, warning, form.cleaned_data.get("note", ""))
-            except ServiceError as err:
-                form.add_error(None, err.message)
-            else:
-                messages.success(request, "预警已确认。")
-                return redirect(reverse("legal:legalchangewarning_list") + "?status=open")
-    ctx = {
-        "warning": warning,
-        "target": warning_services.warning_target(warning),
-        "form": form,
-        "is_open": warning.status == WarningStatus.OPEN,
-    }
-    return render(request, "legal/warning_acknowledge.html", ctx, status=status)
 
 
 # --- Excel import / export -------------------------------------------------------------------------------
@@ -363,8 +288,6 @@ urlpatterns = [
     path("discretion/", discretion_query, name="discretion_query"),
     path("discretion/level/", discretion_level, name="discretion_level"),
     path("discretion/apply/", discretion_apply, name="discretion_apply"),
-    path("discretion/<int:pk>/", discretion_decide, name="discretion_decide"),
-    path("legalchangewarning/<int:pk>/acknowledge/", warning_acknowledge, name="warning_acknowledge"),
     path("import/", lambda request: redirect("legal:import", kind="codes"), name="import_index"),
     path("import/<str:kind>/", import_view, name="import"),
     path("export/<str:kind>.xlsx", export_view, name="export"),

@@ -1,35 +1,25 @@
-"""/api/v1/maritime/…: live delta, alert disposal, section flow, vessel track, registry import. The same services
-and scope as the pages; a refused request is HTTP 400 with {"code", "message", "fields"}."""
+"""/api/v1/maritime/…: live delta, section flow, vessel track, registry import. The same services and scope as the
+pages (alert disposal and clue handling are declared actions, `tables.py`); a refused request is HTTP 400 with
+{"code", "message", "fields"}."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teis.core.services import ServiceError
+from teis.core.views import require
 
 from ..models import SectionLine, Vessel, VesselPosition
-from ..services import alerts as alert_services
 from ..services import info_imports, stats
 from ..services import live as live_services
 from ..services import registry as registry_services
-
-
-def check_perm(request, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        from teis.audit import services as audit
-        from teis.audit.choices import AuditAction
-
-        audit.record(request.user, AuditAction.PERMISSION_DENIED, detail={"permission": perm, "path": request.path})
-        raise PermissionDenied()
 
 
 def int_param(request, name: str, default: int = 0) -> int:
@@ -64,7 +54,7 @@ class LiveDeltaView(APIView):
         tags=["水上执法"],
     )
     def get(self, request):
-        check_perm(request, "maritime.view_vessel")
+        require(request, "maritime.view_vessel")
         return Response(live_services.delta(request.user, int_param(request, "since"), int_param(request, "alert")))
 
 
@@ -83,57 +73,8 @@ class LiveBeaconsView(APIView):
         tags=["水上执法"],
     )
     def get(self, request):
-        check_perm(request, "maritime.view_vessel")
+        require(request, "maritime.view_vessel")
         return Response(live_services.beacons(request.user))
-
-
-class AlertActionView(APIView):
-    """POST {"action": "assign", "assignee": user id} | {"action": "handle", "note"} |
-    {"action": "close", "result", "note"}."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        request=inline_serializer(
-            "AlertAction",
-            {
-                "action": serializers.ChoiceField(["assign", "handle", "close"]),
-                "assignee": serializers.IntegerField(required=False),
-                "note": serializers.CharField(required=False),
-                "result": serializers.CharField(required=False),
-            },
-        ),  # fmt: skip
-        responses={
-            200: inline_serializer("AlertState", {"id": serializers.IntegerField(), "status": serializers.CharField()})
-        },
-        tags=["水上执法"],
-    )
-    def post(self, request, pk: int):
-        check_perm(request, "maritime.view_alert")
-        try:
-            alert = alert_services.access_alert(request.user, pk)
-        except ServiceError:
-            from django.http import Http404
-
-            raise Http404 from None
-        data = request.data if isinstance(request.data, dict) else {}
-        action = data.get("action")
-        if action == "assign":
-            assignee = (
-                get_user_model()
-                .objects.filter(pk=data.get("assignee") if str(data.get("assignee", "")).isdigit() else 0)
-                .first()
-            )
-            alert = alert_services.do_assign_alert(request.user, alert, assignee)
-        elif action == "handle":
-            alert = alert_services.do_handle_alert(request.user, alert, str(data.get("note") or ""))
-        elif action == "close":
-            alert = alert_services.do_close_alert(
-                request.user, alert, str(data.get("result") or ""), str(data.get("note") or "")
-            )
-        else:
-            raise ServiceError("invalid", "action 应为 assign / handle / close", {"action": ["操作无效"]})
-        return Response({"id": alert.pk, "status": alert.status, "result": alert.result})
 
 
 class SectionFlowView(APIView):
@@ -149,7 +90,7 @@ class SectionFlowView(APIView):
         tags=["水上执法"],
     )
     def get(self, request, pk: int):
-        check_perm(request, "maritime.view_sectionline")
+        require(request, "maritime.view_sectionline")
         section = get_object_or_404(SectionLine.objects.for_user(request.user), pk=pk)
         from ..views.areas import _period
 
@@ -166,7 +107,7 @@ class TrackView(APIView):
         tags=["水上执法"],
     )
     def get(self, request, pk: int):
-        check_perm(request, "maritime.view_vessel")
+        require(request, "maritime.view_vessel")
         vessel = get_object_or_404(Vessel.objects.for_user(request.user), pk=pk)
         from ..views.live import parse_period
 
@@ -198,7 +139,7 @@ class RegistryImportView(APIView):
         tags=["水上执法"],
     )
     def post(self, request):
-        check_perm(request, "maritime.change_vessel")
+        require(request, "maritime.change_vessel")
         return Response({"imported": registry_services.do_import_registry(request.user, request.FILES.get("file"))})
 
 
@@ -226,14 +167,13 @@ class InfoImportView(APIView):
     def post(self, request, kind: str):
         spec = info_imports.IMPORTS.get(kind)
         if spec is not None:
-            check_perm(request, spec.permission)
+            require(request, spec.permission)
         return Response(info_imports.do_import_info(request.user, kind, request.FILES.get("file")).as_dict())
 
 
 urlpatterns = [
     path("live/delta/", LiveDeltaView.as_view(), name="maritime-live-delta"),
     path("live/beacons/", LiveBeaconsView.as_view(), name="maritime-live-beacons"),
-    path("alerts/<int:pk>/action/", AlertActionView.as_view(), name="maritime-alert-action"),
     path("sections/<int:pk>/flow/", SectionFlowView.as_view(), name="maritime-section-flow"),
     path("vessels/<int:pk>/track/", TrackView.as_view(), name="maritime-vessel-track"),
     path("registry/import/", RegistryImportView.as_view(), name="maritime-registry-import"),

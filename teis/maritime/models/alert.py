@@ -64,6 +64,8 @@ class Alert(RecordFlag, ScopedModel):
     class Meta:
         verbose_name = verbose_name_plural = "水上告警"
         ordering = ["-time"]
+        # 记录处置 / 办结: the assignee's own alert, or any alert in scope with change_alert (the service checks)
+        permissions = [("dispose_alert", "处置受指派的水上告警")]
         indexes = [models.Index(fields=["vessel", "kind", "status"], name="maritime_alert_open")]
 
     def __str__(self) -> str:

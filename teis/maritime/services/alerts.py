@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -255,12 +254,7 @@ def _duration(seconds: float) -> str:
 # --- disposal ------------------------------------------------------------------------------------------------
 
 
-def access_alert(actor, pk) -> Alert:
-    alert = Alert.objects.for_user(actor).select_related("vessel").filter(pk=pk).first()
-    if alert is None:
-        # outside the scope is a 404 everywhere, page and API alike (rule 4)
-        raise Http404("告警不存在或不在您的数据权限范围内")
-    return alert
+DISPOSE_PERMISSION = "maritime.dispose_alert"
 
 
 def _lock(alert: Alert) -> Alert:
@@ -349,6 +343,8 @@ def do_close_alert(actor, alert: Alert, result: str, note: str = "") -> Alert:
 
 
 def _check_can_dispose(actor, alert: Alert) -> None:
+    if not actor.has_perm(DISPOSE_PERMISSION):
+        raise ServiceError("forbidden", "没有处置告警的权限")
     if alert.assignee_id == actor.pk:
         return
     if not actor.has_perm("maritime.change_alert"):

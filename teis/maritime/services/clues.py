@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -79,14 +78,6 @@ def clue_from_perception(p: Perception) -> Clue | None:
     if clue.attention:
         clue.summary += f"（{clue.attention}）"
     clue.save()
-    return clue
-
-
-def access_clue(actor, pk) -> Clue:
-    clue = Clue.objects.for_user(actor).select_related("perception__checkpoint", "vessel", "case").filter(pk=pk).first()
-    if clue is None:
-        # outside the scope is a 404 everywhere, page and API alike (rule 4)
-        raise Http404("线索不存在或不在您的数据权限范围内")
     return clue
 
 

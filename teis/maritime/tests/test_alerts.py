@@ -95,24 +95,29 @@ def test_disposal_flow_assign_handle_close(tree, make_user):
     assert exc.value.code == "closed"
 
 
-def test_alert_action_api(tree, make_user):
+def test_alert_actions_api_and_page(tree, make_user):
+    """The declared actions (teis.core.actions): assign / handle / close on the API and on the alert's page."""
     leader = make_user("squad_leader", "squad1")
     officer = make_user("field_officer", "squad1")
     alert = Alert.objects.create(kind=AlertKind.ZONE_ENTRY, unit=tree["squad1"], message="进入水源保护地")
     client = logged_in_client(leader)
-    url = f"/api/v1/maritime/alerts/{alert.pk}/action/"
-    resp = client.post(url, {"action": "fly"}, content_type="application/json")
-    assert resp.status_code == 400 and resp.json()["code"] == "invalid"
-    resp = client.post(url, {"action": "assign", "assignee": officer.pk}, content_type="application/json")
+    url = f"/api/v1/maritime/alerts/{alert.pk}/"
+    resp = client.post(url + "assign/", {"assignee": "x"}, content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["code"] == "invalid" and "assignee" in resp.json()["fields"]
+    resp = client.post(url + "assign/", {"assignee": officer.pk}, content_type="application/json")
     assert resp.status_code == 200 and resp.json()["status"] == "assigned"
-    resp = client.post(url, {"action": "close", "result": "false_alarm"}, content_type="application/json")
+    # the assignee (a field officer without change_alert) records and closes the alert assigned to them
+    mine = logged_in_client(officer)
+    page = mine.get(f"/maritime/alert/{alert.pk}/").content.decode()
+    assert 'value="handle"' in page and 'value="close"' in page and 'value="assign"' not in page
+    resp = mine.post(f"/maritime/alert/{alert.pk}/", {"_action": "handle", "handle-note": "已电话联系船方驶离"})
+    assert resp.status_code == 302 and resp.url == f"/maritime/alert/{alert.pk}/"
+    resp = mine.post(url + "close/", {"result": "false_alarm"}, content_type="application/json")
     assert resp.json()["status"] == "closed"
+    resp = client.post(url + "close/", {"result": "false_alarm"}, content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["code"] == "bad_state"
     other = Alert.objects.create(kind=AlertKind.ZONE_ENTRY, unit=tree["squad3"], message="x")
-    resp = client.post(
-        f"/api/v1/maritime/alerts/{other.pk}/action/",
-        {"action": "handle", "note": "x"},
-        content_type="application/json",
-    )
+    resp = client.post(f"/api/v1/maritime/alerts/{other.pk}/handle/", {"note": "x"}, content_type="application/json")
     assert resp.status_code == 404
-    page = client.get(f"/maritime/alerts/{alert.pk}/dispose/")
-    assert page.status_code == 200 and "误报" in page.content.decode()
+    page = client.get(f"/maritime/alert/{alert.pk}/")
+    assert page.status_code == 200 and "误报" in page.content.decode() and "已电话联系船方驶离" in page.content.decode()

@@ -127,16 +127,18 @@ def test_clue_screen_review_push_creates_pre_registration_with_images(setup):
 def test_clue_api_and_pages(setup):
     clue = perceive(setup, ship_name="沪货运88").clues.get()
     officer, leader = logged_in_client(setup["officer"]), logged_in_client(setup["leader"])
-    resp = officer.post(f"/api/v1/maritime/clues/{clue.pk}/screen/", {"accept": "yes"}, content_type="application/json")
-    assert resp.status_code == 400
-    resp = officer.post(f"/api/v1/maritime/clues/{clue.pk}/screen/", {"accept": True}, content_type="application/json")
+    url = f"/api/v1/maritime/clues/{clue.pk}/"
+    resp = officer.post(url + "screen/", {"note": "x" * 400}, content_type="application/json")
+    assert resp.status_code == 400 and "note" in resp.json()["fields"]
+    resp = officer.post(url + "screen/", {"note": "情况属实"}, content_type="application/json")
     assert resp.json()["status"] == "screened"
-    page = leader.get(f"/maritime/clues/{clue.pk}/handle/")
+    page = leader.get(f"/maritime/clue/{clue.pk}/")
     assert page.status_code == 200 and "同意并推送办案" in page.content.decode()
-    resp = leader.post(
-        f"/api/v1/maritime/clues/{clue.pk}/review/", {"decision": "approve"}, content_type="application/json"
-    )
-    assert resp.status_code == 200 and resp.json()["case_id"]
+    assert 'value="approve"' not in officer.get(f"/maritime/clue/{clue.pk}/").content.decode()  # not the reviewer
+    resp = officer.post(url + "approve/", {}, content_type="application/json")
+    assert resp.status_code == 400 and Clue.objects.get(pk=clue.pk).status == ClueStatus.SCREENED
+    resp = leader.post(url + "approve/", {"opinion": "同意"}, content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["case"]
     assert leader.get(f"/maritime/clues/{clue.pk}/image/closeup_image/").status_code == 200
     pdf = leader.get("/maritime/clues/suspect-list.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -162,27 +164,27 @@ def test_perception_api_with_ocr_of_the_closeup(setup):
 
 
 def test_the_clue_flow_in_the_browser_pages(setup):
-    """Issue 21 §4: the 线索办理 button opens the handling page (not the clue page itself); the review lands in the
-    station head's inbox; an approved clue not pushed yet offers 推送办案."""
+    """Issue 21 §4 / issue 15 §2: the clue's page carries its declared actions (筛选, 审核, 推送办案); the review
+    lands in the station head's inbox; an approved clue not pushed yet offers 推送办案."""
     from teis.core.models import TodoItem, TodoStatus
 
     clue = perceive(setup, ship_name="沪货运88").clues.get()
     officer, leader = logged_in_client(setup["officer"]), logged_in_client(setup["leader"])
-    handle = f"/maritime/clues/{clue.pk}/handle/"
-    assert f'href="{handle}"' in officer.get(f"/maritime/clue/{clue.pk}/").content.decode()
-    resp = officer.post(handle, {"action": "screen", "ship_name": "沪货运88", "note": "情况属实"})
-    assert resp.status_code == 302 and resp.url == handle
+    page = f"/maritime/clue/{clue.pk}/"
+    assert 'value="screen"' in officer.get(page).content.decode()
+    resp = officer.post(page, {"_action": "screen", "screen-ship_name": "沪货运88", "screen-note": "情况属实"})
+    assert resp.status_code == 302 and resp.url == page
     todo = TodoItem.objects.get(user=setup["leader"], status=TodoStatus.OPEN)
     assert "沪货运88" in todo.title
     assert leader.get(todo.url).status_code == 200
     # an approved clue that was not pushed (an older record): the button, then the pre-registration
     Clue.objects.filter(pk=clue.pk).update(status=ClueStatus.APPROVED)
-    page = leader.get(handle).content.decode()
-    assert 'value="push"' in page and "推送办案" in page
-    resp = leader.post(handle, {"action": "push"})
+    html = leader.get(page).content.decode()
+    assert 'value="push"' in html and "推送办案" in html
+    resp = leader.post(page, {"_action": "push"})
     assert resp.status_code == 302, resp.content.decode()[:200]
     clue.refresh_from_db()
     assert clue.status == ClueStatus.PUSHED and clue.case.source == "non_site" and clue.case.evidence_links.exists()
-    assert 'value="push"' not in leader.get(handle).content.decode()
-    resp = leader.post(handle, {"action": "push"})  # twice: refused, nothing written
+    assert 'value="push"' not in leader.get(page).content.decode()
+    resp = leader.post(page, {"_action": "push"})  # twice: refused, nothing written
     assert resp.status_code == 400 and "只有审核通过且尚未推送的线索可以推送办案" in resp.content.decode()

@@ -82,5 +82,5 @@ def test_demo_clues_move_through_the_station(tree, make_user):
     assert pushed.status == ClueStatus.PUSHED and pushed.case.source == "non_site"
     assert pushed.case.handler == officer and pushed.case.evidence_links.count() == 2
     assert clues["沪建工3"].status == ClueStatus.REJECTED
-    page = logged_in_client(head).get(f"/maritime/clues/{clues['皖化运68'].pk}/handle/").content.decode()
+    page = logged_in_client(head).get(f"/maritime/clue/{clues['皖化运68'].pk}/").content.decode()
     assert "同意并推送办案" in page

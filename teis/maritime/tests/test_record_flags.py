@@ -40,7 +40,7 @@ def test_pipeline_alert_on_a_vessel_with_a_record_carries_the_flag(tree, make_us
     assert other.prior_records == 0 and other.attention == ""
 
     client = logged_in_client(make_user("command_center", "brigade1"))
-    page = client.get(f"/maritime/alerts/{new.pk}/dispose/").content.decode()
+    page = client.get(f"/maritime/alert/{new.pk}/").content.decode()
     assert FLAG in page
     listing = client.get("/maritime/alert/").content.decode()
     assert listing.count(FLAG) == 1  # the offender's new alert only
@@ -67,6 +67,6 @@ def test_checkpoint_clue_on_a_vessel_with_a_record_carries_the_flag(tree, make_u
     assert FLAG in clue.summary
 
     client = logged_in_client(make_user("command_center", "brigade1"))
-    assert FLAG in client.get(f"/maritime/clues/{clue.pk}/handle/").content.decode()
+    assert FLAG in client.get(f"/maritime/clue/{clue.pk}/").content.decode()
     assert FLAG in client.get("/maritime/clue/").content.decode()
     assert client.get(f"/api/v1/maritime/clues/{clue.pk}/").json()["attention"] == FLAG
