@@ -30,7 +30,24 @@ PAGES = [
 ]
 
 
-def test_pages_run_without_csp_violations(page, make_user):
+def _object_pages(tree) -> list[str]:
+    """Pages about one object (a vessel's track, a checkpoint's and a section's flow), with their objects made."""
+    from teis.maritime.models import Checkpoint, Vessel
+    from teis.maritime.tests.factories import section
+
+    vessel = Vessel.objects.create(mmsi=413000901, name="沪测试1")
+    checkpoint = Checkpoint.objects.create(code="CSP1", name="吴淞口卡口", unit=tree["corps"], lon=121.5, lat=31.3)
+    line = section(tree["corps"])
+    return [
+        f"/maritime/vessels/{vessel.pk}/track/",
+        f"/maritime/checkpoints/{checkpoint.pk}/stats/",
+        f"/maritime/sections/{line.pk}/stats/",
+        "/maritime/areas/map/",
+        "/evidence/upload/",
+    ]
+
+
+def test_pages_run_without_csp_violations(page, make_user, tree):
     make_user("leadership", "corps", username="leader1")
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
@@ -38,7 +55,7 @@ def test_pages_run_without_csp_violations(page, make_user):
     login(page, "leader1")
     page.wait_for_url(re.compile(r"/$"))
     opened = 0
-    for url in PAGES:
+    for url in PAGES + _object_pages(tree):
         response = page.goto(url)
         if response is None or response.status != 200:
             continue
