@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from . import notify
 from .jobs import PERIODIC
 from .models import ExportJob, JobRun, Notification, TodoItem, TodoStatus
+from .views import paginate
 
 
 @login_required
@@ -37,14 +37,14 @@ def home(request):
 def todo_list(request):
     status = request.GET.get("status", TodoStatus.OPEN)
     qs = TodoItem.objects.filter(user=request.user, status=status).order_by("-created_at")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(request, "core/todo_list.html", {"page": page, "status": status, "statuses": TodoStatus.choices})
 
 
 @login_required
 def notification_list(request):
     qs = Notification.objects.filter(user=request.user).order_by("-created_at")
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(request, "core/notification_list.html", {"page": page})
 
 

@@ -7,14 +7,13 @@ import time
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from teis.core.context import client_ip
 from teis.core.services import ServiceError
-from teis.core.views import require
+from teis.core.views import paginate, require
 
 from . import security, services
 from .forms import LoginForm, OAuthClientForm, PasswordChangeForm, SecurityPolicyForm, TotpForm
@@ -205,7 +204,7 @@ def login_attempts(request):
     qs = LoginAttempt.objects.all()
     if request.GET.get("username"):
         qs = qs.filter(username__icontains=request.GET["username"])
-    page = Paginator(qs.order_by("-at", "-pk"), 30).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-at", "-pk"))
     return render(request, "org/login_attempts.html", {"page": page})
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from teis.core.services import ServiceError
+from teis.core.views import paginate
 
 from . import services
 from .choices import Decision
@@ -47,7 +47,7 @@ def inbox(request):
         qs = services.done_tasks(request.user)
     else:
         qs = services.started_instances(request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs, PAGE_SIZE)
     ctx = {"tab": tab, "tabs": TABS, "page": page, "page_obj": page, "error": error, "now": timezone.now()}
     ctx["due_before"] = request.GET.get("due_before", "")
     template = "workflow/_inbox_table.html" if request.htmx else "workflow/inbox.html"

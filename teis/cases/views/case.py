@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -17,7 +16,7 @@ from teis.core.files import file_response
 from teis.core.masking import mask_generic, mask_id_number, mask_name, mask_phone
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
-from teis.core.views import require
+from teis.core.views import paginate, require
 
 from ..choices import CaseRequestKind
 from ..forms import PartyFormSet, PreRegisterForm, VehicleFormSet, apply_service_errors, formset_rows
@@ -164,7 +163,7 @@ def file_case(request, pk: int):
 @login_required
 def my_cases(request):
     require(request, "cases.view_enforcementcase")
-    page = Paginator(case_services.my_cases(request.user), 20).get_page(request.GET.get("page"))
+    page = paginate(request, case_services.my_cases(request.user))
     template = "cases/case_mine_table.html" if request.htmx else "cases/case_mine.html"
     return render(request, template, {"page": page})
 

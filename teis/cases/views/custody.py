@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
 from teis.core.forms import scope_choices, style_widgets
 from teis.core.services import ServiceError
-from teis.core.views import require
+from teis.core.views import paginate, require
 from teis.org.models import Unit
 
 from ..choices import PropertyKind
@@ -271,7 +270,7 @@ def vehicles_held(request):
     car_park = request.GET.get("car_park", "")
     if car_park.isdigit():
         qs = qs.filter(car_park_id=int(car_park))
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     now = timezone.now()
     rows = [(r, *parking.current_fee(r, now)) for r in page]
     ctx = {

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from teis.core.services import ServiceError
-from teis.core.views import require
+from teis.core.views import paginate, require
 
 from ..choices import RecordStatus
 from ..models import ViolationRecord
@@ -60,7 +59,7 @@ def record_list(request):
     for param, lookup in (("station", "station__icontains"), ("plate", "plate__icontains")):
         if request.GET.get(param, "").strip():
             qs = qs.filter(**{lookup: request.GET[param].strip()})
-    page = Paginator(qs.order_by("-detected_at", "-pk"), 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-detected_at", "-pk"))
     params = request.GET.copy()
     params.pop("page", None)
     units = Unit.objects.for_user(user).filter(is_active=True)

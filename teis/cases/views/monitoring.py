@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from teis.core.views import require
+from teis.core.views import paginate, require
 
 from ..choices import WarningKind
 from ..models import MonitoringWarning
@@ -38,7 +37,7 @@ def warning_list(request):
         qs = qs.filter(case__unit__path__startswith=unit.path)
     if request.GET.get("case", "").isdigit():
         qs = qs.filter(case_id=int(request.GET["case"]))
-    page = Paginator(qs.order_by("-created_at", "-pk"), 20).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-created_at", "-pk"))
     params = request.GET.copy()
     params.pop("page", None)
     ctx = {

@@ -8,7 +8,6 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,7 +17,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core.forms import style_widgets
 from teis.core.services import ServiceError
-from teis.core.views import require, xlsx_response
+from teis.core.views import paginate, require, xlsx_response
 
 from ..choices import Channel, PetitionKind, PetitionStatus, Satisfaction
 from ..services import query as q
@@ -73,7 +72,7 @@ def _results(request, conditions, sort: str):
         content = q.export_rows(request.user, checked, sort)
         audit.record(request.user, AuditAction.EXPORT, detail={"model": "petitions.petition", "conditions": conditions})
         return xlsx_response(content, f"信访件查询_{timezone.localtime():%Y%m%d%H%M}.xlsx")
-    page = Paginator(q.search(request.user, checked, sort), 20).get_page(request.GET.get("page"))
+    page = paginate(request, q.search(request.user, checked, sort))
     return page
 
 
