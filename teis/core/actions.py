@@ -52,6 +52,7 @@ class Action:
     offered_to: Callable[[Any, Any], bool] | None = None
     icon: str = "bi-check2-circle"
     style: str = "primary"  # Bootstrap button colour
+    # free keys read by pages: "confirm" (the button's data-confirm: irreversible), "done" (a custom page's message)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def refusal(self, obj) -> str | None:
