@@ -1,5 +1,5 @@
-"""The inspections API: draw record / freeze / draw / publish (the plan's declared actions) / verify, my tasks, task detail, execution,
-statistics, duty tasks — success, refusals (one JSON error body, Chinese message) and scope."""
+"""The inspections API: draw record / freeze / draw / publish (the plan's declared actions) / verify, my tasks,
+task detail, execution, statistics, duty tasks — success, refusals (one JSON error body, Chinese message) and scope."""
 
 from __future__ import annotations
 

@@ -137,8 +137,9 @@ def _run_action(request, petition):
     if act is None:
         raise Http404
     require(request, act.permission)
+    data = {k.removeprefix(f"{act.name}-"): v for k, v in request.POST.items()}  # the generic form's prefix too
     try:
-        result = act.perform(request.user, obj, request.POST)
+        result = act.perform(request.user, obj, data)
     except ServiceError as err:
         details = [m for ms in err.fields.values() for m in ms]
         messages.error(request, "；".join(details) if err.code == "invalid" and details else err.message)
