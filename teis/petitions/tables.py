@@ -127,12 +127,12 @@ def _step_action(name, label, step, status, run, form, done, **kw):
 _step_action(
     "accept", "受理", steps.ACCEPT, PetitionStatus.REGISTERED,
     lambda actor, p, opinion: flow.do_accept(actor, p, accept=True, opinion=opinion),
-    f.AcceptForm, "已受理",
+    f.AcceptForm, "已办理受理",
 )  # fmt: skip
 _step_action(
     "reject", "不予受理", steps.ACCEPT, PetitionStatus.REGISTERED,
     lambda actor, p, opinion: flow.do_accept(actor, p, accept=False, opinion=opinion),
-    f.RejectForm, "已不予受理，信访件办结", icon="bi-x-circle", style="danger",
+    f.RejectForm, "已办理受理", icon="bi-x-circle", style="danger",
     extra={"confirm": "不予受理后信访件即办结，不能再受理或派发。确定不予受理？"},
 )  # fmt: skip
 _step_action(
@@ -171,19 +171,19 @@ _step_action(
 _step_action(
     "review_return", "审核退回重办", steps.WATER_REVIEW, PetitionStatus.HANDLING,
     lambda actor, p, opinion: flow.do_review(actor, p, approve=False, opinion=opinion),
-    f.ReturnOpinionForm, "已退回重办", applies=_at_step(steps.WATER_REVIEW),
+    f.ReturnOpinionForm, "已审核", applies=_at_step(steps.WATER_REVIEW),
     not_applicable="信访件当前不在水上执法审核环节。", icon="bi-arrow-return-left", style="warning",
 )  # fmt: skip
 _step_action(
     "close", "同意结案", steps.CLOSE, PetitionStatus.CLOSING,
     lambda actor, p, opinion: flow.do_close(actor, p, approve=True, opinion=opinion),
-    f.ApproveOpinionForm, "已同意结案", icon="bi-check2-all",
+    f.ApproveOpinionForm, "已办理结案审核", icon="bi-check2-all",
     extra={"confirm": "同意结案后信访件办结，不能再派发或办理。确定同意结案？"},
 )  # fmt: skip
 _step_action(
     "close_return", "退回重办", steps.CLOSE, PetitionStatus.CLOSING,
     lambda actor, p, opinion: flow.do_close(actor, p, approve=False, opinion=opinion),
-    f.ReturnOpinionForm, "已退回重办", icon="bi-arrow-return-left", style="warning",
+    f.ReturnOpinionForm, "已办理结案审核", icon="bi-arrow-return-left", style="warning",
 )  # fmt: skip
 _step_action(
     "visit", "记录回访", steps.VISIT, PetitionStatus.VISITING,
