@@ -206,6 +206,9 @@ class TestDispatch(_Step):
             self.api_url(p), {"unit": ctx.tree["squad3"].pk}, content_type="application/json"
         )
         assert resp.status_code == 400 and resp.json()["code"] == "unit_out_of_reach"
+        for bad in ("", "abc", "99999999999999999999999", -1):  # a clear Chinese refusal, never a 500
+            resp = logged_in_client(ctx.user).post(self.api_url(p), {"unit": bad}, content_type="application/json")
+            assert resp.status_code == 400 and resp.json()["fields"]["unit"][0] in ("请选择承办单位", "所选单位不存在")
         assert self.fresh(p).status == PetitionStatus.DISPATCHING
 
 
