@@ -28,10 +28,7 @@ from .services import tasks as task_services
 
 def _plan(request, pk):
     require(request, "inspections.view_inspectionplan")
-    try:
-        return plan_services.access_plan(request.user, pk)
-    except ServiceError:
-        raise Http404 from None
+    return plan_services.access_plan(request.user, pk)  # Http404 outside the scope
 
 
 @login_required
@@ -110,10 +107,7 @@ def my_tasks(request):
 @login_required
 def task_execute(request, pk):
     require(request, "inspections.view_inspectiontask")
-    try:
-        task = task_services.access_task(request.user, pk)
-    except ServiceError:
-        raise Http404 from None
+    task = task_services.access_task(request.user, pk)  # Http404 outside the scope
     findings = list(task.findings.select_related("check_item"))
     is_inspector = task.inspectors.filter(officer__user=request.user).exists()
     can_execute = (
@@ -155,10 +149,7 @@ def task_photo(request, pk, photo_pk):
     from teis.core.storage import get_storage
 
     require(request, "inspections.view_inspectiontask")
-    try:
-        task = task_services.access_task(request.user, pk)
-    except ServiceError:
-        raise Http404 from None
+    task = task_services.access_task(request.user, pk)  # Http404 outside the scope
     photo = get_object_or_404(TaskPhoto, pk=photo_pk, task=task)
     from teis.core.files import file_response
 
