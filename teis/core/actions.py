@@ -55,6 +55,7 @@ class Action:
     # the question the page asks before acting, saying what will happen; "" asks a general question for a
     # rejecting / ending action (style "danger" or "warning") and nothing for the others
     confirm: str = ""
+    # free keys read by custom pages: "confirm" (the same as `confirm`), "done" (a custom page's message)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def refusal(self, obj) -> str | None:
@@ -73,8 +74,8 @@ class Action:
 
     def question(self, obj) -> str:
         """The confirmation shown before the button acts (empty: none)."""
-        if self.confirm:
-            return self.confirm
+        if self.confirm or self.extra.get("confirm"):
+            return self.confirm or self.extra["confirm"]
         if self.style in ("danger", "warning"):
             return f"将对“{obj}”执行“{self.label}”，提交后不能撤销。确定{self.label}？"
         return ""

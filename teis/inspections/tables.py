@@ -1,10 +1,13 @@
-"""What core shows of 双随机一公开: lists, forms, API, menu (group "双随机")."""
+"""What core shows of 双随机一公开: lists, forms, API, menu (group "双随机") and the declared actions of a plan
+(冻结名单, 执行抽取, 公示结果)."""
 
 from django.urls import reverse
 
+from teis.core import actions
+from teis.core.actions import Action
 from teis.core.registry import MenuEntry, ModelConfig, registry
 
-from .choices import TaskStatus
+from .choices import PlanStatus, TaskStatus
 from .filters import DeclaredRelationFilterSet, InspectionWarningFilterSet
 from .forms import InspectorForm, PlanForm
 from .models import (
@@ -18,6 +21,7 @@ from .models import (
     Inspector,
     RequiredCheckQuota,
 )
+from .services import plans as plan_services
 from .services.indicators import IndicatorService
 from .services.plans import PlanService
 from .services.pools import InspectionObjectService, InspectorService
@@ -198,3 +202,54 @@ registry.add_menu(
         "检查对象导入", "inspections:object_import", "inspections.add_inspectionobject", "双随机", "bi-upload", 35
     )
 )
+
+
+# --- actions: the draw of a plan, declared once (teis.core.actions); each is irreversible ------------------------
+
+_PLAN = "inspections.inspectionplan"
+DRAW = "inspections.draw_inspectionplan"
+
+
+def _plan_after(step):
+    """run(actor, plan): the service's step, then the plan as it now is (the service returns its record / tasks)."""
+
+    def run(actor, plan):
+        result = step(actor, plan)
+        fresh = InspectionPlan.objects.select_related("unit").get(pk=plan.pk)
+        fresh.duty_tasks_created = getattr(result, "duty_tasks_created", 0)  # 公示: the tasks put into duty plans
+        return fresh
+
+    return run
+
+
+actions.register(
+    Action(
+        _PLAN, "freeze", "冻结名单并生成种子承诺", DRAW,
+        run=_plan_after(plan_services.do_freeze), states=(PlanStatus.DRAFT,), icon="bi-lock",
+        extra={
+            "confirm": "冻结后检查对象名单和执法人员名单不能再修改，并生成公开的随机种子承诺。确定冻结名单？",
+            "done": "候选名单已冻结，随机种子承诺值已公布。",
+        },
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _PLAN, "draw", "执行抽取", DRAW,
+        run=_plan_after(plan_services.do_draw), states=(PlanStatus.FROZEN,), icon="bi-dice-5", style="danger",
+        extra={
+            "confirm": "将用已承诺的种子随机抽取检查对象并匹配执法人员、生成检查任务；抽取只能执行一次，结果不可重抽。"
+            "确定执行抽取？",
+            "done": "抽取完成，检查任务已下发，随机种子已公开。",
+        },
+    )
+)  # fmt: skip
+actions.register(
+    Action(
+        _PLAN, "publish", "公示结果", DRAW,
+        run=_plan_after(plan_services.do_publish), states=(PlanStatus.DRAWN,), icon="bi-megaphone", style="success",
+        extra={
+            "confirm": "公示后抽查结果（检查对象、执法人员、期限）将对外公开，不可撤回。确定公示结果？",
+            "done": "抽取结果已公示。",
+        },
+    )
+)  # fmt: skip

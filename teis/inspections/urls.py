@@ -7,9 +7,6 @@ from . import views
 app_name = "inspections"
 urlpatterns = [
     path("plans/<int:pk>/board/", views.plan_board, name="plan_board"),
-    path("plans/<int:pk>/freeze/", views.plan_freeze, name="plan_freeze"),
-    path("plans/<int:pk>/draw/", views.plan_draw, name="plan_draw"),
-    path("plans/<int:pk>/publish/", views.plan_publish, name="plan_publish"),
     path("plans/<int:pk>/publication.xlsx", views.plan_publication, name="plan_publication"),
     path("tasks/mine/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:pk>/execute/", views.task_execute, name="task_execute"),

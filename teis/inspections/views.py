@@ -1,6 +1,6 @@
-"""Pages of 双随机一公开 beyond the generic lists: the plan's draw board (freeze, draw, publish, verify,
-publication export), task execution, my tasks, statistics with charts, and the object import job. Thin: each
-parses, calls a service and renders."""
+"""Pages of 双随机一公开 beyond the generic lists: the plan's draw board (its buttons run the declared actions
+freeze, draw, publish; verification, publication export), task execution, my tasks, statistics with charts, and
+the object import job. Thin: each parses, calls a service and renders."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
+from teis.core import actions
 from teis.core.services import ServiceError
 from teis.core.views import require, xlsx_response
 
@@ -28,15 +28,14 @@ from .services import tasks as task_services
 
 def _plan(request, pk):
     require(request, "inspections.view_inspectionplan")
-    try:
-        return plan_services.access_plan(request.user, pk)
-    except ServiceError:
-        raise Http404 from None
+    return plan_services.access_plan(request.user, pk)  # Http404 outside the scope
 
 
 @login_required
 def plan_board(request, pk):
     plan = _plan(request, pk)
+    if request.method == "POST":
+        return _run_action(request, plan)
     record = DrawRecord.objects.filter(plan=plan).first()
     tasks = (
         plan.tasks.select_related("inspection_object", "unit").prefetch_related("inspectors__officer").order_by("code")
@@ -49,6 +48,7 @@ def plan_board(request, pk):
         "task_count": tasks.count(),
         "districts": dict(district_choices()),
         "can_draw": request.user.has_perm("inspections.draw_inspectionplan"),
+        "declared": {a.name: a for a in actions.for_model("inspections.inspectionplan")},  # confirmation texts
         "verify": plan_services.verify_draw(plan) if record and record.seed_hex and request.GET.get("verify") else None,
         "indicators": plan.indicators.select_related("unit"),
         "can_edit_indicators": request.user.has_perm("inspections.add_inspectionindicator"),
@@ -56,40 +56,23 @@ def plan_board(request, pk):
     return render(request, "inspections/plan_board.html", ctx)
 
 
-def _plan_action(request, pk, action, done):
-    require(request, "inspections.draw_inspectionplan")
-    plan = _plan(request, pk)
+def _run_action(request, plan):
+    """冻结 / 抽取 / 公示 from the board's buttons: the declared action (`tables.py`, `_action` = its name) through
+    `Action.perform`, the same checks as the API action and the generic detail page."""
+    act = actions.get("inspections.inspectionplan", request.POST.get("_action", ""))
+    if act is None:
+        raise Http404
+    require(request, act.permission)
     try:
-        result = action(request.user, plan)
+        result = act.perform(request.user, plan, request.POST)
     except ServiceError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, done(result) if callable(done) else done)
-    return redirect("inspections:plan_board", pk=pk)
-
-
-@login_required
-@require_POST
-def plan_freeze(request, pk):
-    return _plan_action(request, pk, plan_services.do_freeze, "候选名单已冻结，随机种子承诺值已公布。")
-
-
-@login_required
-@require_POST
-def plan_draw(request, pk):
-    return _plan_action(request, pk, plan_services.do_draw, "抽取完成，检查任务已下发，随机种子已公开。")
-
-
-@login_required
-@require_POST
-def plan_publish(request, pk):
-    return _plan_action(
-        request,
-        pk,
-        plan_services.do_publish,
-        lambda plan: "抽取结果已公示。"
-        + (f"已纳入相关单位勤务计划 {plan.duty_tasks_created} 项勤务任务。" if plan.duty_tasks_created else ""),
-    )
+        done = act.extra.get("done") or f"{act.label}：已完成。"
+        if getattr(result, "duty_tasks_created", 0):
+            done += f"已纳入相关单位勤务计划 {result.duty_tasks_created} 项勤务任务。"
+        messages.success(request, done)
+    return redirect("inspections:plan_board", pk=plan.pk)
 
 
 @login_required
@@ -124,10 +107,7 @@ def my_tasks(request):
 @login_required
 def task_execute(request, pk):
     require(request, "inspections.view_inspectiontask")
-    try:
-        task = task_services.access_task(request.user, pk)
-    except ServiceError:
-        raise Http404 from None
+    task = task_services.access_task(request.user, pk)  # Http404 outside the scope
     findings = list(task.findings.select_related("check_item"))
     is_inspector = task.inspectors.filter(officer__user=request.user).exists()
     can_execute = (
@@ -169,10 +149,7 @@ def task_photo(request, pk, photo_pk):
     from teis.core.storage import get_storage
 
     require(request, "inspections.view_inspectiontask")
-    try:
-        task = task_services.access_task(request.user, pk)
-    except ServiceError:
-        raise Http404 from None
+    task = task_services.access_task(request.user, pk)  # Http404 outside the scope
     photo = get_object_or_404(TaskPhoto, pk=photo_pk, task=task)
     from teis.core.files import file_response
 

@@ -1,5 +1,5 @@
-"""Forms of the petition pages. They only collect input: every rule is in the services, whose ServiceError field
-messages are put back on the form (`apply_service_errors`)."""
+"""Forms of the petition pages and of the declared actions. They only collect input: every rule is in the
+services, whose ServiceError field messages are put back on the registration form (`apply_service_errors`)."""
 
 from __future__ import annotations
 
@@ -80,13 +80,87 @@ class RegisterForm(forms.Form):
             self.fields[name].widget.attrs.update({**DUPLICATE_ATTRS, "hx-post": duplicate_url})
 
 
-class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+# --- the input of the declared actions (`tables.py`): the flow's steps and 督察; the services check it again -----
+
+_ROWS2 = {"rows": 2}
+
+
+def _text(label: str, *, required: bool = True, rows: int = 2, max_length: int = 2000) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=_required(label),
+    )
+
+
+def _unit_field(label: str) -> forms.ModelChoiceField:
+    """Any active unit; whether it is within the actor's reach and has someone to handle it is the service's
+    rule (`flow.check_reach`, `flow.check_handler`)."""
+    from teis.org.models import Unit
+
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Unit.objects.filter(is_active=True).order_by("path"),
+        empty_label="请选择",
+        error_messages={"required": "请选择承办单位", "invalid_choice": "所选单位不存在"},
+    )
+
+
+class AcceptForm(forms.Form):
+    opinion = _text("受理意见", required=False)
+
+
+class RejectForm(forms.Form):
+    opinion = _text("不予受理理由", max_length=5000)
+
+
+class InstructForm(forms.Form):
+    instruction = _text("批示意见")
+
+
+class DispatchForm(forms.Form):
+    unit = _unit_field("承办单位")
+    opinion = _text("派发意见", required=False)
+
+
+class HandleForm(forms.Form):
+    result = _text("办理结果", rows=3, max_length=5000)
+
+
+class TransferForm(forms.Form):
+    unit = _unit_field("转办至单位")
+    reason = _text("转办理由")
+
+
+class ReturnForm(forms.Form):
+    reason = _text("退回理由")
+
+
+class ApproveOpinionForm(forms.Form):
+    opinion = _text("审核意见", required=False)
+
+
+class ReturnOpinionForm(forms.Form):
+    opinion = _text("退回理由")
 
 
 class VisitForm(forms.Form):
-    satisfaction = forms.ChoiceField(label="回访满意度", choices=Satisfaction.choices)
-    note = forms.CharField(label="回访记录", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    satisfaction = forms.ChoiceField(
+        label="回访满意度",
+        choices=Satisfaction.choices,
+        error_messages={"required": "请选择回访满意度", "invalid_choice": "请选择回访满意度"},
+    )
+    note = _text("回访记录", required=False)
+
+
+class ExplainForm(forms.Form):
+    explanation = _text("情况说明", rows=3)
+
+
+class SuperviseForm(forms.Form):
+    opinion = _text("督察意见")
 
 
 def apply_service_errors(err, form) -> None:

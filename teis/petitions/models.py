@@ -97,6 +97,8 @@ class Petition(ScopedModel):
     class Meta:
         verbose_name = verbose_name_plural = "投诉信访件"
         ordering = ["-registered_at", "-id"]
+        # the steps of the handling flow (受理 … 回访, 情况说明); which step and whose task the engine decides
+        permissions = [("handle_petition", "办理信访件")]
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["-registered_at", "-id"], name="petition_registered_idx"),

@@ -10,14 +10,15 @@ Who does what in the petition flow (the lanes of `processes/petition_*.bpmn`):
 
 VIEW = ["petitions.view_petition", "petitions.view_petitionsupervision", "petitions.view_deadlinerule"]
 REGISTER = ["petitions.add_petition", "petitions.change_petition"]
+HANDLE = "petitions.handle_petition"  # the steps of the flow; the engine decides whose task each one is
 QUERIES = ["petitions.view_petitionquery", "petitions.add_petitionquery", "petitions.delete_petitionquery"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "field_officer": ["petitions.view_petition"],
-    "squad_leader": [*VIEW, "petitions.change_petition", *QUERIES],
-    "brigade_leader": [*VIEW, "petitions.change_petition", *QUERIES],
-    "command_center": [*VIEW, *REGISTER, *QUERIES],
-    "leadership": [*VIEW, "petitions.change_petitionsupervision", *QUERIES],
+    "squad_leader": [*VIEW, "petitions.change_petition", HANDLE, *QUERIES],
+    "brigade_leader": [*VIEW, "petitions.change_petition", HANDLE, *QUERIES],
+    "command_center": [*VIEW, *REGISTER, HANDLE, *QUERIES],
+    "leadership": [*VIEW, HANDLE, "petitions.change_petitionsupervision", *QUERIES],
     "system_admin": [
         "petitions.view_deadlinerule",
         "petitions.add_deadlinerule",

@@ -1,6 +1,8 @@
-"""Inspections API under /api/v1/inspections/: the plan's draw (record, freeze, draw, publish, verify), my
-tasks and execution for the mobile app, statistics, and the open tasks of a unit for duty planning. The
-pools, plans, tasks and warnings themselves are the generic endpoints (/api/v1/inspections/<model>s/)."""
+"""Inspections API under /api/v1/inspections/: the plan's draw record and its verification, my tasks and
+execution for the mobile app, statistics, and the open tasks of a unit for duty planning. The pools, plans, tasks
+and warnings themselves are the generic endpoints (/api/v1/inspections/<model>s/); freezing, drawing and
+publishing a plan are its declared actions (`tables.py`): `POST /api/v1/inspections/inspectionplans/<pk>/freeze/`,
+`…/draw/`, `…/publish/`."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import datetime as dt
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -69,40 +71,6 @@ class DrawRecordView(PlanAPIView):
         if record is None:
             raise ServiceError("not_frozen", "该计划尚未冻结名单。")
         return Response(DrawRecordSerializer(record).data)
-
-
-class _PlanActionView(PlanAPIView):
-    permission_action = "draw"
-    action_name = ""
-
-    def post(self, request, pk):
-        plan = plan_services.access_plan(request.user, pk)
-        getattr(plan_services, self.action_name)(request.user, plan)
-        record = DrawRecord.objects.select_related("plan").get(plan=plan)
-        return Response(DrawRecordSerializer(record).data)
-
-
-def _plan_action_schema(operation_id: str, summary: str):
-    return extend_schema_view(
-        post=extend_schema(
-            operation_id=operation_id, summary=summary, tags=TAGS, request=None, responses={200: DrawRecordSerializer}
-        )
-    )
-
-
-@_plan_action_schema("inspections_freeze", "冻结候选名单并公布随机种子承诺值")
-class FreezeView(_PlanActionView):
-    action_name = "do_freeze"
-
-
-@_plan_action_schema("inspections_draw", "执行抽取、下发任务并公开随机种子")
-class DrawView(_PlanActionView):
-    action_name = "do_draw"
-
-
-@_plan_action_schema("inspections_publish", "公示抽取结果")
-class PublishView(_PlanActionView):
-    action_name = "do_publish"
 
 
 class VerifySerializer(serializers.Serializer):
@@ -248,9 +216,6 @@ class DutyTasksView(TaskAPIView):
 
 urlpatterns = [
     path("plans/<int:pk>/draw-record/", DrawRecordView.as_view(), name="inspections-draw-record"),
-    path("plans/<int:pk>/freeze/", FreezeView.as_view(), name="inspections-freeze"),
-    path("plans/<int:pk>/draw/", DrawView.as_view(), name="inspections-draw"),
-    path("plans/<int:pk>/publish/", PublishView.as_view(), name="inspections-publish"),
     path("plans/<int:pk>/verify/", VerifyView.as_view(), name="inspections-verify"),
     path("tasks/mine/", MyTasksView.as_view(), name="inspections-my-tasks"),
     path("tasks/<int:pk>/", TaskDetailView.as_view(), name="inspections-task-detail"),

@@ -1,5 +1,5 @@
-"""The inspections API: draw record / freeze / draw / publish / verify, my tasks, task detail, execution,
-statistics, duty tasks — success, refusals (one JSON error body, Chinese message) and scope."""
+"""The inspections API: draw record / freeze / draw / publish (the plan's declared actions) / verify, my tasks,
+task detail, execution, statistics, duty tasks — success, refusals (one JSON error body, Chinese message) and scope."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from teis.inspections.models import InspectionTask, TaskPhoto
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 BASE = "/api/v1/inspections"
+PLANS = "/api/v1/inspections/inspectionplans"  # the declared actions: PLANS/<pk>/<action>/
 
 
 @pytest.fixture
@@ -24,26 +25,28 @@ def api(setup):
 def test_freeze_draw_publish_verify(setup, api):
     plan = setup["plan"]
     assert_error_body(api.get(f"{BASE}/plans/{plan.pk}/draw-record/"), 400, "not_frozen")
-    resp = api.post(f"{BASE}/plans/{plan.pk}/freeze/")
+    resp = api.post(f"{PLANS}/{plan.pk}/freeze/")
     assert resp.status_code == 200, resp.content
-    body = resp.json()
+    assert resp.json()["id"] == plan.pk and resp.json()["status"] == "frozen"
+    body = api.get(f"{BASE}/plans/{plan.pk}/draw-record/").json()
     assert len(body["seed_commitment"]) == 64 and body["seed_hex"] == "" and body["objects"] == 6
-    assert api.get(f"{BASE}/plans/{plan.pk}/draw-record/").json()["seed_hex"] == ""
-    assert_error_body(api.post(f"{BASE}/plans/{plan.pk}/publish/"), 400, "bad_status")
-    body = api.post(f"{BASE}/plans/{plan.pk}/draw/").json()
+    body = assert_error_body(api.post(f"{PLANS}/{plan.pk}/publish/"), 400, "bad_state")
+    assert "不能公示结果" in body["message"]
+    assert api.post(f"{PLANS}/{plan.pk}/draw/").json()["status"] == "drawn"
+    body = api.get(f"{BASE}/plans/{plan.pk}/draw-record/").json()
     assert len(body["seed_hex"]) == 64 and body["plan_status"] == "drawn"
     verify = api.get(f"{BASE}/plans/{plan.pk}/verify/").json()
     assert verify["identical"] is True and verify["lines"]
-    assert api.post(f"{BASE}/plans/{plan.pk}/publish/").json()["plan_status"] == "published"
+    assert api.post(f"{PLANS}/{plan.pk}/publish/").json()["status"] == "published"
 
 
 def test_draw_refusals(setup, api, make_user):
     plan = setup["plan"]
     officer = logged_in_client(setup["officers"][0])
-    assert_error_body(officer.post(f"{BASE}/plans/{plan.pk}/freeze/"), 403)
+    assert_error_body(officer.post(f"{PLANS}/{plan.pk}/freeze/"), 403)
     outsider = logged_in_client(make_user("brigade_leader", "brigade2"))
-    assert_error_body(outsider.post(f"{BASE}/plans/{plan.pk}/freeze/"), (400, 404))
-    assert_error_body(logged_in_client(setup["leader"]).post(f"{BASE}/plans/999999/freeze/"), (400, 404))
+    assert_error_body(outsider.post(f"{PLANS}/{plan.pk}/freeze/"), 404)
+    assert_error_body(logged_in_client(setup["leader"]).post(f"{PLANS}/999999/freeze/"), 404)
     # infeasible: 3 inspectors per object with objects only 4 can reach, one relation each → refused
     plan.inspectors_per_object = 4
     plan.save()
@@ -55,15 +58,15 @@ def test_draw_refusals(setup, api, make_user):
         description="亲属",
         declared_on="2025-01-01",
     )
-    body = assert_error_body(api.post(f"{BASE}/plans/{plan.pk}/freeze/"), 400, "infeasible")
+    body = assert_error_body(api.post(f"{PLANS}/{plan.pk}/freeze/"), 400, "infeasible")
     assert setup["objects"][0].name in body["message"] and body["fields"]["plan"]
     assert api.get(f"{BASE}/plans/{plan.pk}/draw-record/").status_code == 400
 
 
 def test_mobile_tasks_and_execution(setup, api, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    api.post(f"{BASE}/plans/{setup['plan'].pk}/freeze/")
-    api.post(f"{BASE}/plans/{setup['plan'].pk}/draw/")
+    api.post(f"{PLANS}/{setup['plan'].pk}/freeze/")
+    api.post(f"{PLANS}/{setup['plan'].pk}/draw/")
     task = InspectionTask.objects.order_by("code").first()
     user = task.inspectors.first().officer.user
     client = logged_in_client(user)
@@ -100,8 +103,8 @@ def test_mobile_tasks_and_execution(setup, api, settings, tmp_path):
 
 
 def test_statistics_and_duty(setup, api):
-    api.post(f"{BASE}/plans/{setup['plan'].pk}/freeze/")
-    api.post(f"{BASE}/plans/{setup['plan'].pk}/draw/")
+    api.post(f"{PLANS}/{setup['plan'].pk}/freeze/")
+    api.post(f"{PLANS}/{setup['plan'].pk}/draw/")
     stats = api.get(f"{BASE}/statistics/?year=2025").json()
     assert stats["totals"]["total"] == 3 and stats["by_unit"]
     assert_error_body(api.get(f"{BASE}/statistics/?year=abc"), 400, "invalid")

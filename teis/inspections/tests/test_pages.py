@@ -15,9 +15,16 @@ def test_board_execute_statistics(setup):
     board = reverse("inspections:plan_board", args=[plan.pk])
     assert "候选对象 <b>6</b> 个" in leader.get(board).content.decode()
     officer = logged_in_client(setup["officers"][0])
-    assert officer.post(reverse("inspections:plan_freeze", args=[plan.pk])).status_code in (403, 404)
-    assert leader.post(reverse("inspections:plan_freeze", args=[plan.pk])).status_code == 302
-    assert leader.post(reverse("inspections:plan_draw", args=[plan.pk])).status_code == 302
+    # the board's buttons post the plan's declared actions to the board itself
+    assert officer.post(board, {"_action": "freeze"}).status_code in (403, 404)
+    assert leader.post(board, {"_action": "fly"}).status_code == 404
+    resp = leader.post(board, {"_action": "draw"}, follow=True)  # not frozen yet: the refusal, nothing drawn
+    assert "不能执行抽取" in resp.content.decode() and not InspectionTask.objects.exists()
+    resp = leader.post(board, {"_action": "freeze"})
+    assert resp.status_code == 302 and resp.url == board
+    page = leader.get(board).content.decode()
+    assert "候选名单已冻结，随机种子承诺值已公布。" in page and 'value="draw"' in page
+    assert leader.post(board, {"_action": "draw"}).status_code == 302
     assert InspectionPlan.objects.get(pk=plan.pk).status == PlanStatus.DRAWN
     page = leader.get(board + "?verify=1").content.decode()
     assert "重新抽取结果与公示结果完全一致" in page

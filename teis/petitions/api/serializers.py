@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..choices import Channel, PetitionKind, Satisfaction
+from ..choices import Channel, PetitionKind
 from ..models import Petition
 from ..services.intake import masked_personal
 
@@ -101,38 +101,9 @@ class PetitionRegisterSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
-class PetitionActionSerializer(serializers.Serializer):
-    """The fields a step uses: accept (decision approve/reject, opinion), instruct (instruction), dispatch (unit,
-    opinion), handle (result), transfer (unit, reason), return (reason), review / close (decision approve/return,
-    opinion), visit (satisfaction, note)."""
-
-    decision = serializers.CharField(required=False, allow_blank=True)
-    opinion = serializers.CharField(required=False, allow_blank=True)
-    instruction = serializers.CharField(required=False, allow_blank=True)
-    unit = serializers.CharField(required=False, allow_blank=True)
-    result = serializers.CharField(required=False, allow_blank=True)
-    reason = serializers.CharField(required=False, allow_blank=True)
-    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True)
-
-
 class PetitionQuerySerializer(serializers.Serializer):
     conditions = serializers.JSONField(help_text='[{"field": "channel", "op": "eq", "value": "hotline"}, …]')
     sort = serializers.CharField(required=False, allow_blank=True)
-
-
-class PetitionSupervisionOpinionSerializer(serializers.Serializer):
-    opinion = serializers.CharField(required=False, allow_blank=True)
-    decision = serializers.ChoiceField(
-        choices=[("approve", "接受说明"), ("return", "退回重新说明")],
-        required=False,
-        default="approve",
-        help_text="approve：接受情况说明并下达督察意见；return：退回（opinion 为退回理由）",
-    )
-
-
-class PetitionSupervisionExplainSerializer(serializers.Serializer):
-    explanation = serializers.CharField(required=False, allow_blank=True, help_text="情况说明")
 
 
 class PetitionCaseLinkSerializer(serializers.Serializer):

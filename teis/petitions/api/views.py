@@ -1,11 +1,14 @@
-"""Petition API under /api/v1/petitions/: register (JSON or multipart), detail, the flow's steps, case links,
-duplicates, 综合/自定义查询, statistics, the 信访专题 dashboard and 督察. The same services as the pages; a refused
-request is HTTP 400 {"code", "message", "fields"} (ServiceError), outside the user's scope 404."""
+"""Petition API under /api/v1/petitions/: register (JSON or multipart), detail, case links, duplicates,
+综合/自定义查询, statistics and the 信访专题 dashboard. The flow's steps and 督察 are the declared actions
+(`tables.py`) on the generic endpoints: `POST /api/v1/petitions/petitions/<pk>/<action>/` (accept, reject, instruct,
+dispatch, handle, transfer, return, review, review_return, close, close_return, visit) and
+`POST /api/v1/petitions/petitionsupervisions/<pk>/<action>/` (explain, supervise, supervise-return). The same
+services as the pages; a refused request is HTTP 400 {"code", "message", "fields"} (ServiceError), outside the
+user's scope 404."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -13,16 +16,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..services import flow, intake, stats, supervision
+from ..services import flow, intake, stats
 from ..services import query as q
 from .serializers import (
-    PetitionActionSerializer,
     PetitionCaseLinkSerializer,
     PetitionDetailSerializer,
     PetitionQuerySerializer,
     PetitionRegisterSerializer,
-    PetitionSupervisionExplainSerializer,
-    PetitionSupervisionOpinionSerializer,
 )
 
 TAGS = ["投诉信访"]
@@ -74,38 +74,6 @@ class DetailView(PetitionAPIView):
         tags=TAGS,
     )
     def get(self, request, pk: int):
-        return _detail(request, pk)
-
-
-ACTIONS = {
-    "accept": lambda u, p, d: flow.do_accept(u, p, accept=d.get("decision") != "reject", opinion=d.get("opinion", "")),
-    "instruct": lambda u, p, d: flow.do_instruct(u, p, instruction=d.get("instruction", "")),
-    "dispatch": lambda u, p, d: flow.do_dispatch(u, p, unit=d.get("unit"), opinion=d.get("opinion", "")),
-    "handle": lambda u, p, d: flow.do_handle(u, p, result=d.get("result", "")),
-    "transfer": lambda u, p, d: flow.do_transfer(u, p, unit=d.get("unit"), reason=d.get("reason", "")),
-    "return": lambda u, p, d: flow.do_return(u, p, reason=d.get("reason", "")),
-    "review": lambda u, p, d: flow.do_review(u, p, approve=d.get("decision") != "return", opinion=d.get("opinion", "")),
-    "close": lambda u, p, d: flow.do_close(u, p, approve=d.get("decision") != "return", opinion=d.get("opinion", "")),
-    "visit": lambda u, p, d: flow.do_visit(u, p, satisfaction=d.get("satisfaction", ""), note=d.get("note", "")),
-}
-
-
-class ActionView(PetitionAPIView):
-    @extend_schema(
-        operation_id="petitions_action",
-        summary="办理环节：accept 受理 / instruct 批示 / dispatch 派发 / handle 处理 / transfer 转办 / return 退回 / "
-        "review 水上审核 / close 结案审核 / visit 回访",
-        request=PetitionActionSerializer,
-        responses={200: PetitionDetailSerializer},
-        tags=TAGS,
-    )
-    def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:
-            raise Http404
-        s = PetitionActionSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        petition = intake.access_petition(request.user, pk)
-        ACTIONS[action](request.user, petition, s.validated_data)
         return _detail(request, pk)
 
 
@@ -228,52 +196,12 @@ class DashboardView(PetitionAPIView):
         return Response(data)
 
 
-class SuperviseView(PetitionAPIView):
-    @extend_schema(
-        operation_id="petitions_supervise",
-        summary="督察审核：接受情况说明并下达督察意见，或退回重新说明",
-        request=PetitionSupervisionOpinionSerializer,
-        responses={200: dict},
-        tags=TAGS,
-    )
-    def post(self, request, pk: int):
-        sup = supervision.access_supervision(request.user, pk)
-        s = PetitionSupervisionOpinionSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        sup = supervision.do_supervise(
-            request.user,
-            sup,
-            opinion=s.validated_data.get("opinion", ""),
-            accept=s.validated_data.get("decision", "approve") != "return",
-        )
-        return Response({"id": sup.pk, "status": sup.status, "opinion": sup.opinion})
-
-
-class ExplainView(PetitionAPIView):
-    @extend_schema(
-        operation_id="petitions_supervision_explain",
-        summary="提交督察情况说明（被督察单位）",
-        request=PetitionSupervisionExplainSerializer,
-        responses={200: dict},
-        tags=TAGS,
-    )
-    def post(self, request, pk: int):
-        sup = supervision.access_supervision(request.user, pk)
-        s = PetitionSupervisionExplainSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        sup = supervision.do_explain(request.user, sup, explanation=s.validated_data.get("explanation", ""))
-        return Response({"id": sup.pk, "status": sup.status, "explanation": sup.explanation})
-
-
 urlpatterns = [
     path("register/", RegisterView.as_view(), name="api_petition_register"),
     path("<int:pk>/", DetailView.as_view(), name="api_petition_detail"),
-    path("<int:pk>/actions/<slug:action>/", ActionView.as_view(), name="api_petition_action"),
     path("<int:pk>/cases/", CaseLinkView.as_view(), name="api_petition_link_case"),
     path("duplicates/", DuplicatesView.as_view(), name="api_petition_duplicates"),
     path("query/", QueryView.as_view(), name="api_petition_query"),
     path("stats/", StatsView.as_view(), name="api_petition_stats"),
     path("dashboard/", DashboardView.as_view(), name="api_petition_dashboard"),
-    path("supervisions/<int:pk>/supervise/", SuperviseView.as_view(), name="api_petition_supervise"),
-    path("supervisions/<int:pk>/explain/", ExplainView.as_view(), name="api_petition_supervision_explain"),
 ]

@@ -1,5 +1,6 @@
-"""The petition API: register, detail (masked), every step, case link, duplicates, query, stats, dashboard,
-supervise; refused requests are HTTP 400 with {"code","message","fields"} and write nothing; 404 outside scope."""
+"""The petition API: register, detail (masked), every step (the declared actions on the generic endpoint), case
+link, duplicates, query, stats, dashboard, 督察; refused requests are HTTP 400 with {"code","message","fields"} and
+write nothing; 404 outside scope."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from .conftest import petition_data
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/petitions/"
+ACT = "/api/v1/petitions/petitions/"  # the declared actions: ACT/<pk>/<action>/
+SUP = "/api/v1/petitions/petitionsupervisions/"
 
 
 def _post(client, url, data):
@@ -34,15 +37,15 @@ def test_full_flow_through_the_api(people, make_user):
     pk = body["id"]
     assert body["complainant"]["complainant_phone"] == "138****5678"
     assert body["tasks"][0]["step"] == "Task_Accept"
-    assert _post(reg, f"{BASE}{pk}/actions/accept/", {}).status_code == 200
-    assert _post(leader, f"{BASE}{pk}/actions/instruct/", {"instruction": "请核查"}).status_code == 200
-    resp = _post(reg, f"{BASE}{pk}/actions/dispatch/", {"unit": str(people.tree["squad1"].pk)})
+    assert _post(reg, f"{ACT}{pk}/accept/", {}).status_code == 200
+    assert _post(leader, f"{ACT}{pk}/instruct/", {"instruction": "请核查"}).status_code == 200
+    resp = _post(reg, f"{ACT}{pk}/dispatch/", {"unit": str(people.tree["squad1"].pk)})
     assert resp.status_code == 200 and resp.json()["status"] == "handling"
-    resp = _post(squad, f"{BASE}{pk}/actions/transfer/", {"unit": str(people.tree["squad3"].pk), "reason": "x"})
+    resp = _post(squad, f"{ACT}{pk}/transfer/", {"unit": str(people.tree["squad3"].pk), "reason": "x"})
     assert_error_body(resp, 400, "unit_out_of_reach")
-    assert _post(squad, f"{BASE}{pk}/actions/handle/", {"result": "已处理"}).status_code == 200
-    assert _post(reg, f"{BASE}{pk}/actions/close/", {"decision": "approve"}).status_code == 200
-    resp = _post(reg, f"{BASE}{pk}/actions/visit/", {"satisfaction": "satisfied"})
+    assert _post(squad, f"{ACT}{pk}/handle/", {"result": "已处理"}).status_code == 200
+    assert _post(reg, f"{ACT}{pk}/close/", {}).status_code == 200
+    resp = _post(reg, f"{ACT}{pk}/visit/", {"satisfaction": "satisfied"})
     assert resp.status_code == 200 and resp.json()["status"] == "closed"
     case = EnforcementCase.objects.create(title="拒载案", unit=people.tree["squad1"], handler=people.squad1)
     resp = _post(reg, f"{BASE}{pk}/cases/", {"case": str(case.pk)})
@@ -62,14 +65,17 @@ def test_permissions_and_scope(people, register):
     p = register()
     assert_error_body(_post(logged_in_client(people.officer), f"{BASE}register/", {}), 403)
     assert_error_body(logged_in_client(people.squad3).get(f"{BASE}{p.pk}/"), 404)
-    resp = _post(logged_in_client(people.squad1), f"{BASE}{p.pk}/actions/accept/", {})
+    resp = _post(logged_in_client(people.squad1), f"{ACT}{p.pk}/accept/", {})
     assert resp.status_code == 404  # not in squad1's scope before dispatch
-    resp = _post(logged_in_client(people.registrar), f"{BASE}{p.pk}/actions/fly/", {})
+    resp = _post(logged_in_client(people.registrar), f"{ACT}{p.pk}/fly/", {})
     assert resp.status_code == 404
     body = assert_error_body(
-        _post(logged_in_client(people.registrar), f"{BASE}{p.pk}/actions/handle/", {"result": "x"}), 400
+        _post(logged_in_client(people.registrar), f"{ACT}{p.pk}/handle/", {"result": "x"}), 400, "bad_state"
     )
-    assert body["code"] == "wrong_step"
+    assert body["message"] == "信访件当前不在承办处理环节。"
+    # the right step, but not the actor's task: the engine's refusal
+    body = assert_error_body(_post(logged_in_client(people.leader), f"{ACT}{p.pk}/accept/", {}), 400, "not_your_task")
+    assert Petition.objects.get(pk=p.pk).accepted_at is None
 
 
 def test_duplicates_query_stats_dashboard(people, register):
@@ -92,17 +98,19 @@ def test_supervise_api(people, register):
     p = register()
     supervision.check_deadlines(timezone.now() + dt.timedelta(days=40))
     sup = PetitionSupervision.objects.get(petition=p)
-    url = f"{BASE}supervisions/{sup.pk}/supervise/"
-    explain = f"{BASE}supervisions/{sup.pk}/explain/"
+    url = f"{SUP}{sup.pk}/supervise/"
+    send_back = f"{SUP}{sup.pk}/supervise-return/"
+    explain = f"{SUP}{sup.pk}/explain/"
     leader, registrar = logged_in_client(people.leader), logged_in_client(people.registrar)
-    assert_error_body(_post(leader, url, {"opinion": ""}), 400, "required")
     # nothing to review before the supervised unit (here 指挥中心, still 待受理) has explained
-    assert_error_body(_post(leader, url, {"opinion": "限期办结"}), 400, "not_explained")
+    assert_error_body(_post(leader, url, {"opinion": "限期办结"}), 400, "bad_state")
     assert _post(logged_in_client(people.squad1), explain, {"explanation": "x"}).status_code == 404  # outside scope
-    assert_error_body(_post(registrar, explain, {"explanation": " "}), 400, "required")
+    assert_error_body(_post(registrar, explain, {"explanation": " "}), 400, "invalid")
     resp = _post(registrar, explain, {"explanation": "来件集中，人手不足，已安排专人受理"})
     assert resp.status_code == 200 and resp.json()["status"] == "review"
-    resp = _post(leader, url, {"opinion": "说明不具体", "decision": "return"})
+    body = assert_error_body(_post(leader, url, {"opinion": ""}), 400, "invalid")
+    assert body["fields"] == {"opinion": ["请填写督察意见"]}
+    resp = _post(leader, send_back, {"opinion": "说明不具体"})
     assert resp.status_code == 200 and resp.json()["status"] == "open"
     assert _post(registrar, explain, {"explanation": "已于当日受理，后续每日清零"}).json()["status"] == "review"
     resp = _post(leader, url, {"opinion": "限期办结"})

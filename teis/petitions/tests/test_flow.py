@@ -216,7 +216,7 @@ def test_dispatch_api_out_of_reach_is_400_and_writes_nothing(people, register):
     client = logged_in_client(people.squad1)
     before = AuditRecord.objects.count()
     resp = client.post(
-        f"/api/v1/petitions/{p.pk}/actions/transfer/",
+        f"/api/v1/petitions/petitions/{p.pk}/transfer/",
         {"unit": str(people.tree["squad3"].pk), "reason": "转第三中队"},
         content_type="application/json",
     )

@@ -47,20 +47,23 @@ def test_petition_page_and_steps(people, register):
     reg = logged_in_client(people.registrar)
     html = reg.get(f"/petitions/{p.pk}/").content.decode()
     assert "btn-accept" in html and "138****5678" in html and "13812345678" not in html
-    assert reg.post(f"/petitions/{p.pk}/act/accept/", {"decision": "reject"}).status_code == 400
-    assert reg.post(f"/petitions/{p.pk}/act/accept/", {"decision": "approve"}).status_code == 302
-    logged_in_client(people.leader).post(f"/petitions/{p.pk}/act/instruct/", {"instruction": "核查"})
+    url = f"/petitions/{p.pk}/"  # the page's forms post the declared actions to the page itself
+    resp = reg.post(url, {"_action": "reject", "opinion": ""})
+    assert resp.status_code == 400 and "请填写不予受理理由" in resp.content.decode()
+    assert reg.post(url, {"_action": "accept"}).status_code == 302
+    logged_in_client(people.leader).post(url, {"_action": "instruct", "instruction": "核查"})
     html = reg.get(f"/petitions/{p.pk}/").content.decode()
     assert "dispatch-unit" in html
-    resp = reg.post(f"/petitions/{p.pk}/act/dispatch/", {"unit": people.tree["squad1"].pk})
+    resp = reg.post(url, {"_action": "dispatch", "unit": people.tree["squad1"].pk})
     assert resp.status_code == 302
     squad = logged_in_client(people.squad1)
     html = squad.get(f"/petitions/{p.pk}/").content.decode()
     assert "btn-handle" in html and "btn-transfer" in html
-    resp = squad.post(f"/petitions/{p.pk}/act/transfer/", {"unit": people.tree["squad3"].pk, "reason": "x"})
+    resp = squad.post(url, {"_action": "transfer", "unit": people.tree["squad3"].pk, "reason": "x"})
     assert resp.status_code == 400 and "不在您的转办范围内" in resp.content.decode()
     assert logged_in_client(people.squad3).get(f"/petitions/{p.pk}/").status_code == 404
-    assert reg.post(f"/petitions/{p.pk}/act/nope/").status_code == 404
+    assert reg.post(url, {"_action": "nope"}).status_code == 404
+    assert reg.post(url, {"_action": "explain", "supervision": "999999"}).status_code == 404
 
 
 def test_case_page_shows_linked_petitions(people, register):

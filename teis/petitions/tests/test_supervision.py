@@ -130,7 +130,7 @@ def test_supervision_page_forms(people, register):
     page = logged_in_client(people.squad1).get(f"/petitions/{p.pk}/").content.decode()
     assert f'id="explanation-{sup.pk}"' in page and f'id="btn-supervise-{sup.pk}"' not in page
     resp = logged_in_client(people.squad1).post(
-        f"/petitions/{p.pk}/supervisions/{sup.pk}/explain/", {"explanation": "正在补充调查"}
+        f"/petitions/{p.pk}/", {"supervision": sup.pk, "_action": "explain", "explanation": "正在补充调查"}
     )
     assert resp.status_code == 302
     sup.refresh_from_db()
@@ -138,7 +138,7 @@ def test_supervision_page_forms(people, register):
     page = logged_in_client(people.leader).get(f"/petitions/{p.pk}/").content.decode()
     assert f'id="btn-supervise-return-{sup.pk}"' in page and "正在补充调查" in page
     resp = logged_in_client(people.leader).post(
-        f"/petitions/{p.pk}/supervisions/{sup.pk}/", {"opinion": "请补充证据", "decision": "return"}
+        f"/petitions/{p.pk}/", {"supervision": sup.pk, "_action": "supervise_return", "opinion": "请补充证据"}
     )
     assert resp.status_code == 302
     sup.refresh_from_db()

@@ -1,5 +1,6 @@
 """Petition pages: 登记 (/petitions/new/, with the HTMX duplicate check), the petition page (/petitions/<pk>/) with the
-step the user may do, case links, attachments, revealing personal data and 督察. Thin: every write is a service."""
+step the user may do and 督察 (the declared actions of `tables.py`, posted to the page), case links, attachments,
+revealing personal data. Thin: every write is a service."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
+from teis.core import actions
 from teis.core.files import file_response
 from teis.core.services import ServiceError
 from teis.core.storage import get_storage
@@ -20,10 +22,11 @@ from teis.core.views import require
 from .. import steps
 from ..choices import PetitionStatus, Satisfaction
 from ..forms import RegisterForm, apply_service_errors
-from ..services import flow, intake, supervision
+from ..services import flow, intake
 
 VIEW = "petitions.view_petition"
 REVEAL_PERMISSION = "org.reveal_personal_data"
+HANDLE = "petitions.handle_petition"
 
 
 @login_required
@@ -69,15 +72,19 @@ def duplicates(request):
 
 def _supervisions(user, petition) -> list:
     rows = list(petition.supervisions.select_related("supervisor", "unit", "explained_by", "process"))
+    label = "petitions.petitionsupervision"
+    explain, review, send_back = (actions.get(label, n) for n in ("explain", "supervise", "supervise_return"))
     for s in rows:
-        s.can_explain = supervision.can_explain(user, s)
-        s.can_review = supervision.can_review(user, s)
+        s.can_explain = explain.available_to(user, s)
+        s.can_review = review.available_to(user, s)
+        s.can_return = send_back.available_to(user, s)
     return rows
 
 
 def _page_context(request, petition) -> dict:
     user = request.user
-    actions = flow.available_actions(user, petition)
+    # the steps whose forms the page shows: the user's tasks, for a holder of the actions' permission
+    steps_offered = flow.available_actions(user, petition) if user.has_perm(HANDLE) else set()
     ctx = {
         "petition": petition,
         "masked": intake.masked_personal(petition),
@@ -95,12 +102,13 @@ def _page_context(request, petition) -> dict:
             exclude_pk=petition.pk,
             now=petition.registered_at,
         ),
-        "actions": actions,
+        "actions": steps_offered,
+        "declared": {a.name: a for a in actions.for_model("petitions.petition")},  # confirmation texts
         "steps": steps,
         "tasks": flow.active_tasks(petition),
         "satisfactions": Satisfaction.choices,
     }
-    if actions & {steps.DISPATCH, steps.HANDLE}:
+    if steps_offered & {steps.DISPATCH, steps.HANDLE}:
         ctx["reachable_units"] = list(flow.reachable_units(user))
     return ctx
 
@@ -109,54 +117,39 @@ def _page_context(request, petition) -> dict:
 def petition_page(request, pk: int):
     require(request, VIEW)
     petition = intake.access_petition(request.user, pk)
+    if request.method == "POST":
+        return _run_action(request, petition)
     return render(request, "petitions/petition_detail.html", _page_context(request, petition))
 
 
-ACTIONS = {
-    "accept": lambda u, p, d: flow.do_accept(u, p, accept=d.get("decision") != "reject", opinion=d.get("opinion", "")),
-    "instruct": lambda u, p, d: flow.do_instruct(u, p, instruction=d.get("instruction", "")),
-    "dispatch": lambda u, p, d: flow.do_dispatch(u, p, unit=d.get("unit"), opinion=d.get("opinion", "")),
-    "handle": lambda u, p, d: flow.do_handle(u, p, result=d.get("result", "")),
-    "transfer": lambda u, p, d: flow.do_transfer(u, p, unit=d.get("unit"), reason=d.get("reason", "")),
-    "return": lambda u, p, d: flow.do_return(u, p, reason=d.get("reason", "")),
-    "review": lambda u, p, d: flow.do_review(u, p, approve=d.get("decision") != "return", opinion=d.get("opinion", "")),
-    "close": lambda u, p, d: flow.do_close(u, p, approve=d.get("decision") != "return", opinion=d.get("opinion", "")),
-    "visit": lambda u, p, d: flow.do_visit(u, p, satisfaction=d.get("satisfaction", ""), note=d.get("note", "")),
-}
-DONE = {
-    "accept": "已办理受理",
-    "instruct": "已批示",
-    "dispatch": "已派发",
-    "handle": "已提交办理结果",
-    "transfer": "已转办",
-    "return": "已退回",
-    "review": "已审核",
-    "close": "已办理结案审核",
-    "visit": "已记录回访，信访件办结",
-}
-
-
-@login_required
-@require_POST
-def act(request, pk: int, action: str):
-    """One step of the flow (the form on the petition page); a refusal is shown as the service's message."""
-    if action not in ACTIONS:
+def _run_action(request, petition):
+    """A declared action (`tables.py`: a step of the flow, or 督察 on one of the petition's supervisions, named by
+    `supervision`) from the page's forms, through `Action.perform`: the same checks as the API action and the
+    generic detail page. A refusal re-renders the page with the service's message."""
+    label, obj = "petitions.petition", petition
+    sup_pk = request.POST.get("supervision", "")
+    if sup_pk:
+        label = "petitions.petitionsupervision"
+        obj = petition.supervisions.filter(pk=sup_pk).first() if sup_pk.isdigit() and len(sup_pk) < 12 else None
+        if obj is None:
+            raise Http404
+    act = actions.get(label, request.POST.get("_action", ""))
+    if act is None:
         raise Http404
-    require(request, VIEW)
-    petition = intake.access_petition(request.user, pk)
+    require(request, act.permission)
+    data = {k.removeprefix(f"{act.name}-"): v for k, v in request.POST.items()}  # the generic form's prefix too
     try:
-        result = ACTIONS[action](request.user, petition, request.POST)
+        result = act.perform(request.user, obj, data)
     except ServiceError as err:
-        messages.error(request, err.message)
-        ctx = _page_context(request, intake.access_petition(request.user, pk))
-        ctx["error_action"] = action
-        ctx["posted"] = request.POST
+        details = [m for ms in err.fields.values() for m in ms]
+        messages.error(request, "；".join(details) if err.code == "invalid" and details else err.message)
+        ctx = _page_context(request, intake.access_petition(request.user, petition.pk))
         return render(request, "petitions/petition_detail.html", ctx, status=400)
-    done = DONE[action]
-    if action == "visit" and result.status != PetitionStatus.CLOSED:
+    done = act.extra.get("done") or f"{act.label}：已完成"
+    if act.name == "visit" and result.status != PetitionStatus.CLOSED:
         done = f"已记录回访：不满意，信访件重办（第 {result.redo_count} 次），办结期限 {result.finish_due:%Y-%m-%d}"
     messages.success(request, done + "。")
-    return redirect("petitions:petition_page", pk=pk)
+    return redirect("petitions:petition_page", pk=petition.pk)
 
 
 @login_required
@@ -203,42 +196,6 @@ def add_attachments(request, pk: int):
 
 @login_required
 @require_POST
-def supervise(request, pk: int, sup_pk: int):
-    require(request, "petitions.change_petitionsupervision")
-    petition = intake.access_petition(request.user, pk)
-    sup = petition.supervisions.filter(pk=sup_pk).first()
-    if sup is None:
-        raise Http404
-    accept = request.POST.get("decision") != "return"
-    try:
-        supervision.do_supervise(request.user, sup, opinion=request.POST.get("opinion", ""), accept=accept)
-    except ServiceError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, "督察意见已下达。" if accept else "情况说明已退回，待被督察单位重新说明。")
-    return redirect("petitions:petition_page", pk=pk)
-
-
-@login_required
-@require_POST
-def explain(request, pk: int, sup_pk: int):
-    """情况说明 of the supervised unit."""
-    require(request, VIEW)
-    petition = intake.access_petition(request.user, pk)
-    sup = petition.supervisions.filter(pk=sup_pk).first()
-    if sup is None:
-        raise Http404
-    try:
-        supervision.do_explain(request.user, sup, explanation=request.POST.get("explanation", ""))
-    except ServiceError as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, "情况说明已提交，待督察审核。")
-    return redirect("petitions:petition_page", pk=pk)
-
-
-@login_required
-@require_POST
 def reveal(request, pk: int, field: str):
     """A complainant's personal datum in clear, for a user with the reveal permission; always audited."""
     if field not in intake.PERSONAL_MASKS:
@@ -274,13 +231,10 @@ urlpatterns = [
     path("new/", register, name="register"),
     path("duplicates/", duplicates, name="duplicates"),
     path("<int:pk>/", petition_page, name="petition_page"),
-    path("<int:pk>/act/<slug:action>/", act, name="act"),
     path("<int:pk>/cases/", link_case, name="link_case"),
     path("<int:pk>/cases/<int:case_pk>/unlink/", unlink_case, name="unlink_case"),
     path("<int:pk>/attachments/", add_attachments, name="add_attachments"),
     path("<int:pk>/attachments/<int:attachment_pk>/", attachment, name="attachment"),
-    path("<int:pk>/supervisions/<int:sup_pk>/", supervise, name="supervise"),
-    path("<int:pk>/supervisions/<int:sup_pk>/explain/", explain, name="supervision_explain"),
     path("<int:pk>/reveal/<slug:field>/", reveal, name="reveal"),
     path("petition/<int:pk>/", petition_redirect, name="petition_redirect"),
 ]
