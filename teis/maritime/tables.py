@@ -367,15 +367,22 @@ actions.register(
         form=NoteForm, states=(ClueStatus.NEW,), icon="bi-x-circle", style="secondary",
     )
 )  # fmt: skip
-for _name, _label, _icon, _style in (
-    ("approve", "同意并推送办案", "bi-check2-circle", "success"),
-    ("reject", "不同意", "bi-x-circle", "danger"),
+for _name, _label, _icon, _style, _confirm in (
+    (
+        "approve",
+        "同意并推送办案",
+        "bi-check2-circle",
+        "success",
+        "同意后将把本线索推送办案，生成一件非现场案件预登记（附图片），不可撤回。确定推送？",
+    ),
+    ("reject", "不同意", "bi-x-circle", "danger", ""),
 ):
     actions.register(
         Action(
             _CLUE, _name, _label, "maritime.change_clue",  # the workflow's 线索审核 task says who may decide
             run=lambda actor, clue, opinion, _d=_name: clue_services.do_review_clue(actor, clue, _d, opinion),
             form=ReviewForm, states=(ClueStatus.SCREENED,), offered_to=_can_review, icon=_icon, style=_style,
+            confirm=_confirm,
         )
     )  # fmt: skip
 actions.register(
@@ -385,5 +392,6 @@ actions.register(
         # the review pushes at once; this is the way on for an approved clue whose push did not happen
         states=(ClueStatus.APPROVED,), applies=lambda clue: clue.case_id is None,
         not_applicable="只有审核通过且尚未推送的线索可以推送办案", icon="bi-send", style="success",
+        confirm="将本线索推送办案，生成一件非现场案件预登记（附图片），不可撤回。确定推送？",
     )
 )  # fmt: skip

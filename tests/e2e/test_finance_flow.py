@@ -88,6 +88,7 @@ def test_print_issue_pay_and_reconcile(browser, live_server, make_user, tree, sh
     off.fill("#id_void-number", "沪00000001")
     off.fill("#id_void-reason", "填写错误")
     off.locator("#void-form button").click()
+    off.click("#teis-confirm-ok")  # 作废 asks first
     off.wait_for_selector("text=已作废")
 
     case = decided_case(tree["squad1"], 7, handler=officer)

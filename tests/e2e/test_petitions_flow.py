@@ -139,6 +139,7 @@ def test_petition_full_flow_with_overdue_supervision(browser, live_server, make_
     sq2.goto(url)
     sq2.fill("#return-reason", "经核实不属本中队辖区，请重新派发")
     sq2.click("#btn-return")
+    sq2.click("#teis-confirm-ok")  # 退回 asks first
     sq2.wait_for_selector("text=已退回")
     reg.goto(url)
     reg.select_option("#dispatch-unit", str(tree["squad1"].pk))
