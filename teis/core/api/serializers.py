@@ -21,6 +21,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         self._restrict_to_writable(fields)
+        guard_text_fields(fields.values())
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if request is not None and request.method in ("GET", "HEAD", "OPTIONS"):
@@ -54,6 +55,26 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                     data[name] = mask(str(data[name]))
         _ = request
         return data
+
+
+def guard_text_fields(fields) -> None:
+    """Text and JSON fields refuse NUL and other control characters with a message of their own (`fields`
+    of the error body names them), instead of DRF's NUL-only check."""
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    from teis.core.validators import validate_json_text, validate_plain_text
+
+    for f in fields:
+        check = (
+            validate_plain_text
+            if isinstance(f, serializers.CharField)
+            else validate_json_text
+            if isinstance(f, serializers.JSONField)
+            else None
+        )
+        if check is None or f.read_only or check in f.validators:
+            continue
+        f.validators = [check, *(v for v in f.validators if not isinstance(v, ProhibitNullCharactersValidator))]
 
 
 def serializer_for(config) -> type[serializers.ModelSerializer]:
