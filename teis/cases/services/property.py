@@ -22,7 +22,7 @@ from teis.core.validators import normalise_plate
 from teis.core.workdays import add_workdays
 
 from ..choices import PropertyKind, PropertyStatus
-from ..models import CaseProperty, CustodyPlace, EnforcementCase
+from ..models import CaseProperty, CustodyPlace, EnforcementCase, ParkingRecord
 
 HELD = (PropertyStatus.SEIZED, PropertyStatus.SEALED, PropertyStatus.IN_CUSTODY)
 REMINDER_WORKDAYS = 3  # working days before custody_until
@@ -304,7 +304,7 @@ def do_auction_property(
         "cases.auction_property",
         auction_date=auction_date,
         auction_price=price,
-        released_to=fit(CaseProperty, "released_to", buyer or "", strip=True, field="buyer") or "拍卖买受人",
+        released_to=fit(ParkingRecord, "released_to", buyer or "", strip=True, field="buyer") or "拍卖买受人",
     )
 
 
