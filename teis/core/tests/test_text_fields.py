@@ -58,7 +58,8 @@ def test_api_serializers_refuse_control_characters_themselves(sysadmin):
 
     request = APIRequestFactory().post("/api/v1/org/roles/")
     request.user = sysadmin
-    serializer = serializer_for(registry.get("org.role"))(data={**ROLE, "name": "文\x00书"}, context={"request": request})
+    serializer_class = serializer_for(registry.get("org.role"))
+    serializer = serializer_class(data={**ROLE, "name": "文\x00书"}, context={"request": request})
     assert not serializer.is_valid()
     assert [str(e) for e in serializer.errors["name"]] == [CONTROL_FIELD_MESSAGE]
 
@@ -105,7 +106,8 @@ def test_services_no_longer_cut(service, model, column, value):
 
     module_name, _, class_name = model.rpartition(".")
     cls = getattr(importlib.import_module(module_name), class_name)
-    source = open(importlib.import_module(service).__file__, encoding="utf-8").read()
+    with open(importlib.import_module(service).__file__, encoding="utf-8") as f:
+        source = f.read()
     assert f'fit({cls.__name__}, "{column}"' in source
     with pytest.raises(ServiceError):
         fit(cls, column, value)
