@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
+import datetime
+
+from django.db import models
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from teis.core.fields import EncryptedCharField
 from teis.core.forms import scoped_choices
+
+
+class DateTimeField(serializers.DateTimeField):
+    """Times in the current time zone, as RFC 3339 requires: a zone offset of whole minutes. Before 1901 the
+    zone database gives Asia/Shanghai its local mean time (+08:05:43), which no RFC 3339 reader accepts;
+    such times are given in UTC instead."""
+
+    def to_representation(self, value):
+        text = super().to_representation(value)
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        if isinstance(value, datetime.datetime) and isinstance(text, str) and output_format in (None, ISO_8601):
+            local = self.enforce_timezone(value)
+            offset = local.utcoffset()
+            if offset is not None and offset.total_seconds() % 60:
+                return local.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        return text
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -16,6 +36,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         EncryptedCharField: serializers.CharField,
+        models.DateTimeField: DateTimeField,
     }
 
     def get_fields(self):

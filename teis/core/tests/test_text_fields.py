@@ -111,3 +111,20 @@ def test_services_no_longer_cut(service, model, column, value):
     assert f'fit({cls.__name__}, "{column}"' in source
     with pytest.raises(ServiceError):
         fit(cls, column, value)
+
+
+def test_api_times_are_rfc3339_even_before_1901():
+    """Asia/Shanghai before 1901 is local mean time (+08:05:43), which RFC 3339 cannot write: such a time is
+    given in UTC (schemathesis found a water accident of the year 664 answered with that offset)."""
+    import datetime
+
+    from jsonschema import FormatChecker
+
+    from teis.core.api.serializers import DateTimeField
+
+    field = DateTimeField()
+    old = datetime.datetime(664, 3, 4, 12, 0, tzinfo=datetime.UTC)
+    assert field.to_representation(old) == "0664-03-04T12:00:00Z"
+    assert FormatChecker().conforms(field.to_representation(old), "date-time")
+    now = datetime.datetime(2026, 3, 4, 4, 0, tzinfo=datetime.UTC)
+    assert field.to_representation(now) == "2026-03-04T12:00:00+08:00"
