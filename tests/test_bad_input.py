@@ -23,7 +23,7 @@ def officer_client(client, make_user):
 
 @pytest.mark.parametrize("value", ["张\x00三", "a\x07b", "x\x1by", "\x7f"])
 def test_control_characters_in_a_form_post_are_refused_with_a_chinese_message(officer_client, value):
-    response = officer_client.post("/cases/preregister/", {"title": value, "parties-0-name": "张三"})
+    response = officer_client.post("/cases/new/", {"title": value, "parties-0-name": "张三"})
     assert response.status_code == 400
     assert "控制字符" in response.content.decode()
 

@@ -10,7 +10,23 @@ from .widgets import apply_pickers
 CHOICE_CHECKS_TEMPLATE = "core/widgets/choice_checks.html"
 
 
+def guard_text_fields(fields) -> None:
+    """Every text field refuses NUL and other control characters with its own message (next to the field),
+    instead of Django's NUL-only check."""
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    from .validators import validate_plain_text
+
+    for f in fields:
+        if isinstance(f, forms.CharField) and validate_plain_text not in f.validators:
+            f.validators = [
+                validate_plain_text,
+                *(v for v in f.validators if not isinstance(v, ProhibitNullCharactersValidator)),
+            ]
+
+
 def style_widgets(form: forms.BaseForm) -> None:
+    guard_text_fields(form.fields.values())
     for f in form.fields.values():
         if getattr(f, "empty_label", None) == "---------":
             f.empty_label = "请选择"

@@ -22,7 +22,7 @@ from django.db import models, transaction
 
 from . import workdays
 from .models import CalendarDay, CalendarDayKind, HolidayNotice
-from .services import GenericService, ServiceError
+from .services import GenericService, ServiceError, fit
 
 COLUMNS = ("日期", "类型", "节日")
 KIND_WORDS = {
@@ -308,7 +308,10 @@ def do_import_notice(actor, year: int, title: str, document_number: str, file) -
             else:
                 calendar_service.do_update(actor, obj, data)
                 result.updated += 1
-        notice_data = {"title": title.strip()[:200], "document_number": document_number.strip()[:60]}
+        notice_data = {
+            "title": fit(HolidayNotice, "title", title, strip=True),
+            "document_number": fit(HolidayNotice, "document_number", document_number, strip=True),
+        }
         notice = HolidayNotice.objects.filter(year=year).first()
         if notice is None:
             calendar_service.do_create(actor, HolidayNotice, {"year": year, **notice_data})

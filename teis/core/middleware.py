@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 
 from . import context
+from .validators import CONTROL_CHARACTERS  # NUL and other C0 controls (PostgreSQL cannot even store NUL)
 
 logger = logging.getLogger("django.request")
 
@@ -23,9 +23,6 @@ class RequestContextMiddleware:
             context.reset(token)
 
 
-# C0 control characters other than tab, line feed and carriage return, and DEL: never part of text a person
-# types; NUL cannot even be stored by PostgreSQL (a 500 before this guard).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_MESSAGE = "提交的内容含有不允许的控制字符（如空字符 NUL），请删除后重试。"
 QUERY_MESSAGE = "请求参数含有非法字符。"
 
@@ -53,8 +50,11 @@ class NulByteGuardMiddleware:
 
     - cookies with a NUL (e.g. a forged session id) are dropped;
     - a query parameter with a control character: 400 (JSON error body on /api/);
-    - a form field (url-encoded or multipart, files excepted) or a JSON string with one: 400 naming the
-      fields, so no view, form, serializer or service ever receives such text.
+    - a JSON string or form field of an API request with one: 400, the error body naming each field;
+    - a page's form field (url-encoded or multipart, files excepted) with one: the generic model pages (and
+      views marked `validates_text_per_field`) let their forms refuse it next to the field
+      (`teis.core.forms.guard_text_fields`); any other page answers 400 here, so no view or service
+      ever receives such text.
     """
 
     def __init__(self, get_response):
@@ -66,11 +66,24 @@ class NulByteGuardMiddleware:
                 del request.COOKIES[name]
         if _bad_fields((k, v) for k, vs in request.GET.lists() for v in vs):
             return _refuse(request, QUERY_MESSAGE, [])
-        if request.method in ("POST", "PUT", "PATCH"):
+        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+            # the API's error body names each field: {"fields": {"name": ["…控制字符…"]}}
             bad = self._bad_body_fields(request)
             if bad:
                 return _refuse(request, CONTROL_MESSAGE, bad)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """A page: forms whose every text field refuses control characters itself (the generic model pages,
+        views marked `validates_text_per_field`) show the message next to the field; any other page is
+        refused here, before its view can pass such text on."""
+        if request.method not in ("POST", "PUT", "PATCH") or request.path.startswith("/api/"):
+            return None
+        view = getattr(view_func, "view_class", None) or view_func
+        if getattr(view, "validates_text_per_field", False):
+            return None
+        bad = self._bad_body_fields(request)
+        return _refuse(request, CONTROL_MESSAGE, bad) if bad else None
 
     @staticmethod
     def _bad_body_fields(request) -> list[str]:

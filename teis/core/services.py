@@ -18,6 +18,24 @@ class ServiceError(Exception):
         self.fields = fields or {}
 
 
+def fit(model: type[models.Model], name: str, value: Any, *, field: str | None = None, strip: bool = False) -> str:
+    """`value` as text for the column `model.name`, refused (never cut) when longer than the column holds:
+    ServiceError("too_long") naming `field` (the input's name; `name` by default)."""
+    text = "" if value is None else str(value)
+    if strip:
+        text = text.strip()
+    column = model._meta.get_field(name)
+    limit = getattr(column, "max_length", None)
+    if limit and len(text) > limit:
+        label = str(column.verbose_name)
+        raise ServiceError(
+            "too_long",
+            f"{label}不能超过 {limit} 个字（现为 {len(text)} 个字）。",
+            {field or name: [f"不能超过 {limit} 个字"]},
+        )
+    return text
+
+
 def _apply(obj: models.Model, data: dict[str, Any]) -> dict[str, Any]:
     """Set concrete fields on obj; return the many-to-many values to set after saving."""
     m2m = {}

@@ -22,6 +22,9 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 __all__ = [
+    "CONTROL_CHARACTERS",
+    "validate_json_text",
+    "validate_plain_text",
     "clean_credit_code",
     "clean_id_number",
     "clean_phone",
@@ -39,6 +42,31 @@ __all__ = [
 ]
 
 _WHITESPACE: Final = re.compile(r"\s+")
+
+# C0 control characters other than tab, line feed and carriage return, and DEL: never part of text a person
+# types; NUL cannot even be stored by PostgreSQL.
+CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_FIELD_MESSAGE: Final = "不能含有控制字符（如空字符 NUL），请删除后重试。"
+
+
+def validate_plain_text(value: object) -> None:
+    """Refuse text with NUL or another control character (a field-level message, next to the field)."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_FIELD_MESSAGE, code="control_characters")
+
+
+def validate_json_text(value: object) -> None:
+    """`validate_plain_text` for every key and string of a JSON value."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            validate_plain_text(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def _nfkc(value: str) -> str:

@@ -22,7 +22,7 @@ from django.views import View
 
 from .display import can_reveal, column_label, display_value
 from .filters import filterset_for
-from .forms import add_service_error, cleaned_model_data, modelform_for, style_widgets
+from .forms import add_service_error, cleaned_model_data, guard_text_fields, modelform_for, style_widgets
 from .registry import ModelConfig
 from .services import ServiceError, generic_service
 
@@ -193,6 +193,8 @@ class ObjectDetailView(ConfigView):
 
 class ObjectEditView(ConfigView):
     template_name = "core/object_edit.html"
+    # NulByteGuardMiddleware leaves control characters to the form: the message shows next to the field
+    validates_text_per_field = True
 
     def check(self, request, obj):
         if self.config.ui_read_only:
@@ -218,6 +220,7 @@ class ObjectEditView(ConfigView):
         if refused := self.refuse_state(request, obj, "edit"):
             return refused
         form = modelform_for(c, create=obj is None)(request.POST, request.FILES, instance=obj, user=request.user)
+        guard_text_fields(form.fields.values())  # custom forms too, whatever their base
         if form.is_valid():
             data = cleaned_model_data(form, c.service_extra_fields)
             try:

@@ -3,7 +3,11 @@
 The three administrator families are defined here, once. Whatever the path — a role's permissions edited, a
 new role, roles assigned to an officer, page or API — no account may end up holding permissions of two
 families; nobody changes their own roles or a role they hold (administrators cannot grant themselves
-anything); and removing or weakening an auditor's powers needs the security administrator.
+anything); removing or weakening an auditor's powers needs the security administrator; and giving out or
+taking away any permission of the security or audit administrator families (a role assigned or removed, an
+account created with such a role, such permissions added to or removed from a role) is for the security
+administrator alone — the system administrator manages accounts and roles but cannot make or unmake the
+other two administrators.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ SYSTEM_APPS = frozenset({"oauth2_provider"})
 SECURITY_PERMISSIONS = frozenset({"org.manage_security_policy"})
 # 审计管理: every permission of the audit app (records, export, alerts, archives, anomaly rules).
 AUDIT_APPS = frozenset({"audit"})
+
+
+# the families only the security administrator gives out or takes away
+PROTECTED_FAMILIES = frozenset({SECURITY, AUDIT})
+GRANT_MESSAGE = "三员分立：授予或撤销安全管理员、审计管理员的权限须由安全管理员操作。"
 
 
 def family_of(label: str) -> str | None:
@@ -102,6 +111,16 @@ def actor_is_security_admin(actor) -> bool:
     return actor.has_perm("org.manage_security_policy")
 
 
+def protected_labels(labels: Iterable[str]) -> set[str]:
+    """The labels of the security and audit administrator families among `labels`."""
+    return {lb for lb in labels if family_of(lb) in PROTECTED_FAMILIES}
+
+
+def _refuse_protected_grant(actor, field: str) -> None:
+    if not actor_is_security_admin(actor):
+        raise ServiceError("admin_grant", GRANT_MESSAGE, {field: ["须由安全管理员操作"]})
+
+
 def _refuse_auditor_weakening(actor) -> None:
     if not actor_is_security_admin(actor):
         raise ServiceError("auditor_protected", "撤销或削弱审计管理员的权限须由安全管理员操作。")
@@ -120,7 +139,10 @@ def check_role_change(actor, role, *, permissions=None, admin_kind=None, deletin
     kind = role.admin_kind if admin_kind is None else admin_kind
     if not deleting:
         check_families(new_labels, [kind], who="一个角色")
-    old_audit = {lb for lb in _role_labels(role) if family_of(lb) == AUDIT}
+    old_labels = _role_labels(role)
+    if protected_labels(old_labels) != protected_labels(new_labels):
+        _refuse_protected_grant(actor, "permissions")
+    old_audit = {lb for lb in old_labels if family_of(lb) == AUDIT}
     holders = list(role.officers.all()) if role.pk else []
     if holders and old_audit - new_labels:
         _refuse_auditor_weakening(actor)
@@ -142,6 +164,16 @@ def check_officer_roles(actor, officer, roles, *, disabling: bool = False, delet
         raise ServiceError("self_grant", "不能修改自己的角色或账号状态。", {"roles": ["不能修改自己的角色"]})
     roles = list(roles)
     check_roles(roles)
+    old_roles = list(officer.roles.all()) if officer is not None and officer.pk else []
+    if disabling or deleting:
+        # a security administrator is disabled or deleted only by another one (the auditor: below)
+        if any(family_of(lb) == SECURITY for r in old_roles for lb in _role_labels(r)):
+            _refuse_protected_grant(actor, "status")
+    else:
+        old_pks, new_pks = {r.pk for r in old_roles}, {r.pk for r in roles}
+        changed = [r for r in [*old_roles, *roles] if (r.pk in old_pks) != (r.pk in new_pks)]
+        if any(protected_labels(_role_labels(r)) for r in changed):
+            _refuse_protected_grant(actor, "roles")
     if officer is None or not officer.pk:
         return
     old_audit = {lb for r in officer.roles.all() for lb in _role_labels(r) if family_of(lb) == AUDIT}

@@ -5,6 +5,7 @@ Every function is one transaction, takes the acting user and writes its audit re
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -105,6 +106,32 @@ def do_move_unit(actor, unit: Unit, new_parent: Unit | None) -> Unit:
 
 # --- roles and 三员分立 ---------------------------------------------------------------------------
 
+# the refusals of teis.org.separation: each is recorded as 越权访问 (the change itself is rolled back)
+SEPARATION_CODES = frozenset({"admin_grant", "admin_separation", "self_grant", "auditor_protected"})
+
+
+def audit_separation_refusals(actor_index: int = 0):
+    """Record a refused 三员分立 change (after the service's transaction is rolled back) before re-raising."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except ServiceError as err:
+                actor = args[actor_index] if len(args) > actor_index else kwargs.get("actor")
+                if err.code in SEPARATION_CODES and getattr(actor, "is_authenticated", False):
+                    audit.record(
+                        actor,
+                        AuditAction.PERMISSION_DENIED,
+                        detail={"rule": "三员分立", "code": err.code, "message": err.message},
+                    )
+                raise
+
+        return wrapper
+
+    return decorate
+
 
 def check_admin_separation(roles) -> None:
     """No account may hold permissions of two of the system / security / audit administrator families
@@ -117,6 +144,7 @@ def check_admin_separation(roles) -> None:
 class RoleService(GenericService):
     """Role changes are security events (ROLE_CHANGE) and obey 三员分立 by their permissions."""
 
+    @audit_separation_refusals(1)
     def do_create(self, actor, model, data: dict[str, Any]) -> Role:
         from .separation import check_role_change
 
@@ -127,6 +155,7 @@ class RoleService(GenericService):
         )
         return super().do_create(actor, model, data)
 
+    @audit_separation_refusals(1)
     def do_update(self, actor, obj: Role, data: dict[str, Any]) -> Role:
         from .separation import check_role_change
 
@@ -150,6 +179,7 @@ class RoleService(GenericService):
                 )
         return role
 
+    @audit_separation_refusals(1)
     def do_delete(self, actor, obj: Role) -> None:
         from .separation import check_role_change
 
@@ -196,6 +226,7 @@ def check_personal_data(data: dict[str, Any], current: Officer | None = None) ->
 
 
 class OfficerService(GenericService):
+    @audit_separation_refusals(1)
     def do_create(self, actor, model, data: dict[str, Any]) -> Officer:
         """Create the officer with a login account (`username`, `password` in data); the initial password
         must satisfy the policy."""
@@ -215,6 +246,7 @@ class OfficerService(GenericService):
         officer.business_lines.set(lines)
         return officer
 
+    @audit_separation_refusals(1)
     def do_update(self, actor, obj: Officer, data: dict[str, Any]) -> Officer:
         """Update the profile; roles obey 三员分立; disabling an officer revokes the API token."""
         from .separation import check_officer_roles
@@ -237,6 +269,7 @@ class OfficerService(GenericService):
             # Roles are cached per request on the user object; a new request re-reads them.
         return officer
 
+    @audit_separation_refusals(1)
     def do_delete(self, actor, obj: Officer) -> None:
         from .separation import check_officer_roles
 
@@ -255,8 +288,11 @@ def do_create_officer(
     must_change_password: bool = True,
     **profile: Any,
 ) -> Officer:
-    """Create the login account and its officer profile together."""
-    check_admin_separation(roles)
+    """Create the login account and its officer profile together (roles obey 三员分立: one family at most,
+    and a role of the security or audit administrator only from the security administrator)."""
+    from .separation import check_officer_roles
+
+    check_officer_roles(actor, None, roles)
     if User.objects.filter(username=username).exists():
         raise ServiceError("username_taken", f"账号“{username}”已存在。", {"username": ["账号已存在"]})
     with transaction.atomic():
@@ -423,27 +459,73 @@ def do_revoke_client(actor, app) -> None:
 
 
 def auditor_accounts():
-    """Officers holding any permission of the audit administrator family."""
-    from .separation import AUDIT_APPS
+    """Officers holding any permission of the audit or security administrator family (the accounts whose
+    administrator powers only the security administrator gives out and takes away)."""
+    from django.db.models import Q
 
+    from .separation import AUDIT_APPS, SECURITY_PERMISSIONS
+
+    security = Q()
+    for label in SECURITY_PERMISSIONS:
+        app, codename = label.split(".", 1)
+        security |= Q(roles__permissions__content_type__app_label=app, roles__permissions__codename=codename)
     return (
-        Officer.objects.filter(roles__permissions__content_type__app_label__in=AUDIT_APPS)
+        Officer.objects.filter(Q(roles__permissions__content_type__app_label__in=AUDIT_APPS) | security)
         .distinct()
         .select_related("user", "unit")
         .prefetch_related("roles")
+        .order_by("pk")
     )
 
 
-def do_revoke_audit_roles(actor, officer: Officer) -> Officer:
-    """Take the audit administrator's roles from `officer` (security administrator only: 三员分立 says
-    the system administrator may not weaken the auditor). One transaction; audited as ROLE_CHANGE."""
-    from .separation import AUDIT, family_of, role_permission_labels
+def protected_roles():
+    """Roles carrying a permission of the security or audit administrator family."""
+    from .separation import protected_labels, role_permission_labels
+
+    return [r for r in Role.objects.order_by("code") if protected_labels(role_permission_labels(r))]
+
+
+def _require_security_admin(actor) -> None:
+    from .separation import GRANT_MESSAGE
 
     if not actor.has_perm("org.manage_security_policy"):
-        raise ServiceError("auditor_protected", "撤销或削弱审计管理员的权限须由安全管理员操作。")
+        raise ServiceError("admin_grant", GRANT_MESSAGE)
+
+
+@audit_separation_refusals()
+def do_grant_admin_role(actor, officer: Officer, role: Role) -> Officer:
+    """Give `officer` a role of the security or audit administrator (security administrator only; the role
+    must keep the account within one administrator family and may not be one's own). Audited."""
+    from .separation import check_officer_roles
+
+    _require_security_admin(actor)
     with transaction.atomic():
         before = list(officer.roles.all())
-        keep = [r for r in before if not any(family_of(lb) == AUDIT for lb in role_permission_labels(r))]
+        check_officer_roles(actor, officer, [*before, role])
+        officer.roles.add(role)
+        audit.record(
+            actor,
+            AuditAction.ROLE_CHANGE,
+            officer,
+            changes={"角色": [sorted(r.name for r in before), sorted({r.name for r in [*before, role]})]},
+        )
+    return officer
+
+
+@audit_separation_refusals()
+def do_revoke_audit_roles(actor, officer: Officer) -> Officer:
+    """Take the security and audit administrator's roles from `officer` (security administrator only:
+    三员分立 says the system administrator may not weaken the auditor or the security administrator). One
+    transaction; audited as ROLE_CHANGE."""
+    from .separation import _officer_of, protected_labels, role_permission_labels
+
+    _require_security_admin(actor)
+    me = _officer_of(actor)
+    if me is not None and me.pk == officer.pk:
+        raise ServiceError("self_grant", "不能修改自己的角色或账号状态。")
+    with transaction.atomic():
+        before = list(officer.roles.all())
+        keep = [r for r in before if not protected_labels(role_permission_labels(r))]
         officer.roles.set(keep)
         audit.record(
             actor,

@@ -95,5 +95,7 @@ registry.add_menu(
     MenuEntry("单点登录接入", "oauth_clients", "oauth2_provider.view_application", "系统管理", "bi-key", 40)
 )
 registry.add_menu(
-    MenuEntry("审计管理员账号", "auditor_accounts", "org.manage_security_policy", "安全管理", "bi-person-lock", 40)
+    MenuEntry(
+        "审计、安全管理员账号", "auditor_accounts", "org.manage_security_policy", "安全管理", "bi-person-lock", 40
+    )
 )

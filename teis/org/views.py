@@ -17,7 +17,7 @@ from teis.core.views import paginate, require
 
 from . import security, services
 from .forms import LoginForm, OAuthClientForm, PasswordChangeForm, SecurityPolicyForm, TotpForm
-from .models import LoginAttempt, SecurityPolicy
+from .models import LoginAttempt, Officer, SecurityPolicy
 
 BACKEND = "teis.org.backends.RoleBackend"
 # The password step of a TOTP login is valid this long; then the user starts again.
@@ -266,14 +266,28 @@ def login_locks(request):
 
 @login_required
 def auditor_accounts(request):
-    """审计管理员账号 (security administrator): who holds audit powers; revoking them is done here, since
-    三员分立 keeps the system administrator from weakening the auditor."""
+    """审计、安全管理员账号 (security administrator): who holds audit or security powers; giving them out and
+    revoking them is done here, since 三员分立 keeps the system administrator from making or unmaking the
+    other two administrators."""
     from django.shortcuts import get_object_or_404
 
     require(request, "org.manage_security_policy")
+    roles = services.protected_roles()
     if request.method == "POST":
-        officer = get_object_or_404(services.auditor_accounts(), pk=request.POST.get("officer"))
-        services.do_revoke_audit_roles(request.user, officer)
-        messages.success(request, f"已撤销“{officer.name}”的审计管理权限。")
+        try:
+            if request.POST.get("grant"):
+                officer = Officer.objects.filter(user__username=request.POST.get("username", "").strip()).first()
+                role = next((r for r in roles if str(r.pk) == request.POST.get("role")), None)
+                if officer is None or role is None:
+                    raise ServiceError("invalid", "请填写存在的账号并选择角色。")
+                services.do_grant_admin_role(request.user, officer, role)
+                messages.success(request, f"已授予“{officer.name}”角色“{role.name}”。")
+            else:
+                officer = get_object_or_404(services.auditor_accounts(), pk=request.POST.get("officer"))
+                services.do_revoke_audit_roles(request.user, officer)
+                messages.success(request, f"已撤销“{officer.name}”的审计、安全管理权限。")
+        except ServiceError as err:
+            ctx = {"officers": services.auditor_accounts(), "roles": roles, "error": err.message}
+            return render(request, "org/auditor_accounts.html", ctx, status=400)
         return redirect("auditor_accounts")
-    return render(request, "org/auditor_accounts.html", {"officers": services.auditor_accounts()})
+    return render(request, "org/auditor_accounts.html", {"officers": services.auditor_accounts(), "roles": roles})

@@ -24,7 +24,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import crypto, notify
 from teis.core.files import sniff, upload_errors
-from teis.core.services import ServiceError, StatefulService
+from teis.core.services import ServiceError, StatefulService, fit
 from teis.core.storage import get_storage
 
 from ..choices import EvaluationStatus, TargetKind
@@ -375,7 +375,7 @@ def do_submit_material(actor, target: EvaluationTarget, files, note: str = "") -
                         size=f.size,
                         sm3=digest,
                         uploaded_by=actor,
-                        note=(note or "").strip()[:300],
+                        note=fit(EvaluationMaterial, "note", note or "", strip=True),
                     )
                 )
             stored = EvaluationMaterial.objects.bulk_create(rows)

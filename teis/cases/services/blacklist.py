@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 from teis.core.validators import (
     normalise_credit_code,
     normalise_id_number,
@@ -136,7 +136,11 @@ def do_review_entry(actor, entry: BlacklistEntry, approve: bool, note: str = "")
             raise ServiceError("own_entry", "不能审核本人登记的黑名单")
         old = entry.get_status_display()
         entry.status = BlacklistStatus.ACTIVE if approve else BlacklistStatus.REJECTED
-        entry.reviewed_by, entry.reviewed_at, entry.review_note = actor, timezone.now(), note[:300]
+        entry.reviewed_by, entry.reviewed_at, entry.review_note = (
+            actor,
+            timezone.now(),
+            fit(type(entry), "review_note", note, field="note"),
+        )
         entry.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
         audit.record(
             actor,
@@ -158,7 +162,11 @@ def do_remove_entry(actor, entry: BlacklistEntry, reason: str) -> BlacklistEntry
         if entry.status != BlacklistStatus.ACTIVE:
             raise ServiceError("not_active", f"黑名单当前状态为“{entry.get_status_display()}”，不能移出")
         entry.status = BlacklistStatus.REMOVED
-        entry.removed_by, entry.removed_at, entry.removal_reason = actor, timezone.now(), reason[:300]
+        entry.removed_by, entry.removed_at, entry.removal_reason = (
+            actor,
+            timezone.now(),
+            fit(type(entry), "removal_reason", reason, field="reason"),
+        )
         entry.save(update_fields=["status", "removed_by", "removed_at", "removal_reason", "updated_at"])
         audit.record(
             actor,

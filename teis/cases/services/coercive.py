@@ -80,10 +80,14 @@ def _period(value, errors: Errors, name: str, label: str, limit: int) -> int | N
     return days
 
 
-def lines_of(value) -> list[str]:
-    """A list typed one item a line (or given as a list through the API)."""
+def lines_of(value, errors: Errors | None = None, name: str = "measure_objects", limit: int = 200) -> list[str]:
+    """A list typed one item a line (or given as a list through the API); a line over `limit` characters
+    is refused (in `errors`), never cut."""
     rows = value if isinstance(value, (list, tuple)) else str(value or "").splitlines()
-    return [str(r).strip()[:200] for r in rows if str(r).strip()]
+    lines = [str(r).strip() for r in rows if str(r).strip()]
+    if errors is not None and any(len(r) > limit for r in lines):
+        errors.add(name, f"每行不能超过 {limit} 字")
+    return lines
 
 
 def _save(actor, measure: CoerciveMeasure, operation: str, before: dict | None = None) -> None:
@@ -111,8 +115,10 @@ def _write_apply(actor, case, data, errors) -> dict:
     basis = required_text(data, errors, "measure_basis", "法律依据", 2000)
     reason = required_text(data, errors, "measure_reason", "理由", 2000)
     place = required_text(data, errors, "measure_place", "实施地点", 200)
-    objects = lines_of(data.get("measure_objects"))
-    plate = normalise_plate(text(data, "measure_plate"))[:10]
+    objects = lines_of(data.get("measure_objects"), errors)
+    plate = normalise_plate(text(data, "measure_plate"))
+    if len(plate) > 10:
+        errors.add("measure_plate", "车牌号不能超过 10 位")
     if kind == CoerciveKind.VEHICLE and not plate:
         errors.add("measure_plate", "暂扣车辆须填写车牌号")
     if kind != CoerciveKind.VEHICLE and not objects:

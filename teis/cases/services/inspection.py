@@ -15,7 +15,7 @@ from teis.core.masking import mask_generic
 from ..choices import InspectionHandling, InspectionResult
 from ..models import EnforcementCase, InspectionRecord
 from .coercive import lines_of
-from .record_input import as_datetime, local_day, required_text, text
+from .record_input import as_datetime, local_day, optional_text, required_text, text
 
 INSPECTION_FACT_FIELDS = frozenset(
     {
@@ -85,11 +85,11 @@ def _write_register(actor, case, data, errors) -> dict:
     party_id = text(data, "inspection_party_id").upper()
     if len(party_id) > 30:
         errors.add("inspection_party_id", "证件号码不能超过 30 位")
-    obj = text(data, "inspection_object")[:200]
+    obj = optional_text(data, errors, "inspection_object", "检查对象", 200)
     place = required_text(data, errors, "inspection_place", "检查地点", 200)
     at = as_datetime(data.get("inspection_at"), errors, "inspection_at", "检查时间")
     co = _co_inspector(actor, case, data.get("inspection_co_inspector"), errors)
-    items = lines_of(data.get("inspection_items"))
+    items = lines_of(data.get("inspection_items"), errors, "inspection_items")
     if not items:
         errors.add("inspection_items", "请填写检查事项（每行一项）")
     result = text(data, "inspection_result")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..choices import CaseStatus, FourPenaltyAction, FourPenaltyTarget, OverloadDisposal, PartyKind
 from ..models import EnforcementCase, FourPenaltyLink, OverloadUnloading
@@ -98,10 +98,10 @@ def do_record_unloading(actor, case: EnforcementCase, data: dict) -> OverloadUnl
             case=case,
             method=method,
             unloaded_kg=kg,
-            place=place[:200],
+            place=fit(OverloadUnloading, "place", place),
             done_at=done_at,
-            receiver=(data.get("receiver") or "").strip()[:100],
-            note=(data.get("note") or "").strip()[:300],
+            receiver=fit(OverloadUnloading, "receiver", data.get("receiver") or "", strip=True),
+            note=fit(OverloadUnloading, "note", data.get("note") or "", strip=True),
             created_by=actor,
         )
         audit.record(

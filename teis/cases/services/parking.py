@@ -19,7 +19,7 @@ from django.utils import timezone
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import codes as core_codes
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..choices import PropertyKind
 from ..models import CarPark, CaseProperty, ParkingRecord
@@ -88,7 +88,7 @@ def do_park_vehicle(
             property=prop,
             car_park=car_park,
             plate=prop.plate,
-            space=(space or "").strip()[:30],
+            space=fit(ParkingRecord, "space", space or "", strip=True),
             entered_at=entered_at,
             created_by=actor,
         )
@@ -109,8 +109,8 @@ def _release(actor, record: ParkingRecord, released_to: str, note: str, released
     year = timezone.localtime(released_at).year
     record.released_at = released_at
     record.released_by = actor if getattr(actor, "is_authenticated", False) else None
-    record.released_to = released_to[:100]
-    record.release_note = (note or "")[:300]
+    record.released_to = fit(ParkingRecord, "released_to", released_to)
+    record.release_note = fit(ParkingRecord, "release_note", note or "", field="note")
     record.parking_days = days
     record.parking_fee = fee
     record.release_number = f"放行〔{year}〕{core_codes.next_value(f'parking_release:{year}'):06d}号"

@@ -17,12 +17,12 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import notify
 from teis.core.models import TodoItem
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 from teis.core.validators import normalise_plate
 from teis.core.workdays import add_workdays
 
 from ..choices import PropertyKind, PropertyStatus
-from ..models import CaseProperty, CustodyPlace, EnforcementCase
+from ..models import CaseProperty, CustodyPlace, EnforcementCase, ParkingRecord
 
 HELD = (PropertyStatus.SEIZED, PropertyStatus.SEALED, PropertyStatus.IN_CUSTODY)
 REMINDER_WORKDAYS = 3  # working days before custody_until
@@ -115,11 +115,11 @@ def do_register_property(actor, case: EnforcementCase, data: dict) -> CaseProper
             custody_place=place,
             case=case,
             kind=kind,
-            description=description[:200],
+            description=fit(CaseProperty, "description", description),
             quantity=quantity,
             plate=normalise_plate(plate)[:10],
             keeper_unit=keeper_unit,
-            storage_place=(data.get("storage_place") or "")[:200],
+            storage_place=fit(CaseProperty, "storage_place", data.get("storage_place") or ""),
             status=status,
             seized_at=data.get("seized_at") or timezone.now(),
             custody_until=custody_until,
@@ -148,7 +148,7 @@ def do_store_property(
         old = (str(prop.custody_place or ""), prop.storage_place, prop.custody_until)
         notify.complete_todos(_reminder_key(prop))  # a new period gets a new reminder
         prop.custody_place = place
-        prop.storage_place = (storage_place or "").strip()[:200]
+        prop.storage_place = fit(CaseProperty, "storage_place", storage_place or "", strip=True)
         prop.custody_until = custody_until
         prop.status = PropertyStatus.IN_CUSTODY
         prop.save(update_fields=["custody_place", "storage_place", "custody_until", "status", "updated_at"])
@@ -185,7 +185,7 @@ def _dispose(
         old = prop.get_status_display()
         prop.status = status
         prop.disposed_at = timezone.now()
-        prop.disposal_note = (note or "")[:300]
+        prop.disposal_note = fit(CaseProperty, "disposal_note", note or "", field="note")
         for k, v in extra.items():
             setattr(prop, k, v)
         prop.save(update_fields=["status", "disposed_at", "disposal_note", *extra, "updated_at"])
@@ -304,7 +304,7 @@ def do_auction_property(
         "cases.auction_property",
         auction_date=auction_date,
         auction_price=price,
-        released_to=(buyer or "").strip()[:100] or "拍卖买受人",
+        released_to=fit(ParkingRecord, "released_to", buyer or "", strip=True, field="buyer") or "拍卖买受人",
     )
 
 

@@ -43,6 +43,14 @@ def required_text(data: dict, errors: Errors, name: str, label: str, limit: int 
     return value
 
 
+def optional_text(data: dict, errors: Errors, name: str, label: str, limit: int) -> str:
+    """Like `required_text` for a field that may stay empty: over-long text is refused, never cut."""
+    value = text(data, name)
+    if len(value) > limit:
+        errors.add(name, f"{label}不能超过 {limit} 字")
+    return value
+
+
 def as_datetime(value, errors: Errors, name: str, label: str, *, required: bool = True):
     if value in (None, ""):
         if required:

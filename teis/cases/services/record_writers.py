@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 from teis.core.workdays import add_workdays
 
 from .. import ports
@@ -25,6 +25,7 @@ from .record_input import (
     fmt,
     local_day,
     minute,
+    optional_text,
     parse_qa,
     required_text,
     text,
@@ -94,8 +95,8 @@ def _write_investigation(actor, case, rec, data, errors) -> dict:
         record = {
             "kind": kind,
             "started_at": started,
-            "place": text(data, "record_place")[:200],
-            "interviewee": text(data, "record_interviewee")[:100],
+            "place": optional_text(data, errors, "record_place", "笔录地点", 200),
+            "interviewee": optional_text(data, errors, "record_interviewee", "被询问人", 100),
             "content": content,
             "qa": qa,
         }
@@ -452,7 +453,11 @@ def _write_execution(actor, case, rec, data, errors) -> dict:
         except ServiceError as err:
             raise ServiceError(err.code, err.message, {"payment_amount": [err.message]}) from err
         row = CasePayment.objects.create(
-            case=case, amount=amount, paid_at=paid_at, receipt_number=receipt[:60], created_by=actor
+            case=case,
+            amount=amount,
+            paid_at=paid_at,
+            receipt_number=fit(CasePayment, "receipt_number", receipt, field="payment_receipt"),
+            created_by=actor,
         )
         audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.payment", "case": case.pk})
     if court and case.payment_status != PaymentStatus.PAID:

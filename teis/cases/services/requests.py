@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError, StatefulService
+from teis.core.services import ServiceError, StatefulService, fit
 
 from ..choices import CaseRequestKind, CaseRequestStatus, CaseStatus, DecisionType, PaymentStatus
 from ..models import CaseRequest, EnforcementCase
@@ -136,7 +136,7 @@ def do_decide_request(actor, req: CaseRequest, *, approve: bool, opinion: str = 
             _carry_out(actor, req, replacement)
         before = req.get_status_display()
         req.status = CaseRequestStatus.APPROVED if approve else CaseRequestStatus.REJECTED
-        req.decided_by, req.decided_at, req.opinion = actor, timezone.now(), opinion[:300]
+        req.decided_by, req.decided_at, req.opinion = actor, timezone.now(), fit(type(req), "opinion", opinion)
         req.save(update_fields=["status", "decided_by", "decided_at", "opinion", "replacement", "updated_at"])
         audit.record(actor, AuditAction.UPDATE, req, changes={"状态": [before, req.get_status_display()]})
     return req

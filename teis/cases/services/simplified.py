@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..choices import CaseStatus, DecisionType, OnSpotPenaltyKind, PartyKind, PaymentStatus, Procedure
 from ..models import EnforcementCase, OnSpotPenalty
@@ -89,8 +89,8 @@ def check_penalty(party_kind: str, codes: list, data: dict) -> dict:
         "fine_amount": amount if kind == OnSpotPenaltyKind.FINE else None,
         "legal_basis": (data.get("legal_basis") or "").strip() or basis,
         "collected_on_spot": collected,
-        "collection_reason": reason[:100] if collected else "",
-        "receipt_number": receipt[:40] if collected else "",
+        "collection_reason": fit(OnSpotPenalty, "collection_reason", reason) if collected else "",
+        "receipt_number": fit(OnSpotPenalty, "receipt_number", receipt) if collected else "",
     }
 
 

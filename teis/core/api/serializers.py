@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
+import datetime
+
+from django.db import models
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from teis.core.fields import EncryptedCharField
 from teis.core.forms import scoped_choices
+
+
+class DateTimeField(serializers.DateTimeField):
+    """Times in the current time zone, as RFC 3339 requires: a zone offset of whole minutes. Before 1901 the
+    zone database gives Asia/Shanghai its local mean time (+08:05:43), which no RFC 3339 reader accepts;
+    such times are given in UTC instead."""
+
+    def to_representation(self, value):
+        text = super().to_representation(value)
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        if isinstance(value, datetime.datetime) and isinstance(text, str) and output_format in (None, ISO_8601):
+            local = self.enforce_timezone(value)
+            offset = local.utcoffset()
+            if offset is not None and offset.total_seconds() % 60:
+                return local.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        return text
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -16,11 +36,13 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         EncryptedCharField: serializers.CharField,
+        models.DateTimeField: DateTimeField,
     }
 
     def get_fields(self):
         fields = super().get_fields()
         self._restrict_to_writable(fields)
+        guard_text_fields(fields.values())
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if request is not None and request.method in ("GET", "HEAD", "OPTIONS"):
@@ -54,6 +76,26 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                     data[name] = mask(str(data[name]))
         _ = request
         return data
+
+
+def guard_text_fields(fields) -> None:
+    """Text and JSON fields refuse NUL and other control characters with a message of their own (`fields`
+    of the error body names them), instead of DRF's NUL-only check."""
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    from teis.core.validators import validate_json_text, validate_plain_text
+
+    for f in fields:
+        check = (
+            validate_plain_text
+            if isinstance(f, serializers.CharField)
+            else validate_json_text
+            if isinstance(f, serializers.JSONField)
+            else None
+        )
+        if check is None or f.read_only or check in f.validators:
+            continue
+        f.validators = [check, *(v for v in f.validators if not isinstance(v, ProhibitNullCharactersValidator))]
 
 
 def serializer_for(config) -> type[serializers.ModelSerializer]:

@@ -8,7 +8,7 @@ from django.db.models import Max
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from .. import templating
 from ..catalogue import SPECS, initial_source
@@ -71,7 +71,11 @@ def do_save_template(actor, doc_type: DocumentType, source: str, note: str = "")
         DocumentType.objects.select_for_update().filter(pk=doc_type.pk).first()
         last = DocumentTemplate.objects.filter(doc_type=doc_type).aggregate(v=Max("version"))["v"] or 0
         tpl = DocumentTemplate.objects.create(
-            doc_type=doc_type, version=last + 1, source=source, note=note[:200], created_by=actor
+            doc_type=doc_type,
+            version=last + 1,
+            source=source,
+            note=fit(DocumentTemplate, "note", note),
+            created_by=actor,
         )
         audit.record(
             actor, AuditAction.CREATE, tpl, detail={"operation": "documents.template_version", "version": tpl.version}

@@ -23,7 +23,7 @@ from teis.audit.choices import AuditAction
 from teis.core import crypto
 from teis.core.codes import next_code
 from teis.core.pdf import html_document
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 from teis.core.storage import get_storage
 
 from .. import facts as facts_module
@@ -227,7 +227,7 @@ def issue_document(
             doc_type=doc_type,
             template=template,
             number=number,
-            paper_number=paper_number[:40],
+            paper_number=fit(Document, "paper_number", paper_number),
             step=step[:60],
             facts=snapshot,
             file_name=name,
@@ -318,7 +318,11 @@ def do_request_cancel(actor, doc: Document, reason: str) -> Document:
         doc = _locked(doc)
         if doc.status != DocumentStatus.ISSUED:
             raise ServiceError("bad_state", f"文书“{doc}”当前状态为“{doc.get_status_display()}”，不能申请作废。")
-        doc.status, doc.cancel_reason, doc.cancel_requested_by = DocumentStatus.CANCEL_PENDING, reason[:300], actor
+        doc.status, doc.cancel_reason, doc.cancel_requested_by = (
+            DocumentStatus.CANCEL_PENDING,
+            fit(Document, "cancel_reason", reason, field="reason"),
+            actor,
+        )
         doc.save(update_fields=["status", "cancel_reason", "cancel_requested_by", "updated_at"])
         audit.record(
             actor,

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..models import CaseEvidenceLink, EvidenceItem
 from .principal import audit_actor
@@ -44,7 +44,7 @@ def do_link(actor, item: EvidenceItem, case, description: str = "", *, check_sco
     """Link an item to a case. One transaction, audited; refused when already linked."""
     if check_scope:
         _check_linkable(actor, item, case)
-    description = (description or "").strip()[:300]
+    description = fit(CaseEvidenceLink, "description", description or "", strip=True)
     try:
         with transaction.atomic():
             link = CaseEvidenceLink.objects.create(

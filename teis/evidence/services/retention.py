@@ -21,7 +21,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core.models import Notification
 from teis.core.notify import notify, post_todo
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..choices import EvidenceStatus
 from ..models import EvidenceItem, RetentionPolicy
@@ -93,7 +93,7 @@ def preview(now: datetime | None = None, *, within_days: int = 0) -> list[Due]:
 def _soft_delete(actor, item: EvidenceItem, reason: str, now: datetime) -> None:
     item.status = EvidenceStatus.DELETED
     item.deleted_at = now
-    item.deletion_reason = reason[:300]
+    item.deletion_reason = fit(EvidenceItem, "deletion_reason", reason, field="reason")
     item.save(update_fields=["status", "deleted_at", "deletion_reason", "updated_at"])
     audit.record(
         audit_actor(actor),
@@ -164,7 +164,9 @@ def do_set_legal_hold(actor, item: EvidenceItem, hold: bool, reason: str = "") -
         item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
         before = item.legal_hold
         item.legal_hold = hold
-        item.legal_hold_reason = (reason or "").strip()[:300] if hold else ""
+        item.legal_hold_reason = (
+            fit(EvidenceItem, "legal_hold_reason", reason or "", strip=True, field="reason") if hold else ""
+        )
         item.save(update_fields=["legal_hold", "legal_hold_reason", "updated_at"])
         audit.record(
             audit_actor(actor),

@@ -18,7 +18,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core.crypto import sm3_hex
 from teis.core.pdf import render_pdf
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..choices import EvidenceStatus, ShareAccess, ShareRecipientKind
 from ..models import EvidenceItem, ShareLink
@@ -68,9 +68,9 @@ def do_create_share(
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         share = ShareLink.objects.create(
-            recipient=recipient[:100],
+            recipient=fit(ShareLink, "recipient", recipient),
             recipient_kind=recipient_kind,
-            purpose=(purpose or "")[:200],
+            purpose=fit(ShareLink, "purpose", purpose or ""),
             access=access,
             expires_at=expires_at,
             token_hash=token_hash(token),

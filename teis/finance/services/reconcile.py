@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError, StatefulService
+from teis.core.services import ServiceError, StatefulService, fit
 
 from ..choices import (
     DiscrepancyKind,
@@ -189,7 +189,11 @@ def do_resolve(actor, d: Discrepancy, *, resolution: str, note: str = "") -> Dis
             if outcome not in (NoticeOutcome.ACCEPTED, NoticeOutcome.DUPLICATE):
                 raise ServiceError("cannot_apply", f"无法补记：{NoticeOutcome(outcome).label}")
             d.payment = Payment.objects.filter(txn_id=d.txn_id).first()
-        d.status, d.resolution, d.resolution_note = DiscrepancyStatus.RESOLVED, resolution, note[:300]
+        d.status, d.resolution, d.resolution_note = (
+            DiscrepancyStatus.RESOLVED,
+            resolution,
+            fit(type(d), "resolution_note", note, field="note"),
+        )
         d.resolved_by, d.resolved_at = actor, timezone.now()
         d.save()
         audit.record(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
-from teis.core.services import ServiceError, StatefulService
+from teis.core.services import ServiceError, StatefulService, fit
 
 from ..choices import ApprovalStatus, RangeStatus, UseStatus
 from ..models import PrintRequest, StockKind, StockRange, StockRequest, StockUse, StockWriteOff
@@ -96,7 +96,7 @@ def _decide(actor, model, obj, approve: bool, opinion: str, permission: str, car
             carry_out(obj)
         before = obj.get_status_display()
         obj.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-        obj.decided_by, obj.decided_at, obj.opinion = actor, timezone.now(), opinion[:300]
+        obj.decided_by, obj.decided_at, obj.opinion = actor, timezone.now(), fit(type(obj), "opinion", opinion)
         obj.save()
         audit.record(actor, AuditAction.UPDATE, obj, changes={"状态": [before, obj.get_status_display()]})
     return obj
@@ -285,8 +285,8 @@ def consume_number(
                 status=status,
                 unit=rng.unit,
                 holder=holder,
-                used_for=used_for[:200],
-                reason=reason[:300],
+                used_for=fit(StockUse, "used_for", used_for),
+                reason=fit(StockUse, "reason", reason),
                 created_by=holder,
             )
     except IntegrityError as exc:

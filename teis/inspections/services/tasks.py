@@ -14,7 +14,7 @@ from django.utils import timezone
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import notify, outbox
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 from teis.core.workdays import add_workdays
 
 from ..choices import FindingResult, ObjectStatus, TaskResult, TaskStatus
@@ -185,7 +185,8 @@ def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> Inspection
             for row in rows:
                 value = findings.get(str(row.check_item_id)) or findings.get(row.check_item_id) or {}
                 row.result = value.get("result", "") if isinstance(value, dict) else ""
-                row.note = str(value.get("note", ""))[:500] if isinstance(value, dict) else ""
+                note = str(value.get("note", "")) if isinstance(value, dict) else ""
+                row.note = fit(type(row), "note", note, field="findings")
                 if row.result not in FindingResult.values:
                     missing.append(row.check_item.name)
             if missing:

@@ -21,7 +21,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import notify
 from teis.core.models import Notification
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..choices import ApplicationStatus, CodeStatus, WarningStatus
 from ..models import DiscretionApplication, DiscretionBenchmark, DiscretionLevel, ViolationCode
@@ -408,7 +408,7 @@ def do_apply_discretion(
             violation_code=code,
             level=level_obj,
             unit=unit,
-            case_reference=(case_reference or "")[:60],
+            case_reference=fit(DiscretionApplication, "case_reference", case_reference or ""),
             amount=amount_value,
             conditions_met=ticked,
             deviation=deviation,

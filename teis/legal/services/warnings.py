@@ -26,7 +26,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import notify
 from teis.core.models import Notification
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, fit
 
 from ..choices import LEVEL_RANK, CodeStatus, ProvisionLevel, ProvisionStatus, WarningStatus
 from ..models import CaseCause, DiscretionBenchmark, LegalChangeWarning, Provision, ViolationCode
@@ -192,7 +192,7 @@ def do_acknowledge_warning(actor, warning: LegalChangeWarning, note: str = "") -
         w.status = WarningStatus.ACKNOWLEDGED
         w.handled_by = actor
         w.handled_at = timezone.now()
-        w.note = (note or "").strip()[:300] or "已确认，依据仍适用"
+        w.note = fit(LegalChangeWarning, "note", note or "", strip=True) or "已确认，依据仍适用"
         w.save(update_fields=["status", "handled_by", "handled_at", "note"])
         audit.record(actor, AuditAction.UPDATE, w, changes={"状态": ["待处理", "已确认"]}, detail={"note": w.note})
         target = warning_target(w)

@@ -156,13 +156,15 @@ class TestMixedRolesAreRefusedForAnyone:
         ops = roles["operations"]
         with pytest.raises(ServiceError) as err:
             RoleService().do_update(
-                admins[SYSTEM], ops, {"permissions": [*ops.permissions.all(), *permissions_for(FAMILY_SAMPLES[AUDIT])]}
+                admins[SECURITY],
+                ops,
+                {"permissions": [*ops.permissions.all(), *permissions_for(FAMILY_SAMPLES[AUDIT])]},
             )
         assert err.value.code == "admin_separation"
 
-    def test_sysadmin_may_still_create_an_auditor_account(self, admins, roles, make_user):
+    def test_the_security_administrator_may_make_an_auditor_account(self, admins, roles, make_user):
         target = make_user("field_officer", "corps").officer
-        OfficerService().do_update(admins[SYSTEM], target, {"roles": [roles["audit_admin"]]})
+        OfficerService().do_update(admins[SECURITY], target, {"roles": [roles["audit_admin"]]})
         assert {r.code for r in target.roles.all()} == {"audit_admin"}
 
 
@@ -172,7 +174,7 @@ class TestTheAuditorIsProtected:
         client = logged_in_client(admins[SYSTEM])
         resp = client.patch(f"/api/v1/org/officers/{auditor.pk}/", {"roles": []}, content_type="application/json")
         assert resp.status_code == 400
-        assert resp.json()["code"] == "auditor_protected"
+        assert resp.json()["code"] == "admin_grant"
         assert "须由安全管理员操作" in resp.json()["message"]
         resp = client.post(f"/org/officer/{auditor.pk}/edit/", officer_form(auditor, [roles["field_officer"].pk]))
         assert resp.status_code == 400
@@ -192,7 +194,7 @@ class TestTheAuditorIsProtected:
         keep = [p for p in role.permissions.all() if p.codename != "view_auditrecord"]
         with pytest.raises(ServiceError) as err:
             RoleService().do_update(admins[SYSTEM], role, {"permissions": keep})
-        assert err.value.code == "auditor_protected"
+        assert err.value.code == "admin_grant"
         with pytest.raises(ServiceError):
             RoleService().do_delete(admins[SYSTEM], role)
         assert role.permissions.filter(codename="view_auditrecord").exists()
