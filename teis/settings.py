@@ -100,7 +100,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teis.core.context_processors.shell",
-                "teis.core.csp.nonce",
             ],
         },
     },
