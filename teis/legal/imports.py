@@ -317,6 +317,14 @@ CODE_LABELS = {
 }
 
 
+def _limited(value, limit: int, label: str, errs: list[str]) -> str:
+    """The cell's text, refused (never cut) when longer than its column holds."""
+    text = _text(value)
+    if len(text) > limit:
+        errs.append(f"{label}不能超过 {limit} 个字（现为 {len(text)} 个字）")
+    return text
+
+
 def _validate_codes(rows, report: ImportReport) -> None:
     resolver = ProvisionResolver()
     seen: dict[str, int] = {}
@@ -329,7 +337,7 @@ def _validate_codes(rows, report: ImportReport) -> None:
             "business_line": _business_line(cells.get("业务条线"), errs),
             "violated_provisions": resolver.many(cells.get("违反条款"), "违反条款", errs),
             "penalty_provisions": resolver.many(cells.get("处罚依据"), "处罚依据", errs),
-            "enforcement_subject": _text(cells.get("执法主体"))[:120],
+            "enforcement_subject": _limited(cells.get("执法主体"), 120, "执法主体", errs),
             "penalty_types": _choices_list(cells.get("处罚种类"), PenaltyType.choices, "处罚种类", errs),
             "fine_min": _decimal(cells.get("罚款下限"), "罚款下限", errs),
             "fine_max": _decimal(cells.get("罚款上限"), "罚款上限", errs),
@@ -387,7 +395,7 @@ def _validate_causes(rows, report: ImportReport) -> None:
             "cause_code": cause_code,
             "name": _text(cells.get("案由名称")),
             "item_type": _choice(cells.get("事项类型"), ItemType.choices, "事项类型", errs, ""),
-            "item_code": _text(cells.get("所属事项编码"))[:40],
+            "item_code": _limited(cells.get("所属事项编码"), 40, "所属事项编码", errs),
             "exercise_levels": _choices_list(cells.get("行使层级"), ExerciseLevel.choices, "行使层级", errs),
             "basis_provisions": resolver.many(cells.get("设立依据/违法行为依据"), "设立依据/违法行为依据", errs),
             "penalty_provisions": resolver.many(cells.get("处罚依据"), "处罚依据", errs),
@@ -428,7 +436,7 @@ def _validate_benchmarks(rows, report: ImportReport) -> None:
             "fine_min": _decimal(cells.get("罚款下限"), "罚款下限", errs),
             "fine_max": _decimal(cells.get("罚款上限"), "罚款上限", errs),
             "fixed_amount": _decimal(cells.get("固定罚款"), "固定罚款", errs),
-            "other_penalties": _text(cells.get("其他处罚"))[:300],
+            "other_penalties": _limited(cells.get("其他处罚"), 300, "其他处罚", errs),
         }
         if not code:
             errs.append("请填写违章代码")

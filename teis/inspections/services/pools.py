@@ -211,6 +211,10 @@ def check_object_rows(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]],
         ):
             if value is None:
                 problems.append(f"{label}“{row.get(label, '')}”无效")
+        for label in ("对象名称", "经营地址"):  # refused, never cut, when longer than the column holds
+            text = name if label == "对象名称" else row.get(label, "")
+            if len(text) > 200:
+                problems.append(f"{label}不能超过 200 个字（现为 {len(text)} 个字）")
         last = None
         if row.get("最近检查日期"):
             try:
@@ -224,7 +228,7 @@ def check_object_rows(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]],
             continue
         cleaned.append(
             {
-                "name": name[:200],
+                "name": name,
                 "credit_code": code,
                 "kind": kind,
                 "industry": industry,
@@ -234,7 +238,7 @@ def check_object_rows(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]],
                 "risk_level": risk,
                 "status": status,
                 "last_inspected_on": last,
-                "address": row.get("经营地址", "")[:200],
+                "address": row.get("经营地址", ""),
             }
         )
     return cleaned, errors

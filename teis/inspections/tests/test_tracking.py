@@ -155,3 +155,12 @@ def test_statistics_by_unit_industry_month_object(drawn, make_user):
     # another brigade's leader sees none of it
     assert stats.statistics(make_user("brigade_leader", "brigade2"))["totals"]["total"] == 0
     assert stats.statistics(drawn["leader"], year=1999)["totals"]["total"] == 0
+
+
+def test_an_over_long_name_or_address_is_refused_not_cut(setup):
+    unit = setup["tree"]["squad1"].name
+    row = ["长" * 201, credit_code(901), "企业", "道路普通货物运输", "浦东新区", unit, "B", "高风险", "2024-05-01"]
+    with pytest.raises(ServiceError) as exc:
+        pools.do_import_objects(setup["leader"], pools.read_object_rows(io.BytesIO(xlsx([row]))))
+    assert "对象名称不能超过 200 个字（现为 201 个字）" in exc.value.fields["file"][0]
+    assert not InspectionObject.objects.filter(credit_code=credit_code(901)).exists()

@@ -183,3 +183,11 @@ def test_import_pages_upload_report_confirm(reviewer, law, make_user):
     officer = make_user("field_officer", "squad1")
     assert logged_in_client(officer).get(url).status_code == 403
     assert client.get(reverse("legal:import", args=["nothing"])).status_code == 404
+
+
+def test_an_over_long_cell_is_refused_not_cut(reviewer, law):
+    row = code_row("IM0020")
+    row[5] = "执" * 121  # 执法主体 holds 120
+    report = validate_workbook("codes", xlsx("codes", [row]))
+    assert [r.row for r in report.bad_rows] == [2]
+    assert "执法主体不能超过 120 个字（现为 121 个字）" in report.messages()[0]
