@@ -153,6 +153,9 @@ def _check_targets(case: EnforcementCase, data: dict) -> dict[str, dict]:
             errors[f"{target}.action"] = [f"{label}：处理方式应为预登记案件或抄告"]
         if not row["subject_name"]:
             errors[f"{target}.subject_name"] = [f"请填写{label}的名称"]
+        for name, limit in (("subject_name", 200), ("identifier", 60), ("copy_to", 100), ("note", 300)):
+            if len(row.get(name) or "") > limit:  # refused, never cut
+                errors[f"{target}.{name}"] = [f"{label}：不能超过 {limit} 个字（现为 {len(row[name])} 个字）"]
         if row["action"] == FourPenaltyAction.COPY_REPORT and not row["copy_to"]:
             errors[f"{target}.copy_to"] = [f"请填写{label}的抄告单位"]
         if target == FourPenaltyTarget.OPERATOR and row["action"] == FourPenaltyAction.CASE:
@@ -233,12 +236,12 @@ def do_generate_four_penalties(actor, case: EnforcementCase, data: dict | None =
                 FourPenaltyLink.objects.create(
                     source_case=case,
                     target=target,
-                    subject_name=row["subject_name"][:200],
-                    identifier=row["identifier"][:60],
+                    subject_name=row["subject_name"],
+                    identifier=row["identifier"],
                     action=row["action"],
                     related_case=related,
-                    copy_to=row["copy_to"][:100] if row["action"] == FourPenaltyAction.COPY_REPORT else "",
-                    note=(row.get("note") or "")[:300],
+                    copy_to=row["copy_to"] if row["action"] == FourPenaltyAction.COPY_REPORT else "",
+                    note=row.get("note") or "",
                     generated_by=actor,
                     created_by=actor,
                 )

@@ -137,6 +137,12 @@ def test_four_penalties_api_and_refusals(side, tree):
     )
     assert "operator.identifier" in err["fields"] and "loading_site.subject_name" in err["fields"]
     assert not FourPenaltyLink.objects.exists()
+    long = {"loading_site": {"action": "copy_report", "subject_name": "料" * 201}}  # refused, never cut
+    err = assert_error_body(
+        officer.post(f"/api/v1/cases/{case.pk}/four-penalties/", long, content_type="application/json"), 400
+    )
+    assert "不能超过 200 个字" in err["fields"]["loading_site.subject_name"][0]
+    assert not FourPenaltyLink.objects.exists()
     ok = {"loading_site": {"action": "copy_report", "subject_name": "某料场"}, "status": "closed"}
     resp = officer.post(f"/api/v1/cases/{case.pk}/four-penalties/", ok, content_type="application/json")
     assert resp.status_code == 201, resp.content
