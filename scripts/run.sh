@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
+$PY manage.py sync_roles  # an upgrade's new permissions for the standard roles (adds only)
 $PY manage.py createcachetable
 $PY manage.py collectstatic --noinput -v 0
 if [ ! -f var/.demo_loaded ]; then

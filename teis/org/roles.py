@@ -266,3 +266,29 @@ def ensure_roles() -> dict[str, object]:
         role.permissions.set(permissions_for(d.permissions, index))
         roles[d.code] = role
     return roles
+
+
+def grant_new_permissions() -> dict[str, int]:
+    """After an upgrade: the standard roles that do not exist yet are created, and each existing standard role
+    gets the permissions of its definition it lacks (a new action's permission). Nothing is taken away and no
+    name or scope is changed: permissions added to a standard role stay. A standard role always holds at least its
+    definition; narrower access is a role of the corps' own. {role code: permissions added}."""
+    from .models import Role
+
+    index = _permission_index()
+    existing = {r.code: r for r in Role.objects.prefetch_related("permissions")}
+    added: dict[str, int] = {}
+    for d in all_role_defs():
+        role = existing.get(d.code)
+        if role is None:
+            role = Role.objects.create(
+                code=d.code, name=d.name, data_scope=d.data_scope, admin_kind=d.admin_kind, description=d.description
+            )
+            have: set[int] = set()
+        else:
+            have = {p.pk for p in role.permissions.all()}
+        missing = [p for p in permissions_for(d.permissions, index) if p.pk not in have]
+        if missing:
+            role.permissions.add(*missing)
+            added[d.code] = len(missing)
+    return added
