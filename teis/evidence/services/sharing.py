@@ -151,13 +151,15 @@ def watermarked_image(item: EvidenceItem, text: str) -> bytes:
     """The image with the watermark text burned in diagonally, as JPEG."""
     from PIL import Image, ImageDraw, ImageFont
 
+    from teis.core.fonts import cjk_font
+
     raw = b"".join(blobs.iter_range(item.storage_name, 0, item.size))
     with Image.open(io.BytesIO(raw)) as src:
         img = src.convert("RGB")
     img.thumbnail((2400, 2400))
     width, height = img.size
     font_size = max(width // 28, 14)
-    font = _cjk_font(font_size) or ImageFont.load_default()
+    font = cjk_font(font_size) or ImageFont.load_default()
     layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     step_y = font_size * 5
@@ -171,21 +173,6 @@ def watermarked_image(item: EvidenceItem, text: str) -> bytes:
     buf = io.BytesIO()
     out.save(buf, "JPEG", quality=88)
     return buf.getvalue()
-
-
-def _cjk_font(size: int):
-    from PIL import ImageFont
-
-    for path in (
-        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    ):
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return None
 
 
 def receipt_pdf(actor, share: ShareLink) -> bytes:

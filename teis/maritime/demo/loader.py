@@ -265,10 +265,14 @@ def _snapshot(text: str, size: tuple[int, int]) -> bytes:
 
     from PIL import Image, ImageDraw
 
+    from teis.core.fonts import cjk_font
+
     img = Image.new("RGB", size, (96, 110, 122))
     draw = ImageDraw.Draw(img)
     draw.rectangle((size[0] // 6, size[1] // 2, size[0] * 5 // 6, size[1] * 4 // 5), fill=(40, 44, 52))
-    draw.text((size[0] // 5, size[1] // 2 + 8), text.encode("ascii", "replace").decode(), fill="white")
+    font = cjk_font(max(14, size[1] // 12))
+    shown = text if font is not None else text.encode("ascii", "replace").decode()  # the default font has no CJK
+    draw.text((size[0] // 5, size[1] // 2 + 8), shown, fill="white", font=font)
     out = io.BytesIO()
     img.save(out, "JPEG", quality=70)
     return out.getvalue()
