@@ -272,7 +272,7 @@ def grant_new_permissions() -> dict[str, int]:
     """After an upgrade: the standard roles that do not exist yet are created, and each existing standard role
     gets the permissions of its definition it lacks (a new action's permission). Nothing is taken away and no
     name or scope is changed: permissions added to a standard role stay. A standard role always holds at least its
-    definition; narrower access is a role of the corps' own. {role code: permissions added}."""
+    definition; narrower access is a role of the corps' own. {existing role code: permissions added}."""
     from .models import Role
 
     index = _permission_index()
@@ -290,5 +290,6 @@ def grant_new_permissions() -> dict[str, int]:
         missing = [p for p in permissions_for(d.permissions, index) if p.pk not in have]
         if missing:
             role.permissions.add(*missing)
-            added[d.code] = len(missing)
+            if d.code in existing:  # a role just created is not "given" anything: it starts as defined
+                added[d.code] = len(missing)
     return added
