@@ -7,21 +7,11 @@ it. The evidence app provides these functions when Django starts (`EvidenceConfi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from teis.core.ports import Ports
 
-_provided: dict[str, Callable[..., Any]] = {}
-
-
-def provide(**implementations: Callable[..., Any]) -> None:
-    _provided.update(implementations)
-
-
-def _get(name: str) -> Callable[..., Any]:
-    try:
-        return _provided[name]
-    except KeyError:
-        raise RuntimeError(f"cases port {name!r} is not provided: is teis.evidence installed?") from None
+_ports = Ports("cases")
+provide = _ports.provide  # called by EvidenceConfig.ready (teis.evidence.case_port)
+_get = _ports.get
 
 
 def linkable_evidence(case, limit: int = 200):

@@ -10,19 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-_provided: dict[str, Callable[..., Any]] = {}
+
+class Ports:
+    """Functions an app above provides at start-up, by name; calling one not provided is a programming error."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self._provided: dict[str, Callable[..., Any]] = {}
+
+    def provide(self, **implementations: Callable[..., Any]) -> None:
+        self._provided.update(implementations)
+
+    def get(self, name: str) -> Callable[..., Any]:
+        try:
+            return self._provided[name]
+        except KeyError:
+            raise RuntimeError(f"{self.owner} port {name!r} is not provided: is its app installed?") from None
 
 
-def provide(**implementations: Callable[..., Any]) -> None:
-    """Called once by each platform app's `ready()`: `provide(audit_record=record)`."""
-    _provided.update(implementations)
-
-
-def _get(name: str) -> Callable[..., Any]:
-    try:
-        return _provided[name]
-    except KeyError:
-        raise RuntimeError(f"core port {name!r} is not provided: is its app in INSTALLED_APPS?") from None
+_ports = Ports("core")
+provide = _ports.provide  # called once by each platform app's `ready()`: `provide(audit_record=record)`
+_get = _ports.get
 
 
 # --- the audit trail (teis.audit) --------------------------------------------------------------------------------
