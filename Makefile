@@ -30,6 +30,11 @@ lint: install
 	@echo "==> import-linter"
 	@$(VENV)/bin/lint-imports --no-cache
 
+# Strict mypy on teis/core and the services packages (joins `lint` once it passes).
+typecheck: install
+	@echo "==> mypy (strict: core and services)"
+	@bash scripts/typecheck.sh
+
 # The whole suite on PostgreSQL (production's database), then the `embedded` subset on the SQLite default.
 test: install lint test-postgres test-sqlite
 
