@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import Prefetch
 
 
 @dataclass(frozen=True)
@@ -264,19 +263,11 @@ class ModelConfig:
 
     @classmethod
     def api_queryset_for(cls, user):
-        """The API's queryset: the serializer shows related objects by id, so foreign keys need no join and
-        many-to-many relations are prefetched as bare ids; excluded columns are not even loaded (an
-        encrypted column costs a decryption per row)."""
+        """The API's queryset: the serializer shows related objects by id, so foreign keys need no join, and the
+        views read many-to-many ids in bulk for the page (`attach_many_ids`); excluded columns are not even
+        loaded (an encrypted column costs a decryption per row)."""
         qs = cls.model.objects.for_user(user)
-        excluded = set(cls.api_exclude)
-        prefetch = [
-            Prefetch(f.name, queryset=f.related_model._base_manager.only("pk"))
-            for f in cls.model._meta.many_to_many
-            if f.name not in excluded
-        ]
-        deferred = [f.name for f in cls.model._meta.concrete_fields if f.name in excluded]
-        if prefetch:
-            qs = qs.prefetch_related(*prefetch)
+        deferred = [f.name for f in cls.model._meta.concrete_fields if f.name in set(cls.api_exclude)]
         return qs.defer(*deferred) if deferred else qs
 
     @classmethod

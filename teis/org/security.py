@@ -13,6 +13,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -101,11 +103,22 @@ def _released_at(username: str = "", ip: str | None = None) -> dt.datetime | Non
     return qs.order_by("-released_at").values_list("released_at", flat=True).first()
 
 
-def _consecutive_failures(since: dt.datetime | None, **flt) -> list[dt.datetime]:
-    """Failures (oldest first) since the last success matching `flt`, the lookback and `since`."""
+def _released_at_query(username: str) -> Subquery:
+    """`_released_at(username=…)` as a subquery, read in the same query as the failures."""
+    from .models import LockRelease
+
+    releases = LockRelease.objects.filter(username=username).order_by("-released_at").values("released_at")
+    return Subquery(releases[:1])
+
+
+def _consecutive_failures(since, **flt) -> list[dt.datetime]:
+    """Failures (oldest first) since the last success matching `flt`, the lookback and `since` (a time, or a
+    subquery giving one: the release read in the same query)."""
     now = timezone.now()
     recent = LoginAttempt.objects.filter(at__gte=now - FAILURE_LOOKBACK, **flt)
-    if since is not None:
+    if isinstance(since, Subquery):
+        recent = recent.filter(at__gt=Coalesce(since, Value(now - FAILURE_LOOKBACK - dt.timedelta(seconds=1))))
+    elif since is not None:
         recent = recent.filter(at__gt=since)
     failures = []
     for attempt in recent.order_by("-at", "-pk").values("success", "at")[:FAILURE_ROWS]:
@@ -125,12 +138,12 @@ def _lock(kind, username, ip, failures, threshold, policy) -> Lock | None:
 
 def pair_lock(username: str, ip: str | None, policy: SecurityPolicy) -> Lock | None:
     ip_filter = {"ip": ip} if ip else {"ip__isnull": True}
-    failures = _consecutive_failures(_released_at(username=username), username=username, **ip_filter)
+    failures = _consecutive_failures(_released_at_query(username), username=username, **ip_filter)
     return _lock(PAIR, username, ip, failures, policy.max_failures, policy)
 
 
 def account_lock(username: str, policy: SecurityPolicy) -> Lock | None:
-    failures = _consecutive_failures(_released_at(username=username), username=username)
+    failures = _consecutive_failures(_released_at_query(username), username=username)
     return _lock(ACCOUNT, username, None, failures, policy.max_failures * ACCOUNT_LOCK_FACTOR, policy)
 
 
@@ -381,7 +394,10 @@ def check_api_token(token) -> None:
 
     policy = SecurityPolicy.current()
     now = timezone.now()
-    use = ApiTokenUse.objects.filter(token=token).first()
+    try:
+        use = token.use  # read with the token by the authentication
+    except ApiTokenUse.DoesNotExist:
+        use = None
     last = use.last_used_at if use else token.created
     if token.created + api_token_lifetime() < now:
         token.delete()

@@ -5,14 +5,30 @@ from __future__ import annotations
 from django.db import models
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, routers, viewsets
+from rest_framework.response import Response
 
 from teis.core.filters import filterset_for
 from teis.core.services import generic_service
 
-from .serializers import serializer_for
+from .serializers import attach_many_ids, serializer_for
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
+class ManyIdsMixin:
+    """A page or an object leaves with the ids of its many-to-many relations read in bulk (`attach_many_ids`)."""
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        attach_many_ids(self.config.model, page or [], self.config.api_exclude)
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        # only here: an object about to be written must show its new relations, not ids read before
+        obj = self.get_object()
+        attach_many_ids(self.config.model, [obj], self.config.api_exclude)
+        return Response(self.get_serializer(obj).data)
+
+
+class ScopedViewSet(ManyIdsMixin, viewsets.ModelViewSet):
     config = None
 
     def get_queryset(self):
@@ -47,7 +63,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
         self.service().do_delete(self.request.user, instance)
 
 
-class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReadOnlyScopedViewSet(ManyIdsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     config = None
     get_queryset = ScopedViewSet.get_queryset
 
