@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 $PY manage.py migrate --noinput -v 0
 $PY manage.py sync_roles  # an upgrade's new permissions for the standard roles (adds only)
+$PY manage.py workflow_load >/dev/null  # the shipped BPMN definitions: a new version only when a file changed
 $PY manage.py createcachetable
 $PY manage.py collectstatic --noinput -v 0
 if [ ! -f var/.demo_loaded ]; then

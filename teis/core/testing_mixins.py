@@ -479,6 +479,8 @@ class GenericActionTests:
     in_scope_unit = "squad1"
     out_of_scope_unit = "squad3"
     extra_permissions: list[str] = []
+    # standard roles the permitted user holds too: the role a workflow offers the action's task to
+    permitted_also: tuple[str, ...] = ()
 
     def make_object(self, unit, n: int, ready: bool = True):
         raise NotImplementedError
@@ -530,6 +532,10 @@ class GenericActionTests:
         make_role(f"{code}_none", scope="all", permissions=[*view, *self.extra_permissions])
         ctx = SimpleNamespace(tree=tree, make_user=make_user)
         ctx.user = make_user(code, self.permitted_unit)
+        if self.permitted_also:
+            from teis.org.models import Role
+
+            ctx.user.officer.roles.add(*Role.objects.filter(code__in=self.permitted_also))
         ctx.denied = make_user(f"{code}_none", self.permitted_unit)
         ctx.unit = tree[self.in_scope_unit]
         return ctx

@@ -8,3 +8,6 @@ class DispatchConfig(AppConfig):
 
     def ready(self) -> None:
         from . import tables  # noqa: F401
+        from .services import approvals
+
+        approvals.register_listeners()

@@ -29,7 +29,7 @@ from .models import (
     TerminalCommand,
 )
 from .services import alarms as alarm_services
-from .services import duty, orders
+from .services import approvals, duty, orders
 from .services.duty import (
     ApprovalRequestService,
     DutyFeedbackService,
@@ -223,7 +223,7 @@ actions.register(
     Action(
         _PLAN, "approve", "批准", "dispatch.approve_dutyplan",
         run=lambda actor, plan, opinion: duty.do_decide_plan(actor, plan, approve=True, opinion=opinion),
-        form=OpinionForm, states=(PlanStatus.SUBMITTED,),
+        form=OpinionForm, states=(PlanStatus.SUBMITTED,), offered_to=approvals.may_decide,
     )
 )  # fmt: skip
 actions.register(
@@ -231,6 +231,7 @@ actions.register(
         _PLAN, "reject", "退回", "dispatch.approve_dutyplan",
         run=lambda actor, plan, opinion: duty.do_decide_plan(actor, plan, approve=False, opinion=opinion),
         form=RequiredOpinionForm, states=(PlanStatus.SUBMITTED,), icon="bi-arrow-return-left", style="warning",
+        offered_to=approvals.may_decide,
     )
 )  # fmt: skip
 actions.register(
@@ -249,7 +250,7 @@ for _label, _decide in (
         Action(
             _label, "approve", "批准", _perm,
             run=lambda actor, obj, opinion, _d=_decide: _d(actor, obj, approve=True, opinion=opinion),
-            form=OpinionForm, states=(ApprovalStatus.PENDING,),
+            form=OpinionForm, states=(ApprovalStatus.PENDING,), offered_to=approvals.may_decide,
         )
     )  # fmt: skip
     actions.register(
@@ -257,6 +258,7 @@ for _label, _decide in (
             _label, "reject", "不予批准", _perm,
             run=lambda actor, obj, opinion, _d=_decide: _d(actor, obj, approve=False, opinion=opinion),
             form=RequiredOpinionForm, states=(ApprovalStatus.PENDING,), icon="bi-x-circle", style="danger",
+            offered_to=approvals.may_decide,
         )
     )  # fmt: skip
 _ORDER = "dispatch.dutyorder"

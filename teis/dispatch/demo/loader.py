@@ -30,6 +30,9 @@ def load_demo() -> dict[str, int]:
     units = {u.name: u for u in Unit.objects.all()}
     if not units:
         return counts
+    from teis.workflow.services import ensure_definitions, process_files
+
+    ensure_definitions(None, [p for p in process_files() if p.name.startswith("dispatch_")])  # the approvals
     # 辖区
     filled = 0
     # `jurisdiction__isnull`: `jurisdiction=None` would match a JSON null, not an empty column
@@ -338,7 +341,7 @@ def _plan_for(unit, title, today, template, crew, vehicles, planner, approver, u
 
     from ..choices import SignInMethod
     from ..models import DutyPlan
-    from ..services import duty
+    from ..services import approvals, duty
 
     plan = generic_service.do_create(planner, DutyPlan, {"unit": unit, "date": today, "title": title})
     now = timezone.now()
@@ -365,7 +368,10 @@ def _plan_for(unit, title, today, template, crew, vehicles, planner, approver, u
             vehicles=fleet + (phone if i == current else []),
         )
     duty.do_submit_plan(planner, plan)
-    duty.do_decide_plan(approver, plan, approve=True, opinion="同意")
+    # approved by whom the approval process offers it to (a squad's plan: its brigade leader)
+    offered = approvals.approvers(plan)
+    if offered:  # else it waits, as a plan nobody can approve would (the deadline check reports it)
+        duty.do_decide_plan(approver if approver in offered else offered[0], plan, approve=True, opinion="同意")
     if unit.region_code == UNSIGNED_REGION:
         return 1 + len(SHIFTS)
     lon, lat = _centre(unit)

@@ -25,6 +25,7 @@ from ..models import (
     SignIn,
     device_key,
 )
+from . import approvals
 
 
 def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -203,41 +204,43 @@ class DutyFeedbackService(GenericService):
 
 
 class ApprovalRequestService(StatefulService):
-    """跨区勤务报审 / 非勤务用车报备: the requester edits or withdraws while pending; the decision is an action."""
+    """跨区勤务报审 / 非勤务用车报备: saving the request starts its approval process; the requester edits or
+    withdraws it while pending (withdrawing ends the process); the decision is the approver's step."""
 
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
+    def do_create(self, actor, model, data):
+        with transaction.atomic():
+            obj = super().do_create(actor, model, data)
+            approvals.start_approval(actor, obj)
+        return obj
 
-# --- approvals ----------------------------------------------------------------------------------------------
+    def do_delete(self, actor, obj):
+        with transaction.atomic():
+            approvals.cancel_approval(actor, obj, "申请人撤回")
+            super().do_delete(actor, obj)
 
 
-def _decide(actor, obj, approve: bool, opinion: str, perm: str):
-    if not actor.has_perm(perm):
-        raise ServiceError("forbidden", "没有审批权限。")
-    with transaction.atomic():
-        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
-        if obj.status != ApprovalStatus.PENDING:
-            raise ServiceError("already_decided", "该申请已审批。")
-        if not approve and not (opinion or "").strip():
-            raise ServiceError("opinion_required", "不予批准时须填写审批意见。", {"opinion": ["请填写审批意见"]})
-        before = obj.get_status_display()
-        obj.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-        obj.decided_by, obj.decided_at, obj.opinion = actor, timezone.now(), (opinion or "").strip()[:300]
-        obj.save(update_fields=["status", "decided_by", "decided_at", "opinion", "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, obj, changes={"状态": [before, obj.get_status_display()]})
-    return obj
+# --- approvals (workflow definitions: services/approvals.py) ------------------------------------------------------
 
 
 def do_decide_cross_district(actor, request, *, approve: bool, opinion: str = ""):
-    return _decide(actor, request, approve, opinion, "dispatch.approve_crossdistrictrequest")
+    return approvals.decide(
+        actor, request, approve=approve, opinion=opinion, permission="dispatch.approve_crossdistrictrequest",
+        not_pending="该申请已审批。", opinion_message="不予批准时须填写审批意见。",
+    )  # fmt: skip
 
 
 def do_decide_non_duty_use(actor, report, *, approve: bool, opinion: str = ""):
-    return _decide(actor, report, approve, opinion, "dispatch.approve_nondutyuse")
+    return approvals.decide(
+        actor, report, approve=approve, opinion=opinion, permission="dispatch.approve_nondutyuse",
+        not_pending="该申请已审批。", opinion_message="不予批准时须填写审批意见。",
+    )  # fmt: skip
 
 
 def do_submit_plan(actor, plan: DutyPlan) -> DutyPlan:
+    """提交审批: the plan's approval process starts (its first task goes to the approvers the diagram names)."""
     if not actor.has_perm("dispatch.change_dutyplan"):
         raise ServiceError("forbidden", "没有编制勤务计划的权限。")
     with transaction.atomic():
@@ -250,24 +253,15 @@ def do_submit_plan(actor, plan: DutyPlan) -> DutyPlan:
         plan.status = PlanStatus.SUBMITTED
         plan.save(update_fields=["status", "updated_at"])
         audit.record(actor, AuditAction.UPDATE, plan, changes={"状态": [before, plan.get_status_display()]})
+        approvals.start_approval(actor, plan)
     return plan
 
 
 def do_decide_plan(actor, plan: DutyPlan, *, approve: bool, opinion: str = "") -> DutyPlan:
-    if not actor.has_perm("dispatch.approve_dutyplan"):
-        raise ServiceError("forbidden", "没有审批勤务计划的权限。")
-    with transaction.atomic():
-        plan = DutyPlan.objects.select_for_update().get(pk=plan.pk)
-        if plan.status != PlanStatus.SUBMITTED:
-            raise ServiceError("bad_state", "该计划不在待审批状态。")
-        if not approve and not (opinion or "").strip():
-            raise ServiceError("opinion_required", "退回时须填写审批意见。", {"opinion": ["请填写审批意见"]})
-        before = plan.get_status_display()
-        plan.status = PlanStatus.APPROVED if approve else PlanStatus.REJECTED
-        plan.approved_by, plan.approved_at, plan.opinion = actor, timezone.now(), (opinion or "").strip()[:300]
-        plan.save(update_fields=["status", "approved_by", "approved_at", "opinion", "updated_at"])
-        audit.record(actor, AuditAction.UPDATE, plan, changes={"状态": [before, plan.get_status_display()]})
-    return plan
+    return approvals.decide(
+        actor, plan, approve=approve, opinion=opinion, permission="dispatch.approve_dutyplan",
+        not_pending="该计划不在待审批状态。", opinion_message="退回时须填写审批意见。",
+    )  # fmt: skip
 
 
 def do_adjust_plan(actor, plan: DutyPlan, reason: str) -> DutyPlan:

@@ -17,6 +17,14 @@ INSIDE = (121.498, 31.25)  # 190 m inside the east edge
 OUTSIDE = (121.502, 31.25)  # 190 m outside it (380 m apart: not a jump)
 
 
+@pytest.fixture(autouse=True)
+def approval_processes(db):
+    """The approvals of plans and requests are workflow definitions (dispatch/processes/)."""
+    from teis.workflow.services import ensure_definitions, process_files
+
+    ensure_definitions(None, [p for p in process_files() if p.name.startswith("dispatch_")])
+
+
 @pytest.fixture
 def fleet(tree):
     from teis.dispatch.models import PatrolVehicle

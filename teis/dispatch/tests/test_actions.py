@@ -69,6 +69,7 @@ class TestPlanSubmit(_PlanAction):
 
 class TestPlanApprove(_PlanAction):
     action = "approve"
+    permitted_also = ("brigade_leader",)  # the diagram offers the approval to the brigade leader
     ready_status, other_status, result = PlanStatus.SUBMITTED, PlanStatus.DRAFT, PlanStatus.APPROVED
 
     def input_data(self, ctx, obj):
@@ -77,6 +78,7 @@ class TestPlanApprove(_PlanAction):
 
 class TestPlanReject(_PlanAction):
     action = "reject"
+    permitted_also = ("brigade_leader",)
     ready_status, other_status, result = PlanStatus.SUBMITTED, PlanStatus.APPROVED, PlanStatus.REJECTED
 
     def input_data(self, ctx, obj):
@@ -96,6 +98,7 @@ class TestPlanAdjust(_PlanAction):
 
 class _Decision(GenericActionTests):
     approve = True
+    permitted_also = ("brigade_leader",)  # the diagram offers the approval to the brigade leader
 
     def make_object(self, unit, n, ready=True):
         now = timezone.now()

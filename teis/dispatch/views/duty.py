@@ -60,6 +60,21 @@ class TaskFromTemplateForm(forms.Form):
         style_widgets(self)
 
 
+def _waiting_for(plan) -> str:
+    """Whose approval a submitted plan waits for, as the approval process offers its task."""
+    from teis.org.models import Role
+
+    from ..services import approvals
+
+    task = approvals.open_task(plan) if plan.status == PlanStatus.SUBMITTED else None
+    if task is None:
+        return ""
+    role = Role.objects.filter(code=task.role).values_list("name", flat=True).first() or task.role
+    unit = task.candidate_unit.name if task.candidate_unit_id else ""
+    due = f"，期限 {timezone.localtime(task.due_at):%Y-%m-%d %H:%M}" if task.due_at else ""
+    return f"待{unit}{role}审批（{task.name}{due}）"
+
+
 @login_required
 def plan_detail(request, pk: int):
     require(request, "dispatch.view_dutyplan")
@@ -115,7 +130,9 @@ def plan_detail(request, pk: int):
             and request.user.has_perm("dispatch.add_dutytask"),
             "can_submit": plan.status in (PlanStatus.DRAFT, PlanStatus.REJECTED)
             and request.user.has_perm("dispatch.change_dutyplan"),
-            "can_approve": plan.status == PlanStatus.SUBMITTED and request.user.has_perm("dispatch.approve_dutyplan"),
+            # offered to whom the approval process offers its task (the diagram's approver), as on the API
+            "can_approve": actions.get("dispatch.dutyplan", "approve").available_to(request.user, plan),
+            "waiting": _waiting_for(plan),
             "can_adjust": plan.status == PlanStatus.APPROVED and request.user.has_perm("dispatch.change_dutyplan"),
             "sources": [
                 (s.label, rows, any(r["attached"] is None for r in rows))
