@@ -107,8 +107,8 @@ def record(
     action: str,
     obj: models.Model | None = None,
     *,
-    changes: dict | None = None,
-    detail: dict | None = None,
+    changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
     category: str | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -168,7 +168,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return data
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{"field": [old, new]} for the fields that changed."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest
 
 from .services import ServiceError
 
@@ -157,7 +158,7 @@ def viewset_actions(config) -> dict[str, Any]:
     methods: dict[str, Any] = {}
     for act in for_model(config.model._meta.label_lower):
 
-        def run(self, request, pk=None, _act=act):
+        def run(self, request: HttpRequest, pk=None, _act=act):
             obj = self.get_object()  # the scoped queryset: 404 outside the user's scope
             data = request.data if hasattr(request.data, "get") else {}
             obj = _act.perform(request.user, obj, data)

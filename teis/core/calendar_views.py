@@ -14,6 +14,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,7 @@ def _year(value: str | None, default: int) -> int:
 
 
 @login_required
-def calendar_page(request):
+def calendar_page(request: HttpRequest):
     require(request, "core.view_calendarday")
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today.year)
@@ -99,7 +100,7 @@ class NoticeImportForm(forms.Form):
 
 
 @login_required
-def calendar_import(request):
+def calendar_import(request: HttpRequest):
     require(request, "core.add_calendarday")
     today = timezone.localdate()
     initial_year = _year(request.GET.get("year"), today.year + 1)
@@ -138,7 +139,7 @@ def _title(year: int) -> str:
 
 
 @login_required
-def calendar_template(request, year: int):
+def calendar_template(request: HttpRequest, year: int):
     require(request, "core.view_calendarday")
     year = _year(str(year), timezone.localdate().year + 1)
     return xlsx_response(holidays.template_xlsx(year), f"{year}年节假日安排模板.xlsx")

@@ -4,6 +4,8 @@ puts a model with a lifecycle on the plain generic service, stops `manage.py che
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core import checks
 
 
@@ -17,7 +19,7 @@ def _writable_configs():
 
 
 @checks.register()
-def check_registry_writes(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_registry_writes(app_configs=None, **kwargs: Any) -> list[checks.CheckMessage]:
     from .registry import has_lifecycle, is_rule_field
 
     errors: list[checks.CheckMessage] = []

@@ -7,7 +7,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
-    async def connect(self):
+    async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
@@ -17,20 +17,20 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         await self._send_counts()
 
-    async def disconnect(self, code):
+    async def disconnect(self, code) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def counts_refresh(self, event):
+    async def counts_refresh(self, event) -> None:
         """The user's todos or notifications changed (`notify.push_refresh`, after commit): count them here, for
         the pages that are open, instead of in the transaction that changed them."""
         await self._send_counts()
 
-    async def counts(self, event):
+    async def counts(self, event) -> None:
         """Counts computed by the sender (kept for senders that already have them)."""
         await self.send_json({"type": "counts", "counts": event["counts"]})
 
-    async def _send_counts(self):
+    async def _send_counts(self) -> None:
         await self.send_json({"type": "counts", "counts": await self._counts(self.scope["user"])})
 
     @database_sync_to_async

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 
 @dataclass(frozen=True)
 class RequestContext:
@@ -28,7 +30,7 @@ def reset(token: contextvars.Token) -> None:
     _current.reset(token)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address; X-Forwarded-For is trusted only behind the configured proxy."""
     from django.conf import settings
 
@@ -39,7 +41,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def from_request(request) -> RequestContext:
+def from_request(request: HttpRequest) -> RequestContext:
     return RequestContext(
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],

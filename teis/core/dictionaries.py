@@ -243,7 +243,7 @@ def read_rows(file) -> list[ImportRow]:
         raise _fail([f"第 1 行（表头）：缺少列“{c}”。表头应为：{'、'.join(COLUMNS)}。" for c in missing])
     index = {name: header.index(name) for name in COLUMNS if name in header}
 
-    def cell(values: tuple, name: str) -> Any:
+    def cell(values: tuple[Any, ...], name: str) -> Any:
         i = index.get(name)
         return values[i] if i is not None and i < len(values) else None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +41,7 @@ class DictionaryImportForm(forms.Form):
 
 
 @login_required
-def dictionary_export(request, type_code: str):
+def dictionary_export(request: HttpRequest, type_code: str):
     from teis.core.choices import AuditAction
     from teis.core.ports import audit
 
@@ -57,7 +58,7 @@ def dictionary_export(request, type_code: str):
 
 
 @login_required
-def dictionary_import(request, type_code: str):
+def dictionary_import(request: HttpRequest, type_code: str):
     require(request, "core.change_dictionaryitem")
     dict_type = get_object_or_404(DictionaryType, code=type_code)
     # bound on every POST, even an empty one (no file chosen): it must say so, not show the blank form again

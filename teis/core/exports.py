@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.http import QueryDict
 from openpyxl import Workbook
@@ -14,7 +15,7 @@ from .display import column_label, display_value
 
 def write_workbook(
     config,
-    rows: Iterable,
+    rows: Iterable[Any],
     user,
     stream,
     *,
@@ -61,7 +62,7 @@ def filtered_queryset(config, user, query: str):
 class _UserRequest:
     """The little of a request a FilterSet needs, for use inside jobs."""
 
-    def __init__(self, user):
+    def __init__(self, user) -> None:
         self.user = user
 
 

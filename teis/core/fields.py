@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from teis.core import crypto
@@ -15,7 +17,7 @@ class EncryptedCharField(models.TextField):
     Encryption is randomised: never filter on the encrypted column itself.
     """
 
-    def __init__(self, *args, index_field: str | None = None, max_plain_length: int = 200, **kwargs):
+    def __init__(self, *args: Any, index_field: str | None = None, max_plain_length: int = 200, **kwargs: Any) -> None:
         self.index_field = index_field
         self.max_plain_length = max_plain_length
         kwargs.setdefault("blank", True)
@@ -50,7 +52,7 @@ class EncryptedCharField(models.TextField):
             setattr(model_instance, self.index_field, crypto.blind_index(value) if value else "")
         return value
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any):
         from django import forms
 
         return forms.CharField(max_length=self.max_plain_length, required=not self.blank, label=self.verbose_name)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db import models
+from django.http import HttpRequest
 
 from .forms import style_widgets
 
@@ -14,7 +17,7 @@ class IdFilter(django_filters.NumberFilter):
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
@@ -23,7 +26,7 @@ class IdFilter(django_filters.NumberFilter):
 class ScopedFilterSet(django_filters.FilterSet):
     """A FilterSet whose model choices are limited to the user's scope and whose widgets are Bootstrap."""
 
-    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, request: HttpRequest = None, **kwargs: Any) -> None:
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         for f in self.filters.values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import Model
 
@@ -75,7 +77,7 @@ def scope_choices(form: forms.BaseForm, user, open_choices=()) -> None:
 class ScopedModelForm(forms.ModelForm):
     open_choices: tuple[str, ...] = ()
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user is not None:
             scope_choices(self, user, self.open_choices)
@@ -91,7 +93,7 @@ def modelform_for(config, *, create: bool = False) -> type[forms.ModelForm]:
     return forms.modelform_factory(config.model, form=base, fields=config.writable_fields(create))
 
 
-def cleaned_model_data(form: forms.ModelForm, extra: list[str] = ()) -> dict:
+def cleaned_model_data(form: forms.ModelForm, extra: list[str] = ()) -> dict[str, Any]:
     """The form's cleaned values restricted to model fields (and `extra`), as a service expects them."""
     model: type[Model] = form._meta.model
     names = {f.name for f in model._meta.get_fields()} | set(extra)

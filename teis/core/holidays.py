@@ -231,7 +231,7 @@ def read_notice_rows(file, year: int) -> list[NoticeRow]:
         raise _fail([f"第 1 行（表头）：缺少列“{c}”。表头应为：{'、'.join(COLUMNS)}。" for c in missing])
     index = {name: header.index(name) for name in COLUMNS if name in header}
 
-    def cell(values: tuple, name: str) -> Any:
+    def cell(values: tuple[Any, ...], name: str) -> Any:
         i = index.get(name)
         return values[i] if i is not None and i < len(values) else None
 
@@ -324,7 +324,7 @@ def do_import_notice(actor, year: int, title: str, document_number: str, file) -
 # --- the reminder -----------------------------------------------------------------------------------------------
 
 
-def system_administrators() -> list:
+def system_administrators() -> list[Any]:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()

@@ -97,7 +97,7 @@ LEADERSHIP = roles("leadership")
 COMMAND = roles("command_center")
 
 
-def url_or_blank(name: str, *args, query: str = "") -> str:
+def url_or_blank(name: str, *args: Any, query: str = "") -> str:
     if not name:
         return ""
     try:

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import traceback
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 from huey import crontab  # noqa: F401  (re-exported for apps)
@@ -48,7 +49,7 @@ def recorded_periodic(schedule, *, label: str):
     return decorator
 
 
-def run_recorded(name: str, func, *args, **kwargs):
+def run_recorded(name: str, func, *args: Any, **kwargs: Any):
     from .models import JobRun
 
     run = JobRun.objects.create(name=name)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import logging
 
+from django.http import HttpRequest
+
 from . import context
 from .validators import CONTROL_CHARACTERS  # NUL and other C0 controls (PostgreSQL cannot even store NUL)
 
@@ -12,10 +14,10 @@ logger = logging.getLogger("django.request")
 class RequestContextMiddleware:
     """Makes the request's IP and user agent available to services (for audit) for its duration."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
         token = context.set_current(context.from_request(request))
         try:
             return self.get_response(request)
@@ -57,10 +59,10 @@ class NulByteGuardMiddleware:
       ever receives such text.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
         for name, value in list(request.COOKIES.items()):
             if "\x00" in name or "\x00" in value:
                 del request.COOKIES[name]
@@ -73,7 +75,7 @@ class NulByteGuardMiddleware:
                 return _refuse(request, CONTROL_MESSAGE, bad)
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         """A page: forms whose every text field refuses control characters itself (the generic model pages,
         views marked `validates_text_per_field`) show the message next to the field; any other page is
         refused here, before its view can pass such text on."""
@@ -86,7 +88,7 @@ class NulByteGuardMiddleware:
         return _refuse(request, CONTROL_MESSAGE, bad) if bad else None
 
     @staticmethod
-    def _bad_body_fields(request) -> list[str]:
+    def _bad_body_fields(request: HttpRequest) -> list[str]:
         content_type = request.content_type or ""
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             try:
@@ -105,7 +107,7 @@ class NulByteGuardMiddleware:
         return []
 
 
-def _refuse(request, message: str, fields: list[str]):
+def _refuse(request: HttpRequest, message: str, fields: list[str]):
     from django.http import HttpResponseBadRequest, JsonResponse
 
     if request.path.startswith("/api/"):
@@ -136,10 +138,10 @@ class ApiErrorBodyMiddleware:
     connection), which Django would otherwise answer with an HTML page.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
@@ -149,7 +151,7 @@ class ApiErrorBodyMiddleware:
             return self._json(response.status_code)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception):
         if not request.path.startswith("/api/"):
             return None
         from django.core.exceptions import PermissionDenied

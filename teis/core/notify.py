@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -25,7 +26,7 @@ def counts(user) -> dict[str, int]:
 
 
 REFRESH = {"type": "counts.refresh"}
-_SENDING: set = set()
+_SENDING: set[Any] = set()
 
 
 def push_refresh(user_ids) -> None:
@@ -40,7 +41,7 @@ def push_refresh(user_ids) -> None:
     if not groups:
         return
 
-    async def send():
+    async def send() -> None:
         for group in groups:
             await layer.group_send(group, dict(REFRESH))
 

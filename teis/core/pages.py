@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,7 +17,7 @@ from .views import paginate
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest):
     """工作台: the panels of the user's roles (`core.home`): key figures on top, then what to do next."""
     from .home import panels_for
 
@@ -34,7 +36,7 @@ def home(request):
 
 
 @login_required
-def todo_list(request):
+def todo_list(request: HttpRequest):
     status = request.GET.get("status", TodoStatus.OPEN)
     qs = TodoItem.objects.filter(user=request.user, status=status).order_by("-created_at")
     page = paginate(request, qs)
@@ -42,7 +44,7 @@ def todo_list(request):
 
 
 @login_required
-def notification_list(request):
+def notification_list(request: HttpRequest):
     qs = Notification.objects.filter(user=request.user).order_by("-created_at")
     page = paginate(request, qs)
     return render(request, "core/notification_list.html", {"page": page})
@@ -50,14 +52,14 @@ def notification_list(request):
 
 @login_required
 @require_POST
-def notifications_read(request):
+def notifications_read(request: HttpRequest):
     notify.mark_read(request.user)
     return redirect("core:notification_list")
 
 
 @login_required
 @permission_required("core.view_jobrun", raise_exception=True)
-def jobs(request):
+def jobs(request: HttpRequest):
     last_runs = {}
     for name in PERIODIC:
         last_runs[name] = JobRun.objects.filter(name=name).order_by("-started_at").first()
@@ -69,7 +71,7 @@ def jobs(request):
 PROCESS_LABELS = {"web": "Web 服务", "worker": "任务进程", "ais": "AIS 接收", "jt808": "JT/T 808 网关"}
 
 
-def supervised_processes() -> list[dict]:
+def supervised_processes() -> list[dict[str, Any]]:
     """The embedded supervisor's children (scripts/supervise.py writes their state); [] when not supervised."""
     import datetime as dt
     import json
@@ -104,14 +106,14 @@ def supervised_processes() -> list[dict]:
 
 
 @login_required
-def export_job(request, pk):
+def export_job(request: HttpRequest, pk):
     job = get_object_or_404(ExportJob, pk=pk, user=request.user)
     template = "core/_export_progress.html" if request.htmx else "core/export_job.html"
     return render(request, template, {"job": job})
 
 
 @login_required
-def export_download(request, pk):
+def export_download(request: HttpRequest, pk):
     from .storage import get_storage
 
     job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=ExportJob.Status.DONE)
@@ -121,12 +123,12 @@ def export_download(request, pk):
     return FileResponse(storage.open(job.file_name, "rb"), as_attachment=True, filename=f"导出_{job.pk}.xlsx")
 
 
-def healthz(request):
+def healthz(request: HttpRequest):
     """The process is alive (no dependencies checked)."""
     return HttpResponse("ok", content_type="text/plain")
 
 
-def readyz(request):
+def readyz(request: HttpRequest):
     """Database, cache and job queue reachable: 200 with details, 503 if any fails."""
     checks = {}
     try:
@@ -153,13 +155,13 @@ def readyz(request):
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
 
 
-def error_403(request, exception=None):
+def error_403(request: HttpRequest, exception=None):
     return render(request, "403.html", status=403)
 
 
-def error_404(request, exception=None):
+def error_404(request: HttpRequest, exception=None):
     return render(request, "404.html", status=404)
 
 
-def error_500(request):
+def error_500(request: HttpRequest):
     return render(request, "500.html", status=500)

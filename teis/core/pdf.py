@@ -10,6 +10,7 @@ and files under the static directories may be loaded: a template can never make 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -49,7 +50,7 @@ def _static_roots() -> list[str]:
     return roots
 
 
-def render_pdf(template_name: str, context: dict | None = None) -> bytes:
+def render_pdf(template_name: str, context: dict[str, Any] | None = None) -> bytes:
     """Render a Django template to PDF bytes. Raises PdfError if the template refers to a remote resource."""
     from weasyprint import HTML
 

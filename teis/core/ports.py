@@ -36,17 +36,17 @@ _get = _ports.get
 # --- the audit trail (teis.audit) --------------------------------------------------------------------------------
 
 
-def audit_record(actor, action: str, obj=None, **kwargs):
+def audit_record(actor, action: str, obj=None, **kwargs: Any):
     """Append one audit record in the caller's transaction (`teis.audit.services.record`)."""
     return _get("audit_record")(actor, action, obj, **kwargs)
 
 
-def audit_snapshot(obj) -> dict:
+def audit_snapshot(obj) -> dict[str, Any]:
     """The audited field values of `obj` (`teis.audit.services.snapshot`)."""
     return _get("audit_snapshot")(obj)
 
 
-def audit_diff(before: dict, after: dict) -> dict:
+def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Changed fields as {name: [before, after]} (`teis.audit.services.diff`)."""
     return _get("audit_diff")(before, after)
 

@@ -76,7 +76,7 @@ class QueryField:
     kind: str
     path: str = ""
     ops: tuple[str, ...] = ()
-    choices: tuple = ()
+    choices: tuple[Any, ...] = ()
     blank_choice: bool = False
 
 
@@ -129,7 +129,7 @@ def jsonable(value):
     return value
 
 
-def conditions_to_json(conditions) -> list[dict]:
+def conditions_to_json(conditions) -> list[dict[str, Any]]:
     """Checked conditions as the raw JSON list they came from (checking it again gives the same conditions)."""
     return [{"field": c.field, "op": c.op, "value": jsonable(c.value)} for c in conditions]
 
@@ -193,7 +193,7 @@ class ConditionEngine:
         max_conditions: int = 30,
         max_in: int = 200,
         max_text: int = 100,
-    ):
+    ) -> None:
         # every field with its operators spelled out (a field naming none gets its kind's)
         self.fields: dict[str, QueryField] = {
             name: f if f.ops else replace(f, ops=kind_ops.get(f.kind, ("eq",))) for name, f in fields.items()
@@ -219,7 +219,7 @@ class ConditionEngine:
 
     # --- checking -----------------------------------------------------------------------------------------
 
-    def error(self, index: int, message: str, **kw) -> ServiceError:
+    def error(self, index: int, message: str, **kw: Any) -> ServiceError:
         text = message.format(**kw)
         key = f"conditions.{index}" if self.indexed_errors else "conditions"
         return ServiceError(self.condition_code, f"第 {index + 1} 个条件：{text}", {key: [text]})
@@ -301,7 +301,7 @@ class ConditionEngine:
             return self.parse_choice(f, value, index)
         return self.parse_text(f, value, index)
 
-    def _values(self, value) -> list | None:
+    def _values(self, value) -> list[Any] | None:
         """A multi-value input as a list: a list/tuple as is, a string split on commas (either width)."""
         if isinstance(value, str):
             return [p.strip() for p in value.replace("，", ",").split(",")]
@@ -465,11 +465,11 @@ class ConditionEngine:
         ranges: tuple[str, ...] = (),
         *,
         extra: str | None = None,
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """A query form's GET parameters as raw conditions (checked later): `simple` maps a parameter to
         (field, op); each range field `name` reads `name_from` / `name_to` (either may be blank, meaning open);
         `extra` names a parameter holding more conditions as JSON (checked here, then re-serialised)."""
-        raw: list[dict] = []
+        raw: list[dict[str, Any]] = []
         for param, (name, op) in simple.items():
             value = (params.get(param) or "").strip()
             if value:

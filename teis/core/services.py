@@ -11,7 +11,7 @@ from django.db import models, transaction
 class ServiceError(Exception):
     """A refused request: a stable `code` for programs and a Chinese `message` for people."""
 
-    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
+    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -21,6 +21,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -74,7 +75,7 @@ class SettingsRecord(models.Model):
         """Drop this process's copy (tests roll back what they wrote)."""
         _copies.pop(cls._meta.label_lower, None)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         _invalidate(self._meta.label_lower)
 
@@ -125,7 +126,7 @@ class SettingsRecordView(LoginRequiredMixin, View):
         ]
         return forms.modelform_factory(self.model, fields=names)
 
-    def _check(self, request, action: str) -> None:
+    def _check(self, request: HttpRequest, action: str) -> None:
         from .views import deny
 
         perm = self._perm(action)
@@ -134,19 +135,19 @@ class SettingsRecordView(LoginRequiredMixin, View):
         if not request.user.has_perm(perm):
             deny(request, perm)
 
-    def _form(self, *args, **kwargs):
+    def _form(self, *args: Any, **kwargs: Any):
         from .forms import style_widgets
 
         form = self._form_class()(*args, **kwargs)
         style_widgets(form)
         return form
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         self._check(request, "view")
         record = self.model.current()
         return self._render(request, self._form(instance=record), record)
 
-    def post(self, request):
+    def post(self, request: HttpRequest):
         self._check(request, "change")
         record = self.model.current()
         form = self._form(request.POST, instance=self.model.objects.get(pk=record.pk))
@@ -166,7 +167,7 @@ class SettingsRecordView(LoginRequiredMixin, View):
                 return redirect(request.path)
         return self._render(request, form, record, status=400)
 
-    def _render(self, request, form, record, status: int = 200):
+    def _render(self, request: HttpRequest, form, record, status: int = 200):
         ctx = {
             "form": form,
             "title": self.title,

@@ -6,6 +6,7 @@ Also the generic test mixin (rule 13) lives in `core/testing_mixins.py`.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -13,7 +14,7 @@ _counter = itertools.count(1)
 TEST_PASSWORD = "Teis@2025pass"
 
 
-def make_tree() -> dict:
+def make_tree() -> dict[str, Any]:
     """corps → detachment1 → brigade1 → squad1/squad2; corps → brigade2 → squad3; plus a district brigade."""
     from teis.core.services import generic_service  # noqa: F401
     from teis.org.choices import UnitType
@@ -46,7 +47,7 @@ def make_tree() -> dict:
 
 
 def make_officer_user(
-    *, role_codes=(), unit, username=None, password=TEST_PASSWORD, must_change_password=False, **profile
+    *, role_codes=(), unit, username=None, password=TEST_PASSWORD, must_change_password=False, **profile: Any
 ):
     from teis.org.models import Role
     from teis.org.services import do_create_officer

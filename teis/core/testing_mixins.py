@@ -51,7 +51,7 @@ _seq = itertools.count(1000)
 ERROR_KEYS = {"code", "message", "fields"}
 
 
-def assert_error_body(resp, status: int | tuple[int, ...], code: str | None = None) -> dict:
+def assert_error_body(resp, status: int | tuple[int, ...], code: str | None = None) -> dict[str, Any]:
     """The API's one error body: {"code", "message" (Chinese), "fields"}."""
     statuses = status if isinstance(status, tuple) else (status,)
     assert resp.status_code in statuses, (resp.status_code, resp.content[:500])
@@ -104,19 +104,19 @@ class GenericModelTests:
         """Create one object belonging to `unit` (ignored by unscoped models); names unique by `n`."""
         raise NotImplementedError
 
-    def form_data(self, ctx, n: int) -> dict:
+    def form_data(self, ctx, n: int) -> dict[str, Any]:
         """Valid POST data for the add form."""
         raise NotImplementedError
 
-    def edit_form_data(self, ctx, obj, n: int) -> dict:
+    def edit_form_data(self, ctx, obj, n: int) -> dict[str, Any]:
         """Valid POST data for the edit form of `obj`; by default the add data."""
         return self.form_data(ctx, n)
 
-    def api_data(self, ctx, n: int) -> dict:
+    def api_data(self, ctx, n: int) -> dict[str, Any]:
         """Valid JSON for API create; by default the form data."""
         return self.form_data(ctx, n)
 
-    def api_update_data(self, ctx, obj, n: int) -> dict:
+    def api_update_data(self, ctx, obj, n: int) -> dict[str, Any]:
         """Valid JSON for an API PATCH of `obj`; by default the lookup field of the API data."""
         data = self.api_data(ctx, n)
         field = self.check_field()
@@ -152,7 +152,7 @@ class GenericModelTests:
 
         return display_value(obj, self.unique_column, self.config, self._ctx.user)
 
-    def written(self, value_data: dict) -> bool:
+    def written(self, value_data: dict[str, Any]) -> bool:
         field = self.check_field()
         return self.model._base_manager.filter(**{field: value_data[field]}).exists()
 
@@ -188,7 +188,7 @@ class GenericModelTests:
 
     # --- anonymous ---------------------------------------------------------------------------------
 
-    def test_anonymous_pages_redirect_to_login(self, ctx, client):
+    def test_anonymous_pages_redirect_to_login(self, ctx, client) -> None:
         obj = ctx.obj
         urls = [self.url("list"), self.url("export"), self.url("detail", obj)]
         if not self.config.ui_read_only:
@@ -202,7 +202,7 @@ class GenericModelTests:
             assert resp.status_code == 302 and resp.url.startswith("/login/")
             assert self.model._base_manager.filter(pk=obj.pk).exists()
 
-    def test_anonymous_api_is_refused(self, ctx, client):
+    def test_anonymous_api_is_refused(self, ctx, client) -> None:
         obj = ctx.obj
         calls = [("get", self.api_url()), ("get", self.api_url(obj))]
         if not self.config.api_read_only:
@@ -214,7 +214,7 @@ class GenericModelTests:
 
     # --- without permission ------------------------------------------------------------------------
 
-    def test_without_permission_pages_are_403_and_audited(self, ctx):
+    def test_without_permission_pages_are_403_and_audited(self, ctx) -> None:
         client = logged_in_client(ctx.denied)
         obj = ctx.obj
         urls = [self.url("list"), self.url("export"), self.url("detail", obj)]
@@ -231,7 +231,7 @@ class GenericModelTests:
             assert self.model._base_manager.filter(pk=obj.pk).exists()
         assert self.audited("permission_denied", actor=ctx.denied) - before == len(urls) + len(posts)
 
-    def test_without_permission_api_is_403_and_audited(self, ctx):
+    def test_without_permission_api_is_403_and_audited(self, ctx) -> None:
         client = logged_in_client(ctx.denied)
         obj = ctx.obj
         calls = [("get", self.api_url(), None), ("get", self.api_url(obj), None)]
@@ -250,7 +250,7 @@ class GenericModelTests:
 
     # --- permitted -----------------------------------------------------------------------------------
 
-    def test_permitted_list_detail_export(self, ctx):
+    def test_permitted_list_detail_export(self, ctx) -> None:
         client = logged_in_client(ctx.user)
         obj = ctx.obj
         resp = client.get(self.url("list"))
@@ -272,7 +272,7 @@ class GenericModelTests:
         assert self.shown(obj) in [r[col] for r in rows[1:]]
         assert self.audited("export", actor=ctx.user) == before + 1
 
-    def test_permitted_add_edit_delete_pages(self, ctx):
+    def test_permitted_add_edit_delete_pages(self, ctx) -> None:
         if self.config.ui_read_only:
             pytest.skip("read-only model")
         client = logged_in_client(ctx.user)
@@ -298,7 +298,7 @@ class GenericModelTests:
         assert not self.model._base_manager.filter(pk=created.pk).exists()
         assert self.audited("delete", actor=ctx.user, obj=created) == 1
 
-    def test_permitted_invalid_form_is_400_not_written(self, ctx):
+    def test_permitted_invalid_form_is_400_not_written(self, ctx) -> None:
         if self.config.ui_read_only:
             pytest.skip("read-only model")
         client = logged_in_client(ctx.user)
@@ -308,7 +308,7 @@ class GenericModelTests:
         assert "invalid-feedback" in resp.content.decode() or "errorlist" in resp.content.decode()
         assert self.model._base_manager.count() == count
 
-    def test_permitted_api(self, ctx):
+    def test_permitted_api(self, ctx) -> None:
         client = logged_in_client(ctx.user)
         obj = ctx.obj
         resp = client.get(self.api_url(), {"page_size": 200})
@@ -342,7 +342,7 @@ class GenericModelTests:
         assert not self.model._base_manager.filter(pk=created.pk).exists()
         assert self.audited("delete", actor=ctx.user, obj=created) == 1
 
-    def test_permitted_api_bad_data_is_400(self, ctx):
+    def test_permitted_api_bad_data_is_400(self, ctx) -> None:
         if self.config.api_read_only:
             pytest.skip("read-only model")
         client = logged_in_client(ctx.user)
@@ -356,7 +356,7 @@ class GenericModelTests:
 
     # --- permitted, out of scope ---------------------------------------------------------------------
 
-    def test_out_of_scope_pages(self, ctx):
+    def test_out_of_scope_pages(self, ctx) -> None:
         if not self.scoped:
             pytest.skip("reference data is not organisation-bound")
         client = logged_in_client(ctx.user)
@@ -378,7 +378,7 @@ class GenericModelTests:
         values = [r[col] for r in rows[1:]]
         assert self.shown(ctx.obj) in values and self.shown(outside) not in values
 
-    def test_out_of_scope_api(self, ctx):
+    def test_out_of_scope_api(self, ctx) -> None:
         if not self.scoped:
             pytest.skip("reference data is not organisation-bound")
         client = logged_in_client(ctx.user)
@@ -394,7 +394,7 @@ class GenericModelTests:
 
     # --- rule 12: fixed query count ------------------------------------------------------------------
 
-    def test_list_query_count_is_independent_of_page_size(self, ctx):
+    def test_list_query_count_is_independent_of_page_size(self, ctx) -> None:
         for _ in range(self.query_count_objects):
             self.make_object(ctx.tree[self.in_scope_unit], next(_seq))
         client = logged_in_client(ctx.user)
@@ -413,7 +413,7 @@ class GenericModelTests:
 
     # --- filters -------------------------------------------------------------------------------------
 
-    def test_every_list_column_is_filterable(self, ctx):
+    def test_every_list_column_is_filterable(self, ctx) -> None:
         """Like NetBox's filterset test: a model-field list column without a filter fails unless excluded."""
         from django.core.exceptions import FieldDoesNotExist
 
@@ -483,7 +483,7 @@ class GenericActionTests:
     def make_object(self, unit, n: int, ready: bool = True):
         raise NotImplementedError
 
-    def input_data(self, ctx, obj) -> dict:
+    def input_data(self, ctx, obj) -> dict[str, Any]:
         return {}
 
     def done(self, obj) -> bool:
@@ -513,7 +513,7 @@ class GenericActionTests:
     def page_url(self, obj) -> str:
         return reverse(self.config.url_name("detail"), args=[obj.pk])
 
-    def page_data(self, ctx, obj) -> dict:
+    def page_data(self, ctx, obj) -> dict[str, Any]:
         return {"_action": self.action, **{f"{self.action}-{k}": v for k, v in self.input_data(ctx, obj).items()}}
 
     def fresh(self, obj):
@@ -534,7 +534,7 @@ class GenericActionTests:
         ctx.unit = tree[self.in_scope_unit]
         return ctx
 
-    def test_anonymous_is_refused(self, ctx, client):
+    def test_anonymous_is_refused(self, ctx, client) -> None:
         obj = self.make_object(ctx.unit, next(_seq))
         resp = client.post(self.api_url(obj), self.input_data(ctx, obj), content_type="application/json")
         assert_error_body(resp, (401, 403), "not_authenticated")
@@ -542,7 +542,7 @@ class GenericActionTests:
         assert resp.status_code == 302 and resp.url.startswith("/login/")
         assert not self.done(self.fresh(obj))
 
-    def test_without_permission_is_403_and_audited(self, ctx):
+    def test_without_permission_is_403_and_audited(self, ctx) -> None:
         client = logged_in_client(ctx.denied)
         obj = self.make_object(ctx.unit, next(_seq))
         before = GenericModelTests.audited("permission_denied", actor=ctx.denied)
@@ -553,7 +553,7 @@ class GenericActionTests:
         assert not self.done(self.fresh(obj))
         assert f'value="{self.action}"' not in client.get(self.page_url(obj)).content.decode()  # no button
 
-    def test_permitted_api_and_page(self, ctx):
+    def test_permitted_api_and_page(self, ctx) -> None:
         client = logged_in_client(ctx.user)
         obj = self.make_object(ctx.unit, next(_seq))
         page = client.get(self.page_url(obj)).content.decode()
@@ -571,7 +571,7 @@ class GenericActionTests:
         assert resp.status_code == 302 and resp.url == self.page_url(other), resp.content.decode()[-2000:]
         assert self.done(self.fresh(other))
 
-    def test_out_of_scope_is_404(self, ctx):
+    def test_out_of_scope_is_404(self, ctx) -> None:
         client = logged_in_client(ctx.user)
         outside = self.make_object(ctx.tree[self.out_of_scope_unit], next(_seq))
         resp = client.post(self.api_url(outside), self.input_data(ctx, outside), content_type="application/json")
@@ -579,7 +579,7 @@ class GenericActionTests:
         assert client.post(self.page_url(outside), self.page_data(ctx, outside)).status_code == 404
         assert not self.done(self.fresh(outside))
 
-    def test_forbidden_state_is_400(self, ctx):
+    def test_forbidden_state_is_400(self, ctx) -> None:
         client = logged_in_client(ctx.user)
         obj = self.make_object(ctx.unit, next(_seq), ready=False)
         before = self.fresh(obj)

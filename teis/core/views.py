@@ -8,13 +8,14 @@ user's reach is a 404. A missing permission is a 403 and an audited security eve
 from __future__ import annotations
 
 import urllib.parse
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ from .services import ServiceError, generic_service
 PAGE_SIZES = (10, 20, 50, 100)
 
 
-def paginate(request, qs, default: int = 20):
+def paginate(request: HttpRequest, qs, default: int = 20):
     """The page of `qs` asked for (`?page=`), `?per_page=` rows long (one of PAGE_SIZES, else `default`): every
     list page, generic or hand-written, pages the same way, and costs the same number of queries at any size."""
     try:
@@ -40,7 +41,7 @@ def paginate(request, qs, default: int = 20):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
-def deny(request, permission: str):
+def deny(request: HttpRequest, permission: str) -> None:
     """Audit a refused permission and raise the 403."""
     from teis.core.choices import AuditAction
     from teis.core.ports import audit
@@ -49,7 +50,7 @@ def deny(request, permission: str):
     raise PermissionDenied(permission)
 
 
-def require(request, permission: str) -> None:
+def require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         deny(request, permission)
 
@@ -71,7 +72,7 @@ class ConfigView(LoginRequiredMixin, View):
     def get_object(self, pk):
         return get_object_or_404(self.config.queryset_for(self.request.user), pk=pk)
 
-    def refuse_state(self, request, obj, operation: str):
+    def refuse_state(self, request: HttpRequest, obj, operation: str):
         """Outside the declared editable / deletable states: the refusal on the detail page, nothing written."""
         message = self.config.state_refusal(obj, operation) if obj is not None else None
         if message is None:
@@ -79,7 +80,7 @@ class ConfigView(LoginRequiredMixin, View):
         messages.error(request, message)
         return redirect(reverse(self.config.url_name("detail"), args=[obj.pk]))
 
-    def base_context(self, **extra):
+    def base_context(self, **extra: Any):
         c = self.config
         user = self.request.user
         return {
@@ -97,7 +98,7 @@ class ConfigView(LoginRequiredMixin, View):
 class ObjectListView(ConfigView):
     template_name = "core/object_list.html"
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         c = self.config
         require(request, c.perm("view"))
         qs = c.queryset_for(request.user)
@@ -127,7 +128,7 @@ class ObjectListView(ConfigView):
 class ObjectDetailView(ConfigView):
     template_name = "core/object_detail.html"
 
-    def get(self, request, pk, failed=None):
+    def get(self, request: HttpRequest, pk, failed=None):
         c = self.config
         require(request, c.perm("view"))
         obj = self.get_object(pk)
@@ -153,7 +154,7 @@ class ObjectDetailView(ConfigView):
         template = c.detail_template or self.template_name
         return render(request, template, ctx, status=400 if failed else 200)
 
-    def action_forms(self, obj, failed=None) -> list:
+    def action_forms(self, obj, failed=None) -> list[Any]:
         """(action, form) for each registered action the user may run on the object in its state."""
         from . import actions
 
@@ -167,7 +168,7 @@ class ObjectDetailView(ConfigView):
             out.append((act, form))
         return out
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk):
         """Run a registered action from its button / form (`_action`); the same rules as the API action."""
         from . import actions
 
@@ -196,12 +197,12 @@ class ObjectEditView(ConfigView):
     # NulByteGuardMiddleware leaves control characters to the form: the message shows next to the field
     validates_text_per_field = True
 
-    def check(self, request, obj):
+    def check(self, request: HttpRequest, obj) -> None:
         if self.config.ui_read_only:
             raise Http404
         require(request, self.config.perm("change" if obj else "add"))
 
-    def get(self, request, pk=None):
+    def get(self, request: HttpRequest, pk=None):
         obj = self.get_object(pk) if pk else None
         self.check(request, obj)
         if refused := self.refuse_state(request, obj, "edit"):
@@ -213,7 +214,7 @@ class ObjectEditView(ConfigView):
         form = form_class(instance=obj, user=request.user, initial=initial)
         return render(request, self.template_name, self.base_context(form=form, object=obj))
 
-    def post(self, request, pk=None):
+    def post(self, request: HttpRequest, pk=None):
         c = self.config
         obj = self.get_object(pk) if pk else None
         self.check(request, obj)
@@ -242,19 +243,19 @@ class ObjectEditView(ConfigView):
 class ObjectDeleteView(ConfigView):
     template_name = "core/object_delete.html"
 
-    def check(self, request):
+    def check(self, request: HttpRequest) -> None:
         if self.config.ui_read_only:
             raise Http404
         require(request, self.config.perm("delete"))
 
-    def get(self, request, pk):
+    def get(self, request: HttpRequest, pk):
         self.check(request)
         obj = self.get_object(pk)
         if refused := self.refuse_state(request, obj, "delete"):
             return refused
         return render(request, self.template_name, self.base_context(object=obj))
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk):
         self.check(request)
         obj = self.get_object(pk)
         if refused := self.refuse_state(request, obj, "delete"):
@@ -271,7 +272,7 @@ class ObjectDeleteView(ConfigView):
 class ObjectExportView(ConfigView):
     """Small exports stream back at once; large ones run as a job with a progress bar."""
 
-    def get(self, request):
+    def get(self, request: HttpRequest):
         from teis.core.choices import AuditAction
         from teis.core.ports import audit
 
@@ -313,7 +314,7 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 class RevealView(ConfigView):
     """Return one masked field in clear, for a user with the reveal permission; always audited."""
 
-    def post(self, request, pk, field):
+    def post(self, request: HttpRequest, pk, field):
         from teis.core.choices import AuditAction
         from teis.core.ports import audit
 
@@ -326,7 +327,7 @@ class RevealView(ConfigView):
         return JsonResponse({"value": display_value(obj, field, c, request.user, reveal=True)})
 
 
-def urls_for(config: type[ModelConfig]) -> list:
+def urls_for(config: type[ModelConfig]) -> list[Any]:
     """URL patterns of one registered model: the 'one line per model' of rule 3."""
     attrs = {"config": config}
     prefix = config.model_name
@@ -354,7 +355,7 @@ def urls_for(config: type[ModelConfig]) -> list:
     return patterns
 
 
-def app_urls(app_label: str) -> list:
+def app_urls(app_label: str) -> list[Any]:
     from .registry import registry
 
     patterns = []

@@ -28,7 +28,7 @@ class SearchableSelect(forms.Select):
 
     picker = "search"
 
-    def __init__(self, attrs=None, choices=()):
+    def __init__(self, attrs=None, choices=()) -> None:
         attrs = {"class": "form-select", **(attrs or {})}
         attrs["data-picker"] = self.picker
         super().__init__(attrs, choices)
@@ -60,7 +60,7 @@ class UnitSelect(SearchableSelect):
 
     picker = "unit"
 
-    def __init__(self, attrs=None, choices=()):
+    def __init__(self, attrs=None, choices=()) -> None:
         super().__init__(attrs, choices)
         self._paths: dict[Any, str] | None = None
 
@@ -111,7 +111,7 @@ def unit_paths(model) -> dict[Any, str]:
 class PersonSelect(SearchableSelect):
     """People by name, with their unit for the picker (two 王伟 in different squads)."""
 
-    def __init__(self, attrs=None, choices=()):
+    def __init__(self, attrs=None, choices=()) -> None:
         super().__init__(attrs, choices)
         self._units: dict[Any, str] | None = None
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
 from django.conf import settings
 
@@ -75,7 +75,7 @@ def check_workbook(data: bytes | BinaryIO) -> None:
             fileobj.seek(start)
 
 
-def open_workbook(data: bytes | BinaryIO, **kwargs):
+def open_workbook(data: bytes | BinaryIO, **kwargs: Any):
     """`openpyxl.load_workbook` after `check_workbook` (read-only and values only unless told otherwise)."""
     from openpyxl import load_workbook
 

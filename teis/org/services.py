@@ -115,7 +115,7 @@ def audit_separation_refusals(actor_index: int = 0):
 
     def decorate(fn):
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any):
             try:
                 return fn(*args, **kwargs)
             except ServiceError as err:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -52,7 +52,7 @@ class DictionaryItemsView(APIView):
         },
         tags=["数据字典"],
     )
-    def get(self, request, type_code: str):
+    def get(self, request: HttpRequest, type_code: str):
         dict_type = DictionaryType.objects.filter(code=type_code).values("code", "name").first()
         if dict_type is None:
             raise Http404

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.http import HttpRequest
 from rest_framework.permissions import BasePermission
 
 ACTIONS = {
@@ -19,7 +20,7 @@ class ModelPermission(BasePermission):
     Views without a `config` require authentication only. A refusal is audited.
     """
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: HttpRequest, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
         config = getattr(view, "config", None)

@@ -3,6 +3,7 @@ login, which checks the organisation's login rules, is `teis.org.api.auth`)."""
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -21,7 +22,7 @@ class TokenLogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None}, tags=["认证"])
-    def post(self, request):
+    def post(self, request: HttpRequest):
         from django.contrib.auth.signals import user_logged_out
 
         user_logged_out.send(sender=type(request.user), request=request, user=request.user)  # revokes, audits
@@ -46,7 +47,7 @@ class MeView(APIView):
         },
         tags=["认证"],
     )
-    def get(self, request):
+    def get(self, request: HttpRequest):
         user = request.user
         officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
         return Response(
@@ -76,7 +77,7 @@ class TodoListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: paginated(TodoSerializer)}, tags=["待办通知"])
-    def get(self, request):
+    def get(self, request: HttpRequest):
         from .pagination import Pagination
 
         status_value = request.query_params.get("status", TodoStatus.OPEN)
@@ -92,7 +93,7 @@ class NotificationListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: paginated(NotificationSerializer)}, tags=["待办通知"])
-    def get(self, request):
+    def get(self, request: HttpRequest):
         from .pagination import Pagination
 
         qs = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
@@ -122,7 +123,7 @@ class NotificationReadView(APIView):
         responses={200: inline_serializer("ReadResponse", {"marked": serializers.IntegerField()})},
         tags=["待办通知"],
     )
-    def post(self, request):
+    def post(self, request: HttpRequest):
         ids = request.data.get("ids") if isinstance(request.data, dict) else None
         if ids is not None and (
             not isinstance(ids, list)

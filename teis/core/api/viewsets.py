@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, routers, viewsets
 
@@ -27,23 +30,23 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def service(self):
         return self.config.service or generic_service
 
-    def update(self, request, *args, **kwargs):
+    def update(self, request: HttpRequest, *args: Any, **kwargs: Any):
         self.config.check_state(self.get_object(), "edit")  # refused before validating: nothing written
         return super().update(request, *args, **kwargs)
 
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: HttpRequest, *args: Any, **kwargs: Any):
         self.config.check_state(self.get_object(), "delete")
         return super().destroy(request, *args, **kwargs)
 
-    def perform_create(self, serializer):
+    def perform_create(self, serializer) -> None:
         data = _model_data(self.config.model, serializer.validated_data, self.config.service_extra_fields)
         serializer.instance = self.service().do_create(self.request.user, self.config.model, data)
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer) -> None:
         data = _model_data(self.config.model, serializer.validated_data)
         serializer.instance = self.service().do_update(self.request.user, serializer.instance, data)
 
-    def perform_destroy(self, instance):
+    def perform_destroy(self, instance) -> None:
         self.service().do_delete(self.request.user, instance)
 
 
@@ -52,7 +55,7 @@ class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     get_queryset = ScopedViewSet.get_queryset
 
 
-def _model_data(model: type[models.Model], data: dict, extra=()) -> dict:
+def _model_data(model: type[models.Model], data: dict[str, Any], extra=()) -> dict[str, Any]:
     names = {f.name for f in model._meta.get_fields()} | set(extra)
     return {k: v for k, v in data.items() if k in names}
 

@@ -25,6 +25,7 @@ import datetime as dt
 import weakref
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
 
@@ -83,7 +84,7 @@ def next_sequence_value(name: str) -> int:
     return next_value(name)
 
 
-_column_types: dict = {}
+_column_types: dict[str, Any] = {}
 
 
 def column_types(model, columns: Sequence[str]) -> list[str]:
@@ -140,7 +141,7 @@ def copy_rows(table: str, columns: Sequence[str], column_values: Sequence[Sequen
         copy.write(text)
 
 
-def insert_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
+def insert_rows(model, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT many rows (no ids returned)."""
     if not rows:
         return
@@ -170,7 +171,7 @@ def insert_columns(model, columns: Sequence[str], column_values: Sequence[Sequen
         )
 
 
-def insert_ignore(objs: list, unique: str, vary: Sequence[str] = ()) -> int:
+def insert_ignore(objs: list[Any], unique: str, vary: Sequence[str] = ()) -> int:
     """INSERT unsaved model instances in one statement, skipping those whose `unique` column already exists (another
     listener may create the same row concurrently). With `vary`, only those fields differ between the instances:
     the others are prepared once, from the first. Returns the number of instances sent."""
@@ -226,7 +227,9 @@ def insert_ignore(objs: list, unique: str, vary: Sequence[str] = ()) -> int:
     return len(objs)
 
 
-def update_rows(model, columns: Sequence[str], rows: list[tuple], constants: dict | None = None) -> None:
+def update_rows(
+    model, columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any] | None = None
+) -> None:
     """UPDATE many rows by primary key: each row is (*values of `columns`, id); `constants` are set to the same
     value on every row (one parameter)."""
     if not rows:
@@ -244,7 +247,9 @@ def update_rows(model, columns: Sequence[str], rows: list[tuple], constants: dic
             )
 
 
-def _update_rows_sql(model, columns: Sequence[str], rows: list[tuple], constants: dict) -> tuple[str, list]:
+def _update_rows_sql(
+    model, columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any]
+) -> tuple[str, list[Any]]:
     """`update_rows` on PostgreSQL: (statement, parameters)."""
     types = column_types(model, (*columns, "id"))
     arrays = [array_literal(col) for col in zip(*rows, strict=True)]
@@ -257,12 +262,12 @@ def _update_rows_sql(model, columns: Sequence[str], rows: list[tuple], constants
     )
 
 
-def select_in(sql: str, column: str, values: Iterable[int]) -> list[tuple]:
+def select_in(sql: str, column: str, values: Iterable[int]) -> list[tuple[Any, ...]]:
     """Run `sql` (a SELECT with the placeholder `{where}`) for every value of the integer `column`."""
     values = list(values)
     if not values:
         return []
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if is_postgres():
             cursor.execute(sql.format(where=f"{column} = ANY(%s::bigint[])"), ["{" + ",".join(map(str, values)) + "}"])
@@ -300,7 +305,7 @@ class BinColumn:
 
     __slots__ = ("kind", "values", "null")
 
-    def __init__(self, kind: str, values, null=None):
+    def __init__(self, kind: str, values, null=None) -> None:
         self.kind, self.values, self.null = kind, values, null
 
 
@@ -382,7 +387,7 @@ class PgArray:
 
     __slots__ = ("data",)
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes) -> None:
         self.data = data
 
 
@@ -412,7 +417,9 @@ def _array_dumpers(raw) -> None:
     raw._teis_pg_arrays = True
 
 
-def execute_binary(sql: str, params: Sequence, *, fetch: bool = False, binary: bool = False) -> list[tuple] | None:
+def execute_binary(
+    sql: str, params: Sequence, *, fetch: bool = False, binary: bool = False
+) -> list[tuple[Any, ...]] | None:
     """Run one statement with server-side binding on the connection's psycopg connection (PostgreSQL), so `PgArray`
     parameters go in binary. `%b::type[]` casts in `sql` name the array types. With `binary`, the results come in
     binary too (no text parsing of timestamps and arrays). Logged like Django's queries."""
@@ -456,10 +463,10 @@ def copy_binary(table: str, columns: Sequence[str], payload: bytes):
     _log(sql, started)
 
 
-_insert_plans: dict = {}
+_insert_plans: dict[str, Any] = {}
 
 
-def insert_objects(objs: list, *, ignore_conflicts: bool = False) -> None:
+def insert_objects(objs: list[Any], *, ignore_conflicts: bool = False) -> None:
     """INSERT unsaved model instances of one model without returning ids, in one statement on PostgreSQL
     (`unnest` of one array literal per column; `pre_save` fills auto_now fields as in `bulk_create`). The
     pipeline's small per-batch inserts (events, crossings, presences): Django's `bulk_create` spent more time
@@ -474,7 +481,7 @@ def insert_objects(objs: list, *, ignore_conflicts: bool = False) -> None:
         cursor.execute(*_insert_objects_sql(objs, ignore_conflicts))
 
 
-def _insert_objects_sql(objs: list, ignore_conflicts: bool) -> tuple[str, list]:
+def _insert_objects_sql(objs: list[Any], ignore_conflicts: bool) -> tuple[str, list[Any]]:
     """`insert_objects` on PostgreSQL: (statement, parameters)."""
     model = type(objs[0])
     plan = _insert_plans.get((model, ignore_conflicts))
@@ -505,7 +512,7 @@ def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -
             cursor.executemany(f"DELETE FROM {table} WHERE {first} = %s AND {second} = %s", pairs)  # noqa: S608
 
 
-def _delete_pairs_sql(model, first: str, second: str, pairs: list[tuple[int, int]]) -> tuple[str, list]:
+def _delete_pairs_sql(model, first: str, second: str, pairs: list[tuple[int, int]]) -> tuple[str, list[Any]]:
     a, b = zip(*pairs, strict=True)
     return (
         f"DELETE FROM {model._meta.db_table} AS t USING unnest(%s::bigint[], %s::bigint[]) AS p(a, b) "  # noqa: S608
@@ -519,10 +526,12 @@ class Writes:
     fixes' COPY) and that are sent together by `run`: on PostgreSQL in one psycopg pipeline (one round trip for
     all of them, `PgArray` parameters in binary); elsewhere one after the other. Nothing is read back."""
 
-    def __init__(self):
-        self.items: list = []
+    def __init__(self) -> None:
+        self.items: list[Any] = []
 
-    def update_rows(self, model, columns: Sequence[str], rows: list[tuple], constants: dict | None = None) -> None:
+    def update_rows(
+        self, model, columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any] | None = None
+    ) -> None:
         if not rows:
             return
         if is_postgres():
@@ -530,7 +539,7 @@ class Writes:
         else:
             self.items.append(lambda: update_rows(model, columns, rows, constants))
 
-    def insert_objects(self, objs: list, *, ignore_conflicts: bool = False) -> None:
+    def insert_objects(self, objs: list[Any], *, ignore_conflicts: bool = False) -> None:
         if not objs:
             return
         if is_postgres():
@@ -574,7 +583,7 @@ class Writes:
         items, self.items = self.items, []
         return self._send([*items, ("COMMIT", [])])
 
-    def _send(self, items: list) -> DeferredCommit:
+    def _send(self, items: list[Any]) -> DeferredCommit:
         import time
 
         import psycopg
@@ -609,7 +618,7 @@ def _close_pipeline(pipeline, cursor, exc: BaseException | None) -> None:
 class DeferredCommit:
     """Statements sent in a psycopg pipeline whose results are not read yet (`Writes._send`)."""
 
-    def __init__(self, pipeline, cursor, sqls: list[str], started: float):
+    def __init__(self, pipeline, cursor, sqls: list[str], started: float) -> None:
         self.pipeline, self.cursor, self.sqls, self.started = pipeline, cursor, sqls, started
 
     def wait(self) -> None:
@@ -623,7 +632,7 @@ class DeferredCommit:
 # --- row upserts: INSERT … ON CONFLICT from rows in a column order (the GPS pipeline) -------------------------
 
 
-def adapt(rows: list[tuple], datetimes: tuple[int, ...]) -> list[tuple]:
+def adapt(rows: list[tuple[Any, ...]], datetimes: tuple[int, ...]) -> list[tuple[Any, ...]]:
     """Rows as the raw cursor takes them: SQLite stores naive UTC text (what the ORM writes), PostgreSQL takes
     aware datetimes as they are. `datetimes`: the positions of the datetime values in a row."""
     if connection.vendor == "postgresql":
@@ -646,7 +655,9 @@ def table_sql(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None, staged: str | None = None) -> None:
+def insert(
+    model, columns, rows: list[tuple[Any, ...]], conflict: str, pg_cursor=None, staged: str | None = None
+) -> None:
     """INSERT with an ON CONFLICT clause, one statement per batch: PostgreSQL from the staging table `staged`
     (see `stage`) or from `unnest` of one array per column (a single short statement whatever the row count;
     `pg_cursor`: a psycopg cursor, e.g. in a pipeline), SQLite `executemany` of one prepared statement (rows
@@ -682,7 +693,7 @@ def insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None, sta
         cursor.execute(sql, params)
 
 
-def _array_of(field, values) -> list:
+def _array_of(field, values) -> list[Any]:
     """One column as a list psycopg can dump as one array: it refuses a list mixing int and float (a producer may
     build `Fix(speed_kmh=0)` and `Fix(speed_kmh=12.5)`), so numeric columns are made one Python type."""
     kind = field.get_internal_type()
@@ -694,7 +705,9 @@ def _array_of(field, values) -> list:
     return list(values)
 
 
-def upsert(model, columns, rows: list[tuple], keys: tuple[str, ...], pg_cursor=None, staged: str | None = None):
+def upsert(
+    model, columns, rows: list[tuple[Any, ...]], keys: tuple[str, ...], pg_cursor=None, staged: str | None = None
+) -> None:
     """`insert` … ON CONFLICT (`keys`) DO UPDATE SET every other column."""
     quote = connection.ops.quote_name
     update = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
@@ -705,7 +718,7 @@ STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table fille
 _staging_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection → tables created
 
 
-def stage(pg, model, columns, rows: list[tuple], min_rows: int = STAGE_MIN_ROWS) -> str | None:
+def stage(pg, model, columns, rows: list[tuple[Any, ...]], min_rows: int = STAGE_MIN_ROWS) -> str | None:
     """PostgreSQL: COPY `rows` into a temporary table of `columns` shaped like `model`'s table and return its name
     (None for fewer than `min_rows` rows: arrays are cheaper then). COPY formats the rows in C; binary arrays are
     dumped element by element in Python, which for many rows costs more than the rest of a batch. The table lives

@@ -10,6 +10,7 @@ self-intersecting polygons and polygons of zero area (a vehicle or vessel inside
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import shapely
 import shapely.geometry
@@ -19,7 +20,7 @@ from teis.core.services import ServiceError
 INVALID_POLYGON = "区域多边形无效（自相交或面积为零）"
 
 
-def check_polygon(value, field: str = "geometry") -> dict:
+def check_polygon(value, field: str = "geometry") -> dict[str, Any]:
     """A valid GeoJSON Polygon / MultiPolygon of WGS-84 coordinates (normalised: plain lists of floats), or
     ServiceError("invalid", …)."""
     if isinstance(value, str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -54,7 +55,7 @@ def due_text(value) -> str:
 
 
 @register.filter
-def with_unit_paths(units) -> list:
+def with_unit_paths(units) -> list[Any]:
     """`{% for u, path in units|with_unit_paths %}`: each unit with its path in the tree (one query), for a
     hand-written `<select data-picker="unit">` whose options carry `data-path`."""
     from teis.core.widgets import unit_paths

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 register = template.Library()
@@ -21,7 +23,7 @@ def _form_errors(form, prefix_label: str = "") -> list[tuple[str, str, str]]:
     return rows
 
 
-def summary_rows(*forms) -> list[tuple[str, str, str]]:
+def summary_rows(*forms: Any) -> list[tuple[str, str, str]]:
     """Errors of forms and formsets (a formset row is labelled "第 n 行 · 字段")."""
     rows: list[tuple[str, str, str]] = []
     for form in forms:
@@ -40,7 +42,7 @@ def summary_rows(*forms) -> list[tuple[str, str, str]]:
 
 
 @register.inclusion_tag("core/_error_summary.html")
-def error_summary(*forms):
+def error_summary(*forms: Any):
     """`{% error_summary form parties vehicles %}`: the list of what to fix, at the top of the form; the
     shell script focuses the first field in error."""
     return {"rows": summary_rows(*forms)}

@@ -8,6 +8,8 @@ so their content is the signed one; only the 案卷页码 is added.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -38,7 +40,7 @@ def do_request_case_file(actor, case) -> CaseFile:
         casefile = CaseFile.objects.create(case=case, unit=case.unit, created_by=actor)
         audit.record(actor, AuditAction.CREATE, casefile, detail={"operation": "documents.casefile_request"})
 
-        def enqueue():
+        def enqueue() -> None:
             from ..tasks import build_case_file
 
             build_case_file(casefile.pk)
@@ -67,7 +69,7 @@ def _doc_html(doc: Document, first_page: int) -> str:
     return render_html(doc.template.source, ctx)
 
 
-def _fresh_html(case_facts: dict, type_code: str, first_page: int, documents: list[dict]) -> str:
+def _fresh_html(case_facts: dict[str, Any], type_code: str, first_page: int, documents: list[dict[str, Any]]) -> str:
     doc_type = get_type(type_code)
     ctx = document_context(
         doc_type,
@@ -88,7 +90,7 @@ def build(casefile: CaseFile, progress=None) -> CaseFile:
     total = len(docs) + 4
     step = 0
 
-    def tick():
+    def tick() -> None:
         nonlocal step
         step += 1
         if progress:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -73,12 +74,12 @@ def types_for_step(step_id: str) -> list[DocumentType]:
     return [t for t in DocumentType.objects.filter(is_active=True) if step_id in (t.steps or [])]
 
 
-def missing_facts(case, doc_type: DocumentType, case_facts: dict | None = None) -> list[str]:
+def missing_facts(case, doc_type: DocumentType, case_facts: dict[str, Any] | None = None) -> list[str]:
     case_facts = case_facts if case_facts is not None else facts_module.case_facts(case)
     return facts_module.missing_facts(case_facts, list(doc_type.required_facts or []))
 
 
-def check_issuable(case, doc_type: DocumentType, case_facts: dict) -> None:
+def check_issuable(case, doc_type: DocumentType, case_facts: dict[str, Any]) -> None:
     missing = missing_facts(case, doc_type, case_facts)
     if missing:
         message = f"尚不能签发《{doc_type.name}》，案件缺少：" + "、".join(missing)
@@ -87,7 +88,7 @@ def check_issuable(case, doc_type: DocumentType, case_facts: dict) -> None:
 
 def document_context(
     doc_type: DocumentType,
-    case_facts: dict,
+    case_facts: dict[str, Any],
     *,
     number: str,
     verify_code: str,
@@ -96,8 +97,8 @@ def document_context(
     seal: UnitSeal | None = None,
     preview: bool = False,
     copy: bool = False,
-    extra: dict | None = None,
-) -> dict:
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What a template renders: the case facts plus `doc` (number, date, seal, QR codes, 联)."""
     code = case_facts.get("case", {}).get("code", "")
     ctx = dict(case_facts)
@@ -120,13 +121,13 @@ def document_context(
     return ctx
 
 
-def render_pdf_bytes(template: DocumentTemplate, context: dict) -> tuple[bytes, int]:
+def render_pdf_bytes(template: DocumentTemplate, context: dict[str, Any]) -> tuple[bytes, int]:
     """The PDF bytes and page count of `template` rendered with `context`."""
     document = html_document(render_html(template.source, context))
     return document.write_pdf(), len(document.pages)
 
 
-def file_order_documents(case) -> list[dict]:
+def file_order_documents(case) -> list[dict[str, Any]]:
     """The issued documents of the case in the file's legal order, for the 卷内目录 (pages filled by 电子卷宗)."""
     from ..catalogue import FILE_ORDER
 

@@ -4,6 +4,7 @@ signature verifies, and whether an uploaded file is byte-identical to the issued
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -45,7 +46,7 @@ def verify(doc: Document) -> Verification:
     return Verification(doc, stored, signature)
 
 
-def summary(doc: Document) -> dict:
+def summary(doc: Document) -> dict[str, Any]:
     return {
         "type": doc.doc_type.name,
         "number": doc.number,

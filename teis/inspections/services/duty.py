@@ -18,6 +18,7 @@ the inspection result (`reference`)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -154,7 +155,7 @@ class InspectionDutySource:
 
     label = SOURCE_LABEL
 
-    def pending(self, duty_plan) -> list[dict]:
+    def pending(self, duty_plan) -> list[dict[str, Any]]:
         tasks = list(_with_details(open_tasks_for_day(duty_plan.unit, duty_plan.date))[:MAX_ROWS])
         links = {
             link.task_id: link.duty_task
@@ -181,7 +182,7 @@ class InspectionDutySource:
                 _create_duty_task(actor, duty_plan, r["task"], check_perm=True)
         return len(rows)
 
-    def reference(self, duty_task) -> dict | None:
+    def reference(self, duty_task) -> dict[str, Any] | None:
         link = (
             DutyLink.objects.filter(duty_task=duty_task)
             .select_related("task__inspection_object", "task__plan", "task__case")
@@ -192,11 +193,11 @@ class InspectionDutySource:
         return inspection_reference(link.task)
 
 
-def inspection_reference(task: InspectionTask) -> dict:
+def inspection_reference(task: InspectionTask) -> dict[str, Any]:
     """What a duty feedback cites of an inspection task: its status and result, and initial feedback values."""
     obj = task.inspection_object
     lines = [f"抽查计划：{task.plan}", f"状态：{task.get_status_display()}，完成期限 {task.deadline:%Y-%m-%d}"]
-    initial: dict = {}
+    initial: dict[str, Any] = {}
     if task.status == TaskStatus.DONE:
         lines.append(f"检查结果：{task.get_result_display()}（检查日期 {task.inspected_on:%Y-%m-%d}）")
         lines.append(f"检查情况：{task.summary}")

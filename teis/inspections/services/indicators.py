@@ -10,6 +10,7 @@ API show them); it runs at the draw, at each execution and in the daily warning 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -24,7 +25,7 @@ PROGRESS_KINDS = {IndicatorKind.COMPLETION_RATE, IndicatorKind.COVERAGE_RATE, In
 CENT = Decimal("0.01")
 
 
-def check_indicator(data: dict) -> None:
+def check_indicator(data: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     kind, target, plan, unit = data.get("kind"), data.get("target"), data.get("plan"), data.get("unit")
     if target is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.http import Http404
@@ -32,7 +33,7 @@ WEIGHT_CLASSES = {
 }
 
 
-def check_plan_rules(data: dict) -> None:
+def check_plan_rules(data: dict[str, Any]) -> None:
     """The rules of a plan, before it is saved: one of count / proportion, valid classes and weights."""
     errors: dict[str, list[str]] = {}
     count, percent = data.get("draw_count"), data.get("draw_percent")
@@ -111,7 +112,7 @@ class PlanService(GenericService):
         return super().do_delete(actor, obj)
 
 
-def plan_payload(plan: InspectionPlan) -> dict:
+def plan_payload(plan: InspectionPlan) -> dict[str, Any]:
     return {
         "code": plan.code,
         "name": plan.name,
@@ -141,7 +142,7 @@ def _check_draw_permission(actor) -> None:
 # --- candidate lists ------------------------------------------------------------------------------------------
 
 
-def plan_rules(plan: InspectionPlan) -> dict:
+def plan_rules(plan: InspectionPlan) -> dict[str, Any]:
     return {
         "count": plan.draw_count,
         "percent": None if plan.draw_percent is None else f"{Decimal(plan.draw_percent):.2f}",
@@ -191,7 +192,7 @@ def candidate_inspectors(plan: InspectionPlan, today: dt.date | None = None):
     return qs.order_by("pk")
 
 
-def build_candidates(plan: InspectionPlan) -> dict:
+def build_candidates(plan: InspectionPlan) -> dict[str, Any]:
     from ..models import DeclaredRelation
 
     objects = [
@@ -228,7 +229,7 @@ def _infeasible(exc: drawing.DrawInfeasible) -> ServiceError:
     )
 
 
-def preview(plan: InspectionPlan) -> dict:
+def preview(plan: InspectionPlan) -> dict[str, Any]:
     """Counts for the plan page before freezing: candidates and whether the rules can be met."""
     candidates = build_candidates(plan)
     rules = plan_rules(plan)

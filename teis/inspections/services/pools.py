@@ -53,7 +53,7 @@ def unit_district(unit) -> str:
 class InspectorService(GenericService):
     """Inspectors: only officers holding a valid 执法证 join the pool; the area defaults to the unit's."""
 
-    def _check(self, data, current=None):
+    def _check(self, data, current=None) -> None:
         officer = data.get("officer") or (current.officer if current else None)
         if officer is not None and not officer.certificate_valid:
             raise ServiceError(

@@ -4,6 +4,7 @@ photos, result), 立案 through the cases app's pre-registration, and `tasks_for
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -30,7 +31,7 @@ def todo_key(task: InspectionTask) -> str:
     return f"inspection_task:{task.pk}"
 
 
-def create_tasks(actor, plan, record, result: dict) -> list[InspectionTask]:
+def create_tasks(actor, plan, record, result: dict[str, Any]) -> list[InspectionTask]:
     """One task per drawn object, in draw order; called inside the draw's transaction."""
     objects = InspectionObject.objects.in_bulk([a[0] for a in result["assignments"]])
     inspectors = Inspector.objects.select_related("officer__user", "officer__unit").in_bulk(
@@ -111,7 +112,7 @@ def tasks_for_duty(unit, date: dt.date):
     )
 
 
-def _check_photos(photos) -> list:
+def _check_photos(photos) -> list[Any]:
     from teis.core.files import check_upload
 
     photos = list(photos or [])
@@ -131,7 +132,7 @@ def _check_photos(photos) -> list:
     return checked
 
 
-def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> InspectionTask:
+def do_execute(actor, task: InspectionTask, data: dict[str, Any], photos=()) -> InspectionTask:
     """Record the inspection: a conclusion for every bound check item, the result (未发现问题 / 责令整改 with a
     deadline / 立案, which pre-registers a case through `cases.services.intake.do_pre_register`), a summary
     and photos (stored with their SM3). Only an inspector of the task may execute it, once. One transaction:

@@ -7,6 +7,7 @@ leaders, closed when the condition clears. Run daily by `tasks.scan_inspection_w
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,7 +26,7 @@ LEADER_ROLES = ("squad_leader", "brigade_leader")
 ACTIVE_PLANS = (PlanStatus.DRAWN, PlanStatus.PUBLISHED)
 
 
-def leaders_of(unit) -> list:
+def leaders_of(unit) -> list[Any]:
     """Users holding a leader role in the unit or one of its ancestors."""
     from django.contrib.auth import get_user_model
 
@@ -38,7 +39,7 @@ def leaders_of(unit) -> list:
 
 
 class _Scan:
-    def __init__(self, today: dt.date):
+    def __init__(self, today: dt.date) -> None:
         self.today = today
         self.wanted: set[str] = set()
         self.created = 0
@@ -63,7 +64,7 @@ class _Scan:
             notify.notify(user, f"双随机预警：{WarningKind(kind).label}", message, level=level, url=url)
 
 
-def scan_warnings(today: dt.date | None = None) -> dict:
+def scan_warnings(today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     scan = _Scan(today)
     with transaction.atomic():
@@ -82,7 +83,7 @@ def _task_deadlines(scan: _Scan) -> None:
         .select_related("plan", "unit", "inspection_object")
         .prefetch_related("inspectors__officer__user")
     )
-    leaders: dict[int, list] = {}
+    leaders: dict[int, list[Any]] = {}
     for t in tasks:
         if t.deadline < scan.today:
             kind, text = (

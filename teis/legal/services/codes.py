@@ -104,7 +104,7 @@ def check_code_values(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _code_values(data: dict[str, Any], base: ViolationCode | None) -> tuple[dict, dict]:
+def _code_values(data: dict[str, Any], base: ViolationCode | None) -> tuple[dict[str, Any], dict[str, Any]]:
     values = {}
     for name in CODE_FIELDS:
         if name in data:
@@ -119,7 +119,7 @@ def _code_values(data: dict[str, Any], base: ViolationCode | None) -> tuple[dict
     return values, m2m
 
 
-def _save_code(obj: ViolationCode, values: dict, m2m: dict) -> ViolationCode:
+def _save_code(obj: ViolationCode, values: dict[str, Any], m2m: dict[str, Any]) -> ViolationCode:
     for name, value in values.items():
         f = obj._meta.get_field(name)
         setattr(obj, f.attname if f.is_relation and not isinstance(value, Model) else name, value)
@@ -251,7 +251,7 @@ class ViolationCodeService:
     def do_update(self, actor, obj, data):
         return do_revise_code(actor, obj, data, data.get("effective_from"))
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor, obj) -> None:
         do_retire_code(actor, obj)
 
 
@@ -314,7 +314,7 @@ def _cause_m2m_snapshot(cause: CaseCause) -> dict[str, str]:
     }
 
 
-def _save_cause(cause: CaseCause, values: dict, data: dict) -> None:
+def _save_cause(cause: CaseCause, values: dict[str, Any], data: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(cause, name, value)
     cause.modified_at = timezone.now()
@@ -389,7 +389,7 @@ class CaseCauseService:
     def do_update(self, actor, obj, data):
         return do_update_cause(actor, obj, data)
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor, obj) -> None:
         do_cancel_cause(actor, obj)
 
 
@@ -408,7 +408,7 @@ def code_links(code: ViolationCode) -> dict[str, Any]:
         .select_related("violation_code")
         .prefetch_related("levels")
     )
-    cases: list = []
+    cases: list[Any] = []
     cases_available = apps.is_installed("teis.cases")
     if cases_available:  # the case-handling app links cases to the code row they used
         model = apps.get_model("cases", "EnforcementCase")

@@ -316,7 +316,7 @@ def select_benchmark(code: ViolationCode | str | int, level_name_or_id: Discreti
 # --- application and review ------------------------------------------------------------------------------
 
 
-def legal_reviewers_for(unit, *, exclude_user=None) -> list:
+def legal_reviewers_for(unit, *, exclude_user=None) -> list[Any]:
     """Active legal reviewers of `unit` or its ancestors; all active legal reviewers when none is there."""
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
@@ -496,7 +496,7 @@ class BenchmarkService:
     def do_update(self, actor, obj, data):
         return do_save_benchmark(actor, obj, data)
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor, obj) -> None:
         from teis.core.services import generic_service
 
         generic_service.do_delete(actor, obj)

@@ -59,7 +59,7 @@ def related_provision_ids(provision: Provision) -> list[int]:
     return list(Provision.objects.filter(Q(pk__in=pks) | Q(stable_id__in=stable_ids)).values_list("pk", flat=True))
 
 
-def legal_reviewer_users() -> list:
+def legal_reviewer_users() -> list[Any]:
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
 

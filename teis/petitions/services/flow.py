@@ -14,6 +14,7 @@ new 办结期限.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -63,7 +64,7 @@ def check_reach(actor, unit, field: str = "unit"):
     return unit
 
 
-def check_handler(unit, field: str = "unit") -> dict:
+def check_handler(unit, field: str = "unit") -> dict[str, Any]:
     """The process variables for handling in `unit`; refused when nobody there holds the handling role (the task
     would reach no one)."""
     from teis.org.models import Role
@@ -103,7 +104,7 @@ def on_workflow_event(instance, event: str) -> None:
     )
     if petition is None:
         return
-    values: dict = {}
+    values: dict[str, Any] = {}
     if event in ("completed", "cancelled"):
         values = {"current_step": "", "step_due_at": None}
         if event == "completed":
@@ -132,7 +133,7 @@ def register_listeners() -> None:
 # --- tasks ------------------------------------------------------------------------------------------------
 
 
-def active_tasks(petition: Petition) -> list:
+def active_tasks(petition: Petition) -> list[Any]:
     from teis.workflow.choices import ACTIVE_TASK_STATUSES
 
     if petition.process_id is None:
@@ -167,7 +168,7 @@ def available_actions(user, petition: Petition) -> set[str]:
     return out
 
 
-def _complete(actor, petition, wt, decision: str, opinion: str, data: dict | None = None) -> None:
+def _complete(actor, petition, wt, decision: str, opinion: str, data: dict[str, Any] | None = None) -> None:
     from teis.workflow import services as wf
 
     wf.complete_task(actor, wt, decision, opinion, data or {})
@@ -181,7 +182,7 @@ def _lock(petition: Petition) -> Petition:
     )
 
 
-def _audit(actor, petition: Petition, operation: str, changes: dict, **detail) -> None:
+def _audit(actor, petition: Petition, operation: str, changes: dict[str, Any], **detail: Any) -> None:
     audit.record(actor, AuditAction.UPDATE, petition, changes=changes, detail={"operation": operation, **detail})
 
 

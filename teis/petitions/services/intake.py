@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -69,7 +70,7 @@ def compute_deadlines(channel: str, registered_at: dt.datetime) -> tuple[dt.date
     return add_workdays(day, accept_days), add_workdays(day, finish_days)
 
 
-def check_rule(data: dict) -> dict:
+def check_rule(data: dict[str, Any]) -> dict[str, Any]:
     """Deadlines must be a positive whole number of working days (提醒 may be 0: no reminder)."""
     fields: dict[str, list[str]] = {}
     labels = {"accept_days": "受理时限", "finish_days": "办结时限", "remind_days": "提前提醒"}
@@ -185,12 +186,12 @@ def _officer_unit(actor):
     return officer.unit
 
 
-def check_registration(data: dict) -> dict:
+def check_registration(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise registration data; raise one ServiceError listing every problem."""
     if not isinstance(data, dict):
         raise ServiceError("invalid_data", "登记数据格式无效")
     fields: dict[str, list[str]] = {}
-    out: dict = {}
+    out: dict[str, Any] = {}
     for name, label in REQUIRED.items():
         value = data.get(name)
         if value in (None, "") or (isinstance(value, str) and not value.strip()):
@@ -293,7 +294,7 @@ def check_registration(data: dict) -> dict:
     return out
 
 
-def _check_files(files) -> list:
+def _check_files(files) -> list[Any]:
     files = list(files or [])
     errors = upload_errors(files, "petition_attachment", max_files=MAX_ATTACHMENTS, max_mb=MAX_ATTACHMENT_MB)
     if errors:
@@ -301,7 +302,7 @@ def _check_files(files) -> list:
     return files
 
 
-def _store(actor, petition: Petition, files: list, saved: list[str]) -> list[PetitionAttachment]:
+def _store(actor, petition: Petition, files: list[Any], saved: list[str]) -> list[PetitionAttachment]:
     storage = get_storage()
     rows = []
     for f in files:
@@ -335,7 +336,7 @@ def _discard(saved: list[str]) -> None:
             logger.warning("could not remove uploaded file %s after a failed registration", name)
 
 
-def audit_view(petition: Petition) -> dict:
+def audit_view(petition: Petition) -> dict[str, Any]:
     """A petition's fields for the audit trail, personal data masked."""
     snap = audit.snapshot(petition)
     masked = masked_personal(petition)
@@ -346,7 +347,7 @@ def audit_view(petition: Petition) -> dict:
     return {k: v for k, v in snap.items() if v not in (None, "") and not k.endswith("_index")}
 
 
-def do_register(actor, data: dict, files=(), *, now: dt.datetime | None = None) -> Petition:
+def do_register(actor, data: dict[str, Any], files=(), *, now: dt.datetime | None = None) -> Petition:
     """登记: create the petition with its deadlines (per channel, working days), store its attachments (SM3 kept)
     and start its handling process (`steps.process_key_for`). One transaction; audited (personal data masked);
     nothing kept when anything fails."""

@@ -12,6 +12,8 @@ with case handling; this module keeps the petition field table, its wording and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -186,7 +188,7 @@ SIMPLE_PARAMS = simple_params(
 RANGE_PARAMS = ("registered_at", "closed_at")
 
 
-def params_to_conditions(params) -> list[dict]:
+def params_to_conditions(params) -> list[dict[str, Any]]:
     """The 综合查询 form (GET parameters) as conditions; a range with one end open is open on that side."""
     return ENGINE.params_to_conditions(params, SIMPLE_PARAMS, RANGE_PARAMS)
 

@@ -15,6 +15,7 @@ current step (`explain_unit_id` / `explain_role`) submit a 情况说明 (`do_exp
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -46,7 +47,7 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localtime(now).date()
 
 
-def current_holders(petition: Petition) -> list:
+def current_holders(petition: Petition) -> list[Any]:
     from teis.workflow import services as wf
 
     from .flow import active_tasks
@@ -58,7 +59,7 @@ def current_holders(petition: Petition) -> list:
     return list(users.values())
 
 
-def supervisors(petition: Petition) -> list:
+def supervisors(petition: Petition) -> list[Any]:
     from teis.workflow.services import role_holders
 
     node = petition.intake_unit

@@ -7,6 +7,7 @@ a refused request. Who holds a task (claim, release, 转办, 加签) is `assignm
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
@@ -49,7 +50,7 @@ from .people import _acting_for, signers_after
 
 
 def start_process(
-    actor, key: str, subject, unit, data: dict | None = None, *, subject_label: str = ""
+    actor, key: str, subject, unit, data: dict[str, Any] | None = None, *, subject_label: str = ""
 ) -> ProcessInstance:
     """Start the newest version of process `key` for `subject` (a model instance or None) in `unit`, run it to
     its first wait state and offer its first tasks. One transaction; audited."""
@@ -91,7 +92,13 @@ def start_process(
 
 
 def complete_task(
-    actor, worktask: WorkTask, decision: str, opinion: str = "", data: dict | None = None, *, lock_version=None
+    actor,
+    worktask: WorkTask,
+    decision: str,
+    opinion: str = "",
+    data: dict[str, Any] | None = None,
+    *,
+    lock_version=None,
 ) -> WorkTask:
     """Complete the actor's task with a decision (同意 / 退回 / 不同意) and opinion, run the engine to the next wait
     state and offer the next tasks. 退回 on a node whose diagram draws no return path resets the engine to the
@@ -153,7 +160,7 @@ def complete_task(
     return wt
 
 
-def _default_signers(instance, parsed, wt: WorkTask, task, data: dict) -> None:
+def _default_signers(instance, parsed, wt: WorkTask, task, data: dict[str, Any]) -> None:
     """A 会签 / 或签 step right after this one signs over the users this step named in its data (the
     multi-instance input list); when it named nobody, over the role holders of that step in its approving unit.
     Nobody at all to sign is refused: an empty multi-instance would pass the step unsigned."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,13 +31,13 @@ LEADER_ROLE = {
 # --- deadlines job ----------------------------------------------------------------------------------------------
 
 
-def _users_of(wt: WorkTask) -> list:
+def _users_of(wt: WorkTask) -> list[Any]:
     if wt.assignee_id:
         return [wt.assignee]
     return role_holders(wt.role, wt.candidate_unit)
 
 
-def escalation_targets(wt: WorkTask) -> list:
+def escalation_targets(wt: WorkTask) -> list[Any]:
     """Holders of the leader role of the task's role, in its unit or the nearest unit above that has one."""
     leader = LEADER_ROLE.get(wt.role, "leadership")
     node = wt.candidate_unit or wt.instance.unit

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 from uuid import UUID
 
+from django.http import HttpRequest
 from django.utils import timezone
 from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
@@ -33,7 +35,7 @@ from ..models import ProcessInstance, WorkTask
 
 # Called after each engine step inside the transaction: listener(instance, event) with event in
 # "started", "step", "completed", "cancelled". Domain apps (cases) register per process key.
-LISTENERS: dict[str, list] = {}
+LISTENERS: dict[str, list[Any]] = {}
 
 
 def register_listener(key: str, func) -> None:
@@ -60,7 +62,7 @@ def register_subject_panel(key: str, func) -> None:
     SUBJECT_PANELS[key] = func
 
 
-def subject_panel(request, worktask) -> str:
+def subject_panel(request: HttpRequest, worktask) -> str:
     func = SUBJECT_PANELS.get(worktask.instance.definition.key)
     return func(request, worktask) if func is not None else ""
 
@@ -144,7 +146,7 @@ def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
     return wf
 
 
-def _ready_user_tasks(wf: BpmnWorkflow) -> list:
+def _ready_user_tasks(wf: BpmnWorkflow) -> list[Any]:
     return [t for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.manual]
 
 
@@ -210,7 +212,7 @@ COLUMNS = [
 # --- checks and audit -------------------------------------------------------------------------------------------
 
 
-def _check_data(data) -> dict:
+def _check_data(data) -> dict[str, Any]:
     import json
 
     if data is None:
@@ -238,7 +240,7 @@ def _check_decision(decision: str) -> str:
     return decision
 
 
-def _audit_step(actor, wt: WorkTask, operation: str, **detail) -> None:
+def _audit_step(actor, wt: WorkTask, operation: str, **detail: Any) -> None:
     audit.record(
         actor,
         AuditAction.UPDATE,

@@ -7,6 +7,7 @@ commit (`teis.core.notify`).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -55,7 +56,7 @@ def _post(wt: WorkTask, users) -> None:
     todo.refresh_on_commit(seen)
 
 
-def _substitutes_by_user(users) -> dict[int, list]:
+def _substitutes_by_user(users) -> dict[int, list[Any]]:
     """user id -> the active substitutes of that user, for several users in one query."""
     if not users:
         return {}
@@ -67,7 +68,7 @@ def _substitutes_by_user(users) -> dict[int, list]:
         end__gte=now,
         substitute__is_active=True,
     ).select_related("substitute")
-    out: dict[int, list] = {}
+    out: dict[int, list[Any]] = {}
     for row in rows:
         out.setdefault(row.user_id, []).append(row.substitute)
     return out
@@ -171,7 +172,7 @@ def _advance(
     instance: ProcessInstance,
     wf: BpmnWorkflow,
     *,
-    prefer: dict | None = None,
+    prefer: dict[str, Any] | None = None,
     actor=None,
     finished: WorkTask | None = None,
     new: bool = False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -36,7 +37,7 @@ def target_unit(unit, relation: str):
     return unit
 
 
-def role_holders(role: str, unit) -> list:
+def role_holders(role: str, unit) -> list[Any]:
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
 
@@ -65,7 +66,7 @@ def _unit_from(value):
     return Unit.objects.filter(pk=pk, is_active=True).select_related("parent").first()
 
 
-def candidate_target(instance, meta, data: dict | None = None):
+def candidate_target(instance, meta, data: dict[str, Any] | None = None):
     """(unit, role) whose role holders are offered a task: the lane's role in `teis:unit` relative to the
     instance's unit, or, when the task or its lane declares `teis:unitVar`, relative to the unit whose id that
     process variable holds in the task's data (a unit chosen at run time: 派发, 转办); `teis:roleVar` likewise
@@ -120,11 +121,11 @@ def holding_unit(unit, role: str):
     return unit
 
 
-def signers_after(instance, parsed, spec_name: str, data: dict | None = None) -> dict[str, list]:
+def signers_after(instance, parsed, spec_name: str, data: dict[str, Any] | None = None) -> dict[str, list[Any]]:
     """会签 / 或签 steps right after `spec_name`: {input variable: candidate users}, the candidates being the
     role holders of the multi-instance step in its approving unit (who signs when the step before names nobody);
     `data` is the task data the next step will see (for `teis:unitVar` / `teis:roleVar`)."""
-    out: dict[str, list] = {}
+    out: dict[str, list[Any]] = {}
     for meta in parsed.tasks.values():
         if meta.sign and meta.sign_input and spec_name in meta.previous:
             unit, role = candidate_target(instance, meta, data)
@@ -143,7 +144,7 @@ def _resolve_user(value):
     return None
 
 
-def principals_of(user, now=None) -> list:
+def principals_of(user, now=None) -> list[Any]:
     """The user and everyone the user currently substitutes for (代理人)."""
     now = now or timezone.now()
     ids = Substitute.objects.filter(substitute=user, active=True, start__lte=now, end__gte=now).values_list(
