@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
+from django.db.models import Field, Model
 
 SQLITE_CHUNK = 500  # SQLite's host-parameter limit is 32,766 since 3.32; stay far below it
 CHUNK = 500  # rows per INSERT of bulk_create where the pipeline uses it (events, crossings, presences)
@@ -37,13 +38,13 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def datetime_adapter():
+def datetime_adapter() -> Callable[[dt.datetime], Any]:
     """Aware datetime → the database parameter, fast: SQLite stores UTC as Django's str() of the naive value;
     psycopg takes the aware datetime itself."""
     if connection.vendor == "sqlite":
         utc = dt.UTC
 
-        def adapt(value):
+        def adapt(value: dt.datetime) -> str:
             return str(value.astimezone(utc).replace(tzinfo=None))
 
         return adapt
@@ -78,22 +79,22 @@ def next_sequence_value(name: str) -> int:
             )
             row = cursor.fetchone()
         if row is not None:
-            return row[0]
+            return int(row[0])
     from teis.core.codes import next_value
 
     return next_value(name)
 
 
-_column_types: dict[str, Any] = {}
+_column_types: dict[tuple[Any, ...], list[str]] = {}
 
 
-def column_types(model, columns: Sequence[str]) -> list[str]:
+def column_types(model: type[Model], columns: Sequence[str]) -> list[str]:
     """The database types of `columns` (attnames) of `model`, for the casts of the array parameters (memoised)."""
     key = (connection.vendor, model, tuple(columns))
     types = _column_types.get(key)
     if types is None:
         fields = {f.attname: f for f in model._meta.concrete_fields}
-        types = [fields[c].db_type(connection).split("(")[0].replace(" check", "") for c in columns]
+        types = [cast(str, fields[c].db_type(connection)).split("(")[0].replace(" check", "") for c in columns]
         _column_types[key] = types
     return types
 
@@ -105,7 +106,7 @@ def _array_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _strings(values: Sequence, null: str, *, array: bool) -> list[str]:
+def _strings(values: Sequence[Any], null: str, *, array: bool) -> list[str]:
     """One column as PostgreSQL text: for an array literal (`array`) or for COPY's text format."""
     sample = next((v for v in values if v is not None), None)
     if sample is None:
@@ -128,12 +129,12 @@ def _strings(values: Sequence, null: str, *, array: bool) -> list[str]:
     return list(map(conv, values))
 
 
-def array_literal(values: Sequence) -> str:
+def array_literal(values: Sequence[Any]) -> str:
     """A PostgreSQL array literal ('{1,2,NULL}') of Python values of one type, to be cast with %s::type[]."""
     return "{" + ",".join(_strings(values, "NULL", array=True)) + "}"
 
 
-def copy_rows(table: str, columns: Sequence[str], column_values: Sequence[Sequence]) -> None:
+def copy_rows(table: str, columns: Sequence[str], column_values: Sequence[Sequence[Any]]) -> None:
     """COPY … FROM STDIN of columns of values (PostgreSQL), written as one text block."""
     cols = [_strings(values, "\\N", array=False) for values in column_values]
     text = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
@@ -141,7 +142,7 @@ def copy_rows(table: str, columns: Sequence[str], column_values: Sequence[Sequen
         copy.write(text)
 
 
-def insert_rows(model, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT many rows (no ids returned)."""
     if not rows:
         return
@@ -155,7 +156,7 @@ def insert_rows(model, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> N
         cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def insert_columns(model, columns: Sequence[str], column_values: Sequence[Sequence]) -> None:
+def insert_columns(model: type[Model], columns: Sequence[str], column_values: Sequence[Sequence[Any]]) -> None:
     """INSERT many rows given column by column (no ids returned): COPY on PostgreSQL, executemany on SQLite."""
     if not column_values or not len(column_values[0]):
         return
@@ -228,7 +229,7 @@ def insert_ignore(objs: list[Any], unique: str, vary: Sequence[str] = ()) -> int
 
 
 def update_rows(
-    model, columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any] | None = None
+    model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any] | None = None
 ) -> None:
     """UPDATE many rows by primary key: each row is (*values of `columns`, id); `constants` are set to the same
     value on every row (one parameter)."""
@@ -248,7 +249,7 @@ def update_rows(
 
 
 def _update_rows_sql(
-    model, columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any]
+    model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any]
 ) -> tuple[str, list[Any]]:
     """`update_rows` on PostgreSQL: (statement, parameters)."""
     types = column_types(model, (*columns, "id"))
@@ -305,16 +306,16 @@ class BinColumn:
 
     __slots__ = ("kind", "values", "null")
 
-    def __init__(self, kind: str, values, null=None) -> None:
+    def __init__(self, kind: str, values: Any, null: Any = None) -> None:
         self.kind, self.values, self.null = kind, values, null
 
 
-def microseconds(values: Sequence[dt.datetime | None]):
+def microseconds(values: Sequence[dt.datetime | None]) -> tuple[Any, Any]:
     """Aware datetimes → (int64 µs since 2000-01-01 UTC, null mask or None). A batch holds few distinct times
     (tag blocks have whole seconds), so each is converted once."""
     import numpy as np
 
-    memo = {v: (v - PG_EPOCH) // _ONE_US for v in set(values) if v is not None}
+    memo: dict[dt.datetime | None, int] = {v: (v - PG_EPOCH) // _ONE_US for v in set(values) if v is not None}
     if len(memo) < len(set(values)):  # None among them
         memo[None] = 0
         return np.fromiter(map(memo.__getitem__, values), np.int64, len(values)), np.fromiter(
@@ -323,7 +324,7 @@ def microseconds(values: Sequence[dt.datetime | None]):
     return np.fromiter(map(memo.__getitem__, values), np.int64, len(values)), None
 
 
-def nullable(values: Sequence, kind: str):
+def nullable(values: Sequence[Any], kind: str) -> BinColumn:
     """A column of numbers where None means NULL → BinColumn (None and NaN both become NULL)."""
     import numpy as np
 
@@ -334,11 +335,13 @@ def nullable(values: Sequence, kind: str):
     return BinColumn(kind, arr, null if null.any() else None)
 
 
-def _matrix(columns: Sequence[BinColumn], n: int, *, field_count: bool):
+def _matrix(columns: Sequence[BinColumn], n: int, *, field_count: bool) -> bytes:
     """(bytes of the rows, row by row) for COPY (field count first) or one array's elements."""
     import numpy as np
 
-    parts, masks, ragged = [], [], False
+    parts: list[Any] = []
+    masks: list[Any] = []
+    ragged = False
     if field_count:
         parts.append(np.full((n, 1), len(columns), dtype=">i2").view(np.uint8))
         masks.append(None)
@@ -400,7 +403,7 @@ def binary_array(column: BinColumn, n: int) -> PgArray:
     return PgArray(header + _matrix([column], n, field_count=False))
 
 
-def _array_dumpers(raw) -> None:
+def _array_dumpers(raw: Any) -> None:
     """Let psycopg send `PgArray` parameters as they are (binary format, the array's own type oid)."""
     if getattr(raw, "_teis_pg_arrays", False):
         return
@@ -410,7 +413,7 @@ def _array_dumpers(raw) -> None:
     class _Dumper(Dumper):
         format = Format.BINARY
 
-        def dump(self, obj):
+        def dump(self, obj: PgArray) -> bytes:
             return obj.data
 
     raw.adapters.register_dumper(PgArray, _Dumper)
@@ -418,7 +421,7 @@ def _array_dumpers(raw) -> None:
 
 
 def execute_binary(
-    sql: str, params: Sequence, *, fetch: bool = False, binary: bool = False
+    sql: str, params: Sequence[Any], *, fetch: bool = False, binary: bool = False
 ) -> list[tuple[Any, ...]] | None:
     """Run one statement with server-side binding on the connection's psycopg connection (PostgreSQL), so `PgArray`
     parameters go in binary. `%b::type[]` casts in `sql` name the array types. With `binary`, the results come in
@@ -446,7 +449,7 @@ def _log(sql: str, started: float) -> None:
 
 
 @contextmanager
-def copy_binary(table: str, columns: Sequence[str], payload: bytes):
+def copy_binary(table: str, columns: Sequence[str], payload: bytes) -> Iterator[None]:
     """`with copy_binary(table, columns, payload):` starts a binary COPY and sends the whole payload; the body runs
     while the server stores the rows, so it must not use the database (the connection is busy with the COPY);
     the COPY ends, and its errors are raised, when the block exits."""
@@ -463,7 +466,7 @@ def copy_binary(table: str, columns: Sequence[str], payload: bytes):
     _log(sql, started)
 
 
-_insert_plans: dict[str, Any] = {}
+_insert_plans: dict[tuple[Any, bool], tuple[list[Any], str]] = {}
 
 
 def insert_objects(objs: list[Any], *, ignore_conflicts: bool = False) -> None:
@@ -500,7 +503,7 @@ def _insert_objects_sql(objs: list[Any], ignore_conflicts: bool) -> tuple[str, l
     return sql, [array_literal(col) for col in columns]
 
 
-def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
+def delete_pairs(model: type[Model], first: str, second: str, pairs: list[tuple[int, int]]) -> None:
     """DELETE the rows whose (`first`, `second`) integer columns are among `pairs`: one statement on PostgreSQL."""
     if not pairs:
         return
@@ -512,7 +515,9 @@ def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -
             cursor.executemany(f"DELETE FROM {table} WHERE {first} = %s AND {second} = %s", pairs)  # noqa: S608
 
 
-def _delete_pairs_sql(model, first: str, second: str, pairs: list[tuple[int, int]]) -> tuple[str, list[Any]]:
+def _delete_pairs_sql(
+    model: type[Model], first: str, second: str, pairs: list[tuple[int, int]]
+) -> tuple[str, list[Any]]:
     a, b = zip(*pairs, strict=True)
     return (
         f"DELETE FROM {model._meta.db_table} AS t USING unnest(%s::bigint[], %s::bigint[]) AS p(a, b) "  # noqa: S608
@@ -530,7 +535,11 @@ class Writes:
         self.items: list[Any] = []
 
     def update_rows(
-        self, model, columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any] | None = None
+        self,
+        model: type[Model],
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        constants: dict[str, Any] | None = None,
     ) -> None:
         if not rows:
             return
@@ -548,7 +557,7 @@ class Writes:
             objs = list(objs)
             self.items.append(lambda: insert_objects(objs, ignore_conflicts=ignore_conflicts))
 
-    def delete_pairs(self, model, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
+    def delete_pairs(self, model: type[Model], first: str, second: str, pairs: list[tuple[int, int]]) -> None:
         if not pairs:
             return
         if is_postgres():
@@ -556,11 +565,11 @@ class Writes:
         else:
             self.items.append(lambda: delete_pairs(model, first, second, pairs))
 
-    def execute_binary(self, sql: str, params: Sequence) -> None:
+    def execute_binary(self, sql: str, params: Sequence[Any]) -> None:
         """A statement for `execute_binary` (PostgreSQL)."""
         self.items.append((sql, params))
 
-    def call(self, func) -> None:
+    def call(self, func: Callable[[], Any]) -> None:
         """Any other write, run in its turn (not pipelined)."""
         self.items.append(func)
 
@@ -605,7 +614,7 @@ class Writes:
         return DeferredCommit(pipeline, cursor, [sql for sql, _ in items], started)
 
 
-def _close_pipeline(pipeline, cursor, exc: BaseException | None) -> None:
+def _close_pipeline(pipeline: Any, cursor: Any, exc: BaseException | None) -> None:
     try:
         if exc is None:
             pipeline.__exit__(None, None, None)
@@ -618,7 +627,7 @@ def _close_pipeline(pipeline, cursor, exc: BaseException | None) -> None:
 class DeferredCommit:
     """Statements sent in a psycopg pipeline whose results are not read yet (`Writes._send`)."""
 
-    def __init__(self, pipeline, cursor, sqls: list[str], started: float) -> None:
+    def __init__(self, pipeline: Any, cursor: Any, sqls: list[str], started: float) -> None:
         self.pipeline, self.cursor, self.sqls, self.started = pipeline, cursor, sqls, started
 
     def wait(self) -> None:
@@ -632,31 +641,36 @@ class DeferredCommit:
 # --- row upserts: INSERT … ON CONFLICT from rows in a column order (the GPS pipeline) -------------------------
 
 
-def adapt(rows: list[tuple[Any, ...]], datetimes: tuple[int, ...]) -> list[tuple[Any, ...]]:
+def adapt(rows: list[tuple[Any, ...]], datetimes: tuple[int, ...]) -> Sequence[Sequence[Any]]:
     """Rows as the raw cursor takes them: SQLite stores naive UTC text (what the ORM writes), PostgreSQL takes
     aware datetimes as they are. `datetimes`: the positions of the datetime values in a row."""
     if connection.vendor == "postgresql":
         return rows
     adapt_value = connection.ops.adapt_datetimefield_value
-    out = []
+    out: list[list[Any]] = []
     for row in rows:
-        row = list(row)
+        values = list(row)
         for i in datetimes:
-            row[i] = adapt_value(row[i])
-        out.append(row)
+            values[i] = adapt_value(values[i])
+        out.append(values)
     return out
 
 
-def columns_sql(columns) -> str:
+def columns_sql(columns: Sequence[str]) -> str:
     return ", ".join(connection.ops.quote_name(c) for c in columns)
 
 
-def table_sql(model) -> str:
+def table_sql(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
 def insert(
-    model, columns, rows: list[tuple[Any, ...]], conflict: str, pg_cursor=None, staged: str | None = None
+    model: type[Model],
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    conflict: str,
+    pg_cursor: Any = None,
+    staged: str | None = None,
 ) -> None:
     """INSERT with an ON CONFLICT clause, one statement per batch: PostgreSQL from the staging table `staged`
     (see `stage`) or from `unnest` of one array per column (a single short statement whatever the row count;
@@ -693,7 +707,7 @@ def insert(
         cursor.execute(sql, params)
 
 
-def _array_of(field, values) -> list[Any]:
+def _array_of(field: Field[Any, Any], values: Any) -> list[Any]:
     """One column as a list psycopg can dump as one array: it refuses a list mixing int and float (a producer may
     build `Fix(speed_kmh=0)` and `Fix(speed_kmh=12.5)`), so numeric columns are made one Python type."""
     kind = field.get_internal_type()
@@ -706,7 +720,12 @@ def _array_of(field, values) -> list[Any]:
 
 
 def upsert(
-    model, columns, rows: list[tuple[Any, ...]], keys: tuple[str, ...], pg_cursor=None, staged: str | None = None
+    model: type[Model],
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    keys: tuple[str, ...],
+    pg_cursor: Any = None,
+    staged: str | None = None,
 ) -> None:
     """`insert` … ON CONFLICT (`keys`) DO UPDATE SET every other column."""
     quote = connection.ops.quote_name
@@ -715,10 +734,14 @@ def upsert(
 
 
 STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (see `stage`)
-_staging_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection → tables created
+_staging_ready: weakref.WeakKeyDictionary[Any, set[str]] = (
+    weakref.WeakKeyDictionary()
+)  # psycopg connection → tables created
 
 
-def stage(pg, model, columns, rows: list[tuple[Any, ...]], min_rows: int = STAGE_MIN_ROWS) -> str | None:
+def stage(
+    pg: Any, model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]], min_rows: int = STAGE_MIN_ROWS
+) -> str | None:
     """PostgreSQL: COPY `rows` into a temporary table of `columns` shaped like `model`'s table and return its name
     (None for fewer than `min_rows` rows: arrays are cheaper then). COPY formats the rows in C; binary arrays are
     dumped element by element in Python, which for many rows costs more than the rest of a batch. The table lives
