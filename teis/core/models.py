@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -26,7 +28,7 @@ class DataScope(models.TextChoices):
 SCOPE_RANK = {DataScope.OWN: 0, DataScope.UNIT: 1, DataScope.SUBTREE: 2, DataScope.ALL: 3}
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[Any]):
     """Restricts rows by the user's organisation and role.
 
     A model says how it relates to the organisation with two class attributes:
@@ -34,7 +36,7 @@ class ScopedQuerySet(models.QuerySet):
     and `scope_owner_field` (path to the user who owns it, for the "own" scope).
     """
 
-    def for_user(self, user) -> ScopedQuerySet:
+    def for_user(self, user: Any) -> ScopedQuerySet:
         from teis.core.ports import scope_filter  # provided by teis.org, which sits above core
 
         if user is None or not getattr(user, "is_authenticated", False):
@@ -45,7 +47,7 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]  # django-stubs' plugin resolves from_queryset
     pass
 
 

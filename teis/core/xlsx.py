@@ -16,6 +16,7 @@ import zipfile
 from typing import Any, BinaryIO, Final
 
 from django.conf import settings
+from openpyxl import Workbook
 
 MAX_UNCOMPRESSED_BYTES: Final = 50 * 1024 * 1024
 MAX_CELLS: Final = 1_000_000
@@ -75,7 +76,7 @@ def check_workbook(data: bytes | BinaryIO) -> None:
             fileobj.seek(start)
 
 
-def open_workbook(data: bytes | BinaryIO, **kwargs: Any):
+def open_workbook(data: bytes | BinaryIO, **kwargs: Any) -> Workbook:
     """`openpyxl.load_workbook` after `check_workbook` (read-only and values only unless told otherwise)."""
     from openpyxl import load_workbook
 
