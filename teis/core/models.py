@@ -47,7 +47,10 @@ class ScopedQuerySet(models.QuerySet[Any]):
         return self.filter(condition)
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]  # django-stubs' plugin resolves from_queryset
+_ScopedManagerBase = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class ScopedManager(_ScopedManagerBase[Any]):
     pass
 
 
