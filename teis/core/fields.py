@@ -9,7 +9,6 @@ from django.db import models
 
 from teis.core import crypto
 
-
 if TYPE_CHECKING:
     _TextField = models.TextField[str, str]
 else:  # Django's field classes take no type parameters at run time (that is django-stubs' typing)

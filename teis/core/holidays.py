@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db import models, transaction
 
@@ -44,7 +44,7 @@ def reminder_key(year: int) -> str:
 class CalendarService(GenericService):
     """Writes of calendar days and notices: the generic audited write, then the calendar snapshot is dropped."""
 
-    def do_create(self, actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    def do_create(self, actor: Any, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             if model is CalendarDay:
                 check_day(data.get("date"), data.get("kind"))
@@ -52,7 +52,7 @@ class CalendarService(GenericService):
             _changed(obj)
         return obj
 
-    def do_update(self, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             if isinstance(obj, CalendarDay):
                 check_day(data.get("date", obj.date), data.get("kind", obj.kind))
@@ -60,7 +60,7 @@ class CalendarService(GenericService):
             _changed(obj)
         return obj
 
-    def do_delete(self, actor, obj: models.Model) -> None:
+    def do_delete(self, actor: Any, obj: models.Model) -> None:
         with transaction.atomic():
             super().do_delete(actor, obj)
             workdays.invalidate()
@@ -212,7 +212,7 @@ def _fail(errors: list[str]) -> ServiceError:
     )
 
 
-def read_notice_rows(file, year: int) -> list[NoticeRow]:
+def read_notice_rows(file: bytes | BinaryIO, year: int) -> list[NoticeRow]:
     """Parse and check every row; raise one ServiceError naming each bad row."""
     from .xlsx import WorkbookRefused, open_workbook
 
@@ -274,7 +274,9 @@ def read_notice_rows(file, year: int) -> list[NoticeRow]:
     return parsed
 
 
-def do_import_notice(actor, year: int, title: str, document_number: str, file) -> NoticeImportResult:
+def do_import_notice(
+    actor: Any, year: int, title: str, document_number: str, file: bytes | BinaryIO
+) -> NoticeImportResult:
     """Enter one year's State Council notice from a workbook, in one transaction (see the module docstring)."""
     if not 2000 <= year <= 2100:
         raise ServiceError("calendar_year", "年度应在 2000 至 2100 之间。", {"year": ["年度无效"]})
