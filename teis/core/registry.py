@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.db import models
 from django.db.models import Prefetch
 
@@ -150,9 +151,9 @@ class ModelConfig:
     """
 
     model: type[models.Model]
-    filterset: Any = None
-    form: Any = None
-    create_form: Any = None  # a different form for "add" (e.g. with the login account)
+    filterset: type[Any] | None = None  # a django-filter FilterSet (untyped)
+    form: type[forms.ModelForm[Any]] | None = None
+    create_form: type[forms.ModelForm[Any]] | None = None  # a different form for "add" (e.g. with the login account)
     service_extra_fields: list[str] = []  # non-model form fields passed on to the service
     # Choice fields not limited to the user's scope (form and API): only where the rule itself points outside it,
     # e.g. the unit asked to assist an investigation. Their queryset should still exclude inactive rows.
