@@ -98,13 +98,14 @@ class ScopedModelForm(_ModelForm):
         style_widgets(self)
 
 
-def modelform_for(config: type[ModelConfig], *, create: bool = False) -> type[forms.ModelForm[Any]]:
+def modelform_for(config: type[ModelConfig], *, create: bool = False) -> type[ScopedModelForm]:
     if create and config.create_form is not None:
         return config.create_form
     if config.form is not None:
         return config.form
     base = type("ConfigModelForm", (ScopedModelForm,), {"open_choices": tuple(config.open_choices)})
-    return forms.modelform_factory(config.model, form=base, fields=config.writable_fields(create))
+    form_class = forms.modelform_factory(config.model, form=base, fields=config.writable_fields(create))
+    return cast("type[ScopedModelForm]", form_class)  # built on `base`, a ScopedModelForm
 
 
 def cleaned_model_data(form: forms.ModelForm[Any], extra: Iterable[str] = ()) -> dict[str, Any]:

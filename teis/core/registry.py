@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from django import forms
 from django.db import models
 from django.db.models import Prefetch
 
 if TYPE_CHECKING:
+    from .forms import ScopedModelForm
     from .models import ScopedManager, ScopedModel, ScopedQuerySet
 
 
@@ -152,8 +152,8 @@ class ModelConfig:
 
     model: type[models.Model]
     filterset: type[Any] | None = None  # a django-filter FilterSet (untyped)
-    form: type[forms.ModelForm[Any]] | None = None
-    create_form: type[forms.ModelForm[Any]] | None = None  # a different form for "add" (e.g. with the login account)
+    form: type[ScopedModelForm] | None = None
+    create_form: type[ScopedModelForm] | None = None  # a different form for "add" (e.g. with the login account)
     service_extra_fields: list[str] = []  # non-model form fields passed on to the service
     # Choice fields not limited to the user's scope (form and API): only where the rule itself points outside it,
     # e.g. the unit asked to assist an investigation. Their queryset should still exclude inactive rows.
