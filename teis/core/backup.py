@@ -31,11 +31,14 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 from . import crypto
 
@@ -312,7 +315,7 @@ def _read(tar: tarfile.TarFile, name: str) -> bytes:
     return fh.read()
 
 
-def _member_sm3(fh: BinaryIO) -> str:
+def _member_sm3(fh: SupportsRead[bytes]) -> str:
     return crypto.sm3_file_hex(fh)
 
 

@@ -35,7 +35,7 @@ class ScopedFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django
         data: Mapping[str, Any] | None = None,
         queryset: models.QuerySet[Any] | None = None,
         *,
-        request: HttpRequest | None = None,
+        request: HttpRequest | Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(data, queryset, request=request, **kwargs)
