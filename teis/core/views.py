@@ -24,11 +24,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views import View
-from django_htmx.middleware import HtmxDetails
 
 from .display import can_reveal, column_label, display_value
 from .filters import filterset_for
 from .forms import add_service_error, cleaned_model_data, guard_text_fields, modelform_for, style_widgets
+from .http import HtmxHttpRequest
 from .registry import ModelConfig
 from .services import ServiceError, generic_service
 
@@ -36,12 +36,6 @@ if TYPE_CHECKING:
     from .actions import Action
 
 PAGE_SIZES = (10, 20, 50, 100)
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request as django-htmx's middleware leaves it (for typing: `request.htmx`)."""
-
-    htmx: HtmxDetails
 
 
 def paginate(request: HttpRequest, qs: QuerySet[Any], default: int = 20) -> Page[Any]:
