@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Prefetch
 
 if TYPE_CHECKING:
+    from .api.serializers import ScopedModelSerializer
     from .forms import ScopedModelForm
     from .models import ScopedManager, ScopedModel, ScopedQuerySet
 
@@ -165,7 +166,7 @@ class ModelConfig:
     state_field = "status"
     editable_states: tuple[str, ...] | None = None  # None: editable in any state
     deletable_states: tuple[str, ...] | None = None  # None: deletable in any state
-    serializer: Any = None
+    serializer: type[ScopedModelSerializer] | None = None
     list_columns: list[str] = []
     detail_fields: list[str] | None = None
     # a template extending core/object_detail.html (its `detail_extra` block) and what it needs beyond the fields
@@ -257,7 +258,7 @@ class ModelConfig:
         return f"{cls.app_label}:{cls.model_name}_{view}"
 
     @classmethod
-    def queryset_for(cls, user: Any) -> ScopedQuerySet:
+    def queryset_for(cls, user: Any) -> ScopedQuerySet[Any]:
         qs = _scoped_manager(cls.model).for_user(user)
         related, prefetch = cls.related_paths()
         if related:
@@ -267,7 +268,7 @@ class ModelConfig:
         return qs
 
     @classmethod
-    def api_queryset_for(cls, user: Any) -> ScopedQuerySet:
+    def api_queryset_for(cls, user: Any) -> ScopedQuerySet[Any]:
         """The API's queryset: the serializer shows related objects by id, so foreign keys need no join and
         many-to-many relations are prefetched as bare ids; excluded columns are not even loaded (an
         encrypted column costs a decryption per row)."""
@@ -305,7 +306,7 @@ class ModelConfig:
         return sorted(set(related)), sorted(set(prefetch))
 
 
-def _scoped_manager(model: type[models.Model]) -> ScopedManager:
+def _scoped_manager(model: type[models.Model]) -> ScopedManager[Any]:
     """`model.objects`: a registered model's default manager is core's scoped one (`ScopedModel`)."""
     return cast("type[ScopedModel]", model).objects
 

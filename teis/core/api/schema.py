@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import Any
 
 ERROR_BODY = {
     "type": "object",
@@ -30,7 +30,7 @@ ERRORS = {
 METHODS = ("get", "put", "patch", "post", "delete", "head", "options")
 
 
-def document_errors(result, generator, request: HttpRequest, public):
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular POSTPROCESSING_HOOKS entry: add ErrorBody and the error responses each operation lacks."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorBody", ERROR_BODY)

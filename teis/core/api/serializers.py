@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from rest_framework import ISO_8601, serializers
@@ -11,13 +13,16 @@ from rest_framework.settings import api_settings
 from teis.core.fields import EncryptedCharField
 from teis.core.forms import scoped_choices
 
+if TYPE_CHECKING:
+    from teis.core.registry import ModelConfig
+
 
 class DateTimeField(serializers.DateTimeField):
     """Times in the current time zone, as RFC 3339 requires: a zone offset of whole minutes. Before 1901 the
     zone database gives Asia/Shanghai its local mean time (+08:05:43), which no RFC 3339 reader accepts;
     such times are given in UTC instead."""
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> Any:
         text = super().to_representation(value)
         output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
         if isinstance(value, datetime.datetime) and isinstance(text, str) and output_format in (None, ISO_8601):
@@ -28,10 +33,10 @@ class DateTimeField(serializers.DateTimeField):
         return text
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
+class ScopedModelSerializer(serializers.ModelSerializer[Any]):
     """Related choices limited to the request user's scope; `masked_fields` of the config applied on output."""
 
-    config = None  # set by `serializer_for`
+    config: type[ModelConfig] | None = None  # set by `serializer_for`
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -39,7 +44,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         models.DateTimeField: DateTimeField,
     }
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()
         self._restrict_to_writable(fields)
         guard_text_fields(fields.values())
@@ -49,13 +54,13 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             return fields  # related choices only matter when validating input
         open_choices = getattr(self.config, "open_choices", ())
         for name, f in fields.items():
-            target = getattr(f, "child_relation", f)
+            target: Any = getattr(f, "child_relation", f)  # a related field (or a many-related one's child)
             qs = getattr(target, "queryset", None)
             if user is not None and qs is not None and not f.read_only and name not in open_choices:
                 target.queryset = scoped_choices(qs, user)
         return fields
 
-    def _restrict_to_writable(self, fields) -> None:
+    def _restrict_to_writable(self, fields: Mapping[str, serializers.Field[Any, Any, Any, Any]]) -> None:
         """Only the config's writable fields (create or edit) accept input: the one list the form uses too."""
         config = self.config
         if config is None:
@@ -65,7 +70,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             if not f.read_only and name not in writable:
                 f.read_only, f.required = True, False
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)
         config = self.config
         request = self.context.get("request")
@@ -78,7 +83,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return data
 
 
-def guard_text_fields(fields) -> None:
+def guard_text_fields(fields: Iterable[serializers.Field[Any, Any, Any, Any]]) -> None:
     """Text and JSON fields refuse NUL and other control characters with a message of their own (`fields`
     of the error body names them), instead of DRF's NUL-only check."""
     from django.core.validators import ProhibitNullCharactersValidator
@@ -98,9 +103,9 @@ def guard_text_fields(fields) -> None:
         f.validators = [check, *(v for v in f.validators if not isinstance(v, ProhibitNullCharactersValidator))]
 
 
-def serializer_for(config) -> type[serializers.ModelSerializer]:
+def serializer_for(config: type[ModelConfig]) -> type[serializers.ModelSerializer[Any]]:
     if config.serializer is not None:
-        base = config.serializer
+        base: type[ScopedModelSerializer] = config.serializer
         if getattr(base, "config", None) is None:
             base.config = config
         return base
@@ -114,4 +119,7 @@ def serializer_for(config) -> type[serializers.ModelSerializer]:
     fields = [*config.model._meta.concrete_fields, *config.model._meta.many_to_many]
     meta_attrs["read_only_fields"] = [f.name for f in fields if f.name not in writable and f.name not in exclude]
     meta = type("Meta", (), meta_attrs)
-    return type(f"{config.model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta, "config": config})
+    serializer: type[ScopedModelSerializer] = type(
+        f"{config.model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta, "config": config}
+    )
+    return serializer
