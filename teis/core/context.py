@@ -22,11 +22,11 @@ def current() -> RequestContext:
     return _current.get()
 
 
-def set_current(ctx: RequestContext) -> contextvars.Token:
+def set_current(ctx: RequestContext) -> contextvars.Token[RequestContext]:
     return _current.set(ctx)
 
 
-def reset(token: contextvars.Token) -> None:
+def reset(token: contextvars.Token[RequestContext]) -> None:
     _current.reset(token)
 
 
@@ -38,7 +38,8 @@ def client_ip(request: HttpRequest) -> str | None:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
 
 
 def from_request(request: HttpRequest) -> RequestContext:

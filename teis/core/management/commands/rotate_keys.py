@@ -4,18 +4,20 @@ Set the new key in TEIS_SM4_KEYS (keeping the old ones), raise TEIS_SM4_KEY_VERS
 then the old key may be removed. Runs in batches; safe to run again (already rotated rows are skipped).
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Model
 
 from teis.core import crypto
 from teis.core.fields import EncryptedCharField
 
 
-def encrypted_fields():
+def encrypted_fields() -> Iterator[tuple[type[Model], EncryptedCharField]]:
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedCharField):
