@@ -35,7 +35,7 @@ def client_ip(request: HttpRequest) -> str | None:
     from django.conf import settings
 
     if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()
     address = request.META.get("REMOTE_ADDR")

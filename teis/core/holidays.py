@@ -300,15 +300,15 @@ def do_import_notice(
                 calendar_service.do_delete(actor, obj)
                 result.removed += 1
         for row in rows:
-            obj = existing.get(row.date)
+            current = existing.get(row.date)
             data = {"kind": row.kind, "name": row.name, "source": source}
-            if obj is None:
+            if current is None:
                 calendar_service.do_create(actor, CalendarDay, {"date": row.date, **data})
                 result.created += 1
-            elif (obj.kind, obj.name, obj.source) == (row.kind, row.name, source):
+            elif (current.kind, current.name, current.source) == (row.kind, row.name, source):
                 result.unchanged += 1
             else:
-                calendar_service.do_update(actor, obj, data)
+                calendar_service.do_update(actor, current, data)
                 result.updated += 1
         notice_data = {
             "title": fit(HolidayNotice, "title", title, strip=True),
