@@ -19,6 +19,12 @@ class ServiceError(Exception):
         self.fields = fields or {}
 
 
+def model_field(model: type[models.Model] | models.Model, name: str) -> models.Field[Any, Any]:
+    """`model._meta.get_field(name)` typed as the concrete (or many-to-many) field a caller names: for code that
+    reads a field's default, attname or verbose name (django-stubs types `get_field` as any relation too)."""
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
 def fit(model: type[models.Model], name: str, value: Any, *, field: str | None = None, strip: bool = False) -> str:
     """`value` as text for the column `model.name`, refused (never cut) when longer than the column holds:
     ServiceError("too_long") naming `field` (the input's name; `name` by default)."""
