@@ -8,7 +8,7 @@ so their content is the signed one; only the 案卷页码 is added.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -31,8 +31,13 @@ from .catalogue import current_template
 from .issuing import LIVE, document_context, get_type
 from .seals import ensure_unit_seal, sign_digest
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def do_request_case_file(actor, case) -> CaseFile:
+    from teis.cases.models import EnforcementCase
+
+
+def do_request_case_file(actor: Any, case: EnforcementCase) -> CaseFile:
     """Queue the build of the case's electronic file (after commit). Refused before the case is filed."""
     if not case.case_code:
         raise ServiceError("not_filed", "案件尚未立案赋码，不能生成电子卷宗")
@@ -49,7 +54,7 @@ def do_request_case_file(actor, case) -> CaseFile:
     return casefile
 
 
-def _ordered_documents(case) -> list[Document]:
+def _ordered_documents(case: EnforcementCase) -> list[Document]:
     rank = {code: i for i, code in enumerate(FILE_ORDER)}
     docs = Document.objects.filter(case=case, status__in=LIVE).select_related("doc_type", "template", "seal")
     return sorted(docs, key=lambda d: (rank.get(d.doc_type.code, 999), d.issued_at, d.pk))
@@ -82,7 +87,7 @@ def _fresh_html(case_facts: dict[str, Any], type_code: str, first_page: int, doc
     return render_html(current_template(doc_type).source, ctx)
 
 
-def build(casefile: CaseFile, progress=None) -> CaseFile:
+def build(casefile: CaseFile, progress: Callable[[int, int], None] | None = None) -> CaseFile:
     """Lay out and sign the file (the job's work); `progress(done, total)` after each section."""
     case = casefile.case
     case_facts = facts_module.case_facts(case)
@@ -99,7 +104,8 @@ def build(casefile: CaseFile, progress=None) -> CaseFile:
     cover = html_document(_fresh_html(case_facts, "file_cover", 1, []))
     tick()
     # the contents: page numbers depend on its own length, so lay it out until its page count is stable
-    toc_pages, toc = 1, None
+    toc_pages = 1
+    toc: Any = None  # laid out at least once below
     for _ in range(3):
         page = 1 + len(cover.pages) + toc_pages
         rows = []
