@@ -4,13 +4,16 @@ user's data scope; the same figures feed the page's charts, the API and the Exce
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from ..choices import TaskResult, TaskStatus
 from ..models import InspectionTask
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 COUNTS = {
     "total": Count("pk", distinct=True),
@@ -28,7 +31,7 @@ COLUMNS = [
 ]
 
 
-def scoped_tasks(user, *, year: int | None = None, plan: int | None = None):
+def scoped_tasks(user: Any, *, year: int | None = None, plan: int | None = None) -> QuerySet[InspectionTask]:
     qs = InspectionTask.objects.for_user(user)
     if year:
         qs = qs.filter(plan__year=year)
@@ -37,7 +40,7 @@ def scoped_tasks(user, *, year: int | None = None, plan: int | None = None):
     return qs
 
 
-def _rows(qs, key: str, label: str) -> list[dict[str, Any]]:
+def _rows(qs: QuerySet[InspectionTask], key: str, label: str) -> list[dict[str, Any]]:
     out = []
     for r in qs.values(key, label).annotate(**COUNTS).order_by(key):
         row = {"key": r[key], "label": r[label] or "（无）", **{k: r[k] for k, _ in COLUMNS}}
@@ -46,7 +49,7 @@ def _rows(qs, key: str, label: str) -> list[dict[str, Any]]:
     return out
 
 
-def statistics(user, *, year: int | None = None, plan: int | None = None) -> dict[str, Any]:
+def statistics(user: Any, *, year: int | None = None, plan: int | None = None) -> dict[str, Any]:
     qs = scoped_tasks(user, year=year, plan=plan)
     months = []
     for r in qs.annotate(month=TruncMonth("deadline")).values("month").annotate(**COUNTS).order_by("month"):
