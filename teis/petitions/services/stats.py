@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -25,6 +25,9 @@ from teis.core.services import ServiceError
 
 from ..choices import SATISFIED_VALUES, Channel, Satisfaction
 from ..models import Petition
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 DIMENSIONS = {"category": "反映类别", "unit": "承办单位", "channel": "来源渠道", "month": "月份"}
 FIGURES = {
@@ -73,8 +76,8 @@ def _bounds(date_from: dt.date | None, date_to: dt.date | None) -> Q:
     return q
 
 
-def check_period(date_from, date_to) -> tuple[dt.date | None, dt.date | None]:
-    def parse(value, label):
+def check_period(date_from: Any, date_to: Any) -> tuple[dt.date | None, dt.date | None]:
+    def parse(value: Any, label: str) -> dt.date | None:
         if value in (None, ""):
             return None
         if isinstance(value, dt.date):
@@ -90,7 +93,9 @@ def check_period(date_from, date_to) -> tuple[dt.date | None, dt.date | None]:
     return start, end
 
 
-def statistics(user, dimension: str, date_from=None, date_to=None, *, unit=None) -> list[dict[str, Any]]:
+def statistics(
+    user: Any, dimension: str, date_from: Any = None, date_to: Any = None, *, unit: Any = None
+) -> list[dict[str, Any]]:
     """Rows of figures grouped by `dimension`, plus a 合计 row last."""
     if dimension not in DIMENSIONS:
         raise ServiceError("invalid_dimension", "统计维度无效，可选：" + "、".join(DIMENSIONS.values()))
@@ -144,7 +149,7 @@ def export_statistics(rows: list[dict[str, Any]], dimension: str) -> bytes:
 # --- 信访专题 dashboard ---------------------------------------------------------------------------------------
 
 
-def _period_figures(qs, start: dt.date, end: dt.date) -> dict[str, Any]:
+def _period_figures(qs: QuerySet[Petition], start: dt.date, end: dt.date) -> dict[str, Any]:
     return _figures(qs.filter(_bounds(start, end)).aggregate(**AGGREGATES))
 
 
@@ -154,7 +159,7 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def _compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for k in ("total", "accepted", "handled", "closed", "closure_rate"):
         cur, prev = current[k], previous[k]
         if cur is None or prev is None:
@@ -166,7 +171,7 @@ def _compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def dashboard(user, year: int | None = None, month: int | None = None) -> dict[str, Any]:
+def dashboard(user: Any, year: int | None = None, month: int | None = None) -> dict[str, Any]:
     """信访专题: this year vs last year, this month vs the previous month, and the monthly series of both years."""
     today = timezone.localdate()
     year = year or today.year
