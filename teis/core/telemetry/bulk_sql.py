@@ -667,7 +667,7 @@ def table_sql(model: type[Model]) -> str:
 def insert(
     model: type[Model],
     columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
+    rows: Sequence[Sequence[Any]],
     conflict: str,
     pg_cursor: Any = None,
     staged: str | None = None,
@@ -722,7 +722,7 @@ def _array_of(field: Field[Any, Any], values: Any) -> list[Any]:
 def upsert(
     model: type[Model],
     columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
+    rows: Sequence[Sequence[Any]],
     keys: tuple[str, ...],
     pg_cursor: Any = None,
     staged: str | None = None,
@@ -740,7 +740,7 @@ _staging_ready: weakref.WeakKeyDictionary[Any, set[str]] = (
 
 
 def stage(
-    pg: Any, model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]], min_rows: int = STAGE_MIN_ROWS
+    pg: Any, model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], min_rows: int = STAGE_MIN_ROWS
 ) -> str | None:
     """PostgreSQL: COPY `rows` into a temporary table of `columns` shaped like `model`'s table and return its name
     (None for fewer than `min_rows` rows: arrays are cheaper then). COPY formats the rows in C; binary arrays are
