@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, cast
 import django_filters
 from django import forms
 from django.db import models
-from django.http import HttpRequest
 
 from .forms import style_widgets
 
@@ -35,7 +34,7 @@ class ScopedFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django
         data: Mapping[str, Any] | None = None,
         queryset: models.QuerySet[Any] | None = None,
         *,
-        request: HttpRequest | Any = None,
+        request: Any = None,  # a request, or any object with `.user` (`exports._UserRequest`)
         **kwargs: Any,
     ) -> None:
         super().__init__(data, queryset, request=request, **kwargs)
