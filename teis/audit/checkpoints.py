@@ -20,6 +20,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Sum
@@ -27,6 +28,9 @@ from django.utils import timezone
 
 from teis.core import crypto
 from teis.core.backup import checkpoint_dir
+
+if TYPE_CHECKING:
+    from .services import ChainCheck
 
 from .models import AuditArchive, AuditChainHead, AuditRecord
 
@@ -140,7 +144,7 @@ def latest_checkpoint() -> Checkpoint | None:
     return good[-1] if good else None
 
 
-def verify_against_checkpoints(checked: int, head_id: int):
+def verify_against_checkpoints(checked: int, head_id: int) -> ChainCheck:
     """Compare the (already re-hashed) chain in the database with every exported checkpoint."""
     from .services import ChainCheck
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -93,7 +95,7 @@ class AuditRecord(models.Model):
 
     actor_label.short_description = "操作人"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Integrity guard, not a business rule: an audit record is written once.
         if self.pk and not kwargs.get("force_insert"):
             raise PermissionError("审计记录不可修改")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -93,7 +94,7 @@ def record_hash(rec: AuditRecord, prev_hash: str, scheme: str = HASH_KEYED) -> s
     return crypto.hmac_sm3(chain_key(), payload)
 
 
-def _actor_fields(actor) -> dict[str, Any]:
+def _actor_fields(actor: Any) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": getattr(actor, "username", "") or ""}
     officer = getattr(actor, "officer", None) if hasattr(actor, "officer") else None
@@ -103,12 +104,12 @@ def _actor_fields(actor) -> dict[str, Any]:
 
 
 def record(
-    actor,
+    actor: Any,
     action: str,
     obj: models.Model | None = None,
     *,
-    changes: dict | None = None,
-    detail: dict | None = None,
+    changes: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
     category: str | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -148,7 +149,7 @@ def record(
 # --- describing changes -----------------------------------------------------------------------------
 
 
-def _display(field: models.Field, value: Any) -> Any:
+def _display(field: models.Field[Any, Any], value: Any) -> Any:
     if isinstance(field, EncryptedCharField):
         return mask_generic(str(value), 1, 1) if value else ""
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -168,7 +169,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return data
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{"field": [old, new]} for the fields that changed."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
@@ -229,7 +230,7 @@ def verify_chain(batch: int = 5000, *, with_checkpoints: bool = True) -> ChainCh
 
             return verify_against_checkpoints(checked, 0)
         return ChainCheck(True, checked)
-    if last_id != end_id or last_hash != head.last_hash:
+    if last_id != end_id or head is None or last_hash != head.last_hash:
         return ChainCheck(False, checked, end_id, "末尾记录缺失：链头摘要与最后一条记录不符（记录被删除）")
     if with_checkpoints:
         from .checkpoints import verify_against_checkpoints
@@ -274,7 +275,7 @@ def _archive_line(rec: AuditRecord) -> bytes:
 
 
 def archive_old_records(
-    actor=None, *, days: int | None = None, now: datetime | None = None, batch: int = 50_000
+    actor: Any = None, *, days: int | None = None, now: datetime | None = None, batch: int = 50_000
 ) -> list[AuditArchive]:
     """Write records older than the retention period to gzip JSON Lines files, then delete them.
 
@@ -284,7 +285,7 @@ def archive_old_records(
     """
     days = retention_days(days)
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    archives = []
+    archives: list[AuditArchive] = []
     while True:
         archive = _archive_batch(actor, cutoff, days, batch)
         if archive is None:
@@ -292,7 +293,7 @@ def archive_old_records(
         archives.append(archive)
 
 
-def _archive_batch(actor, cutoff: datetime, days: int, batch: int) -> AuditArchive | None:
+def _archive_batch(actor: Any, cutoff: datetime, days: int, batch: int) -> AuditArchive | None:
     with transaction.atomic():
         # The head lock serialises archiving with itself and with appenders of the chain.
         AuditChainHead.objects.get_or_create(pk=1)
@@ -351,7 +352,7 @@ def _archive_batch(actor, cutoff: datetime, days: int, batch: int) -> AuditArchi
     return archive
 
 
-def read_archive(archive: AuditArchive):
+def read_archive(archive: AuditArchive) -> Iterator[dict[str, Any]]:
     """Yield the records of an archive file as dicts (as written)."""
     storage, _ = archive_storage()
     with storage.open(archive.file_name, "rb") as fh, gzip.GzipFile(fileobj=fh, mode="rb") as gz:

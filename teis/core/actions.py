@@ -22,11 +22,18 @@ Example (dispatch)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+if TYPE_CHECKING:
+    from rest_framework import serializers
+
+    from .registry import ModelConfig
 
 from .services import ServiceError
 
@@ -58,7 +65,7 @@ class Action:
     # free keys read by custom pages: "confirm" (the same as `confirm`), "done" (a custom page's message)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def refusal(self, obj) -> str | None:
+    def refusal(self, obj: Any) -> str | None:
         """The Chinese refusal when `obj` is in a state this action does not apply to, else None."""
         ok = True
         if self.states is not None:
@@ -69,18 +76,18 @@ class Action:
             return None
         if self.not_applicable:
             return self.not_applicable
-        display = getattr(obj, f"get_{self.state_field}_display", lambda: "")()
+        display: str = getattr(obj, f"get_{self.state_field}_display", lambda: "")()
         return f"“{obj}”当前状态为“{display}”，不能{self.label}。" if display else f"“{obj}”当前不能{self.label}。"
 
-    def question(self, obj) -> str:
+    def question(self, obj: Any) -> str:
         """The confirmation shown before the button acts (empty: none)."""
         if self.confirm or self.extra.get("confirm"):
-            return self.confirm or self.extra["confirm"]
+            return str(self.confirm or self.extra["confirm"])
         if self.style in ("danger", "warning"):
             return f"将对“{obj}”执行“{self.label}”，提交后不能撤销。确定{self.label}？"
         return ""
 
-    def perform(self, actor, obj, data) -> Any:
+    def perform(self, actor: Any, obj: Any, data: Mapping[str, Any]) -> Any:
         """Validate the input with the action's form and run the service: the one path of page and API.
         Raises `ServiceError` (state, invalid input, the service's own refusals)."""
         message = self.refusal(obj)
@@ -92,7 +99,7 @@ class Action:
             raise ServiceError("invalid", "提交的数据有误。", fields)
         return self.run(actor, obj, **form.cleaned_data)
 
-    def available_to(self, user, obj) -> bool:
+    def available_to(self, user: Any, obj: Any) -> bool:
         if not user.has_perm(self.permission) or self.refusal(obj) is not None:
             return False
         return self.offered_to is None or bool(self.offered_to(user, obj))
@@ -122,11 +129,12 @@ def all_actions() -> list[Action]:
 # --- the API side: a serializer for the OpenAPI document, built from the action's form -----------------------
 
 
-def input_serializer(action: Action):
+def input_serializer(action: Action) -> type[serializers.Serializer[Any]]:
     """A DRF serializer mirroring the action's form fields, for the schema (the form validates)."""
     from rest_framework import serializers
 
-    mapping = [  # first match wins: a ModelChoiceField is a ChoiceField whose choices are a query (not at import)
+    # first match wins: a ModelChoiceField is a ChoiceField whose choices are a query (not at import)
+    mapping: list[tuple[type[forms.Field], Callable[[Any], serializers.Field[Any, Any, Any, Any]]]] = [
         (forms.BooleanField, lambda f: serializers.BooleanField(required=False)),
         (forms.IntegerField, lambda f: serializers.IntegerField(required=f.required)),
         (forms.ModelChoiceField, lambda f: serializers.IntegerField(required=f.required)),
@@ -145,19 +153,19 @@ def input_serializer(action: Action):
         attrs[name].label = f.label
     model = action.model_label.split(".")[1].title()
     name = f"{model}{action.name.title().replace('_', '')}Input"
-    return type(name, (serializers.Serializer,), attrs)
+    serializer: type[serializers.Serializer[Any]] = type(name, (serializers.Serializer,), attrs)
+    return serializer
 
 
-def viewset_actions(config) -> dict[str, Any]:
+def viewset_actions(config: type[ModelConfig]) -> dict[str, Any]:
     """DRF `@action` methods for the config's registered actions, to add to its viewset class."""
     from drf_spectacular.utils import extend_schema
     from rest_framework.decorators import action as drf_action
-    from rest_framework.response import Response
 
     methods: dict[str, Any] = {}
     for act in for_model(config.model._meta.label_lower):
 
-        def run(self, request, pk=None, _act=act):
+        def run(self: Any, request: Request, pk: Any = None, _act: Action = act) -> Response:
             obj = self.get_object()  # the scoped queryset: 404 outside the user's scope
             data = request.data if hasattr(request.data, "get") else {}
             obj = _act.perform(request.user, obj, data)

@@ -31,11 +31,14 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 from . import crypto
 
@@ -74,7 +77,7 @@ def passphrase_from_env() -> str:
 # --- key material ----------------------------------------------------------------------------------
 
 
-def _key_material() -> dict:
+def _key_material() -> dict[str, Any]:
     return {
         "secret_key": settings.SECRET_KEY,
         "sm4_keys": {str(k): v for k, v in settings.TEIS_SM4_KEYS.items()},
@@ -85,7 +88,7 @@ def _key_material() -> dict:
     }
 
 
-def _write_key_files(keys: dict) -> list[str]:
+def _write_key_files(keys: dict[str, Any]) -> list[str]:
     """Write the restored keys where settings read them in the embedded mode (var/, mode 0600)."""
     var = Path(settings.VAR_DIR)
     files = {
@@ -111,11 +114,11 @@ def _write_key_files(keys: dict) -> list[str]:
 # --- database --------------------------------------------------------------------------------------
 
 
-def _db_settings(alias: str = "default") -> dict:
+def _db_settings(alias: str = "default") -> dict[str, Any]:
     return connections[alias].settings_dict
 
 
-def _pg_env(db: dict) -> tuple[list[str], dict]:
+def _pg_env(db: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
     args = ["-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432)]
     if db.get("USER"):
         args += ["-U", db["USER"]]
@@ -186,13 +189,13 @@ def _restore_database(member: Path) -> None:
 # --- files -----------------------------------------------------------------------------------------
 
 
-def _media_manifest() -> tuple[list[dict], Path | None]:
+def _media_manifest() -> tuple[list[dict[str, Any]], Path | None]:
     """Every stored file with size and SM3; the local root when the files are on this machine's disk."""
     from .storage import get_storage
 
     storage = get_storage()
     local = None if getattr(settings, "STORAGE_URL", "") else Path(settings.MEDIA_ROOT)
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
 
     def walk(prefix: str) -> None:
         dirs, files = storage.listdir(prefix) if prefix or storage.exists(prefix or ".") else ([], [])
@@ -312,11 +315,11 @@ def _read(tar: tarfile.TarFile, name: str) -> bytes:
     return fh.read()
 
 
-def _member_sm3(fh: BinaryIO) -> str:
+def _member_sm3(fh: SupportsRead[bytes]) -> str:
     return crypto.sm3_file_hex(fh)
 
 
-def verify_backup(path: Path, passphrase: str) -> tuple[dict, dict]:
+def verify_backup(path: Path, passphrase: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Check the manifest's MAC and every member's SM3; return (manifest, decrypted key material)."""
     try:
         tar = tarfile.open(path, "r")  # noqa: SIM115 (closed by the `with` below)
@@ -344,7 +347,7 @@ def verify_backup(path: Path, passphrase: str) -> tuple[dict, dict]:
     return manifest, keys
 
 
-def restore_backup(path: Path, passphrase: str) -> dict:
+def restore_backup(path: Path, passphrase: str) -> dict[str, Any]:
     """Rebuild this installation from a verified backup: database, files, checkpoints, keys.
 
     Refuses unless the database is empty (no table has a row) and the media directory has no files.

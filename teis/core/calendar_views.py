@@ -14,6 +14,8 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +38,7 @@ def _year(value: str | None, default: int) -> int:
 
 
 @login_required
-def calendar_page(request):
+def calendar_page(request: HttpRequest) -> HttpResponse:
     require(request, "core.view_calendarday")
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today.year)
@@ -89,17 +91,17 @@ class NoticeImportForm(forms.Form):
         error_messages={"required": "请选择要导入的 Excel 文件。", "empty": "上传的文件是空的。"},
     )
 
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
+    def clean_file(self) -> UploadedFile:
+        f: UploadedFile = self.cleaned_data["file"]
+        if not (f.name or "").lower().endswith(".xlsx"):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件。")
-        if f.size > MAX_UPLOAD_BYTES:
+        if (f.size or 0) > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("文件不能超过 2 MB。")
         return f
 
 
 @login_required
-def calendar_import(request):
+def calendar_import(request: HttpRequest) -> HttpResponse:
     require(request, "core.add_calendarday")
     today = timezone.localdate()
     initial_year = _year(request.GET.get("year"), today.year + 1)
@@ -138,7 +140,7 @@ def _title(year: int) -> str:
 
 
 @login_required
-def calendar_template(request, year: int):
+def calendar_template(request: HttpRequest, year: int) -> HttpResponse:
     require(request, "core.view_calendarday")
     year = _year(str(year), timezone.localdate().year + 1)
     return xlsx_response(holidays.template_xlsx(year), f"{year}年节假日安排模板.xlsx")

@@ -4,10 +4,16 @@ puts a model with a lifecycle on the plain generic service, stops `manage.py che
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 from django.core import checks
 
+if TYPE_CHECKING:
+    from .registry import ModelConfig
 
-def _writable_configs():
+
+def _writable_configs() -> Iterator[type[ModelConfig]]:
     from .registry import registry
 
     for config in registry.configs.values():
@@ -17,7 +23,7 @@ def _writable_configs():
 
 
 @checks.register()
-def check_registry_writes(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_registry_writes(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     from .registry import has_lifecycle, is_rule_field
 
     errors: list[checks.CheckMessage] = []

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from .registry import registry
 
 
-def shell(request):
+def shell(request: HttpRequest) -> dict[str, Any]:
     """Menu and counts for the page shell (top bar, left menu)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -19,9 +19,12 @@ import binascii
 import hmac as std_hmac
 import os
 import re
-from typing import BinaryIO, Final
+from typing import TYPE_CHECKING, Final
 
 import gmssl_pyx
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives import hmac as crypto_hmac
@@ -102,7 +105,7 @@ class Sm3Hasher:
         return self.digest().hex()
 
 
-def sm3_file_hex(fileobj: BinaryIO, chunk_size: int = 1 << 20) -> str:
+def sm3_file_hex(fileobj: SupportsRead[bytes], chunk_size: int = 1 << 20) -> str:
     """SM3 hex digest of a binary file object read from its current position to its end, in chunks."""
     hasher = Sm3Hasher()
     while chunk := fileobj.read(chunk_size):

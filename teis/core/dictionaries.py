@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.core.cache import cache
 from django.db import models, transaction
@@ -86,7 +86,8 @@ def check_item_parent(item: DictionaryItem, parent: DictionaryItem | None) -> No
         return
     if parent.dict_type_id != item.dict_type_id:
         raise ServiceError("dict_parent_type", "上级字典项必须属于同一字典类型。", {"parent": ["上级不属于同一类型"]})
-    seen, node = set(), parent
+    seen: set[Any] = set()
+    node: DictionaryItem | None = parent
     while node is not None:
         if item.pk is not None and node.pk == item.pk:
             raise ServiceError("dict_parent_cycle", "上级字典项不能是其自身或其下级。", {"parent": ["上级无效"]})
@@ -100,7 +101,7 @@ class DictionaryService(GenericService):
     """Writes of dictionary types and items: the generic audited write plus the rules below, and the cache
     invalidation of the affected type."""
 
-    def do_create(self, actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    def do_create(self, actor: Any, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             if model is DictionaryItem:
                 probe = DictionaryItem(dict_type=data.get("dict_type"))
@@ -109,7 +110,7 @@ class DictionaryService(GenericService):
             invalidate(_type_code(obj))
         return obj
 
-    def do_update(self, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             before = _type_code(obj)
             if isinstance(obj, DictionaryType) and obj.is_system and data.get("code", obj.code) != obj.code:
@@ -121,7 +122,7 @@ class DictionaryService(GenericService):
             invalidate(before, _type_code(obj))
         return obj
 
-    def do_delete(self, actor, obj: models.Model) -> None:
+    def do_delete(self, actor: Any, obj: models.Model) -> None:
         if isinstance(obj, DictionaryType) and obj.is_system:
             raise ServiceError("dict_system", f"“{obj}”是系统内置字典类型，不能删除。")
         code = _type_code(obj)
@@ -225,7 +226,7 @@ def _fail(errors: list[str]) -> ServiceError:
     )
 
 
-def read_rows(file) -> list[ImportRow]:
+def read_rows(file: bytes | BinaryIO) -> list[ImportRow]:
     """Parse and check every row of the workbook; raise one ServiceError listing every problem."""
     from .xlsx import WorkbookRefused, open_workbook
 
@@ -243,7 +244,7 @@ def read_rows(file) -> list[ImportRow]:
         raise _fail([f"第 1 行（表头）：缺少列“{c}”。表头应为：{'、'.join(COLUMNS)}。" for c in missing])
     index = {name: header.index(name) for name in COLUMNS if name in header}
 
-    def cell(values: tuple, name: str) -> Any:
+    def cell(values: tuple[Any, ...], name: str) -> Any:
         i = index.get(name)
         return values[i] if i is not None and i < len(values) else None
 
@@ -344,7 +345,7 @@ def _check_parents(rows: list[ImportRow], existing: dict[str, DictionaryItem]) -
     return ordered
 
 
-def do_import_xlsx(actor, type_code: str, file) -> ImportResult:
+def do_import_xlsx(actor: Any, type_code: str, file: bytes | BinaryIO) -> ImportResult:
     """Create or update the items of a dictionary type from an Excel file, in one transaction.
 
     Existing codes are updated, new codes created; items missing from the file are left as they are.
@@ -370,8 +371,11 @@ def do_import_xlsx(actor, type_code: str, file) -> ImportResult:
             data = {"label": row.label, "parent": parent, "order": row.order, "is_active": row.is_active}
             item = by_code.get(row.code)
             if item is None:
-                item = dictionary_service.do_create(
-                    actor, DictionaryItem, {"dict_type": dict_type, "code": row.code, **data}
+                item = cast(
+                    DictionaryItem,
+                    dictionary_service.do_create(
+                        actor, DictionaryItem, {"dict_type": dict_type, "code": row.code, **data}
+                    ),
                 )
                 result.created += 1
             elif (item.label, item.parent_id, item.order, item.is_active) == (
@@ -382,7 +386,7 @@ def do_import_xlsx(actor, type_code: str, file) -> ImportResult:
             ):
                 result.unchanged += 1
             else:
-                item = dictionary_service.do_update(actor, item, data)
+                item = cast(DictionaryItem, dictionary_service.do_update(actor, item, data))
                 result.updated += 1
             by_code[row.code] = item
             result.codes.append(row.code)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,17 +32,17 @@ class DictionaryImportForm(forms.Form):
         error_messages={"required": "请选择要导入的 Excel 文件。", "empty": "上传的文件是空的。"},
     )
 
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
+    def clean_file(self) -> UploadedFile:
+        f: UploadedFile = self.cleaned_data["file"]
+        if not (f.name or "").lower().endswith(".xlsx"):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件。")
-        if f.size > MAX_UPLOAD_BYTES:
+        if (f.size or 0) > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("文件不能超过 5 MB。")
         return f
 
 
 @login_required
-def dictionary_export(request, type_code: str):
+def dictionary_export(request: HttpRequest, type_code: str) -> HttpResponse:
     from teis.core.choices import AuditAction
     from teis.core.ports import audit
 
@@ -57,7 +59,7 @@ def dictionary_export(request, type_code: str):
 
 
 @login_required
-def dictionary_import(request, type_code: str):
+def dictionary_import(request: HttpRequest, type_code: str) -> HttpResponse:
     require(request, "core.change_dictionaryitem")
     dict_type = get_object_or_404(DictionaryType, code=type_code)
     # bound on every POST, even an empty one (no file chosen): it must say so, not show the blank form again

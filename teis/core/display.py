@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from .registry import ModelConfig
+
 
 def column_label(model: type[models.Model], column: str) -> str:
-    target = model
+    target: Any = model
     parts = column.split("__")
     for i, part in enumerate(parts):
         try:
@@ -27,7 +30,7 @@ def column_label(model: type[models.Model], column: str) -> str:
     return column
 
 
-def field_label(f) -> str:
+def field_label(f: Any) -> str:
     """A field's Chinese label. A relation declared without a verbose name would show Django's English default
     ("violation code"): it is named after the model it points to (违章代码) instead."""
     label = str(getattr(f, "verbose_name", f.name))
@@ -57,7 +60,7 @@ def raw_value(obj: models.Model, column: str) -> Any:
     return value
 
 
-def person_display(user, *, with_unit: bool = False) -> str:
+def person_display(user: Any, *, with_unit: bool = False) -> str:
     """A person as people know them: the officer's name (and unit, where the name alone is ambiguous), never
     the login. Accounts without an officer profile show their full name, else the login as a last resort."""
     if user is None:
@@ -66,12 +69,12 @@ def person_display(user, *, with_unit: bool = False) -> str:
     if officer is not None:
         if with_unit and officer.unit_id:
             return f"{officer.name}（{officer.unit.name}）"
-        return officer.name
+        return str(officer.name)
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return full or getattr(user, "username", "") or str(user)
+    return str(full or getattr(user, "username", "") or user)
 
 
-def _officer_of(user):
+def _officer_of(user: Any) -> Any:
     """The user's officer profile; free when the query selected it (`handler__officer`), one query otherwise."""
     from django.core.exceptions import ObjectDoesNotExist
 
@@ -153,11 +156,11 @@ KEY_LABELS = {
 }
 
 
-def can_reveal(user, config) -> bool:
+def can_reveal(user: Any, config: type[ModelConfig]) -> bool:
     return bool(config.masked_fields) and user.has_perm(config.reveal_permission)
 
 
-def display_value(obj: models.Model, column: str, config, user, *, reveal: bool = False) -> str:
+def display_value(obj: models.Model, column: str, config: type[ModelConfig], user: Any, *, reveal: bool = False) -> str:
     """The text of one cell: masked personal data unless `reveal` (which the caller audits)."""
     text = format_value(raw_value(obj, column))
     mask = config.masked_fields.get(column)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from typing import IO, TYPE_CHECKING, Any
 
 from django.http import QueryDict
 from openpyxl import Workbook
@@ -11,12 +12,17 @@ from openpyxl.styles import Font
 
 from .display import column_label, display_value
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from .registry import ModelConfig
+
 
 def write_workbook(
-    config,
-    rows: Iterable,
-    user,
-    stream,
+    config: type[ModelConfig],
+    rows: Iterable[Any],
+    user: Any,
+    stream: IO[bytes],
     *,
     total: int = 0,
     progress: Callable[[int], None] | None = None,
@@ -37,7 +43,7 @@ def write_workbook(
     return count
 
 
-def _bold(ws, text: str):
+def _bold(ws: Any, text: str) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(ws, value=text)
@@ -45,14 +51,14 @@ def _bold(ws, text: str):
     return cell
 
 
-def filtered_queryset(config, user, query: str):
+def filtered_queryset(config: type[ModelConfig], user: Any, query: str) -> QuerySet[Any]:
     """The list's queryset for `user` with the filters and sort of a query string: shared by the page, the
     synchronous export and the export job, so all three agree."""
     from .filters import filterset_for
     from .views import apply_sort
 
     params = QueryDict(query or "")
-    qs = config.queryset_for(user)
+    qs: QuerySet[Any] = config.queryset_for(user)
     fs = filterset_for(config)(params, queryset=qs, request=_UserRequest(user))
     qs = fs.qs if fs.is_valid() else qs.none()
     return apply_sort(config, qs, params.get("sort", ""))
@@ -61,16 +67,16 @@ def filtered_queryset(config, user, query: str):
 class _UserRequest:
     """The little of a request a FilterSet needs, for use inside jobs."""
 
-    def __init__(self, user):
+    def __init__(self, user: Any) -> None:
         self.user = user
 
 
-def export_bytes(config, user, query: str) -> tuple[bytes, int]:
+def export_bytes(config: type[ModelConfig], user: Any, query: str) -> tuple[bytes, int]:
     buf = io.BytesIO()
     qs = filtered_queryset(config, user, query)
     n = write_workbook(config, qs.iterator(chunk_size=1000) if not _has_prefetch(config) else qs, user, buf)
     return buf.getvalue(), n
 
 
-def _has_prefetch(config) -> bool:
+def _has_prefetch(config: type[ModelConfig]) -> bool:
     return bool(config.related_paths()[1])

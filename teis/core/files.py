@@ -9,10 +9,13 @@ anything else is a download (`application/octet-stream`). Every file response ca
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
-from django.http import FileResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, HttpResponseBase
 
 from .services import ServiceError
 
@@ -52,7 +55,7 @@ PURPOSES: dict[str, UploadPurpose] = {
 }
 
 
-def sniff(f) -> str:
+def sniff(f: UploadedFile) -> str:
     """The content type read from the file's first bytes ("" when unknown); the file is left at its start."""
     import filetype
 
@@ -63,7 +66,7 @@ def sniff(f) -> str:
     return kind.mime if kind else ""
 
 
-def check_upload(f, purpose: str) -> str:
+def check_upload(f: UploadedFile, purpose: str) -> str:
     """The sniffed content type of `f` if `purpose` accepts it; else ServiceError("file_type") naming the file."""
     allowed = PURPOSES[purpose]
     name = os.path.basename(getattr(f, "name", "") or "") or "未命名文件"
@@ -75,7 +78,7 @@ def check_upload(f, purpose: str) -> str:
     return mime
 
 
-def upload_errors(files, purpose: str, *, max_files: int, max_mb: int) -> list[str]:
+def upload_errors(files: Sequence[UploadedFile], purpose: str, *, max_files: int, max_mb: int) -> list[str]:
     """The Chinese problems of a batch of uploads (count, name, empty, size, then `check_upload`'s content check),
     one per file at most; empty when all are acceptable. Callers raise them with their own wording."""
     errors = []
@@ -87,7 +90,7 @@ def upload_errors(files, purpose: str, *, max_files: int, max_mb: int) -> list[s
             errors.append("文件缺少文件名")
         elif not getattr(f, "size", 0):
             errors.append(f"文件“{name}”是空文件")
-        elif f.size > max_mb * 1024 * 1024:
+        elif (f.size or 0) > max_mb * 1024 * 1024:
             errors.append(f"文件“{name}”超过 {max_mb} MB")
         else:
             try:
@@ -97,7 +100,7 @@ def upload_errors(files, purpose: str, *, max_files: int, max_mb: int) -> list[s
     return errors
 
 
-def file_response(handle, *, content_type: str, filename: str) -> FileResponse:
+def file_response(handle: Any, *, content_type: str, filename: str) -> FileResponse:
     """A stored file for the browser: inline only for media the viewer renders, otherwise a download."""
     inline = content_type in INLINE_TYPES
     response = FileResponse(handle, content_type=content_type if inline else "application/octet-stream")
@@ -107,7 +110,7 @@ def file_response(handle, *, content_type: str, filename: str) -> FileResponse:
     return response
 
 
-def secure(response):
+def secure(response: HttpResponseBase) -> HttpResponseBase:
     """Headers every response carrying user-supplied file content gets."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = FILE_CSP

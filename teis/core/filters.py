@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
+
 import django_filters
 from django import forms
 from django.db import models
 
 from .forms import style_widgets
 
+if TYPE_CHECKING:
+    from .registry import ModelConfig
 
-class IdFilter(django_filters.NumberFilter):
+
+class IdFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter ships no type hints
     """A record id: a whole number the database can hold (a float like 1e308 is a field error)."""
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+class ScopedFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no type hints
     """A FilterSet whose model choices are limited to the user's scope and whose widgets are Bootstrap."""
 
-    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: models.QuerySet[Any] | None = None,
+        *,
+        request: Any = None,  # a request, or any object with `.user` (`exports._UserRequest`)
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         for f in self.filters.values():
@@ -37,38 +50,38 @@ class ScopedFilterSet(django_filters.FilterSet):
                 f.extra["empty_label"] = "全部"
 
     @property
-    def form(self):
-        form = super().form
+    def form(self) -> forms.BaseForm:
+        form: forms.BaseForm = super().form
         if not getattr(form, "_teis_styled", False):
             any_value_for_booleans(form)
             style_widgets(form)
             guard_model_choices(form)
-            form._teis_styled = True
+            form._teis_styled = True  # type: ignore[attr-defined]  # a marker on this form instance
         return form
 
 
 BOOLEAN_FILTER_CHOICES = [("", "全部"), ("true", "是"), ("false", "否")]
 
 
-def any_value_for_booleans(form) -> None:
+def any_value_for_booleans(form: forms.BaseForm) -> None:
     """A yes/no filter offers 全部 / 是 / 否 (django-filter's default reads 未知 / 是 / 否)."""
     for field in form.fields.values():
         if isinstance(field, forms.NullBooleanField):
             field.widget = forms.Select(choices=BOOLEAN_FILTER_CHOICES, attrs=field.widget.attrs)
 
 
-def guard_model_choices(form) -> None:
+def guard_model_choices(form: forms.BaseForm) -> None:
     """A model choice given as a number the database cannot hold (e.g. 1e308) is a field error, not an
     OverflowError from the driver."""
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField):
-            field.to_python = _overflow_safe(field.to_python)
+            setattr(field, "to_python", _overflow_safe(field.to_python))  # noqa: B010 (mypy: no method assignment)
             if hasattr(field, "_check_values"):
                 field._check_values = _overflow_safe(field._check_values)
 
 
-def _overflow_safe(method):
-    def wrapped(value):
+def _overflow_safe(method: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def wrapped(value: Any) -> Any:
         try:
             return method(value)
         except OverflowError:
@@ -81,7 +94,7 @@ TEXT_FIELDS = (models.CharField, models.TextField)
 NUMBER_FIELDS = (models.IntegerField, models.DecimalField, models.FloatField)
 
 
-def filterset_for(config) -> type[django_filters.FilterSet]:
+def filterset_for(config: type[ModelConfig]) -> type[django_filters.FilterSet]:
     """The config's FilterSet, or one generated from the list columns: text contains, choices, relations."""
     if config.filterset is not None:
         return config.filterset
@@ -94,7 +107,7 @@ def filterset_for(config) -> type[django_filters.FilterSet]:
         if "__" in column:
             continue
         try:
-            f = config.model._meta.get_field(column)
+            f = cast("models.Field[Any, Any]", config.model._meta.get_field(column))  # list columns: fields
         except Exception:
             continue
         if isinstance(f, EncryptedCharField):

@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
 
 CJK_FONT_FILES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -13,7 +17,7 @@ CJK_FONT_FILES = (
 
 
 @functools.cache
-def cjk_font(size: int):
+def cjk_font(size: int) -> FreeTypeFont | None:
     from PIL import ImageFont
 
     for path in CJK_FONT_FILES:

@@ -9,6 +9,7 @@ import functools
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -17,16 +18,18 @@ DISTRICTS_FILE = Path(settings.BASE_DIR) / "teis" / "static" / "teis" / "shangha
 
 
 @functools.cache
-def shanghai_districts() -> dict:
+def shanghai_districts() -> dict[str, Any]:
     """The packaged FeatureCollection of Shanghai's 16 districts (properties: name, code = GB/T 2260)."""
-    return json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
+    collection: dict[str, Any] = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
+    return collection
 
 
-def district_geometry(region_code: str) -> dict | None:
+def district_geometry(region_code: str) -> dict[str, Any] | None:
     """The GeoJSON geometry of the district with this GB/T 2260 code, or None."""
     for feature in shanghai_districts()["features"]:
         if feature["properties"]["code"] == region_code:
-            return feature["geometry"]
+            geometry: dict[str, Any] = feature["geometry"]
+            return geometry
     return None
 
 

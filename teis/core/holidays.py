@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db import models, transaction
 
@@ -44,7 +44,7 @@ def reminder_key(year: int) -> str:
 class CalendarService(GenericService):
     """Writes of calendar days and notices: the generic audited write, then the calendar snapshot is dropped."""
 
-    def do_create(self, actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    def do_create(self, actor: Any, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             if model is CalendarDay:
                 check_day(data.get("date"), data.get("kind"))
@@ -52,7 +52,7 @@ class CalendarService(GenericService):
             _changed(obj)
         return obj
 
-    def do_update(self, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             if isinstance(obj, CalendarDay):
                 check_day(data.get("date", obj.date), data.get("kind", obj.kind))
@@ -60,7 +60,7 @@ class CalendarService(GenericService):
             _changed(obj)
         return obj
 
-    def do_delete(self, actor, obj: models.Model) -> None:
+    def do_delete(self, actor: Any, obj: models.Model) -> None:
         with transaction.atomic():
             super().do_delete(actor, obj)
             workdays.invalidate()
@@ -212,7 +212,7 @@ def _fail(errors: list[str]) -> ServiceError:
     )
 
 
-def read_notice_rows(file, year: int) -> list[NoticeRow]:
+def read_notice_rows(file: bytes | BinaryIO, year: int) -> list[NoticeRow]:
     """Parse and check every row; raise one ServiceError naming each bad row."""
     from .xlsx import WorkbookRefused, open_workbook
 
@@ -231,7 +231,7 @@ def read_notice_rows(file, year: int) -> list[NoticeRow]:
         raise _fail([f"第 1 行（表头）：缺少列“{c}”。表头应为：{'、'.join(COLUMNS)}。" for c in missing])
     index = {name: header.index(name) for name in COLUMNS if name in header}
 
-    def cell(values: tuple, name: str) -> Any:
+    def cell(values: tuple[Any, ...], name: str) -> Any:
         i = index.get(name)
         return values[i] if i is not None and i < len(values) else None
 
@@ -274,7 +274,9 @@ def read_notice_rows(file, year: int) -> list[NoticeRow]:
     return parsed
 
 
-def do_import_notice(actor, year: int, title: str, document_number: str, file) -> NoticeImportResult:
+def do_import_notice(
+    actor: Any, year: int, title: str, document_number: str, file: bytes | BinaryIO
+) -> NoticeImportResult:
     """Enter one year's State Council notice from a workbook, in one transaction (see the module docstring)."""
     if not 2000 <= year <= 2100:
         raise ServiceError("calendar_year", "年度应在 2000 至 2100 之间。", {"year": ["年度无效"]})
@@ -298,15 +300,15 @@ def do_import_notice(actor, year: int, title: str, document_number: str, file) -
                 calendar_service.do_delete(actor, obj)
                 result.removed += 1
         for row in rows:
-            obj = existing.get(row.date)
+            current = existing.get(row.date)
             data = {"kind": row.kind, "name": row.name, "source": source}
-            if obj is None:
+            if current is None:
                 calendar_service.do_create(actor, CalendarDay, {"date": row.date, **data})
                 result.created += 1
-            elif (obj.kind, obj.name, obj.source) == (row.kind, row.name, source):
+            elif (current.kind, current.name, current.source) == (row.kind, row.name, source):
                 result.unchanged += 1
             else:
-                calendar_service.do_update(actor, obj, data)
+                calendar_service.do_update(actor, current, data)
                 result.updated += 1
         notice_data = {
             "title": fit(HolidayNotice, "title", title, strip=True),
@@ -324,7 +326,7 @@ def do_import_notice(actor, year: int, title: str, document_number: str, file) -
 # --- the reminder -----------------------------------------------------------------------------------------------
 
 
-def system_administrators() -> list:
+def system_administrators() -> list[Any]:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()

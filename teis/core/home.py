@@ -97,7 +97,7 @@ LEADERSHIP = roles("leadership")
 COMMAND = roles("command_center")
 
 
-def url_or_blank(name: str, *args, query: str = "") -> str:
+def url_or_blank(name: str, *args: Any, query: str = "") -> str:
     if not name:
         return ""
     try:
@@ -107,7 +107,7 @@ def url_or_blank(name: str, *args, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-def role_codes(user) -> set[str]:
+def role_codes(user: Any) -> set[str]:
     """The codes of the user's roles, cached on the user for the request."""
     cached = getattr(user, "_teis_role_codes", None)
     if cached is None:
@@ -168,7 +168,7 @@ def all_panels() -> list[HomePanel]:
     return _panels
 
 
-def panels_for(user) -> list[tuple[HomePanel, PanelContent]]:
+def panels_for(user: Any) -> list[tuple[HomePanel, PanelContent]]:
     codes = role_codes(user)
     if user.is_superuser:
         codes = codes | {"system_admin"}
@@ -178,7 +178,7 @@ def panels_for(user) -> list[tuple[HomePanel, PanelContent]]:
 # --- core's own panels: the inbox every feature writes to, and the job runner for operations ------------------------
 
 
-def _todos(user) -> PanelContent:
+def _todos(user: Any) -> PanelContent:
     from .models import TodoItem, TodoStatus
 
     qs = TodoItem.objects.filter(user=user, status=TodoStatus.OPEN)
@@ -190,11 +190,11 @@ def _todos(user) -> PanelContent:
     )
 
 
-def _notifications(user) -> PanelContent:
+def _notifications(user: Any) -> PanelContent:
     from .models import Notification
 
     rows = Notification.objects.filter(user=user).order_by("-created_at")[:LIST_SIZE]
-    level = {Notification.Level.ALARM: "danger", Notification.Level.WARNING: "warning"}
+    level: dict[str, str] = {Notification.Level.ALARM: "danger", Notification.Level.WARNING: "warning"}
     return PanelContent(
         items=[
             HomeItem(
@@ -209,7 +209,7 @@ def _notifications(user) -> PanelContent:
     )
 
 
-def _jobs(user) -> PanelContent:
+def _jobs(user: Any) -> PanelContent:
     """Periodic jobs: the failures of the last day, and the latest runs."""
     from .models import JobRun
 

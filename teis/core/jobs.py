@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.utils import timezone
 from huey import crontab  # noqa: F401  (re-exported for apps)
 from huey.contrib.djhuey import periodic_task
+
+T = TypeVar("T")
 
 PERIODIC: dict[str, PeriodicJob] = {}
 
@@ -18,7 +22,7 @@ PERIODIC: dict[str, PeriodicJob] = {}
 class PeriodicJob:
     name: str
     label: str
-    validate_datetime: object
+    validate_datetime: Callable[[dt.datetime], bool]
 
     def next_run(self, now: dt.datetime | None = None) -> dt.datetime | None:
         """The next minute at which huey's crontab would fire (searched up to 8 days ahead)."""
@@ -31,24 +35,26 @@ class PeriodicJob:
         return None
 
 
-def recorded_periodic(schedule, *, label: str):
+def recorded_periodic(
+    schedule: Callable[[dt.datetime], bool], *, label: str
+) -> Callable[[Callable[[], object]], Callable[[], object]]:
     """Like huey's `periodic_task`, recording a `JobRun` with the outcome of every run."""
 
-    def decorator(func):
+    def decorator(func: Callable[[], object]) -> Callable[[], object]:
         name = f"{func.__module__}.{func.__name__}"
 
         @functools.wraps(func)
-        def wrapper():
+        def wrapper() -> object:
             return run_recorded(name, func)
 
-        task = periodic_task(schedule)(wrapper)  # huey names it module.function, like `name`
+        task: Callable[[], object] = periodic_task(schedule)(wrapper)  # huey names it module.function, like `name`
         PERIODIC[name] = PeriodicJob(name=name, label=label, validate_datetime=schedule)
         return task
 
     return decorator
 
 
-def run_recorded(name: str, func, *args, **kwargs):
+def run_recorded(name: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     from .models import JobRun
 
     run = JobRun.objects.create(name=name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 
 @dataclass(frozen=True)
@@ -205,11 +206,15 @@ ROLE_MENUS: dict[str, RoleMenu] = {
 }
 
 
+if TYPE_CHECKING:
+    from .registry import MenuEntry
+
+
 def declared_menus(codes: set[str]) -> list[RoleMenu]:
     return [ROLE_MENUS[c] for c in sorted(codes) if c in ROLE_MENUS]
 
 
-def shows(menus: list[RoleMenu], entry) -> bool:
+def shows(menus: list[RoleMenu], entry: MenuEntry) -> bool:
     """Whether an entry belongs in the menu of a user with these declared role menus (none: everything)."""
     if not menus:
         return True

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 from . import context
 from .validators import CONTROL_CHARACTERS  # NUL and other C0 controls (PostgreSQL cannot even store NUL)
@@ -12,10 +16,10 @@ logger = logging.getLogger("django.request")
 class RequestContextMiddleware:
     """Makes the request's IP and user agent available to services (for audit) for its duration."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = context.set_current(context.from_request(request))
         try:
             return self.get_response(request)
@@ -27,11 +31,11 @@ CONTROL_MESSAGE = "提交的内容含有不允许的控制字符（如空字符 
 QUERY_MESSAGE = "请求参数含有非法字符。"
 
 
-def _bad_fields(pairs) -> list[str]:
+def _bad_fields(pairs: Iterable[tuple[str, str]]) -> list[str]:
     return sorted({k for k, v in pairs if CONTROL_CHARACTERS.search(k) or CONTROL_CHARACTERS.search(v)})
 
 
-def _json_strings(value, path=""):
+def _json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(path, string) for every key and string value of a parsed JSON document."""
     if isinstance(value, str):
         yield path or "body", value
@@ -57,10 +61,10 @@ class NulByteGuardMiddleware:
       ever receives such text.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         for name, value in list(request.COOKIES.items()):
             if "\x00" in name or "\x00" in value:
                 del request.COOKIES[name]
@@ -73,7 +77,13 @@ class NulByteGuardMiddleware:
                 return _refuse(request, CONTROL_MESSAGE, bad)
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         """A page: forms whose every text field refuses control characters itself (the generic model pages,
         views marked `validates_text_per_field`) show the message next to the field; any other page is
         refused here, before its view can pass such text on."""
@@ -86,7 +96,7 @@ class NulByteGuardMiddleware:
         return _refuse(request, CONTROL_MESSAGE, bad) if bad else None
 
     @staticmethod
-    def _bad_body_fields(request) -> list[str]:
+    def _bad_body_fields(request: HttpRequest) -> list[str]:
         content_type = request.content_type or ""
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             try:
@@ -105,7 +115,7 @@ class NulByteGuardMiddleware:
         return []
 
 
-def _refuse(request, message: str, fields: list[str]):
+def _refuse(request: HttpRequest, message: str, fields: list[str]) -> HttpResponse:
     from django.http import HttpResponseBadRequest, JsonResponse
 
     if request.path.startswith("/api/"):
@@ -136,10 +146,10 @@ class ApiErrorBodyMiddleware:
     connection), which Django would otherwise answer with an HTML page.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")
@@ -149,7 +159,7 @@ class ApiErrorBodyMiddleware:
             return self._json(response.status_code)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> JsonResponse | None:
         if not request.path.startswith("/api/"):
             return None
         from django.core.exceptions import PermissionDenied
@@ -163,7 +173,7 @@ class ApiErrorBodyMiddleware:
         return self._json(500)
 
     @staticmethod
-    def _json(status: int):
+    def _json(status: int) -> JsonResponse:
         from django.http import JsonResponse
 
         from .api.errors import body

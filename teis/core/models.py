@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Self, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -26,7 +28,10 @@ class DataScope(models.TextChoices):
 SCOPE_RANK = {DataScope.OWN: 0, DataScope.UNIT: 1, DataScope.SUBTREE: 2, DataScope.ALL: 3}
 
 
-class ScopedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
     """Restricts rows by the user's organisation and role.
 
     A model says how it relates to the organisation with two class attributes:
@@ -34,7 +39,7 @@ class ScopedQuerySet(models.QuerySet):
     and `scope_owner_field` (path to the user who owns it, for the "own" scope).
     """
 
-    def for_user(self, user) -> ScopedQuerySet:
+    def for_user(self, user: Any) -> Self:
         from teis.core.ports import scope_filter  # provided by teis.org, which sits above core
 
         if user is None or not getattr(user, "is_authenticated", False):
@@ -45,7 +50,10 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+_ScopedManagerBase = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class ScopedManager(_ScopedManagerBase[_M]):
     pass
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Notification, TodoItem, TodoStatus
 
 
-def counts(user) -> dict[str, int]:
+def counts(user: User) -> dict[str, int]:
     """Open todos and unread notifications of one user, in one query (every page's top bar)."""
     todo, note = TodoItem._meta.db_table, Notification._meta.db_table
     q = connection.ops.quote_name
@@ -25,10 +29,10 @@ def counts(user) -> dict[str, int]:
 
 
 REFRESH = {"type": "counts.refresh"}
-_SENDING: set = set()
+_SENDING: set[Any] = set()
 
 
-def push_refresh(user_ids) -> None:
+def push_refresh(user_ids: Iterable[int]) -> None:
     """Tell the open pages of these users that their counts changed: each page's consumer counts and sends them
     (`consumers.NotificationConsumer.counts_refresh`), so a user with no page open costs no query (perf, issue 4).
     One trip into the channel layer for all the users."""
@@ -40,7 +44,7 @@ def push_refresh(user_ids) -> None:
     if not groups:
         return
 
-    async def send():
+    async def send() -> None:
         for group in groups:
             await layer.group_send(group, dict(REFRESH))
 
@@ -56,7 +60,7 @@ def push_refresh(user_ids) -> None:
         async_to_sync(send)()
 
 
-def _listening(layer, groups: list[str]) -> list[str]:
+def _listening(layer: Any, groups: list[str]) -> list[str]:
     """The groups worth a message. The in-memory layer (embedded mode) only reaches the pages connected to this
     process: a group nobody joined here is skipped without entering the event loop (a job or a script)."""
     from channels.layers import InMemoryChannelLayer
@@ -83,21 +87,21 @@ class _Pushes:
         push_refresh(self.user_ids)
 
 
-def refresh_on_commit(user_ids) -> None:
+def refresh_on_commit(user_ids: Iterable[int]) -> None:
     """Refresh these users' counts once the transaction commits (at once outside a transaction): one callback per
     transaction for all the users it touched (a workflow step completes, cancels and posts todos for several
     people), no query before or after commit."""
-    user_ids = set(user_ids)
-    if not user_ids:
+    pending = set(user_ids)
+    if not pending:
         return
     conn = transaction.get_connection()
     if conn.in_atomic_block:
         for _sids, func, _robust in reversed(conn.run_on_commit):
             if isinstance(func, _Pushes):
-                func.user_ids |= user_ids
+                func.user_ids |= pending
                 return
     pushes = _Pushes()
-    pushes.user_ids |= user_ids
+    pushes.user_ids |= pending
     # robust: the rows are committed; a channel layer that is down must not turn the request into an error
     transaction.on_commit(pushes, robust=True)
 
@@ -106,7 +110,9 @@ def _after_commit(user_id: int) -> None:
     refresh_on_commit([user_id])
 
 
-def post_todo(user, title: str, *, category: str, url: str = "", source_key: str = "", due_at=None) -> TodoItem:
+def post_todo(
+    user: User, title: str, *, category: str, url: str = "", source_key: str = "", due_at: dt.datetime | None = None
+) -> TodoItem:
     item = TodoItem.objects.create(
         user=user, title=title, category=category, url=url, source_key=source_key, due_at=due_at
     )
@@ -114,7 +120,7 @@ def post_todo(user, title: str, *, category: str, url: str = "", source_key: str
     return item
 
 
-def complete_todos(source_key: str, *, user=None) -> int:
+def complete_todos(source_key: str, *, user: User | None = None) -> int:
     """Mark the open todo items of one source (e.g. "case:42:approve") done, for everyone or one user."""
     if not source_key:
         return 0
@@ -127,13 +133,15 @@ def complete_todos(source_key: str, *, user=None) -> int:
     return n
 
 
-def notify(user, title: str, body: str = "", *, level: str = Notification.Level.INFO, url: str = "") -> Notification:
+def notify(
+    user: User, title: str, body: str = "", *, level: str = Notification.Level.INFO, url: str = ""
+) -> Notification:
     note = Notification.objects.create(user=user, title=title, body=body, level=level, url=url)
     _after_commit(user.pk)
     return note
 
 
-def mark_read(user, ids: list[int] | None = None) -> int:
+def mark_read(user: User, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

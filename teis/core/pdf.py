@@ -10,6 +10,7 @@ and files under the static directories may be loaded: a template can never make 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -22,12 +23,12 @@ class PdfError(Exception):
     pass
 
 
-def _local_only_fetcher():
+def _local_only_fetcher() -> Any:
     """A WeasyPrint fetcher for `data:` URLs and files under the static roots only."""
     from weasyprint.urls import URLFetcher
 
-    class LocalOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
+        def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith(settings.STATIC_URL):
                 found = finders.find(url[len(settings.STATIC_URL) :])
                 if found:
@@ -49,15 +50,16 @@ def _static_roots() -> list[str]:
     return roots
 
 
-def render_pdf(template_name: str, context: dict | None = None) -> bytes:
+def render_pdf(template_name: str, context: dict[str, Any] | None = None) -> bytes:
     """Render a Django template to PDF bytes. Raises PdfError if the template refers to a remote resource."""
     from weasyprint import HTML
 
     html = render_to_string(template_name, context or {})
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher()).write_pdf()
+    return pdf
 
 
-def html_document(html: str):
+def html_document(html: str) -> Any:
     """A rendered WeasyPrint document (pages laid out) of `html`, with the local-only fetcher: for callers that
     count pages, combine documents (`document.copy(pages).write_pdf()`) or render template text of their own."""
     from weasyprint import HTML

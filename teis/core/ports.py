@@ -7,8 +7,11 @@ calls them through the functions here. A call before they are provided is a prog
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Model, Q, QuerySet
 
 
 class Ports:
@@ -36,42 +39,47 @@ _get = _ports.get
 # --- the audit trail (teis.audit) --------------------------------------------------------------------------------
 
 
-def audit_record(actor, action: str, obj=None, **kwargs):
+def audit_record(actor: Any, action: str, obj: Any = None, **kwargs: Any) -> Any:
     """Append one audit record in the caller's transaction (`teis.audit.services.record`)."""
     return _get("audit_record")(actor, action, obj, **kwargs)
 
 
-def audit_snapshot(obj) -> dict:
+def audit_snapshot(obj: Any) -> dict[str, Any]:
     """The audited field values of `obj` (`teis.audit.services.snapshot`)."""
-    return _get("audit_snapshot")(obj)
+    values: dict[str, Any] = _get("audit_snapshot")(obj)
+    return values
 
 
-def audit_diff(before: dict, after: dict) -> dict:
+def audit_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Changed fields as {name: [before, after]} (`teis.audit.services.diff`)."""
-    return _get("audit_diff")(before, after)
+    changed: dict[str, Any] = _get("audit_diff")(before, after)
+    return changed
 
 
 # --- the organisation (teis.org) ---------------------------------------------------------------------------------
 
 
-def scope_filter(user, model):
+def scope_filter(user: Any, model: type[Model]) -> Q | None:
     """A Q restricting `model` to the user's data scope, or None for no restriction (`teis.org.scope`)."""
-    return _get("scope_filter")(user, model)
+    condition: Q | None = _get("scope_filter")(user, model)
+    return condition
 
 
-def officer_of(user):
+def officer_of(user: Any) -> Any:
     """The user's officer profile with its unit, cached on the user (`teis.org.scope.officer_with_unit`)."""
     return _get("officer_of")(user)
 
 
-def users_in_scope(qs, user):
+def users_in_scope(qs: QuerySet[User], user: Any) -> QuerySet[User]:
     """Accounts (`User`, which has no scoped manager) restricted to those whose officer profile the user sees."""
-    return _get("users_in_scope")(qs, user)
+    users: QuerySet[User] = _get("users_in_scope")(qs, user)
+    return users
 
 
-def unit_paths(ids) -> list[str]:
+def unit_paths(ids: Iterable[int]) -> list[str]:
     """The materialised paths of the units with these ids (for "this unit or below" conditions)."""
-    return _get("unit_paths")(ids)
+    paths: list[str] = _get("unit_paths")(ids)
+    return paths
 
 
 class _AuditTrail:

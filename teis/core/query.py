@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -76,7 +76,7 @@ class QueryField:
     kind: str
     path: str = ""
     ops: tuple[str, ...] = ()
-    choices: tuple = ()
+    choices: tuple[Any, ...] = ()
     blank_choice: bool = False
 
 
@@ -115,12 +115,12 @@ class Messages:
 DEFAULT_MESSAGES = Messages()
 
 
-def choices_of(cls) -> tuple[tuple[str, str], ...]:
+def choices_of(cls: Any) -> tuple[tuple[str, str], ...]:
     """A Django choices class as (value, label) string pairs for `QueryField.choices`."""
     return tuple((str(v), str(label)) for v, label in cls.choices)
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:
     """A checked condition value as JSON (dates ISO, decimals as strings, tuples as lists)."""
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
@@ -129,7 +129,7 @@ def jsonable(value):
     return value
 
 
-def conditions_to_json(conditions) -> list[dict]:
+def conditions_to_json(conditions: Iterable[Condition]) -> list[dict[str, Any]]:
     """Checked conditions as the raw JSON list they came from (checking it again gives the same conditions)."""
     return [{"field": c.field, "op": c.op, "value": jsonable(c.value)} for c in conditions]
 
@@ -158,7 +158,7 @@ RANGE_DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
-def text_q(path: str, op: str, value) -> Q:
+def text_q(path: str, op: str, value: Any) -> Q:
     if op == "empty":
         q = Q(**{f"{path}__isnull": True}) | Q(**{path: ""})
         return q if value else ~q
@@ -193,7 +193,7 @@ class ConditionEngine:
         max_conditions: int = 30,
         max_in: int = 200,
         max_text: int = 100,
-    ):
+    ) -> None:
         # every field with its operators spelled out (a field naming none gets its kind's)
         self.fields: dict[str, QueryField] = {
             name: f if f.ops else replace(f, ops=kind_ops.get(f.kind, ("eq",))) for name, f in fields.items()
@@ -219,7 +219,7 @@ class ConditionEngine:
 
     # --- checking -----------------------------------------------------------------------------------------
 
-    def error(self, index: int, message: str, **kw) -> ServiceError:
+    def error(self, index: int, message: str, **kw: Any) -> ServiceError:
         text = message.format(**kw)
         key = f"conditions.{index}" if self.indexed_errors else "conditions"
         return ServiceError(self.condition_code, f"第 {index + 1} 个条件：{text}", {key: [text]})
@@ -228,10 +228,10 @@ class ConditionEngine:
         message, field_message = (p.format(max=self.max_conditions) for p in pair)
         return ServiceError(self.list_code, message, {"conditions": [field_message]})
 
-    def _op_label(self, op) -> str:
+    def _op_label(self, op: Any) -> str:
         return self.ops.get(op, op) if isinstance(op, str) else str(op)
 
-    def parse_date(self, value, index: int) -> dt.date:
+    def parse_date(self, value: Any, index: int) -> dt.date:
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
@@ -241,7 +241,7 @@ class ConditionEngine:
         except (TypeError, ValueError):
             raise self.error(index, self.messages.bad_date, value=value) from None
 
-    def parse_number(self, value, index: int) -> Decimal:
+    def parse_number(self, value: Any, index: int) -> Decimal:
         try:
             number = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
@@ -250,7 +250,7 @@ class ConditionEngine:
             raise self.error(index, self.messages.number_out_of_range, value=value)
         return number
 
-    def parse_bool(self, value, index: int) -> bool:
+    def parse_bool(self, value: Any, index: int) -> bool:
         if isinstance(value, bool):
             return value
         if isinstance(value, (int, float)) and value in (0, 1):
@@ -262,7 +262,7 @@ class ConditionEngine:
             return False
         raise self.error(index, self.messages.bad_bool, value=value)
 
-    def parse_id(self, f: QueryField, value, index: int) -> int:
+    def parse_id(self, f: QueryField, value: Any, index: int) -> int:
         try:
             number = int(value)
         except (TypeError, ValueError, OverflowError):
@@ -271,14 +271,14 @@ class ConditionEngine:
             raise self.error(index, self.messages.bad_id, value=value, label=f.label)
         return number
 
-    def parse_choice(self, f: QueryField, value, index: int) -> str:
+    def parse_choice(self, f: QueryField, value: Any, index: int) -> str:
         allowed = {str(c[0]) for c in f.choices} | ({""} if f.blank_choice else set())
         if str(value) not in allowed:
             labels = "、".join(str(c[1]) for c in f.choices)
             raise self.error(index, self.messages.bad_choice, value=value, label=f.label, labels=labels)
         return str(value)
 
-    def parse_text(self, f: QueryField, value, index: int) -> str:
+    def parse_text(self, f: QueryField, value: Any, index: int) -> str:
         text = str(value).strip() if value is not None else ""
         if not text:
             raise self.error(index, self.messages.blank_value, label=f.label)
@@ -286,7 +286,7 @@ class ConditionEngine:
             raise self.error(index, self.messages.value_too_long, max=self.max_text)
         return text
 
-    def parse_scalar(self, f: QueryField, value, index: int):
+    def parse_scalar(self, f: QueryField, value: Any, index: int) -> Any:
         """One value of field `f`, typed (date, Decimal, bool, int id, choice or text)."""
         kind = f.kind if f.kind in GENERIC_KINDS else self.scalar_kinds.get(f.kind, "text")
         if kind == "date":
@@ -301,13 +301,13 @@ class ConditionEngine:
             return self.parse_choice(f, value, index)
         return self.parse_text(f, value, index)
 
-    def _values(self, value) -> list | None:
+    def _values(self, value: Any) -> list[Any] | None:
         """A multi-value input as a list: a list/tuple as is, a string split on commas (either width)."""
         if isinstance(value, str):
             return [p.strip() for p in value.replace("，", ",").split(",")]
         return list(value) if isinstance(value, (list, tuple)) else None
 
-    def check_condition(self, item, i: int) -> Condition:
+    def check_condition(self, item: Any, i: int) -> Condition:
         m = self.messages
         if not isinstance(item, dict):
             raise self.error(i, m.bad_item)
@@ -325,7 +325,7 @@ class ConditionEngine:
         elif op == "in":
             values = self._values(value)
             if isinstance(value, str):
-                values = [v for v in values if v]  # "a, ,b" is two values
+                values = [v for v in values or [] if v]  # "a, ,b" is two values
             if not values:
                 raise self.error(i, m.in_needs_values)
             if len(values) > self.max_in:
@@ -341,9 +341,9 @@ class ConditionEngine:
             value = [lo, hi]
         else:
             value = self.parse_scalar(f, value, i)
-        return Condition(name, op, value)
+        return Condition(str(name), op, value)
 
-    def check(self, raw) -> list[Condition]:
+    def check(self, raw: Any) -> list[Condition]:
         """Validate raw conditions; raise ServiceError naming the first bad condition's index."""
         if raw is None and self.none_is_empty:
             return []
@@ -362,7 +362,7 @@ class ConditionEngine:
             raise self.list_error(self.messages.too_many)
         return [self.check_condition(item, i) for i, item in enumerate(raw)]
 
-    def ensure_checked(self, conditions) -> list[Condition]:
+    def ensure_checked(self, conditions: Any) -> list[Condition]:
         """Conditions as given if already checked, else checked."""
         if isinstance(conditions, list) and all(isinstance(c, Condition) for c in conditions):
             return conditions
@@ -373,14 +373,15 @@ class ConditionEngine:
     def is_datetime(self, path: str) -> bool:
         """Whether the model path ends at a DateTimeField (compared by local day) rather than a DateField."""
         if path not in self._datetime_paths:
-            model, field_ = self.model, None
+            model: Any = self.model
+            field_: Any = None
             for part in path.split("__"):
                 field_ = model._meta.get_field(part)
                 model = field_.related_model or model
             self._datetime_paths[path] = field_ is not None and field_.get_internal_type() == "DateTimeField"
         return self._datetime_paths[path]
 
-    def range_q(self, f: QueryField, op: str, value) -> Q:
+    def range_q(self, f: QueryField, op: str, value: Any) -> Q:
         path = f.path
         if op == "empty":
             return Q(**{f"{path}__isnull": bool(value)})
@@ -410,7 +411,7 @@ class ConditionEngine:
             q |= Q(**{f"{path}__gte": end})
         return q
 
-    def unit_q(self, f: QueryField, value) -> Q:
+    def unit_q(self, f: QueryField, value: Any) -> Q:
         """Rows whose unit is one of the given units or below it (by the units' materialised paths)."""
         from teis.core.ports import unit_paths
 
@@ -420,7 +421,7 @@ class ConditionEngine:
             q |= Q(**{f"{f.path}__path__startswith": p})
         return q
 
-    def ref_q(self, f: QueryField, op: str, value) -> Q:
+    def ref_q(self, f: QueryField, op: str, value: Any) -> Q:
         if op == "empty":
             return Q(**{f"{f.path}__isnull": bool(value)})
         if op == "in":
@@ -449,7 +450,7 @@ class ConditionEngine:
             raise ValueError(f"query field {c.field}: kind {f.kind} needs special_q")
         return text_q(f.path, c.op, c.value)
 
-    def build_q(self, conditions) -> Q:
+    def build_q(self, conditions: Iterable[Condition]) -> Q:
         """All conditions (checked) as one filter."""
         q = Q()
         for c in conditions:
@@ -460,16 +461,16 @@ class ConditionEngine:
 
     def params_to_conditions(
         self,
-        params,
+        params: Mapping[str, Any],
         simple: Mapping[str, tuple[str, str]],
         ranges: tuple[str, ...] = (),
         *,
         extra: str | None = None,
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """A query form's GET parameters as raw conditions (checked later): `simple` maps a parameter to
         (field, op); each range field `name` reads `name_from` / `name_to` (either may be blank, meaning open);
         `extra` names a parameter holding more conditions as JSON (checked here, then re-serialised)."""
-        raw: list[dict] = []
+        raw: list[dict[str, Any]] = []
         for param, (name, op) in simple.items():
             value = (params.get(param) or "").strip()
             if value:

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from .api.serializers import ScopedModelSerializer
+    from .forms import ScopedModelForm
+    from .models import ScopedManager, ScopedModel, ScopedQuerySet
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class MenuEntry:
     # A callable(user) -> bool for entries that need more than one permission (e.g. 三员 pages).
     visible: Callable[[Any], bool] | None = None
 
-    def allowed(self, user) -> bool:
+    def allowed(self, user: Any) -> bool:
         if not user.is_authenticated:
             return False
         if self.visible is not None:
@@ -146,9 +151,9 @@ class ModelConfig:
     """
 
     model: type[models.Model]
-    filterset: Any = None
-    form: Any = None
-    create_form: Any = None  # a different form for "add" (e.g. with the login account)
+    filterset: type[Any] | None = None  # a django-filter FilterSet (untyped)
+    form: type[ScopedModelForm] | None = None
+    create_form: type[ScopedModelForm] | None = None  # a different form for "add" (e.g. with the login account)
     service_extra_fields: list[str] = []  # non-model form fields passed on to the service
     # Choice fields not limited to the user's scope (form and API): only where the rule itself points outside it,
     # e.g. the unit asked to assist an investigation. Their queryset should still exclude inactive rows.
@@ -160,7 +165,7 @@ class ModelConfig:
     state_field = "status"
     editable_states: tuple[str, ...] | None = None  # None: editable in any state
     deletable_states: tuple[str, ...] | None = None  # None: deletable in any state
-    serializer: Any = None
+    serializer: type[ScopedModelSerializer] | None = None
     list_columns: list[str] = []
     detail_fields: list[str] | None = None
     # a template extending core/object_detail.html (its `detail_extra` block) and what it needs beyond the fields
@@ -190,7 +195,7 @@ class ModelConfig:
     model_name: str = ""
 
     @classmethod
-    def detail_actions(cls, obj, user) -> list[tuple[str, str, str]]:
+    def detail_actions(cls, obj: Any, user: Any) -> list[tuple[str, str, str]]:
         """Extra buttons on the detail page: (label, url, icon). Apps override to add their own."""
         return []
 
@@ -215,7 +220,7 @@ class ModelConfig:
         ]
 
     @classmethod
-    def state_refusal(cls, obj, operation: str) -> str | None:
+    def state_refusal(cls, obj: Any, operation: str) -> str | None:
         """The Chinese refusal when `obj`'s state forbids `operation` ("edit" / "delete"), else None."""
         states = cls.editable_states if operation == "edit" else cls.deletable_states
         if states is None:  # a stateful service declares its states once, for the service and the pages
@@ -228,7 +233,7 @@ class ModelConfig:
         return f"{cls.verbose_name()}“{obj}”当前状态为“{display}”，不能{verb}。"
 
     @classmethod
-    def check_state(cls, obj, operation: str) -> None:
+    def check_state(cls, obj: Any, operation: str) -> None:
         from .services import ServiceError
 
         message = cls.state_refusal(obj, operation)
@@ -252,8 +257,8 @@ class ModelConfig:
         return f"{cls.app_label}:{cls.model_name}_{view}"
 
     @classmethod
-    def queryset_for(cls, user):
-        qs = cls.model.objects.for_user(user)
+    def queryset_for(cls, user: Any) -> ScopedQuerySet[Any]:
+        qs = _scoped_manager(cls.model).for_user(user)
         related, prefetch = cls.related_paths()
         if related:
             qs = qs.select_related(*related)
@@ -262,11 +267,11 @@ class ModelConfig:
         return qs
 
     @classmethod
-    def api_queryset_for(cls, user):
+    def api_queryset_for(cls, user: Any) -> ScopedQuerySet[Any]:
         """The API's queryset: the serializer shows related objects by id, so foreign keys need no join, and the
         views read many-to-many ids in bulk for the page (`attach_many_ids`); excluded columns are not even
         loaded (an encrypted column costs a decryption per row)."""
-        qs = cls.model.objects.for_user(user)
+        qs = _scoped_manager(cls.model).for_user(user)
         deferred = [f.name for f in cls.model._meta.concrete_fields if f.name in set(cls.api_exclude)]
         return qs.defer(*deferred) if deferred else qs
 
@@ -274,7 +279,8 @@ class ModelConfig:
     def related_paths(cls) -> tuple[list[str], list[str]]:
         """select_related / prefetch_related paths for the list columns, so a page costs a fixed number
         of queries whatever its size."""
-        related, prefetch = [], []
+        related: list[str] = []
+        prefetch: list[str] = []
         for column in list(cls.list_columns) + list(cls.detail_fields or []):
             name = column.split("__")[0]
             try:
@@ -291,10 +297,15 @@ class ModelConfig:
         return sorted(set(related)), sorted(set(prefetch))
 
 
-def _is_user_model(model) -> bool:
+def _scoped_manager(model: type[models.Model]) -> ScopedManager[Any]:
+    """`model.objects`: a registered model's default manager is core's scoped one (`ScopedModel`)."""
+    return cast("type[ScopedModel]", model).objects
+
+
+def _is_user_model(model: type[models.Model] | str | None) -> bool:
     from django.conf import settings
 
-    return model is not None and model._meta.label == settings.AUTH_USER_MODEL
+    return model is not None and not isinstance(model, str) and model._meta.label == settings.AUTH_USER_MODEL
 
 
 @dataclass
@@ -305,7 +316,7 @@ class Registry:
     def register(self, config: type[ModelConfig]) -> type[ModelConfig]:
         meta = config.model._meta
         config.app_label = meta.app_label
-        config.model_name = meta.model_name
+        config.model_name = meta.model_name or ""
         self.configs[meta.label_lower] = config
         if config.menu_label:
             self.add_menu(
@@ -330,7 +341,7 @@ class Registry:
     def get(self, label: str) -> type[ModelConfig]:
         return self.configs[label.lower()]
 
-    def menu_for(self, user) -> list[tuple[str, str, list[MenuEntry]]]:
+    def menu_for(self, user: Any) -> list[tuple[str, str, list[MenuEntry]]]:
         """The user's menu: entries they may open that belong to their roles' work (`core.menus`)."""
         from .home import role_codes
         from .menus import declared_menus, shows

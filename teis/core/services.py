@@ -3,7 +3,8 @@ own, and the `ServiceError` every service raises on a refused request."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db import models, transaction
 
@@ -11,11 +12,17 @@ from django.db import models, transaction
 class ServiceError(Exception):
     """A refused request: a stable `code` for programs and a Chinese `message` for people."""
 
-    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
+    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.fields = fields or {}
+
+
+def model_field(model: type[models.Model] | models.Model, name: str) -> models.Field[Any, Any]:
+    """`model._meta.get_field(name)` typed as the concrete (or many-to-many) field a caller names: for code that
+    reads a field's default, attname or verbose name (django-stubs types `get_field` as any relation too)."""
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
 
 
 def fit(model: type[models.Model], name: str, value: Any, *, field: str | None = None, strip: bool = False) -> str:
@@ -24,7 +31,7 @@ def fit(model: type[models.Model], name: str, value: Any, *, field: str | None =
     text = "" if value is None else str(value)
     if strip:
         text = text.strip()
-    column = model._meta.get_field(name)
+    column = cast("models.Field[Any, Any]", model._meta.get_field(name))  # a concrete column, by the contract
     limit = getattr(column, "max_length", None)
     if limit and len(text) > limit:
         label = str(column.verbose_name)
@@ -38,9 +45,9 @@ def fit(model: type[models.Model], name: str, value: Any, *, field: str | None =
 
 def _apply(obj: models.Model, data: dict[str, Any]) -> dict[str, Any]:
     """Set concrete fields on obj; return the many-to-many values to set after saving."""
-    m2m = {}
+    m2m: dict[str, Any] = {}
     for name, value in data.items():
-        f = obj._meta.get_field(name)
+        f = cast("models.Field[Any, Any]", obj._meta.get_field(name))  # `data` holds form / model fields only
         if f.many_to_many:
             m2m[name] = value
         else:
@@ -48,9 +55,11 @@ def _apply(obj: models.Model, data: dict[str, Any]) -> dict[str, Any]:
     return m2m
 
 
-def _m2m_snapshot(obj: models.Model, names) -> dict[str, str]:
+def _m2m_snapshot(obj: models.Model, names: Iterable[str]) -> dict[str, str]:
     return {
-        str(obj._meta.get_field(n).verbose_name): "、".join(sorted(str(x) for x in getattr(obj, n).all()))
+        str(cast("models.Field[Any, Any]", obj._meta.get_field(n)).verbose_name): "、".join(
+            sorted(str(x) for x in getattr(obj, n).all())
+        )
         for n in names
     }
 
@@ -58,7 +67,7 @@ def _m2m_snapshot(obj: models.Model, names) -> dict[str, str]:
 class GenericService:
     """Create / update / delete in one transaction with an audit record of what changed."""
 
-    def do_create(self, actor, model: type[models.Model], data: dict[str, Any]) -> models.Model:
+    def do_create(self, actor: Any, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         from teis.core.choices import AuditAction
         from teis.core.ports import audit
 
@@ -66,7 +75,7 @@ class GenericService:
             obj = model()
             m2m = _apply(obj, data)
             if hasattr(obj, "created_by_id") and actor is not None and actor.is_authenticated:
-                obj.created_by = actor
+                setattr(obj, "created_by", actor)  # noqa: B010 (the attribute exists only on models that have it)
             obj.full_clean(exclude=list(m2m))
             obj.save()
             for name, value in m2m.items():
@@ -75,7 +84,7 @@ class GenericService:
             audit.record(actor, AuditAction.CREATE, obj, changes={k: [None, v] for k, v in after.items()})
         return obj
 
-    def do_update(self, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> models.Model:
         from teis.core.choices import AuditAction
         from teis.core.ports import audit
 
@@ -94,7 +103,7 @@ class GenericService:
                 audit.record(actor, AuditAction.UPDATE, obj, changes=changes)
         return obj
 
-    def do_delete(self, actor, obj: models.Model) -> None:
+    def do_delete(self, actor: Any, obj: models.Model) -> None:
         from teis.core.choices import AuditAction
         from teis.core.ports import audit
 
@@ -139,13 +148,13 @@ class StatefulService(GenericService):
         if message:
             raise ServiceError("bad_state", message)
 
-    def do_update(self, actor, obj: models.Model, data: dict[str, Any]) -> models.Model:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             locked = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
             self.check_state(locked, "edit")
             return super().do_update(actor, locked, data)
 
-    def do_delete(self, actor, obj: models.Model) -> None:
+    def do_delete(self, actor: Any, obj: models.Model) -> None:
         with transaction.atomic():
             locked = type(obj)._base_manager.select_for_update().get(pk=obj.pk)
             self.check_state(locked, "delete")

@@ -15,12 +15,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, Self
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
@@ -38,6 +39,8 @@ def _version_key(label: str) -> str:
 class SettingsRecord(models.Model):
     """One row of settings; see the module docstring."""
 
+    objects: ClassVar[models.Manager[Self]]  # every concrete settings model has the default manager
+
     class Meta:
         abstract = True
 
@@ -47,18 +50,20 @@ class SettingsRecord(models.Model):
         return {}
 
     @classmethod
-    def current(cls):
+    def current(cls) -> Self:
         from django.core.cache import cache
 
         label = cls._meta.label_lower
         now = time.monotonic()
         held = _copies.get(label)
         if held is not None and now - held[2] < RECHECK_SECONDS:
-            return held[0]
+            cached: Self = held[0]
+            return cached
         version = cache.get(_version_key(label))
         if held is not None and version is not None and version == held[1]:
             _copies[label] = (held[0], version, now)
-            return held[0]
+            confirmed: Self = held[0]
+            return confirmed
         if version is None:
             cache.add(_version_key(label), uuid.uuid4().hex, None)
             version = cache.get(_version_key(label))
@@ -74,7 +79,7 @@ class SettingsRecord(models.Model):
         """Drop this process's copy (tests roll back what they wrote)."""
         _copies.pop(cls._meta.label_lower, None)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         _invalidate(self._meta.label_lower)
 
@@ -97,10 +102,10 @@ def forget_all() -> None:
 class SettingsService(GenericService):
     """Updates only: the record exists once and is never deleted."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: Any, data: Any) -> NoReturn:
         raise ServiceError("settings_single", "设置记录只有一条，请修改现有设置。")
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: Any, obj: Any) -> NoReturn:
         raise ServiceError("settings_single", "设置记录不能删除。")
 
 
@@ -119,13 +124,13 @@ class SettingsRecordView(LoginRequiredMixin, View):
     def _perm(self, action: str) -> str:
         return f"{self.model._meta.app_label}.{action}_{self.model._meta.model_name}"
 
-    def _form_class(self):
+    def _form_class(self) -> type[forms.ModelForm[Any]]:
         names = self.fields or [
             f.name for f in self.model._meta.concrete_fields if f.editable and not f.primary_key and not f.auto_created
         ]
         return forms.modelform_factory(self.model, fields=names)
 
-    def _check(self, request, action: str) -> None:
+    def _check(self, request: HttpRequest, action: str) -> None:
         from .views import deny
 
         perm = self._perm(action)
@@ -134,19 +139,19 @@ class SettingsRecordView(LoginRequiredMixin, View):
         if not request.user.has_perm(perm):
             deny(request, perm)
 
-    def _form(self, *args, **kwargs):
+    def _form(self, *args: Any, **kwargs: Any) -> forms.ModelForm[Any]:
         from .forms import style_widgets
 
         form = self._form_class()(*args, **kwargs)
         style_widgets(form)
         return form
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         self._check(request, "view")
         record = self.model.current()
         return self._render(request, self._form(instance=record), record)
 
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         self._check(request, "change")
         record = self.model.current()
         form = self._form(request.POST, instance=self.model.objects.get(pk=record.pk))
@@ -166,7 +171,9 @@ class SettingsRecordView(LoginRequiredMixin, View):
                 return redirect(request.path)
         return self._render(request, form, record, status=400)
 
-    def _render(self, request, form, record, status: int = 200):
+    def _render(
+        self, request: HttpRequest, form: forms.ModelForm[Any], record: SettingsRecord, status: int = 200
+    ) -> HttpResponse:
         ctx = {
             "form": form,
             "title": self.title,

@@ -47,7 +47,8 @@ def _storage_for(url: str, media_root: str) -> Storage:
         return FileSystemStorage(location=media_root)
     from storages.backends.s3 import S3Storage
 
-    return S3Storage(**parse_storage_url(url))
+    storage: Storage = S3Storage(**parse_storage_url(url))
+    return storage
 
 
 def parse_storage_url(url: str) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Core's own registered models: dictionaries, the working-day calendar, todo items."""
 
+from typing import Any
+
 import django_filters
 from django.urls import reverse
 
@@ -29,7 +31,7 @@ class DictionaryTypeConfig(ModelConfig):
     menu_label = "字典类型"
 
     @classmethod
-    def detail_actions(cls, obj, user):
+    def detail_actions(cls, obj: Any, user: Any) -> list[tuple[str, str, str]]:
         actions = []
         if user.has_perm("core.view_dictionaryitem"):
             url = reverse("core:dictionary_export", args=[obj.code])

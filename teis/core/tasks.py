@@ -13,7 +13,7 @@ from huey.contrib.djhuey import db_task
 from .jobs import recorded_periodic
 
 
-@db_task()
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no type hints
 def run_export(job_id: int) -> None:
     import io
 

@@ -6,14 +6,18 @@ Also the generic test mixin (rule 13) lives in `core/testing_mixins.py`.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.test import Client
 
 _counter = itertools.count(1)
 TEST_PASSWORD = "Teis@2025pass"
 
 
-def make_tree() -> dict:
+def make_tree() -> dict[str, Any]:
     """corps → detachment1 → brigade1 → squad1/squad2; corps → brigade2 → squad3; plus a district brigade."""
     from teis.core.services import generic_service  # noqa: F401
     from teis.org.choices import UnitType
@@ -22,7 +26,7 @@ def make_tree() -> dict:
 
     svc = UnitService()
 
-    def unit(name, unit_type, parent=None, code=""):
+    def unit(name: str, unit_type: str, parent: Any = None, code: str = "") -> Any:
         return svc.do_create(None, Unit, {"name": name, "unit_type": unit_type, "parent": parent, "subject_code": code})
 
     corps = unit("上海市交通委员会执法总队", UnitType.CORPS, code="01")
@@ -46,8 +50,14 @@ def make_tree() -> dict:
 
 
 def make_officer_user(
-    *, role_codes=(), unit, username=None, password=TEST_PASSWORD, must_change_password=False, **profile
-):
+    *,
+    role_codes: Sequence[str] = (),
+    unit: Any,
+    username: str | None = None,
+    password: str = TEST_PASSWORD,
+    must_change_password: bool = False,
+    **profile: Any,
+) -> Any:
     from teis.org.models import Role
     from teis.org.services import do_create_officer
 
@@ -67,7 +77,7 @@ def make_officer_user(
     return get_user_model().objects.get(pk=officer.user_id)
 
 
-def logged_in_client(user):
+def logged_in_client(user: User) -> Client:
     from django.test import Client
 
     client = Client()

@@ -35,11 +35,13 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
@@ -51,12 +53,12 @@ _seq = itertools.count(1000)
 ERROR_KEYS = {"code", "message", "fields"}
 
 
-def assert_error_body(resp, status: int | tuple[int, ...], code: str | None = None) -> dict:
+def assert_error_body(resp: Any, status: int | tuple[int, ...], code: str | None = None) -> dict[str, Any]:
     """The API's one error body: {"code", "message" (Chinese), "fields"}."""
     statuses = status if isinstance(status, tuple) else (status,)
     assert resp.status_code in statuses, (resp.status_code, resp.content[:500])
     assert resp["Content-Type"].startswith("application/json"), resp["Content-Type"]
-    data = resp.json()
+    data: dict[str, Any] = resp.json()
     assert set(data) == ERROR_KEYS, data
     assert isinstance(data["fields"], dict)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in data["message"]), data["message"]
@@ -65,7 +67,7 @@ def assert_error_body(resp, status: int | tuple[int, ...], code: str | None = No
     return data
 
 
-def make_role(code: str, *, scope: str, permissions: list[str]):
+def make_role(code: str, *, scope: str, permissions: list[str]) -> Any:
     """A role holding exactly `permissions` (labels like "org.view_unit") with the given data scope."""
     from teis.org.models import Role
     from teis.org.roles import permissions_for
@@ -100,23 +102,23 @@ class GenericModelTests:
 
     # --- what a subclass provides ---------------------------------------------------------------
 
-    def make_object(self, unit, n: int):
+    def make_object(self, unit: Any, n: int) -> Any:
         """Create one object belonging to `unit` (ignored by unscoped models); names unique by `n`."""
         raise NotImplementedError
 
-    def form_data(self, ctx, n: int) -> dict:
+    def form_data(self, ctx: SimpleNamespace, n: int) -> dict[str, Any]:
         """Valid POST data for the add form."""
         raise NotImplementedError
 
-    def edit_form_data(self, ctx, obj, n: int) -> dict:
+    def edit_form_data(self, ctx: SimpleNamespace, obj: Any, n: int) -> dict[str, Any]:
         """Valid POST data for the edit form of `obj`; by default the add data."""
         return self.form_data(ctx, n)
 
-    def api_data(self, ctx, n: int) -> dict:
+    def api_data(self, ctx: SimpleNamespace, n: int) -> dict[str, Any]:
         """Valid JSON for API create; by default the form data."""
         return self.form_data(ctx, n)
 
-    def api_update_data(self, ctx, obj, n: int) -> dict:
+    def api_update_data(self, ctx: SimpleNamespace, obj: Any, n: int) -> dict[str, Any]:
         """Valid JSON for an API PATCH of `obj`; by default the lookup field of the API data."""
         data = self.api_data(ctx, n)
         field = self.check_field()
@@ -125,39 +127,39 @@ class GenericModelTests:
     # --- derived ---------------------------------------------------------------------------------
 
     @property
-    def config(self):
+    def config(self) -> Any:
         from teis.core.registry import registry
 
         return registry.get(self.model_label)
 
     @property
-    def model(self):
+    def model(self) -> Any:
         return self.config.model
 
     def check_field(self) -> str:
         return self.lookup_field or next(iter(self.form_data(self._ctx, 0)))
 
-    def url(self, view: str, obj=None) -> str:
+    def url(self, view: str, obj: Any = None) -> str:
         args = [obj.pk] if obj is not None else []
         return reverse(self.config.url_name(view), args=args)
 
-    def api_url(self, obj=None) -> str:
+    def api_url(self, obj: Any = None) -> str:
         from teis.core.api.viewsets import api_slug
 
         base = f"/api/v1/{api_slug(self.config)}/"
         return f"{base}{obj.pk}/" if obj is not None else base
 
-    def shown(self, obj) -> str:
+    def shown(self, obj: Any) -> str:
         from teis.core.display import display_value
 
         return display_value(obj, self.unique_column, self.config, self._ctx.user)
 
-    def written(self, value_data: dict) -> bool:
+    def written(self, value_data: dict[str, Any]) -> bool:
         field = self.check_field()
-        return self.model._base_manager.filter(**{field: value_data[field]}).exists()
+        return bool(self.model._base_manager.filter(**{field: value_data[field]}).exists())
 
     @staticmethod
-    def audited(action: str, *, actor=None, obj=None, model_label: str = "") -> int:
+    def audited(action: str, *, actor: Any = None, obj: Any = None, model_label: str = "") -> int:
         from teis.audit.models import AuditRecord
 
         qs = AuditRecord.objects.filter(action=action)
@@ -172,7 +174,7 @@ class GenericModelTests:
     # --- fixtures ----------------------------------------------------------------------------------
 
     @pytest.fixture
-    def ctx(self, db, roles, tree, make_user):
+    def ctx(self, db: Any, roles: Any, tree: dict[str, Any], make_user: Callable[..., Any]) -> SimpleNamespace:
         config = self.config
         crud = [config.perm(a) for a in ("view", "add", "change", "delete")]
         code = f"gen_{config.app_label}_{config.model_name}"
@@ -188,7 +190,7 @@ class GenericModelTests:
 
     # --- anonymous ---------------------------------------------------------------------------------
 
-    def test_anonymous_pages_redirect_to_login(self, ctx, client):
+    def test_anonymous_pages_redirect_to_login(self, ctx: SimpleNamespace, client: Client) -> None:
         obj = ctx.obj
         urls = [self.url("list"), self.url("export"), self.url("detail", obj)]
         if not self.config.ui_read_only:
@@ -196,13 +198,13 @@ class GenericModelTests:
         for url in urls:
             resp = client.get(url)
             assert resp.status_code == 302, url
-            assert resp.url.startswith("/login/"), resp.url
+            assert resp["Location"].startswith("/login/"), resp["Location"]
         if not self.config.ui_read_only:
             resp = client.post(self.url("delete", obj))
-            assert resp.status_code == 302 and resp.url.startswith("/login/")
+            assert resp.status_code == 302 and resp["Location"].startswith("/login/")
             assert self.model._base_manager.filter(pk=obj.pk).exists()
 
-    def test_anonymous_api_is_refused(self, ctx, client):
+    def test_anonymous_api_is_refused(self, ctx: SimpleNamespace, client: Client) -> None:
         obj = ctx.obj
         calls = [("get", self.api_url()), ("get", self.api_url(obj))]
         if not self.config.api_read_only:
@@ -214,7 +216,7 @@ class GenericModelTests:
 
     # --- without permission ------------------------------------------------------------------------
 
-    def test_without_permission_pages_are_403_and_audited(self, ctx):
+    def test_without_permission_pages_are_403_and_audited(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.denied)
         obj = ctx.obj
         urls = [self.url("list"), self.url("export"), self.url("detail", obj)]
@@ -231,10 +233,13 @@ class GenericModelTests:
             assert self.model._base_manager.filter(pk=obj.pk).exists()
         assert self.audited("permission_denied", actor=ctx.denied) - before == len(urls) + len(posts)
 
-    def test_without_permission_api_is_403_and_audited(self, ctx):
+    def test_without_permission_api_is_403_and_audited(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.denied)
         obj = ctx.obj
-        calls = [("get", self.api_url(), None), ("get", self.api_url(obj), None)]
+        calls: list[tuple[str, str, dict[str, Any] | None]] = [
+            ("get", self.api_url(), None),
+            ("get", self.api_url(obj), None),
+        ]
         if not self.config.api_read_only:
             calls += [
                 ("post", self.api_url(), self.api_data(ctx, next(_seq))),
@@ -250,7 +255,7 @@ class GenericModelTests:
 
     # --- permitted -----------------------------------------------------------------------------------
 
-    def test_permitted_list_detail_export(self, ctx):
+    def test_permitted_list_detail_export(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.user)
         obj = ctx.obj
         resp = client.get(self.url("list"))
@@ -272,7 +277,7 @@ class GenericModelTests:
         assert self.shown(obj) in [r[col] for r in rows[1:]]
         assert self.audited("export", actor=ctx.user) == before + 1
 
-    def test_permitted_add_edit_delete_pages(self, ctx):
+    def test_permitted_add_edit_delete_pages(self, ctx: SimpleNamespace) -> None:
         if self.config.ui_read_only:
             pytest.skip("read-only model")
         client = logged_in_client(ctx.user)
@@ -282,7 +287,7 @@ class GenericModelTests:
         assert resp.status_code == 302, resp.content.decode()[-3000:]
         assert self.written(data)
         created = self.model._base_manager.get(**{self.check_field(): data[self.check_field()]})
-        assert resp.url == self.url("detail", created)
+        assert resp["Location"] == self.url("detail", created)
         assert self.audited("create", actor=ctx.user, obj=created) == 1
 
         assert client.get(self.url("edit", created)).status_code == 200
@@ -294,11 +299,11 @@ class GenericModelTests:
 
         assert client.get(self.url("delete", created)).status_code == 200
         resp = client.post(self.url("delete", created))
-        assert resp.status_code == 302 and resp.url == self.url("list")
+        assert resp.status_code == 302 and resp["Location"] == self.url("list")
         assert not self.model._base_manager.filter(pk=created.pk).exists()
         assert self.audited("delete", actor=ctx.user, obj=created) == 1
 
-    def test_permitted_invalid_form_is_400_not_written(self, ctx):
+    def test_permitted_invalid_form_is_400_not_written(self, ctx: SimpleNamespace) -> None:
         if self.config.ui_read_only:
             pytest.skip("read-only model")
         client = logged_in_client(ctx.user)
@@ -308,7 +313,7 @@ class GenericModelTests:
         assert "invalid-feedback" in resp.content.decode() or "errorlist" in resp.content.decode()
         assert self.model._base_manager.count() == count
 
-    def test_permitted_api(self, ctx):
+    def test_permitted_api(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.user)
         obj = ctx.obj
         resp = client.get(self.api_url(), {"page_size": 200})
@@ -342,7 +347,7 @@ class GenericModelTests:
         assert not self.model._base_manager.filter(pk=created.pk).exists()
         assert self.audited("delete", actor=ctx.user, obj=created) == 1
 
-    def test_permitted_api_bad_data_is_400(self, ctx):
+    def test_permitted_api_bad_data_is_400(self, ctx: SimpleNamespace) -> None:
         if self.config.api_read_only:
             pytest.skip("read-only model")
         client = logged_in_client(ctx.user)
@@ -356,7 +361,7 @@ class GenericModelTests:
 
     # --- permitted, out of scope ---------------------------------------------------------------------
 
-    def test_out_of_scope_pages(self, ctx):
+    def test_out_of_scope_pages(self, ctx: SimpleNamespace) -> None:
         if not self.scoped:
             pytest.skip("reference data is not organisation-bound")
         client = logged_in_client(ctx.user)
@@ -378,7 +383,7 @@ class GenericModelTests:
         values = [r[col] for r in rows[1:]]
         assert self.shown(ctx.obj) in values and self.shown(outside) not in values
 
-    def test_out_of_scope_api(self, ctx):
+    def test_out_of_scope_api(self, ctx: SimpleNamespace) -> None:
         if not self.scoped:
             pytest.skip("reference data is not organisation-bound")
         client = logged_in_client(ctx.user)
@@ -394,7 +399,7 @@ class GenericModelTests:
 
     # --- rule 12: fixed query count ------------------------------------------------------------------
 
-    def test_list_query_count_is_independent_of_page_size(self, ctx):
+    def test_list_query_count_is_independent_of_page_size(self, ctx: SimpleNamespace) -> None:
         for _ in range(self.query_count_objects):
             self.make_object(ctx.tree[self.in_scope_unit], next(_seq))
         client = logged_in_client(ctx.user)
@@ -413,7 +418,7 @@ class GenericModelTests:
 
     # --- filters -------------------------------------------------------------------------------------
 
-    def test_every_list_column_is_filterable(self, ctx):
+    def test_every_list_column_is_filterable(self, ctx: SimpleNamespace) -> None:
         """Like NetBox's filterset test: a model-field list column without a filter fails unless excluded."""
         from django.core.exceptions import FieldDoesNotExist
 
@@ -445,7 +450,7 @@ class GenericModelTests:
             assert resp.status_code == 200 and self.shown(obj) in resp.content.decode(), column
 
     @staticmethod
-    def filter_value(obj, field) -> Any:
+    def filter_value(obj: Any, field: Any) -> Any:
         if field.many_to_many:
             first = getattr(obj, field.name).first()
             return first.pk if first else None
@@ -482,47 +487,47 @@ class GenericActionTests:
     # standard roles the permitted user holds too: the role a workflow offers the action's task to
     permitted_also: tuple[str, ...] = ()
 
-    def make_object(self, unit, n: int, ready: bool = True):
+    def make_object(self, unit: Any, n: int, ready: bool = True) -> Any:
         raise NotImplementedError
 
-    def input_data(self, ctx, obj) -> dict:
+    def input_data(self, ctx: SimpleNamespace, obj: Any) -> dict[str, Any]:
         return {}
 
-    def done(self, obj) -> bool:
+    def done(self, obj: Any) -> bool:
         raise NotImplementedError
 
     # --- derived -------------------------------------------------------------------------------------
 
     @property
-    def config(self):
+    def config(self) -> Any:
         from teis.core.registry import registry
 
         return registry.get(self.model_label)
 
     @property
-    def declared(self):
+    def declared(self) -> Any:
         from teis.core import actions
 
         act = actions.get(self.model_label, self.action)
         assert act is not None, f"{self.model_label}: no registered action {self.action!r}"
         return act
 
-    def api_url(self, obj) -> str:
+    def api_url(self, obj: Any) -> str:
         from teis.core.api.viewsets import api_slug
 
         return f"/api/v1/{api_slug(self.config)}/{obj.pk}/{self.action.replace('_', '-')}/"
 
-    def page_url(self, obj) -> str:
+    def page_url(self, obj: Any) -> str:
         return reverse(self.config.url_name("detail"), args=[obj.pk])
 
-    def page_data(self, ctx, obj) -> dict:
+    def page_data(self, ctx: SimpleNamespace, obj: Any) -> dict[str, Any]:
         return {"_action": self.action, **{f"{self.action}-{k}": v for k, v in self.input_data(ctx, obj).items()}}
 
-    def fresh(self, obj):
+    def fresh(self, obj: Any) -> Any:
         return type(obj)._base_manager.get(pk=obj.pk)
 
     @pytest.fixture
-    def ctx(self, db, roles, tree, make_user):
+    def ctx(self, db: Any, roles: Any, tree: dict[str, Any], make_user: Callable[..., Any]) -> SimpleNamespace:
         config = self.config
         code = f"act_{config.model_name}_{self.action}"[:44]  # Role.code holds 50 characters, "_none" included
         view = [config.perm("view"), "org.view_unit"]
@@ -540,15 +545,15 @@ class GenericActionTests:
         ctx.unit = tree[self.in_scope_unit]
         return ctx
 
-    def test_anonymous_is_refused(self, ctx, client):
+    def test_anonymous_is_refused(self, ctx: SimpleNamespace, client: Client) -> None:
         obj = self.make_object(ctx.unit, next(_seq))
         resp = client.post(self.api_url(obj), self.input_data(ctx, obj), content_type="application/json")
         assert_error_body(resp, (401, 403), "not_authenticated")
         resp = client.post(self.page_url(obj), self.page_data(ctx, obj))
-        assert resp.status_code == 302 and resp.url.startswith("/login/")
+        assert resp.status_code == 302 and resp["Location"].startswith("/login/")
         assert not self.done(self.fresh(obj))
 
-    def test_without_permission_is_403_and_audited(self, ctx):
+    def test_without_permission_is_403_and_audited(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.denied)
         obj = self.make_object(ctx.unit, next(_seq))
         before = GenericModelTests.audited("permission_denied", actor=ctx.denied)
@@ -559,7 +564,7 @@ class GenericActionTests:
         assert not self.done(self.fresh(obj))
         assert f'value="{self.action}"' not in client.get(self.page_url(obj)).content.decode()  # no button
 
-    def test_permitted_api_and_page(self, ctx):
+    def test_permitted_api_and_page(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.user)
         obj = self.make_object(ctx.unit, next(_seq))
         page = client.get(self.page_url(obj)).content.decode()
@@ -574,10 +579,10 @@ class GenericActionTests:
         assert GenericModelTests.audited("update", actor=ctx.user, obj=obj) > before
         other = self.make_object(ctx.unit, next(_seq))
         resp = client.post(self.page_url(other), self.page_data(ctx, other))
-        assert resp.status_code == 302 and resp.url == self.page_url(other), resp.content.decode()[-2000:]
+        assert resp.status_code == 302 and resp["Location"] == self.page_url(other), resp.content.decode()[-2000:]
         assert self.done(self.fresh(other))
 
-    def test_out_of_scope_is_404(self, ctx):
+    def test_out_of_scope_is_404(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.user)
         outside = self.make_object(ctx.tree[self.out_of_scope_unit], next(_seq))
         resp = client.post(self.api_url(outside), self.input_data(ctx, outside), content_type="application/json")
@@ -585,7 +590,7 @@ class GenericActionTests:
         assert client.post(self.page_url(outside), self.page_data(ctx, outside)).status_code == 404
         assert not self.done(self.fresh(outside))
 
-    def test_forbidden_state_is_400(self, ctx):
+    def test_forbidden_state_is_400(self, ctx: SimpleNamespace) -> None:
         client = logged_in_client(ctx.user)
         obj = self.make_object(ctx.unit, next(_seq), ready=False)
         before = self.fresh(obj)

@@ -8,13 +8,18 @@ user's reach is a 404. A missing permission is a 403 and an audited security eve
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,13 +28,17 @@ from django.views import View
 from .display import can_reveal, column_label, display_value
 from .filters import filterset_for
 from .forms import add_service_error, cleaned_model_data, guard_text_fields, modelform_for, style_widgets
+from .http import HtmxHttpRequest
 from .registry import ModelConfig
 from .services import ServiceError, generic_service
+
+if TYPE_CHECKING:
+    from .actions import Action
 
 PAGE_SIZES = (10, 20, 50, 100)
 
 
-def paginate(request, qs, default: int = 20):
+def paginate(request: HttpRequest, qs: QuerySet[Any], default: int = 20) -> Page[Any]:
     """The page of `qs` asked for (`?page=`), `?per_page=` rows long (one of PAGE_SIZES, else `default`): every
     list page, generic or hand-written, pages the same way, and costs the same number of queries at any size."""
     try:
@@ -40,7 +49,7 @@ def paginate(request, qs, default: int = 20):
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
-def deny(request, permission: str):
+def deny(request: HttpRequest, permission: str) -> None:
     """Audit a refused permission and raise the 403."""
     from teis.core.choices import AuditAction
     from teis.core.ports import audit
@@ -49,12 +58,12 @@ def deny(request, permission: str):
     raise PermissionDenied(permission)
 
 
-def require(request, permission: str) -> None:
+def require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         deny(request, permission)
 
 
-def apply_sort(config, qs, sort: str):
+def apply_sort(config: type[ModelConfig], qs: QuerySet[Any], sort: str) -> QuerySet[Any]:
     allowed = set(config.sortable or [c for c in config.list_columns if "__" not in c]) | {"id"}
     key = sort.lstrip("-")
     if key in allowed:
@@ -65,21 +74,24 @@ def apply_sort(config, qs, sort: str):
 class ConfigView(LoginRequiredMixin, View):
     config: type[ModelConfig]
 
-    def service(self):
+    def service(self) -> Any:
         return self.config.service or generic_service
 
-    def get_object(self, pk):
-        return get_object_or_404(self.config.queryset_for(self.request.user), pk=pk)
+    def get_object(self, pk: int | None) -> Model:
+        obj: Model = get_object_or_404(self.config.queryset_for(self.request.user), pk=pk)
+        return obj
 
-    def refuse_state(self, request, obj, operation: str):
+    def refuse_state(self, request: HttpRequest, obj: Model | None, operation: str) -> HttpResponse | None:
         """Outside the declared editable / deletable states: the refusal on the detail page, nothing written."""
-        message = self.config.state_refusal(obj, operation) if obj is not None else None
+        if obj is None:
+            return None
+        message = self.config.state_refusal(obj, operation)
         if message is None:
             return None
         messages.error(request, message)
         return redirect(reverse(self.config.url_name("detail"), args=[obj.pk]))
 
-    def base_context(self, **extra):
+    def base_context(self, **extra: Any) -> dict[str, Any]:
         c = self.config
         user = self.request.user
         return {
@@ -97,10 +109,10 @@ class ConfigView(LoginRequiredMixin, View):
 class ObjectListView(ConfigView):
     template_name = "core/object_list.html"
 
-    def get(self, request):
+    def get(self, request: HtmxHttpRequest) -> HttpResponse:
         c = self.config
         require(request, c.perm("view"))
-        qs = c.queryset_for(request.user)
+        qs: QuerySet[Any] = c.queryset_for(request.user)
         fs = filterset_for(c)(request.GET or None, queryset=qs, request=request)
         qs = fs.qs if fs.is_bound and fs.is_valid() else qs
         sort = request.GET.get("sort", "")
@@ -127,7 +139,7 @@ class ObjectListView(ConfigView):
 class ObjectDetailView(ConfigView):
     template_name = "core/object_detail.html"
 
-    def get(self, request, pk, failed=None):
+    def get(self, request: HttpRequest, pk: int, failed: tuple[Action, forms.Form] | None = None) -> HttpResponse:
         c = self.config
         require(request, c.perm("view"))
         obj = self.get_object(pk)
@@ -153,7 +165,7 @@ class ObjectDetailView(ConfigView):
         template = c.detail_template or self.template_name
         return render(request, template, ctx, status=400 if failed else 200)
 
-    def action_forms(self, obj, failed=None) -> list:
+    def action_forms(self, obj: Model | None, failed: tuple[Action, forms.Form] | None = None) -> list[Any]:
         """(action, form) for each registered action the user may run on the object in its state."""
         from . import actions
 
@@ -167,7 +179,7 @@ class ObjectDetailView(ConfigView):
             out.append((act, form))
         return out
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Run a registered action from its button / form (`_action`); the same rules as the API action."""
         from . import actions
 
@@ -196,12 +208,12 @@ class ObjectEditView(ConfigView):
     # NulByteGuardMiddleware leaves control characters to the form: the message shows next to the field
     validates_text_per_field = True
 
-    def check(self, request, obj):
+    def check(self, request: HttpRequest, obj: Model | None) -> None:
         if self.config.ui_read_only:
             raise Http404
         require(request, self.config.perm("change" if obj else "add"))
 
-    def get(self, request, pk=None):
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk) if pk else None
         self.check(request, obj)
         if refused := self.refuse_state(request, obj, "edit"):
@@ -213,7 +225,7 @@ class ObjectEditView(ConfigView):
         form = form_class(instance=obj, user=request.user, initial=initial)
         return render(request, self.template_name, self.base_context(form=form, object=obj))
 
-    def post(self, request, pk=None):
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         c = self.config
         obj = self.get_object(pk) if pk else None
         self.check(request, obj)
@@ -242,19 +254,19 @@ class ObjectEditView(ConfigView):
 class ObjectDeleteView(ConfigView):
     template_name = "core/object_delete.html"
 
-    def check(self, request):
+    def check(self, request: HttpRequest) -> None:
         if self.config.ui_read_only:
             raise Http404
         require(request, self.config.perm("delete"))
 
-    def get(self, request, pk):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check(request)
         obj = self.get_object(pk)
         if refused := self.refuse_state(request, obj, "delete"):
             return refused
         return render(request, self.template_name, self.base_context(object=obj))
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check(request)
         obj = self.get_object(pk)
         if refused := self.refuse_state(request, obj, "delete"):
@@ -271,7 +283,7 @@ class ObjectDeleteView(ConfigView):
 class ObjectExportView(ConfigView):
     """Small exports stream back at once; large ones run as a job with a progress bar."""
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         from teis.core.choices import AuditAction
         from teis.core.ports import audit
 
@@ -288,7 +300,10 @@ class ObjectExportView(ConfigView):
             from .tasks import run_export
 
             job = ExportJob.objects.create(
-                user=request.user, model_label=c.model._meta.label_lower, query=query, total=total
+                user=cast(User, request.user),  # signed in (LoginRequiredMixin)
+                model_label=c.model._meta.label_lower,
+                query=query,
+                total=total,
             )
             audit.record(
                 request.user,
@@ -313,7 +328,7 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 class RevealView(ConfigView):
     """Return one masked field in clear, for a user with the reveal permission; always audited."""
 
-    def post(self, request, pk, field):
+    def post(self, request: HttpRequest, pk: int, field: str) -> HttpResponse:
         from teis.core.choices import AuditAction
         from teis.core.ports import audit
 
@@ -326,35 +341,40 @@ class RevealView(ConfigView):
         return JsonResponse({"value": display_value(obj, field, c, request.user, reveal=True)})
 
 
-def urls_for(config: type[ModelConfig]) -> list:
+def urls_for(config: type[ModelConfig]) -> list[Any]:
     """URL patterns of one registered model: the 'one line per model' of rule 3."""
     attrs = {"config": config}
     prefix = config.model_name
+
+    def view(name: str, base: type[ConfigView]) -> Callable[..., HttpResponseBase]:
+        cls: type[ConfigView] = type(name, (base,), attrs)
+        return cls.as_view()
+
     patterns = [
-        path(f"{prefix}/", type("List", (ObjectListView,), attrs).as_view(), name=f"{prefix}_list"),
-        path(f"{prefix}/export/", type("Export", (ObjectExportView,), attrs).as_view(), name=f"{prefix}_export"),
-        path(f"{prefix}/<int:pk>/", type("Detail", (ObjectDetailView,), attrs).as_view(), name=f"{prefix}_detail"),
+        path(f"{prefix}/", view("List", ObjectListView), name=f"{prefix}_list"),
+        path(f"{prefix}/export/", view("Export", ObjectExportView), name=f"{prefix}_export"),
+        path(f"{prefix}/<int:pk>/", view("Detail", ObjectDetailView), name=f"{prefix}_detail"),
         path(
             f"{prefix}/<int:pk>/reveal/<str:field>/",
-            type("Reveal", (RevealView,), attrs).as_view(),
+            view("Reveal", RevealView),
             name=f"{prefix}_reveal",
         ),
     ]
     if not config.ui_read_only:
-        edit = type("Edit", (ObjectEditView,), attrs).as_view()
+        edit = view("Edit", ObjectEditView)
         patterns += [
             path(f"{prefix}/add/", edit, name=f"{prefix}_add"),
             path(f"{prefix}/<int:pk>/edit/", edit, name=f"{prefix}_edit"),
             path(
                 f"{prefix}/<int:pk>/delete/",
-                type("Delete", (ObjectDeleteView,), attrs).as_view(),
+                view("Delete", ObjectDeleteView),
                 name=f"{prefix}_delete",
             ),
         ]
     return patterns
 
 
-def app_urls(app_label: str) -> list:
+def app_urls(app_label: str) -> list[Any]:
     from .registry import registry
 
     patterns = []

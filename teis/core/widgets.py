@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 
 UNIT_MODEL = "org.Unit"
 # Choices of plain (non-model) select fields past this many options become searchable too.
@@ -28,16 +29,25 @@ class SearchableSelect(forms.Select):
 
     picker = "search"
 
-    def __init__(self, attrs=None, choices=()):
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
         attrs = {"class": "form-select", **(attrs or {})}
         attrs["data-picker"] = self.picker
         super().__init__(attrs, choices)
 
-    def option_data(self, value) -> dict[str, Any] | None:
+    def option_data(self, value: Any) -> dict[str, Any] | None:
         """Extra fields of one option for the picker (search and display), or None."""
         return None
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         data = self.option_data(value) if value not in ("", None) else None
         for key, text in (data or {}).items():
@@ -51,7 +61,7 @@ class SearchableSelectMultiple(SearchableSelect, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
-def _pk(value) -> Any:
+def _pk(value: Any) -> Any:
     return getattr(value, "value", value)  # ModelChoiceIteratorValue
 
 
@@ -60,7 +70,7 @@ class UnitSelect(SearchableSelect):
 
     picker = "unit"
 
-    def __init__(self, attrs=None, choices=()):
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
         super().__init__(attrs, choices)
         self._paths: dict[Any, str] | None = None
 
@@ -71,11 +81,11 @@ class UnitSelect(SearchableSelect):
             self._paths = unit_paths(model) if model is not None else {}
         return self._paths
 
-    def option_data(self, value):
+    def option_data(self, value: Any) -> dict[str, Any] | None:
         path = self.unit_paths().get(_pk(value))
         return {"path": path} if path else None
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         self._paths = None  # a fresh tree per render (units move)
         return super().get_context(name, value, attrs)
 
@@ -84,7 +94,7 @@ class UnitSelectMultiple(UnitSelect, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
-def unit_paths(model) -> dict[Any, str]:
+def unit_paths(model: type[models.Model]) -> dict[Any, str]:
     """Each unit's path from below the corps down to itself: the corps (and the commission above it) are the
     root of every path and would only make it longer; the corps itself is shown by its name."""
     rows = {
@@ -111,18 +121,18 @@ def unit_paths(model) -> dict[Any, str]:
 class PersonSelect(SearchableSelect):
     """People by name, with their unit for the picker (two 王伟 in different squads)."""
 
-    def __init__(self, attrs=None, choices=()):
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
         super().__init__(attrs, choices)
         self._units: dict[Any, str] | None = None
 
-    def option_data(self, value):
+    def option_data(self, value: Any) -> dict[str, Any] | None:
         if self._units is None:
             queryset = getattr(self.choices, "queryset", None)
             self._units = person_units(queryset) if queryset is not None else {}
         unit = self._units.get(_pk(value))
         return {"path": unit} if unit else None
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         self._units = None
         return super().get_context(name, value, attrs)
 
@@ -131,17 +141,17 @@ class PersonSelectMultiple(PersonSelect, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
-def person_units(queryset) -> dict[Any, str]:
+def person_units(queryset: models.QuerySet[Any]) -> dict[Any, str]:
     return dict(queryset.filter(officer__isnull=False).values_list("pk", "officer__unit__name"))
 
 
-def _is_user_model(model) -> bool:
+def _is_user_model(model: type[models.Model]) -> bool:
     from django.conf import settings
 
     return model._meta.label == settings.AUTH_USER_MODEL
 
 
-def _count(choices) -> int:
+def _count(choices: Any) -> int:
     """How many choices (lazy iterators such as Django's BlankChoiceIterator have no len())."""
     if getattr(choices, "queryset", False) is None:
         return 0  # a model choice whose queryset the form sets after __init__ (counted as short)
@@ -151,7 +161,7 @@ def _count(choices) -> int:
         return sum(1 for _ in choices)
 
 
-def picker_for(field: forms.Field) -> type[forms.Widget] | None:
+def picker_for(field: forms.Field) -> type[SearchableSelect] | None:
     """The picker widget class a field should use, or None to leave its widget alone."""
     widget = field.widget
     if type(widget) not in (forms.Select, forms.SelectMultiple) and not isinstance(widget, SearchableSelect):
@@ -170,9 +180,9 @@ def picker_for(field: forms.Field) -> type[forms.Widget] | None:
     return None
 
 
-def _default_labels(field) -> bool:
+def _default_labels(field: Any) -> bool:
     """The field shows str(user) (the login): no custom label set by its form."""
-    return "label_from_instance" not in vars(field) and (
+    return "label_from_instance" not in vars(field) and bool(
         type(field).label_from_instance is forms.ModelChoiceField.label_from_instance
     )
 
@@ -185,7 +195,7 @@ def apply_pickers(form: forms.BaseForm) -> None:
         cls = picker_for(field)
         if cls is None or type(field.widget) is cls:
             continue
-        old = field.widget
+        old: Any = field.widget  # a Select (`picker_for`), which has choices
         new = cls(attrs={k: v for k, v in old.attrs.items() if k != "data-picker"})
         new.choices = old.choices
         new.is_required = old.is_required
@@ -193,6 +203,7 @@ def apply_pickers(form: forms.BaseForm) -> None:
         queryset = getattr(field, "queryset", None)
         if queryset is not None and _is_user_model(queryset.model) and _default_labels(field):
             # people by name (one query for all options, not one per option)
-            field.queryset = queryset.select_related("officer")
-            field.label_from_instance = person_display
-            new.choices = field.choices
+            choice_field: Any = field  # a ModelChoiceField: it has a queryset
+            choice_field.queryset = queryset.select_related("officer")
+            choice_field.label_from_instance = person_display
+            new.choices = choice_field.choices

@@ -112,7 +112,8 @@ _snapshot: Calendar | None = None
 def _load(version: str | None, *, seed: bool = True) -> Calendar:
     from .models import CalendarDay, CalendarDayKind, HolidayNotice
 
-    holidays, workdays = set(), set()
+    holidays: set[datetime.date] = set()
+    workdays: set[datetime.date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (workdays if kind == CalendarDayKind.WORKDAY else holidays).add(day)
     years = frozenset(HolidayNotice.objects.values_list("year", flat=True))

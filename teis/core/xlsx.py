@@ -13,9 +13,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
 from django.conf import settings
+from openpyxl import Workbook
 
 MAX_UNCOMPRESSED_BYTES: Final = 50 * 1024 * 1024
 MAX_CELLS: Final = 1_000_000
@@ -75,7 +76,7 @@ def check_workbook(data: bytes | BinaryIO) -> None:
             fileobj.seek(start)
 
 
-def open_workbook(data: bytes | BinaryIO, **kwargs):
+def open_workbook(data: bytes | BinaryIO, **kwargs: Any) -> Workbook:
     """`openpyxl.load_workbook` after `check_workbook` (read-only and values only unless told otherwise)."""
     from openpyxl import load_workbook
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Q
 
 from teis.core.models import SCOPE_RANK, DataScope
 
+if TYPE_CHECKING:
+    from .models import Officer
 
-def officer_with_unit(user):
+
+def officer_with_unit(user: Any) -> Officer | None:
     """The user's officer profile with its unit, in one query, cached on the user object (so that
     `user.officer` and `user.officer.unit` cost nothing more for the rest of the request)."""
     from django.contrib.auth import get_user_model
@@ -16,7 +21,7 @@ def officer_with_unit(user):
 
     descriptor = get_user_model().officer.related
     if descriptor.is_cached(user):
-        officer = descriptor.get_cached_value(user)
+        officer: Officer | None = descriptor.get_cached_value(user)
         return officer
     officer = Officer.objects.select_related("unit__parent").filter(user=user).first()
     descriptor.set_cached_value(user, officer)

@@ -13,6 +13,7 @@ other two administrators.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from teis.core.services import ServiceError
 
@@ -98,7 +99,7 @@ def check_roles(roles, overrides: dict | None = None) -> None:
     check_families(labels, [r.admin_kind for r in roles])
 
 
-def _officer_of(user):
+def _officer_of(user: Any) -> Any:
     return getattr(user, "officer", None) if user is not None and hasattr(user, "officer") else None
 
 

@@ -6,13 +6,14 @@ Every function is one transaction, takes the acting user and writes its audit re
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ParamSpec, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Value
+from django.db import models, transaction
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -31,6 +32,8 @@ from .choices import OfficerStatus
 from .models import MobileDevice, Officer, PasswordHistory, Role, SecurityPolicy, Unit, UnitMove
 
 User = get_user_model()
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 # --- units --------------------------------------------------------------------------------------------
@@ -48,16 +51,16 @@ def check_parent(unit: Unit | None, parent: Unit | None) -> None:
 class UnitService(GenericService):
     """Units keep a materialised path; moving one rewrites its subtree's paths and records the move."""
 
-    def do_create(self, actor, model, data: dict[str, Any]) -> Unit:
+    def do_create(self, actor: Any, model: type[models.Model], data: dict[str, Any]) -> Unit:
         with transaction.atomic():
-            unit = super().do_create(actor, model, data)
+            unit = cast(Unit, super().do_create(actor, model, data))  # `model` is Unit
             parent = unit.parent
             unit.path = (parent.path if parent else "") + unit_segment(unit.pk)
             unit.depth = parent.depth + 1 if parent else 0
             Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
         return unit
 
-    def do_update(self, actor, obj: Unit, data: dict[str, Any]) -> Unit:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> Unit:
         with transaction.atomic():
             current = Unit.objects.select_for_update().get(pk=obj.pk)
             new_parent = data.get("parent", current.parent)
@@ -65,7 +68,7 @@ class UnitService(GenericService):
             moved = (new_parent.pk if new_parent else None) != current.parent_id
             if moved:
                 do_move_unit(actor, current, new_parent)
-            return super().do_update(actor, Unit.objects.get(pk=obj.pk), data)
+            return cast(Unit, super().do_update(actor, Unit.objects.get(pk=obj.pk), data))
 
 
 def unit_lineage_names(unit: Unit) -> str:
@@ -74,7 +77,7 @@ def unit_lineage_names(unit: Unit) -> str:
     return " / ".join(names.get(i, "?") for i in ids)
 
 
-def do_move_unit(actor, unit: Unit, new_parent: Unit | None) -> Unit:
+def do_move_unit(actor: Any, unit: Unit, new_parent: Unit | None) -> Unit:
     """Move `unit` (and its subtree) under `new_parent`, keeping a record of where it was."""
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
@@ -110,12 +113,12 @@ def do_move_unit(actor, unit: Unit, new_parent: Unit | None) -> Unit:
 SEPARATION_CODES = frozenset({"admin_grant", "admin_separation", "self_grant", "auditor_protected"})
 
 
-def audit_separation_refusals(actor_index: int = 0):
+def audit_separation_refusals(actor_index: int = 0) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Record a refused 三员分立 change (after the service's transaction is rolled back) before re-raising."""
 
-    def decorate(fn):
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return fn(*args, **kwargs)
             except ServiceError as err:
@@ -133,7 +136,7 @@ def audit_separation_refusals(actor_index: int = 0):
     return decorate
 
 
-def check_admin_separation(roles) -> None:
+def check_admin_separation(roles: Iterable[Role]) -> None:
     """No account may hold permissions of two of the system / security / audit administrator families
     (teis.org.separation defines them), whatever its roles are called or typed."""
     from .separation import check_roles
@@ -145,7 +148,7 @@ class RoleService(GenericService):
     """Role changes are security events (ROLE_CHANGE) and obey 三员分立 by their permissions."""
 
     @audit_separation_refusals(1)
-    def do_create(self, actor, model, data: dict[str, Any]) -> Role:
+    def do_create(self, actor: Any, model: type[models.Model], data: dict[str, Any]) -> Role:
         from .separation import check_role_change
 
         check_role_change(
@@ -153,12 +156,13 @@ class RoleService(GenericService):
             Role(admin_kind=data.get("admin_kind") or ""),
             permissions=list(data.get("permissions") or []),
         )
-        return super().do_create(actor, model, data)
+        return cast(Role, super().do_create(actor, model, data))  # `model` is Role
 
     @audit_separation_refusals(1)
-    def do_update(self, actor, obj: Role, data: dict[str, Any]) -> Role:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> Role:
         from .separation import check_role_change
 
+        obj = cast(Role, obj)  # this service writes roles
         with transaction.atomic():
             before = set(obj.permissions.values_list("codename", flat=True))
             check_role_change(
@@ -167,7 +171,7 @@ class RoleService(GenericService):
                 permissions=list(data["permissions"]) if "permissions" in data else None,
                 admin_kind=data.get("admin_kind"),
             )
-            role = super().do_update(actor, obj, data)
+            role = cast(Role, super().do_update(actor, obj, data))
             after = set(role.permissions.values_list("codename", flat=True))
             if before != after:
                 audit.record(
@@ -180,14 +184,14 @@ class RoleService(GenericService):
         return role
 
     @audit_separation_refusals(1)
-    def do_delete(self, actor, obj: Role) -> None:
+    def do_delete(self, actor: Any, obj: models.Model) -> None:
         from .separation import check_role_change
 
-        check_role_change(actor, obj, deleting=True)
+        check_role_change(actor, cast(Role, obj), deleting=True)
         return super().do_delete(actor, obj)
 
 
-def do_set_role_permissions(actor, role: Role, codenames: list[str]) -> Role:
+def do_set_role_permissions(actor: Any, role: Role, codenames: list[str]) -> Role:
     perms = list(Permission.objects.filter(codename__in=codenames))
     return RoleService().do_update(actor, role, {"permissions": perms})
 
@@ -227,7 +231,7 @@ def check_personal_data(data: dict[str, Any], current: Officer | None = None) ->
 
 class OfficerService(GenericService):
     @audit_separation_refusals(1)
-    def do_create(self, actor, model, data: dict[str, Any]) -> Officer:
+    def do_create(self, actor: Any, model: type[models.Model], data: dict[str, Any]) -> Officer:
         """Create the officer with a login account (`username`, `password` in data); the initial password
         must satisfy the policy."""
         data = check_personal_data(data)
@@ -247,10 +251,11 @@ class OfficerService(GenericService):
         return officer
 
     @audit_separation_refusals(1)
-    def do_update(self, actor, obj: Officer, data: dict[str, Any]) -> Officer:
+    def do_update(self, actor: Any, obj: models.Model, data: dict[str, Any]) -> Officer:
         """Update the profile; roles obey 三员分立; disabling an officer revokes the API token."""
         from .separation import check_officer_roles
 
+        obj = cast(Officer, obj)  # this service writes officers
         data = check_personal_data(data, obj)
         with transaction.atomic():
             before_roles = sorted(obj.roles.values_list("name", flat=True))
@@ -258,7 +263,7 @@ class OfficerService(GenericService):
             disabling = data.get("status") == OfficerStatus.DISABLED and obj.status != OfficerStatus.DISABLED
             if disabling or {r.pk for r in roles} != {r.pk for r in obj.roles.all()}:
                 check_officer_roles(actor, obj, roles, disabling=disabling)
-            officer = super().do_update(actor, obj, data)
+            officer = cast(Officer, super().do_update(actor, obj, data))
             if officer.status == OfficerStatus.DISABLED:
                 from rest_framework.authtoken.models import Token
 
@@ -270,21 +275,21 @@ class OfficerService(GenericService):
         return officer
 
     @audit_separation_refusals(1)
-    def do_delete(self, actor, obj: Officer) -> None:
+    def do_delete(self, actor: Any, obj: models.Model) -> None:
         from .separation import check_officer_roles
 
-        check_officer_roles(actor, obj, [], deleting=True)
+        check_officer_roles(actor, cast(Officer, obj), [], deleting=True)
         return super().do_delete(actor, obj)
 
 
 def do_create_officer(
-    actor,
+    actor: Any,
     *,
     username: str,
     password: str,
     name: str,
     unit: Unit,
-    roles: list[Role] = (),
+    roles: Sequence[Role] = (),
     must_change_password: bool = True,
     **profile: Any,
 ) -> Officer:
@@ -348,12 +353,12 @@ def check_policy_limits(policy: SecurityPolicy) -> None:
         raise ServiceError("policy_weak", "安全策略不得低于等保二级要求：" + "；".join(parts) + "。", errors)
 
 
-def do_update_policy(actor, data: dict[str, Any]) -> SecurityPolicy:
+def do_update_policy(actor: Any, data: dict[str, Any]) -> SecurityPolicy:
     """Change the login policy (security administrator). One transaction; audited; the cached copy read by
     every request is dropped at once and again after commit."""
     with transaction.atomic():
         SecurityPolicy.current(cached=False)  # creates the row on first use
-        policy = SecurityPolicy.objects.select_for_update().order_by("pk").first()
+        policy = cast(SecurityPolicy, SecurityPolicy.objects.select_for_update().order_by("pk").first())  # exists
         before = audit.snapshot(policy)
         for k, v in data.items():
             setattr(policy, k, v)
@@ -368,7 +373,7 @@ def do_update_policy(actor, data: dict[str, Any]) -> SecurityPolicy:
 # --- devices ---------------------------------------------------------------------------------------------
 
 
-def check_device(user, device_id: str, imsi: str) -> MobileDevice | None:
+def check_device(user: Any, device_id: str, imsi: str) -> MobileDevice | None:
     """With binding on, the API login must come from an active device registered to this officer."""
     if not SecurityPolicy.current().device_binding_enabled:
         return None
@@ -389,7 +394,7 @@ def check_device(user, device_id: str, imsi: str) -> MobileDevice | None:
 # --- OAuth / OIDC clients (单点登录接入) -----------------------------------------------------------------
 
 
-def do_register_client(actor, *, name: str, redirect_uris: str, confidential: bool = True):
+def do_register_client(actor: Any, *, name: str, redirect_uris: str, confidential: bool = True) -> tuple[Any, str]:
     """Register a system that signs its users in through TEIS (system administrator only).
 
     Only the authorization code flow with PKCE S256 and RS256 ID tokens. Returns (application, secret):
@@ -440,7 +445,7 @@ def do_register_client(actor, *, name: str, redirect_uris: str, confidential: bo
     return app, secret
 
 
-def do_revoke_client(actor, app) -> None:
+def do_revoke_client(actor: Any, app: Any) -> None:
     """Revoke an OAuth client: the client and every grant and token issued to it are deleted. Audited."""
     if not actor.has_perm("oauth2_provider.delete_application"):
         raise ServiceError("forbidden", "只有系统管理员可以撤销接入应用。")
@@ -458,7 +463,7 @@ def do_revoke_client(actor, app) -> None:
 # --- the auditor accounts, in the security administrator's hands ----------------------------------------
 
 
-def auditor_accounts():
+def auditor_accounts() -> QuerySet[Officer]:
     """Officers holding any permission of the audit or security administrator family (the accounts whose
     administrator powers only the security administrator gives out and takes away)."""
     from django.db.models import Q
@@ -478,14 +483,14 @@ def auditor_accounts():
     )
 
 
-def protected_roles():
+def protected_roles() -> list[Role]:
     """Roles carrying a permission of the security or audit administrator family."""
     from .separation import protected_labels, role_permission_labels
 
     return [r for r in Role.objects.order_by("code") if protected_labels(role_permission_labels(r))]
 
 
-def _require_security_admin(actor) -> None:
+def _require_security_admin(actor: Any) -> None:
     from .separation import GRANT_MESSAGE
 
     if not actor.has_perm("org.manage_security_policy"):
@@ -493,7 +498,7 @@ def _require_security_admin(actor) -> None:
 
 
 @audit_separation_refusals()
-def do_grant_admin_role(actor, officer: Officer, role: Role) -> Officer:
+def do_grant_admin_role(actor: Any, officer: Officer, role: Role) -> Officer:
     """Give `officer` a role of the security or audit administrator (security administrator only; the role
     must keep the account within one administrator family and may not be one's own). Audited."""
     from .separation import check_officer_roles
@@ -513,7 +518,7 @@ def do_grant_admin_role(actor, officer: Officer, role: Role) -> Officer:
 
 
 @audit_separation_refusals()
-def do_revoke_audit_roles(actor, officer: Officer) -> Officer:
+def do_revoke_audit_roles(actor: Any, officer: Officer) -> Officer:
     """Take the security and audit administrator's roles from `officer` (security administrator only:
     三员分立 says the system administrator may not weaken the auditor or the security administrator). One
     transaction; audited as ROLE_CHANGE."""

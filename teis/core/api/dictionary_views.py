@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from teis.core import dictionaries
 from teis.core.models import DictionaryType
 
+if TYPE_CHECKING:
+    from teis.core.registry import ModelConfig
 
-class DictionaryItemOutSerializer(serializers.Serializer):
+
+class DictionaryItemOutSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(label="编码")
-    label = serializers.CharField(label="名称")
-    parent = serializers.CharField(label="上级编码", allow_blank=True)
+    # the stubs type a serializer's own `label` / `parent` attributes; these are declared fields of that name
+    label = serializers.CharField(label="名称")  # type: ignore[assignment]
+    parent = serializers.CharField(label="上级编码", allow_blank=True)  # type: ignore[assignment]
     order = serializers.IntegerField(label="排序")
     is_active = serializers.BooleanField(label="启用")
 
@@ -25,7 +32,7 @@ class DictionaryItemsView(APIView):
     """The items of one dictionary type in display order; disabled items only with `include_inactive=1`."""
 
     @property
-    def config(self):
+    def config(self) -> type[ModelConfig]:
         # ModelPermission checks (and audits a refusal of) `core.view_dictionaryitem` through this config.
         from teis.core.registry import registry
 
@@ -52,7 +59,7 @@ class DictionaryItemsView(APIView):
         },
         tags=["数据字典"],
     )
-    def get(self, request, type_code: str):
+    def get(self, request: Request, type_code: str) -> Response:
         dict_type = DictionaryType.objects.filter(code=type_code).values("code", "name").first()
         if dict_type is None:
             raise Http404
@@ -62,7 +69,7 @@ class DictionaryItemsView(APIView):
             {
                 "code": i.code,
                 "label": i.label,
-                "parent": i.parent.code if i.parent_id else "",
+                "parent": i.parent.code if i.parent is not None else "",
                 "order": i.order,
                 "is_active": i.is_active,
             }

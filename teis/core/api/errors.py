@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -25,7 +27,7 @@ MESSAGES = {
 }
 
 
-def _flatten(detail) -> dict[str, list[str]]:
+def _flatten(detail: Any) -> dict[str, list[str]]:
     if isinstance(detail, dict):
         out: dict[str, list[str]] = {}
         for key, value in detail.items():
@@ -42,11 +44,11 @@ def _flatten(detail) -> dict[str, list[str]]:
     return {"non_field_errors": [str(detail)]}
 
 
-def body(code: str, message: str, fields: dict | None = None) -> dict:
+def body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "fields": fields or {}}
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
         return Response(body(exc.code, exc.message, exc.fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
@@ -70,7 +72,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.NotAuthenticated):
         code = "not_authenticated"
     message = MESSAGES.get(code) or str(getattr(exc, "detail", "")) or "请求失败。"
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = f"请求过于频繁，请 {int(exc.wait) + 1} 秒后再试。"
+    wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None  # seconds, set by DRF
+    if wait:
+        message = f"请求过于频繁，请 {int(wait) + 1} 秒后再试。"
     response.data = body(code, message)
     return response

@@ -1,6 +1,12 @@
+from __future__ import annotations
+
 import functools
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.pagination import PageNumberPagination
+
+if TYPE_CHECKING:
+    from rest_framework import serializers
 
 
 class Pagination(PageNumberPagination):
@@ -11,7 +17,7 @@ class Pagination(PageNumberPagination):
 
 
 @functools.cache  # one component per serializer, however many views use it
-def paginated(serializer_class):
+def paginated(serializer_class: type[serializers.BaseSerializer[Any]]) -> Any:
     """The OpenAPI shape of a page of `serializer_class` objects as `Pagination` answers it, for hand-written
     views that paginate (`extend_schema(responses={200: paginated(X)})`)."""
     from drf_spectacular.utils import inline_serializer

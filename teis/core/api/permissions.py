@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    from teis.core.registry import ModelConfig
 from rest_framework.permissions import BasePermission
 
 ACTIONS = {
@@ -19,7 +25,7 @@ class ModelPermission(BasePermission):
     Views without a `config` require authentication only. A refusal is audited.
     """
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
         config = getattr(view, "config", None)
@@ -27,7 +33,7 @@ class ModelPermission(BasePermission):
             return True
         perm = _action_permission(view, config)
         if perm is None:
-            action = getattr(view, "permission_action", None) or ACTIONS.get(request.method, "view")
+            action = getattr(view, "permission_action", None) or ACTIONS.get(request.method or "", "view")
             perm = config.perm(action)
         if request.user.has_perm(perm):
             return True
@@ -38,7 +44,7 @@ class ModelPermission(BasePermission):
         return False
 
 
-def _action_permission(view, config) -> str | None:
+def _action_permission(view: Any, config: type[ModelConfig]) -> str | None:
     """The permission of a registered action (`teis.core.actions`) the request runs, if it runs one."""
     name = getattr(view, "action", None) or ""
     if not name.startswith("action_"):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 ERROR_BODY = {
     "type": "object",
     "description": "所有错误的统一返回体",
@@ -28,7 +30,7 @@ ERRORS = {
 METHODS = ("get", "put", "patch", "post", "delete", "head", "options")
 
 
-def document_errors(result, generator, request, public):
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular POSTPROCESSING_HOOKS entry: add ErrorBody and the error responses each operation lacks."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorBody", ERROR_BODY)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -17,13 +19,16 @@ from rest_framework.settings import api_settings
 from teis.core.fields import EncryptedCharField
 from teis.core.forms import scoped_choices
 
+if TYPE_CHECKING:
+    from teis.core.registry import ModelConfig
+
 
 class DateTimeField(serializers.DateTimeField):
     """Times in the current time zone, as RFC 3339 requires: a zone offset of whole minutes. Before 1901 the
     zone database gives Asia/Shanghai its local mean time (+08:05:43), which no RFC 3339 reader accepts;
     such times are given in UTC instead."""
 
-    def to_representation(self, value):
+    def to_representation(self, value: Any) -> Any:
         text = super().to_representation(value)
         output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
         if isinstance(value, datetime.datetime) and isinstance(text, str) and output_format in (None, ISO_8601):
@@ -34,11 +39,15 @@ class DateTimeField(serializers.DateTimeField):
         return text
 
 
+Converter = Callable[[Any], Any]
+# (field name, column attname or None, convert or None, the serializer field)
+ReadingStep = tuple[str, str | None, Converter | None, serializers.Field[Any, Any, Any, Any]]
+
 # Where `attach_many_ids` leaves the related ids of each many-to-many field on an object: {field name: [ids]}.
 MANY_IDS = "_teis_many_ids"
 
 
-def attach_many_ids(model: type[models.Model], objects, exclude=()) -> None:
+def attach_many_ids(model: type[models.Model], objects: Iterable[Any], exclude: Iterable[str] = ()) -> None:
     """The related ids of every many-to-many field of `objects` (a page), one query of the link table per field,
     in id order, without a manager or a model instance per link: a page of 50 officers with
     their roles costs what the rows cost (a prefetch built two managers and a queryset clone per row)."""
@@ -51,8 +60,9 @@ def attach_many_ids(model: type[models.Model], objects, exclude=()) -> None:
             continue
         through = field.remote_field.through
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        by_owner: dict = defaultdict(list)
-        rows = through._base_manager.filter(**{f"{source}__in": pks}).order_by(f"{target}_id")
+        by_owner: dict[Any, list[Any]] = defaultdict(list)
+        links = cast("type[models.Model]", through)._base_manager
+        rows = links.filter(**{f"{source}__in": pks}).order_by(f"{target}_id")
         for owner, related in rows.values_list(f"{source}_id", f"{target}_id"):
             by_owner[owner].append(related)
         for obj in objects:
@@ -62,7 +72,7 @@ def attach_many_ids(model: type[models.Model], objects, exclude=()) -> None:
 class ManyIdsRelatedField(ManyRelatedField):
     """A many-to-many field shown as ids: from `attach_many_ids` when the view attached them, else the manager."""
 
-    def get_attribute(self, instance):
+    def get_attribute(self, instance: Any) -> Any:
         attached = instance.__dict__.get(MANY_IDS, {}) if len(self.source_attrs) == 1 else {}
         ids = attached.get(self.source_attrs[0]) if attached else None
         if ids is not None:
@@ -70,18 +80,18 @@ class ManyIdsRelatedField(ManyRelatedField):
         return super().get_attribute(instance)
 
 
-class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
+class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField[Any]):
     @classmethod
-    def many_init(cls, *args, **kwargs):
-        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+    def many_init(cls, *args: Any, **kwargs: Any) -> ManyIdsRelatedField:
+        list_kwargs: dict[str, Any] = {"child_relation": cls(*args, **kwargs)}
         list_kwargs |= {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
         return ManyIdsRelatedField(**list_kwargs)
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
+class ScopedModelSerializer(serializers.ModelSerializer[Any]):
     """Related choices limited to the request user's scope; `masked_fields` of the config applied on output."""
 
-    config = None  # set by `serializer_for`
+    config: type[ModelConfig] | None = None  # set by `serializer_for`
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
     serializer_field_mapping = {
@@ -90,7 +100,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         models.DateTimeField: DateTimeField,
     }
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = self._model_fields()
         self._restrict_to_writable(fields)
         guard_text_fields(fields.values())
@@ -100,13 +110,13 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             return fields  # related choices only matter when validating input
         open_choices = getattr(self.config, "open_choices", ())
         for name, f in fields.items():
-            target = getattr(f, "child_relation", f)
+            target: Any = getattr(f, "child_relation", f)  # a related field (or a many-related one's child)
             qs = getattr(target, "queryset", None)
             if user is not None and qs is not None and not f.read_only and name not in open_choices:
                 target.queryset = scoped_choices(qs, user)
         return fields
 
-    def _model_fields(self) -> dict:
+    def _model_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         """`ModelSerializer.get_fields`, built once per serializer class and copied for each use (fields are
         rebuilt from their arguments, as DRF copies declared fields): building them from the model cost a
         list page more than showing its rows."""
@@ -114,10 +124,10 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         built = cls.__dict__.get("_built_fields")
         if built is None:
             built = super().get_fields()
-            cls._built_fields = built
+            setattr(cls, "_built_fields", built)  # noqa: B010 (a cache on the class, not a declared field)
         return copy.deepcopy(built)
 
-    def _restrict_to_writable(self, fields) -> None:
+    def _restrict_to_writable(self, fields: Mapping[str, serializers.Field[Any, Any, Any, Any]]) -> None:
         """Only the config's writable fields (create or edit) accept input: the one list the form uses too."""
         config = self.config
         if config is None:
@@ -127,7 +137,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             if not f.read_only and name not in writable:
                 f.read_only, f.required = True, False
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: Any) -> Any:
         data = self._represent(instance)
         config = self.config
         request = self.context.get("request")
@@ -140,21 +150,21 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return data
 
     @cached_property
-    def _reading_plan(self) -> list:
+    def _reading_plan(self) -> list[ReadingStep]:
         """Per readable field: (name, column attname or None, convert, field). A plain column or a foreign key
         is read from the loaded row and converted as its field would; anything else goes the DRF way."""
         model = getattr(getattr(self, "Meta", None), "model", None)
-        return [(f.field_name, *_column_reader(model, f), f) for f in self._readable_fields]
+        return [(f.field_name or "", *_column_reader(model, f), f) for f in self._readable_fields]
 
-    def _represent(self, instance) -> dict:
+    def _represent(self, instance: Any) -> dict[str, Any]:
         """`ModelSerializer.to_representation` without its per-field attribute walk for plain columns: a page of
         50 rows × 20 fields spent most of its serialisation there. Same output (tests compare both)."""
-        ret = {}
+        ret: dict[str, Any] = {}
         row = instance.__dict__
         for name, attname, convert, field in self._reading_plan:
             if attname is not None and attname in row:
                 value = row[attname]
-                ret[name] = None if value is None else convert(value)
+                ret[name] = None if value is None or convert is None else convert(value)
                 continue
             try:
                 attribute = field.get_attribute(instance)
@@ -168,7 +178,9 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 _PLAIN_AS_IS = (serializers.ReadOnlyField, serializers.IntegerField)
 
 
-def _column_reader(model, field) -> tuple:
+def _column_reader(
+    model: type[models.Model] | None, field: serializers.Field[Any, Any, Any, Any]
+) -> tuple[str | None, Converter | None]:
     """(attname, convert) when `field` shows one concrete column of `model` with no lookup in between, else
     (None, None)."""
     if model is None or len(field.source_attrs) != 1:
@@ -177,17 +189,17 @@ def _column_reader(model, field) -> tuple:
         column = model._meta.get_field(field.source_attrs[0])
     except FieldDoesNotExist:
         return None, None
-    if not getattr(column, "concrete", False) or column.many_to_many:
+    if not isinstance(column, models.Field) or not column.concrete or column.many_to_many:
         return None, None
     kind = type(field)
     if column.is_relation:
         related_pk = column.target_field.primary_key if hasattr(column, "target_field") else False
-        if issubclass(kind, PrimaryKeyRelatedField) and field.pk_field is None and related_pk:
+        if isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None and related_pk:
             return column.attname, _as_is  # the foreign key's id, as PrimaryKeyRelatedField shows it
         return None, None
     if kind is serializers.CharField:
         return column.attname, str
-    if kind is DateTimeField:
+    if isinstance(field, DateTimeField) and kind is DateTimeField:
         return column.attname, _datetime_converter(field)
     if kind in _PLAIN_AS_IS and column.get_internal_type() in _INTEGER_COLUMNS:
         return column.attname, _as_is
@@ -200,18 +212,19 @@ _INTEGER_COLUMNS = {
 }  # fmt: skip
 
 
-def _datetime_converter(field):
+def _datetime_converter(field: DateTimeField) -> Converter:
     """`DateTimeField.to_representation` for ISO 8601 output with the zone looked up once per page."""
     output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
     zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
     if output_format not in (None, ISO_8601) or output_format is None or zone is None:
         return field.to_representation
 
-    def convert(value):
+    def convert(value: Any) -> Any:
         if not isinstance(value, datetime.datetime) or value.tzinfo is None:
             return field.to_representation(value)
-        local = value.astimezone(zone)
-        if local.utcoffset().total_seconds() % 60:  # before 1901: the field gives UTC
+        local = value.astimezone(cast("datetime.tzinfo", zone))
+        offset = local.utcoffset()
+        if offset is None or offset.total_seconds() % 60:  # before 1901: the field gives UTC
             return field.to_representation(value)
         text = local.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -219,11 +232,11 @@ def _datetime_converter(field):
     return convert
 
 
-def _as_is(value):
+def _as_is(value: Any) -> Any:
     return value
 
 
-def guard_text_fields(fields) -> None:
+def guard_text_fields(fields: Iterable[serializers.Field[Any, Any, Any, Any]]) -> None:
     """Text and JSON fields refuse NUL and other control characters with a message of their own (`fields`
     of the error body names them), instead of DRF's NUL-only check."""
     from django.core.validators import ProhibitNullCharactersValidator
@@ -243,9 +256,9 @@ def guard_text_fields(fields) -> None:
         f.validators = [check, *(v for v in f.validators if not isinstance(v, ProhibitNullCharactersValidator))]
 
 
-def serializer_for(config) -> type[serializers.ModelSerializer]:
+def serializer_for(config: type[ModelConfig]) -> type[serializers.ModelSerializer[Any]]:
     if config.serializer is not None:
-        base = config.serializer
+        base: type[ScopedModelSerializer] = config.serializer
         if getattr(base, "config", None) is None:
             base.config = config
         return base
@@ -259,4 +272,7 @@ def serializer_for(config) -> type[serializers.ModelSerializer]:
     fields = [*config.model._meta.concrete_fields, *config.model._meta.many_to_many]
     meta_attrs["read_only_fields"] = [f.name for f in fields if f.name not in writable and f.name not in exclude]
     meta = type("Meta", (), meta_attrs)
-    return type(f"{config.model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta, "config": config})
+    serializer: type[ScopedModelSerializer] = type(
+        f"{config.model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta, "config": config}
+    )
+    return serializer

@@ -3,9 +3,13 @@ login, which checks the organisation's login rules, is `teis.org.api.auth`)."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,7 +25,7 @@ class TokenLogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None}, tags=["认证"])
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         from django.contrib.auth.signals import user_logged_out
 
         user_logged_out.send(sender=type(request.user), request=request, user=request.user)  # revokes, audits
@@ -46,7 +50,7 @@ class MeView(APIView):
         },
         tags=["认证"],
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         user = request.user
         officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
         return Response(
@@ -55,18 +59,18 @@ class MeView(APIView):
                 "name": officer.name if officer else user.username,
                 "unit": officer.unit.name if officer else "",
                 "roles": [r.name for r in officer.roles.all()] if officer else [],
-                "counts": notify.counts(user),
+                "counts": notify.counts(cast(User, user)),  # IsAuthenticated
             }
         )
 
 
-class TodoSerializer(serializers.ModelSerializer):
+class TodoSerializer(serializers.ModelSerializer[TodoItem]):
     class Meta:
         model = TodoItem
         fields = ["id", "title", "category", "url", "status", "due_at", "created_at", "done_at"]
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "level", "url", "created_at", "read_at"]
@@ -76,13 +80,13 @@ class TodoListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: paginated(TodoSerializer)}, tags=["待办通知"])
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         from .pagination import Pagination
 
         status_value = request.query_params.get("status", TodoStatus.OPEN)
         if status_value not in TodoStatus.values:
             raise ServiceError("invalid_status", "状态无效。", {"status": ["可选值：" + "、".join(TodoStatus.values)]})
-        qs = TodoItem.objects.filter(user=request.user, status=status_value).order_by("-created_at", "-id")
+        qs = TodoItem.objects.filter(user=cast(User, request.user), status=status_value).order_by("-created_at", "-id")
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(TodoSerializer(page, many=True).data)
@@ -92,10 +96,10 @@ class NotificationListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: paginated(NotificationSerializer)}, tags=["待办通知"])
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         from .pagination import Pagination
 
-        qs = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
+        qs = Notification.objects.filter(user=cast(User, request.user)).order_by("-created_at", "-id")
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
@@ -122,7 +126,7 @@ class NotificationReadView(APIView):
         responses={200: inline_serializer("ReadResponse", {"marked": serializers.IntegerField()})},
         tags=["待办通知"],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         ids = request.data.get("ids") if isinstance(request.data, dict) else None
         if ids is not None and (
             not isinstance(ids, list)
@@ -133,4 +137,4 @@ class NotificationReadView(APIView):
             raise ServiceError(
                 "invalid", f"ids 应为不超过 {MAX_READ_IDS} 个的正整数列表。", {"ids": ["应为正整数列表"]}
             )
-        return Response({"marked": notify.mark_read(request.user, ids)}, status=status.HTTP_200_OK)
+        return Response({"marked": notify.mark_read(cast(User, request.user), ids)}, status=status.HTTP_200_OK)

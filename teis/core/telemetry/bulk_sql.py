@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any, cast
 
 from django.db import connection
+from django.db.models import Field, Model
 
 SQLITE_CHUNK = 500  # SQLite's host-parameter limit is 32,766 since 3.32; stay far below it
 CHUNK = 500  # rows per INSERT of bulk_create where the pipeline uses it (events, crossings, presences)
@@ -36,13 +38,13 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def datetime_adapter():
+def datetime_adapter() -> Callable[[dt.datetime], Any]:
     """Aware datetime → the database parameter, fast: SQLite stores UTC as Django's str() of the naive value;
     psycopg takes the aware datetime itself."""
     if connection.vendor == "sqlite":
         utc = dt.UTC
 
-        def adapt(value):
+        def adapt(value: dt.datetime) -> str:
             return str(value.astimezone(utc).replace(tzinfo=None))
 
         return adapt
@@ -77,22 +79,22 @@ def next_sequence_value(name: str) -> int:
             )
             row = cursor.fetchone()
         if row is not None:
-            return row[0]
+            return int(row[0])
     from teis.core.codes import next_value
 
     return next_value(name)
 
 
-_column_types: dict = {}
+_column_types: dict[tuple[Any, ...], list[str]] = {}
 
 
-def column_types(model, columns: Sequence[str]) -> list[str]:
+def column_types(model: type[Model], columns: Sequence[str]) -> list[str]:
     """The database types of `columns` (attnames) of `model`, for the casts of the array parameters (memoised)."""
     key = (connection.vendor, model, tuple(columns))
     types = _column_types.get(key)
     if types is None:
         fields = {f.attname: f for f in model._meta.concrete_fields}
-        types = [fields[c].db_type(connection).split("(")[0].replace(" check", "") for c in columns]
+        types = [cast(str, fields[c].db_type(connection)).split("(")[0].replace(" check", "") for c in columns]
         _column_types[key] = types
     return types
 
@@ -104,7 +106,7 @@ def _array_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _strings(values: Sequence, null: str, *, array: bool) -> list[str]:
+def _strings(values: Sequence[Any], null: str, *, array: bool) -> list[str]:
     """One column as PostgreSQL text: for an array literal (`array`) or for COPY's text format."""
     sample = next((v for v in values if v is not None), None)
     if sample is None:
@@ -127,12 +129,12 @@ def _strings(values: Sequence, null: str, *, array: bool) -> list[str]:
     return list(map(conv, values))
 
 
-def array_literal(values: Sequence) -> str:
+def array_literal(values: Sequence[Any]) -> str:
     """A PostgreSQL array literal ('{1,2,NULL}') of Python values of one type, to be cast with %s::type[]."""
     return "{" + ",".join(_strings(values, "NULL", array=True)) + "}"
 
 
-def copy_rows(table: str, columns: Sequence[str], column_values: Sequence[Sequence]) -> None:
+def copy_rows(table: str, columns: Sequence[str], column_values: Sequence[Sequence[Any]]) -> None:
     """COPY … FROM STDIN of columns of values (PostgreSQL), written as one text block."""
     cols = [_strings(values, "\\N", array=False) for values in column_values]
     text = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
@@ -140,7 +142,7 @@ def copy_rows(table: str, columns: Sequence[str], column_values: Sequence[Sequen
         copy.write(text)
 
 
-def insert_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
+def insert_rows(model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """INSERT many rows (no ids returned)."""
     if not rows:
         return
@@ -154,7 +156,7 @@ def insert_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def insert_columns(model, columns: Sequence[str], column_values: Sequence[Sequence]) -> None:
+def insert_columns(model: type[Model], columns: Sequence[str], column_values: Sequence[Sequence[Any]]) -> None:
     """INSERT many rows given column by column (no ids returned): COPY on PostgreSQL, executemany on SQLite."""
     if not column_values or not len(column_values[0]):
         return
@@ -170,7 +172,7 @@ def insert_columns(model, columns: Sequence[str], column_values: Sequence[Sequen
         )
 
 
-def insert_ignore(objs: list, unique: str, vary: Sequence[str] = ()) -> int:
+def insert_ignore(objs: list[Any], unique: str, vary: Sequence[str] = ()) -> int:
     """INSERT unsaved model instances in one statement, skipping those whose `unique` column already exists (another
     listener may create the same row concurrently). With `vary`, only those fields differ between the instances:
     the others are prepared once, from the first. Returns the number of instances sent."""
@@ -226,7 +228,9 @@ def insert_ignore(objs: list, unique: str, vary: Sequence[str] = ()) -> int:
     return len(objs)
 
 
-def update_rows(model, columns: Sequence[str], rows: list[tuple], constants: dict | None = None) -> None:
+def update_rows(
+    model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any] | None = None
+) -> None:
     """UPDATE many rows by primary key: each row is (*values of `columns`, id); `constants` are set to the same
     value on every row (one parameter)."""
     if not rows:
@@ -244,7 +248,9 @@ def update_rows(model, columns: Sequence[str], rows: list[tuple], constants: dic
             )
 
 
-def _update_rows_sql(model, columns: Sequence[str], rows: list[tuple], constants: dict) -> tuple[str, list]:
+def _update_rows_sql(
+    model: type[Model], columns: Sequence[str], rows: list[tuple[Any, ...]], constants: dict[str, Any]
+) -> tuple[str, list[Any]]:
     """`update_rows` on PostgreSQL: (statement, parameters)."""
     types = column_types(model, (*columns, "id"))
     arrays = [array_literal(col) for col in zip(*rows, strict=True)]
@@ -257,12 +263,12 @@ def _update_rows_sql(model, columns: Sequence[str], rows: list[tuple], constants
     )
 
 
-def select_in(sql: str, column: str, values: Iterable[int]) -> list[tuple]:
+def select_in(sql: str, column: str, values: Iterable[int]) -> list[tuple[Any, ...]]:
     """Run `sql` (a SELECT with the placeholder `{where}`) for every value of the integer `column`."""
     values = list(values)
     if not values:
         return []
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         if is_postgres():
             cursor.execute(sql.format(where=f"{column} = ANY(%s::bigint[])"), ["{" + ",".join(map(str, values)) + "}"])
@@ -300,16 +306,16 @@ class BinColumn:
 
     __slots__ = ("kind", "values", "null")
 
-    def __init__(self, kind: str, values, null=None):
+    def __init__(self, kind: str, values: Any, null: Any = None) -> None:
         self.kind, self.values, self.null = kind, values, null
 
 
-def microseconds(values: Sequence[dt.datetime | None]):
+def microseconds(values: Sequence[dt.datetime | None]) -> tuple[Any, Any]:
     """Aware datetimes → (int64 µs since 2000-01-01 UTC, null mask or None). A batch holds few distinct times
     (tag blocks have whole seconds), so each is converted once."""
     import numpy as np
 
-    memo = {v: (v - PG_EPOCH) // _ONE_US for v in set(values) if v is not None}
+    memo: dict[dt.datetime | None, int] = {v: (v - PG_EPOCH) // _ONE_US for v in set(values) if v is not None}
     if len(memo) < len(set(values)):  # None among them
         memo[None] = 0
         return np.fromiter(map(memo.__getitem__, values), np.int64, len(values)), np.fromiter(
@@ -318,7 +324,7 @@ def microseconds(values: Sequence[dt.datetime | None]):
     return np.fromiter(map(memo.__getitem__, values), np.int64, len(values)), None
 
 
-def nullable(values: Sequence, kind: str):
+def nullable(values: Sequence[Any], kind: str) -> BinColumn:
     """A column of numbers where None means NULL → BinColumn (None and NaN both become NULL)."""
     import numpy as np
 
@@ -329,11 +335,13 @@ def nullable(values: Sequence, kind: str):
     return BinColumn(kind, arr, null if null.any() else None)
 
 
-def _matrix(columns: Sequence[BinColumn], n: int, *, field_count: bool):
+def _matrix(columns: Sequence[BinColumn], n: int, *, field_count: bool) -> bytes:
     """(bytes of the rows, row by row) for COPY (field count first) or one array's elements."""
     import numpy as np
 
-    parts, masks, ragged = [], [], False
+    parts: list[Any] = []
+    masks: list[Any] = []
+    ragged = False
     if field_count:
         parts.append(np.full((n, 1), len(columns), dtype=">i2").view(np.uint8))
         masks.append(None)
@@ -382,7 +390,7 @@ class PgArray:
 
     __slots__ = ("data",)
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes) -> None:
         self.data = data
 
 
@@ -395,7 +403,7 @@ def binary_array(column: BinColumn, n: int) -> PgArray:
     return PgArray(header + _matrix([column], n, field_count=False))
 
 
-def _array_dumpers(raw) -> None:
+def _array_dumpers(raw: Any) -> None:
     """Let psycopg send `PgArray` parameters as they are (binary format, the array's own type oid)."""
     if getattr(raw, "_teis_pg_arrays", False):
         return
@@ -405,14 +413,16 @@ def _array_dumpers(raw) -> None:
     class _Dumper(Dumper):
         format = Format.BINARY
 
-        def dump(self, obj):
+        def dump(self, obj: PgArray) -> bytes:
             return obj.data
 
     raw.adapters.register_dumper(PgArray, _Dumper)
     raw._teis_pg_arrays = True
 
 
-def execute_binary(sql: str, params: Sequence, *, fetch: bool = False, binary: bool = False) -> list[tuple] | None:
+def execute_binary(
+    sql: str, params: Sequence[Any], *, fetch: bool = False, binary: bool = False
+) -> list[tuple[Any, ...]] | None:
     """Run one statement with server-side binding on the connection's psycopg connection (PostgreSQL), so `PgArray`
     parameters go in binary. `%b::type[]` casts in `sql` name the array types. With `binary`, the results come in
     binary too (no text parsing of timestamps and arrays). Logged like Django's queries."""
@@ -439,7 +449,7 @@ def _log(sql: str, started: float) -> None:
 
 
 @contextmanager
-def copy_binary(table: str, columns: Sequence[str], payload: bytes):
+def copy_binary(table: str, columns: Sequence[str], payload: bytes) -> Iterator[None]:
     """`with copy_binary(table, columns, payload):` starts a binary COPY and sends the whole payload; the body runs
     while the server stores the rows, so it must not use the database (the connection is busy with the COPY);
     the COPY ends, and its errors are raised, when the block exits."""
@@ -456,10 +466,10 @@ def copy_binary(table: str, columns: Sequence[str], payload: bytes):
     _log(sql, started)
 
 
-_insert_plans: dict = {}
+_insert_plans: dict[tuple[Any, bool], tuple[list[Any], str]] = {}
 
 
-def insert_objects(objs: list, *, ignore_conflicts: bool = False) -> None:
+def insert_objects(objs: list[Any], *, ignore_conflicts: bool = False) -> None:
     """INSERT unsaved model instances of one model without returning ids, in one statement on PostgreSQL
     (`unnest` of one array literal per column; `pre_save` fills auto_now fields as in `bulk_create`). The
     pipeline's small per-batch inserts (events, crossings, presences): Django's `bulk_create` spent more time
@@ -474,7 +484,7 @@ def insert_objects(objs: list, *, ignore_conflicts: bool = False) -> None:
         cursor.execute(*_insert_objects_sql(objs, ignore_conflicts))
 
 
-def _insert_objects_sql(objs: list, ignore_conflicts: bool) -> tuple[str, list]:
+def _insert_objects_sql(objs: list[Any], ignore_conflicts: bool) -> tuple[str, list[Any]]:
     """`insert_objects` on PostgreSQL: (statement, parameters)."""
     model = type(objs[0])
     plan = _insert_plans.get((model, ignore_conflicts))
@@ -493,7 +503,7 @@ def _insert_objects_sql(objs: list, ignore_conflicts: bool) -> tuple[str, list]:
     return sql, [array_literal(col) for col in columns]
 
 
-def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
+def delete_pairs(model: type[Model], first: str, second: str, pairs: list[tuple[int, int]]) -> None:
     """DELETE the rows whose (`first`, `second`) integer columns are among `pairs`: one statement on PostgreSQL."""
     if not pairs:
         return
@@ -505,7 +515,9 @@ def delete_pairs(model, first: str, second: str, pairs: list[tuple[int, int]]) -
             cursor.executemany(f"DELETE FROM {table} WHERE {first} = %s AND {second} = %s", pairs)  # noqa: S608
 
 
-def _delete_pairs_sql(model, first: str, second: str, pairs: list[tuple[int, int]]) -> tuple[str, list]:
+def _delete_pairs_sql(
+    model: type[Model], first: str, second: str, pairs: list[tuple[int, int]]
+) -> tuple[str, list[Any]]:
     a, b = zip(*pairs, strict=True)
     return (
         f"DELETE FROM {model._meta.db_table} AS t USING unnest(%s::bigint[], %s::bigint[]) AS p(a, b) "  # noqa: S608
@@ -519,10 +531,16 @@ class Writes:
     fixes' COPY) and that are sent together by `run`: on PostgreSQL in one psycopg pipeline (one round trip for
     all of them, `PgArray` parameters in binary); elsewhere one after the other. Nothing is read back."""
 
-    def __init__(self):
-        self.items: list = []
+    def __init__(self) -> None:
+        self.items: list[Any] = []
 
-    def update_rows(self, model, columns: Sequence[str], rows: list[tuple], constants: dict | None = None) -> None:
+    def update_rows(
+        self,
+        model: type[Model],
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        constants: dict[str, Any] | None = None,
+    ) -> None:
         if not rows:
             return
         if is_postgres():
@@ -530,7 +548,7 @@ class Writes:
         else:
             self.items.append(lambda: update_rows(model, columns, rows, constants))
 
-    def insert_objects(self, objs: list, *, ignore_conflicts: bool = False) -> None:
+    def insert_objects(self, objs: list[Any], *, ignore_conflicts: bool = False) -> None:
         if not objs:
             return
         if is_postgres():
@@ -539,7 +557,7 @@ class Writes:
             objs = list(objs)
             self.items.append(lambda: insert_objects(objs, ignore_conflicts=ignore_conflicts))
 
-    def delete_pairs(self, model, first: str, second: str, pairs: list[tuple[int, int]]) -> None:
+    def delete_pairs(self, model: type[Model], first: str, second: str, pairs: list[tuple[int, int]]) -> None:
         if not pairs:
             return
         if is_postgres():
@@ -547,11 +565,11 @@ class Writes:
         else:
             self.items.append(lambda: delete_pairs(model, first, second, pairs))
 
-    def execute_binary(self, sql: str, params: Sequence) -> None:
+    def execute_binary(self, sql: str, params: Sequence[Any]) -> None:
         """A statement for `execute_binary` (PostgreSQL)."""
         self.items.append((sql, params))
 
-    def call(self, func) -> None:
+    def call(self, func: Callable[[], Any]) -> None:
         """Any other write, run in its turn (not pipelined)."""
         self.items.append(func)
 
@@ -574,7 +592,7 @@ class Writes:
         items, self.items = self.items, []
         return self._send([*items, ("COMMIT", [])])
 
-    def _send(self, items: list) -> DeferredCommit:
+    def _send(self, items: list[Any]) -> DeferredCommit:
         import time
 
         import psycopg
@@ -596,7 +614,7 @@ class Writes:
         return DeferredCommit(pipeline, cursor, [sql for sql, _ in items], started)
 
 
-def _close_pipeline(pipeline, cursor, exc: BaseException | None) -> None:
+def _close_pipeline(pipeline: Any, cursor: Any, exc: BaseException | None) -> None:
     try:
         if exc is None:
             pipeline.__exit__(None, None, None)
@@ -609,7 +627,7 @@ def _close_pipeline(pipeline, cursor, exc: BaseException | None) -> None:
 class DeferredCommit:
     """Statements sent in a psycopg pipeline whose results are not read yet (`Writes._send`)."""
 
-    def __init__(self, pipeline, cursor, sqls: list[str], started: float):
+    def __init__(self, pipeline: Any, cursor: Any, sqls: list[str], started: float) -> None:
         self.pipeline, self.cursor, self.sqls, self.started = pipeline, cursor, sqls, started
 
     def wait(self) -> None:
@@ -623,30 +641,37 @@ class DeferredCommit:
 # --- row upserts: INSERT … ON CONFLICT from rows in a column order (the GPS pipeline) -------------------------
 
 
-def adapt(rows: list[tuple], datetimes: tuple[int, ...]) -> list[tuple]:
+def adapt(rows: list[tuple[Any, ...]], datetimes: tuple[int, ...]) -> Sequence[Sequence[Any]]:
     """Rows as the raw cursor takes them: SQLite stores naive UTC text (what the ORM writes), PostgreSQL takes
     aware datetimes as they are. `datetimes`: the positions of the datetime values in a row."""
     if connection.vendor == "postgresql":
         return rows
     adapt_value = connection.ops.adapt_datetimefield_value
-    out = []
+    out: list[list[Any]] = []
     for row in rows:
-        row = list(row)
+        values = list(row)
         for i in datetimes:
-            row[i] = adapt_value(row[i])
-        out.append(row)
+            values[i] = adapt_value(values[i])
+        out.append(values)
     return out
 
 
-def columns_sql(columns) -> str:
+def columns_sql(columns: Sequence[str]) -> str:
     return ", ".join(connection.ops.quote_name(c) for c in columns)
 
 
-def table_sql(model) -> str:
+def table_sql(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None, staged: str | None = None) -> None:
+def insert(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict: str,
+    pg_cursor: Any = None,
+    staged: str | None = None,
+) -> None:
     """INSERT with an ON CONFLICT clause, one statement per batch: PostgreSQL from the staging table `staged`
     (see `stage`) or from `unnest` of one array per column (a single short statement whatever the row count;
     `pg_cursor`: a psycopg cursor, e.g. in a pipeline), SQLite `executemany` of one prepared statement (rows
@@ -682,7 +707,7 @@ def insert(model, columns, rows: list[tuple], conflict: str, pg_cursor=None, sta
         cursor.execute(sql, params)
 
 
-def _array_of(field, values) -> list:
+def _array_of(field: Field[Any, Any], values: Any) -> list[Any]:
     """One column as a list psycopg can dump as one array: it refuses a list mixing int and float (a producer may
     build `Fix(speed_kmh=0)` and `Fix(speed_kmh=12.5)`), so numeric columns are made one Python type."""
     kind = field.get_internal_type()
@@ -694,7 +719,14 @@ def _array_of(field, values) -> list:
     return list(values)
 
 
-def upsert(model, columns, rows: list[tuple], keys: tuple[str, ...], pg_cursor=None, staged: str | None = None):
+def upsert(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    keys: tuple[str, ...],
+    pg_cursor: Any = None,
+    staged: str | None = None,
+) -> None:
     """`insert` … ON CONFLICT (`keys`) DO UPDATE SET every other column."""
     quote = connection.ops.quote_name
     update = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
@@ -702,10 +734,14 @@ def upsert(model, columns, rows: list[tuple], keys: tuple[str, ...], pg_cursor=N
 
 
 STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (see `stage`)
-_staging_ready: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection → tables created
+_staging_ready: weakref.WeakKeyDictionary[Any, set[str]] = (
+    weakref.WeakKeyDictionary()
+)  # psycopg connection → tables created
 
 
-def stage(pg, model, columns, rows: list[tuple], min_rows: int = STAGE_MIN_ROWS) -> str | None:
+def stage(
+    pg: Any, model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], min_rows: int = STAGE_MIN_ROWS
+) -> str | None:
     """PostgreSQL: COPY `rows` into a temporary table of `columns` shaped like `model`'s table and return its name
     (None for fewer than `min_rows` rows: arrays are cheaper then). COPY formats the rows in C; binary arrays are
     dumped element by element in Python, which for many rows costs more than the rest of a batch. The table lives

@@ -10,6 +10,7 @@ self-intersecting polygons and polygons of zero area (a vehicle or vessel inside
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import shapely
 import shapely.geometry
@@ -19,7 +20,7 @@ from teis.core.services import ServiceError
 INVALID_POLYGON = "区域多边形无效（自相交或面积为零）"
 
 
-def check_polygon(value, field: str = "geometry") -> dict:
+def check_polygon(value: Any, field: str = "geometry") -> dict[str, Any]:
     """A valid GeoJSON Polygon / MultiPolygon of WGS-84 coordinates (normalised: plain lists of floats), or
     ServiceError("invalid", …)."""
     if isinstance(value, str):
@@ -44,10 +45,11 @@ def check_polygon(value, field: str = "geometry") -> dict:
         raise ServiceError("invalid", "区域范围的经纬度超出有效范围", {field: ["经度 −180～180，纬度 −90～90"]})
     if not geom.is_valid or geom.area <= 0:
         raise ServiceError("invalid", INVALID_POLYGON, {field: ["多边形自相交或面积为零"]})
-    return shapely.geometry.mapping(geom) | {"coordinates": _lists(shapely.geometry.mapping(geom)["coordinates"])}
+    mapping: dict[str, Any] = shapely.geometry.mapping(geom)
+    return mapping | {"coordinates": _lists(mapping["coordinates"])}
 
 
-def check_polyline(value, field: str = "coordinates") -> list[list[float]]:
+def check_polyline(value: Any, field: str = "coordinates") -> list[list[float]]:
     """[[lon, lat], …] with at least two distinct points, or ServiceError("invalid", …)."""
     if isinstance(value, str):
         value = parse_coordinates_text(value, closed=False)
@@ -66,7 +68,7 @@ def check_polyline(value, field: str = "coordinates") -> list[list[float]]:
     return points
 
 
-def parse_coordinates_text(text: str, *, closed: bool):
+def parse_coordinates_text(text: str, *, closed: bool) -> list[list[float]] | dict[str, Any]:
     """ "lon,lat; lon,lat; …" (also newlines or spaces between pairs) → polyline list or closed Polygon."""
     pairs = [p for p in text.replace("；", ";").replace("，", ",").replace("\n", ";").split(";") if p.strip()]
     try:
@@ -82,7 +84,7 @@ def parse_coordinates_text(text: str, *, closed: bool):
     return {"type": "Polygon", "coordinates": [points]}
 
 
-def _lists(value):
+def _lists(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         if value and isinstance(value[0], (int, float)):
             return [float(v) for v in value]

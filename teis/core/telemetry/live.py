@@ -11,6 +11,7 @@ that loop instead of blocking it.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from .bulk_sql import next_sequence_value
 
@@ -37,7 +38,7 @@ def has_listeners(group: str) -> bool:
     return True
 
 
-def push(group: str, message: dict) -> None:
+def push(group: str, message: dict[str, Any]) -> None:
     """Send `message` (with its Channels "type") to `group`, after commit. Errors are logged, never raised: the
     pages poll as well."""
     import asyncio

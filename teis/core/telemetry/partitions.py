@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 from django.db import connection as default_connection
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 AHEAD_MONTHS = 2  # besides the current month
@@ -61,7 +64,7 @@ class Partition:
     rows: int = 0  # planner's estimate (pg_class.reltuples), for reports
 
 
-def _q(name: str, conn=None) -> str:
+def _q(name: str, conn: BaseDatabaseWrapper | None = None) -> str:
     return (conn or default_connection).ops.quote_name(name)
 
 
@@ -69,11 +72,11 @@ def _lit(value: dt.datetime) -> str:
     return "'" + value.isoformat() + "'::timestamptz"
 
 
-def is_postgres(conn=None) -> bool:
+def is_postgres(conn: BaseDatabaseWrapper | None = None) -> bool:
     return (conn or default_connection).vendor == "postgresql"
 
 
-def is_partitioned(table: str, conn=None) -> bool:
+def is_partitioned(table: str, conn: BaseDatabaseWrapper | None = None) -> bool:
     conn = conn or default_connection
     if not is_postgres(conn):
         return False
@@ -86,7 +89,7 @@ def is_partitioned(table: str, conn=None) -> bool:
         return cursor.fetchone() is not None
 
 
-def partitions(table: str, conn=None) -> list[Partition]:
+def partitions(table: str, conn: BaseDatabaseWrapper | None = None) -> list[Partition]:
     """The partitions of `table`, monthly ones in time order, then the default."""
     conn = conn or default_connection
     pattern = re.compile(re.escape(table) + r"_p(\d{4})(\d{2})$")
@@ -104,11 +107,11 @@ def partitions(table: str, conn=None) -> list[Partition]:
             monthly.append(Partition(name, Month(int(m[1]), int(m[2])), max(tuples, 0)))
         else:
             default.append(Partition(name, None, max(tuples, 0)))
-    monthly.sort(key=lambda p: (p.month.year, p.month.month))
+    monthly.sort(key=lambda p: (p.month.year, p.month.month) if p.month else (0, 0))
     return monthly + default
 
 
-def _definitions(cursor, table: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+def _definitions(cursor: CursorWrapper, table: str) -> tuple[list[tuple[str, str, str]], list[str]]:
     """(constraints (name, type, definition) other than CHECK, definitions of the other indexes) of `table`."""
     cursor.execute(
         "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -124,7 +127,7 @@ def _definitions(cursor, table: str) -> tuple[list[tuple[str, str, str]], list[s
     return constraints, [r[0] for r in cursor.fetchall()]
 
 
-def _referenced(cursor, table: str) -> list[str]:
+def _referenced(cursor: CursorWrapper, table: str) -> list[str]:
     cursor.execute(
         "SELECT conrelid::regclass::text FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f' "
         "AND conrelid <> confrelid",
@@ -133,10 +136,22 @@ def _referenced(cursor, table: str) -> list[str]:
     return [r[0] for r in cursor.fetchall()]
 
 
-def _rebuild(cursor, conn, table: str, column: str, pk: str, *, partitioned: bool, now: dt.datetime) -> None:
+def _rebuild(
+    cursor: CursorWrapper,
+    conn: BaseDatabaseWrapper,
+    table: str,
+    column: str,
+    pk: str,
+    *,
+    partitioned: bool,
+    now: dt.datetime,
+) -> None:
     """Recreate `table` (partitioned by month on `column`, or plain), keeping its columns, rows, ids, identity,
     constraints and indexes with their names; only the primary key changes: (pk, column) or (pk)."""
-    q = lambda name: _q(name, conn)  # noqa: E731
+
+    def q(name: str) -> str:
+        return _q(name, conn)
+
     referencing = _referenced(cursor, table)
     if referencing:
         raise RuntimeError(f"{table} is referenced by foreign keys of {', '.join(referencing)}: cannot partition it")
@@ -193,7 +208,7 @@ def _rebuild(cursor, conn, table: str, column: str, pk: str, *, partitioned: boo
     cursor.execute(f"ANALYZE {q(table)}")
 
 
-def partition_by_month(schema_editor, table: str, column: str, pk: str = "id") -> None:
+def partition_by_month(schema_editor: BaseDatabaseSchemaEditor, table: str, column: str, pk: str = "id") -> None:
     """Migration step (RunPython): on PostgreSQL, recreate `table` partitioned by month on `column` (rows copied;
     the months from the oldest row, at most BACK_MONTHS back, to AHEAD_MONTHS ahead, plus the default partition).
     Other backends: nothing. Idempotent."""
@@ -204,7 +219,7 @@ def partition_by_month(schema_editor, table: str, column: str, pk: str = "id") -
         _rebuild(cursor, conn, table, column, pk, partitioned=True, now=timezone.now())
 
 
-def unpartition(schema_editor, table: str, column: str, pk: str = "id") -> None:
+def unpartition(schema_editor: BaseDatabaseSchemaEditor, table: str, column: str, pk: str = "id") -> None:
     """The reverse of `partition_by_month` (a plain table again, primary key `pk`)."""
     conn = schema_editor.connection
     if conn.vendor != "postgresql" or not is_partitioned(table, conn):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 from django.http import QueryDict
 
@@ -14,7 +16,7 @@ def sort_query(query: str, column: str, current: str) -> str:
 
 
 @register.simple_tag
-def set_param(query: str, name: str, value) -> str:
+def set_param(query: str, name: str, value: Any) -> str:
     params = QueryDict(query, mutable=True)
     params[name] = str(value)
     params.pop("page", None)

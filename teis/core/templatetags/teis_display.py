@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -13,18 +15,18 @@ register = template.Library()
 
 
 @register.filter
-def person(user) -> str:
+def person(user: Any) -> str:
     """`{{ case.handler|person }}`: the officer's name, never the login."""
     return person_display(user)
 
 
 @register.filter
-def display(value) -> str:
+def display(value: Any) -> str:
     """`{{ value|display }}`: choices, booleans, lists, dictionaries and times as Chinese text."""
     return format_value(value)
 
 
-def _as_datetime(value) -> dt.datetime | None:
+def _as_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
     if isinstance(value, dt.date):
@@ -34,13 +36,13 @@ def _as_datetime(value) -> dt.datetime | None:
 
 
 @register.filter
-def is_past(value) -> bool:
+def is_past(value: Any) -> bool:
     moment = _as_datetime(value)
     return bool(moment and moment < timezone.now())
 
 
 @register.filter
-def due_text(value) -> str:
+def due_text(value: Any) -> str:
     """A deadline as local text: "12-09 17:00" for an instant, "12-09" for a day."""
     if isinstance(value, dt.datetime):
         return (
@@ -54,7 +56,7 @@ def due_text(value) -> str:
 
 
 @register.filter
-def with_unit_paths(units) -> list:
+def with_unit_paths(units: Iterable[Any]) -> list[Any]:
     """`{% for u, path in units|with_unit_paths %}`: each unit with its path in the tree (one query), for a
     hand-written `<select data-picker="unit">` whose options carry `data-path`."""
     from teis.core.widgets import unit_paths

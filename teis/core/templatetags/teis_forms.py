@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 register = template.Library()
 
 
-def _form_errors(form, prefix_label: str = "") -> list[tuple[str, str, str]]:
+def _form_errors(form: Any, prefix_label: str = "") -> list[tuple[str, str, str]]:
     """(anchor id, label, message) for every error of one bound form, in field order."""
     rows: list[tuple[str, str, str]] = []
     if form is None or not getattr(form, "is_bound", False):
@@ -21,7 +23,7 @@ def _form_errors(form, prefix_label: str = "") -> list[tuple[str, str, str]]:
     return rows
 
 
-def summary_rows(*forms) -> list[tuple[str, str, str]]:
+def summary_rows(*forms: Any) -> list[tuple[str, str, str]]:
     """Errors of forms and formsets (a formset row is labelled "第 n 行 · 字段")."""
     rows: list[tuple[str, str, str]] = []
     for form in forms:
@@ -40,13 +42,13 @@ def summary_rows(*forms) -> list[tuple[str, str, str]]:
 
 
 @register.inclusion_tag("core/_error_summary.html")
-def error_summary(*forms):
+def error_summary(*forms: Any) -> dict[str, Any]:
     """`{% error_summary form parties vehicles %}`: the list of what to fix, at the top of the form; the
     shell script focuses the first field in error."""
     return {"rows": summary_rows(*forms)}
 
 
 @register.filter
-def action_question(action, obj) -> str:
+def action_question(action: Any, obj: Any) -> str:
     """`{{ act|action_question:object }}`: the confirmation a declared action asks before acting."""
-    return action.question(obj)
+    return str(action.question(obj))

@@ -2,6 +2,8 @@
 a year whose State Council notice is not entered yet (its 调休 swaps are unknown, so the date may still move).
 `{{ deadline|workdays_note:start }}` checks every year from `start` on."""
 
+from typing import Any
+
 from django import template
 from django.utils.html import format_html
 
@@ -11,7 +13,7 @@ register = template.Library()
 
 
 @register.filter
-def workdays_note(deadline, start=None) -> str:
+def workdays_note(deadline: Any, start: Any = None) -> str:
     if not deadline:
         return ""
     if workdays.covered(start or deadline, deadline):

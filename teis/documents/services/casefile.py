@@ -8,6 +8,8 @@ so their content is the signed one; only the 案卷页码 is added.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -29,8 +31,13 @@ from .catalogue import current_template
 from .issuing import LIVE, document_context, get_type
 from .seals import ensure_unit_seal, sign_digest
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def do_request_case_file(actor, case) -> CaseFile:
+    from teis.cases.models import EnforcementCase
+
+
+def do_request_case_file(actor: Any, case: EnforcementCase) -> CaseFile:
     """Queue the build of the case's electronic file (after commit). Refused before the case is filed."""
     if not case.case_code:
         raise ServiceError("not_filed", "案件尚未立案赋码，不能生成电子卷宗")
@@ -38,7 +45,7 @@ def do_request_case_file(actor, case) -> CaseFile:
         casefile = CaseFile.objects.create(case=case, unit=case.unit, created_by=actor)
         audit.record(actor, AuditAction.CREATE, casefile, detail={"operation": "documents.casefile_request"})
 
-        def enqueue():
+        def enqueue() -> None:
             from ..tasks import build_case_file
 
             build_case_file(casefile.pk)
@@ -47,7 +54,7 @@ def do_request_case_file(actor, case) -> CaseFile:
     return casefile
 
 
-def _ordered_documents(case) -> list[Document]:
+def _ordered_documents(case: EnforcementCase) -> list[Document]:
     rank = {code: i for i, code in enumerate(FILE_ORDER)}
     docs = Document.objects.filter(case=case, status__in=LIVE).select_related("doc_type", "template", "seal")
     return sorted(docs, key=lambda d: (rank.get(d.doc_type.code, 999), d.issued_at, d.pk))
@@ -67,7 +74,7 @@ def _doc_html(doc: Document, first_page: int) -> str:
     return render_html(doc.template.source, ctx)
 
 
-def _fresh_html(case_facts: dict, type_code: str, first_page: int, documents: list[dict]) -> str:
+def _fresh_html(case_facts: dict[str, Any], type_code: str, first_page: int, documents: list[dict[str, Any]]) -> str:
     doc_type = get_type(type_code)
     ctx = document_context(
         doc_type,
@@ -80,7 +87,7 @@ def _fresh_html(case_facts: dict, type_code: str, first_page: int, documents: li
     return render_html(current_template(doc_type).source, ctx)
 
 
-def build(casefile: CaseFile, progress=None) -> CaseFile:
+def build(casefile: CaseFile, progress: Callable[[int, int], None] | None = None) -> CaseFile:
     """Lay out and sign the file (the job's work); `progress(done, total)` after each section."""
     case = casefile.case
     case_facts = facts_module.case_facts(case)
@@ -88,7 +95,7 @@ def build(casefile: CaseFile, progress=None) -> CaseFile:
     total = len(docs) + 4
     step = 0
 
-    def tick():
+    def tick() -> None:
         nonlocal step
         step += 1
         if progress:
@@ -97,7 +104,8 @@ def build(casefile: CaseFile, progress=None) -> CaseFile:
     cover = html_document(_fresh_html(case_facts, "file_cover", 1, []))
     tick()
     # the contents: page numbers depend on its own length, so lay it out until its page count is stable
-    toc_pages, toc = 1, None
+    toc_pages = 1
+    toc: Any = None  # laid out at least once below
     for _ in range(3):
         page = 1 + len(cover.pages) + toc_pages
         rows = []

@@ -3,6 +3,8 @@ edited template validates it and stores a new version (the old one stays for doc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Max
 
@@ -13,6 +15,9 @@ from teis.core.services import ServiceError, fit
 from .. import templating
 from ..catalogue import SPECS, initial_source
 from ..models import DocumentTemplate, DocumentType
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def ensure_catalogue() -> int:
@@ -64,7 +69,7 @@ def check_source(source: str) -> None:
         raise ServiceError("bad_template", exc.message, {"source": [exc.message]}) from exc
 
 
-def do_save_template(actor, doc_type: DocumentType, source: str, note: str = "") -> DocumentTemplate:
+def do_save_template(actor: Any, doc_type: DocumentType, source: str, note: str = "") -> DocumentTemplate:
     """Validate `source` and store it as the type's next version. One transaction; audited."""
     check_source(source)
     with transaction.atomic():

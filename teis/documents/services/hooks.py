@@ -4,7 +4,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..catalogue import SPECS
+
+if TYPE_CHECKING:
+    from teis.cases.models import EnforcementCase
 
 NAME_TO_CODE: dict[str, str] = {}
 for _spec in SPECS:
@@ -13,7 +18,7 @@ for _spec in SPECS:
         NAME_TO_CODE[_alias] = _spec.code
 
 
-def has_document(case, document_name: str) -> bool:
+def has_document(case: EnforcementCase, document_name: str) -> bool:
     """True when `case` has an issued (not cancelled) document of the type named `document_name`. A name the
     catalogue does not know cannot be checked and counts as present."""
     from ..models import Document

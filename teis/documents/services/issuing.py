@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -34,6 +35,10 @@ from ..templating import render_html
 from .catalogue import current_template, ensure_catalogue
 from .seals import ensure_unit_seal, sign_digest
 
+if TYPE_CHECKING:
+    from teis.cases.models import EnforcementCase
+    from teis.finance.models import StockKind
+
 LIVE = (DocumentStatus.ISSUED, DocumentStatus.CANCEL_PENDING)
 
 
@@ -51,7 +56,7 @@ def verify_url(code: str) -> str:
     return f"{settings.TEIS_PUBLIC_URL}/verify/{code}/"
 
 
-def current_step_id(case) -> str:
+def current_step_id(case: EnforcementCase) -> str:
     """The BPMN id of the case's current step (the first one while parallel), "" without a process."""
     process = case.process if case.process_id else None
     return ((process.current_step if process else "") or "").split("、")[0]
@@ -73,12 +78,12 @@ def types_for_step(step_id: str) -> list[DocumentType]:
     return [t for t in DocumentType.objects.filter(is_active=True) if step_id in (t.steps or [])]
 
 
-def missing_facts(case, doc_type: DocumentType, case_facts: dict | None = None) -> list[str]:
+def missing_facts(case: EnforcementCase, doc_type: DocumentType, case_facts: dict[str, Any] | None = None) -> list[str]:
     case_facts = case_facts if case_facts is not None else facts_module.case_facts(case)
     return facts_module.missing_facts(case_facts, list(doc_type.required_facts or []))
 
 
-def check_issuable(case, doc_type: DocumentType, case_facts: dict) -> None:
+def check_issuable(case: EnforcementCase, doc_type: DocumentType, case_facts: dict[str, Any]) -> None:
     missing = missing_facts(case, doc_type, case_facts)
     if missing:
         message = f"尚不能签发《{doc_type.name}》，案件缺少：" + "、".join(missing)
@@ -87,7 +92,7 @@ def check_issuable(case, doc_type: DocumentType, case_facts: dict) -> None:
 
 def document_context(
     doc_type: DocumentType,
-    case_facts: dict,
+    case_facts: dict[str, Any],
     *,
     number: str,
     verify_code: str,
@@ -96,8 +101,8 @@ def document_context(
     seal: UnitSeal | None = None,
     preview: bool = False,
     copy: bool = False,
-    extra: dict | None = None,
-) -> dict:
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What a template renders: the case facts plus `doc` (number, date, seal, QR codes, 联)."""
     code = case_facts.get("case", {}).get("code", "")
     ctx = dict(case_facts)
@@ -120,13 +125,13 @@ def document_context(
     return ctx
 
 
-def render_pdf_bytes(template: DocumentTemplate, context: dict) -> tuple[bytes, int]:
+def render_pdf_bytes(template: DocumentTemplate, context: dict[str, Any]) -> tuple[bytes, int]:
     """The PDF bytes and page count of `template` rendered with `context`."""
     document = html_document(render_html(template.source, context))
     return document.write_pdf(), len(document.pages)
 
 
-def file_order_documents(case) -> list[dict]:
+def file_order_documents(case: EnforcementCase) -> list[dict[str, Any]]:
     """The issued documents of the case in the file's legal order, for the 卷内目录 (pages filled by 电子卷宗)."""
     from ..catalogue import FILE_ORDER
 
@@ -146,7 +151,7 @@ def file_order_documents(case) -> list[dict]:
     ]
 
 
-def preview_pdf(actor, case, type_code: str) -> bytes:
+def preview_pdf(actor: Any, case: EnforcementCase, type_code: str) -> bytes:
     """The document as it would be issued now, marked 预览, without number, seal or signature. Refuses like
     issuing when a fact is missing."""
     doc_type = get_type(type_code)
@@ -165,7 +170,7 @@ def preview_pdf(actor, case, type_code: str) -> bytes:
     return pdf
 
 
-def _number(case, doc_type: DocumentType, year: int) -> str:
+def _number(case: EnforcementCase, doc_type: DocumentType, year: int) -> str:
     """文号 such as 沪交执违通〔2026〕00001号: the prefix of the case's enforcement subject, configured as for the
     case's own 文号 (`teis.cases.codes.file_number_prefix`), then the form's abbreviation. The sequence is kept per
     prefix, not per unit: subjects that share a prefix share it, so a number can never be issued twice."""
@@ -180,8 +185,8 @@ def _number(case, doc_type: DocumentType, year: int) -> str:
 
 
 def issue_document(
-    actor,
-    case,
+    actor: Any,
+    case: EnforcementCase,
     type_code: str,
     *,
     step: str = "",
@@ -250,14 +255,14 @@ def issue_document(
     return doc
 
 
-def paper_stock_of(doc_type: DocumentType):
+def paper_stock_of(doc_type: DocumentType) -> StockKind | None:
     """The numbered blank paper kind the document type is printed on, or None (printed on plain paper)."""
     from teis.finance.services.stock import paper_kind_for
 
     return paper_kind_for(doc_type.code)
 
 
-def _consume_paper(actor, doc_type: DocumentType, paper_number: str, number: str) -> None:
+def _consume_paper(actor: Any, doc_type: DocumentType, paper_number: str, number: str) -> None:
     from teis.finance.services.stock import consume_number
 
     kind = paper_stock_of(doc_type)
@@ -270,19 +275,20 @@ def _consume_paper(actor, doc_type: DocumentType, paper_number: str, number: str
         raise ServiceError(err.code, f"纸质文书编号：{err.message}", {"paper_number": [err.message]}) from err
 
 
-def read_pdf(doc) -> bytes:
+def read_pdf(doc: Document) -> bytes:
     with get_storage().open(doc.file_name, "rb") as fh:
-        return fh.read()
+        data: bytes = fh.read()
+        return data
 
 
-def open_original(actor, doc: Document) -> bytes:
+def open_original(actor: Any, doc: Document) -> bytes:
     """The issued PDF as signed (download); audited."""
     data = read_pdf(doc)
     audit.record(actor, AuditAction.VIEW, doc, detail={"operation": "documents.download", "number": doc.number})
     return data
 
 
-def reprint_pdf(actor, doc: Document) -> bytes:
+def reprint_pdf(actor: Any, doc: Document) -> bytes:
     """A copy (副本): the same template version and facts, marked 副本 on every page; counted and audited."""
     case_facts = {k: v for k, v in (doc.facts or {}).items() if k != "doc_meta"}
     ctx = document_context(
@@ -310,7 +316,7 @@ def _locked(doc: Document) -> Document:
     return Document.objects.select_for_update().get(pk=doc.pk)
 
 
-def do_request_cancel(actor, doc: Document, reason: str) -> Document:
+def do_request_cancel(actor: Any, doc: Document, reason: str) -> Document:
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("invalid", "请填写作废理由", {"reason": ["请填写作废理由"]})
@@ -334,7 +340,7 @@ def do_request_cancel(actor, doc: Document, reason: str) -> Document:
     return doc
 
 
-def do_decide_cancel(actor, doc: Document, *, approve: bool, opinion: str = "") -> Document:
+def do_decide_cancel(actor: Any, doc: Document, *, approve: bool, opinion: str = "") -> Document:
     with transaction.atomic():
         doc = _locked(doc)
         if doc.status != DocumentStatus.CANCEL_PENDING:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
@@ -14,6 +15,9 @@ from teis.audit.choices import AuditAction
 from teis.core import crypto
 
 from ..models import UnitSeal
+
+if TYPE_CHECKING:
+    from teis.org.models import Unit
 
 
 def seal_svg(name: str) -> str:
@@ -47,10 +51,10 @@ def seal_svg(name: str) -> str:
     )
 
 
-def seal_unit(unit):
+def seal_unit(unit: Unit) -> Unit:
     """The unit whose seal a document of `unit` carries: the enforcement subject (执法主体) it belongs to — the
     nearest unit up its chain with a 执法主体编码, else the top of the tree (the corps)."""
-    node = unit
+    node: Unit | None = unit
     while node is not None:
         if node.subject_code:
             return node
@@ -60,7 +64,7 @@ def seal_unit(unit):
     return unit
 
 
-def ensure_unit_seal(actor, unit) -> UnitSeal:
+def ensure_unit_seal(actor: Any, unit: Unit) -> UnitSeal:
     """The seal of `unit`'s enforcement subject (`seal_unit`), created with a fresh SM2 key pair on first use
     (audited)."""
     unit = seal_unit(unit)
@@ -74,7 +78,7 @@ def ensure_unit_seal(actor, unit) -> UnitSeal:
         return UnitSeal.objects.get(unit=unit)
 
 
-def _create_seal(actor, unit) -> UnitSeal:
+def _create_seal(actor: Any, unit: Unit) -> UnitSeal:
     private, public = crypto.sm2_generate_keypair()
     seal = UnitSeal.objects.create(
         unit=unit,
@@ -93,7 +97,7 @@ def _create_seal(actor, unit) -> UnitSeal:
     return seal
 
 
-def sign_digest(actor, seal: UnitSeal, digest: bytes, *, purpose: str, reference: str) -> bytes:
+def sign_digest(actor: Any, seal: UnitSeal, digest: bytes, *, purpose: str, reference: str) -> bytes:
     """SM2 signature (DER) of the 32-byte SM3 `digest` with the seal's key; the use is audited."""
     private = bytes.fromhex(crypto.sm4_decrypt(seal.private_key))
     signature = crypto.sm2_sign(private, digest)

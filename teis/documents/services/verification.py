@@ -4,6 +4,7 @@ signature verifies, and whether an uploaded file is byte-identical to the issued
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -14,6 +15,9 @@ from ..codes import parse_verify_code
 from ..models import Document
 from .issuing import read_pdf
 from .seals import verify_digest
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 MAX_UPLOAD = 20 * 1024 * 1024  # the largest document the system issues is far smaller
 
@@ -45,7 +49,7 @@ def verify(doc: Document) -> Verification:
     return Verification(doc, stored, signature)
 
 
-def summary(doc: Document) -> dict:
+def summary(doc: Document) -> dict[str, Any]:
     return {
         "type": doc.doc_type.name,
         "number": doc.number,
@@ -57,7 +61,7 @@ def summary(doc: Document) -> dict:
     }
 
 
-def compare_upload(doc: Document, upload) -> tuple[bool | None, str]:
+def compare_upload(doc: Document, upload: UploadedFile) -> tuple[bool | None, str]:
     """(identical?, message) for an uploaded file; None with a message when the file cannot be compared."""
     size = getattr(upload, "size", 0) or 0
     if size == 0:

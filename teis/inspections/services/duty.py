@@ -18,6 +18,7 @@ the inspection result (`reference`)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -27,12 +28,19 @@ from ..choices import PlanStatus, TaskStatus
 from ..models import DutyLink, InspectionTask
 from .tasks import tasks_for_duty
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
+
+    from ..models import InspectionPlan
+
 SOURCE_LABEL = "双随机检查任务"
 DAY_START, DAY_END = dt.time(9, 0), dt.time(17, 0)
 MAX_ROWS = 200
 
 
-def _ancestor_ids(unit) -> list[int]:
+def _ancestor_ids(unit: Unit) -> list[int]:
     """The unit and its ancestors, deepest first."""
     from teis.org.models import Unit
 
@@ -53,7 +61,7 @@ def duty_content(task: InspectionTask) -> str:
     )
 
 
-def _create_duty_task(actor, duty_plan, task: InspectionTask, *, check_perm: bool):
+def _create_duty_task(actor: Any, duty_plan: Any, task: InspectionTask, *, check_perm: bool) -> Any:
     from teis.dispatch.choices import TaskType
     from teis.dispatch.services.duty import do_add_task
 
@@ -73,13 +81,13 @@ def _create_duty_task(actor, duty_plan, task: InspectionTask, *, check_perm: boo
     return duty_task
 
 
-def _with_details(qs):
+def _with_details(qs: QuerySet[InspectionTask]) -> QuerySet[InspectionTask]:
     return qs.select_related("inspection_object", "plan", "unit").prefetch_related(
         "inspectors__officer__user", "findings__check_item"
     )
 
 
-def push_published(actor, plan) -> int:
+def push_published(actor: Any, plan: InspectionPlan) -> int:
     """Called inside `do_publish`: the plan's open tasks into the editable duty plans of their units for the
     days of their window. Returns the number of duty tasks created."""
     from teis.dispatch.choices import PlanStatus as DutyPlanStatus
@@ -114,7 +122,7 @@ def push_published(actor, plan) -> int:
     return created
 
 
-def withdraw_later(actor, task: InspectionTask) -> int:
+def withdraw_later(actor: Any, task: InspectionTask) -> int:
     """Called inside `do_execute`: a done task no longer needs the duty tasks that carry it on later days. Those
     in editable (草稿 / 已退回) duty plans are withdrawn through dispatch's service (audited, with the reason);
     submitted or approved plans are left to their approver, and a duty task with a feedback is kept. Returns
@@ -143,7 +151,7 @@ def withdraw_later(actor, task: InspectionTask) -> int:
     return withdrawn
 
 
-def open_tasks_for_day(unit, day: dt.date):
+def open_tasks_for_day(unit: Unit, day: dt.date) -> QuerySet[InspectionTask]:
     """The open tasks of published plans that a duty plan of `unit` on `day` should carry: drawn on or before
     that day, deadline on or after it (`tasks_for_duty`)."""
     return tasks_for_duty(unit, day).filter(plan__status=PlanStatus.PUBLISHED, created_at__date__lte=day)
@@ -154,7 +162,7 @@ class InspectionDutySource:
 
     label = SOURCE_LABEL
 
-    def pending(self, duty_plan) -> list[dict]:
+    def pending(self, duty_plan: Any) -> list[dict[str, Any]]:
         tasks = list(_with_details(open_tasks_for_day(duty_plan.unit, duty_plan.date))[:MAX_ROWS])
         links = {
             link.task_id: link.duty_task
@@ -172,7 +180,7 @@ class InspectionDutySource:
             for t in tasks
         ]
 
-    def do_attach(self, actor, duty_plan) -> int:
+    def do_attach(self, actor: Any, duty_plan: Any) -> int:
         """纳入本计划: a duty task for each open inspection task of the plan's unit and day not yet carried by
         any duty plan of that day. Needs `dispatch.add_dutytask` and an editable plan; one transaction."""
         with transaction.atomic():
@@ -181,7 +189,7 @@ class InspectionDutySource:
                 _create_duty_task(actor, duty_plan, r["task"], check_perm=True)
         return len(rows)
 
-    def reference(self, duty_task) -> dict | None:
+    def reference(self, duty_task: Any) -> dict[str, Any] | None:
         link = (
             DutyLink.objects.filter(duty_task=duty_task)
             .select_related("task__inspection_object", "task__plan", "task__case")
@@ -192,11 +200,11 @@ class InspectionDutySource:
         return inspection_reference(link.task)
 
 
-def inspection_reference(task: InspectionTask) -> dict:
+def inspection_reference(task: InspectionTask) -> dict[str, Any]:
     """What a duty feedback cites of an inspection task: its status and result, and initial feedback values."""
     obj = task.inspection_object
     lines = [f"抽查计划：{task.plan}", f"状态：{task.get_status_display()}，完成期限 {task.deadline:%Y-%m-%d}"]
-    initial: dict = {}
+    initial: dict[str, Any] = {}
     if task.status == TaskStatus.DONE:
         lines.append(f"检查结果：{task.get_result_display()}（检查日期 {task.inspected_on:%Y-%m-%d}）")
         lines.append(f"检查情况：{task.summary}")

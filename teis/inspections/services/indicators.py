@@ -10,8 +10,9 @@ API show them); it runs at the draw, at each execution and in the daily warning 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
 from teis.core.services import GenericService, ServiceError
@@ -19,12 +20,17 @@ from teis.core.services import GenericService, ServiceError
 from ..choices import IndicatorDirection, IndicatorKind, PlanLevel, TaskResult, TaskStatus
 from ..models import DrawRecord, InspectionIndicator, InspectionObject, InspectionPlan
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from ..models import InspectionTask
+
 RATE_KINDS = {IndicatorKind.COMPLETION_RATE, IndicatorKind.COVERAGE_RATE, IndicatorKind.PROBLEM_RATE}
 PROGRESS_KINDS = {IndicatorKind.COMPLETION_RATE, IndicatorKind.COVERAGE_RATE, IndicatorKind.INSPECTED_COUNT}
 CENT = Decimal("0.01")
 
 
-def check_indicator(data: dict) -> None:
+def check_indicator(data: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     kind, target, plan, unit = data.get("kind"), data.get("target"), data.get("plan"), data.get("unit")
     if target is not None:
@@ -37,6 +43,7 @@ def check_indicator(data: dict) -> None:
             errors["target"] = ["比率类指标的目标值应在 0–100 之间"]
     if (
         isinstance(plan, InspectionPlan)
+        and unit is not None
         and getattr(unit, "path", None) is not None
         and plan.level == PlanLevel.DISTRICT
         and not unit.path.startswith(plan.unit.path)
@@ -49,22 +56,23 @@ def check_indicator(data: dict) -> None:
 class IndicatorService(GenericService):
     """Indicators: target checked against the kind, unit within a district plan; actual value computed on save."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> Model:
         check_indicator(data)
-        obj = super().do_create(actor, model, data)
-        refresh(obj)
-        return obj
+        indicator = cast(InspectionIndicator, super().do_create(actor, model, data))
+        refresh(indicator)
+        return indicator
 
-    def do_update(self, actor, obj, data):
-        check_indicator({"kind": obj.kind, "plan": obj.plan, "unit": obj.unit, **data})
-        obj = super().do_update(actor, obj, data)
-        refresh(obj)
-        return obj
+    def do_update(self, actor: Any, obj: Model, data: dict[str, Any]) -> Model:
+        current = cast(InspectionIndicator, obj)  # this service writes indicators
+        check_indicator({"kind": current.kind, "plan": current.plan, "unit": current.unit, **data})
+        indicator = cast(InspectionIndicator, super().do_update(actor, obj, data))
+        refresh(indicator)
+        return indicator
 
 
-def scope_tasks(indicator: InspectionIndicator):
+def scope_tasks(indicator: InspectionIndicator) -> QuerySet[InspectionTask]:
     qs = indicator.plan.tasks.all()
-    if indicator.unit_id:
+    if indicator.unit is not None:
         qs = qs.filter(unit__path__startswith=indicator.unit.path)
     return qs
 
@@ -85,7 +93,7 @@ def compute(indicator: InspectionIndicator) -> Decimal | None:
         if record is None:
             return None
         ids = {o[0] for o in record.candidates["objects"]}
-        if indicator.unit_id:
+        if indicator.unit is not None:
             ids &= set(
                 InspectionObject.objects.filter(unit__path__startswith=indicator.unit.path).values_list("pk", flat=True)
             )
@@ -127,8 +135,8 @@ def refresh_plan(plan: InspectionPlan) -> list[InspectionIndicator]:
     return [refresh(i) for i in plan.indicators.select_related("plan", "unit")]
 
 
-def indicators_for_task(task) -> list[InspectionIndicator]:
+def indicators_for_task(task: InspectionTask) -> list[InspectionIndicator]:
     """The plan's indicators that count this task (whole plan, or a unit above or equal to the task's)."""
     prefetched = "indicators" in getattr(task.plan, "_prefetched_objects_cache", {})
     rows = task.plan.indicators.all() if prefetched else task.plan.indicators.select_related("unit")
-    return [i for i in rows if i.unit_id is None or task.unit.path.startswith(i.unit.path)]
+    return [i for i in rows if i.unit is None or task.unit.path.startswith(i.unit.path)]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
+from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,14 +27,17 @@ from .. import draw as drawing
 from ..choices import CreditRating, ObjectStatus, PlanLevel, PlanStatus, RiskLevel, WeightAttribute
 from ..models import DrawRecord, InspectionObject, InspectionPlan, Inspector, district_choices
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
 CITY_PLATFORM = "city_platform"
-WEIGHT_CLASSES = {
+WEIGHT_CLASSES: dict[str, Any] = {
     WeightAttribute.RISK: set(RiskLevel.values),
     WeightAttribute.CREDIT: set(CreditRating.values),
 }
 
 
-def check_plan_rules(data: dict) -> None:
+def check_plan_rules(data: dict[str, Any]) -> None:
     """The rules of a plan, before it is saved: one of count / proportion, valid classes and weights."""
     errors: dict[str, list[str]] = {}
     count, percent = data.get("draw_count"), data.get("draw_percent")
@@ -51,7 +56,7 @@ def check_plan_rules(data: dict) -> None:
         value = data.get(name) or []
         if not isinstance(value, list) or any(v not in valid for v in value):
             errors[name] = [f"{label}含有无效的值"]
-    attribute = data.get("weight_attribute") or ""
+    attribute: str = data.get("weight_attribute") or ""
     weights = data.get("class_weights") or {}
     if not isinstance(weights, dict):
         errors["class_weights"] = ["分类权重应为 {类别: 权重} 形式"]
@@ -77,18 +82,21 @@ def check_plan_rules(data: dict) -> None:
 class PlanService(GenericService):
     """Plans: rules checked; numbered SJ<year><serial>; only drafts may be changed or deleted."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> Model:
         check_plan_rules(data)
         with transaction.atomic():
             year = int(data.get("year") or timezone.localdate().year)
-            plan = super().do_create(
-                actor, model, {**data, "code": f"SJ{year}{next_value(f'inspection_plan:{year}'):04d}"}
+            plan = cast(
+                InspectionPlan,
+                super().do_create(
+                    actor, model, {**data, "code": f"SJ{year}{next_value(f'inspection_plan:{year}'):04d}"}
+                ),
             )
             outbox.enqueue(CITY_PLATFORM, "random_inspection.plan", "create", plan.code, plan_payload(plan))
         return plan
 
-    def do_update(self, actor, obj, data):
-        if obj.status != PlanStatus.DRAFT:
+    def do_update(self, actor: Any, obj: Model, data: dict[str, Any]) -> Model:
+        if cast(InspectionPlan, obj).status != PlanStatus.DRAFT:
             raise ServiceError("plan_locked", "名单冻结后不能修改抽查计划。")
         merged = {
             f: getattr(obj, f)
@@ -105,13 +113,13 @@ class PlanService(GenericService):
         check_plan_rules({**merged, **data})
         return super().do_update(actor, obj, data)
 
-    def do_delete(self, actor, obj):
-        if obj.status != PlanStatus.DRAFT:
+    def do_delete(self, actor: Any, obj: Model) -> None:
+        if cast(InspectionPlan, obj).status != PlanStatus.DRAFT:
             raise ServiceError("plan_locked", "名单冻结后不能删除抽查计划。")
-        return super().do_delete(actor, obj)
+        super().do_delete(actor, obj)
 
 
-def plan_payload(plan: InspectionPlan) -> dict:
+def plan_payload(plan: InspectionPlan) -> dict[str, Any]:
     return {
         "code": plan.code,
         "name": plan.name,
@@ -122,7 +130,7 @@ def plan_payload(plan: InspectionPlan) -> dict:
     }
 
 
-def access_plan(user, pk, *, for_update: bool = False) -> InspectionPlan:
+def access_plan(user: Any, pk: int, *, for_update: bool = False) -> InspectionPlan:
     qs = InspectionPlan.objects.for_user(user).select_related("unit")
     if for_update:
         qs = qs.select_for_update(of=("self",))
@@ -133,7 +141,7 @@ def access_plan(user, pk, *, for_update: bool = False) -> InspectionPlan:
     return plan
 
 
-def _check_draw_permission(actor) -> None:
+def _check_draw_permission(actor: Any) -> None:
     if not actor.has_perm("inspections.draw_inspectionplan"):
         raise ServiceError("forbidden", "没有执行双随机抽取的权限。")
 
@@ -141,7 +149,7 @@ def _check_draw_permission(actor) -> None:
 # --- candidate lists ------------------------------------------------------------------------------------------
 
 
-def plan_rules(plan: InspectionPlan) -> dict:
+def plan_rules(plan: InspectionPlan) -> dict[str, Any]:
     return {
         "count": plan.draw_count,
         "percent": None if plan.draw_percent is None else f"{Decimal(plan.draw_percent):.2f}",
@@ -151,7 +159,7 @@ def plan_rules(plan: InspectionPlan) -> dict:
     }
 
 
-def candidate_objects(plan: InspectionPlan, today: dt.date | None = None):
+def candidate_objects(plan: InspectionPlan, today: dt.date | None = None) -> QuerySet[InspectionObject]:
     today = today or timezone.localdate()
     qs = InspectionObject.objects.exclude(status__in=[ObjectStatus.CANCELLED, ObjectStatus.SUSPENDED])
     if plan.level == PlanLevel.DISTRICT:
@@ -176,7 +184,7 @@ def candidate_objects(plan: InspectionPlan, today: dt.date | None = None):
     return qs.order_by("credit_code")
 
 
-def candidate_inspectors(plan: InspectionPlan, today: dt.date | None = None):
+def candidate_inspectors(plan: InspectionPlan, today: dt.date | None = None) -> QuerySet[Inspector]:
     from django.db.models import Q
 
     from teis.org.choices import OfficerStatus
@@ -191,7 +199,7 @@ def candidate_inspectors(plan: InspectionPlan, today: dt.date | None = None):
     return qs.order_by("pk")
 
 
-def build_candidates(plan: InspectionPlan) -> dict:
+def build_candidates(plan: InspectionPlan) -> dict[str, Any]:
     from ..models import DeclaredRelation
 
     objects = [
@@ -228,7 +236,7 @@ def _infeasible(exc: drawing.DrawInfeasible) -> ServiceError:
     )
 
 
-def preview(plan: InspectionPlan) -> dict:
+def preview(plan: InspectionPlan) -> dict[str, Any]:
     """Counts for the plan page before freezing: candidates and whether the rules can be met."""
     candidates = build_candidates(plan)
     rules = plan_rules(plan)
@@ -249,7 +257,7 @@ def preview(plan: InspectionPlan) -> dict:
 # --- freeze, draw, publish ------------------------------------------------------------------------------------
 
 
-def do_freeze(actor, plan: InspectionPlan) -> DrawRecord:
+def do_freeze(actor: Any, plan: InspectionPlan) -> DrawRecord:
     """Freeze the candidate lists and rules (stored with their SM3) and commit to a fresh 32-byte seed by its
     SM3; the seed is stored SM4-encrypted and shown to nobody until the draw. Refused when infeasible.
     One transaction; audited; queued for the city platform."""
@@ -302,7 +310,7 @@ def do_freeze(actor, plan: InspectionPlan) -> DrawRecord:
     return record
 
 
-def do_draw(actor, plan: InspectionPlan):
+def do_draw(actor: Any, plan: InspectionPlan) -> Any:
     """Run the draw on the frozen inputs, create one task per drawn object (inspectors, deadline in working
     days, bound check items, todo to each inspector) and reveal the seed. All or nothing."""
     from .indicators import refresh_plan
@@ -355,7 +363,7 @@ def do_draw(actor, plan: InspectionPlan):
     return tasks
 
 
-def do_publish(actor, plan: InspectionPlan) -> InspectionPlan:
+def do_publish(actor: Any, plan: InspectionPlan) -> InspectionPlan:
     """公示: the drawn result becomes public (the export now, the public portal later); the open tasks go into
     the editable duty plans of their units for the days of their window (`duty.push_published`)."""
     _check_draw_permission(actor)
@@ -368,13 +376,14 @@ def do_publish(actor, plan: InspectionPlan) -> InspectionPlan:
         DrawRecord.objects.filter(plan=plan).update(published_at=timezone.now())
         plan.status = PlanStatus.PUBLISHED
         plan.save(update_fields=["status", "updated_at"])
-        plan.duty_tasks_created = push_published(actor, plan)
+        duty_tasks_created = push_published(actor, plan)
+        setattr(plan, "duty_tasks_created", duty_tasks_created)  # noqa: B010 (for the caller's message; not a field)
         audit.record(
             actor,
             AuditAction.UPDATE,
             plan,
             changes={"状态": [PlanStatus.DRAWN.label, PlanStatus.PUBLISHED.label]},
-            detail={"operation": "inspections.publish", "duty_tasks": plan.duty_tasks_created},
+            detail={"operation": "inspections.publish", "duty_tasks": duty_tasks_created},
         )
         outbox.enqueue(CITY_PLATFORM, "random_inspection.publication", "create", plan.code, plan_payload(plan))
     return plan
@@ -452,7 +461,7 @@ def publication_xlsx(plan: InspectionPlan) -> bytes:
         t.inspection_object_id: t
         for t in plan.tasks.select_related("inspection_object").prefetch_related("inspectors__officer")
     }
-    for n, object_id in enumerate(record.result["objects"], start=1):
+    for n, object_id in enumerate(cast("dict[str, Any]", record.result)["objects"], start=1):
         t = tasks[object_id]
         officers = [i.officer for i in sorted(t.inspectors.all(), key=lambda i: i.pk)]
         ws.append(

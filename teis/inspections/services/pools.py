@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -19,24 +20,30 @@ from teis.core.validators import normalise_credit_code
 from ..choices import CreditRating, ObjectKind, ObjectStatus, RiskLevel
 from ..models import INDUSTRY_DICT, InspectionObject, Inspector, district_choices
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import BinaryIO
+
+    from teis.org.models import Unit
+
 CITY_REGION_SUFFIX = "0000"
 
 
 class InspectionObjectService(GenericService):
     """Objects: the credit code is normalised (upper case, no spaces) before validation."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> Model:
         if data.get("credit_code"):
             data = {**data, "credit_code": normalise_credit_code(data["credit_code"])}
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: Any, obj: Model, data: dict[str, Any]) -> Model:
         if data.get("credit_code"):
             data = {**data, "credit_code": normalise_credit_code(data["credit_code"])}
         return super().do_update(actor, obj, data)
 
 
-def unit_district(unit) -> str:
+def unit_district(unit: Unit) -> str:
     """The district a unit's area covers: the nearest region code up the tree; "" (whole city) for city-level
     units or none."""
     from teis.org.models import Unit
@@ -53,7 +60,7 @@ def unit_district(unit) -> str:
 class InspectorService(GenericService):
     """Inspectors: only officers holding a valid 执法证 join the pool; the area defaults to the unit's."""
 
-    def _check(self, data, current=None):
+    def _check(self, data: dict[str, Any], current: Inspector | None = None) -> None:
         officer = data.get("officer") or (current.officer if current else None)
         if officer is not None and not officer.certificate_valid:
             raise ServiceError(
@@ -62,18 +69,18 @@ class InspectorService(GenericService):
                 {"officer": ["执法证无效或已过期"]},
             )
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> Model:
         self._check(data)
         if "district" not in data or data.get("district") is None:
             data = {**data, "district": unit_district(data["officer"].unit)}
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
-        self._check(data, obj)
+    def do_update(self, actor: Any, obj: Model, data: dict[str, Any]) -> Model:
+        self._check(data, cast(Inspector, obj))  # this service writes inspectors
         return super().do_update(actor, obj, data)
 
 
-def officer_inspector(user) -> Inspector | None:
+def officer_inspector(user: Any) -> Inspector | None:
     return Inspector.objects.select_related("officer").filter(officer__user=user).first()
 
 
@@ -114,7 +121,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _lookup(choices, value: str) -> str | None:
+def _lookup(choices: Iterable[tuple[Any, Any]], value: str) -> str | None:
     for code, label in choices:
         if value in (str(code), str(label)) or (str(label).startswith(value) and value):
             return str(code)
@@ -139,7 +146,7 @@ def template_xlsx() -> bytes:
     return buf.getvalue()
 
 
-def read_object_rows(fileobj) -> list[dict[str, str]]:
+def read_object_rows(fileobj: bytes | BinaryIO) -> list[dict[str, str]]:
     from teis.core.xlsx import WorkbookRefused, open_workbook
 
     try:
@@ -173,7 +180,7 @@ def check_object_rows(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]],
 
     industries = {i.code: i for i in DictionaryItem.objects.filter(dict_type__code=INDUSTRY_DICT)}
     industry_by_label = {i.label: i for i in industries.values()}
-    units = {}
+    units: dict[str, Unit] = {}
     for u in Unit.objects.all().only("pk", "name", "short_name", "path"):
         units.setdefault(u.name, u)
         if u.short_name:
@@ -244,7 +251,9 @@ def check_object_rows(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]],
     return cleaned, errors
 
 
-def do_import_objects(actor, rows: list[dict[str, str]], *, progress=None, chunk: int = 500) -> ObjectImportResult:
+def do_import_objects(
+    actor: Any, rows: list[dict[str, str]], *, progress: Callable[[int], None] | None = None, chunk: int = 500
+) -> ObjectImportResult:
     """Import objects: all rows are checked first and nothing is saved when any is wrong (ServiceError
     "import_invalid" listing each problem); then one transaction creates or updates by credit code, with one
     audit record for the import (counts and codes)."""

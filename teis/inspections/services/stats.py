@@ -4,12 +4,16 @@ user's data scope; the same figures feed the page's charts, the API and the Exce
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from ..choices import TaskResult, TaskStatus
 from ..models import InspectionTask
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 COUNTS = {
     "total": Count("pk", distinct=True),
@@ -27,7 +31,7 @@ COLUMNS = [
 ]
 
 
-def scoped_tasks(user, *, year: int | None = None, plan: int | None = None):
+def scoped_tasks(user: Any, *, year: int | None = None, plan: int | None = None) -> QuerySet[InspectionTask]:
     qs = InspectionTask.objects.for_user(user)
     if year:
         qs = qs.filter(plan__year=year)
@@ -36,7 +40,7 @@ def scoped_tasks(user, *, year: int | None = None, plan: int | None = None):
     return qs
 
 
-def _rows(qs, key: str, label: str) -> list[dict]:
+def _rows(qs: QuerySet[InspectionTask], key: str, label: str) -> list[dict[str, Any]]:
     out = []
     for r in qs.values(key, label).annotate(**COUNTS).order_by(key):
         row = {"key": r[key], "label": r[label] or "（无）", **{k: r[k] for k, _ in COLUMNS}}
@@ -45,7 +49,7 @@ def _rows(qs, key: str, label: str) -> list[dict]:
     return out
 
 
-def statistics(user, *, year: int | None = None, plan: int | None = None) -> dict:
+def statistics(user: Any, *, year: int | None = None, plan: int | None = None) -> dict[str, Any]:
     qs = scoped_tasks(user, year=year, plan=plan)
     months = []
     for r in qs.annotate(month=TruncMonth("deadline")).values("month").annotate(**COUNTS).order_by("month"):
@@ -74,7 +78,7 @@ def statistics(user, *, year: int | None = None, plan: int | None = None) -> dic
 SECTIONS = [("by_unit", "按单位"), ("by_industry", "按行业"), ("by_month", "按月份"), ("by_object", "按检查对象")]
 
 
-def statistics_xlsx(data: dict) -> bytes:
+def statistics_xlsx(data: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

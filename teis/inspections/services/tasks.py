@@ -4,6 +4,7 @@ photos, result), 立案 through the cases app's pre-registration, and `tasks_for
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,6 +21,16 @@ from teis.core.workdays import add_workdays
 from ..choices import FindingResult, ObjectStatus, TaskResult, TaskStatus
 from ..models import InspectionObject, InspectionTask, Inspector, TaskFinding, TaskPhoto
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django.core.files.base import ContentFile
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
+
+    from ..models import InspectionPlan
+
 TODO_CATEGORY = "双随机检查"
 MAX_PHOTOS = 20
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
@@ -30,7 +41,7 @@ def todo_key(task: InspectionTask) -> str:
     return f"inspection_task:{task.pk}"
 
 
-def create_tasks(actor, plan, record, result: dict) -> list[InspectionTask]:
+def create_tasks(actor: Any, plan: InspectionPlan, record: Any, result: dict[str, Any]) -> list[InspectionTask]:
     """One task per drawn object, in draw order; called inside the draw's transaction."""
     objects = InspectionObject.objects.in_bulk([a[0] for a in result["assignments"]])
     inspectors = Inspector.objects.select_related("officer__user", "officer__unit").in_bulk(
@@ -69,7 +80,7 @@ def create_tasks(actor, plan, record, result: dict) -> list[InspectionTask]:
     return tasks
 
 
-def access_task(user, pk) -> InspectionTask:
+def access_task(user: Any, pk: int) -> InspectionTask:
     task = (
         InspectionTask.objects.for_user(user)
         .select_related("plan", "inspection_object", "unit")
@@ -91,7 +102,7 @@ def access_task(user, pk) -> InspectionTask:
     return task
 
 
-def my_tasks(user, *, status: str | None = None):
+def my_tasks(user: Any, *, status: str | None = None) -> QuerySet[InspectionTask]:
     qs = (
         InspectionTask.objects.filter(inspectors__officer__user=user)
         .select_related("plan", "inspection_object", "unit")
@@ -100,7 +111,7 @@ def my_tasks(user, *, status: str | None = None):
     return qs.filter(status=status) if status else qs
 
 
-def tasks_for_duty(unit, date: dt.date):
+def tasks_for_duty(unit: Unit, date: dt.date) -> QuerySet[InspectionTask]:
     """For the duty module (dispatch): the open tasks of `unit` and its subtree whose deadline is on or after
     `date` — what a duty plan for that day should carry. Pure read; no import of dispatch."""
     return (
@@ -111,7 +122,7 @@ def tasks_for_duty(unit, date: dt.date):
     )
 
 
-def _check_photos(photos) -> list:
+def _check_photos(photos: Sequence[Any]) -> list[Any]:
     from teis.core.files import check_upload
 
     photos = list(photos or [])
@@ -131,7 +142,7 @@ def _check_photos(photos) -> list:
     return checked
 
 
-def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> InspectionTask:
+def do_execute(actor: Any, task: InspectionTask, data: dict[str, Any], photos: Sequence[Any] = ()) -> InspectionTask:
     """Record the inspection: a conclusion for every bound check item, the result (未发现问题 / 责令整改 with a
     deadline / 立案, which pre-registers a case through `cases.services.intake.do_pre_register`), a summary
     and photos (stored with their SM3). Only an inspector of the task may execute it, once. One transaction:
@@ -149,7 +160,7 @@ def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> Inspection
     summary = str(data.get("summary") or "").strip()
     if not summary:
         errors["summary"] = ["请填写检查情况"]
-    inspected_on = data.get("inspected_on") or timezone.localdate()
+    inspected_on: Any = data.get("inspected_on") or timezone.localdate()  # a date once checked below
     if isinstance(inspected_on, str):
         try:
             inspected_on = dt.date.fromisoformat(inspected_on)
@@ -262,13 +273,13 @@ def do_execute(actor, task: InspectionTask, data: dict, photos=()) -> Inspection
     return task
 
 
-def _content(data: bytes):
+def _content(data: bytes) -> ContentFile[bytes]:
     from django.core.files.base import ContentFile
 
     return ContentFile(data)
 
 
-def _pre_register(actor, task: InspectionTask, summary: str):
+def _pre_register(actor: Any, task: InspectionTask, summary: str) -> Any:
     """立案: a case pre-registration with the object as the organisation party (cases app service)."""
     from teis.cases.services.intake import do_pre_register
 

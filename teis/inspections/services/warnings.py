@@ -7,6 +7,7 @@ leaders, closed when the condition clears. Run daily by `tasks.scan_inspection_w
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -21,11 +22,16 @@ from teis.core.workdays import workdays_between
 from ..choices import PlanStatus, TaskStatus, WarningKind, WarningStatus
 from ..models import InspectionIndicator, InspectionPlan, InspectionTask, InspectionWarning, RequiredCheckQuota
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from teis.org.models import Unit
+
 LEADER_ROLES = ("squad_leader", "brigade_leader")
 ACTIVE_PLANS = (PlanStatus.DRAWN, PlanStatus.PUBLISHED)
 
 
-def leaders_of(unit) -> list:
+def leaders_of(unit: Unit) -> list[Any]:
     """Users holding a leader role in the unit or one of its ancestors."""
     from django.contrib.auth import get_user_model
 
@@ -38,12 +44,22 @@ def leaders_of(unit) -> list:
 
 
 class _Scan:
-    def __init__(self, today: dt.date):
+    def __init__(self, today: dt.date) -> None:
         self.today = today
         self.wanted: set[str] = set()
         self.created = 0
 
-    def raise_warning(self, key: str, *, kind, plan, unit, message: str, task=None, recipients=()) -> None:
+    def raise_warning(
+        self,
+        key: str,
+        *,
+        kind: str,
+        plan: InspectionPlan,
+        unit: Unit,
+        message: str,
+        task: InspectionTask | None = None,
+        recipients: Iterable[Any] = (),
+    ) -> None:
         self.wanted.add(key)
         if InspectionWarning.objects.filter(key=key, status=WarningStatus.OPEN).exists():
             return
@@ -63,7 +79,7 @@ class _Scan:
             notify.notify(user, f"双随机预警：{WarningKind(kind).label}", message, level=level, url=url)
 
 
-def scan_warnings(today: dt.date | None = None) -> dict:
+def scan_warnings(today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     scan = _Scan(today)
     with transaction.atomic():
@@ -82,7 +98,7 @@ def _task_deadlines(scan: _Scan) -> None:
         .select_related("plan", "unit", "inspection_object")
         .prefetch_related("inspectors__officer__user")
     )
-    leaders: dict[int, list] = {}
+    leaders: dict[int, list[Any]] = {}
     for t in tasks:
         if t.deadline < scan.today:
             kind, text = (
@@ -122,7 +138,7 @@ def _plan_coverage(scan: _Scan) -> None:
             done += r["done"]
             percent = r["done"] * 100 / r["total"]
             if percent < plan.coverage_threshold:
-                unit = plan.tasks.filter(unit=r["unit"]).first().unit
+                unit = cast(InspectionTask, plan.tasks.filter(unit=r["unit"]).first()).unit  # the row counts its tasks
                 scan.raise_warning(
                     f"coverage:{plan.pk}:{r['unit']}",
                     kind=WarningKind.COVERAGE_LOW,

@@ -12,7 +12,7 @@ same transaction (spec §2.7.1.10–11). Cancelling sets is_deleted and status; 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +22,7 @@ from django.utils import timezone
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 from teis.core import outbox
-from teis.core.services import ServiceError
+from teis.core.services import ServiceError, model_field
 
 from ..choices import CodeStatus, ExerciseLevel, ItemType, WarningStatus
 from ..models import CaseCause, DiscretionBenchmark, LegalChangeWarning, ViolationCode
@@ -67,7 +67,7 @@ def _m2m_ids(obj: Model, name: str) -> list[int]:
     return sorted(getattr(obj, name).values_list("pk", flat=True))
 
 
-def _as_ids(values) -> list[int]:
+def _as_ids(values: Any) -> list[int]:
     return sorted(v.pk if isinstance(v, Model) else int(v) for v in (values or []))
 
 
@@ -104,7 +104,7 @@ def check_code_values(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _code_values(data: dict[str, Any], base: ViolationCode | None) -> tuple[dict, dict]:
+def _code_values(data: dict[str, Any], base: ViolationCode | None) -> tuple[dict[str, Any], dict[str, Any]]:
     values = {}
     for name in CODE_FIELDS:
         if name in data:
@@ -112,16 +112,16 @@ def _code_values(data: dict[str, Any], base: ViolationCode | None) -> tuple[dict
         elif base is not None:
             values[name] = getattr(base, name)
         else:
-            values[name] = ViolationCode._meta.get_field(name).get_default()
+            values[name] = model_field(ViolationCode, name).get_default()
     if isinstance(values.get("code"), str):
         values["code"] = values["code"].strip()
     m2m = {name: _as_ids(data[name]) if name in data else (_m2m_ids(base, name) if base else []) for name in CODE_M2M}
     return values, m2m
 
 
-def _save_code(obj: ViolationCode, values: dict, m2m: dict) -> ViolationCode:
+def _save_code(obj: ViolationCode, values: dict[str, Any], m2m: dict[str, Any]) -> ViolationCode:
     for name, value in values.items():
-        f = obj._meta.get_field(name)
+        f = model_field(obj, name)
         setattr(obj, f.attname if f.is_relation and not isinstance(value, Model) else name, value)
     try:
         obj.full_clean(exclude=[*CODE_M2M, "previous"], validate_constraints=False)
@@ -133,7 +133,7 @@ def _save_code(obj: ViolationCode, values: dict, m2m: dict) -> ViolationCode:
     return obj
 
 
-def do_create_code(actor, data: dict[str, Any]) -> ViolationCode:
+def do_create_code(actor: Any, data: dict[str, Any]) -> ViolationCode:
     """Create version 1 of a violation code. One transaction; audited."""
     values, m2m = _code_values(data, None)
     if values.get("effective_from") is None:
@@ -154,7 +154,7 @@ def do_create_code(actor, data: dict[str, Any]) -> ViolationCode:
 
 def _m2m_snapshot(obj: ViolationCode) -> dict[str, str]:
     return {
-        str(obj._meta.get_field(n).verbose_name): "、".join(p.citation for p in getattr(obj, n).all()) for n in CODE_M2M
+        str(model_field(obj, n).verbose_name): "、".join(p.citation for p in getattr(obj, n).all()) for n in CODE_M2M
     }
 
 
@@ -163,7 +163,7 @@ def lock_code(pk: int) -> ViolationCode:
 
 
 def do_revise_code(
-    actor, code: ViolationCode, data: dict[str, Any], effective_from: dt.date | None = None
+    actor: Any, code: ViolationCode, data: dict[str, Any], effective_from: dt.date | None = None
 ) -> ViolationCode:
     """Make a new version of `code` with `data` applied; the old row is closed and kept.
 
@@ -215,7 +215,7 @@ def do_revise_code(
     return new
 
 
-def _close_warnings(actor, condition: Q, status: str, note: str) -> int:
+def _close_warnings(actor: Any, condition: Q, status: str, note: str) -> int:
     return LegalChangeWarning.objects.filter(condition, status=WarningStatus.OPEN).update(
         status=status,
         handled_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -224,7 +224,7 @@ def _close_warnings(actor, condition: Q, status: str, note: str) -> int:
     )
 
 
-def do_retire_code(actor, code: ViolationCode, effective_to: dt.date | None = None) -> ViolationCode:
+def do_retire_code(actor: Any, code: ViolationCode, effective_to: dt.date | None = None) -> ViolationCode:
     """Retire (停用) a code: status RETIRED and an end date; the row stays for the cases that used it."""
     with transaction.atomic():
         obj = lock_code(code.pk)
@@ -245,13 +245,13 @@ def do_retire_code(actor, code: ViolationCode, effective_to: dt.date | None = No
 class ViolationCodeService:
     """What the generic edit page and API call: an edit is a revision, a delete is a retirement."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> ViolationCode:
         return do_create_code(actor, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: Any, obj: ViolationCode, data: dict[str, Any]) -> ViolationCode:
         return do_revise_code(actor, obj, data, data.get("effective_from"))
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: Any, obj: ViolationCode) -> None:
         do_retire_code(actor, obj)
 
 
@@ -265,7 +265,7 @@ def check_cause_values(values: dict[str, Any], *, pk: int | None = None) -> dict
     except ValidationError as err:
         errors["cause_code"] = err.messages
     else:
-        clash = CaseCause.objects.filter(cause_code=values["cause_code"]).exclude(pk=pk)
+        clash = CaseCause.objects.filter(cause_code=values["cause_code"]).exclude(pk=cast(int, pk))  # None: a new one
         if clash.exists():
             errors["cause_code"] = ["该案由目录编码已存在（编码不得重复使用）"]
     if not (values.get("name") or "").strip():
@@ -309,12 +309,12 @@ def _enqueue_cause(cause: CaseCause, op: str) -> None:
 
 def _cause_m2m_snapshot(cause: CaseCause) -> dict[str, str]:
     return {
-        str(cause._meta.get_field(n).verbose_name): "、".join(sorted(str(x) for x in getattr(cause, n).all()))
+        str(model_field(cause, n).verbose_name): "、".join(sorted(str(x) for x in getattr(cause, n).all()))
         for n in CAUSE_M2M
     }
 
 
-def _save_cause(cause: CaseCause, values: dict, data: dict) -> None:
+def _save_cause(cause: CaseCause, values: dict[str, Any], data: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(cause, name, value)
     cause.modified_at = timezone.now()
@@ -328,9 +328,9 @@ def _save_cause(cause: CaseCause, values: dict, data: dict) -> None:
             getattr(cause, name).set(_as_ids(data[name]))
 
 
-def do_create_cause(actor, data: dict[str, Any]) -> CaseCause:
+def do_create_cause(actor: Any, data: dict[str, Any]) -> CaseCause:
     """Add a catalogue entry and queue a "create" for the city platform. One transaction; audited."""
-    values = {n: data.get(n, CaseCause._meta.get_field(n).get_default()) for n in CAUSE_FIELDS}
+    values = {n: data.get(n, model_field(CaseCause, n).get_default()) for n in CAUSE_FIELDS}
     with transaction.atomic():
         _raise_first(check_cause_values(values), "案由数据有误")
         cause = CaseCause()
@@ -343,7 +343,7 @@ def do_create_cause(actor, data: dict[str, Any]) -> CaseCause:
     return cause
 
 
-def do_update_cause(actor, cause: CaseCause, data: dict[str, Any]) -> CaseCause:
+def do_update_cause(actor: Any, cause: CaseCause, data: dict[str, Any]) -> CaseCause:
     """Change a catalogue entry and queue an "update". Clears its legal-change flag. Audited."""
     with transaction.atomic():
         cause = CaseCause._base_manager.select_for_update().get(pk=cause.pk)
@@ -362,7 +362,7 @@ def do_update_cause(actor, cause: CaseCause, data: dict[str, Any]) -> CaseCause:
     return cause
 
 
-def do_cancel_cause(actor, cause: CaseCause) -> CaseCause:
+def do_cancel_cause(actor: Any, cause: CaseCause) -> CaseCause:
     """Cancel (取消) a catalogue entry: is_deleted + status retired, a "cancel" in the outbox. Never deleted."""
     with transaction.atomic():
         cause = CaseCause._base_manager.select_for_update().get(pk=cause.pk)
@@ -383,13 +383,13 @@ def do_cancel_cause(actor, cause: CaseCause) -> CaseCause:
 class CaseCauseService:
     """Generic pages and API: create / update with outbox; delete = cancellation."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> CaseCause:
         return do_create_cause(actor, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: Any, obj: CaseCause, data: dict[str, Any]) -> CaseCause:
         return do_update_cause(actor, obj, data)
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: Any, obj: CaseCause) -> None:
         do_cancel_cause(actor, obj)
 
 
@@ -408,7 +408,7 @@ def code_links(code: ViolationCode) -> dict[str, Any]:
         .select_related("violation_code")
         .prefetch_related("levels")
     )
-    cases: list = []
+    cases: list[Any] = []
     cases_available = apps.is_installed("teis.cases")
     if cases_available:  # the case-handling app links cases to the code row they used
         model = apps.get_model("cases", "EnforcementCase")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +28,9 @@ from ..choices import ApplicationStatus, CodeStatus, WarningStatus
 from ..models import DiscretionApplication, DiscretionBenchmark, DiscretionLevel, ViolationCode
 from ..validators import check_fine_range
 from .warnings import check_code_usable
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LEGAL_REVIEWER = "legal_reviewer"
 TODO_CATEGORY = "法制审核"
@@ -43,7 +47,7 @@ def _yuan(value: Decimal | None) -> str:
 # --- benchmark editing ---------------------------------------------------------------------------------
 
 
-def _decimal(value, label: str, errors: list[str]) -> Decimal | None:
+def _decimal(value: Any, label: str, errors: list[str]) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -63,7 +67,7 @@ def check_levels(code: ViolationCode | None, levels: list[dict[str, Any]]) -> di
     seen_orders: dict[int, int] = {}
     for i, level in enumerate(levels):
         errs: list[str] = []
-        order = level.get("order")
+        order: Any = level.get("order")
         if order in (None, ""):
             errs.append("请填写排序")
         else:
@@ -113,7 +117,7 @@ def check_levels(code: ViolationCode | None, levels: list[dict[str, Any]]) -> di
 
 
 def do_save_benchmark(
-    actor,
+    actor: Any,
     benchmark: DiscretionBenchmark | None,
     data: dict[str, Any],
     levels: list[dict[str, Any]] | None = None,
@@ -203,9 +207,9 @@ def _replace_levels(benchmark: DiscretionBenchmark, levels: list[dict[str, Any]]
     for level in levels:
         values = {n: level.get(n) for n in LEVEL_FIELDS}
         values["other_penalties"] = values["other_penalties"] or ""
-        pk = int(level["id"]) if level.get("id") else None
-        if pk in keep_ids:
-            DiscretionLevel.objects.filter(pk=pk).update(**values)
+        level_pk = int(level["id"]) if level.get("id") else None
+        if level_pk in keep_ids:
+            DiscretionLevel.objects.filter(pk=level_pk).update(**values)
         else:
             DiscretionLevel.objects.create(benchmark=benchmark, **values)
 
@@ -303,6 +307,9 @@ def select_benchmark(code: ViolationCode | str | int, level_name_or_id: Discreti
     """The allowed range and suggested amount of one circumstance of a code's active benchmark."""
     code = resolve_code(code)
     level = resolve_level(code, level_name_or_id)
+    lo: Decimal | None
+    hi: Decimal | None
+    suggested: Decimal | None
     if level.fixed_amount is not None:
         lo = hi = suggested = level.fixed_amount
     elif level.fine_min is not None and level.fine_max is not None:
@@ -316,7 +323,7 @@ def select_benchmark(code: ViolationCode | str | int, level_name_or_id: Discreti
 # --- application and review ------------------------------------------------------------------------------
 
 
-def legal_reviewers_for(unit, *, exclude_user=None) -> list:
+def legal_reviewers_for(unit: Any, *, exclude_user: Any = None) -> list[Any]:
     """Active legal reviewers of `unit` or its ancestors; all active legal reviewers when none is there."""
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
@@ -331,7 +338,7 @@ def legal_reviewers_for(unit, *, exclude_user=None) -> list:
     return [o.user for o in officers]
 
 
-def is_legal_reviewer(user) -> bool:
+def is_legal_reviewer(user: Any) -> bool:
     officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
     return officer is not None and officer.roles.filter(code=LEGAL_REVIEWER).exists()
 
@@ -339,7 +346,7 @@ def is_legal_reviewer(user) -> bool:
 def _describe_deviation(selection: Selection, amount: Decimal | None, missing: list[str]) -> str:
     parts = []
     lo, hi = selection.range_min, selection.range_max
-    if amount is not None and lo is not None and not (lo <= amount <= hi):
+    if amount is not None and lo is not None and hi is not None and not (lo <= amount <= hi):
         parts.append(f"金额 {_yuan(amount)} 元超出基准 {_yuan(lo)}–{_yuan(hi)} 元")
     if amount is not None and lo is None:
         parts.append(f"该情节无罚款，拟罚款 {_yuan(amount)} 元")
@@ -349,7 +356,7 @@ def _describe_deviation(selection: Selection, amount: Decimal | None, missing: l
 
 
 def do_apply_discretion(
-    actor,
+    actor: Any,
     *,
     violation_code: ViolationCode | str | int,
     level: DiscretionLevel | str | int,
@@ -357,7 +364,7 @@ def do_apply_discretion(
     conditions_met: list[str] | None = None,
     reason: str = "",
     case_reference: str = "",
-    unit=None,
+    unit: Any = None,
 ) -> DiscretionApplication:
     """Record an officer's choice of circumstance and amount.
 
@@ -372,7 +379,7 @@ def do_apply_discretion(
         )
     check_code_usable(code)
     selection = select_benchmark(code, level)
-    level_obj = selection.level
+    level_obj = cast(DiscretionLevel, selection.level)  # `select_benchmark` always sets it
     errs: list[str] = []
     amount_value = _decimal(amount, "拟罚款金额", errs)
     if errs:
@@ -436,7 +443,7 @@ def do_apply_discretion(
 
 
 def do_decide_discretion(
-    actor, application: DiscretionApplication, approve: bool, opinion: str = ""
+    actor: Any, application: DiscretionApplication, approve: bool, opinion: str = ""
 ) -> DiscretionApplication:
     """A legal reviewer approves or rejects a pending deviation; the todos close, the applicant is told."""
     if not is_legal_reviewer(actor):
@@ -460,7 +467,7 @@ def do_decide_discretion(
         if app.created_by_id:
             verdict = "已批准" if approve else "已驳回"
             notify.notify(
-                app.created_by,
+                cast("User", app.created_by),  # created_by_id is set
                 f"裁量偏离审核{verdict}：{app.violation_code.code}（{app.level.name}）",
                 f"审核意见：{opinion or '无'}",
                 level=Notification.Level.INFO if approve else Notification.Level.WARNING,
@@ -472,7 +479,7 @@ def do_decide_discretion(
     return app
 
 
-def access_application(user, pk: int) -> DiscretionApplication:
+def access_application(user: Any, pk: int) -> DiscretionApplication:
     """The application if the user may see it: in scope, or a reviewer holding its todo."""
     from django.http import Http404
 
@@ -490,13 +497,13 @@ def access_application(user, pk: int) -> DiscretionApplication:
 class BenchmarkService:
     """Generic API writes of a benchmark's own fields (levels are edited on the benchmark page)."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> DiscretionBenchmark:
         return do_save_benchmark(actor, None, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: Any, obj: DiscretionBenchmark, data: dict[str, Any]) -> DiscretionBenchmark:
         return do_save_benchmark(actor, obj, data)
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: Any, obj: DiscretionBenchmark) -> None:
         from teis.core.services import generic_service
 
         generic_service.do_delete(actor, obj)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Model, Q
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -30,7 +31,7 @@ from ..parser import ParsedLaw, parse_law_text
 MAX_TEXT_CHARS = 2_000_000
 
 
-def _flag_citing():
+def _flag_citing() -> Callable[..., list[Any]] | None:
     """`warnings.flag_citing`, or None while that module is not there."""
     try:
         from .warnings import flag_citing
@@ -39,10 +40,10 @@ def _flag_citing():
     return flag_citing
 
 
-def do_create_law(actor, data: dict[str, Any]) -> Law:
+def do_create_law(actor: Any, data: dict[str, Any]) -> Law:
     """Create a law (no text yet; import one with `do_import_version`). Audited."""
     try:
-        return generic_service.do_create(actor, Law, data)
+        return cast(Law, generic_service.do_create(actor, Law, data))
     except ValidationError as exc:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         raise ServiceError("invalid", "法律法规信息有误。", fields) from exc
@@ -60,7 +61,7 @@ def check_law_text(text: str, name: str) -> ParsedLaw:
 
 
 def do_import_version(
-    actor,
+    actor: Any,
     law: Law,
     text: str,
     *,
@@ -167,7 +168,9 @@ def do_import_version(
     return version
 
 
-def _create_provisions(law, version, parsed: ParsedLaw, old_by_key: dict[str, Provision], actor) -> list[Provision]:
+def _create_provisions(
+    law: Law, version: LawVersion, parsed: ParsedLaw, old_by_key: dict[str, Provision], actor: Any
+) -> list[Provision]:
     """Bulk-create the version's provisions level by level, so each parent has its id before its children."""
     by_key: dict[str, Provision] = {}
     depth: dict[str, int] = {}
@@ -212,7 +215,7 @@ def _create_provisions(law, version, parsed: ParsedLaw, old_by_key: dict[str, Pr
     return [by_key[n.key] for n in parsed.nodes]
 
 
-def _flag(changed: list[tuple[Provision, str]], actor) -> None:
+def _flag(changed: list[tuple[Provision, str]], actor: Any) -> None:
     flag_citing = _flag_citing()
     if flag_citing is None:
         return
@@ -286,7 +289,7 @@ def diff_versions(old: LawVersion, new: LawVersion) -> list[ProvisionDiff]:
     return out
 
 
-def do_abolish_law(actor, law: Law, on_date: dt.date) -> Law:
+def do_abolish_law(actor: Any, law: Law, on_date: dt.date) -> Law:
     """废止: the law ABOLISHED from `on_date`; its current provisions ABOLISHED and flagged. Audited."""
     if on_date is None:
         raise ServiceError("date_required", "请填写废止日期。", {"abolished_on": ["请填写废止日期"]})
@@ -300,7 +303,7 @@ def do_abolish_law(actor, law: Law, on_date: dt.date) -> Law:
         law.save(update_fields=["validity", "abolished_on", "updated_at"])
         changed: list[tuple[Provision, str]] = []
         if law.current_version_id:
-            version = law.current_version
+            version = cast(LawVersion, law.current_version)  # current_version_id is set
             version.effective_to = on_date
             version.save(update_fields=["effective_to"])
             rows = list(version.provisions.exclude(status=ProvisionStatus.ABOLISHED))
@@ -333,7 +336,8 @@ class LawService(GenericService):
     """A law that codes, causes or benchmarks cite is never deleted (that would silently strip their legal
     basis): it is abolished instead (`do_abolish_law`), which warns their owners."""
 
-    def do_delete(self, actor, obj: Law) -> None:
+    def do_delete(self, actor: Any, obj: Model) -> None:
+        obj = cast(Law, obj)  # this service deletes laws
         cited = {k: v for k, v in law_citations(obj).items() if v}
         if cited:
             what = "、".join(f"{k} {v} 个" for k, v in cited.items())

@@ -13,6 +13,7 @@ warnings UPDATED and starts the new version unflagged).
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -59,7 +60,7 @@ def related_provision_ids(provision: Provision) -> list[int]:
     return list(Provision.objects.filter(Q(pk__in=pks) | Q(stable_id__in=stable_ids)).values_list("pk", flat=True))
 
 
-def legal_reviewer_users() -> list:
+def legal_reviewer_users() -> list[Any]:
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
 
@@ -82,7 +83,7 @@ def _queue_notice(count: int, citation: str) -> None:
     if batch is None or batch["outer"] is not outer or outer is None:
         batch = {"outer": outer, "count": 0, "citations": []}
         _batches.current = batch
-        transaction.on_commit(lambda b=batch: _send_notice(b))
+        transaction.on_commit(functools.partial(_send_notice, batch))
     batch["count"] += count
     if citation not in batch["citations"]:
         batch["citations"].append(citation)
@@ -103,7 +104,7 @@ def _send_notice(batch: dict[str, Any]) -> None:
         )
 
 
-def flag_citing(provision: Provision, change: str, actor=None) -> list[LegalChangeWarning]:
+def flag_citing(provision: Provision, change: str, actor: Any = None) -> list[LegalChangeWarning]:
     """Flag everything citing `provision` (the OLD row) and create one warning per flagged object.
 
     An object that already has an open warning for the same provision and change is not warned twice.
@@ -176,11 +177,11 @@ def check_code_usable(code: ViolationCode) -> None:
         )
 
 
-def warning_target(warning: LegalChangeWarning):
+def warning_target(warning: LegalChangeWarning) -> ViolationCode | CaseCause | DiscretionBenchmark | None:
     return warning.violation_code or warning.case_cause or warning.benchmark
 
 
-def do_acknowledge_warning(actor, warning: LegalChangeWarning, note: str = "") -> LegalChangeWarning:
+def do_acknowledge_warning(actor: Any, warning: LegalChangeWarning, note: str = "") -> LegalChangeWarning:
     """The maintainer confirms the object still stands despite the change. When no open warning remains
     on it, its flag is cleared (and a flagged code becomes usable again). One transaction; audited."""
     if not actor.has_perm("legal.change_legalchangewarning"):

@@ -14,6 +14,7 @@ new 办结期限.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -28,10 +29,18 @@ from .. import steps
 from ..choices import PetitionStatus, Satisfaction
 from ..models import Petition
 
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
+    from teis.workflow.models import ProcessInstance, WorkTask
+
 # --- units within reach -----------------------------------------------------------------------------------
 
 
-def reachable_units(actor):
+def reachable_units(actor: Any) -> QuerySet[Unit]:
     """Units the actor may dispatch or transfer to: the units in the actor's data scope, plus every unit under
     the actor's own unit's parent (a squad may transfer to its sister squads, a brigade to its sister brigades)."""
     from teis.org.models import Unit
@@ -45,7 +54,7 @@ def reachable_units(actor):
     return Unit.objects.filter(q, is_active=True).order_by("path")
 
 
-def check_reach(actor, unit, field: str = "unit"):
+def check_reach(actor: Any, unit: Any, field: str = "unit") -> Unit:
     from teis.org.models import Unit
 
     if unit is None or unit == "":
@@ -60,10 +69,11 @@ def check_reach(actor, unit, field: str = "unit"):
     if not reachable_units(actor).filter(pk=unit.pk).exists():
         message = f"“{unit.name}”不在您的转办范围内（只能派发或转办到本单位上级所辖单位或您数据权限内的单位）"
         raise ServiceError("unit_out_of_reach", message, {field: [message]})
-    return unit
+    resolved: Unit = unit
+    return resolved
 
 
-def check_handler(unit, field: str = "unit") -> dict:
+def check_handler(unit: Any, field: str = "unit") -> dict[str, Any]:
     """The process variables for handling in `unit`; refused when nobody there holds the handling role (the task
     would reach no one)."""
     from teis.org.models import Role
@@ -80,7 +90,7 @@ def check_handler(unit, field: str = "unit") -> dict:
 # --- the listener -----------------------------------------------------------------------------------------
 
 
-def _end_status(instance) -> str | None:
+def _end_status(instance: ProcessInstance) -> str | None:
     from SpiffWorkflow.util.task import TaskState
 
     from teis.workflow.services import load_workflow
@@ -93,7 +103,7 @@ def _end_status(instance) -> str | None:
     return None
 
 
-def on_workflow_event(instance, event: str) -> None:
+def on_workflow_event(instance: ProcessInstance, event: str) -> None:
     """Workflow listener: mirror the step (name, deadline, status) on the petition."""
     ct = ContentType.objects.get_for_model(Petition)
     if instance.subject_type_id != ct.pk or not instance.subject_id:
@@ -103,7 +113,7 @@ def on_workflow_event(instance, event: str) -> None:
     )
     if petition is None:
         return
-    values: dict = {}
+    values: dict[str, Any] = {}
     if event in ("completed", "cancelled"):
         values = {"current_step": "", "step_due_at": None}
         if event == "completed":
@@ -132,15 +142,15 @@ def register_listeners() -> None:
 # --- tasks ------------------------------------------------------------------------------------------------
 
 
-def active_tasks(petition: Petition) -> list:
+def active_tasks(petition: Petition) -> list[Any]:
     from teis.workflow.choices import ACTIVE_TASK_STATUSES
 
-    if petition.process_id is None:
+    if petition.process is None:
         return []
     return list(petition.process.tasks.filter(status__in=ACTIVE_TASK_STATUSES).select_related("candidate_unit"))
 
 
-def my_task(actor, petition: Petition, step_ids):
+def my_task(actor: Any, petition: Petition, step_ids: Collection[str]) -> WorkTask:
     """The active task at one of `step_ids` the actor may act on; ServiceError otherwise."""
     from teis.workflow import services as wf
 
@@ -151,12 +161,13 @@ def my_task(actor, petition: Petition, step_ids):
         )
     for t in tasks:
         if wf.can_act(actor, t):
-            return t
+            task: WorkTask = t
+            return task
     wf._acting_for(actor, tasks[0])  # raises the engine's Chinese "该任务不属于您：须由…办理"
     raise ServiceError("not_your_task", "该任务不属于您")
 
 
-def available_actions(user, petition: Petition) -> set[str]:
+def available_actions(user: Any, petition: Petition) -> set[str]:
     """Which step forms to show on the petition page for `user`."""
     from teis.workflow import services as wf
 
@@ -167,7 +178,9 @@ def available_actions(user, petition: Petition) -> set[str]:
     return out
 
 
-def _complete(actor, petition, wt, decision: str, opinion: str, data: dict | None = None) -> None:
+def _complete(
+    actor: Any, petition: Petition, wt: WorkTask, decision: str, opinion: str, data: dict[str, Any] | None = None
+) -> None:
     from teis.workflow import services as wf
 
     wf.complete_task(actor, wt, decision, opinion, data or {})
@@ -181,23 +194,25 @@ def _lock(petition: Petition) -> Petition:
     )
 
 
-def _audit(actor, petition: Petition, operation: str, changes: dict, **detail) -> None:
+def _audit(actor: Any, petition: Petition, operation: str, changes: dict[str, Any], **detail: Any) -> None:
     audit.record(actor, AuditAction.UPDATE, petition, changes=changes, detail={"operation": operation, **detail})
 
 
-def _text(value, label: str, field: str, *, required: bool = True, limit: int = 5000) -> str:
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if required and not value:
+def _text(value: Any, label: str, field: str, *, required: bool = True, limit: int = 5000) -> str:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if required and not text:
         raise ServiceError("required", f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(value) > limit:
+    if len(text) > limit:
         raise ServiceError("too_long", f"{label}不能超过 {limit} 个字", {field: [f"不能超过 {limit} 个字"]})
-    return value
+    return text
 
 
 # --- the steps --------------------------------------------------------------------------------------------
 
 
-def do_accept(actor, petition: Petition, *, accept: bool, opinion: str = "", now=None) -> Petition:
+def do_accept(
+    actor: Any, petition: Petition, *, accept: bool, opinion: str = "", now: dt.datetime | None = None
+) -> Petition:
     """登记受理: 受理 (approve) or 不予受理 (reject; the reason is required)."""
     opinion = _text(opinion, "不予受理理由", "opinion", required=not accept)
     now = now or timezone.now()
@@ -211,7 +226,7 @@ def do_accept(actor, petition: Petition, *, accept: bool, opinion: str = "", now
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_instruct(actor, petition: Petition, *, instruction: str) -> Petition:
+def do_instruct(actor: Any, petition: Petition, *, instruction: str) -> Petition:
     """领导批示: the instruction is kept on the petition and in the step history."""
     instruction = _text(instruction, "批示意见", "instruction", limit=2000)
     with transaction.atomic():
@@ -223,7 +238,9 @@ def do_instruct(actor, petition: Petition, *, instruction: str) -> Petition:
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_dispatch(actor, petition: Petition, *, unit, opinion: str = "", now=None) -> Petition:
+def do_dispatch(
+    actor: Any, petition: Petition, *, unit: Any, opinion: str = "", now: dt.datetime | None = None
+) -> Petition:
     """派发 to a unit within the actor's reach; its leader gets the 承办处理 task."""
     opinion = _text(opinion, "派发意见", "opinion", required=False, limit=2000)
     now = now or timezone.now()
@@ -239,7 +256,7 @@ def do_dispatch(actor, petition: Petition, *, unit, opinion: str = "", now=None)
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_transfer(actor, petition: Petition, *, unit, reason: str) -> Petition:
+def do_transfer(actor: Any, petition: Petition, *, unit: Any, reason: str) -> Petition:
     """转办: the handling unit passes the petition to another unit within its reach (reason required)."""
     reason = _text(reason, "转办理由", "reason", limit=2000)
     with transaction.atomic():
@@ -256,7 +273,7 @@ def do_transfer(actor, petition: Petition, *, unit, reason: str) -> Petition:
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_return(actor, petition: Petition, *, reason: str) -> Petition:
+def do_return(actor: Any, petition: Petition, *, reason: str) -> Petition:
     """退回: the handling unit returns the petition to the intake unit for a new 派发 (reason required)."""
     reason = _text(reason, "退回理由", "reason", limit=2000)
     with transaction.atomic():
@@ -269,7 +286,7 @@ def do_return(actor, petition: Petition, *, reason: str) -> Petition:
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_handle(actor, petition: Petition, *, result: str, now=None) -> Petition:
+def do_handle(actor: Any, petition: Petition, *, result: str, now: dt.datetime | None = None) -> Petition:
     """承办处理: record the result (答复内容) and send the petition on to review / 结案审核."""
     result = _text(result, "办理结果", "result")
     now = now or timezone.now()
@@ -282,7 +299,7 @@ def do_handle(actor, petition: Petition, *, result: str, now=None) -> Petition:
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_review(actor, petition: Petition, *, approve: bool, opinion: str = "") -> Petition:
+def do_review(actor: Any, petition: Petition, *, approve: bool, opinion: str = "") -> Petition:
     """水上执法审核 (water variant): approve, or return to 承办处理 with a reason."""
     opinion = _text(opinion, "退回理由", "opinion", required=not approve, limit=2000)
     with transaction.atomic():
@@ -293,7 +310,9 @@ def do_review(actor, petition: Petition, *, approve: bool, opinion: str = "") ->
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_close(actor, petition: Petition, *, approve: bool, opinion: str = "", now=None) -> Petition:
+def do_close(
+    actor: Any, petition: Petition, *, approve: bool, opinion: str = "", now: dt.datetime | None = None
+) -> Petition:
     """结案审核: 同意结案 (records 结案时间 and whether it was within 办结期限) or 退回重办 (reason required)."""
     opinion = _text(opinion, "退回理由", "opinion", required=not approve, limit=2000)
     now = now or timezone.now()
@@ -309,7 +328,9 @@ def do_close(actor, petition: Petition, *, approve: bool, opinion: str = "", now
     return Petition.objects.get(pk=petition.pk)
 
 
-def do_visit(actor, petition: Petition, *, satisfaction: str, note: str = "", now=None) -> Petition:
+def do_visit(
+    actor: Any, petition: Petition, *, satisfaction: str, note: str = "", now: dt.datetime | None = None
+) -> Petition:
     """回访: record the complainant's satisfaction; the petition is then 已办结. An anonymous petition can only be
     recorded as 无法联系. 不满意 reopens it (重办, `Gateway_Visit` in the diagram): back to 承办处理 at the handling
     unit, no longer 结案 (closed_at cleared), a new 办结期限 counted from the visit, `redo_count` + 1. The visit
@@ -326,7 +347,9 @@ def do_visit(actor, petition: Petition, *, satisfaction: str, note: str = "", no
             msg = "匿名信访件无法回访，请选择“无法联系”"
             raise ServiceError("anonymous", msg, {"satisfaction": [msg]})
         values = {"satisfaction": satisfaction, "visit_note": note, "visited_at": now}
-        changes = {"回访满意度": [petition.get_satisfaction_display() or None, Satisfaction(satisfaction).label]}
+        changes: dict[str, Any] = {
+            "回访满意度": [petition.get_satisfaction_display() or None, Satisfaction(satisfaction).label]
+        }
         if satisfaction == Satisfaction.UNSATISFIED:
             from teis.core.workdays import add_workdays
 
@@ -359,7 +382,7 @@ def do_visit(actor, petition: Petition, *, satisfaction: str, note: str = "", no
 # --- links to cases ---------------------------------------------------------------------------------------
 
 
-def do_link_case(actor, petition: Petition, case_ref) -> object:
+def do_link_case(actor: Any, petition: Petition, case_ref: Any) -> object:
     """Link a case (by 统一案件编码, 文号 or id) the actor can see to the petition."""
     from teis.cases.services.case import find_case
 
@@ -373,7 +396,7 @@ def do_link_case(actor, petition: Petition, case_ref) -> object:
     return case
 
 
-def do_unlink_case(actor, petition: Petition, case_id) -> None:
+def do_unlink_case(actor: Any, petition: Petition, case_id: Any) -> None:
     with transaction.atomic():
         petition = _lock(petition)
         case = petition.cases.filter(pk=case_id).first()
@@ -383,6 +406,6 @@ def do_unlink_case(actor, petition: Petition, case_id) -> None:
         _audit(actor, petition, "petition.unlink_case", {"关联案件": [str(case), None]})
 
 
-def petitions_of_case(user, case) -> list[Petition]:
+def petitions_of_case(user: Any, case: Any) -> list[Petition]:
     """The petitions behind a case that the user may see."""
     return list(Petition.objects.for_user(user).filter(cases=case).select_related("category", "unit"))

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import uuid
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,13 +28,20 @@ from teis.core.codes import next_value
 from teis.core.files import sniff, upload_errors
 from teis.core.masking import mask_generic, mask_id_number, mask_name, mask_phone
 from teis.core.models import DictionaryItem
-from teis.core.services import GenericService, ServiceError
+from teis.core.services import GenericService, ServiceError, model_field
 from teis.core.storage import get_storage
 from teis.core.validators import clean_id_number, clean_phone, clean_plate
 from teis.core.workdays import add_workdays
 
 from ..choices import Channel, PetitionKind, PetitionStatus
 from ..models import CATEGORY_DICT, DeadlineRule, Petition, PetitionAttachment
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.db.models import Model, QuerySet
+
+    from teis.org.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +51,7 @@ DEFAULT_REMIND_DAYS = 3
 DUPLICATE_WINDOW_DAYS = getattr(settings, "TEIS_PETITION_DUPLICATE_DAYS", 30)
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT_MB = 50
-PERSONAL_MASKS = {
+PERSONAL_MASKS: dict[str, Callable[[str], str]] = {
     "complainant_name": mask_name,
     "complainant_phone": mask_phone,
     "complainant_id_number": mask_id_number,
@@ -69,7 +77,7 @@ def compute_deadlines(channel: str, registered_at: dt.datetime) -> tuple[dt.date
     return add_workdays(day, accept_days), add_workdays(day, finish_days)
 
 
-def check_rule(data: dict) -> dict:
+def check_rule(data: dict[str, Any]) -> dict[str, Any]:
     """Deadlines must be a positive whole number of working days (提醒 may be 0: no reminder)."""
     fields: dict[str, list[str]] = {}
     labels = {"accept_days": "受理时限", "finish_days": "办结时限", "remind_days": "提前提醒"}
@@ -97,11 +105,12 @@ def check_rule(data: dict) -> dict:
 class DeadlineRuleService(GenericService):
     """The generic audited writes of `DeadlineRule`, refusing non-positive deadlines first."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: Any, model: type[Model], data: dict[str, Any]) -> Model:
         return super().do_create(actor, model, check_rule(dict(data)))
 
-    def do_update(self, actor, obj, data):
-        merged = {"accept_days": obj.accept_days, "finish_days": obj.finish_days, **data}
+    def do_update(self, actor: Any, obj: Model, data: dict[str, Any]) -> Model:
+        rule = cast(DeadlineRule, obj)  # this service writes deadline rules
+        merged = {"accept_days": rule.accept_days, "finish_days": rule.finish_days, **data}
         check_rule(merged)
         return super().do_update(actor, obj, {k: merged[k] for k in data})
 
@@ -112,7 +121,7 @@ deadline_rule_service = DeadlineRuleService()
 # --- reading --------------------------------------------------------------------------------------------------
 
 
-def access_petition(user, pk) -> Petition:
+def access_petition(user: Any, pk: Any) -> Petition:
     """The petition if it is in the user's scope, else 404 (ARCHITECTURE.md rule 4)."""
     try:
         pk = int(pk)
@@ -130,14 +139,14 @@ def masked_personal(petition: Petition) -> dict[str, str]:
     }
 
 
-def categories():
+def categories() -> QuerySet[DictionaryItem]:
     return DictionaryItem.objects.filter(dict_type__code=CATEGORY_DICT, is_active=True).order_by("order", "code")
 
 
 # --- duplicates -----------------------------------------------------------------------------------------------
 
 
-def _normalised(value: str, clean) -> str:
+def _normalised(value: str, clean: Callable[[str], str]) -> str:
     """The stored form of a value being typed (a half-typed value is looked up as typed)."""
     try:
         return clean(value)
@@ -146,7 +155,14 @@ def _normalised(value: str, clean) -> str:
 
 
 def find_duplicates(
-    user, *, phone: str = "", id_number: str = "", plate: str = "", exclude_pk=None, now=None, days=None
+    user: Any,
+    *,
+    phone: str = "",
+    id_number: str = "",
+    plate: str = "",
+    exclude_pk: int | None = None,
+    now: dt.datetime | None = None,
+    days: int | None = None,
 ) -> list[Petition]:
     """Possible duplicates within `days` (default 30): the same complainant (phone or ID number, by blind index)
     or the same plate. Searched across all petitions (a complainant's repeated calls reach different units), but
@@ -176,7 +192,7 @@ def find_duplicates(
 REQUIRED = {"channel": "来源渠道", "category": "反映类别", "title": "事项摘要", "content": "反映内容"}
 
 
-def _officer_unit(actor):
+def _officer_unit(actor: Any) -> Unit:
     from teis.org.scope import officer_with_unit
 
     officer = officer_with_unit(actor) if actor is not None and actor.is_authenticated else None
@@ -185,12 +201,12 @@ def _officer_unit(actor):
     return officer.unit
 
 
-def check_registration(data: dict) -> dict:
+def check_registration(data: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise registration data; raise one ServiceError listing every problem."""
     if not isinstance(data, dict):
         raise ServiceError("invalid_data", "登记数据格式无效")
     fields: dict[str, list[str]] = {}
-    out: dict = {}
+    out: dict[str, Any] = {}
     for name, label in REQUIRED.items():
         value = data.get(name)
         if value in (None, "") or (isinstance(value, str) and not value.strip()):
@@ -203,7 +219,7 @@ def check_registration(data: dict) -> dict:
     if kind not in PetitionKind.values:
         fields["kind"] = ["类型无效，可选：投诉、信访"]
     out["kind"] = kind
-    category = data.get("category")
+    category: Any = data.get("category")
     if category not in (None, ""):
         item = category if isinstance(category, DictionaryItem) else None
         if item is None:
@@ -260,7 +276,8 @@ def check_registration(data: dict) -> dict:
     except ValidationError as exc:
         fields["subject_plate"] = exc.messages[:1]
         out["subject_plate"] = ""
-    lon, lat = data.get("lon"), data.get("lat")
+    lon: Any = data.get("lon")
+    lat: Any = data.get("lat")
     if lon in (None, "") and lat in (None, ""):
         out["lon"] = out["lat"] = None
     else:
@@ -293,15 +310,16 @@ def check_registration(data: dict) -> dict:
     return out
 
 
-def _check_files(files) -> list:
+def _check_files(files: Any) -> list[Any]:
     files = list(files or [])
+    checked: list[Any] = files
     errors = upload_errors(files, "petition_attachment", max_files=MAX_ATTACHMENTS, max_mb=MAX_ATTACHMENT_MB)
     if errors:
         raise ServiceError("invalid_attachment", "附件有误：" + "；".join(errors), {"files": errors})
-    return files
+    return checked
 
 
-def _store(actor, petition: Petition, files: list, saved: list[str]) -> list[PetitionAttachment]:
+def _store(actor: Any, petition: Petition, files: list[Any], saved: list[str]) -> list[PetitionAttachment]:
     storage = get_storage()
     rows = []
     for f in files:
@@ -335,18 +353,18 @@ def _discard(saved: list[str]) -> None:
             logger.warning("could not remove uploaded file %s after a failed registration", name)
 
 
-def audit_view(petition: Petition) -> dict:
+def audit_view(petition: Petition) -> dict[str, Any]:
     """A petition's fields for the audit trail, personal data masked."""
     snap = audit.snapshot(petition)
     masked = masked_personal(petition)
     for name in PERSONAL_MASKS:
-        label = str(Petition._meta.get_field(name).verbose_name)
+        label = str(model_field(Petition, name).verbose_name)
         if label in snap:
             snap[label] = masked[name]
     return {k: v for k, v in snap.items() if v not in (None, "") and not k.endswith("_index")}
 
 
-def do_register(actor, data: dict, files=(), *, now: dt.datetime | None = None) -> Petition:
+def do_register(actor: Any, data: dict[str, Any], files: Any = (), *, now: dt.datetime | None = None) -> Petition:
     """登记: create the petition with its deadlines (per channel, working days), store its attachments (SM3 kept)
     and start its handling process (`steps.process_key_for`). One transaction; audited (personal data masked);
     nothing kept when anything fails."""
@@ -397,7 +415,7 @@ def do_register(actor, data: dict, files=(), *, now: dt.datetime | None = None) 
     return Petition.objects.select_related(*DETAIL_RELATED).get(pk=petition.pk)
 
 
-def do_add_attachments(actor, petition: Petition, files) -> list[PetitionAttachment]:
+def do_add_attachments(actor: Any, petition: Petition, files: Any) -> list[PetitionAttachment]:
     """Add files to a petition (补充材料). One transaction; audited."""
     files = _check_files(files)
     if not files:

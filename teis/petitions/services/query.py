@@ -12,6 +12,8 @@ with case handling; this module keeps the petition field table, its wording and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -25,6 +27,9 @@ from teis.core.services import ServiceError
 
 from ..choices import Channel, PetitionKind, PetitionStatus, Satisfaction
 from ..models import Petition, PetitionQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 OPS = {
     "eq": "等于",
@@ -147,7 +152,7 @@ ENGINE = PetitionQueryEngine(
 FIELDS = ENGINE.fields
 
 
-def check_conditions(raw) -> list[Condition]:
+def check_conditions(raw: Any) -> list[Condition]:
     return ENGINE.check(raw)
 
 
@@ -155,7 +160,7 @@ def build_q(conditions: list[Condition]) -> Q:
     return ENGINE.build_q(conditions)
 
 
-def search(user, conditions, sort: str = "") -> QuerySet:
+def search(user: Any, conditions: Any, sort: str = "") -> QuerySet[Petition]:
     """Petitions in the user's scope matching every condition (already checked), newest first by default."""
     qs = Petition.objects.for_user(user).filter(build_q(conditions))
     field = sort.lstrip("-")
@@ -186,7 +191,7 @@ SIMPLE_PARAMS = simple_params(
 RANGE_PARAMS = ("registered_at", "closed_at")
 
 
-def params_to_conditions(params) -> list[dict]:
+def params_to_conditions(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The 综合查询 form (GET parameters) as conditions; a range with one end open is open on that side."""
     return ENGINE.params_to_conditions(params, SIMPLE_PARAMS, RANGE_PARAMS)
 
@@ -194,18 +199,18 @@ def params_to_conditions(params) -> list[dict]:
 _jsonable = conditions_to_json
 
 
-def visible_queries(user) -> QuerySet:
+def visible_queries(user: Any) -> QuerySet[PetitionQuery]:
     return PetitionQuery.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner").order_by("name")
 
 
-def access_query(user, pk) -> PetitionQuery:
-    query = visible_queries(user).filter(pk=pk).first()
+def access_query(user: Any, pk: Any) -> PetitionQuery:
+    query: PetitionQuery | None = visible_queries(user).filter(pk=pk).first()
     if query is None:
         raise Http404
     return query
 
 
-def do_save_query(actor, *, name: str, definition, shared: bool = False) -> PetitionQuery:
+def do_save_query(actor: Any, *, name: str, definition: Any, shared: bool = False) -> PetitionQuery:
     """Save a 自定义查询 (the actor's own; shared ones are visible to everyone). One transaction; audited."""
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name:
@@ -223,7 +228,7 @@ def do_save_query(actor, *, name: str, definition, shared: bool = False) -> Peti
     return query
 
 
-def do_delete_query(actor, query: PetitionQuery) -> None:
+def do_delete_query(actor: Any, query: PetitionQuery) -> None:
     if query.owner_id != actor.pk:
         raise ServiceError("not_owner", "只能删除自己创建的查询")
     with transaction.atomic():
@@ -231,7 +236,7 @@ def do_delete_query(actor, query: PetitionQuery) -> None:
         query.delete()
 
 
-def export_rows(user, conditions, sort: str = "") -> bytes:
+def export_rows(user: Any, conditions: Any, sort: str = "") -> bytes:
     """The result list as Excel, with the same columns, scope and masking as the registered list."""
     import io
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -24,6 +25,9 @@ from teis.core.services import ServiceError
 
 from ..choices import SATISFIED_VALUES, Channel, Satisfaction
 from ..models import Petition
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 DIMENSIONS = {"category": "反映类别", "unit": "承办单位", "channel": "来源渠道", "month": "月份"}
 FIGURES = {
@@ -55,7 +59,7 @@ def rate(part: int, whole: int) -> float | None:
     return round(part * 100.0 / whole, 1) if whole else None
 
 
-def _with_rates(row: dict) -> dict:
+def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
     row["closure_rate"] = rate(row["closed"], row["total"])
     row["in_time_rate"] = rate(row["in_time"], row["closed"])
     row["satisfaction_rate"] = rate(row["satisfied"], row["visited"])
@@ -72,8 +76,8 @@ def _bounds(date_from: dt.date | None, date_to: dt.date | None) -> Q:
     return q
 
 
-def check_period(date_from, date_to) -> tuple[dt.date | None, dt.date | None]:
-    def parse(value, label):
+def check_period(date_from: Any, date_to: Any) -> tuple[dt.date | None, dt.date | None]:
+    def parse(value: Any, label: str) -> dt.date | None:
         if value in (None, ""):
             return None
         if isinstance(value, dt.date):
@@ -89,7 +93,9 @@ def check_period(date_from, date_to) -> tuple[dt.date | None, dt.date | None]:
     return start, end
 
 
-def statistics(user, dimension: str, date_from=None, date_to=None, *, unit=None) -> list[dict]:
+def statistics(
+    user: Any, dimension: str, date_from: Any = None, date_to: Any = None, *, unit: Any = None
+) -> list[dict[str, Any]]:
     """Rows of figures grouped by `dimension`, plus a 合计 row last."""
     if dimension not in DIMENSIONS:
         raise ServiceError("invalid_dimension", "统计维度无效，可选：" + "、".join(DIMENSIONS.values()))
@@ -97,7 +103,7 @@ def statistics(user, dimension: str, date_from=None, date_to=None, *, unit=None)
     qs = Petition.objects.for_user(user).filter(_bounds(date_from, date_to))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     if dimension == "category":
         for r in qs.values("category_id", "category__label").annotate(**AGGREGATES).order_by("-total", "category_id"):
             rows.append({"key": r["category_id"], "label": r["category__label"], **_figures(r)})
@@ -119,11 +125,11 @@ def statistics(user, dimension: str, date_from=None, date_to=None, *, unit=None)
     return rows
 
 
-def _figures(r: dict) -> dict:
+def _figures(r: dict[str, Any]) -> dict[str, Any]:
     return _with_rates({k: r[k] for k in AGGREGATES})
 
 
-def export_statistics(rows: list[dict], dimension: str) -> bytes:
+def export_statistics(rows: list[dict[str, Any]], dimension: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -143,7 +149,7 @@ def export_statistics(rows: list[dict], dimension: str) -> bytes:
 # --- 信访专题 dashboard ---------------------------------------------------------------------------------------
 
 
-def _period_figures(qs, start: dt.date, end: dt.date) -> dict:
+def _period_figures(qs: QuerySet[Petition], start: dt.date, end: dt.date) -> dict[str, Any]:
     return _figures(qs.filter(_bounds(start, end)).aggregate(**AGGREGATES))
 
 
@@ -152,8 +158,8 @@ def _month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def _compare(current: dict, previous: dict) -> dict:
-    out = {}
+def _compare(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for k in ("total", "accepted", "handled", "closed", "closure_rate"):
         cur, prev = current[k], previous[k]
         if cur is None or prev is None:
@@ -165,7 +171,7 @@ def _compare(current: dict, previous: dict) -> dict:
     return out
 
 
-def dashboard(user, year: int | None = None, month: int | None = None) -> dict:
+def dashboard(user: Any, year: int | None = None, month: int | None = None) -> dict[str, Any]:
     """信访专题: this year vs last year, this month vs the previous month, and the monthly series of both years."""
     today = timezone.localdate()
     year = year or today.year

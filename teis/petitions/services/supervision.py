@@ -15,6 +15,7 @@ current step (`explain_unit_id` / `explain_role`) submit a 情况说明 (`do_exp
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +32,10 @@ from ..choices import PetitionStatus, SupervisionKind, SupervisionStatus
 from ..models import Petition, PetitionSupervision
 from .intake import deadline_days
 
+if TYPE_CHECKING:
+    from teis.org.models import Unit
+    from teis.workflow.models import WorkTask
+
 OPEN_STATUSES = (
     PetitionStatus.REGISTERED,
     PetitionStatus.INSTRUCTING,
@@ -46,7 +51,7 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localtime(now).date()
 
 
-def current_holders(petition: Petition) -> list:
+def current_holders(petition: Petition) -> list[Any]:
     from teis.workflow import services as wf
 
     from .flow import active_tasks
@@ -58,10 +63,10 @@ def current_holders(petition: Petition) -> list:
     return list(users.values())
 
 
-def supervisors(petition: Petition) -> list:
+def supervisors(petition: Petition) -> list[Any]:
     from teis.workflow.services import role_holders
 
-    node = petition.intake_unit
+    node: Unit | None = petition.intake_unit
     while node is not None:
         users = role_holders(SUPERVISOR_ROLE, node)
         if users:
@@ -74,7 +79,7 @@ def _url(petition: Petition) -> str:
     return f"/petitions/{petition.pk}/"
 
 
-def _remind(petition: Petition, due: dt.date, label: str, now) -> None:
+def _remind(petition: Petition, due: dt.date, label: str, now: dt.datetime | None) -> None:
     for user in current_holders(petition):
         notify.notify(
             user,
@@ -86,7 +91,7 @@ def _remind(petition: Petition, due: dt.date, label: str, now) -> None:
     Petition.objects.filter(pk=petition.pk).update(reminded_at=now)
 
 
-def explain_target(petition: Petition):
+def explain_target(petition: Petition) -> Any:
     """(unit, role) that must explain the delay: those of the petition's current step (the handling unit's leader
     while in 承办处理, 指挥中心 while still 待受理 …); the handling unit's leader when no step is open."""
     from .flow import active_tasks
@@ -97,7 +102,9 @@ def explain_target(petition: Petition):
     return steps.handling_target(petition, steps.HANDLE)
 
 
-def _open_supervision(petition: Petition, kind: str, due: dt.date, now) -> PetitionSupervision | None:
+def _open_supervision(
+    petition: Petition, kind: str, due: dt.date, now: dt.datetime | None
+) -> PetitionSupervision | None:
     from teis.workflow.services import start_process
 
     sup, created = PetitionSupervision.objects.get_or_create(
@@ -174,7 +181,7 @@ def check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
     return {"reminded": reminded, "supervised": opened}
 
 
-def access_supervision(user, pk) -> PetitionSupervision:
+def access_supervision(user: Any, pk: Any) -> PetitionSupervision:
     from django.http import Http404
 
     sup = PetitionSupervision.objects.for_user(user).select_related("petition", "unit").filter(pk=pk).first()
@@ -190,27 +197,28 @@ def access_supervision(user, pk) -> PetitionSupervision:
     return sup
 
 
-def supervision_task(sup: PetitionSupervision, step_id: str):
+def supervision_task(sup: PetitionSupervision, step_id: str) -> WorkTask | None:
     """The open task of the supervision process at `step_id`, or None."""
     from teis.workflow.choices import ACTIVE_TASK_STATUSES
 
-    if sup.process_id is None:
+    if sup.process is None:
         return None
-    return (
+    task: WorkTask | None = (
         sup.process.tasks.filter(status__in=ACTIVE_TASK_STATUSES, spec_name=step_id)
         .select_related("candidate_unit")
         .first()
     )
+    return task
 
 
-def can_explain(user, sup: PetitionSupervision) -> bool:
+def can_explain(user: Any, sup: PetitionSupervision) -> bool:
     from teis.workflow.services import can_act
 
     wt = supervision_task(sup, steps.EXPLAIN)
     return wt is not None and can_act(user, wt)
 
 
-def can_review(user, sup: PetitionSupervision) -> bool:
+def can_review(user: Any, sup: PetitionSupervision) -> bool:
     from teis.workflow.services import can_act
 
     if not user.has_perm("petitions.change_petitionsupervision"):
@@ -221,13 +229,13 @@ def can_review(user, sup: PetitionSupervision) -> bool:
     return wt is not None and can_act(user, wt)
 
 
-def _text(value, label: str, field: str, *, required: bool = True) -> str:
-    value = (value or "").strip() if isinstance(value, str) else ""
-    if required and not value:
+def _text(value: Any, label: str, field: str, *, required: bool = True) -> str:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if required and not text:
         raise ServiceError("required", f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(value) > 2000:
+    if len(text) > 2000:
         raise ServiceError("too_long", f"{label}不能超过 2000 个字", {field: ["不能超过 2000 个字"]})
-    return value
+    return text
 
 
 def _lock(supervision: PetitionSupervision) -> PetitionSupervision:
@@ -238,7 +246,7 @@ def _lock(supervision: PetitionSupervision) -> PetitionSupervision:
     )
 
 
-def _task_for(actor, sup: PetitionSupervision, step_id: str, wrong: str):
+def _task_for(actor: Any, sup: PetitionSupervision, step_id: str, wrong: str) -> WorkTask:
     from teis.workflow import services as wf
 
     wt = supervision_task(sup, step_id)
@@ -248,7 +256,9 @@ def _task_for(actor, sup: PetitionSupervision, step_id: str, wrong: str):
     return wt
 
 
-def do_explain(actor, supervision: PetitionSupervision, *, explanation: str, now=None) -> PetitionSupervision:
+def do_explain(
+    actor: Any, supervision: PetitionSupervision, *, explanation: str, now: dt.datetime | None = None
+) -> PetitionSupervision:
     """情况说明: the supervised unit explains the delay (and what it does about it); the supervisor then reviews."""
     from teis.workflow.services import complete_task
 
@@ -279,7 +289,7 @@ def do_explain(actor, supervision: PetitionSupervision, *, explanation: str, now
 
 
 def do_supervise(
-    actor, supervision: PetitionSupervision, *, opinion: str, accept: bool = True, now=None
+    actor: Any, supervision: PetitionSupervision, *, opinion: str, accept: bool = True, now: dt.datetime | None = None
 ) -> PetitionSupervision:
     """督察审核: a supervisor accepts the 情况说明 and records the 督察意见 (the supervision is then 已督办), or sends
     it back (退回, reason required) for a new explanation. The handling unit is notified either way."""

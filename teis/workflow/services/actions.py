@@ -7,6 +7,7 @@ a refused request. Who holds a task (claim, release, 转办, 加签) is `assignm
 
 from __future__ import annotations
 
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
@@ -49,7 +50,7 @@ from .people import _acting_for, signers_after
 
 
 def start_process(
-    actor, key: str, subject, unit, data: dict | None = None, *, subject_label: str = ""
+    actor: Any, key: str, subject: Any, unit: Any, data: dict[str, Any] | None = None, *, subject_label: str = ""
 ) -> ProcessInstance:
     """Start the newest version of process `key` for `subject` (a model instance or None) in `unit`, run it to
     its first wait state and offer its first tasks. One transaction; audited."""
@@ -91,7 +92,13 @@ def start_process(
 
 
 def complete_task(
-    actor, worktask: WorkTask, decision: str, opinion: str = "", data: dict | None = None, *, lock_version=None
+    actor: Any,
+    worktask: WorkTask,
+    decision: str,
+    opinion: str = "",
+    data: dict[str, Any] | None = None,
+    *,
+    lock_version: int | None = None,
 ) -> WorkTask:
     """Complete the actor's task with a decision (同意 / 退回 / 不同意) and opinion, run the engine to the next wait
     state and offer the next tasks. 退回 on a node whose diagram draws no return path resets the engine to the
@@ -120,7 +127,7 @@ def complete_task(
         if wt.kind in (TaskKind.BEFORE, TaskKind.DELEGATE):
             # 前加签 opinion given / 委派 resolved: the task goes back to its owner, the process does not move
             _finish_row(wt, actor=actor, principal=principal, decision=decision, opinion=opinion)
-            original = wt.parent_task
+            original = cast(WorkTask, wt.parent_task)  # a 前加签 / 委派 row always has its owner's row
             original.status = TaskStatus.CLAIMED
             original.save(update_fields=["status", "updated_at"])
             _post(original, [original.assignee] if original.assignee else [])
@@ -139,7 +146,7 @@ def complete_task(
         task.data["decision"] = decision
         task.data["opinion"] = opinion or ""
         if decision == Decision.APPROVE:
-            _default_signers(instance, parsed, wt, task, data)
+            _default_signers(instance, parsed, wt, task, cast("dict[str, Any]", data))  # checked above
         try:
             task.run()
         except SpiffWorkflowException as exc:
@@ -153,7 +160,9 @@ def complete_task(
     return wt
 
 
-def _default_signers(instance, parsed, wt: WorkTask, task, data: dict) -> None:
+def _default_signers(
+    instance: ProcessInstance, parsed: bpmn.ParsedDefinition, wt: WorkTask, task: Any, data: dict[str, Any]
+) -> None:
     """A 会签 / 或签 step right after this one signs over the users this step named in its data (the
     multi-instance input list); when it named nobody, over the role holders of that step in its approving unit.
     Nobody at all to sign is refused: an empty multi-instance would pass the step unsigned."""
@@ -170,7 +179,7 @@ def _default_signers(instance, parsed, wt: WorkTask, task, data: dict) -> None:
 # --- going back: 驳回, 撤回 -----------------------------------------------------------------------------------------
 
 
-def _completed_engine_task(wf, bpmn_id: str):
+def _completed_engine_task(wf: BpmnWorkflow, bpmn_id: str) -> Any:
     done = [
         t
         for t in wf.get_tasks(state=TaskState.COMPLETED)
@@ -179,7 +188,9 @@ def _completed_engine_task(wf, bpmn_id: str):
     return max(done, key=lambda t: t.last_state_change) if done else None
 
 
-def _do_return(actor, instance, wt, principal, target: str | None, opinion: str) -> WorkTask:
+def _do_return(
+    actor: Any, instance: ProcessInstance, wt: WorkTask, principal: Any, target: str | None, opinion: str
+) -> WorkTask:
     parsed, _, _ = bpmn.loaded(instance.definition)
     meta = parsed.tasks[wt.spec_name]
     if wt.group_id or wt.kind != TaskKind.NORMAL:
@@ -220,7 +231,9 @@ def _do_return(actor, instance, wt, principal, target: str | None, opinion: str)
     return wt
 
 
-def return_task(actor, worktask: WorkTask, target: str | None = None, opinion: str = "", *, lock_version=None):
+def return_task(
+    actor: Any, worktask: WorkTask, target: str | None = None, opinion: str = "", *, lock_version: int | None = None
+) -> WorkTask:
     """驳回: send the process back to the previous user task or to an earlier one allowed by teis:returnTo,
     using the engine's reset (`BpmnWorkflow.reset_from_task_id`). The returned node goes to whoever did it."""
     if not (opinion or "").strip():
@@ -233,7 +246,7 @@ def return_task(actor, worktask: WorkTask, target: str | None = None, opinion: s
         return _do_return(actor, instance, wt, principal, target, opinion)
 
 
-def withdraw(actor, worktask: WorkTask) -> WorkTask:
+def withdraw(actor: Any, worktask: WorkTask) -> WorkTask:
     """撤回: the one who completed a step takes it back while nobody has acted on the next step yet."""
     with transaction.atomic():
         instance, wt = _lock_task(worktask)
@@ -279,7 +292,7 @@ def withdraw(actor, worktask: WorkTask) -> WorkTask:
 # --- cancelling -------------------------------------------------------------------------------------------------
 
 
-def cancel_process(actor, instance: ProcessInstance, reason: str) -> ProcessInstance:
+def cancel_process(actor: Any, instance: ProcessInstance, reason: str) -> ProcessInstance:
     """终止: cancel a running instance and its open tasks."""
     if not (reason or "").strip():
         raise ServiceError("reason_required", "请填写终止原因", {"reason": ["请填写终止原因"]})

@@ -4,6 +4,8 @@ oneself). One transaction each, audited; 委派 (delegate and resolve) is `deleg
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,12 +14,15 @@ from teis.core.services import ServiceError
 
 from ..choices import Decision, TaskKind, TaskStatus
 from ..models import WorkTask
+
+if TYPE_CHECKING:
+    from teis.org.models import Officer
 from .engine import _audit_step, _check_active, _lock_task, _save_instance
 from .offering import _cancel_todos, _close_todos, _finish_row, _post
 from .people import _acting_for, _check_target_user, _officer, role_holders
 
 
-def claim(actor, worktask: WorkTask) -> WorkTask:
+def claim(actor: Any, worktask: WorkTask) -> WorkTask:
     """认领: take an open role task. Other candidates' todos are cancelled."""
     with transaction.atomic():
         instance, wt = _lock_task(worktask)
@@ -34,7 +39,7 @@ def claim(actor, worktask: WorkTask) -> WorkTask:
     return wt
 
 
-def release(actor, worktask: WorkTask) -> WorkTask:
+def release(actor: Any, worktask: WorkTask) -> WorkTask:
     """释放: give a claimed role task back to the candidates."""
     with transaction.atomic():
         instance, wt = _lock_task(worktask)
@@ -54,7 +59,7 @@ def release(actor, worktask: WorkTask) -> WorkTask:
     return wt
 
 
-def reassign(actor, worktask: WorkTask, user) -> WorkTask:
+def reassign(actor: Any, worktask: WorkTask, user: Any) -> WorkTask:
     """转办: hand the task over for good to another person within the actor's data scope (委派, where the task
     comes back to its owner, is `delegation.delegate`)."""
     with transaction.atomic():
@@ -77,7 +82,7 @@ def reassign(actor, worktask: WorkTask, user) -> WorkTask:
     return wt
 
 
-def add_approver(actor, worktask: WorkTask, user, before: bool, opinion: str = "") -> WorkTask:
+def add_approver(actor: Any, worktask: WorkTask, user: Any, before: bool, opinion: str = "") -> WorkTask:
     """加签. Before (前加签): `user` gives an opinion first, then the task comes back to the actor. After
     (后加签): the actor approves now and `user` makes the step's decision. Returns the new task."""
     with transaction.atomic():
@@ -95,7 +100,7 @@ def add_approver(actor, worktask: WorkTask, user, before: bool, opinion: str = "
             spec_name=wt.spec_name,
             name=f"{wt.name}（{'前' if before else '后'}加签）",
             role="",
-            candidate_unit=_officer(target).unit,
+            candidate_unit=cast("Officer", _officer(target)).unit,  # checked by `_check_target_user`
             assignee=target,
             status=TaskStatus.CLAIMED,
             kind=TaskKind.BEFORE if before else TaskKind.AFTER,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,9 @@ from teis.core.workdays import add_workdays
 
 from ..choices import ACTIVE_TASK_STATUSES
 from ..models import WorkTask
+
+if TYPE_CHECKING:
+    from teis.org.models import Unit
 from .offering import TODO_CATEGORY, _todo_title
 from .people import role_holders
 
@@ -30,16 +34,16 @@ LEADER_ROLE = {
 # --- deadlines job ----------------------------------------------------------------------------------------------
 
 
-def _users_of(wt: WorkTask) -> list:
+def _users_of(wt: WorkTask) -> list[Any]:
     if wt.assignee_id:
         return [wt.assignee]
     return role_holders(wt.role, wt.candidate_unit)
 
 
-def escalation_targets(wt: WorkTask) -> list:
+def escalation_targets(wt: WorkTask) -> list[Any]:
     """Holders of the leader role of the task's role, in its unit or the nearest unit above that has one."""
     leader = LEADER_ROLE.get(wt.role, "leadership")
-    node = wt.candidate_unit or wt.instance.unit
+    node: Unit | None = wt.candidate_unit or wt.instance.unit
     while node is not None:
         users = role_holders(leader, node)
         if users:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps as django_apps
 from django.db import transaction
@@ -22,7 +23,7 @@ def check_definition(bpmn_xml: str, key: str | None = None) -> bpmn.ParsedDefini
     return bpmn.parse_definition(bpmn_xml, key)[0]
 
 
-def do_save_definition(actor, key: str, bpmn_xml: str, *, source: str = "流程设计器") -> ProcessDefinition:
+def do_save_definition(actor: Any, key: str, bpmn_xml: str, *, source: str = "流程设计器") -> ProcessDefinition:
     """Validate and store a new version of process `key` (the modeler's save). Unchanged XML keeps the current
     version. Running instances stay on their version; new starts use the new one. Audited."""
     parsed = check_definition(bpmn_xml, key)
@@ -62,7 +63,7 @@ def process_files() -> list[Path]:
     return files
 
 
-def ensure_definitions(actor=None, files: list[Path] | None = None) -> list[ProcessDefinition]:
+def ensure_definitions(actor: Any = None, files: list[Path] | None = None) -> list[ProcessDefinition]:
     """Load the shipped `.bpmn` files: a new version only when a file's XML changed. Idempotent."""
     out = []
     for path in files if files is not None else process_files():

@@ -9,18 +9,23 @@ it; only the owner's completion moves the process.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.db import transaction
 
 from teis.core.services import ServiceError
 
 from ..choices import TaskKind, TaskStatus
 from ..models import WorkTask
+
+if TYPE_CHECKING:
+    from teis.org.models import Officer
 from .engine import _audit_step, _check_active, _lock_task, _save_instance
 from .offering import _cancel_todos, _post
 from .people import _acting_for, _check_target_user, _officer
 
 
-def delegate(actor, worktask: WorkTask, user, note: str = "") -> WorkTask:
+def delegate(actor: Any, worktask: WorkTask, user: Any, note: str = "") -> WorkTask:
     """委派: `user` (in the actor's data scope) works the task; it then comes back to the actor to confirm.
     An open role task is taken by the actor first. Returns the delegate's task row. One transaction; audited."""
     with transaction.atomic():
@@ -38,7 +43,7 @@ def delegate(actor, worktask: WorkTask, user, note: str = "") -> WorkTask:
             spec_name=wt.spec_name,
             name=f"{wt.name}（委派）",
             role="",
-            candidate_unit=_officer(target).unit,
+            candidate_unit=cast("Officer", _officer(target)).unit,  # checked by `_check_target_user`
             assignee=target,
             status=TaskStatus.CLAIMED,
             kind=TaskKind.DELEGATE,

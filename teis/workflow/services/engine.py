@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+from django.http import HttpRequest
 from django.utils import timezone
 from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
@@ -29,14 +32,17 @@ from .. import bpmn
 from ..choices import Decision, InstanceStatus, TaskStatus
 from ..models import ProcessInstance, WorkTask
 
+if TYPE_CHECKING:
+    from django.db.models import Field
+
 # --- listeners --------------------------------------------------------------------------------------------------
 
 # Called after each engine step inside the transaction: listener(instance, event) with event in
 # "started", "step", "completed", "cancelled". Domain apps (cases) register per process key.
-LISTENERS: dict[str, list] = {}
+LISTENERS: dict[str, list[Any]] = {}
 
 
-def register_listener(key: str, func) -> None:
+def register_listener(key: str, func: Callable[..., Any]) -> None:
     LISTENERS.setdefault(key, []).append(func)
 
 
@@ -44,23 +50,23 @@ def register_listener(key: str, func) -> None:
 # completing transaction, before the engine moves. handler(actor, instance, worktask, decision, data, opinion=…)
 # -> dict: it validates and writes what `data` carries for its own records (raising ServiceError to refuse: nothing is
 # written, the process does not move) and returns the task data the diagram should see (the gateway variables).
-STEP_HANDLERS: dict[str, object] = {}
+STEP_HANDLERS: dict[str, Callable[..., Any]] = {}
 
 
-def register_step_handler(key: str, func) -> None:
+def register_step_handler(key: str, func: Callable[..., Any]) -> None:
     STEP_HANDLERS[key] = func
 
 
 # What a task page shows of the process's subject (`register_subject_panel`): panel(request, worktask) -> HTML
 # (already escaped, e.g. a rendered template) or "" — so an approver sees what they approve.
-SUBJECT_PANELS: dict[str, object] = {}
+SUBJECT_PANELS: dict[str, Callable[..., str]] = {}
 
 
-def register_subject_panel(key: str, func) -> None:
+def register_subject_panel(key: str, func: Callable[..., str]) -> None:
     SUBJECT_PANELS[key] = func
 
 
-def subject_panel(request, worktask) -> str:
+def subject_panel(request: HttpRequest, worktask: WorkTask) -> str:
     func = SUBJECT_PANELS.get(worktask.instance.definition.key)
     return func(request, worktask) if func is not None else ""
 
@@ -73,7 +79,7 @@ def _emit(instance: ProcessInstance, event: str) -> None:
 # --- due dates --------------------------------------------------------------------------------------------------
 
 
-def deadline_after(start_date, working_days: int = 0, *, calendar_days: int = 0) -> dt.date:
+def deadline_after(start_date: dt.date, working_days: int = 0, *, calendar_days: int = 0) -> dt.date:
     """Process-level limit: the date `working_days` working days (or `calendar_days` natural days, moved to
     the next working day when it falls on a holiday) after `start_date`, which itself does not count."""
     if calendar_days:
@@ -92,20 +98,20 @@ def _due_at(now: dt.datetime, days: int | None) -> dt.datetime | None:
 # --- engine state, locking --------------------------------------------------------------------------------------
 
 
-class _StateConverter(BpmnWorkflowConverter):
+class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow ships no type hints
     """A workflow's state without its process spec (`"spec": null`): the spec is the definition's, parsed from its
     XML once per process (`bpmn.loaded`), as `start_process` uses it. The spec is ~85 % of a full serialisation
     (26 of 31 kB for `case_general`): leaving it out makes every step's deserialise, serialise and UPDATE cheaper
     and keeps a million instances' states small (perf, issue 4). States stored with their spec still load."""
 
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["spec"] = None
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct, specs=None):
+    def from_dict(self, dct: Any, specs: Any = None) -> Any:
         if dct.get("spec") is not None:
             return super().from_dict(dct)
         if specs is None:
@@ -129,7 +135,8 @@ STATE_SERIALIZER = BpmnWorkflowSerializer(
 
 def dump_state(wf: BpmnWorkflow) -> str:
     """`ProcessInstance.state`: the engine's serialisation of the workflow, without the spec (see `_StateConverter`)."""
-    return STATE_SERIALIZER.serialize_json(wf)
+    state: str = STATE_SERIALIZER.serialize_json(wf)
+    return state
 
 
 def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
@@ -144,7 +151,7 @@ def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
     return wf
 
 
-def _ready_user_tasks(wf: BpmnWorkflow) -> list:
+def _ready_user_tasks(wf: BpmnWorkflow) -> list[Any]:
     return [t for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.manual]
 
 
@@ -184,7 +191,7 @@ def _save_instance(instance: ProcessInstance, fields: list[str]) -> None:
     """Compare-and-set on lock_version: a concurrent writer that slipped past the row lock loses here."""
     old = instance.lock_version
     instance.lock_version = old + 1
-    attnames = [ProcessInstance._meta.get_field(f).attname for f in fields]
+    attnames = [cast("Field[Any, Any]", ProcessInstance._meta.get_field(f)).attname for f in fields]
     values = {a: getattr(instance, a) for a in attnames}
     n = ProcessInstance.objects.filter(pk=instance.pk, lock_version=old).update(
         lock_version=old + 1, updated_at=timezone.now(), **values
@@ -210,7 +217,7 @@ COLUMNS = [
 # --- checks and audit -------------------------------------------------------------------------------------------
 
 
-def _check_data(data) -> dict:
+def _check_data(data: Any) -> dict[str, Any]:
     import json
 
     if data is None:
@@ -227,7 +234,9 @@ def _check_data(data) -> dict:
     return dict(data)
 
 
-def _check_active(instance: ProcessInstance, wt: WorkTask, statuses=(TaskStatus.OPEN, TaskStatus.CLAIMED)) -> None:
+def _check_active(
+    instance: ProcessInstance, wt: WorkTask, statuses: tuple[str, ...] = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+) -> None:
     if instance.status != InstanceStatus.RUNNING or wt.status not in statuses:
         raise _taken()
 
@@ -238,7 +247,7 @@ def _check_decision(decision: str) -> str:
     return decision
 
 
-def _audit_step(actor, wt: WorkTask, operation: str, **detail) -> None:
+def _audit_step(actor: Any, wt: WorkTask, operation: str, **detail: Any) -> None:
     audit.record(
         actor,
         AuditAction.UPDATE,

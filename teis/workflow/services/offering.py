@@ -7,6 +7,8 @@ commit (`teis.core.notify`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,6 +20,9 @@ from teis.core.models import TodoItem, TodoStatus
 from .. import bpmn
 from ..choices import ACTIVE_TASK_STATUSES, Decision, InstanceStatus, SignMode, TaskKind, TaskStatus
 from ..models import ProcessInstance, Substitute, WorkTask
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 from .engine import COLUMNS, _due_at, _lock, _ready_user_tasks, _run_engine, _save_instance, dump_state, load_workflow
 from .people import _resolve_user, candidate_target, role_holders
 
@@ -34,7 +39,7 @@ def _todo_title(wt: WorkTask) -> str:
     return f"{wt.name}：{wt.instance.subject_label}"[:200]
 
 
-def _post(wt: WorkTask, users) -> None:
+def _post(wt: WorkTask, users: Iterable[Any]) -> None:
     """One todo per user and per active substitute of that user."""
     seen: dict[int, object] = {}
     users = list(users)
@@ -55,7 +60,7 @@ def _post(wt: WorkTask, users) -> None:
     todo.refresh_on_commit(seen)
 
 
-def _substitutes_by_user(users) -> dict[int, list]:
+def _substitutes_by_user(users: Iterable[Any]) -> dict[int, list[Any]]:
     """user id -> the active substitutes of that user, for several users in one query."""
     if not users:
         return {}
@@ -67,13 +72,13 @@ def _substitutes_by_user(users) -> dict[int, list]:
         end__gte=now,
         substitute__is_active=True,
     ).select_related("substitute")
-    out: dict[int, list] = {}
+    out: dict[int, list[Any]] = {}
     for row in rows:
         out.setdefault(row.user_id, []).append(row.substitute)
     return out
 
 
-def _close_todos(wt: WorkTask, status: str, *, keep_user=None) -> None:
+def _close_todos(wt: WorkTask, status: str, *, keep_user: Any = None) -> None:
     """Close the task's open todos (done or cancelled) and push the counts of their users on commit. One
     `UPDATE … RETURNING` (PostgreSQL, SQLite ≥ 3.35) instead of a read and an update (perf)."""
     table = connection.ops.quote_name(TodoItem._meta.db_table)
@@ -88,14 +93,16 @@ def _close_todos(wt: WorkTask, status: str, *, keep_user=None) -> None:
     todo.refresh_on_commit(users)  # one refresh for all the users of the transaction, after commit
 
 
-def _cancel_todos(wt: WorkTask, *, keep_user=None) -> None:
+def _cancel_todos(wt: WorkTask, *, keep_user: Any = None) -> None:
     _close_todos(wt, TodoStatus.CANCELLED, keep_user=keep_user)
 
 
 # --- offering tasks ---------------------------------------------------------------------------------------------
 
 
-def _finish_row(wt: WorkTask, *, actor, principal, decision: str, opinion: str, status=TaskStatus.COMPLETED) -> None:
+def _finish_row(
+    wt: WorkTask, *, actor: Any, principal: Any, decision: str, opinion: str, status: str = TaskStatus.COMPLETED
+) -> None:
     now = timezone.now()
     wt.status = status
     wt.decision = decision
@@ -120,7 +127,7 @@ def _finish_row(wt: WorkTask, *, actor, principal, decision: str, opinion: str, 
     _close_todos(wt, TodoStatus.DONE)
 
 
-def _named_assignee(task, meta: bpmn.TaskMeta):
+def _named_assignee(task: Any, meta: bpmn.TaskMeta) -> User | None:
     """A user named for this task: the multi-instance item (会签 / 或签), or task data `assignee_<task id>`."""
     if meta.sign or task.task_spec.name.endswith(" [child]"):
         parent_spec = task.parent.task_spec
@@ -140,12 +147,12 @@ def _last_completed(instance: ProcessInstance) -> WorkTask | None:
     )
 
 
-def _last_approver(instance: ProcessInstance):
+def _last_approver(instance: ProcessInstance) -> int | None:
     """The user who approved the instance's last completed step (auto-skip), or None."""
     return _approver_of(_last_completed(instance))
 
 
-def _approver_of(row: WorkTask | None):
+def _approver_of(row: WorkTask | None) -> int | None:
     if row is None or row.decision != Decision.APPROVE or row.sign_mode:
         return None
     return row.assignee_id
@@ -158,12 +165,12 @@ class _LastStep:
     def __init__(self, instance: ProcessInstance, row: WorkTask | None = None, *, known: bool = False) -> None:
         self.instance, self.row, self.known = instance, row, known or row is not None
 
-    def approver(self):
+    def approver(self) -> int | None:
         if not self.known:
             self.done(_last_completed(self.instance))  # read once
         return _approver_of(self.row)
 
-    def done(self, row: WorkTask) -> None:
+    def done(self, row: WorkTask | None) -> None:
         self.row, self.known = row, True
 
 
@@ -171,8 +178,8 @@ def _advance(
     instance: ProcessInstance,
     wf: BpmnWorkflow,
     *,
-    prefer: dict | None = None,
-    actor=None,
+    prefer: dict[str, Any] | None = None,
+    actor: Any = None,
     finished: WorkTask | None = None,
     new: bool = False,
 ) -> list[WorkTask]:
@@ -212,7 +219,14 @@ def _advance(
     return created
 
 
-def _offer_one(instance, wf, task, parsed: bpmn.ParsedDefinition, preferred, last: _LastStep | None = None):
+def _offer_one(
+    instance: ProcessInstance,
+    wf: BpmnWorkflow,
+    task: Any,
+    parsed: bpmn.ParsedDefinition,
+    preferred: Any,
+    last: _LastStep | None = None,
+) -> tuple[WorkTask, bool]:
     meta = parsed.tasks[task.task_spec.bpmn_id]
     now = timezone.now()
     named = preferred or _named_assignee(task, meta)
@@ -234,9 +248,9 @@ def _offer_one(instance, wf, task, parsed: bpmn.ParsedDefinition, preferred, las
         created_at=now,
     )
     auto_skip = instance.definition.auto_skip and mi_parent is None and not preferred
-    last = (last or _LastStep(instance)).approver() if auto_skip else None
-    if last is not None and any(c.pk == last for c in candidates):
-        user = next(c for c in candidates if c.pk == last)
+    last_approver = (last or _LastStep(instance)).approver() if auto_skip else None
+    if last_approver is not None and any(c.pk == last_approver for c in candidates):
+        user = next(c for c in candidates if c.pk == last_approver)
         wt.assignee = user
         wt.completed_by = user
         wt.status = TaskStatus.COMPLETED

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from teis.core.services import ServiceError
 
+from .. import bpmn
 from ..choices import TaskStatus, UnitRelation
-from ..models import Substitute, WorkTask
+from ..models import ProcessInstance, Substitute, WorkTask
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Officer, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -19,13 +27,17 @@ BRIGADE_TYPES = ("brigade", "district_brigade", "direct_brigade")
 # --- units, roles, people -------------------------------------------------------------------------------------
 
 
-def target_unit(unit, relation: str):
+def target_unit(unit: Any, relation: str) -> Any:
     """The unit that approves, relative to the instance's unit."""
     if relation == UnitRelation.SELF:
         return unit
     if relation == UnitRelation.PARENT:
         return unit.parent or unit
-    wanted = {UnitRelation.BRIGADE: BRIGADE_TYPES, UnitRelation.DETACHMENT: ("detachment",)}.get(relation)
+    wanted_by: dict[str, tuple[str, ...]] = {
+        UnitRelation.BRIGADE: BRIGADE_TYPES,
+        UnitRelation.DETACHMENT: ("detachment",),
+    }
+    wanted = wanted_by.get(relation)
     node = unit
     while node is not None:
         if (wanted and node.unit_type in wanted) or (relation == UnitRelation.CORPS and node.unit_type == "corps"):
@@ -36,7 +48,7 @@ def target_unit(unit, relation: str):
     return unit
 
 
-def role_holders(role: str, unit) -> list:
+def role_holders(role: str, unit: Any) -> list[Any]:
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
 
@@ -51,7 +63,7 @@ def role_holders(role: str, unit) -> list:
     return [o.user for o in officers.distinct()]
 
 
-def _unit_from(value):
+def _unit_from(value: Any) -> Unit | None:
     from teis.org.models import Unit
 
     if isinstance(value, bool) or value in (None, ""):
@@ -65,7 +77,9 @@ def _unit_from(value):
     return Unit.objects.filter(pk=pk, is_active=True).select_related("parent").first()
 
 
-def candidate_target(instance, meta, data: dict | None = None):
+def candidate_target(
+    instance: ProcessInstance, meta: bpmn.TaskMeta, data: dict[str, Any] | None = None
+) -> tuple[Any, str]:
     """(unit, role) whose role holders are offered a task: the lane's role in `teis:unit` relative to the
     instance's unit, or, when the task or its lane declares `teis:unitVar`, relative to the unit whose id that
     process variable holds in the task's data (a unit chosen at run time: 派发, 转办); `teis:roleVar` likewise
@@ -96,7 +110,7 @@ def candidate_target(instance, meta, data: dict | None = None):
     return holding_unit(target_unit(base, meta.unit), role), role
 
 
-def holding_unit(unit, role: str):
+def holding_unit(unit: Any, role: str) -> Any:
     """Where a role of `unit` really sits: the unit itself when it has active holders of the role, else the first
     of its 机关科室 (department children) that has them — the corps' 法制审核 is done by 法制科, not by the corps
     node — else the same one level up, and so on to the root (a squad's 证据管理员 sits in its 支队). Without
@@ -120,11 +134,13 @@ def holding_unit(unit, role: str):
     return unit
 
 
-def signers_after(instance, parsed, spec_name: str, data: dict | None = None) -> dict[str, list]:
+def signers_after(
+    instance: ProcessInstance, parsed: bpmn.ParsedDefinition, spec_name: str, data: dict[str, Any] | None = None
+) -> dict[str, list[Any]]:
     """会签 / 或签 steps right after `spec_name`: {input variable: candidate users}, the candidates being the
     role holders of the multi-instance step in its approving unit (who signs when the step before names nobody);
     `data` is the task data the next step will see (for `teis:unitVar` / `teis:roleVar`)."""
-    out: dict[str, list] = {}
+    out: dict[str, list[Any]] = {}
     for meta in parsed.tasks.values():
         if meta.sign and meta.sign_input and spec_name in meta.previous:
             unit, role = candidate_target(instance, meta, data)
@@ -132,7 +148,7 @@ def signers_after(instance, parsed, spec_name: str, data: dict | None = None) ->
     return out
 
 
-def _resolve_user(value):
+def _resolve_user(value: Any) -> User | None:
     User = get_user_model()
     if isinstance(value, User):
         return value
@@ -143,7 +159,7 @@ def _resolve_user(value):
     return None
 
 
-def principals_of(user, now=None) -> list:
+def principals_of(user: Any, now: dt.datetime | None = None) -> list[Any]:
     """The user and everyone the user currently substitutes for (代理人)."""
     now = now or timezone.now()
     ids = Substitute.objects.filter(substitute=user, active=True, start__lte=now, end__gte=now).values_list(
@@ -153,13 +169,13 @@ def principals_of(user, now=None) -> list:
     return [user, *others]
 
 
-def _officer(user):
+def _officer(user: Any) -> Officer | None:
     from teis.org.scope import officer_with_unit
 
     return officer_with_unit(user)
 
 
-def _role_codes(user) -> set[str]:
+def _role_codes(user: Any) -> set[str]:
     cached = getattr(user, "_wf_roles", None)
     if cached is None:
         officer = _officer(user)
@@ -168,12 +184,12 @@ def _role_codes(user) -> set[str]:
     return cached
 
 
-def _is_candidate(user, wt: WorkTask) -> bool:
+def _is_candidate(user: Any, wt: WorkTask) -> bool:
     officer = _officer(user)
     return bool(officer and officer.unit_id == wt.candidate_unit_id and wt.role in _role_codes(user))
 
 
-def _acting_for(actor, wt: WorkTask):
+def _acting_for(actor: Any, wt: WorkTask) -> Any:
     """The principal on whose behalf `actor` may act on the task (the actor or someone they substitute)."""
     # the actor's own task: no need to look up whom they substitute for (perf: one query less per step)
     if wt.assignee_id == actor.pk or (
@@ -190,19 +206,19 @@ def _acting_for(actor, wt: WorkTask):
     from teis.org.models import Role
 
     role = Role.objects.filter(code=wt.role).values_list("name", flat=True).first() or wt.role
-    unit = wt.candidate_unit.name if wt.candidate_unit_id else ""
+    unit = wt.candidate_unit.name if wt.candidate_unit is not None else ""
     raise ServiceError("not_your_task", f"该任务不属于您：须由{unit}的{role}办理")
 
 
-def _check_target_user(actor, user):
+def _check_target_user(actor: Any, user: Any) -> User:
     from teis.org.models import Unit
 
-    user = _resolve_user(user)
-    officer = _officer(user) if user else None
-    if user is None or officer is None:
+    resolved = _resolve_user(user)
+    officer = _officer(resolved) if resolved else None
+    if resolved is None or officer is None:
         raise ServiceError("invalid_user", "所选人员不存在或已停用", {"user": ["所选人员不存在或已停用"]})
     if not Unit.objects.for_user(actor).filter(pk=officer.unit_id).exists():
         raise ServiceError(
             "out_of_scope", "所选人员不在您的数据权限范围内", {"user": ["所选人员不在您的数据权限范围内"]}
         )
-    return user
+    return resolved

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from teis.audit import services as audit
@@ -12,7 +14,7 @@ from ..models import Substitute
 from .people import _check_target_user
 
 
-def do_set_substitute(actor, user, substitute, start, end, reason: str = "") -> Substitute:
+def do_set_substitute(actor: Any, user: Any, substitute: Any, start: Any, end: Any, reason: str = "") -> Substitute:
     """代理人: `substitute` may see and act on `user`'s tasks between start and end."""
     if substitute is None or user is None or substitute.pk == user.pk:
         raise ServiceError("invalid_substitute", "代理人不能是本人", {"substitute": ["代理人不能是本人"]})

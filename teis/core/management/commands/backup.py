@@ -2,8 +2,9 @@
 
 import getpass
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from teis.core.backup import BackupError, create_backup, passphrase_from_env, prune_backups
 
@@ -14,11 +15,11 @@ class Command(BaseCommand):
         "口令取自环境变量 TEIS_BACKUP_PASSPHRASE，未设置时提示输入。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, default=None, help="备份目录，默认 TEIS_BACKUP_DIR")
         parser.add_argument("--keep", type=int, default=None, help="只保留最新的 N 个备份（默认不删除）")
 
-    def handle(self, *args, output=None, keep=None, **options):
+    def handle(self, *args: Any, output: Path | None = None, keep: int | None = None, **options: Any) -> None:
         passphrase = passphrase_from_env()
         if not passphrase and options.get("interactive", True):
             passphrase = getpass.getpass("备份口令：")

@@ -2,8 +2,9 @@
 
 import getpass
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from teis.core.backup import BackupError, passphrase_from_env, restore_backup, verify_backup
 
@@ -14,11 +15,11 @@ class Command(BaseCommand):
         "口令取自环境变量 TEIS_BACKUP_PASSPHRASE，未设置时提示输入。"
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="备份文件（teis-backup-*.tar）")
         parser.add_argument("--verify-only", action="store_true", help="只校验，不恢复")
 
-    def handle(self, *args, file, verify_only=False, **options):
+    def handle(self, *args: Any, file: Path, verify_only: bool = False, **options: Any) -> None:
         passphrase = passphrase_from_env() or getpass.getpass("备份口令：")
         try:
             if verify_only:

@@ -4,16 +4,20 @@ Set the new key in TEIS_SM4_KEYS (keeping the old ones), raise TEIS_SM4_KEY_VERS
 then the old key may be removed. Runs in batches; safe to run again (already rotated rows are skipped).
 """
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Model
 
 from teis.core import crypto
 from teis.core.fields import EncryptedCharField
 
 
-def encrypted_fields():
+def encrypted_fields() -> Iterator[tuple[type[Model], EncryptedCharField]]:
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedCharField):
@@ -43,7 +47,7 @@ def rotate(batch: int = 500) -> dict[str, int]:
 class Command(BaseCommand):
     help = "用当前密钥版本重新加密所有 SM4 加密字段"
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         counts = rotate()
         for name, n in counts.items():
             self.stdout.write(f"{name}: 重新加密 {n} 条")
