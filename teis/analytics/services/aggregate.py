@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, DecimalField, F, Max, Sum, Value
@@ -158,7 +159,7 @@ def _span_of_data() -> tuple[dt.date, dt.date] | None:
     return (min(los), max(his)) if los else None
 
 
-def rebuild(start: dt.date | None = None, end: dt.date | None = None, *, chunk_days: int = 92) -> dict:
+def rebuild(start: dt.date | None = None, end: dt.date | None = None, *, chunk_days: int = 92) -> dict[str, Any]:
     """Recompute every day of the data (or of [start, end]) in chunks; moves the watermark to now."""
     began = timezone.now()
     span = _span_of_data()
@@ -190,7 +191,7 @@ def _save_state(watermark: dt.datetime, days: int) -> None:
     )
 
 
-def refresh(*, trailing_days: int = 0) -> dict:
+def refresh(*, trailing_days: int = 0) -> dict[str, Any]:
     """The incremental run: recompute the days touched by cases changed since the watermark (and the trailing
     days, for the nightly run). The first run rebuilds everything."""
     state = AggregateState.objects.filter(source=SOURCE).first()

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
 
 from .. import semantic as sem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def drill_url(
@@ -21,9 +25,9 @@ def drill_url(
     root=None,
     group: str | None = None,
     key: str | None = None,
-    **filters,
+    **filters: Any,
 ) -> str:
-    q: dict = {"fact": fact}
+    q: dict[str, Any] = {"fact": fact}
     if start:
         q["start"] = start.isoformat()
     if end:
@@ -38,13 +42,15 @@ def drill_url(
     return reverse("analytics:drill") + "?" + urlencode(q)
 
 
-def figure(user, fact: str, sl: sem.Slice, label: str, *, amount: bool = False, unit: str = "件") -> dict:
+def figure(
+    user: User, fact: str, sl: sem.Slice, label: str, *, amount: bool = False, unit: str = "件"
+) -> dict[str, Any]:
     r = sem.totals(user, fact, sl)[0]
     value = r.amount if amount else r.n
     return {"label": label, "value": _num(value), "unit": unit, "url": drill_url(fact, sl.start, sl.end, sl.unit)}
 
 
-def _num(v):
+def _num(v: Any):
     if isinstance(v, Decimal):
         return float(round(v, 2))
     return v
@@ -64,7 +70,7 @@ def periods(today: dt.date | None = None) -> dict[str, tuple[dt.date, dt.date]]:
     }
 
 
-def daily_series(user, fact: str, sl: sem.Slice) -> list[int]:
+def daily_series(user: User, fact: str, sl: sem.Slice) -> list[int]:
     by_day = {r.key: r.n for r in sem.totals(user, fact, sl, sem.DAY)}
     out, d = [], sl.start
     while d <= sl.end:
@@ -73,7 +79,7 @@ def daily_series(user, fact: str, sl: sem.Slice) -> list[int]:
     return out
 
 
-def case_board(user, root=None) -> dict:
+def case_board(user: User, root=None) -> dict[str, Any]:
     """办案看板: 立结案 and 结案率 today / this month / this year, daily trend, lines, units."""
     root = sem.report_root(user, root)
     p = periods()
@@ -108,7 +114,7 @@ def case_board(user, root=None) -> dict:
     }
 
 
-def illegal_board(user, root=None) -> dict:
+def illegal_board(user: User, root=None) -> dict[str, Any]:
     """非法客运看板: records and passengers this month / year, monthly trend, units, blacklist."""
     root = sem.report_root(user, root)
     p = periods()
@@ -135,7 +141,7 @@ def illegal_board(user, root=None) -> dict:
     }
 
 
-def duty_figures(user, start: dt.date, end: dt.date) -> dict:
+def duty_figures(user: User, start: dt.date, end: dt.date) -> dict[str, Any]:
     """出动人次 / 车次 and checks from the dispatch app's 勤务报表 (its 合计 row), within the user's scope."""
     from teis.dispatch.services import stats as duty_stats
 
@@ -151,7 +157,7 @@ def duty_figures(user, start: dt.date, end: dt.date) -> dict:
     }
 
 
-def overload_figures(user, sl: sem.Slice) -> dict:
+def overload_figures(user: User, sl: sem.Slice) -> dict[str, Any]:
     """治超检查数, 超限率 (share of checked vehicles over the limit), 严重超限率 (100 % and more)."""
     f = sem.fact("overload_checks")
     qs = sem.base_queryset(user, f, sl)
@@ -161,7 +167,7 @@ def overload_figures(user, sl: sem.Slice) -> dict:
     return {"checks": n, "over": over, "serious": serious, "rate": _rate(over, n), "serious_rate": _rate(serious, n)}
 
 
-def duty_board(user, root=None) -> dict:
+def duty_board(user: User, root=None) -> dict[str, Any]:
     """勤务看板 (治超检查数, 超限率, 严重超限率, 出动人次车次, 行业覆盖率)."""
     root = sem.report_root(user, root)
     p = periods()
@@ -205,7 +211,7 @@ def duty_board(user, root=None) -> dict:
     }
 
 
-def screen(user) -> dict:
+def screen(user: User) -> dict[str, Any]:
     """领导驾驶舱: the day's key numbers, this year's totals, the 30-day trend, units and lines."""
     root = sem.report_root(user)
     p = periods()

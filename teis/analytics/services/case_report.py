@@ -8,12 +8,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from .. import semantic as sem
 from .params import ReportParams
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # column key -> (label, fact, measure)
 COLUMNS: list[tuple[str, str, str | None, str]] = [
@@ -72,7 +76,7 @@ def _drill_base(params: ReportParams) -> str:
     return cached
 
 
-def officers_per_key(user, root, group: str, keys: list[str]) -> dict[str, int]:
+def officers_per_key(user: User, root, group: str, keys: list[str]) -> dict[str, int]:
     """Active officers under each unit-level key (人均立案's denominator), from one count per unit."""
     from django.db.models import Count
 
@@ -96,7 +100,7 @@ def officers_per_key(user, root, group: str, keys: list[str]) -> dict[str, int]:
     return out
 
 
-def build(user, params: ReportParams) -> dict:
+def build(user: User, params: ReportParams) -> dict[str, Any]:
     root = sem.report_root(user, params.unit)
     sl = params.slice(root)
     group = params.group
@@ -122,8 +126,8 @@ def build(user, params: ReportParams) -> dict:
             labels.setdefault(k, r.label)
     officers = officers_per_key(user, root, group, keys)
 
-    def line(key: str) -> dict:
-        def get(fact, kind="", measure="n"):
+    def line(key: str) -> dict[str, Any]:
+        def get(fact, kind: str = "", measure: str = "n"):
             r = by_fact[fact, kind].get(key)
             return getattr(r, measure) if r else (0 if measure == "n" else Decimal(0))
 
@@ -184,7 +188,7 @@ def build(user, params: ReportParams) -> dict:
     }
 
 
-def chart(data: dict) -> dict:
+def chart(data: dict[str, Any]) -> dict[str, Any]:
     rows = data["rows"][:20]
     return {
         "labels": [r["label"] for r in rows],
@@ -196,7 +200,7 @@ def chart(data: dict) -> dict:
     }
 
 
-def _plain(v):
+def _plain(v: Any):
     if v is None:
         return "—"
     if isinstance(v, Decimal):
@@ -204,7 +208,7 @@ def _plain(v):
     return v
 
 
-def to_xlsx(data: dict, title: str) -> bytes:
+def to_xlsx(data: dict[str, Any], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

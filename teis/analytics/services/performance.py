@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -28,6 +29,11 @@ from teis.core.services import ServiceError
 
 from .. import semantic as sem
 from ..choices import PerformanceKey
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
 
 # key → (fact, dimension, weight, monthly target, penalty)
 DEFAULTS: dict[str, tuple[str, str, Decimal, int, bool]] = {
@@ -122,7 +128,7 @@ def score_of(counts: dict[str, int], inds: list[Indicator]) -> Decimal:
     return total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def monthly(user, month: str | None = None, unit=None) -> dict:
+def monthly(user: User, month: str | None = None, unit: Unit | None = None) -> dict[str, Any]:
     """The officers of the report's unit subtree (within the viewer's scope) with their month's counts, score and
     rank."""
     from teis.org.models import Officer

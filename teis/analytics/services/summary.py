@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.utils import timezone
@@ -14,6 +15,9 @@ from teis.core.services import ServiceError
 
 from .. import semantic as sem
 from .boards import drill_url
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PERIOD = re.compile(r"^(\d{4})(?:\s*[-年./]\s*(\d{1,2})\s*月?)?年?$")
 PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}$")
@@ -29,7 +33,7 @@ class Understood:
     unknown: list[str] = field(default_factory=list)
 
 
-def understand(user, text: str) -> Understood:
+def understand(user: User, text: str) -> Understood:
     today = timezone.localdate()
     u = Understood(today.replace(month=1, day=1), today)
     words = [w for w in re.split(r"[\s,，、;；]+", (text or "").strip()) if w]
@@ -43,7 +47,7 @@ def understand(user, text: str) -> Understood:
     return u
 
 
-def _one(user, u: Understood, w: str) -> bool:
+def _one(user: User, u: Understood, w: str) -> bool:
     m = PERIOD.match(w)
     if m:
         year, month = int(m.group(1)), m.group(2)
@@ -87,7 +91,7 @@ def _one(user, u: Understood, w: str) -> bool:
     return False
 
 
-def summarise(user, text: str) -> dict:
+def summarise(user: User, text: str) -> dict[str, Any]:
     u = understand(user, text)
     root = sem.report_root(user, u.unit)
     sl = sem.Slice(u.start, u.end, root, dict(u.filters))

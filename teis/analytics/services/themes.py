@@ -13,15 +13,22 @@ objects of those industries — and what it does not hold (platform orders, vehi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils import timezone
 
 from .. import semantic as sem
 from .boards import _rate, drill_url, figure, periods
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
 TERRITORIAL = ("detachment", "direct_brigade", "district_brigade")
 
 
-def _geometry(unit, units_below) -> dict | None:
+def _geometry(unit: Unit, units_below) -> dict[str, Any] | None:
     own = unit.jurisdiction
     if isinstance(own, dict) and own:
         return own.get("geometry", own)
@@ -37,7 +44,7 @@ def _geometry(unit, units_below) -> dict | None:
     return mapping(shapely.union_all([shape(p) for p in parts]))
 
 
-def gis_board(user) -> dict:
+def gis_board(user: User) -> dict[str, Any]:
     from teis.dispatch.services import live
     from teis.org.models import Officer, Unit
 
@@ -100,7 +107,7 @@ def gis_board(user) -> dict:
     }
 
 
-def _intro(unit, below, officers: int, codes, regions, has_area: bool) -> str:
+def _intro(unit: Unit, below, officers: int, codes, regions, has_area: bool) -> str:
     parts = []
     if codes and unit.unit_type == "district_brigade":
         parts.append(f"辖区：{'、'.join(regions.get(c, c) for c in codes)}")
@@ -144,7 +151,7 @@ INDUSTRIES = [
 ]
 
 
-def industry_board(user) -> dict:
+def industry_board(user: User) -> dict[str, Any]:
     from teis.core.models import DictionaryItem
 
     root = sem.report_root(user)
@@ -188,7 +195,7 @@ def industry_board(user) -> dict:
     return {"root": root, "sections": out}
 
 
-def _inspection_objects(user, industries) -> list[dict]:
+def _inspection_objects(user: User, industries) -> list[dict[str, Any]]:
     from django.apps import apps
 
     try:

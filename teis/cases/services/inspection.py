@@ -5,6 +5,8 @@ records the reviewer. The step handler is `services.coercive.handle_step`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -16,6 +18,9 @@ from ..choices import InspectionHandling, InspectionResult
 from ..models import EnforcementCase, InspectionRecord
 from .coercive import lines_of
 from .record_input import as_datetime, local_day, optional_text, required_text, text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 INSPECTION_FACT_FIELDS = frozenset(
     {
@@ -38,7 +43,7 @@ def record_of(case: EnforcementCase) -> InspectionRecord | None:
     return InspectionRecord.objects.filter(case=case).first() if case.pk else None
 
 
-def co_inspectors(case: EnforcementCase, actor=None):
+def co_inspectors(case: EnforcementCase, actor: User | None = None):
     """Who may inspect with the officer: the active officers of the case's unit, the officer excepted."""
     qs = (
         get_user_model()
@@ -49,7 +54,7 @@ def co_inspectors(case: EnforcementCase, actor=None):
     return qs.exclude(pk=actor.pk) if actor is not None else qs
 
 
-def _co_inspector(actor, case, value, errors):
+def _co_inspector(actor: User, case: EnforcementCase, value: Any, errors):
     pk = getattr(value, "pk", value)
     if pk in (None, ""):
         errors.add("inspection_co_inspector", "行政检查须由两名以上执法人员实施，请选择同行检查人员")
@@ -65,7 +70,7 @@ def _co_inspector(actor, case, value, errors):
     return user
 
 
-def _rectify_by(value, errors):
+def _rectify_by(value: Any, errors):
     import datetime as dt
 
     if value in (None, ""):
@@ -79,7 +84,7 @@ def _rectify_by(value, errors):
         return None
 
 
-def _write_register(actor, case, data, errors) -> dict:
+def _write_register(actor: User, case: EnforcementCase, data: dict[str, Any], errors) -> dict[str, Any]:
     """检查登记: party and object, place and time, two inspectors, items, result, handling and its deadline."""
     party = required_text(data, errors, "inspection_party", "被检查对象", 200)
     party_id = text(data, "inspection_party_id").upper()
@@ -130,7 +135,7 @@ def _write_register(actor, case, data, errors) -> dict:
     return {}
 
 
-def _write_review(actor, case, data, errors) -> dict:
+def _write_review(actor: User, case: EnforcementCase, data: dict[str, Any], errors) -> dict[str, Any]:
     """检查结果审核 approved: the reviewer, the time and the opinion (the task's opinion)."""
     row = record_of(case)
     if row is None:
@@ -148,13 +153,13 @@ def _write_review(actor, case, data, errors) -> dict:
 
 
 WRITERS = {"Task_InspectionRegister": _write_register, "Task_InspectionReview": _write_review}
-REFUSALS: dict = {}
+REFUSALS: dict[str, Any] = {}
 
 
 # --- requirements (steps.CHECKS) --------------------------------------------------------------------------------
 
 
-def check_registered(case) -> str | None:
+def check_registered(case: EnforcementCase) -> str | None:
     row = record_of(case)
     if row is None:
         return "未登记检查记录"
@@ -168,11 +173,11 @@ def check_registered(case) -> str | None:
 # --- reading ------------------------------------------------------------------------------------------------------
 
 
-def _iso(value):
+def _iso(value: Any):
     return value.isoformat() if value is not None else None
 
 
-def inspection_payload(case: EnforcementCase) -> dict | None:
+def inspection_payload(case: EnforcementCase) -> dict[str, Any] | None:
     """The inspection for the case API and the city platform: 基本信息 (basic), 过程 (process), 结果 (result);
     the party's ID number masked."""
     from teis.core.display import person_display

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import os
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,6 +40,9 @@ from .. import ports
 from ..choices import CaseSource, CaseStatus, PartyKind, Procedure
 from ..codes import generate_case_code
 from ..models import CaseVehicle, EnforcementCase, Party
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +93,7 @@ def case_process_key(case: EnforcementCase) -> str:
     return key
 
 
-def process_start_data(case: EnforcementCase, actor) -> dict:
+def process_start_data(case: EnforcementCase, actor: User) -> dict[str, Any]:
     """Task data for the case's process: what the case diagrams read (`steps.start_data`) plus who handles it."""
     try:
         from ..steps import start_data
@@ -159,7 +162,7 @@ def _phone(errors: Errors, key: str, value: str) -> str:
     return value
 
 
-def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
+def check_party(raw: dict[str, Any], errors: Errors, prefix: str) -> dict[str, Any]:
     """Normalised party values; problems go to `errors` under `<prefix>.<field>`."""
     if not isinstance(raw, dict):
         errors.add(prefix, "当事人信息格式错误")
@@ -192,7 +195,7 @@ def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
     return out
 
 
-def check_vehicle(raw: dict, errors: Errors, prefix: str) -> dict:
+def check_vehicle(raw: dict[str, Any], errors: Errors, prefix: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         errors.add(prefix, "车辆信息格式错误")
         return {}
@@ -209,7 +212,7 @@ def check_vehicle(raw: dict, errors: Errors, prefix: str) -> dict:
     return out
 
 
-def _business_line(value, errors: Errors):
+def _business_line(value: Any, errors: Errors):
     from teis.core.models import DictionaryItem
 
     if value in (None, ""):
@@ -225,7 +228,7 @@ def _business_line(value, errors: Errors):
     return item
 
 
-def _violation_codes(values, errors: Errors) -> list:
+def _violation_codes(values, errors: Errors) -> list[Any]:
     from teis.legal.models import ViolationCode
     from teis.legal.services.warnings import check_code_usable
 
@@ -259,7 +262,7 @@ def _violation_codes(values, errors: Errors) -> list:
     return out
 
 
-def _case_cause(value, errors: Errors):
+def _case_cause(value: Any, errors: Errors):
     from teis.legal.models import CaseCause
 
     if value in (None, ""):
@@ -277,7 +280,7 @@ def _case_cause(value, errors: Errors):
     return cause
 
 
-def _user_in_scope(actor, value, errors: Errors, key: str, label: str):
+def _user_in_scope(actor: User, value: Any, errors: Errors, key: str, label: str):
     from django.contrib.auth import get_user_model
 
     from teis.org.models import Officer
@@ -304,7 +307,7 @@ def _decimal_ratio(gross: int | None, limit: int | None) -> Decimal | None:
     return max(ratio, Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _positive_int(value, errors: Errors, key: str, label: str, maximum: int) -> int | None:
+def _positive_int(value: Any, errors: Errors, key: str, label: str, maximum: int) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -318,7 +321,7 @@ def _positive_int(value, errors: Errors, key: str, label: str, maximum: int) -> 
     return n
 
 
-def check_case_fields(actor, data: dict, errors: Errors, *, partial: bool = False) -> dict[str, Any]:
+def check_case_fields(actor: User, data: dict[str, Any], errors: Errors, *, partial: bool = False) -> dict[str, Any]:
     """Normalise and check the case's own fields. With `partial`, only the keys present are checked."""
     out: dict[str, Any] = {}
 
@@ -407,7 +410,7 @@ def check_case_fields(actor, data: dict, errors: Errors, *, partial: bool = Fals
 MAX_LIST_ITEMS = 20
 
 
-def _check_list(data: dict, name: str, check, errors: Errors, label: str) -> list[dict]:
+def _check_list(data: dict[str, Any], name: str, check, errors: Errors, label: str) -> list[dict[str, Any]]:
     raw = data.get(name) or []
     if not isinstance(raw, (list, tuple)):
         errors.add(name, f"{label}应为列表")
@@ -418,7 +421,7 @@ def _check_list(data: dict, name: str, check, errors: Errors, label: str) -> lis
     return [check(item, errors, f"{name}.{i}") for i, item in enumerate(raw)]
 
 
-def _check_attachments(attachments, errors: Errors) -> list:
+def _check_attachments(attachments, errors: Errors) -> list[Any]:
     files = list(attachments or [])
     max_bytes = getattr(settings, "TEIS_CASE_ATTACHMENT_MAX_MB", 500) * 1024 * 1024
     if len(files) > MAX_ATTACHMENTS:
@@ -442,7 +445,7 @@ def _check_attachments(attachments, errors: Errors) -> list:
     return files
 
 
-def _officer_unit(actor):
+def _officer_unit(actor: User):
     from teis.org.scope import officer_with_unit
 
     officer = officer_with_unit(actor) if actor is not None and actor.is_authenticated else None
@@ -451,7 +454,9 @@ def _officer_unit(actor):
     return officer.unit
 
 
-def _store_attachments(actor, case: EnforcementCase, files: list, saved: list[str], source: str) -> list:
+def _store_attachments(
+    actor: User, case: EnforcementCase, files: list[Any], saved: list[str], source: str
+) -> list[Any]:
     """Every photo / video of a pre-registration becomes an evidence item (执法证据中心: SM3, write-once
     storage, retention, chain of custody) linked to the case. Names of newly stored originals go to `saved`
     so that a later failure of the pre-registration removes them again."""
@@ -484,7 +489,12 @@ def _discard(saved: list[str]) -> None:
 
 
 def do_pre_register(
-    actor, data: dict, attachments=(), *, process_key: str | None = None, evidence_source: str = "upload"
+    actor: User,
+    data: dict[str, Any],
+    attachments=(),
+    *,
+    process_key: str | None = None,
+    evidence_source: str = "upload",
 ) -> EnforcementCase:
     """案件预录: create a case in PRE_REGISTERED with its parties, vehicles, violation codes and photo/video files
     (ingested into the evidence centre with their SM3 and linked to the case; `evidence_source` is the
@@ -559,7 +569,7 @@ def do_pre_register(
     return EnforcementCase.objects.select_related("unit", "process").get(pk=case.pk)
 
 
-def check_can_handle(actor, case: EnforcementCase) -> None:
+def check_can_handle(actor: User, case: EnforcementCase) -> None:
     """The handler, the co-handler, or a user allowed to change cases within scope."""
     if actor.pk in (case.handler_id, case.co_handler_id):
         return
@@ -588,7 +598,7 @@ def check_filing(case: EnforcementCase) -> None:
             raise ServiceError(err.code, f"{err.message}不能立案。", {"violation_codes": [err.message]}) from err
 
 
-def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> EnforcementCase:
+def do_file_case(actor: User, case: EnforcementCase, *, by_workflow: bool = False) -> EnforcementCase:
     """立案: check the cause and codes, give the unified case code (赋码), set the filing time and the 90-day
     limit (行政处罚法 art. 60, natural days, moved past a holiday), status INVESTIGATING. One transaction;
     audited. `by_workflow=True` when called from an approval step (the engine has checked the actor)."""
@@ -633,7 +643,7 @@ def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> 
     return case
 
 
-def do_submit_for_filing(actor, case: EnforcementCase) -> EnforcementCase:
+def do_submit_for_filing(actor: User, case: EnforcementCase) -> EnforcementCase:
     """报请立案审批: complete the case's 案件预登记 step (its facts checked), so that 立案审批 files and codes it."""
     from teis.workflow import services as wf
     from teis.workflow.choices import ACTIVE_TASK_STATUSES, Decision
@@ -650,7 +660,7 @@ def do_submit_for_filing(actor, case: EnforcementCase) -> EnforcementCase:
     return EnforcementCase.objects.get(pk=case.pk)
 
 
-def do_update_case(actor, case: EnforcementCase, data: dict) -> EnforcementCase:
+def do_update_case(actor: User, case: EnforcementCase, data: dict[str, Any]) -> EnforcementCase:
     """Change the case's own data (fields in `UPDATABLE_FIELDS`); audited with the changes, personal data masked.
     A closed or archived case cannot be changed."""
     if not isinstance(data, dict):

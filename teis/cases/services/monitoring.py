@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +30,9 @@ from teis.core.jobs import crontab, recorded_periodic
 
 from ..choices import CaseStatus, WarningKind
 from ..models import EnforcementCase, MonitoringWarning
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEFAULTS = {"register_days": 7, "deadline_days": 10, "step_overdue": True, "missing_material": True, "amount": True}
 ACTIVE = (
@@ -42,7 +46,7 @@ ACTIVE = (
 LEADER_ROLE = "squad_leader"
 
 
-def thresholds() -> dict:
+def thresholds() -> dict[str, Any]:
     return {**DEFAULTS, **(getattr(settings, "TEIS_CASE_MONITORING", None) or {})}
 
 
@@ -50,7 +54,7 @@ def _local(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
 
 
-def _yuan(value) -> str:
+def _yuan(value: Any) -> str:
     return f"{Decimal(value):,.2f}" if value is not None else "—"
 
 
@@ -192,7 +196,7 @@ def evaluate(now: dt.datetime | None = None) -> dict[str, dict[int, str]]:
     return found
 
 
-def _recipients(case: EnforcementCase) -> list:
+def _recipients(case: EnforcementCase) -> list[Any]:
     from teis.workflow.services import role_holders
 
     users = {case.handler_id: case.handler}
@@ -256,7 +260,7 @@ def do_check_cases(now: dt.datetime | None = None) -> dict[str, int]:
     return {"raised": raised, "resolved": resolved, "open": MonitoringWarning.objects.filter(is_open=True).count()}
 
 
-def do_resolve_warning(actor, warning: MonitoringWarning, note: str = "") -> MonitoringWarning:
+def do_resolve_warning(actor: User, warning: MonitoringWarning, note: str = "") -> MonitoringWarning:
     """Close a warning by hand (e.g. a false alarm); it is raised again if the condition still holds."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction

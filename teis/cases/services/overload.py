@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,9 @@ from teis.core.services import ServiceError, fit
 
 from ..choices import CaseStatus, FourPenaltyAction, FourPenaltyTarget, OverloadDisposal, PartyKind
 from ..models import EnforcementCase, FourPenaltyLink, OverloadUnloading
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # GB 1589-2016 (汽车、挂车及汽车列车外廓尺寸、轴荷及质量限值), 车货总质量限值 by axle count, in kg — the one table
 # the project uses. Three axles: 25 t for a three-axle truck; 27 t applies to some combinations (a two-axle
@@ -62,7 +66,7 @@ def is_overload_case(case: EnforcementCase) -> bool:
 # --- 卸载 / 转运 -------------------------------------------------------------------------------------------------
 
 
-def do_record_unloading(actor, case: EnforcementCase, data: dict) -> OverloadUnloading:
+def do_record_unloading(actor: User, case: EnforcementCase, data: dict[str, Any]) -> OverloadUnloading:
     """卸载 / 转运记录 of an overload case: method, weight (at most the excess), place, time. Audited."""
     from .intake import check_can_handle
 
@@ -117,7 +121,7 @@ def do_record_unloading(actor, case: EnforcementCase, data: dict) -> OverloadUnl
 # --- 一超四罚 ------------------------------------------------------------------------------------------------------
 
 
-def four_penalty_defaults(case: EnforcementCase) -> dict[str, dict]:
+def four_penalty_defaults(case: EnforcementCase) -> dict[str, dict[str, Any]]:
     """What the case already says about each object (the vehicle and its driver from the case's vehicles, the
     operator from an organisation party), to pre-fill the form."""
     vehicle = case.vehicles.first()
@@ -138,7 +142,7 @@ def four_penalty_defaults(case: EnforcementCase) -> dict[str, dict]:
     return out
 
 
-def _check_targets(case: EnforcementCase, data: dict) -> dict[str, dict]:
+def _check_targets(case: EnforcementCase, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     defaults = four_penalty_defaults(case)
     errors: dict[str, list[str]] = {}
     out = {}
@@ -171,10 +175,10 @@ def _check_targets(case: EnforcementCase, data: dict) -> dict[str, dict]:
     return out
 
 
-def _related_case_data(case: EnforcementCase, target: str, row: dict) -> dict:
+def _related_case_data(case: EnforcementCase, target: str, row: dict[str, Any]) -> dict[str, Any]:
     label = FourPenaltyTarget(target).label
     source = case.case_code or f"案件{case.pk}"
-    data: dict = {
+    data: dict[str, Any] = {
         "title": f"一超四罚（{label}）：{row['subject_name']}"[:200],
         "procedure": "general",
         "source": "other",
@@ -206,7 +210,9 @@ def _related_case_data(case: EnforcementCase, target: str, row: dict) -> dict:
     return data
 
 
-def do_generate_four_penalties(actor, case: EnforcementCase, data: dict | None = None) -> list[FourPenaltyLink]:
+def do_generate_four_penalties(
+    actor: User, case: EnforcementCase, data: dict[str, Any] | None = None
+) -> list[FourPenaltyLink]:
     """一超四罚: for each of the four objects, a pre-registered case (its own process started) or a 抄告 record,
     linked to the overload case. Once per case. One transaction (the related cases included); audited."""
     from .intake import check_can_handle, do_pre_register

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -39,6 +40,9 @@ from teis.core.services import ServiceError
 
 from ..choices import CaseSource, CaseStatus, DecisionType, PaymentStatus, Procedure
 from ..models import CaseVehicle, EnforcementCase, Party, SavedQuery
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 COUNT_CAP = 10_000
 ACTIVE_STATUSES = (
@@ -147,7 +151,7 @@ ENGINE = CaseQueryEngine(FIELDS, model=EnforcementCase, scalar_kinds={"overdue":
 FIELDS = ENGINE.fields  # operators spelled out per field (the pages list them)
 
 
-def check_conditions(raw) -> list[Condition]:
+def check_conditions(raw: Any) -> list[Condition]:
     """Validate a list of conditions; raise ServiceError naming the first bad condition's index."""
     return ENGINE.check(raw)
 
@@ -199,7 +203,7 @@ def _plate_q(op: str, value: str) -> Q:
     return Q(pk__in=sorted(set(case_ids)))
 
 
-def search_cases(user, conditions, sort: str = "") -> QuerySet:
+def search_cases(user: User, conditions, sort: str = "") -> QuerySet[Any]:
     """The user's cases matching all conditions (validated first), ordered on an index."""
     conditions = ENGINE.ensure_checked(conditions)
     qs = EnforcementCase.objects.for_user(user).filter(build_q(conditions))
@@ -229,7 +233,7 @@ def _range_first(conditions: list[Condition]) -> bool:
     return False
 
 
-def list_related(qs: QuerySet) -> QuerySet:
+def list_related(qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.select_related("unit", "handler", "handler__officer", "business_line")
 
 
@@ -240,7 +244,7 @@ def search_notes(conditions) -> list[str]:
     return [PLATE_SCAN_NOTE] if plate_is_partial_scan(conditions) else []
 
 
-def page_rows(qs: QuerySet, start: int, size: int) -> list[EnforcementCase]:
+def page_rows(qs: QuerySet[Any], start: int, size: int) -> list[EnforcementCase]:
     """Rows `start`..`start + size` of a search, in two steps: the ids in the search's order (narrow rows, an
     index-only scan where an index covers the filter and the order, e.g. a 立案时间 range), then those cases with
     their related rows by primary key. Two queries at any page size."""
@@ -251,7 +255,7 @@ def page_rows(qs: QuerySet, start: int, size: int) -> list[EnforcementCase]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
     """Count up to `cap` rows: (n, True) means "more than cap"."""
     n = qs.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
@@ -287,7 +291,7 @@ SIMPLE_PARAMS = {
 RANGE_PARAMS = ("discovered_at", "filed_at", "decided_at", "closed_at", "fine_amount")
 
 
-def params_to_conditions(params) -> list[dict]:
+def params_to_conditions(params: Any) -> list[dict[str, Any]]:
     """The comprehensive-query GET parameters as raw conditions (validated by `check_conditions`), plus those
     of a `conditions` parameter (JSON)."""
     return ENGINE.params_to_conditions(params, SIMPLE_PARAMS, RANGE_PARAMS, extra="conditions")
@@ -307,7 +311,7 @@ def _check_columns(columns) -> list[str]:
     return columns
 
 
-def visible_queries(user) -> QuerySet:
+def visible_queries(user: User) -> QuerySet[Any]:
     """The user's own queries and the shared queries of their unit subtree (the creator's unit at or below
     the user's unit, or the user's unit below the creator's)."""
     from teis.org.scope import officer_with_unit
@@ -324,7 +328,7 @@ def visible_queries(user) -> QuerySet:
     return SavedQuery.objects.filter(q).select_related("created_by", "created_by__officer").order_by("name", "pk")
 
 
-def access_query(user, pk) -> SavedQuery:
+def access_query(user: User, pk: int) -> SavedQuery:
     from django.http import Http404
 
     query = visible_queries(user).filter(pk=pk).first()
@@ -333,7 +337,7 @@ def access_query(user, pk) -> SavedQuery:
     return query
 
 
-def do_save_query(actor, *, name: str, definition, columns=None, shared: bool = False, query=None) -> SavedQuery:
+def do_save_query(actor: User, *, name: str, definition, columns=None, shared: bool = False, query=None) -> SavedQuery:
     """Create or update (own queries only) a saved query. One transaction; audited."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
@@ -366,7 +370,7 @@ def do_save_query(actor, *, name: str, definition, columns=None, shared: bool = 
     return query
 
 
-def do_delete_query(actor, query: SavedQuery) -> None:
+def do_delete_query(actor: User, query: SavedQuery) -> None:
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
 
@@ -396,14 +400,14 @@ def export_sync_limit() -> int:
     return settings.TEIS_EXPORT_SYNC_LIMIT
 
 
-def write_export(user, conditions, stream, *, columns=None, sort="", progress=None) -> int:
+def write_export(user: User, conditions, stream, *, columns=None, sort: str = "", progress=None) -> int:
     from teis.core.exports import write_workbook
 
     qs = list_related(search_cases(user, conditions, sort))
     return write_workbook(export_config(columns), qs.iterator(chunk_size=1000), user, stream, progress=progress)
 
 
-def do_export(actor, raw_conditions, *, columns=None, sort: str = ""):
+def do_export(actor: User, raw_conditions, *, columns=None, sort: str = ""):
     """Export the matching cases: bytes for a small result, else an `ExportJob` run in the background.
 
     Returns ("file", bytes) or ("job", ExportJob). Audited as an export either way."""

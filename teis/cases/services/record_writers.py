@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -31,6 +32,11 @@ from .record_input import (
     text,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.workflow.models import ProcessInstance
+
 HEARING_REQUEST_WORKDAYS = 5  # 行政处罚法 art. 64(1) 告知后五日内提出; art. 85: 五日 = working days
 
 
@@ -40,7 +46,9 @@ def record_of(case: EnforcementCase) -> CaseDecision:
     return rec
 
 
-def _write_pre_register(actor, case, rec, data, errors) -> dict:
+def _write_pre_register(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """案件预登记 / 立案: source, 案由, violation codes, facts, 重大案件 (through the intake service's checks)."""
     from . import intake
 
@@ -54,11 +62,13 @@ def _write_pre_register(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_filing(actor, case, rec, data, errors) -> dict:
+def _write_filing(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     return {}
 
 
-def _evidence_to_link(actor, case, data, errors) -> list:
+def _evidence_to_link(actor: User, case: EnforcementCase, data: dict[str, Any], errors) -> list[Any]:
     wanted = data.get("evidence_items") or []
     if isinstance(wanted, (str, int)):
         wanted = [wanted]
@@ -75,7 +85,9 @@ def _evidence_to_link(actor, case, data, errors) -> list:
     return items
 
 
-def _write_investigation(actor, case, rec, data, errors) -> dict:
+def _write_investigation(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """调查取证: the investigation text and, when given, one 笔录 with its questions and answers."""
     investigation = text(data, "investigation")
     kind = text(data, "record_kind")
@@ -121,7 +133,9 @@ MMSI = re.compile(r"^[2-7]\d{8}$")  # ITU-R M.585: a ship station's MID (201–7
 VESSEL_NUMBER = re.compile(r"^CN\d{11}$")  # 船舶识别号: CN and eleven digits
 
 
-def _write_road_investigation(actor, case, rec, data, errors) -> dict:
+def _write_road_investigation(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """路政 调查取证: the investigation, its 笔录 (the 勘验笔录 of the road property) and the loss: what was damaged,
     the compensation by the 路产损失赔偿 standard and how it was settled."""
     from ..choices import RoadDamageSettlement
@@ -142,7 +156,9 @@ def _write_road_investigation(actor, case, rec, data, errors) -> dict:
     return out
 
 
-def _write_vessel_investigation(actor, case, rec, data, errors) -> dict:
+def _write_vessel_investigation(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """水上 / 海事 调查取证: the investigation, its 笔录 (a 现场笔录 on board) and the vessel: its name and its
     船舶识别号 or MMSI."""
     name = required_text(data, errors, "vessel_name", "船名", 60)
@@ -160,7 +176,7 @@ def _write_vessel_investigation(actor, case, rec, data, errors) -> dict:
     return out
 
 
-def _discretion(actor, case, data, errors, fine: Decimal | None):
+def _discretion(actor: User, case: EnforcementCase, data: dict[str, Any], errors, fine: Decimal | None):
     """The discretion application for the proposed fine, linked to the case (case.discretion)."""
     from teis.legal.services import discretion as legal
 
@@ -194,7 +210,9 @@ def _discretion(actor, case, data, errors, fine: Decimal | None):
         return None
 
 
-def _write_finding(actor, case, rec, data, errors) -> dict:
+def _write_finding(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """案件处理意见 + 违法行为通知（事先告知）: decision type, penalty kinds, fine within the discretion benchmark
     (or a deviation sent to legal review), legal basis, the notice's service date, and a hearing request."""
     decision_type = text(data, "decision_type") or DecisionType.PENALTY
@@ -267,7 +285,9 @@ def _write_finding(actor, case, rec, data, errors) -> dict:
     return {"hearing": hearing}
 
 
-def _write_statement(actor, case, rec, data, errors) -> dict:
+def _write_statement(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """陈述申辩: what the party said, whether it was adopted and why (or that the party waived it)."""
     content = required_text(data, errors, "statement_content", "陈述申辩内容（放弃的请注明）")
     adopted = data.get("statement_adopted")
@@ -281,7 +301,9 @@ def _write_statement(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_hearing(actor, case, rec, data, errors) -> dict:
+def _write_hearing(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """听证: notice, the hearing held (not before 7 days after the notice, art. 64(2)), record and report."""
     notified = as_date(data.get("hearing_notified_at"), errors, "hearing_notified_at", "听证通知日期")
     held = as_date(data.get("hearing_held_at"), errors, "hearing_held_at", "听证举行日期")
@@ -307,7 +329,7 @@ def _write_hearing(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def pending_deviation(case):
+def pending_deviation(case: EnforcementCase):
     """The case's discretion application while a deviation from the benchmark awaits legal review, else None."""
     from teis.legal.choices import ApplicationStatus
 
@@ -315,7 +337,7 @@ def pending_deviation(case):
     return app if app is not None and app.status == ApplicationStatus.PENDING else None
 
 
-def _decide_deviation(actor, app, approve: bool, opinion: str) -> None:
+def _decide_deviation(actor: User, app, approve: bool, opinion: str) -> None:
     from teis.legal.services import discretion as legal
 
     try:
@@ -324,7 +346,9 @@ def _decide_deviation(actor, app, approve: bool, opinion: str) -> None:
         raise ServiceError(err.code, err.message, {"discretion_verdict": [err.message]}) from err
 
 
-def _write_legal_review(actor, case, rec, data, errors) -> dict:
+def _write_legal_review(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """法制审核: the reviewer's written opinion and, when the proposed fine deviates from the discretion benchmark,
     the reviewer's recorded decision on the deviation (approving it here approves the discretion application; not
     approving it is a 退回 to the handler). The 集体讨论 leaders are a process variable."""
@@ -344,14 +368,16 @@ def _write_legal_review(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def return_legal_review(actor, case, opinion: str) -> None:
+def return_legal_review(actor: User, case: EnforcementCase, opinion: str) -> None:
     """退回 at 法制审核 while a deviation is pending: the deviation is not approved, with the reviewer's reason."""
     deviation = pending_deviation(case)
     if deviation is not None:
         _decide_deviation(actor, deviation, False, opinion or "法制审核退回")
 
 
-def _write_discussion(actor, case, rec, data, errors) -> dict:
+def _write_discussion(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """集体讨论 (会签): each leader's opinion is their signature's opinion; minutes are kept once, added to."""
     minutes = text(data, "discussion_minutes")
     if minutes:
@@ -364,7 +390,9 @@ def _write_discussion(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_decision(actor, case, rec, data, errors) -> dict:
+def _write_decision(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """处罚决定及送达: decision time after the prior notice (and after the hearing), service after the decision,
     the decision number (文号) and the payment due date (15 days after service, art. 67)."""
     from ..codes import next_file_number
@@ -406,7 +434,9 @@ def _write_decision(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_remedy(actor, case, rec, data, errors) -> dict:
+def _write_remedy(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     from ..choices import RemedyKind, RemedyResult
 
     kind = text(data, "remedy_kind")
@@ -425,7 +455,9 @@ def _write_remedy(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_execution(actor, case, rec, data, errors) -> dict:
+def _write_execution(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """执行: a payment recorded by hand (amount, time, receipt), 分期/延期, 催告, or 申请法院强制执行."""
     from . import penalties
 
@@ -469,7 +501,9 @@ def _write_execution(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_archive(actor, case, rec, data, errors) -> dict:
+def _write_archive(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """结案: the 结案报告 with how the case ended; the closing time."""
     from ..choices import ClosingKind
 
@@ -490,7 +524,9 @@ def _write_archive(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_archive_review(actor, case, rec, data, errors) -> dict:
+def _write_archive_review(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """归档: archive number and where the file is kept (cabinet / box / position)."""
     number = required_text(data, errors, "archive_number", "档案号", 60)
     cabinet = required_text(data, errors, "archive_cabinet", "档案柜", 30)
@@ -508,7 +544,9 @@ def _write_archive_review(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_judicial_transfer(actor, case, rec, data, errors) -> dict:
+def _write_judicial_transfer(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """移送司法机关 / 涉刑衔接: the receiving authority, the date and its receipt."""
     authority = required_text(data, errors, "transfer_authority", "接收机关", 100)
     day = as_date(data.get("transfer_date"), errors, "transfer_date", "移送日期")
@@ -529,7 +567,9 @@ def handover_targets(case: EnforcementCase):
     return Unit.objects.filter(is_active=True, unit_type=UnitType.SQUAD).exclude(pk=case.unit_id).order_by("path")
 
 
-def _write_handover(actor, case, rec, data, errors) -> dict:
+def _write_handover(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+) -> dict[str, Any]:
     """案件移交: the unit with jurisdiction and why; that unit's squad leader receives it (`handover_unit`)."""
     value = data.get("handover_unit")
     pk = getattr(value, "pk", value)
@@ -545,7 +585,14 @@ def _write_handover(actor, case, rec, data, errors) -> dict:
     return {"handover_unit": unit.pk}
 
 
-def write_receive(actor, case, rec, data, errors, instance=None) -> dict:
+def write_receive(
+    actor: User,
+    case: EnforcementCase,
+    rec: CaseDecision,
+    data: dict[str, Any],
+    errors,
+    instance: ProcessInstance | None = None,
+) -> dict[str, Any]:
     """案件接收: the receiving squad names the handler; the case, its process and its held property move to it."""
     from django.contrib.auth import get_user_model
 
@@ -613,6 +660,6 @@ def writer_for(case: EnforcementCase, step: str):
     return VARIANT_WRITERS.get((case.process_key or "", step)) or WRITERS.get(step)
 
 
-def _audit(actor, case, before, operation: str) -> None:
+def _audit(actor: User, case: EnforcementCase, before, operation: str) -> None:
     changes = audit.diff(before, audit.snapshot(case))
     audit.record(actor, AuditAction.UPDATE, case, changes=changes, detail={"operation": operation})

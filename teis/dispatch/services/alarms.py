@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -19,6 +20,9 @@ from teis.core.services import ServiceError
 
 from ..choices import AlarmKind
 from ..models import Alarm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -39,19 +43,44 @@ class _Op:
 class AlarmBatch:
     """Collects alarm changes of one batch and writes them in `flush` with a fixed number of queries."""
 
-    def __init__(self, cursor: int):
+    def __init__(self, cursor: int) -> None:
         self.cursor = cursor
         self.ops: list[_Op] = []
         self.raised = 0
         self.ended = 0
 
-    def open(self, vehicle_id, unit_id, kind, at, lon, lat, message, *, fence_id=None, officer_id=None) -> None:
+    def open(
+        self,
+        vehicle_id: int,
+        unit_id: int,
+        kind,
+        at: dt.datetime,
+        lon: float,
+        lat: float,
+        message: str,
+        *,
+        fence_id: int | None = None,
+        officer_id: int | None = None,
+    ) -> None:
         self.ops.append(_Op("open", vehicle_id, kind, at, unit_id, lon, lat, message, fence_id, officer_id))
 
-    def close(self, vehicle_id, kind, at, *, fence_id=None, officer_id=None) -> None:
+    def close(
+        self, vehicle_id: int, kind, at: dt.datetime, *, fence_id: int | None = None, officer_id: int | None = None
+    ) -> None:
         self.ops.append(_Op("close", vehicle_id, kind, at, fence_id=fence_id, officer_id=officer_id))
 
-    def instant(self, vehicle_id, unit_id, kind, at, lon, lat, message, *, dedupe_minutes=10) -> None:
+    def instant(
+        self,
+        vehicle_id: int,
+        unit_id: int,
+        kind,
+        at: dt.datetime,
+        lon: float,
+        lat: float,
+        message: str,
+        *,
+        dedupe_minutes: int = 10,
+    ) -> None:
         self.ops.append(_Op("instant", vehicle_id, kind, at, unit_id, lon, lat, message, dedupe_minutes=dedupe_minutes))
 
     def flush(self) -> None:
@@ -65,8 +94,8 @@ class AlarmBatch:
             Q(ended_at__isnull=True) | Q(started_at__gte=horizon)
         )
         key = lambda a: (a.vehicle_id, a.officer_id, a.kind, a.fence_id)  # noqa: E731
-        open_alarms: dict[tuple, Alarm] = {}
-        last_started: dict[tuple, dt.datetime] = {}
+        open_alarms: dict[tuple[Any, ...], Alarm] = {}
+        last_started: dict[tuple[Any, ...], dt.datetime] = {}
         for a in recent:
             k = key(a)
             if a.ended_at is None:
@@ -134,7 +163,7 @@ def raise_alarms(build) -> tuple[int, int]:
 # --- people's actions ----------------------------------------------------------------------------------------
 
 
-def access_alarm(actor, pk) -> Alarm:
+def access_alarm(actor: User, pk: int) -> Alarm:
     alarm = Alarm.objects.for_user(actor).select_related("vehicle", "unit").filter(pk=pk).first()
     if alarm is None:
         # outside the scope is a 404 everywhere, page and API alike (rule 4)
@@ -142,7 +171,7 @@ def access_alarm(actor, pk) -> Alarm:
     return alarm
 
 
-def do_acknowledge(actor, alarm: Alarm, note: str) -> Alarm:
+def do_acknowledge(actor: User, alarm: Alarm, note: str) -> Alarm:
     """确认告警 with a note. One transaction; audited; the live pages see it at the next cursor."""
     if not actor.has_perm("dispatch.change_alarm"):
         raise ServiceError("forbidden", "没有处理告警的权限。")
@@ -162,7 +191,7 @@ def do_acknowledge(actor, alarm: Alarm, note: str) -> Alarm:
     return alarm
 
 
-def do_file_case(actor, alarm: Alarm):
+def do_file_case(actor: User, alarm: Alarm):
     """立案 from an alarm: a draft case pre-registration (through the case services) with the alarm's facts
     and the track around it (an SVG snapshot) attached. One transaction; audited by the case service."""
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -4,8 +4,9 @@ approvals of 跨区勤务报审 and 非勤务用车报备, feedback, and the per
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +26,9 @@ from ..models import (
     SignIn,
     device_key,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -62,7 +66,7 @@ def vehicles_cleared_to_drive(vehicle_ids: list[int], now: dt.datetime) -> set[i
 
 
 def do_sign_in(
-    actor,
+    actor: User,
     *,
     method: str = SignInMethod.NFC,
     tag_id: str = "",
@@ -172,19 +176,19 @@ class DutyTaskService(GenericService):
         plan = obj.plan
         return None if plan.status in EDITABLE_PLAN else f"勤务计划“{plan}”已提交或已批准，任务不能修改，请先调整计划。"
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
         with transaction.atomic():
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
             return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj, data: dict[str, Any]):
         with transaction.atomic():
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             if "plan" in data:
                 check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
             return super().do_update(actor, obj, data)
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: User, obj) -> None:
         with transaction.atomic():
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             super().do_delete(actor, obj)
@@ -193,11 +197,11 @@ class DutyTaskService(GenericService):
 class DutyFeedbackService(GenericService):
     """Feedback only on a task of an approved plan, whichever page or API writes it."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
         check_feedback_allowed(data["task"])
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj, data: dict[str, Any]):
         check_feedback_allowed(data.get("task") or obj.task)
         return super().do_update(actor, obj, data)
 
@@ -212,7 +216,7 @@ class ApprovalRequestService(StatefulService):
 # --- approvals ----------------------------------------------------------------------------------------------
 
 
-def _decide(actor, obj, approve: bool, opinion: str, perm: str):
+def _decide(actor: User, obj, approve: bool, opinion: str, perm: str):
     if not actor.has_perm(perm):
         raise ServiceError("forbidden", "没有审批权限。")
     with transaction.atomic():
@@ -229,15 +233,15 @@ def _decide(actor, obj, approve: bool, opinion: str, perm: str):
     return obj
 
 
-def do_decide_cross_district(actor, request, *, approve: bool, opinion: str = ""):
+def do_decide_cross_district(actor: User, request, *, approve: bool, opinion: str = ""):
     return _decide(actor, request, approve, opinion, "dispatch.approve_crossdistrictrequest")
 
 
-def do_decide_non_duty_use(actor, report, *, approve: bool, opinion: str = ""):
+def do_decide_non_duty_use(actor: User, report, *, approve: bool, opinion: str = ""):
     return _decide(actor, report, approve, opinion, "dispatch.approve_nondutyuse")
 
 
-def do_submit_plan(actor, plan: DutyPlan) -> DutyPlan:
+def do_submit_plan(actor: User, plan: DutyPlan) -> DutyPlan:
     if not actor.has_perm("dispatch.change_dutyplan"):
         raise ServiceError("forbidden", "没有编制勤务计划的权限。")
     with transaction.atomic():
@@ -253,7 +257,7 @@ def do_submit_plan(actor, plan: DutyPlan) -> DutyPlan:
     return plan
 
 
-def do_decide_plan(actor, plan: DutyPlan, *, approve: bool, opinion: str = "") -> DutyPlan:
+def do_decide_plan(actor: User, plan: DutyPlan, *, approve: bool, opinion: str = "") -> DutyPlan:
     if not actor.has_perm("dispatch.approve_dutyplan"):
         raise ServiceError("forbidden", "没有审批勤务计划的权限。")
     with transaction.atomic():
@@ -270,7 +274,7 @@ def do_decide_plan(actor, plan: DutyPlan, *, approve: bool, opinion: str = "") -
     return plan
 
 
-def do_adjust_plan(actor, plan: DutyPlan, reason: str) -> DutyPlan:
+def do_adjust_plan(actor: User, plan: DutyPlan, reason: str) -> DutyPlan:
     """任务调整: an approved plan goes back to draft for changes (counted), and must be approved again."""
     if not actor.has_perm("dispatch.change_dutyplan"):
         raise ServiceError("forbidden", "没有调整勤务计划的权限。")
@@ -289,7 +293,15 @@ def do_adjust_plan(actor, plan: DutyPlan, reason: str) -> DutyPlan:
 
 
 def do_tasks_from_template(
-    actor, plan: DutyPlan, template, *, start_at, end_at=None, officers=(), vehicles=(), area=None
+    actor: User,
+    plan: DutyPlan,
+    template,
+    *,
+    start_at: dt.datetime,
+    end_at: dt.datetime | None = None,
+    officers=(),
+    vehicles=(),
+    area=None,
 ):
     """A task in `plan` from a 任务内容范本 (type, content, default duration). One transaction; audited."""
     if not actor.has_perm("dispatch.add_dutytask"):
@@ -318,14 +330,14 @@ def do_tasks_from_template(
 
 
 def do_add_task(
-    actor,
+    actor: User,
     plan: DutyPlan,
     *,
     title: str,
     content: str = "",
     task_type: str = TaskType.SPECIAL,
-    start_at,
-    end_at,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
     officers=(),
     check_perm: bool = True,
 ) -> DutyTask:
@@ -354,7 +366,7 @@ def do_add_task(
     return task
 
 
-def do_withdraw_task(actor, task: DutyTask, *, reason: str, check_perm: bool = True) -> None:
+def do_withdraw_task(actor: User, task: DutyTask, *, reason: str, check_perm: bool = True) -> None:
     """撤回 a task from a draft or returned plan — for the duty task sources of other apps when the work it carries
     is gone (e.g. an inspection task done before that day). `check_perm=False` when a source withdraws on its
     own; the plan must still be editable (locked while checked). Audited with the reason; call inside the
@@ -380,7 +392,7 @@ def do_withdraw_task(actor, task: DutyTask, *, reason: str, check_perm: bool = T
 # many) and `reference(duty_task) -> dict | None` (what a feedback on that task can cite: "title", "url",
 # "lines", and optional "initial" values for the feedback form). Dispatch imports no such app.
 
-task_sources: list = []
+task_sources: list[Any] = []
 
 
 def register_task_source(source) -> None:
@@ -388,7 +400,7 @@ def register_task_source(source) -> None:
         task_sources.append(source)
 
 
-def task_reference(duty_task: DutyTask) -> dict | None:
+def task_reference(duty_task: DutyTask) -> dict[str, Any] | None:
     for source in task_sources:
         ref = source.reference(duty_task)
         if ref:
@@ -416,7 +428,7 @@ def check_duty_alarms(now: dt.datetime | None = None) -> tuple[int, int]:
     vehicle_ids = {v.pk for t in tasks for v in t.vehicles.all()}
     latest = dict(LatestFix.objects.filter(vehicle_id__in=vehicle_ids).values_list("vehicle_id", "time"))
 
-    def build(batch):
+    def build(batch) -> None:
         for task in tasks:
             for officer in task.officers.all():
                 if officer.pk not in signed:

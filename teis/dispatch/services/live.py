@@ -5,6 +5,7 @@ changed after the cursor: two indexed queries on the latest-fix cache and the al
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,11 @@ from .. import conf
 from ..choices import LiveState, VehicleStatus
 from ..models import Alarm, Checkpoint, LatestFix, PatrolVehicle
 from .positions import LIVE_SEQUENCE
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
 
 
 def current_cursor() -> int:
@@ -31,7 +37,7 @@ def vehicle_state(latest: LatestFix | None, alarmed: bool, now: dt.datetime) -> 
     return LiveState.STOPPED
 
 
-def scoped_vehicles(user, *, unit=None, line=None):
+def scoped_vehicles(user: User, *, unit: Unit | None = None, line=None):
     qs = PatrolVehicle.objects.for_user(user).exclude(status=VehicleStatus.RETIRED)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -40,7 +46,7 @@ def scoped_vehicles(user, *, unit=None, line=None):
     return qs
 
 
-def _alarm_json(a: Alarm) -> dict:
+def _alarm_json(a: Alarm) -> dict[str, Any]:
     return {
         "id": a.pk,
         "kind": a.kind,
@@ -59,7 +65,7 @@ def _alarm_json(a: Alarm) -> dict:
     }
 
 
-def live_delta(user, since: int = 0, *, unit=None, line=None) -> dict:
+def live_delta(user: User, since: int = 0, *, unit: Unit | None = None, line=None) -> dict[str, Any]:
     """What changed after `since` (everything when 0): vehicles [{id, plate, kind, unit, line, state, lon, lat,
     speed, heading, time, online}], alarms (open ones, plus those ended or acknowledged since), the new cursor."""
     now = timezone.now()
@@ -118,7 +124,7 @@ def live_delta(user, since: int = 0, *, unit=None, line=None) -> dict:
     }
 
 
-def static_layers(user) -> dict:
+def static_layers(user: User) -> dict[str, Any]:
     """Unit jurisdictions (GeoJSON features coloured by unit) and the checkpoints / overload stations."""
     from teis.org.models import Unit
 

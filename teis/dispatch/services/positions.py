@@ -27,10 +27,11 @@ import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from teis.core.codes import next_value
@@ -84,7 +85,7 @@ class Rules:
         "dwell_s", "moving_kmh", "unregistered",
     )  # fmt: skip
 
-    def __init__(self, now: dt.datetime):
+    def __init__(self, now: dt.datetime) -> None:
         g = conf.get
         self.min_lon, self.max_lon = g("TEIS_DISPATCH_MIN_LON"), g("TEIS_DISPATCH_MAX_LON")
         self.min_lat, self.max_lat = g("TEIS_DISPATCH_MIN_LAT"), g("TEIS_DISPATCH_MAX_LAT")
@@ -161,7 +162,7 @@ def _flag(result: IngestResult, flag: str) -> None:
     result.flagged_reasons[flag] = result.flagged_reasons.get(flag, 0) + 1
 
 
-def _row(vid: int, fix: Fix, now, flag: str = "") -> tuple:
+def _row(vid: int, fix: Fix, now: dt.datetime, flag: str = "") -> tuple[Any, ...]:
     """A fix row in FIX_COLUMNS order."""
     return (vid, fix.time, fix.lon, fix.lat, fix.speed_kmh, fix.heading % 360, fix.altitude_m, fix.alarm_bits,
             fix.status_bits, fix.mileage_km, fix.source, now, flag)  # fmt: skip
@@ -182,7 +183,7 @@ def ingest_fixes(fixes: list[Fix]) -> IngestResult:
     vehicles = d.vehicles
     by_vehicle: dict[int, list[Fix]] = defaultdict(list)
     infos = {}
-    flagged_rows: list[tuple] = []  # stored with ON CONFLICT DO NOTHING, never evaluated
+    flagged_rows: list[tuple[Any, ...]] = []  # stored with ON CONFLICT DO NOTHING, never evaluated
     for fix in fixes:
         info = vehicles.get(device_key(fix.device_id))
         if info is None:
@@ -242,7 +243,15 @@ class _CopyCollision(Exception):
 
 
 def _ingest_postgresql(
-    result: IngestResult, d, by_vehicle, infos, now, rules: Rules, flagged_rows: list[tuple], *, copy: bool
+    result: IngestResult,
+    d,
+    by_vehicle,
+    infos,
+    now: dt.datetime,
+    rules: Rules,
+    flagged_rows: list[tuple[Any, ...]],
+    *,
+    copy: bool,
 ) -> IngestResult:
     """The same steps on PostgreSQL with few round trips (each one costs a wake-up of the database backend and
     of this process, which on a loaded machine is most of a batch's time):
@@ -331,11 +340,11 @@ def _ingest_postgresql(
     return result
 
 
-def _classify(result: IngestResult, by_vehicle, latest, now, rules: Rules):
+def _classify(result: IngestResult, by_vehicle, latest, now: dt.datetime, rules: Rules):
     """Per vehicle, in time order: duplicates in the batch dropped, fixes at or before the latest stored one kept
     as late rows (stored, never evaluated), jumps refused; the rest are the fresh rows and fixes."""
-    fresh_rows: list[tuple] = []  # after the vehicle's latest fix: cannot collide with a stored row
-    late_rows: list[tuple] = []  # at or before it: may be a resent duplicate of a stored row
+    fresh_rows: list[tuple[Any, ...]] = []  # after the vehicle's latest fix: cannot collide with a stored row
+    late_rows: list[tuple[Any, ...]] = []  # at or before it: may be a resent duplicate of a stored row
     fresh: dict[int, list[Fix]] = {}  # per vehicle: the new fixes (after the latest), in time order
     jumps: list[tuple[int, Fix]] = []
     for vid, vfixes in by_vehicle.items():
@@ -412,7 +421,7 @@ FIX_CONFLICT = 'ON CONFLICT ("vehicle_id", "time") DO NOTHING'
 STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (core `bulk_sql.stage`)
 
 
-def _stage(pg, model, columns, rows: list[tuple]) -> str | None:
+def _stage(pg, model: type[models.Model], columns, rows: list[tuple[Any, ...]]) -> str | None:
     return stage(pg, model, columns, rows, STAGE_MIN_ROWS)
 
 
@@ -432,18 +441,18 @@ class _State:
     __slots__ = ("vehicle_id", "zone", "inside", "pending_inside", "pending_since", "pending_lon", "pending_lat",
                  "last_time")  # fmt: skip
 
-    def __init__(self, vehicle_id, zone, inside=None, pending_inside=None, pending_since=None, pending_lon=None,
-                 pending_lat=None, last_time=None):  # fmt: skip
+    def __init__(self, vehicle_id: int, zone, inside=None, pending_inside=None, pending_since=None, pending_lon=None,
+                 pending_lat=None, last_time=None) -> None:  # fmt: skip
         self.vehicle_id, self.zone, self.inside = vehicle_id, zone, inside
         self.pending_inside, self.pending_since = pending_inside, pending_since
         self.pending_lon, self.pending_lat, self.last_time = pending_lon, pending_lat, last_time
 
-    def row(self) -> tuple:
+    def row(self) -> tuple[Any, ...]:
         return (self.vehicle_id, self.zone, self.inside, self.pending_inside, self.pending_since, self.pending_lon,
                 self.pending_lat, self.last_time)  # fmt: skip
 
 
-def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules, states) -> list[tuple]:
+def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules, states) -> list[tuple[Any, ...]]:
     """Vectorised inside tests of every new fix against its vehicle's patrol area and the restricted fences
     that apply to it, then the dwell debounce per vehicle and zone, walking the fixes in time order (only
     where the batch may change something: a vehicle that stays on its confirmed side just moves on). `states`:
@@ -481,7 +490,7 @@ def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules
     if not any(a.any() for a in applies.values()):
         return []
     offsets = np.concatenate([[0], np.cumsum(counts)]).tolist()
-    changed: list[tuple] = []
+    changed: list[tuple[Any, ...]] = []
     for zone, mask in applies.items():
         fence_id, dwell, name = fence_meta.get(zone, (None, None, ""))
         dwell = dt.timedelta(seconds=dwell if dwell is not None else rules.dwell_s)
@@ -511,7 +520,7 @@ def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules
     return changed
 
 
-def _debounce(state: _State, fix: Fix, now_inside: bool, dwell, zone, fence_id, name, info, tracker) -> None:
+def _debounce(state: _State, fix: Fix, now_inside: bool, dwell, zone, fence_id: int, name: str, info, tracker) -> None:
     """One fix against one zone. The first fix ever sets the state without an event; a change counts once
     the fixes stayed on the new side for `dwell` (fix time), dated from the first fix on that side."""
     state.last_time = fix.time
@@ -557,8 +566,8 @@ def _debounce(state: _State, fix: Fix, now_inside: bool, dwell, zone, fence_id, 
 
 
 def _update_latest(
-    fresh, latest: dict[int, _Latest], infos, tracker, now, cursor, rules: Rules, duty: _DutyView
-) -> list[tuple]:
+    fresh, latest: dict[int, _Latest], infos, tracker, now: dt.datetime, cursor, rules: Rules, duty: _DutyView
+) -> list[tuple[Any, ...]]:
     """The batch's LatestFix rows (returned, to upsert), SOS and 未登录行驶 alarms."""
     moving_kmh, unregistered = rules.moving_kmh, rules.unregistered
     rows = []
@@ -637,7 +646,7 @@ class _DutyMemory:
 
     def __init__(self, d) -> None:
         self.directory = d
-        self.stamp: tuple | None = None
+        self.stamp: tuple[Any, ...] | None = None
         self.read_at = 0.0
         self.cleared: dict[int, bool] = {}
         self.decided: dict[int, tuple[bool, float]] = {}
@@ -649,7 +658,7 @@ _duty_memory: _DutyMemory | None = None
 class _DutyView:
     """What one batch sees of `_DutyMemory`; the decisions it makes are remembered once it commits."""
 
-    def __init__(self, d, stamp: tuple | None) -> None:
+    def __init__(self, d, stamp: tuple[Any, ...] | None) -> None:
         import time
 
         global _duty_memory
@@ -664,7 +673,7 @@ class _DutyView:
             self.memory.stamp, self.memory.read_at = stamp, self.clock
         self.new_decisions: dict[int, bool] = {}
 
-    def cleared(self, vehicle_ids: list[int], now) -> set[int]:
+    def cleared(self, vehicle_ids: list[int], now: dt.datetime) -> set[int]:
         from .duty import vehicles_cleared_to_drive
 
         known = self.memory.cleared

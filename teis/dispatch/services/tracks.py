@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -17,6 +18,9 @@ from teis.core.geo import EARTH_RADIUS_M, shanghai_districts
 
 from .. import conf
 from ..models import FixRecord, PatrolVehicle
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_PERIOD_DAYS = 366
 
@@ -202,7 +206,7 @@ def simplify_indices(lon: np.ndarray, lat: np.ndarray, zoom: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], kept, [n - 1]]))
 
 
-def track_json(track: Track, zoom: int | None = None) -> dict:
+def track_json(track: Track, zoom: int | None = None) -> dict[str, Any]:
     """What the replay page draws: points [t, lon, lat, speed, heading] (simplified when a zoom is given),
     trips, stops and totals."""
     s = summarise(track)
@@ -232,7 +236,7 @@ def speed_series(track: Track, buckets: int = 1000) -> list[list[float]]:
     ]
 
 
-def totals_json(s: Summary) -> dict:
+def totals_json(s: Summary) -> dict[str, Any]:
     return {
         "distance_km": round(s.distance_km, 2),
         "moving_s": int(s.moving_s),
@@ -244,7 +248,7 @@ def totals_json(s: Summary) -> dict:
     }
 
 
-def _segment_json(seg: Segment) -> dict:
+def _segment_json(seg: Segment) -> dict[str, Any]:
     return {
         "start": timezone.localtime(seg.start).isoformat(),
         "end": timezone.localtime(seg.end).isoformat(),
@@ -347,7 +351,7 @@ def _projector(lons: np.ndarray, lats: np.ndarray, width: float, height: float, 
     sy = height / (y1 - y0)
     scale = min(sx, sy)
 
-    def proj(lon, lat):
+    def proj(lon: float, lat: float):
         return (np.asarray(lon) - x0) * k * scale, height - (np.asarray(lat) - y0) * scale
 
     return proj, (x0, y0, x1, y1)
@@ -365,7 +369,7 @@ def _district_rings(bbox):
             yield f["properties"]["name"], np.asarray(poly.exterior.coords)
 
 
-def track_svg(track: Track, width: int = 700, height: int = 560, mark: tuple | None = None) -> str:
+def track_svg(track: Track, width: int = 700, height: int = 560, mark: tuple[Any, ...] | None = None) -> str:
     """An SVG of the track over the district outlines (start green, end red, stops blue)."""
     if len(track) == 0:
         return ""
@@ -404,7 +408,7 @@ def track_svg(track: Track, width: int = 700, height: int = 560, mark: tuple | N
     return "".join(parts)
 
 
-def export_pdf(track: Track, *, actor=None) -> bytes:
+def export_pdf(track: Track, *, actor: User | None = None) -> bytes:
     """A printable track map fit to serve as evidence: vehicle, period, totals, the map, the stops table and the
     SM3 of the fixes it was drawn from."""
     import base64

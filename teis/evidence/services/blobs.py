@@ -38,7 +38,7 @@ def new_temp_path(suffix: str = "") -> str:
 class _TempFile(File):
     """A File whose `temporary_file_path` lets FileSystemStorage move it instead of copying."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str) -> None:
         super().__init__(open(path, "rb"), name=os.path.basename(path))  # noqa: SIM115 - closed by the caller
         self._path = path
 

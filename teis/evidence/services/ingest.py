@@ -24,7 +24,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -43,6 +43,11 @@ from ..models import CaseEvidenceLink, Device, EvidenceItem, UploadSession
 from . import blobs
 from .content import category_for, check_content
 from .principal import StationPrincipal, audit_actor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.cases.models import EnforcementCase
 
 CHUNK_MAX = getattr(settings, "TEIS_EVIDENCE_CHUNK_MAX", 32 * 1024 * 1024)
 FILE_MAX = getattr(settings, "TEIS_EVIDENCE_FILE_MAX", 64 * 1024**3)
@@ -63,7 +68,7 @@ class _HashPipe:
     runs while chunk n+1 is on the wire. `hashed_to` counts the bytes handed over; `wait()` waits until the
     backlog is at most `backlog` bytes (0: the digest covers `hashed_to`)."""
 
-    def __init__(self, hasher: Sm3Hasher, hashed_to: int):
+    def __init__(self, hasher: Sm3Hasher, hashed_to: int) -> None:
         self.hasher = hasher
         self.hashed_to = hashed_to
         self._queue: deque = deque()
@@ -131,7 +136,7 @@ def _drop_hasher(token: str) -> None:
 # --- opening a session -------------------------------------------------------------------------------
 
 
-def _officer_unit_for(principal, metadata: dict) -> tuple[Any, Any, Device | None]:
+def _officer_unit_for(principal, metadata: dict[str, Any]) -> tuple[Any, Any, Device | None]:
     """(officer user, unit, body camera) of new evidence: the uploader, or for a workstation the body
     camera's assigned officer (or the officer named in the metadata) and the workstation's unit."""
     serial = str(metadata.get("device_serial") or "").strip()
@@ -152,7 +157,7 @@ def _officer_unit_for(principal, metadata: dict) -> tuple[Any, Any, Device | Non
     return principal, officer_profile.unit, camera
 
 
-def clean_metadata(principal, metadata: dict) -> dict:
+def clean_metadata(principal, metadata: dict[str, Any]) -> dict[str, Any]:
     """Validate what the client says about the file; returns JSON-safe metadata."""
     out: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -226,7 +231,7 @@ def _resolve_case(principal, case_ref):
     return case
 
 
-def do_open_upload(principal, *, filename: str, size: int, content_type: str = "", sm3: str = "", metadata=None):
+def do_open_upload(principal, *, filename: str, size: int, content_type: str = "", sm3: str = "", metadata: Any = None):
     """Start an upload session. Refuses bad names, types, sizes and hashes before any byte is sent."""
     filename = os.path.basename(str(filename or "").replace("\\", "/")).strip()
     if not filename:
@@ -347,7 +352,7 @@ class ChunkWriter:
     written, and goes on after the chunk is answered: an upload costs max(hash, I/O) rather than their sum.
     `feed` may be called from any one thread at a time; `open` / `finish` touch the database."""
 
-    def __init__(self, principal, token: str, offset: int, length: int):
+    def __init__(self, principal, token: str, offset: int, length: int) -> None:
         self.principal, self.token, self.offset, self.length = principal, token, offset, length
         self.session: UploadSession | None = None
         self._fh = None
@@ -452,7 +457,7 @@ def do_write_chunk(principal, token: str, offset: int, pieces, length: int) -> U
 # --- completing --------------------------------------------------------------------------------------
 
 
-def _fail(session: UploadSession, error: ServiceError, status=UploadStatus.FAILED) -> None:
+def _fail(session: UploadSession, error: ServiceError, status: str = UploadStatus.FAILED) -> None:
     _drop_hasher(session.token)
     if os.path.exists(session.temp_path):
         os.unlink(session.temp_path)
@@ -519,7 +524,17 @@ def reap_sessions(now: datetime | None = None) -> int:
 
 
 def _finalise(
-    principal, *, temp_path, filename, size, sm3, declared_sm3, declared_type, head, metadata, on_duplicate="error"
+    principal,
+    *,
+    temp_path,
+    filename,
+    size: int,
+    sm3,
+    declared_sm3,
+    declared_type,
+    head,
+    metadata: Any,
+    on_duplicate: str = "error",
 ):
     """Checks, then store write-once and create the item in one transaction. Consumes temp_path."""
     stored = ""
@@ -621,19 +636,19 @@ def _after_ingest(item_id: int) -> None:
 
 
 def ingest_bytes(
-    actor,
+    actor: User,
     fileobj: BinaryIO,
     *,
     filename: str,
     content_type: str = "",
     category: str | None = None,
-    case=None,
+    case: EnforcementCase | None = None,
     source: str = EvidenceSource.SYSTEM,
     captured_at=None,
     description: str = "",
     link_description: str = "",
-    metadata: dict | None = None,
-    stored_names: list | None = None,
+    metadata: dict[str, Any] | None = None,
+    stored_names: list[Any] | None = None,
 ) -> EvidenceItem:
     """Ingest a file another app received (case attachments, the water non-site pipeline, mobile
     pre-registration): hash while copying to a temp file, the same checks as an upload, store write-once,

@@ -25,7 +25,7 @@ class StationPrincipal:
     id = None
     STATION_PERMS = frozenset({"evidence.add_evidenceitem"})
 
-    def __init__(self, station):
+    def __init__(self, station) -> None:
         self.station = station
         self.serial = station.serial
         self.username = f"station:{station.serial}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -27,6 +28,9 @@ from ..choices import EvidenceStatus
 from ..models import EvidenceItem, RetentionPolicy
 from . import blobs
 from .principal import audit_actor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 RECOVERY_DAYS = 7
 DEFAULT_UNLINKED_DAYS = 180
@@ -90,7 +94,7 @@ def preview(now: datetime | None = None, *, within_days: int = 0) -> list[Due]:
     return due
 
 
-def _soft_delete(actor, item: EvidenceItem, reason: str, now: datetime) -> None:
+def _soft_delete(actor: User, item: EvidenceItem, reason: str, now: datetime) -> None:
     item.status = EvidenceStatus.DELETED
     item.deleted_at = now
     item.deletion_reason = fit(EvidenceItem, "deletion_reason", reason, field="reason")
@@ -103,7 +107,7 @@ def _soft_delete(actor, item: EvidenceItem, reason: str, now: datetime) -> None:
     )
 
 
-def do_delete(actor, item: EvidenceItem, reason: str) -> EvidenceItem:
+def do_delete(actor: User, item: EvidenceItem, reason: str) -> EvidenceItem:
     """Manual deletion (recoverable for RECOVERY_DAYS). Refused under legal hold or while linked to a case;
     a refused attempt is audited (the anomaly rule counts repeated attempts)."""
     reason = (reason or "").strip()
@@ -135,7 +139,7 @@ def do_delete(actor, item: EvidenceItem, reason: str) -> EvidenceItem:
     return item
 
 
-def do_restore(actor, item: EvidenceItem) -> EvidenceItem:
+def do_restore(actor: User, item: EvidenceItem) -> EvidenceItem:
     if not actor.has_perm("evidence.manage_retention"):
         raise ServiceError("permission_denied", "没有恢复证据的权限")
     with transaction.atomic():
@@ -155,7 +159,7 @@ def do_restore(actor, item: EvidenceItem) -> EvidenceItem:
     return item
 
 
-def do_set_legal_hold(actor, item: EvidenceItem, hold: bool, reason: str = "") -> EvidenceItem:
+def do_set_legal_hold(actor: User, item: EvidenceItem, hold: bool, reason: str = "") -> EvidenceItem:
     if not actor.has_perm("evidence.manage_retention"):
         raise ServiceError("permission_denied", "没有设置诉讼保全的权限")
     if hold and not (reason or "").strip():
@@ -193,7 +197,7 @@ def _purge(item: EvidenceItem, now: datetime) -> None:
     )
 
 
-def run_retention(now: datetime | None = None) -> dict:
+def run_retention(now: datetime | None = None) -> dict[str, Any]:
     """The retention job: soft-delete what the policy says is due, purge what was deleted RECOVERY_DAYS ago."""
     now = now or timezone.now()
     deleted = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -24,6 +25,9 @@ from ..choices import EvidenceStatus, ShareAccess, ShareRecipientKind
 from ..models import EvidenceItem, ShareLink
 from . import blobs
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 MAX_DAYS = 90
 
 
@@ -32,7 +36,7 @@ def token_hash(token: str) -> str:
 
 
 def do_create_share(
-    actor,
+    actor: User,
     *,
     item_ids,
     recipient: str,
@@ -94,7 +98,7 @@ def do_create_share(
     return share, token
 
 
-def do_revoke_share(actor, share: ShareLink) -> ShareLink:
+def do_revoke_share(actor: User, share: ShareLink) -> ShareLink:
     """撤销: the recipient's link stops working at once. One transaction; audited; refused when already revoked."""
     if not actor.has_perm("evidence.share_evidenceitem"):
         raise ServiceError("permission_denied", "没有对外共享证据的权限")
@@ -129,7 +133,7 @@ def share_item(share: ShareLink, item_id) -> EvidenceItem:
     return item
 
 
-def record_share_access(share: ShareLink, item: EvidenceItem | None, operation: str, **detail) -> None:
+def record_share_access(share: ShareLink, item: EvidenceItem | None, operation: str, **detail: Any) -> None:
     from .access import record_access
 
     if item is None:
@@ -175,7 +179,7 @@ def watermarked_image(item: EvidenceItem, text: str) -> bytes:
     return buf.getvalue()
 
 
-def receipt_pdf(actor, share: ShareLink) -> bytes:
+def receipt_pdf(actor: User, share: ShareLink) -> bytes:
     """证据披露回执: what was shared, with whom, when, with which hashes; and the accesses so far."""
     from teis.audit.models import AuditRecord
 

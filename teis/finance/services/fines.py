@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +26,13 @@ from ..choices import InstalmentStatus, PaymentChannel, ReceivableStatus
 from ..models import Instalment, Payment, Receivable
 from . import rules
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.cases.models import EnforcementCase
+    from teis.org.models import Unit
+    from teis.workflow.models import ProcessInstance
+
 logger = logging.getLogger(__name__)
 CENT = rules.CENT
 SYSTEM_OPINION = "罚没款已缴清，系统自动办结执行环节"
@@ -33,7 +41,7 @@ SYSTEM_OPINION = "罚没款已缴清，系统自动办结执行环节"
 # --- creating -------------------------------------------------------------------------------------------------
 
 
-def _fine_of(case) -> Decimal | None:
+def _fine_of(case: EnforcementCase) -> Decimal | None:
     from teis.cases.choices import DecisionType
 
     if case.decision_type != DecisionType.PENALTY or case.decided_at is None:
@@ -42,7 +50,7 @@ def _fine_of(case) -> Decimal | None:
     return total if total > 0 else None
 
 
-def _due_of(case) -> dt.date:
+def _due_of(case: EnforcementCase) -> dt.date:
     from teis.cases.services.procedure import payment_due
 
     if case.payment_due:
@@ -54,12 +62,12 @@ def new_payment_code() -> str:
     return rules.payment_code(settings.FINANCE_REGION_CODE, next_value("finance.payment_code"))
 
 
-def payment_code_of(case) -> str:
+def payment_code_of(case: EnforcementCase) -> str:
     """The 缴款码 of the case's receivable ("" while it has none): printed on the decision documents."""
     return Receivable.objects.filter(case_id=case.pk).values_list("payment_code", flat=True).first() or ""
 
 
-def ensure_receivable(case) -> Receivable | None:
+def ensure_receivable(case: EnforcementCase) -> Receivable | None:
     """The receivable of `case` once its decision carries a fine (罚款 + 没收违法所得); None otherwise. Created once."""
     existing = Receivable.objects.filter(case_id=case.pk).first()
     if existing is not None:
@@ -94,7 +102,7 @@ def ensure_receivable(case) -> Receivable | None:
     return rec
 
 
-def on_case_event(instance, event: str) -> None:
+def on_case_event(instance: ProcessInstance, event: str) -> None:
     """Workflow listener (inside the engine's transaction): a decided fine gets its receivable.
 
     Runs after every step of every case, so one query decides whether there is anything to do: the case's decision
@@ -201,7 +209,7 @@ def approved_schedule_request(rec: Receivable):
     )
 
 
-def do_apply_schedule(actor, rec: Receivable) -> Receivable:
+def do_apply_schedule(actor: User, rec: Receivable) -> Receivable:
     """延期 / 分期: rebuild the unpaid part of the schedule from the newest approved case request (行政处罚法
     art. 66). A deferral moves the due date; instalments split what is unpaid into monthly parts from the
     current due date. Refused without an approved request not yet applied, or once paid."""
@@ -329,13 +337,13 @@ def _allocate(rec: Receivable, amount: Decimal, day: dt.date) -> None:
 
 
 def apply_payment(
-    actor,
+    actor: User,
     rec: Receivable,
-    amount,
+    amount: Decimal,
     paid_at: dt.datetime,
     *,
     channel: str,
-    unit=None,
+    unit: Unit | None = None,
     receipt_number: str = "",
     order=None,
     txn_id: str | None = None,
@@ -390,7 +398,7 @@ def apply_payment(
     return payment
 
 
-def _sync_case(actor, rec: Receivable, amount: Decimal, paid_at) -> None:
+def _sync_case(actor: User, rec: Receivable, amount: Decimal, paid_at: dt.datetime) -> None:
     """The case's own 已缴金额 / 缴款状态 through the cases service (its rule: paid once fine + fee are covered)."""
     from teis.cases.choices import PaymentStatus
     from teis.cases.models import EnforcementCase
@@ -445,7 +453,7 @@ def complete_execution(rec: Receivable) -> bool:
     return True
 
 
-def access_receivable(user, pk) -> Receivable:
+def access_receivable(user: User, pk: int) -> Receivable:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(Receivable.objects.for_user(user).select_related("case", "unit"), pk=pk)

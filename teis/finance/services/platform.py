@@ -14,12 +14,16 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from teis.core.crypto import hmac_sm3
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 
 class PlatformUnavailable(Exception):
@@ -40,7 +44,7 @@ def verify(body: bytes, signature: str) -> bool:
     return bool(signature) and hmac.compare_digest(sign(body), signature.strip().lower())
 
 
-def dumps(data: dict) -> bytes:
+def dumps(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -72,10 +76,10 @@ def _request(url: str, body: bytes | None) -> urllib.request.Request:
 
 
 class HttpPlatform(PaymentPlatform):
-    def __init__(self, base_url: str, timeout: float):
+    def __init__(self, base_url: str, timeout: float) -> None:
         self.base_url, self.timeout = base_url.rstrip("/") + "/", timeout
 
-    def _call(self, path: str, data: dict | None = None) -> dict:
+    def _call(self, path: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         body = dumps(data) if data is not None else None
         req = _request(self.base_url + path, body)
         if body is not None:
@@ -91,11 +95,11 @@ class HttpPlatform(PaymentPlatform):
         except (OSError, ValueError) as exc:
             raise PlatformUnavailable(f"平台无法连接：{exc}") from exc
 
-    def create_order(self, order_no, amount, payer, title):
+    def create_order(self, order_no: str, amount: Decimal, payer, title: str):
         data = {"order_no": order_no, "amount": str(amount), "payer": payer, "title": title}
         return self._call("orders", data)["payment_code"]
 
-    def query_order(self, order_no):
+    def query_order(self, order_no: str):
         d = self._call(f"orders/{order_no}")
         return OrderState(order_no, d["paid"], Decimal(d["amount"]), d.get("txn_id", ""), d.get("paid_at", ""))
 
@@ -103,12 +107,12 @@ class HttpPlatform(PaymentPlatform):
 class LocalPlatform(PaymentPlatform):
     """The simulator in-process (no network): the embedded default and the tests."""
 
-    def create_order(self, order_no, amount, payer, title):
+    def create_order(self, order_no: str, amount: Decimal, payer, title: str):
         if getattr(settings, "FINANCE_PLATFORM_DOWN", False):
             raise PlatformUnavailable("模拟平台不可用（FINANCE_PLATFORM_DOWN）")
         return sim_create_order(order_no, Decimal(amount), payer, title).payment_code
 
-    def query_order(self, order_no):
+    def query_order(self, order_no: str):
         from ..models import SimOrder
 
         o = SimOrder.objects.filter(order_no=order_no).first()
@@ -187,7 +191,7 @@ def deliver_notice(order_no: str) -> str:
         return json.loads(resp.read()).get("result", "")
 
 
-def statement_rows(day) -> list[dict]:
+def statement_rows(day: dt.date) -> list[dict[str, Any]]:
     """The simulator's statement of `day`: every order paid that day (for the daily file)."""
     from ..models import SimOrder
 

@@ -15,7 +15,7 @@ DAILY_RATE = Decimal("0.03")
 CENT = Decimal("0.01")
 
 
-def late_fee(amount, due: dt.date, on: dt.date, paid_on: dt.date | None = None) -> Decimal:
+def late_fee(amount: Decimal, due: dt.date, on: dt.date, paid_on: dt.date | None = None) -> Decimal:
     """加处罚款 of one amount due on `due`, as of `on` (or up to `paid_on` when it was paid before `on`):
     3 % a natural day after `due`, to the cent, never above `amount`; zero on or before `due`."""
     amount = Decimal(amount or 0)

@@ -10,8 +10,9 @@ PostgreSQL (no extra round trip). What is not in a report does not wipe what is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from teis.core.telemetry import bulk_sql
@@ -45,7 +46,7 @@ STATION_UPDATES = {
 }
 
 
-def latest_by_mmsi(records: Sequence) -> list:
+def latest_by_mmsi(records: Sequence[Any]) -> list[Any]:
     """The latest report of each MMSI (an upsert may touch a row only once per statement)."""
     latest: dict[int, object] = {}
     for rec in records:
@@ -55,7 +56,7 @@ def latest_by_mmsi(records: Sequence) -> list:
     return [latest[m] for m in sorted(latest)]
 
 
-def write_beacons(records: Sequence, writes: bulk_sql.Writes) -> tuple[int, int]:
+def write_beacons(records: Sequence[Any], writes: bulk_sql.Writes) -> tuple[int, int]:
     """Upsert the batch's aids and base stations through `writes`; returns (aids, base stations) written."""
     aids = latest_by_mmsi([r for r in records if isinstance(r, AidRecord)])
     stations = latest_by_mmsi([r for r in records if isinstance(r, BaseStationRecord)])
@@ -80,7 +81,12 @@ def write_beacons(records: Sequence, writes: bulk_sql.Writes) -> tuple[int, int]
 
 
 def _upsert(
-    writes: bulk_sql.Writes, model, columns: Sequence[str], rows: list[tuple], updates: dict, new: dict | None = None
+    writes: bulk_sql.Writes,
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    updates: dict[str, Any],
+    new: dict[str, Any] | None = None,
 ) -> None:
     sql, params = _upsert_sql(model, columns, rows, updates, new or {})
     if bulk_sql.is_postgres():
@@ -94,7 +100,13 @@ def _upsert(
     writes.call(run)
 
 
-def _upsert_sql(model, columns: Sequence[str], rows: list[tuple], updates: dict, new: dict) -> tuple[str, list]:
+def _upsert_sql(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    updates: dict[str, Any],
+    new: dict[str, Any],
+) -> tuple[str, list[Any]]:
     """`INSERT … ON CONFLICT (mmsi) DO UPDATE … WHERE` the report is not older than the row (PostgreSQL and
     SQLite ≥ 3.24 both take it; the table is named `t` in the update). `new`: constant values of a new row only."""
     table = model._meta.db_table

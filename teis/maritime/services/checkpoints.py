@@ -9,6 +9,7 @@ import logging
 import math
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,9 @@ from teis.core.storage import get_storage
 from ..choices import AlertKind
 from ..models import Alert, Checkpoint, MaritimeSettings, Perception, Vessel, VesselPosition
 from .risk import flag_records
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +124,7 @@ def _norm(name: str) -> str:
 # --- intake ----------------------------------------------------------------------------------------------------
 
 
-def _image(upload, field: str, errors: dict) -> bytes | None:
+def _image(upload, field: str, errors: dict[str, Any]) -> bytes | None:
     if upload is None:
         return None
     data = upload.read()
@@ -136,7 +140,7 @@ def _image(upload, field: str, errors: dict) -> bytes | None:
     return data
 
 
-def do_receive_perception(actor, data: dict, full_image=None, closeup_image=None) -> Perception:
+def do_receive_perception(actor: User, data: dict[str, Any], full_image=None, closeup_image=None) -> Perception:
     """One detection from a checkpoint device: stored with its images (SM3), the ship name read by OCR when the
     device sent none, fused with AIS, alerts raised (no AIS, key or high-risk vessel), and a clue made when the
     AI flags a violation or the ship sails without AIS. One transaction; audited; files removed on failure."""

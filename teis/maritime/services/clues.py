@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,18 +20,21 @@ from ..models import Clue, Perception, Vessel
 from .checkpoints import VIOLATION_FLAGS
 from .risk import flag_records
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 PROCESS_KEY = "maritime_clue"
 CATEGORY_LABELS = None
 
 
-def _heading(cog) -> str:
+def _heading(cog: float) -> str:
     if cog is None:
         return ""
     names = ["北", "东北", "东", "东南", "南", "西南", "西", "西北"]
     return f"{names[int(((cog % 360) + 22.5) // 45) % 8]}（{cog:.0f}°）"
 
 
-def elements(vessel: Vessel | None, p: Perception | None) -> dict:
+def elements(vessel: Vessel | None, p: Perception | None) -> dict[str, Any]:
     """案件要素 from the vessel registry and the perception."""
     from ..choices import ShipCategory
 
@@ -81,7 +86,9 @@ def clue_from_perception(p: Perception) -> Clue | None:
     return clue
 
 
-def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dict | None = None) -> Clue:
+def do_screen_clue(
+    actor: User, clue: Clue, accept: bool, note: str = "", updates: dict[str, Any] | None = None
+) -> Clue:
     """智能筛选: the officer corrects the 案件要素 and submits the clue for review (starts `maritime_clue`), or
     dismisses it. One transaction; audited."""
     if not actor.has_perm("maritime.change_clue"):
@@ -143,7 +150,7 @@ def review_task(clue: Clue):
     )
 
 
-def do_review_clue(actor, clue: Clue, decision: str, opinion: str = "") -> Clue:
+def do_review_clue(actor: User, clue: Clue, decision: str, opinion: str = "") -> Clue:
     """审核 by the station head: approve → pushed to case handling as a 非现场 pre-registration with the images
     (handled by the officer who screened it); reject → 不予处理. One transaction with the workflow step."""
     from teis.workflow.services import complete_task
@@ -182,7 +189,7 @@ def do_review_clue(actor, clue: Clue, decision: str, opinion: str = "") -> Clue:
     return Clue.objects.get(pk=clue.pk)
 
 
-def do_push_approved_clue(actor, clue: Clue) -> Clue:
+def do_push_approved_clue(actor: User, clue: Clue) -> Clue:
     """推送办案 of an approved clue not pushed yet (the review pushes at once; this is the way on when that push did
     not happen). One transaction; audited by `do_push_clue`."""
     if not actor.has_perm("maritime.change_clue"):
@@ -195,7 +202,7 @@ def do_push_approved_clue(actor, clue: Clue) -> Clue:
     return Clue.objects.get(pk=clue.pk)
 
 
-def do_push_clue(actor, clue: Clue) -> Clue:
+def do_push_clue(actor: User, clue: Clue) -> Clue:
     """推送办案: a 非现场 pre-registration through `cases.services.intake.do_pre_register` with the snapshot
     images as attachments. Caller's transaction (do_pre_register opens its own savepoint)."""
     from teis.cases.choices import CaseSource

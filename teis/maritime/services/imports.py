@@ -73,7 +73,7 @@ class Col:
     choices: Any = None
 
 
-def _convert(col: Col, value, row: int):
+def _convert(col: Col, value: Any, row: int):
     if col.required and (value is None or as_text(value) == ""):
         raise ServiceError("invalid", f"第{row}行“{col.header}”不能为空", {"file": [f"第{row}行缺少{col.header}"]})
     if col.kind == "text":
@@ -148,7 +148,7 @@ def convert_rows(upload, cols: list[Col], check=None) -> list[dict[str, Any]]:
     return out
 
 
-def as_text(value, limit: int = 200) -> str:
+def as_text(value: Any, limit: int = 200) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -156,11 +156,11 @@ def as_text(value, limit: int = 200) -> str:
     return str(value).strip()[:limit]
 
 
-def as_bool(value) -> bool:
+def as_bool(value: Any) -> bool:
     return as_text(value) in TRUE_WORDS
 
 
-def as_int(value, row: int, label: str) -> int | None:
+def as_int(value: Any, row: int, label: str) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -169,7 +169,7 @@ def as_int(value, row: int, label: str) -> int | None:
         raise ServiceError("invalid", f"第{row}行“{label}”不是数字", {"file": [f"第{row}行{label}错误"]}) from exc
 
 
-def as_float(value, row: int, label: str) -> float | None:
+def as_float(value: Any, row: int, label: str) -> float | None:
     if value in (None, ""):
         return None
     try:
@@ -178,7 +178,7 @@ def as_float(value, row: int, label: str) -> float | None:
         raise ServiceError("invalid", f"第{row}行“{label}”不是数字", {"file": [f"第{row}行{label}错误"]}) from exc
 
 
-def as_date(value, row: int, label: str) -> dt.date | None:
+def as_date(value: Any, row: int, label: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -193,7 +193,7 @@ def as_date(value, row: int, label: str) -> dt.date | None:
         ) from exc
 
 
-def as_datetime(value, row: int, label: str) -> dt.datetime | None:
+def as_datetime(value: Any, row: int, label: str) -> dt.datetime | None:
     from django.utils import timezone
 
     if value in (None, ""):

@@ -25,6 +25,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -68,7 +69,7 @@ class PipelineResult:
     base_stations: int = 0  # base stations written (types 4, 11), one per MMSI
     alert_ids: list[int] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "alert_ids"}
 
 
@@ -133,7 +134,7 @@ def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
     return result
 
 
-def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionRecord], list[tuple] | None]:
+def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionRecord], list[tuple[Any, ...]] | None]:
     """`valid_position` over the batch, column-wise: (the valid fixes, their columns, or None if not worked out)."""
     n = len(positions)
     columns = list(zip(*positions, strict=True))
@@ -166,7 +167,7 @@ def _valid_beacon(rec) -> bool:
         return False
 
 
-def _apply(result: PipelineResult, positions, statics, columns=None, defer_commit=False, beacons=()) -> None:
+def _apply(result: PipelineResult, positions, statics, columns=None, defer_commit: bool = False, beacons=()) -> None:
     if not (defer_commit and bulk_sql.is_postgres() and connection.get_autocommit()):
         with transaction.atomic():
             batch = _run_batch(result, positions, statics, columns, beacons)
@@ -247,17 +248,17 @@ def _drop_caches() -> None:
 
 
 class _Batch(VesselSteps, WaterSteps):
-    def __init__(self, result: PipelineResult, mmsis: set[int]):
+    def __init__(self, result: PipelineResult, mmsis: set[int]) -> None:
         self.result = result
         self.now = timezone.now()
-        self.by_mmsi: dict[int, dict] = {}
+        self.by_mmsi: dict[int, dict[str, Any]] = {}
         self.events: list[VesselEvent] = []
         self.alerts: list[Alert] = []
         self._root_unit = None
         self._copying = False  # inside the fixes' COPY: no database access
         self._deferred: list[int] = []  # indexes in `alerts` of those waiting for the root unit
         self._events_written = 0  # the first events, written with the fixes' other writes
-        self.live_rows: list[tuple] = []  # (vessel state dict, latest PositionRecord) for the push
+        self.live_rows: list[tuple[Any, ...]] = []  # (vessel state dict, latest PositionRecord) for the push
         self.writes = bulk_sql.Writes()  # the batch's last writes, run (and committed) by `_apply`
         cache = _vessel_cache()
         self.known = list(mmsis & cache.keys())  # cached vessels: their rows are checked at the start
@@ -344,7 +345,16 @@ class _Batch(VesselSteps, WaterSteps):
 
     # events and alerts --------------------------------------------------------------------------------------
 
-    def _event(self, v, kind, time, detail, lon=None, lat=None, area_id=None) -> None:
+    def _event(
+        self,
+        v: Any,
+        kind,
+        time,
+        detail: Any,
+        lon: float | None = None,
+        lat: float | None = None,
+        area_id: int | None = None,
+    ) -> None:
         self.events.append(
             VesselEvent(
                 vessel_id=v["id"],
@@ -358,7 +368,7 @@ class _Batch(VesselSteps, WaterSteps):
             )  # fmt: skip
         )
 
-    def _alert(self, v, kind, time, message, rec=None, *, area=None) -> None:
+    def _alert(self, v: Any, kind, time, message: str, rec=None, *, area=None) -> None:
         if area is not None:
             unit_id = area.unit_id
         elif self._root_unit is None and self._copying:  # no query during the fixes' COPY: resolved after it
@@ -428,7 +438,7 @@ class _Batch(VesselSteps, WaterSteps):
             self.result.alert_ids.extend(a.pk for a in created)
 
 
-def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool) -> tuple:
+def _batch_start(known: list[int], cache: dict[int, dict[str, Any]], whole_presence: bool) -> tuple[Any, ...]:
     """(live sequence value, area version, section version, whether any tracking task is active, the MMSIs among
     `known` whose cached state is stale, "who is inside the areas" as a `PresenceCache` when `whole_presence`): one
     statement on PostgreSQL (no round trip for the cache check or the presence). Elsewhere the stale MMSIs and the
@@ -485,14 +495,14 @@ def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool)
     return seq, area_version, section_version, True, None, None
 
 
-def _timestamps(values: list) -> np.ndarray:
+def _timestamps(values: list[Any]) -> np.ndarray:
     """Datetimes (or None) → POSIX seconds (nan for None)."""
     stamp = {d: d.timestamp() for d in set(values) if d is not None}
     stamp[None] = np.nan
     return np.fromiter(map(stamp.__getitem__, values), np.float64, len(values))
 
 
-def _push_live(seq: int, live_rows: list[tuple], alert_ids: list[int]) -> None:
+def _push_live(seq: int, live_rows: list[tuple[Any, ...]], alert_ids: list[int]) -> None:
     from .live import has_listeners, push_delta
 
     try:

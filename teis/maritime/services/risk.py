@@ -4,11 +4,15 @@ weights of `MaritimeSettings`; a vessel with at least `repeat_offender_cases` ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from ..choices import AlertResult, AlertStatus
 from ..models import Alert, Clue, MaritimeSettings, Vessel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ def vessel_record(vessel_id: int, cfg: MaritimeSettings | None = None) -> RiskRe
     return RiskRecord(n_alerts, controls, cases, score, cases >= cfg.repeat_offender_cases)
 
 
-def prior_record_counts(vessel_ids) -> dict[int, int]:
+def prior_record_counts(vessel_ids: Iterable[int]) -> dict[int, int]:
     """{vessel id: alerts (not false alarms) + cases so far}, in two queries whatever the number of vessels."""
     from django.db.models import Count
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter, defaultdict
+from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import ExtractHour, ExtractWeekDay, TruncDate, TruncHour
@@ -18,18 +19,18 @@ CATEGORY_LABELS = dict(ShipCategory.choices)
 WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"]  # ExtractWeekDay: 1 = Sunday
 
 
-def section_flow(section: SectionLine, start: dt.datetime, end: dt.datetime) -> dict:
+def section_flow(section: SectionLine, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     """Counts of the section's crossings in [start, end): by hour, day, category and direction."""
     tz = timezone.get_current_timezone()
     qs = SectionCrossing.objects.filter(section=section, time__gte=start, time__lt=end)
     labels = {CrossingDirection.FORWARD: section.forward_label, CrossingDirection.REVERSE: section.reverse_label}
-    by_hour: dict[str, Counter] = defaultdict(Counter)
+    by_hour: dict[str, Counter[Any]] = defaultdict(Counter)
     for row in qs.annotate(h=TruncHour("time", tzinfo=tz)).values("h", "direction").annotate(n=Count("pk")):
         by_hour[timezone.localtime(row["h"], tz).strftime("%Y-%m-%d %H:00")][row["direction"]] += row["n"]
-    by_day: dict[str, Counter] = defaultdict(Counter)
+    by_day: dict[str, Counter[Any]] = defaultdict(Counter)
     for row in qs.annotate(d=TruncDate("time", tzinfo=tz)).values("d", "direction").annotate(n=Count("pk")):
         by_day[row["d"].isoformat()][row["direction"]] += row["n"]
-    by_category: dict[str, Counter] = defaultdict(Counter)
+    by_category: dict[str, Counter[Any]] = defaultdict(Counter)
     for row in qs.values("category", "direction").annotate(n=Count("pk")):
         by_category[CATEGORY_LABELS.get(row["category"], row["category"])][row["direction"]] += row["n"]
     totals = Counter({labels[r["direction"]]: r["n"] for r in qs.values("direction").annotate(n=Count("pk"))})
@@ -87,7 +88,7 @@ def section_flow_xlsx(section: SectionLine, start, end) -> bytes:
     return out.getvalue()
 
 
-def checkpoint_traffic(checkpoint, start, end) -> dict:
+def checkpoint_traffic(checkpoint, start, end) -> dict[str, Any]:
     """Perceptions per day and hour at a checkpoint, and the forecast: for each hour of day and weekday, the
     historical mean of perceptions and of alerts there, as a risk level (高/中/低 by tercile)."""
     tz = timezone.get_current_timezone()

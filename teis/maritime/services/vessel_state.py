@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -81,13 +82,13 @@ class VesselSteps:
             v["eta"], v["last_time"], v["updated_at"] = to_dt(v["eta"]), to_dt(v["last_time"]), to_dt(v["updated_at"])
             self.by_mmsi[v["mmsi"]] = cache[v["mmsi"]] = v
 
-    def apply_statics(self, statics: list[StaticRecord]) -> list[tuple] | None:
+    def apply_statics(self, statics: list[StaticRecord]) -> list[tuple[Any, ...]] | None:
         """Static and voyage data (types 5, 24, 19, 21): later records win; a changed name, destination or
         draught becomes an event. The cached state follows at once; the rows to write are returned for
         `write_statics` (no database access: it runs during the fixes' COPY)."""
         statics = sorted(statics, key=lambda r: r.time)
-        changed: dict[int, dict] = {}  # vessel id → {column: new value}
-        touched: dict[int, dict] = {}  # vessel id → its state
+        changed: dict[int, dict[str, Any]] = {}  # vessel id → {column: new value}
+        touched: dict[int, dict[str, Any]] = {}  # vessel id → its state
         for rec in statics:
             v = self.by_mmsi[rec.mmsi]
             self.result.statics += 1
@@ -140,13 +141,13 @@ class VesselSteps:
         adapt = bulk_sql.datetime_adapter()
         return [(*r[:8], adapt(r[8]) if r[8] else None, *r[9:11], adapt(r[11]), r[12]) for r in rows]
 
-    def write_statics(self, rows: list[tuple] | None, writes: bulk_sql.Writes) -> None:
+    def write_statics(self, rows: list[tuple[Any, ...]] | None, writes: bulk_sql.Writes) -> None:
         """The static data worked out by `apply_statics`, to `writes` (one UPDATE)."""
         if rows:
             writes.update_rows(Vessel, (*STATIC_COLUMNS, "category", "live_seq", "updated_at"), rows)
 
     @contextmanager
-    def _store_fixes(self, columns, vid):
+    def _store_fixes(self, columns, vid: int):
         """Every fix, from the batch's columns (sorted by vessel and time). PostgreSQL: one binary COPY, and the
         body of the `with` runs while the server stores the rows. SQLite: one prepared INSERT run over the rows."""
         _, times, lons, lats, sogs, cogs, headings, statuses, _, _, sources = columns
@@ -180,7 +181,9 @@ class VesselSteps:
         with bulk_sql.copy_binary(VesselPosition._meta.db_table, FIX_COLUMNS, payload):
             yield
 
-    def _latest(self, positions, columns, vid, t, lon, lat, last, vessels, cached_t) -> tuple:
+    def _latest(
+        self, positions, columns, vid: int, t, lon: float, lat: float, last, vessels, cached_t: dt.datetime
+    ) -> tuple[Any, ...]:
         """The latest fix of each vessel of the batch, unless the vessel already has a later one (an older fix
         arriving late does not move the vessel back): the cached state follows at once, the rows to write are
         returned for `_update_latest`. No database access (it runs during the fixes' COPY)."""
@@ -242,7 +245,7 @@ class VesselSteps:
 
     # dangerous goods ----------------------------------------------------------------------------------------
 
-    def _dangerous_goods(self, positions, vid, t, by_id) -> None:
+    def _dangerous_goods(self, positions, vid: int, t, by_id) -> None:
         dg_ids = {v["id"] for v in by_id.values() if v["dangerous_goods"]}
         if not dg_ids:
             return
@@ -269,10 +272,10 @@ class VesselSteps:
 # when the row's id and updated_at are still the same (one narrow query), so an edit elsewhere (registry import,
 # the vessel form, another listener process) is read again; anything that changes a cached column without
 # save() must set updated_at too (see risk.py). Dropped when a batch fails.
-_vessels: dict = {"key": None, "by_mmsi": {}}
+_vessels: dict[str, Any] = {"key": None, "by_mmsi": {}}
 
 
-def _stale_vessels(mmsis: list[int], cache: dict[int, dict]) -> list[int]:
+def _stale_vessels(mmsis: list[int], cache: dict[int, dict[str, Any]]) -> list[int]:
     """The MMSIs whose cached state is out of date: the row is gone, or its id or updated_at differ."""
     if bulk_sql.is_postgres():
         entries = [cache[m] for m in mmsis]
@@ -300,7 +303,7 @@ def _stale_vessels(mmsis: list[int], cache: dict[int, dict]) -> list[int]:
     return [m for m in mmsis if m not in fresh]
 
 
-def _vessel_cache() -> dict[int, dict]:
+def _vessel_cache() -> dict[int, dict[str, Any]]:
     key = (connection.alias, connection.settings_dict.get("NAME"))
     if _vessels["key"] != key or len(_vessels["by_mmsi"]) > VESSEL_CACHE_MAX:
         _vessels["key"], _vessels["by_mmsi"] = key, {}
@@ -312,7 +315,7 @@ def _datetime_reader():
     if connection.vendor == "sqlite":
         utc = dt.UTC
 
-        def read(value):  # Django's sqlite3 converters give naive datetimes (UTC); text if no converter ran
+        def read(value: Any):  # Django's sqlite3 converters give naive datetimes (UTC); text if no converter ran
             if value is None:
                 return None
             if not isinstance(value, dt.datetime):
@@ -330,5 +333,5 @@ def _clean(value: str | None) -> str | None:
     return value.split("@", 1)[0].strip() or None
 
 
-def _label(v: dict) -> str:
+def _label(v: dict[str, Any]) -> str:
     return f"{v.get('name') or '未知船名'}（MMSI {v['mmsi']}）"

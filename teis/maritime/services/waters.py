@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
@@ -19,6 +20,9 @@ from ..choices import AlertKind, AreaKind, CrossingDirection, EventKind, ship_ca
 from ..models import AreaPresence, SectionCrossing, SectionLine, WaterArea
 from . import geometry
 from .vessel_state import _datetime_reader, _label
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ class PresenceCache:
     (another process deleted rows, the arrival check set arrived_at, a sequence was reset). Rows are only inserted,
     deleted and have arrived_at set once, so any change moves the fingerprint. Dropped when a batch fails."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
@@ -55,7 +59,7 @@ class PresenceCache:
             self.key = key
         return self
 
-    def merge(self, ids, areas, vessels, arrived) -> None:
+    def merge(self, ids: Iterable[int], areas, vessels, arrived) -> None:
         for pk, a, v, t in zip(ids, areas, vessels, arrived, strict=True):
             self._drop((a, v))
             self.rows[(a, v)] = (pk, t)
@@ -71,7 +75,7 @@ class PresenceCache:
         if pairs:
             self._by_area = self._present = None
 
-    def _drop(self, key) -> None:
+    def _drop(self, key: str) -> None:
         old = self.rows.pop(key, _MISSING)
         if old is not _MISSING:
             self.id_sum -= old[0]
@@ -104,7 +108,9 @@ class WaterSteps:
 
     # sections -----------------------------------------------------------------------------------------------
 
-    def _sections(self, sections, positions, vid, lon, lat, plon, plat, t, pt, moves, by_id) -> list[SectionCrossing]:
+    def _sections(
+        self, sections, positions, vid: int, lon: float, lat: float, plon: float, plat: float, t, pt, moves, by_id
+    ) -> list[SectionCrossing]:
         """The crossings of the batch's moves (unsaved) and their events. No database access."""
         if not sections or not moves.any():
             return []
@@ -143,7 +149,9 @@ class WaterSteps:
 
     # areas --------------------------------------------------------------------------------------------------
 
-    def _areas(self, areas, present, positions, vid, lon, lat, first, last, by_id, present_by_area=None):
+    def _areas(
+        self, areas, present, positions, vid: int, lon: float, lat: float, first, last, by_id, present_by_area=None
+    ):
         """Entries and exits along each vessel's fixes (events, alarms) and the presences to add and remove, as
         processing the fixes one by one would leave them. No database access (it runs during the fixes' COPY).
         `present_by_area`: `present` grouped by area, if already known."""
@@ -194,13 +202,13 @@ class WaterSteps:
                     gone[area.pk].append(vessel_id)
         return new_presence, gone
 
-    def _write_presence(self, new_presence: list, gone: dict, *, writes: bulk_sql.Writes) -> None:
+    def _write_presence(self, new_presence: list[Any], gone: dict[str, Any], *, writes: bulk_sql.Writes) -> None:
         pairs = [(a, v) for a, vessel_ids in gone.items() for v in vessel_ids]
         writes.delete_pairs(AreaPresence, "area_id", "vessel_id", pairs)
         presence_cache.discard(pairs)  # the new rows come back with the next batch's start statement
         writes.insert_objects(new_presence, ignore_conflicts=True)
 
-    def _entered(self, area, v, r) -> None:
+    def _entered(self, area, v: Any, r) -> None:
         self._event(v, EventKind.AREA_ENTRY, r.time, f"进入{area.name}", r.lon, r.lat, area.pk)
         if area.kind == AreaKind.WATER_SOURCE_ZONE:
             self._alert(v, AlertKind.ZONE_ENTRY, r.time, f"{_label(v)} 进入水源保护地“{area.name}”", r, area=area)
@@ -209,7 +217,7 @@ class WaterSteps:
                 v, AlertKind.HIGH_RISK, r.time, f"高风险船舶 {_label(v)} 进入重点区域“{area.name}”", r, area=area
             )
 
-    def _left(self, area, v, r, arrived_at) -> None:
+    def _left(self, area, v: Any, r, arrived_at: dt.datetime) -> None:
         self._event(v, EventKind.AREA_EXIT, r.time, f"离开{area.name}", r.lon, r.lat, area.pk)
         if area.kind in (AreaKind.BERTH, AreaKind.ANCHORAGE) and arrived_at is not None:
             self._event(v, EventKind.BERTH_DEPARTURE, r.time, f"离开{area.name}", r.lon, r.lat, area.pk)
@@ -218,16 +226,16 @@ class WaterSteps:
 class _AreaGeom:
     __slots__ = ("pk", "name", "kind", "unit_id", "monitored", "polygon")
 
-    def __init__(self, pk, name, kind, unit_id, monitored, polygon):
+    def __init__(self, pk: int, name: str, kind, unit_id: int, monitored, polygon) -> None:
         self.pk, self.name, self.kind, self.unit_id, self.monitored, self.polygon = (
             pk, name, kind, unit_id, monitored, polygon,
         )  # fmt: skip
 
 
-_cache: dict[str, tuple] = {}
+_cache: dict[str, tuple[Any, ...]] = {}
 
 
-def _presence(by_id: dict) -> dict[tuple[int, int], dt.datetime | None]:
+def _presence(by_id: dict[str, Any]) -> dict[tuple[int, int], dt.datetime | None]:
     """{(area id, vessel id): arrived at} of the batch's vessels, where no `PresenceCache` is used. "Who is inside
     now" is a small table: for a large batch it is read whole (one scan) rather than looked up vessel by vessel."""
     to_dt = _datetime_reader()
@@ -257,7 +265,7 @@ def reload_presence(cache: PresenceCache) -> None:
         cache.merge(*rows)
 
 
-def _versions() -> tuple[tuple, tuple]:
+def _versions() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """(count, last change) of the areas and of the sections, in one query."""
     a, s = WaterArea._meta.db_table, SectionLine._meta.db_table
     with connection.cursor() as cursor:
@@ -269,7 +277,7 @@ def _versions() -> tuple[tuple, tuple]:
     return (na, ma), (ns, ms)
 
 
-def _active_areas(version: tuple) -> list[_AreaGeom]:
+def _active_areas(version: tuple[Any, ...]) -> list[_AreaGeom]:
     """Active areas with prepared polygons, rebuilt only when an area changed (`_versions`, once a batch)."""
     cached = _cache.get("areas")
     if cached and cached[0] == version:
@@ -286,7 +294,7 @@ def _active_areas(version: tuple) -> list[_AreaGeom]:
     return areas
 
 
-def _active_sections(version: tuple) -> list[tuple[int, np.ndarray, tuple[str, str, str]]]:
+def _active_sections(version: tuple[Any, ...]) -> list[tuple[int, np.ndarray, tuple[str, str, str]]]:
     cached = _cache.get("sections")
     if cached and cached[0] == version:
         return cached[1]
