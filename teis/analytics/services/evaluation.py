@@ -58,7 +58,7 @@ class BatchService(StatefulService):
     editable_states = (EvaluationStatus.DRAFT,)
     deletable_states = (EvaluationStatus.DRAFT,)
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         unit = organiser_unit(actor)
         if unit is None:
             raise ServiceError("no_corps", "没有执法总队单位，不能创建评议考核批次。")

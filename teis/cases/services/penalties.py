@@ -53,7 +53,7 @@ def amount_due(case: EnforcementCase, on_date: dt.date | None = None) -> Decimal
 
 
 def do_record_payment(
-    actor: User, case: EnforcementCase, amount: Decimal, paid_at: dt.datetime | None = None
+    actor: User | None, case: EnforcementCase, amount: Decimal, paid_at: dt.datetime | None = None
 ) -> EnforcementCase:
     """Record a payment (罚没款缴纳). Refuses amounts that are not positive or exceed what is due. The case is
     PAID once the fine and the 加处罚款 accrued by the payment day are covered. One transaction; audited."""

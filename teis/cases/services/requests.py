@@ -101,11 +101,11 @@ class CaseRequestService(StatefulService):
     editable_states = (CaseRequestStatus.PENDING,)
     deletable_states = (CaseRequestStatus.PENDING,)
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_request(actor, data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         check_request(actor, {**_values(obj), **data}, obj.pk)
         return super().do_update(actor, obj, data)
 

@@ -39,11 +39,11 @@ def check_station_rule(actor: User, unit: Unit, officer: Officer) -> None:
 
 
 class StationAssignmentService(GenericService):
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_station_rule(actor, data.get("unit"), data.get("officer"))
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         unit = data.get("unit", obj.unit)
         officer = data.get("officer", obj.officer)
         check_station_rule(actor, unit, officer)

@@ -176,19 +176,19 @@ class DutyTaskService(GenericService):
         plan = obj.plan
         return None if plan.status in EDITABLE_PLAN else f"勤务计划“{plan}”已提交或已批准，任务不能修改，请先调整计划。"
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
             return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             if "plan" in data:
                 check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
             return super().do_update(actor, obj, data)
 
-    def do_delete(self, actor: User, obj) -> None:
+    def do_delete(self, actor: User, obj: models.Model) -> None:
         with transaction.atomic():
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             super().do_delete(actor, obj)
@@ -197,11 +197,11 @@ class DutyTaskService(GenericService):
 class DutyFeedbackService(GenericService):
     """Feedback only on a task of an approved plan, whichever page or API writes it."""
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_feedback_allowed(data["task"])
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         check_feedback_allowed(data.get("task") or obj.task)
         return super().do_update(actor, obj, data)
 

@@ -112,7 +112,7 @@ class DutyOrderService(StatefulService):
 
     editable_states = (OrderStatus.ISSUED,)
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_targets(None, data.get("target_units"))
         if data.get("ack_deadline") and data.get("deadline") and data["deadline"] < data["ack_deadline"]:
             raise ServiceError("invalid", "反馈期限不能早于签收期限。", {"deadline": ["反馈期限不能早于签收期限"]})
@@ -121,7 +121,7 @@ class DutyOrderService(StatefulService):
             _send_to(order, [u.pk for u in order.target_units.all()])
         return order
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             before = set(obj.target_units.values_list("pk", flat=True))
             check_targets(obj, data.get("target_units"))
@@ -131,7 +131,7 @@ class DutyOrderService(StatefulService):
             _send_to(order, sorted(after - before))
         return order
 
-    def do_delete(self, actor: User, obj) -> None:
+    def do_delete(self, actor: User, obj: models.Model) -> None:
         with transaction.atomic():
             if obj.receipts.filter(acknowledged_at__isnull=False).exists():
                 raise ServiceError("bad_state", "已有单位签收该指令，不能删除，请办结。")

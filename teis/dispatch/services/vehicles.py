@@ -45,11 +45,11 @@ class VehicleService(GenericService):
         if "device_id" in data:
             data["device_id"] = device
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         self._check(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         self._check(data, obj.pk)
         return super().do_update(actor, obj, data)
 
@@ -63,10 +63,10 @@ class GeofenceService(GenericService):
             return
         data["geometry"] = check_polygon(data.get("geometry"), "geometry")
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         self._check(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         self._check(data)
         return super().do_update(actor, obj, data)

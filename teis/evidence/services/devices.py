@@ -51,11 +51,11 @@ class DeviceService(GenericService):
         if status == DeviceStatus.OFFLINE and before != DeviceStatus.OFFLINE:
             raise ServiceError("invalid", "“离线”由心跳检测自动判定，不能手工设置。", {"status": ["不能手工设为离线"]})
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         self._check_status(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         self._check_status(data, obj.status)
         return super().do_update(actor, obj, data)
 

@@ -29,9 +29,11 @@ from . import rules
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from teis.cases.models import EnforcementCase
+    from teis.cases.models import CaseRequest, EnforcementCase
     from teis.org.models import Unit
     from teis.workflow.models import ProcessInstance
+
+    from ..models import PaymentOrder
 
 logger = logging.getLogger(__name__)
 CENT = rules.CENT
@@ -55,7 +57,9 @@ def _due_of(case: EnforcementCase) -> dt.date:
 
     if case.payment_due:
         return case.payment_due
-    return payment_due(case.served_at or case.decided_at)  # 15 days from service, moved off holidays
+    served = case.served_at or case.decided_at
+    assert served is not None, "a receivable is only made for a decided case"
+    return payment_due(served)  # 15 days from service, moved off holidays
 
 
 def new_payment_code() -> str:
@@ -133,7 +137,8 @@ def on_case_event(instance: ProcessInstance, event: str) -> None:
     if row["rec_id"] is None:
         if row["decision_type"] == DecisionType.PENALTY and row["decided_at"] is not None:
             case = EnforcementCase._base_manager.filter(pk=instance.subject_id).first()
-            ensure_receivable(case)
+            if case is not None:
+                ensure_receivable(case)
         return
     if row["rec_status"] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
         pk = int(instance.subject_id)
@@ -194,7 +199,7 @@ def _rebuild(rec: Receivable, lines: list[rules.Line]) -> None:
     )
 
 
-def approved_schedule_request(rec: Receivable):
+def approved_schedule_request(rec: Receivable) -> CaseRequest | None:
     from teis.cases.choices import CaseRequestKind, CaseRequestStatus
     from teis.cases.models import CaseRequest
 
@@ -227,6 +232,7 @@ def do_apply_schedule(actor: User, rec: Receivable) -> Receivable:
         partial = sum((x.paid_amount for x in rec.instalments.exclude(status=InstalmentStatus.PAID)), Decimal(0))
         remaining = unpaid - partial
         if req.kind == CaseRequestKind.DEFERRAL:
+            assert req.new_due is not None, "an approved deferral has its new due date"
             lines = [rules.Line(remaining, req.new_due)]
         else:
             lines = rules.split(remaining, req.instalments or 2, rec.due_date)
@@ -337,7 +343,7 @@ def _allocate(rec: Receivable, amount: Decimal, day: dt.date) -> None:
 
 
 def apply_payment(
-    actor: User,
+    actor: User | None,
     rec: Receivable,
     amount: Decimal,
     paid_at: dt.datetime,
@@ -345,7 +351,7 @@ def apply_payment(
     channel: str,
     unit: Unit | None = None,
     receipt_number: str = "",
-    order=None,
+    order: PaymentOrder | None = None,
     txn_id: str | None = None,
     sync_case: bool = True,
 ) -> Payment:
@@ -398,7 +404,7 @@ def apply_payment(
     return payment
 
 
-def _sync_case(actor: User, rec: Receivable, amount: Decimal, paid_at: dt.datetime) -> None:
+def _sync_case(actor: User | None, rec: Receivable, amount: Decimal, paid_at: dt.datetime) -> None:
     """The case's own 已缴金额 / 缴款状态 through the cases service (its rule: paid once fine + fee are covered)."""
     from teis.cases.choices import PaymentStatus
     from teis.cases.models import EnforcementCase

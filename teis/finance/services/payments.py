@@ -24,7 +24,7 @@ from teis.core.codes import next_value
 from teis.core.services import ServiceError
 
 from ..choices import NoticeOutcome, OrderStatus, PaymentChannel, ReceivableStatus
-from ..models import Payment, PaymentNotice, PaymentOrder, Receivable
+from ..models import Payment, PaymentNotice, PaymentOrder, Receivable, StockKind
 from . import fines, platform
 from .stock import consume_number
 
@@ -36,7 +36,13 @@ MAX_ATTEMPTS = 12
 
 
 def do_record_offline_payment(
-    actor: User, rec: Receivable, *, kind, receipt_number: str, amount: Decimal, paid_at: dt.datetime | None = None
+    actor: User,
+    rec: Receivable,
+    *,
+    kind: StockKind,
+    receipt_number: str,
+    amount: Decimal,
+    paid_at: dt.datetime | None = None,
 ) -> Receivable:
     """现场缴款: a cashier takes the money and gives a paper receipt from the stock they hold (its number is
     written off in the same transaction: a refused payment uses no number)."""
@@ -160,7 +166,9 @@ def do_query_order(actor: User, order: PaymentOrder) -> PaymentOrder:
 # --- notifications --------------------------------------------------------------------------------------------------
 
 
-def _log(outcome: str, body: bytes, data: dict[str, Any] | None = None, payment=None) -> PaymentNotice:
+def _log(
+    outcome: str, body: bytes, data: dict[str, Any] | None = None, payment: Payment | None = None
+) -> PaymentNotice:
     data = data or {}
     return PaymentNotice.objects.create(
         order_no=str(data.get("order_no", ""))[:64],

@@ -25,6 +25,8 @@ from teis.core.crypto import hmac_sm3
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ..models import SimOrder
+
 
 class PlatformUnavailable(Exception):
     """The platform did not answer (network, timeout, 5xx): retry later."""
@@ -87,7 +89,8 @@ class HttpPlatform(PaymentPlatform):
             req.add_header("X-Signature", sign(body))
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 (configured https URL)
-                return json.loads(resp.read())
+                answer: dict[str, Any] = json.loads(resp.read())
+                return answer
         except urllib.error.HTTPError as exc:
             if exc.code >= 500:
                 raise PlatformUnavailable(f"平台返回 {exc.code}") from exc
@@ -95,11 +98,12 @@ class HttpPlatform(PaymentPlatform):
         except (OSError, ValueError) as exc:
             raise PlatformUnavailable(f"平台无法连接：{exc}") from exc
 
-    def create_order(self, order_no: str, amount: Decimal, payer, title: str):
+    def create_order(self, order_no: str, amount: Decimal, payer: str, title: str) -> str:
         data = {"order_no": order_no, "amount": str(amount), "payer": payer, "title": title}
-        return self._call("orders", data)["payment_code"]
+        code: str = self._call("orders", data)["payment_code"]
+        return code
 
-    def query_order(self, order_no: str):
+    def query_order(self, order_no: str) -> OrderState:
         d = self._call(f"orders/{order_no}")
         return OrderState(order_no, d["paid"], Decimal(d["amount"]), d.get("txn_id", ""), d.get("paid_at", ""))
 
@@ -107,12 +111,12 @@ class HttpPlatform(PaymentPlatform):
 class LocalPlatform(PaymentPlatform):
     """The simulator in-process (no network): the embedded default and the tests."""
 
-    def create_order(self, order_no: str, amount: Decimal, payer, title: str):
+    def create_order(self, order_no: str, amount: Decimal, payer: str, title: str) -> str:
         if getattr(settings, "FINANCE_PLATFORM_DOWN", False):
             raise PlatformUnavailable("模拟平台不可用（FINANCE_PLATFORM_DOWN）")
         return sim_create_order(order_no, Decimal(amount), payer, title).payment_code
 
-    def query_order(self, order_no: str):
+    def query_order(self, order_no: str) -> OrderState:
         from ..models import SimOrder
 
         o = SimOrder.objects.filter(order_no=order_no).first()
@@ -130,7 +134,7 @@ def payment_platform() -> PaymentPlatform:
 # --- the simulator ------------------------------------------------------------------------------------------------
 
 
-def sim_create_order(order_no: str, amount: Decimal, payer: str, title: str):
+def sim_create_order(order_no: str, amount: Decimal, payer: str, title: str) -> SimOrder:
     from ..models import SimOrder
 
     order, _ = SimOrder.objects.get_or_create(
@@ -140,7 +144,7 @@ def sim_create_order(order_no: str, amount: Decimal, payer: str, title: str):
     return order
 
 
-def sim_pay(payment_code: str, *, deliver: bool = True):
+def sim_pay(payment_code: str, *, deliver: bool = True) -> SimOrder | None:
     """The party pays an order at the simulator: it becomes paid and its notification is sent (by a job)."""
     from ..models import SimOrder
 
@@ -156,7 +160,7 @@ def sim_pay(payment_code: str, *, deliver: bool = True):
     return order
 
 
-def notice_body(order) -> bytes:
+def notice_body(order: SimOrder) -> bytes:
     return dumps(
         {
             "order_no": order.order_no,
@@ -188,7 +192,8 @@ def deliver_notice(order_no: str) -> str:
     req.add_header("Content-Type", "application/json")
     req.add_header("X-Signature", sign(body))
     with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
-        return json.loads(resp.read()).get("result", "")
+        result: str = json.loads(resp.read()).get("result", "")
+        return result
 
 
 def statement_rows(day: dt.date) -> list[dict[str, Any]]:

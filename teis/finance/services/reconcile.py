@@ -29,8 +29,10 @@ from .statement import StatementError, read_file
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
     from teis.org.models import Unit
+
 
 BATCH = 5000
 
@@ -45,6 +47,8 @@ def do_import_statement(actor: User, name: str, content: bytes, statement_date: 
         raise ServiceError("bad_statement", "对账单没有明细，且未指定对账日期", {"file": ["对账单没有明细"]})
     day = statement_date or rows[0].paid_at.date()
     unit = reconciling_unit(actor)
+    if unit is None:
+        raise ServiceError("no_unit", "尚未建立组织机构，无法导入对账单")
     tz = timezone.get_current_timezone()
     with transaction.atomic():
         st = Statement.objects.create(
@@ -79,7 +83,7 @@ def do_import_statement(actor: User, name: str, content: bytes, statement_date: 
     return st
 
 
-def reconciling_unit(actor: User):
+def reconciling_unit(actor: User | None) -> Unit | None:
     """The actor's unit (a system run: the corps)."""
     from teis.org.models import Unit
 
@@ -87,7 +91,7 @@ def reconciling_unit(actor: User):
     return officer.unit if officer is not None else Unit.objects.filter(parent__isnull=True).order_by("pk").first()
 
 
-def _bounds(date_from: dt.date, date_to: dt.date):
+def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min), tz)
     end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min), tz)
@@ -126,7 +130,7 @@ def reconcile(actor: User, date_from: dt.date, date_to: dt.date, statement: Stat
     new: list[Discrepancy] = []
     matched = 0
 
-    def add(kind, txn, day: dt.date, **kw: Any) -> None:
+    def add(kind: str, txn: str, day: dt.date, **kw: Any) -> None:
         if (kind, txn) not in open_keys:
             open_keys.add((kind, txn))
             new.append(
@@ -150,10 +154,12 @@ def reconcile(actor: User, date_from: dt.date, date_to: dt.date, statement: Stat
             )
         else:
             matched += 1
-    for txn, (pk, order_no, amount, paid_at) in payments.items():
+    for paid_txn, (pk, order_no, amount, paid_at) in payments.items():
         day = timezone.localtime(paid_at).date()
-        if txn not in lines and day in covered:
-            add(DiscrepancyKind.KNOWN_UNPAID, txn, day, order_no=order_no or "", teis_amount=amount, payment_id=pk)
+        if paid_txn is None:  # an online payment always carries the platform's transaction id
+            continue
+        if paid_txn not in lines and day in covered:
+            add(DiscrepancyKind.KNOWN_UNPAID, paid_txn, day, order_no=order_no or "", teis_amount=amount, payment_id=pk)
     Discrepancy.objects.bulk_create(new, batch_size=BATCH)
     detail = {"operation": "finance.reconcile", "from": str(date_from), "to": str(date_to), "new": len(new)}
     if statement is not None:
@@ -185,6 +191,8 @@ def do_resolve(actor: User, d: Discrepancy, *, resolution: str, note: str = "") 
                     "invalid", "只有“平台已缴、本系统无记录”的差异可以补记缴款", {"resolution": ["不适用"]}
                 )
             line = StatementLine.objects.filter(txn_id=d.txn_id).order_by("-statement_id").first()
+            if line is None:
+                raise ServiceError("not_found", "找不到该交易的对账单明细")
             data = {
                 "order_no": line.order_no,
                 "txn_id": line.txn_id,
@@ -211,7 +219,7 @@ def do_resolve(actor: User, d: Discrepancy, *, resolution: str, note: str = "") 
     return d
 
 
-def offline_collected(unit: Unit, date_from: dt.date, date_to: dt.date):
+def offline_collected(unit: Unit, date_from: dt.date, date_to: dt.date) -> tuple[QuerySet[Payment], Decimal]:
     start, end = _bounds(date_from, date_to)
     qs = Payment.objects.filter(unit=unit, channel=PaymentChannel.OFFLINE, paid_at__gte=start, paid_at__lt=end)
     return qs, qs.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
@@ -252,10 +260,11 @@ class RemittanceService(StatefulService):
     editable_states = (RemittanceStatus.RECORDED,)
     deletable_states = (RemittanceStatus.RECORDED,)
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_remittance(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, Remittance)
         check_remittance({"period_start": obj.period_start, "period_end": obj.period_end, **data})
         return super().do_update(actor, obj, data)

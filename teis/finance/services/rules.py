@@ -40,7 +40,7 @@ def schedule_late_fee(lines: Iterable[Line], on: dt.date) -> Decimal:
     return sum((late_fee(x.amount, x.due, on, x.paid_on) for x in lines), Decimal("0.00"))
 
 
-def split(principal, n: int, first_due: dt.date, interval_days: int = 30) -> list[Line]:
+def split(principal: Decimal | int | str, n: int, first_due: dt.date, interval_days: int = 30) -> list[Line]:
     """`n` instalments of `principal` (cents rounded down, the remainder on the last), due every
     `interval_days` from `first_due`."""
     principal = Decimal(principal).quantize(CENT)

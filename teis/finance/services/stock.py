@@ -8,7 +8,8 @@ Called from other apps: `consume_number(kind_code, number, holder, used_for)`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
@@ -23,7 +24,11 @@ from ..choices import ApprovalStatus, RangeStatus, UseStatus
 from ..models import PrintRequest, StockKind, StockRange, StockRequest, StockUse, StockWriteOff
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
     from teis.org.models import Unit
 
@@ -34,7 +39,7 @@ def _name(user: User) -> str:
     return getattr(getattr(user, "officer", None), "name", "") or user.get_username()
 
 
-def _unit_of(user: User):
+def _unit_of(user: User) -> Unit | None:
     officer = getattr(user, "officer", None)
     return officer.unit if officer is not None else None
 
@@ -42,15 +47,17 @@ def _unit_of(user: User):
 # --- 印制审批 and 入库 --------------------------------------------------------------------------------------------
 
 
-def _overlaps_print(kind, start: int, end: int, exclude_pk=None) -> PrintRequest | None:
-    qs = PrintRequest._base_manager.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED).exclude(pk=exclude_pk)
+def _overlaps_print(kind: StockKind, start: int, end: int, exclude_pk: int | None = None) -> PrintRequest | None:
+    qs = PrintRequest._base_manager.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED)
+    if exclude_pk is not None:  # exclude(pk=None) excludes nothing
+        qs = qs.exclude(pk=exclude_pk)
     for other in qs.only("start_number", "quantity"):
         if other.start_number <= end and start <= other.end_number:
             return other
     return None
 
 
-def next_free_number(kind) -> int:
+def next_free_number(kind: StockKind) -> int:
     """The first number after every printed or proposed batch of `kind` (the proposal for a new print)."""
     last = 0
     for r in PrintRequest._base_manager.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED):
@@ -77,17 +84,28 @@ class PrintRequestService(StatefulService):
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_print(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         names = ("kind", "unit", "quantity", "start_number", "reason")
         check_print({**{n: getattr(obj, n) for n in names}, **data}, obj.pk)
         return super().do_update(actor, obj, data)
 
 
-def _decide(actor: User, model: type[models.Model], obj, approve: bool, opinion: str, permission: str, carry_out=None):
+_Decided = TypeVar("_Decided", PrintRequest, StockRequest, StockWriteOff)
+
+
+def _decide(
+    actor: User,
+    model: type[_Decided],
+    obj: _Decided,
+    approve: bool,
+    opinion: str,
+    permission: str,
+    carry_out: Callable[[_Decided], None] | None = None,
+) -> _Decided:
     if not actor.has_perm(permission):
         raise ServiceError("forbidden", "没有审批权限")
     opinion = (opinion or "").strip()
@@ -143,7 +161,7 @@ def used_in(kind_id: int, start: int, end: int) -> int:
     return StockUse._base_manager.filter(kind_id=kind_id, number__gte=start, number__lte=end).count()
 
 
-def _move(actor: User, rng: StockRange, start: int, end: int, unit: Unit, holder, note: str) -> StockRange:
+def _move(actor: User, rng: StockRange, start: int, end: int, unit: Unit, holder: User | None, note: str) -> StockRange:
     """Split locked `rng` so that `start..end` is held by `unit` / `holder`; the rest stays where it was."""
     rng.status = RangeStatus.SPLIT
     rng.save(update_fields=["status", "updated_at"])
@@ -166,10 +184,10 @@ def _move(actor: User, rng: StockRange, start: int, end: int, unit: Unit, holder
 
 
 def _holder(rng: StockRange) -> str:
-    return f" {_name(rng.holder)}" if rng.holder_id else "（库存）"
+    return f" {_name(rng.holder)}" if rng.holder is not None else "（库存）"
 
 
-def source_unit(req: StockRequest):
+def source_unit(req: StockRequest) -> Unit | None:
     """Who issues a request: for an officer, their unit's store; for a unit, the store of the level above."""
     return req.unit if req.for_officer_id else req.unit.parent
 
@@ -193,11 +211,11 @@ class StockRequestService(StatefulService):
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_stock_request(actor, data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         names = ("kind", "unit", "for_officer", "quantity", "reason")
         check_stock_request(actor, {**{n: getattr(obj, n) for n in names}, **data})
         return super().do_update(actor, obj, data)
@@ -206,8 +224,8 @@ class StockRequestService(StatefulService):
 def _issue(actor: User, req: StockRequest) -> None:
     source = source_unit(req)
     actor_unit = _unit_of(actor)
-    if actor_unit is None or actor_unit.pk != source.pk:
-        raise ServiceError("forbidden", f"应由{source}审批派发")
+    if source is None or actor_unit is None or actor_unit.pk != source.pk:
+        raise ServiceError("forbidden", f"应由{source or '上级单位'}审批派发")
     ranges = (
         StockRange._base_manager.select_for_update()
         .filter(kind=req.kind, unit=source, holder__isnull=True, status=RangeStatus.HELD)
@@ -231,7 +249,7 @@ def do_decide_stock_request(actor: User, req: StockRequest, *, approve: bool, op
 # --- 核销 -------------------------------------------------------------------------------------------------------------
 
 
-def _held_range(kind, number: int, user: User):
+def _held_range(kind: StockKind, number: int, user: User | None) -> tuple[StockRange | None, StockRange | None]:
     """The HELD range holding `number` that `user` may use: issued to them, or their unit's store when they are a
     cashier of that unit."""
     rng = (
@@ -265,7 +283,7 @@ def paper_kind_for(document_type_code: str) -> StockKind | None:
 
 
 def consume_number(
-    kind_code: str, number, holder, used_for: str, *, status: str = UseStatus.USED, reason: str = ""
+    kind_code: str, number: int | str, holder: User, used_for: str, *, status: str = UseStatus.USED, reason: str = ""
 ) -> StockUse:
     """核销 one number of kind `kind_code` held by `holder` for `used_for` (e.g. "罚没款 沪交执罚〔2026〕第12号").
     `number` is the printed text (prefix optional) or its integer. Refused when the number is not `holder`'s or
@@ -315,7 +333,7 @@ def do_void_number(actor: User, kind: StockKind, number: str, reason: str) -> St
 
 def check_write_off(actor: User, data: dict[str, Any]) -> None:
     kind, unit, start, end = data.get("kind"), data.get("unit"), data.get("start"), data.get("end")
-    if None in (kind, unit, start, end):
+    if kind is None or unit is None or start is None or end is None:
         return
     if end < start:
         raise ServiceError("invalid", "止号不能小于起号", {"end": ["止号不能小于起号"]})
@@ -332,11 +350,11 @@ class WriteOffService(StatefulService):
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_write_off(actor, data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         names = ("kind", "unit", "start", "end")
         check_write_off(actor, {**{n: getattr(obj, n) for n in names}, **data})
         return super().do_update(actor, obj, data)
@@ -374,7 +392,7 @@ def do_decide_write_off(actor: User, w: StockWriteOff, *, approve: bool, opinion
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-def _used_subquery():
+def _used_subquery() -> Subquery:
     return Subquery(
         StockUse._base_manager.filter(
             kind_id=OuterRef("kind_id"), number__gte=OuterRef("start"), number__lte=OuterRef("end")
@@ -387,9 +405,9 @@ def _used_subquery():
     )
 
 
-def holdings(qs):
+def holdings(qs: QuerySet[StockRange]) -> list[Any]:
     """HELD ranges of `qs` with `used` (numbers consumed inside them) and `left` (on hand)."""
-    rows = list(
+    rows: list[Any] = list(
         qs.filter(status=RangeStatus.HELD)
         .select_related("kind", "unit", "holder__officer")
         .annotate(used=Coalesce(_used_subquery(), 0))
@@ -421,7 +439,7 @@ def low_stock(user: User) -> list[dict[str, Any]]:
     return [row for row in unit_stock(user) if row["low"]]
 
 
-def statistics(user: User, date_from=None, date_to=None) -> list[dict[str, Any]]:
+def statistics(user: User, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict[str, Any]]:
     """Per unit and kind in the user's scope: numbers received (issued to the unit or entered into its store),
     used, cancelled (作废 / 遗失 / 损毁 / 缴销) in the period, and outstanding now."""
     moves = StockRange.objects.for_user(user).filter(parent__isnull=False) | StockRange.objects.for_user(user).filter(
@@ -435,7 +453,7 @@ def statistics(user: User, date_from=None, date_to=None) -> list[dict[str, Any]]
         moves, uses = moves.filter(created_at__date__lte=date_to), uses.filter(created_at__date__lte=date_to)
     table: dict[tuple[Any, ...], dict[str, Any]] = {}
 
-    def row(unit_id: int, unit_name, kind_name):
+    def row(unit_id: int, unit_name: str, kind_name: str) -> dict[str, Any]:
         return table.setdefault(
             (unit_name, kind_name),
             {"unit": unit_name, "kind": kind_name, "issued": 0, "used": 0, "cancelled": 0, "outstanding": 0},
@@ -452,11 +470,11 @@ def statistics(user: User, date_from=None, date_to=None) -> list[dict[str, Any]]
     for h in unit_stock(user):
         row(h["unit"].pk, h["unit"].name, h["kind"].name)["outstanding"] += h["total"]
     rows = sorted(table.values(), key=lambda r: (r["unit"], r["kind"]))
-    total = {"unit": "合计", "kind": ""}
+    total: dict[str, Any] = {"unit": "合计", "kind": ""}
     for k in ("issued", "used", "cancelled", "outstanding"):
         total[k] = sum(r[k] for r in rows)
     return [*rows, total]
 
 
-def total_left(rows) -> int:
+def total_left(rows: Iterable[Any]) -> int:
     return sum(r.left for r in rows)

@@ -40,10 +40,10 @@ class ShapeService(GenericService):
             data[name] = check(value, name)
         return data
 
-    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         return super().do_create(actor, model, self._clean(model, data))
 
-    def do_update(self, actor: User, obj, data: dict[str, Any]):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         return super().do_update(actor, obj, self._clean(type(obj), data))
 
 
