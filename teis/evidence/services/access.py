@@ -13,7 +13,7 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 
 from ..choices import EvidenceStatus
-from ..models import EvidenceItem
+from ..models import EvidenceItem, ShareLink
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -63,7 +63,13 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 
 def record_access(
-    user: User, item: EvidenceItem, operation: str, *, share=None, dedup: bool = False, **detail: Any
+    user: User | None,
+    item: EvidenceItem,
+    operation: str,
+    *,
+    share: ShareLink | None = None,
+    dedup: bool = False,
+    **detail: Any,
 ) -> None:
     """Audit one view / play / download / preview of an item. `dedup` suppresses repeats of the same user,
     item and operation within PLAY_DEDUP_SECONDS (a player issues many range requests for one viewing)."""

@@ -3,7 +3,7 @@ and a fresh verification (the original re-hashed now)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,13 +41,13 @@ OPERATION_LABELS = {
 }
 
 
-def custody_events(item: EvidenceItem):
+def custody_events(item: EvidenceItem) -> list[dict[str, Any]]:
     rows = (
         AuditRecord.objects.filter(object_type="evidence.evidenceitem", object_id=str(item.pk))
         .select_related("actor__officer")
         .order_by("at", "id")
     )
-    events = []
+    events: list[dict[str, Any]] = []
     for rec in rows:
         op = (rec.detail or {}).get("operation", "")
         events.append(

@@ -46,7 +46,7 @@ def do_issue_credential(actor: User, station: Device) -> str:
 class DeviceService(GenericService):
     """The keeper sets a device 在用 / 故障 / 停用; 离线 is only ever the heartbeat check's finding."""
 
-    def _check_status(self, data: dict[str, Any], before=None) -> None:
+    def _check_status(self, data: dict[str, Any], before: str | None = None) -> None:
         status = data.get("status")
         if status == DeviceStatus.OFFLINE and before != DeviceStatus.OFFLINE:
             raise ServiceError("invalid", "“离线”由心跳检测自动判定，不能手工设置。", {"status": ["不能手工设为离线"]})
@@ -56,13 +56,14 @@ class DeviceService(GenericService):
         return super().do_create(actor, model, data)
 
     def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, Device)
         self._check_status(data, obj.status)
         return super().do_update(actor, obj, data)
 
 
-def do_heartbeat(station: Device, *, used_gb=None, capacity_gb=None) -> Device:
+def do_heartbeat(station: Device, *, used_gb: Any = None, capacity_gb: Any = None) -> Device:
     """Record a workstation heartbeat (telemetry: counted, not audited row by row)."""
-    fields = {"last_heartbeat_at": timezone.now(), "offline_alarmed_at": None}
+    fields: dict[str, Any] = {"last_heartbeat_at": timezone.now(), "offline_alarmed_at": None}
     for name, value in (("used_gb", used_gb), ("capacity_gb", capacity_gb)):
         if value not in (None, ""):
             try:
@@ -170,6 +171,7 @@ def do_import_logs(actor: User, raw: bytes, filename: str) -> dict[str, Any]:
         if problems:
             errors[f"第{n}行"] = problems
             continue
+        assert at is not None  # a row without a valid time has a problem
         if timezone.is_naive(at):
             at = timezone.make_aware(at)
         parsed.append(

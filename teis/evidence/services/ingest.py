@@ -45,9 +45,14 @@ from .content import category_for, check_content
 from .principal import StationPrincipal, audit_actor
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from django.contrib.auth.models import User
 
     from teis.cases.models import EnforcementCase
+
+    from .principal import Principal
+
 
 CHUNK_MAX = getattr(settings, "TEIS_EVIDENCE_CHUNK_MAX", 32 * 1024 * 1024)
 FILE_MAX = getattr(settings, "TEIS_EVIDENCE_FILE_MAX", 64 * 1024**3)
@@ -71,14 +76,14 @@ class _HashPipe:
     def __init__(self, hasher: Sm3Hasher, hashed_to: int) -> None:
         self.hasher = hasher
         self.hashed_to = hashed_to
-        self._queue: deque = deque()
+        self._queue: deque[bytes | memoryview] = deque()
         self._backlog = 0
         self._running = False
         self._error: BaseException | None = None
         self._cond = threading.Condition()
         self.broken = False
 
-    def put(self, piece) -> None:
+    def put(self, piece: bytes | memoryview) -> None:
         with self._cond:
             if self._error is not None:
                 raise self._error
@@ -136,7 +141,7 @@ def _drop_hasher(token: str) -> None:
 # --- opening a session -------------------------------------------------------------------------------
 
 
-def _officer_unit_for(principal, metadata: dict[str, Any]) -> tuple[Any, Any, Device | None]:
+def _officer_unit_for(principal: Principal, metadata: dict[str, Any]) -> tuple[Any, Any, Device | None]:
     """(officer user, unit, body camera) of new evidence: the uploader, or for a workstation the body
     camera's assigned officer (or the officer named in the metadata) and the workstation's unit."""
     serial = str(metadata.get("device_serial") or "").strip()
@@ -157,12 +162,12 @@ def _officer_unit_for(principal, metadata: dict[str, Any]) -> tuple[Any, Any, De
     return principal, officer_profile.unit, camera
 
 
-def clean_metadata(principal, metadata: dict[str, Any]) -> dict[str, Any]:
+def clean_metadata(principal: Principal, metadata: dict[str, Any]) -> dict[str, Any]:
     """Validate what the client says about the file; returns JSON-safe metadata."""
     out: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key in ("title", "description", "place", "device_serial", "link_description", "officer"):
-        value = metadata.get(key)
+        value: Any = metadata.get(key)
         if value not in (None, ""):
             out[key] = str(value)[: 300 if key != "description" else 4000]
     source = metadata.get("source") or (
@@ -216,7 +221,7 @@ def clean_metadata(principal, metadata: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolve_case(principal, case_ref):
+def _resolve_case(principal: Principal, case_ref: str | int | None) -> EnforcementCase | None:
     from teis.cases.models import EnforcementCase
     from teis.cases.services.case import resolve_case
 
@@ -231,7 +236,9 @@ def _resolve_case(principal, case_ref):
     return case
 
 
-def do_open_upload(principal, *, filename: str, size: int, content_type: str = "", sm3: str = "", metadata: Any = None):
+def do_open_upload(
+    principal: Principal, *, filename: str, size: int, content_type: str = "", sm3: str = "", metadata: Any = None
+) -> UploadSession:
     """Start an upload session. Refuses bad names, types, sizes and hashes before any byte is sent."""
     filename = os.path.basename(str(filename or "").replace("\\", "/")).strip()
     if not filename:
@@ -251,6 +258,7 @@ def do_open_upload(principal, *, filename: str, size: int, content_type: str = "
     with open(path, "wb"):
         pass  # the empty temp file the chunks are written into
     station = principal.station if isinstance(principal, StationPrincipal) else None
+    uploader = None if isinstance(principal, StationPrincipal) else principal
     with transaction.atomic():
         session = UploadSession.objects.create(
             token=secrets.token_urlsafe(24),
@@ -259,7 +267,7 @@ def do_open_upload(principal, *, filename: str, size: int, content_type: str = "
             declared_sm3=sm3,
             content_type=(content_type or "")[:100],
             temp_path=path,
-            uploader=None if station else principal,
+            uploader=uploader,
             station=station,
             metadata=meta,
         )
@@ -272,7 +280,7 @@ def do_open_upload(principal, *, filename: str, size: int, content_type: str = "
     return session
 
 
-def access_session(principal, token: str) -> UploadSession:
+def access_session(principal: Principal, token: str) -> UploadSession:
     """The principal's own upload session; anyone else's is "not found"."""
     qs = UploadSession.objects.filter(token=token)
     if isinstance(principal, StationPrincipal):
@@ -289,7 +297,7 @@ def access_session(principal, token: str) -> UploadSession:
 
 
 @contextmanager
-def _locked(path: str):
+def _locked(path: str) -> Iterator[BinaryIO]:
     try:
         fh = open(path, "r+b")  # noqa: SIM115 - closed in the finally below
     except FileNotFoundError:
@@ -326,7 +334,7 @@ def _hasher_for(token: str, fh: BinaryIO, received: int) -> _HashPipe:
     return pipe
 
 
-def parse_chunk_headers(raw_offset, raw_length) -> tuple[int, int]:
+def parse_chunk_headers(raw_offset: Any, raw_length: Any) -> tuple[int, int]:
     """(offset, length) of a chunk request from its `Upload-Offset` (or `?offset=`) and `Content-Length`;
     the same refusals for the Django view and the streaming ASGI endpoint."""
     try:
@@ -352,10 +360,10 @@ class ChunkWriter:
     written, and goes on after the chunk is answered: an upload costs max(hash, I/O) rather than their sum.
     `feed` may be called from any one thread at a time; `open` / `finish` touch the database."""
 
-    def __init__(self, principal, token: str, offset: int, length: int) -> None:
+    def __init__(self, principal: Principal, token: str, offset: int, length: int) -> None:
         self.principal, self.token, self.offset, self.length = principal, token, offset, length
         self.session: UploadSession | None = None
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._closed = False
 
     def open(self) -> ChunkWriter:
@@ -390,8 +398,9 @@ class ChunkWriter:
         self._seek = True
         return self
 
-    def feed(self, piece) -> None:
+    def feed(self, piece: bytes) -> None:
         fh, view = self._fh, memoryview(piece)
+        assert fh is not None, "feed() after open()"
         if self.pos - self.offset + len(view) > self.length:
             view = view[: self.length - (self.pos - self.offset)]  # never more than Content-Length
         if self.skip > 0:
@@ -412,6 +421,7 @@ class ChunkWriter:
 
     def finish(self) -> UploadSession:
         """Keep what arrived (all of the chunk, or what came before the client stopped)."""
+        assert self._fh is not None and self.session is not None, "finish() after open()"
         try:
             self._fh.flush()  # no fsync per chunk: the page cache holds it, the temp file is not the original
             new_received = max(self.pos, self.received)
@@ -441,7 +451,9 @@ class ChunkWriter:
         self._lock.__exit__(None, None, None)
 
 
-def do_write_chunk(principal, token: str, offset: int, pieces, length: int) -> UploadSession:
+def do_write_chunk(
+    principal: Principal, token: str, offset: int, pieces: Iterable[bytes], length: int
+) -> UploadSession:
     """Append one chunk (an iterable of byte strings totalling `length`) at `offset`; returns the session
     with its new `received`. If the client stops early, what arrived is kept and the offset says so."""
     writer = ChunkWriter(principal, token, offset, length).open()
@@ -466,10 +478,10 @@ def _fail(session: UploadSession, error: ServiceError, status: str = UploadStatu
     )
 
 
-def do_complete(principal, token: str) -> EvidenceItem:
+def do_complete(principal: Principal, token: str) -> EvidenceItem:
     """Check and store the uploaded file; returns the new evidence item (idempotent once completed)."""
     session = access_session(principal, token)
-    if session.status == UploadStatus.COMPLETED and session.item_id:
+    if session.status == UploadStatus.COMPLETED and session.item is not None:
         return session.item
     if session.status != UploadStatus.OPEN:
         raise ServiceError("session_closed", f"上传会话已{session.get_status_display()}：{session.error}")
@@ -506,7 +518,7 @@ def do_complete(principal, token: str) -> EvidenceItem:
     return item
 
 
-def do_cancel(principal, token: str) -> None:
+def do_cancel(principal: Principal, token: str) -> None:
     session = access_session(principal, token)
     if session.status == UploadStatus.OPEN:
         with _locked(session.temp_path):
@@ -524,18 +536,18 @@ def reap_sessions(now: datetime | None = None) -> int:
 
 
 def _finalise(
-    principal,
+    principal: Principal,
     *,
-    temp_path,
-    filename,
+    temp_path: str,
+    filename: str,
     size: int,
-    sm3,
-    declared_sm3,
-    declared_type,
-    head,
-    metadata: Any,
+    sm3: str,
+    declared_sm3: str,
+    declared_type: str,
+    head: bytes,
+    metadata: dict[str, Any],
     on_duplicate: str = "error",
-):
+) -> EvidenceItem:
     """Checks, then store write-once and create the item in one transaction. Consumes temp_path."""
     stored = ""
     try:
@@ -613,7 +625,8 @@ def _finalise(
 
             refresh_delete_after(item)
             transaction.on_commit(lambda: _after_ingest(item.pk))
-        item.ingest_created = True  # a new original was stored (not a duplicate returned)
+        # a new original was stored (not a duplicate returned); read back by ingest_bytes
+        item.ingest_created = True  # type: ignore[attr-defined]
         return item
     except IntegrityError:
         blobs.delete(stored)
@@ -644,7 +657,7 @@ def ingest_bytes(
     category: str | None = None,
     case: EnforcementCase | None = None,
     source: str = EvidenceSource.SYSTEM,
-    captured_at=None,
+    captured_at: datetime | str | None = None,
     description: str = "",
     link_description: str = "",
     metadata: dict[str, Any] | None = None,
@@ -710,7 +723,7 @@ def ingest_bytes(
     return item
 
 
-def discard_stored(names) -> None:
+def discard_stored(names: Iterable[str]) -> None:
     """Remove originals stored by `ingest_bytes` inside a caller's transaction that then rolled back."""
     for name in names:
         blobs.delete(name)

@@ -16,11 +16,12 @@ from .principal import audit_actor
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
     from teis.cases.models import EnforcementCase
 
 
-def access_case(user: User, pk: int):
+def access_case(user: User, pk: int) -> EnforcementCase:
     from teis.cases.models import EnforcementCase
 
     case = EnforcementCase.objects.for_user(user).filter(pk=pk).first()
@@ -29,7 +30,7 @@ def access_case(user: User, pk: int):
     return case
 
 
-def find_case(user: User, key: str):
+def find_case(user: User, key: str) -> EnforcementCase | None:
     """A case in the user's scope by unified case code (统一案件编码), file number (文号) or id."""
     from teis.cases.services.case import find_case as find_case_in_scope
 
@@ -96,7 +97,7 @@ def do_unlink(actor: User, item: EvidenceItem, case: EnforcementCase) -> None:
     refresh_delete_after(item)
 
 
-def case_links(user: User, case: EnforcementCase):
+def case_links(user: User, case: EnforcementCase) -> QuerySet[CaseEvidenceLink]:
     """The case's evidence the user may see, with the link descriptions."""
     visible = EvidenceItem.objects.for_user(user).values("pk")
     return (

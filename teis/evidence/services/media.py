@@ -40,7 +40,8 @@ def probe(path: str) -> dict[str, Any]:
     )
     if out.returncode != 0:
         return {}
-    return json.loads(out.stdout or b"{}")
+    probe: dict[str, Any] = json.loads(out.stdout or b"{}")
+    return probe
 
 
 def needs_proxy(info: dict[str, Any], category: str) -> bool:
@@ -168,7 +169,7 @@ def _ratio(value: Any) -> float:
         return float(value)
     except (TypeError, ValueError, ZeroDivisionError):
         num, den = value
-        return num / den
+        return float(num / den)
 
 
 def _photo_gps(path: str, item: EvidenceItem) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from .principal import audit_actor
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
 RECOVERY_DAYS = 7
 DEFAULT_UNLINKED_DAYS = 180
@@ -66,7 +67,7 @@ def compute_delete_after(
         return item.created_at + timedelta(days=days), f"未关联案件，保存 {days} 天"
     if any(c.archived_at is None for c in cases):
         return None, "关联案件尚未全部归档"
-    last = max(c.archived_at for c in cases)
+    last = max(c.archived_at for c in cases if c.archived_at is not None)
     return last + timedelta(days=365 * years), f"关联案件均已归档，归档后保存 {years} 年"
 
 
@@ -94,7 +95,7 @@ def preview(now: datetime | None = None, *, within_days: int = 0) -> list[Due]:
     return due
 
 
-def _soft_delete(actor: User, item: EvidenceItem, reason: str, now: datetime) -> None:
+def _soft_delete(actor: User | None, item: EvidenceItem, reason: str, now: datetime) -> None:
     item.status = EvidenceStatus.DELETED
     item.deleted_at = now
     item.deletion_reason = fit(EvidenceItem, "deletion_reason", reason, field="reason")
@@ -221,7 +222,7 @@ def run_retention(now: datetime | None = None) -> dict[str, Any]:
     return {"deleted": deleted, "purged": purged}
 
 
-def evidence_admins():
+def evidence_admins() -> QuerySet[User]:
     return (
         get_user_model().objects.filter(is_active=True, officer__roles__code="evidence_admin").distinct().order_by("pk")
     )

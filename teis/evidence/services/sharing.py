@@ -26,6 +26,8 @@ from ..models import EvidenceItem, ShareLink
 from . import blobs
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
 
 MAX_DAYS = 90
@@ -38,7 +40,7 @@ def token_hash(token: str) -> str:
 def do_create_share(
     actor: User,
     *,
-    item_ids,
+    item_ids: Iterable[int | str] | None,
     recipient: str,
     recipient_kind: str,
     expires_at: datetime,
@@ -126,7 +128,7 @@ def access_share(token: str) -> ShareLink:
     return share
 
 
-def share_item(share: ShareLink, item_id) -> EvidenceItem:
+def share_item(share: ShareLink, item_id: int | str) -> EvidenceItem:
     item = share.items.filter(pk=item_id, status=EvidenceStatus.ACTIVE).first()
     if item is None:
         raise Http404("证据不存在")
@@ -172,7 +174,7 @@ def watermarked_image(item: EvidenceItem, text: str) -> bytes:
         while x < width * 2:
             draw.text((x, y), text, fill=(255, 255, 255, 90), font=font, stroke_width=1, stroke_fill=(0, 0, 0, 70))
             x += int(draw.textlength(text, font=font)) + font_size * 4
-    layer = layer.rotate(25, resample=Image.BICUBIC, center=(width / 2, height / 2))
+    layer = layer.rotate(25, resample=Image.Resampling.BICUBIC, center=(width / 2, height / 2))
     out = Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
     buf = io.BytesIO()
     out.save(buf, "JPEG", quality=88)
