@@ -22,7 +22,11 @@ from ..choices import AlarmKind
 from ..models import Alarm
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.contrib.auth.models import User
+
+    from teis.cases.models import EnforcementCase
 
 
 @dataclass
@@ -51,12 +55,12 @@ class AlarmBatch:
 
     def open(
         self,
-        vehicle_id: int,
+        vehicle_id: int | None,
         unit_id: int,
-        kind,
+        kind: str,
         at: dt.datetime,
-        lon: float,
-        lat: float,
+        lon: float | None,
+        lat: float | None,
         message: str,
         *,
         fence_id: int | None = None,
@@ -65,18 +69,24 @@ class AlarmBatch:
         self.ops.append(_Op("open", vehicle_id, kind, at, unit_id, lon, lat, message, fence_id, officer_id))
 
     def close(
-        self, vehicle_id: int, kind, at: dt.datetime, *, fence_id: int | None = None, officer_id: int | None = None
+        self,
+        vehicle_id: int | None,
+        kind: str,
+        at: dt.datetime,
+        *,
+        fence_id: int | None = None,
+        officer_id: int | None = None,
     ) -> None:
         self.ops.append(_Op("close", vehicle_id, kind, at, fence_id=fence_id, officer_id=officer_id))
 
     def instant(
         self,
-        vehicle_id: int,
+        vehicle_id: int | None,
         unit_id: int,
-        kind,
+        kind: str,
         at: dt.datetime,
-        lon: float,
-        lat: float,
+        lon: float | None,
+        lat: float | None,
         message: str,
         *,
         dedupe_minutes: int = 10,
@@ -93,7 +103,10 @@ class AlarmBatch:
         recent = Alarm.objects.filter(Q(vehicle_id__in=vids) | Q(officer_id__in=oids), kind__in=kinds).filter(
             Q(ended_at__isnull=True) | Q(started_at__gte=horizon)
         )
-        key = lambda a: (a.vehicle_id, a.officer_id, a.kind, a.fence_id)  # noqa: E731
+
+        def key(a: Alarm) -> tuple[Any, ...]:
+            return (a.vehicle_id, a.officer_id, a.kind, a.fence_id)
+
         open_alarms: dict[tuple[Any, ...], Alarm] = {}
         last_started: dict[tuple[Any, ...], dt.datetime] = {}
         for a in recent:
@@ -106,11 +119,11 @@ class AlarmBatch:
         for op in self.ops:
             k = (op.vehicle_id, op.officer_id, op.kind, op.fence_id)
             if op.action == "close":
-                a = open_alarms.pop(k, None)
-                if a is not None:
-                    a.ended_at, a.seq = max(op.at, a.started_at), self.cursor
-                    if a.pk:
-                        ended[a.pk] = a
+                closed = open_alarms.pop(k, None)
+                if closed is not None:
+                    closed.ended_at, closed.seq = max(op.at, closed.started_at), self.cursor
+                    if closed.pk:
+                        ended[closed.pk] = closed
                     self.ended += 1
                 continue
             if op.action == "open" and k in open_alarms:
@@ -121,6 +134,7 @@ class AlarmBatch:
                 and op.at - last_started[k] < dt.timedelta(minutes=op.dedupe_minutes)
             ):
                 continue
+            assert op.unit_id is not None  # open and instant ops always name the unit
             a = Alarm(
                 kind=op.kind,
                 vehicle_id=op.vehicle_id,
@@ -146,7 +160,7 @@ class AlarmBatch:
         self.ops.clear()
 
 
-def raise_alarms(build) -> tuple[int, int]:
+def raise_alarms(build: Callable[[AlarmBatch], None]) -> tuple[int, int]:
     """Run `build(batch)` (which calls open / close / instant) in one transaction with a fresh live cursor and
     push the change after commit. Used by the periodic checks. Returns (raised, ended)."""
     from .positions import LIVE_SEQUENCE, push_live
@@ -191,7 +205,7 @@ def do_acknowledge(actor: User, alarm: Alarm, note: str) -> Alarm:
     return alarm
 
 
-def do_file_case(actor: User, alarm: Alarm):
+def do_file_case(actor: User, alarm: Alarm) -> EnforcementCase:
     """立案 from an alarm: a draft case pre-registration (through the case services) with the alarm's facts
     and the track around it (an SVG snapshot) attached. One transaction; audited by the case service."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -208,7 +222,7 @@ def do_file_case(actor: User, alarm: Alarm):
         f"{timezone.localtime(alarm.started_at):%Y年%m月%d日 %H:%M:%S}，指挥调度系统告警：{alarm.get_kind_display()}。"
         f"{alarm.message}。" + (f"位置：{place}。" if place else "")
     )
-    data = {
+    data: dict[str, Any] = {
         "title": f"{alarm.get_kind_display()}（{vehicle or alarm.officer or ''}）"[:200],
         "source": "other",
         "place": place,
@@ -217,7 +231,7 @@ def do_file_case(actor: User, alarm: Alarm):
     }
     if alarm.lon is not None:
         data |= {"lon": alarm.lon, "lat": alarm.lat}
-    attachments = []
+    attachments: list[SimpleUploadedFile] = []
     if vehicle is not None:
         png = track_snapshot_png(
             vehicle,

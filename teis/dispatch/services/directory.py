@@ -47,7 +47,7 @@ _lock = threading.Lock()
 _current = Directory()
 
 
-def _geometry(geojson) -> shapely.Geometry | None:
+def _geometry(geojson: dict[str, Any] | None) -> shapely.Geometry | None:
     if not geojson:
         return None
     try:

@@ -4,7 +4,7 @@ approvals of 跨区勤务报审 and 非勤务用车报备, feedback, and the per
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -17,8 +17,12 @@ from teis.core.services import GenericService, ServiceError, StatefulService
 from .. import conf
 from ..choices import AlarmKind, ApprovalStatus, PlanStatus, SignInMethod, TaskType
 from ..models import (
+    CrossDistrictRequest,
+    DutyFeedback,
     DutyPlan,
     DutyTask,
+    DutyTemplate,
+    Geofence,
     LatestFix,
     NfcTag,
     NonDutyUse,
@@ -28,7 +32,12 @@ from ..models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from .alarms import AlarmBatch
 
 
 def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -36,7 +45,7 @@ def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def active_tasks(now: dt.datetime):
+def active_tasks(now: dt.datetime) -> QuerySet[DutyTask]:
     """Tasks of approved plans running at `now`."""
     return DutyTask.objects.filter(plan__status=PlanStatus.APPROVED, start_at__lte=now, end_at__gte=now)
 
@@ -172,7 +181,7 @@ class DutyPlanService(StatefulService):
 class DutyTaskService(GenericService):
     """Tasks belong to an editable plan: created, changed and deleted only while it is a draft or returned."""
 
-    def refusal(self, obj, operation: str) -> str | None:
+    def refusal(self, obj: DutyTask, operation: str) -> str | None:
         plan = obj.plan
         return None if plan.status in EDITABLE_PLAN else f"勤务计划“{plan}”已提交或已批准，任务不能修改，请先调整计划。"
 
@@ -183,6 +192,7 @@ class DutyTaskService(GenericService):
 
     def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
+            assert isinstance(obj, DutyTask)
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             if "plan" in data:
                 check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
@@ -190,6 +200,7 @@ class DutyTaskService(GenericService):
 
     def do_delete(self, actor: User, obj: models.Model) -> None:
         with transaction.atomic():
+            assert isinstance(obj, DutyTask)
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             super().do_delete(actor, obj)
 
@@ -202,6 +213,7 @@ class DutyFeedbackService(GenericService):
         return super().do_create(actor, model, data)
 
     def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, DutyFeedback)
         check_feedback_allowed(data.get("task") or obj.task)
         return super().do_update(actor, obj, data)
 
@@ -216,7 +228,10 @@ class ApprovalRequestService(StatefulService):
 # --- approvals ----------------------------------------------------------------------------------------------
 
 
-def _decide(actor: User, obj, approve: bool, opinion: str, perm: str):
+_Approval = TypeVar("_Approval", CrossDistrictRequest, NonDutyUse)
+
+
+def _decide(actor: User, obj: _Approval, approve: bool, opinion: str, perm: str) -> _Approval:
     if not actor.has_perm(perm):
         raise ServiceError("forbidden", "没有审批权限。")
     with transaction.atomic():
@@ -233,11 +248,13 @@ def _decide(actor: User, obj, approve: bool, opinion: str, perm: str):
     return obj
 
 
-def do_decide_cross_district(actor: User, request, *, approve: bool, opinion: str = ""):
+def do_decide_cross_district(
+    actor: User, request: CrossDistrictRequest, *, approve: bool, opinion: str = ""
+) -> CrossDistrictRequest:
     return _decide(actor, request, approve, opinion, "dispatch.approve_crossdistrictrequest")
 
 
-def do_decide_non_duty_use(actor: User, report, *, approve: bool, opinion: str = ""):
+def do_decide_non_duty_use(actor: User, report: NonDutyUse, *, approve: bool, opinion: str = "") -> NonDutyUse:
     return _decide(actor, report, approve, opinion, "dispatch.approve_nondutyuse")
 
 
@@ -295,14 +312,14 @@ def do_adjust_plan(actor: User, plan: DutyPlan, reason: str) -> DutyPlan:
 def do_tasks_from_template(
     actor: User,
     plan: DutyPlan,
-    template,
+    template: DutyTemplate,
     *,
     start_at: dt.datetime,
     end_at: dt.datetime | None = None,
-    officers=(),
-    vehicles=(),
-    area=None,
-):
+    officers: Iterable[Any] = (),
+    vehicles: Iterable[Any] = (),
+    area: Geofence | None = None,
+) -> DutyTask:
     """A task in `plan` from a 任务内容范本 (type, content, default duration). One transaction; audited."""
     if not actor.has_perm("dispatch.add_dutytask"):
         raise ServiceError("forbidden", "没有编制勤务任务的权限。")
@@ -338,7 +355,7 @@ def do_add_task(
     task_type: str = TaskType.SPECIAL,
     start_at: dt.datetime,
     end_at: dt.datetime,
-    officers=(),
+    officers: Iterable[Any] = (),
     check_perm: bool = True,
 ) -> DutyTask:
     """A task in a draft or returned `plan` without a template — for the duty task sources of other apps
@@ -395,14 +412,14 @@ def do_withdraw_task(actor: User, task: DutyTask, *, reason: str, check_perm: bo
 task_sources: list[Any] = []
 
 
-def register_task_source(source) -> None:
+def register_task_source(source: Any) -> None:
     if all(type(s) is not type(source) for s in task_sources):
         task_sources.append(source)
 
 
 def task_reference(duty_task: DutyTask) -> dict[str, Any] | None:
     for source in task_sources:
-        ref = source.reference(duty_task)
+        ref: dict[str, Any] | None = source.reference(duty_task)
         if ref:
             return ref
     return None
@@ -428,7 +445,7 @@ def check_duty_alarms(now: dt.datetime | None = None) -> tuple[int, int]:
     vehicle_ids = {v.pk for t in tasks for v in t.vehicles.all()}
     latest = dict(LatestFix.objects.filter(vehicle_id__in=vehicle_ids).values_list("vehicle_id", "time"))
 
-    def build(batch) -> None:
+    def build(batch: AlarmBatch) -> None:
         for task in tasks:
             for officer in task.officers.all():
                 if officer.pk not in signed:

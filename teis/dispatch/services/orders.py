@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
 ACKNOWLEDGE_PERMISSION = "dispatch.acknowledge_dutyorder"
 FEEDBACK_PERMISSION = "dispatch.add_orderfeedback"
@@ -48,7 +49,7 @@ def _url(order: DutyOrder) -> str:
     return reverse("dispatch:dutyorder_detail", args=[order.pk])
 
 
-def unit_leaders(unit_id: int):
+def unit_leaders(unit_id: int) -> QuerySet[User]:
     """The users who acknowledge for a unit: its active officers whose roles grant the acknowledge permission."""
     from django.contrib.auth import get_user_model
 
@@ -93,7 +94,7 @@ def _withdraw_from(order: DutyOrder, unit_ids: Iterable[int]) -> None:
     OrderReceipt.objects.filter(order=order, unit_id__in=unit_ids).delete()
 
 
-def check_targets(order: DutyOrder | None, targets) -> None:
+def check_targets(order: DutyOrder | None, targets: Iterable[Any] | None) -> None:
     if targets is not None and not list(targets):
         raise ServiceError("invalid", "请选择接收单位。", {"target_units": ["请选择接收单位"]})
     if order is None or targets is None:
@@ -118,20 +119,24 @@ class DutyOrderService(StatefulService):
             raise ServiceError("invalid", "反馈期限不能早于签收期限。", {"deadline": ["反馈期限不能早于签收期限"]})
         with transaction.atomic():
             order = super().do_create(actor, model, data)
+            assert isinstance(order, DutyOrder)
             _send_to(order, [u.pk for u in order.target_units.all()])
         return order
 
     def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, DutyOrder)
         with transaction.atomic():
             before = set(obj.target_units.values_list("pk", flat=True))
             check_targets(obj, data.get("target_units"))
             order = super().do_update(actor, obj, data)
+            assert isinstance(order, DutyOrder)
             after = set(order.target_units.values_list("pk", flat=True))
             _withdraw_from(order, before - after)
             _send_to(order, sorted(after - before))
         return order
 
     def do_delete(self, actor: User, obj: models.Model) -> None:
+        assert isinstance(obj, DutyOrder)
         with transaction.atomic():
             if obj.receipts.filter(acknowledged_at__isnull=False).exists():
                 raise ServiceError("bad_state", "已有单位签收该指令，不能删除，请办结。")

@@ -32,6 +32,9 @@ from . import tracks
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
 
 
 def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -42,10 +45,10 @@ def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def compute_daily_mileage(day: dt.date, vehicle_ids: list[int] | None = None) -> int:
     """(Re)compute DailyMileage of `day` for the vehicles with fixes that day. Returns the rows written."""
     start, end = _day_range(day)
-    ids = FixRecord.objects.filter(time__gte=start, time__lt=end, flag="")
+    fixes = FixRecord.objects.filter(time__gte=start, time__lt=end, flag="")
     if vehicle_ids is not None:
-        ids = ids.filter(vehicle_id__in=vehicle_ids)
-    ids = list(ids.values_list("vehicle_id", flat=True).distinct())
+        fixes = fixes.filter(vehicle_id__in=vehicle_ids)
+    ids = list(fixes.values_list("vehicle_id", flat=True).distinct())
     rows = []
     for vehicle in PatrolVehicle.objects.filter(pk__in=ids):
         s = tracks.summarise(tracks.load_track(vehicle, start, end - dt.timedelta(microseconds=1)))
@@ -70,7 +73,7 @@ def compute_daily_mileage(day: dt.date, vehicle_ids: list[int] | None = None) ->
     return len(rows)
 
 
-def _units(user: User):
+def _units(user: User) -> QuerySet[Unit]:
     from teis.org.models import Unit
 
     return Unit.objects.for_user(user)
@@ -174,7 +177,9 @@ def duty_report(user: User, start: dt.date, end: dt.date) -> tuple[list[str], li
         "加班(小时)",
         "告警",
     ]
-    rows = [{"单位": name, **{m: _num(vals.get(m, 0)) for m in metrics}} for name, vals in sorted(per_unit.items())]
+    rows: list[dict[str, Any]] = [
+        {"单位": name, **{m: _num(vals.get(m, 0)) for m in metrics}} for name, vals in sorted(per_unit.items())
+    ]
     if rows:
         rows.append({"单位": "合计", **{m: _num(sum(r[m] for r in rows)) for m in metrics}})
     return ["单位", *metrics], rows

@@ -20,6 +20,8 @@ from .. import conf
 from ..models import FixRecord, PatrolVehicle
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from django.contrib.auth.models import User
 
 MAX_PERIOD_DAYS = 366
@@ -88,7 +90,8 @@ def step_distances(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     p1, p2 = np.radians(lat[:-1]), np.radians(lat[1:])
     dp, dl = p2 - p1, np.radians(lon[1:] - lon[:-1])
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    d: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return d
 
 
 def _when(epoch: float) -> dt.datetime:
@@ -336,10 +339,13 @@ def export_kml(track: Track) -> bytes:
     for st in summarise(track).stops:
         p = kml.newpoint(name=f"停留 {int(st.seconds // 60)} 分钟", coords=[(st.lon, st.lat)])
         p.timespan.begin, p.timespan.end = st.start.isoformat(), st.end.isoformat()
-    return kml.kml().encode("utf-8")
+    text: str = kml.kml()
+    return text.encode("utf-8")
 
 
-def _projector(lons: np.ndarray, lats: np.ndarray, width: float, height: float, pad: float = 0.08):
+def _projector(
+    lons: np.ndarray, lats: np.ndarray, width: float, height: float, pad: float = 0.08
+) -> tuple[Callable[[Any, Any], tuple[np.ndarray, np.ndarray]], tuple[float, float, float, float]]:
     """Equirectangular projection of the track's bounding box (plus padding) onto a width × height canvas."""
     x0, x1 = float(lons.min()), float(lons.max())
     y0, y1 = float(lats.min()), float(lats.max())
@@ -351,13 +357,13 @@ def _projector(lons: np.ndarray, lats: np.ndarray, width: float, height: float, 
     sy = height / (y1 - y0)
     scale = min(sx, sy)
 
-    def proj(lon: float, lat: float):
+    def proj(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
         return (np.asarray(lon) - x0) * k * scale, height - (np.asarray(lat) - y0) * scale
 
     return proj, (x0, y0, x1, y1)
 
 
-def _district_rings(bbox):
+def _district_rings(bbox: tuple[float, float, float, float]) -> Iterator[tuple[str, np.ndarray]]:
     x0, y0, x1, y1 = bbox
     box = shapely.box(x0, y0, x1, y1)
     for f in shanghai_districts()["features"]:
@@ -436,7 +442,9 @@ def export_pdf(track: Track, *, actor: User | None = None) -> bytes:
     )
 
 
-def track_snapshot_png(vehicle: PatrolVehicle, start: dt.datetime, end: dt.datetime, *, mark=None) -> bytes:
+def track_snapshot_png(
+    vehicle: PatrolVehicle, start: dt.datetime, end: dt.datetime, *, mark: tuple[Any, ...] | None = None
+) -> bytes:
     """A PNG of the track around an alarm (for the case file); b"" when there are no fixes."""
     from PIL import Image, ImageDraw
 

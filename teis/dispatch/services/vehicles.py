@@ -30,11 +30,10 @@ class VehicleService(GenericService):
             errors["terminal_phone"] = ["终端手机号应为 1–20 位数字（可含十六进制 a–f）"]
         keys = {device_key(k): name for k, name in ((phone, "terminal_phone"), (device, "device_id")) if k}
         if keys:
-            for v in (
-                PatrolVehicle.objects.exclude(pk=pk)
-                .exclude(terminal_phone="", device_id="")
-                .only("plate", "terminal_phone", "device_id")
-            ):
+            others = PatrolVehicle.objects.all()
+            if pk is not None:  # exclude(pk=None) excludes nothing
+                others = others.exclude(pk=pk)
+            for v in others.exclude(terminal_phone="", device_id="").only("plate", "terminal_phone", "device_id"):
                 for raw in (v.terminal_phone, v.device_id):
                     if raw and device_key(raw) in keys:
                         errors.setdefault(keys[device_key(raw)], []).append(f"该设备已绑定车辆 {v.plate}")
