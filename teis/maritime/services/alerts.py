@@ -85,7 +85,9 @@ def expected_interval_s(cfg: MaritimeSettings, ais_class: str, nav_status: int |
     return cfg.class_a_interval_s
 
 
-def motion_state(cfg: MaritimeSettings, sog: float, cog: float, heading: float, nav_status: str) -> str:
+def motion_state(
+    cfg: MaritimeSettings, sog: float | None, cog: float | None, heading: float | None, nav_status: int | None
+) -> MotionState:
     if sog is None:
         return MotionState.UNKNOWN
     if sog < cfg.stopped_sog_kn or nav_status in ANCHORED_NAV_STATUS and sog < cfg.drifting_sog_kn:
@@ -130,8 +132,10 @@ def check_vessel_states(now: dt.datetime | None = None) -> CheckResult:
         open_dark = set(
             Alert.objects.filter(kind=AlertKind.AIS_DARK, status__in=_OPEN).values_list("vessel_id", flat=True)
         )
-        events, alerts = [], []
+        events: list[VesselEvent] = []
+        alerts: list[Alert] = []
         for pk, name, mmsi, ais_class, last_time, lon, lat, sog, cog, heading, nav, state, repeat in live:
+            assert last_time is not None  # filtered on it
             label = f"{name or '未知船名'}（MMSI {mmsi}）"
             limit = expected_interval_s(cfg, ais_class, nav, sog) * cfg.dark_factor
             silent = (now - last_time).total_seconds()
@@ -177,7 +181,7 @@ def check_vessel_states(now: dt.datetime | None = None) -> CheckResult:
 _OPEN = (AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.HANDLING)
 
 
-def _arrivals(cfg, now: dt.datetime, events) -> int:
+def _arrivals(cfg: MaritimeSettings, now: dt.datetime, events: list[VesselEvent]) -> int:
     """A vessel stopped inside a berth or anchorage it has not yet arrived at: arrival event."""
     rows = list(
         AreaPresence.objects.filter(
@@ -265,13 +269,13 @@ def _lock(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
 
 
-def do_assign_alert(actor: User, alert: Alert, assignee: User) -> Alert:
+def do_assign_alert(actor: User, alert: Alert, assignee: User | None) -> Alert:
     """Give the alert to an officer (in the actor's scope). One transaction; audited; todo for the assignee."""
     if not actor.has_perm("maritime.change_alert"):
         raise ServiceError("forbidden", "没有处置告警的权限")
     from teis.org.models import Officer
 
-    if assignee is None or not Officer.objects.for_user(actor).filter(user_id=getattr(assignee, "pk", None)).exists():
+    if assignee is None or not Officer.objects.for_user(actor).filter(user_id=assignee.pk).exists():
         raise ServiceError("invalid", "请选择您数据权限范围内的处置人", {"assignee": ["处置人无效"]})
     with transaction.atomic():
         alert = _lock(alert)

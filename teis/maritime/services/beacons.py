@@ -10,7 +10,7 @@ PostgreSQL (no extra round trip). What is not in a report does not wipe what is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -19,6 +19,9 @@ from teis.core.telemetry import bulk_sql
 from teis.maritime.ais.records import AidRecord, BaseStationRecord
 
 from ..models import AidToNavigation, BaseStation
+
+if TYPE_CHECKING:
+    from django.db.models import Field
 
 AID_COLUMNS = ("mmsi", "aid_type", "name", "lon", "lat", "virtual", "off_position", "length_m", "width_m",
                "last_time", "source")  # fmt: skip
@@ -48,7 +51,7 @@ STATION_UPDATES = {
 
 def latest_by_mmsi(records: Sequence[Any]) -> list[Any]:
     """The latest report of each MMSI (an upsert may touch a row only once per statement)."""
-    latest: dict[int, object] = {}
+    latest: dict[int, Any] = {}
     for rec in records:
         old = latest.get(rec.mmsi)
         if old is None or rec.time >= old.time:
@@ -62,7 +65,7 @@ def write_beacons(records: Sequence[Any], writes: bulk_sql.Writes) -> tuple[int,
     stations = latest_by_mmsi([r for r in records if isinstance(r, BaseStationRecord)])
     adapt = bulk_sql.datetime_adapter()
     if aids:
-        rows = [
+        rows: list[tuple[Any, ...]] = [
             (a.mmsi, a.aid_type, (a.name or "")[:40], a.lon, a.lat, a.virtual, a.off_position, a.length_m, a.width_m,
              adapt(a.time), (a.source or "")[:30])
             for a in aids
@@ -75,7 +78,9 @@ def write_beacons(records: Sequence[Any], writes: bulk_sql.Writes) -> tuple[int,
             for s in stations
         ]  # fmt: skip
         # a new station gets the model's defaults for the columns that are ours (raw SQL has no Django defaults)
-        ours = {f: BaseStation._meta.get_field(f).get_default() for f in ("name", "coverage_km")}
+        ours = {
+            f: cast("Field[Any, Any]", BaseStation._meta.get_field(f)).get_default() for f in ("name", "coverage_km")
+        }
         _upsert(writes, BaseStation, STATION_COLUMNS, rows, STATION_UPDATES, ours)
     return len(aids), len(stations)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -21,13 +21,18 @@ from .checkpoints import VIOLATION_FLAGS
 from .risk import flag_records
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
+    from django.db.models import Field
+
+    from teis.workflow.models import WorkTask
 
 PROCESS_KEY = "maritime_clue"
 CATEGORY_LABELS = None
 
 
-def _heading(cog: float) -> str:
+def _heading(cog: float | None) -> str:
     if cog is None:
         return ""
     names = ["北", "东北", "东", "东南", "南", "西南", "西", "西北"]
@@ -101,7 +106,8 @@ def do_screen_clue(
             raise ServiceError("state", "只有待筛选的线索可以筛选")
         for key, value in (updates or {}).items():
             if key in editable and value is not None:
-                setattr(clue, key, str(value).strip()[: clue._meta.get_field(key).max_length or 2000])
+                field = cast("Field[Any, Any]", clue._meta.get_field(key))
+                setattr(clue, key, str(value).strip()[: field.max_length or 2000])
         if not accept:
             clue.status = ClueStatus.REJECTED
             clue.screened_by = actor
@@ -139,7 +145,7 @@ def do_screen_clue(
     return clue
 
 
-def review_task(clue: Clue):
+def review_task(clue: Clue) -> WorkTask | None:
     from teis.workflow.choices import TaskStatus
     from teis.workflow.models import WorkTask
 
@@ -220,7 +226,7 @@ def do_push_clue(actor: User, clue: Clue) -> Clue:
             f"法定代表人：{clue.legal_representative}" if clue.legal_representative else "",
             f"联系电话：{clue.phone}" if clue.phone else "",
             f"航向：{clue.heading}" if clue.heading else "",
-            f"MMSI：{clue.vessel.mmsi}" if clue.vessel_id else "",
+            f"MMSI：{clue.vessel.mmsi}" if clue.vessel is not None else "",
             "该船为多次违法船舶" if clue.repeat_offender else "",
         )
         if line
@@ -250,14 +256,15 @@ def do_push_clue(actor: User, clue: Clue) -> Clue:
     audit.record(
         actor, AuditAction.UPDATE, clue, changes={"预登记案件": [None, str(case)]}, detail={"operation": "clue.push"}
     )
-    if clue.vessel_id:
+    vessel_id = clue.vessel_id
+    if vessel_id:
         from .risk import refresh_vessel_risk
 
-        transaction.on_commit(lambda: refresh_vessel_risk(clue.vessel_id))
+        transaction.on_commit(lambda: refresh_vessel_risk(vessel_id))
     return clue
 
 
-def suspect_list_pdf(clues) -> bytes:
+def suspect_list_pdf(clues: Iterable[Clue]) -> bytes:
     """《涉嫌违章船舶信息》: the listed clues with their 案件要素, for signature."""
     from teis.core.pdf import render_pdf
 

@@ -154,14 +154,14 @@ def _info_column(kind: str, col: Col) -> TemplateColumn:
 
 
 def _run_info(kind: str) -> Callable[..., Any]:
-    def run(actor: User, upload) -> str:
+    def run(actor: User, upload: Any) -> str:
         result = do_import_info(actor, kind, upload)
         return f"新增 {result.created} 条，更新 {result.updated} 条"
 
     return run
 
 
-def _run_registry(actor: User, upload) -> str:
+def _run_registry(actor: User, upload: Any) -> str:
     return f"共导入 {registry.do_import_registry(actor, upload)} 艘船舶的登记信息"
 
 

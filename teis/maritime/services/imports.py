@@ -7,6 +7,7 @@ every bad row (as the dictionary import of core does), so nothing is half-import
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ TRUE_WORDS = {"是", "Y", "y", "1", "true", "True", "TRUE", "有"}
 
 
 def read_rows(
-    upload, columns: dict[str, str], required: tuple[str, ...] = (), *, check_rows: bool = True
+    upload: Any, columns: dict[str, str], required: tuple[str, ...] = (), *, check_rows: bool = True
 ) -> list[dict[str, Any]]:
     """Rows of the first sheet as {field: value} by the header → field map; ServiceError on a bad file. The
     `required` columns must be in the header, and (with `check_rows`) filled on every row."""
@@ -73,7 +74,7 @@ class Col:
     choices: Any = None
 
 
-def _convert(col: Col, value: Any, row: int):
+def _convert(col: Col, value: Any, row: int) -> Any:
     if col.required and (value is None or as_text(value) == ""):
         raise ServiceError("invalid", f"第{row}行“{col.header}”不能为空", {"file": [f"第{row}行缺少{col.header}"]})
     if col.kind == "text":
@@ -121,7 +122,9 @@ def refuse(errors: list[str]) -> ServiceError:
     )
 
 
-def convert_rows(upload, cols: list[Col], check=None) -> list[dict[str, Any]]:
+def convert_rows(
+    upload: Any, cols: list[Col], check: Callable[[dict[str, Any], int], None] | None = None
+) -> list[dict[str, Any]]:
     """Every row converted by `cols` (and checked by `check(values, row)`, which may raise ServiceError); a file
     with any bad row is refused as a whole with every row's message. Each dict carries its row number in `_row`."""
     rows = read_rows(

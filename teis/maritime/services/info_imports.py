@@ -53,7 +53,7 @@ def _check_position(values: dict[str, Any], row: int) -> None:
     lon, lat = values.get("lon"), values.get("lat")
     if (lon is None) != (lat is None):
         raise _bad(row, "经度和纬度应同时填写")
-    if lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+    if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise _bad(row, "经纬度超出有效范围（经度 −180～180，纬度 −90～90）")
 
 
@@ -174,7 +174,7 @@ class InfoImportResult:
         return {"created": self.created, "updated": self.updated, "imported": self.created + self.updated}
 
 
-def do_import_info(actor: User, kind: str, upload) -> InfoImportResult:
+def do_import_info(actor: User, kind: str, upload: Any) -> InfoImportResult:
     """Import one information-query workbook: all rows or none. Audited."""
     spec = IMPORTS.get(kind)
     if spec is None:

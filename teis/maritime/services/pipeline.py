@@ -25,7 +25,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -48,6 +48,14 @@ from .waters import (
     presence_cache,
     reload_presence,
 )
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Sequence
+
+    from .waters import _AreaGeom
+
+    Beacon = AidRecord | BaseStationRecord
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +97,16 @@ def valid_position(rec: PositionRecord) -> bool:
 # --- entry point ---------------------------------------------------------------------------------------------
 
 
-def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
+def process_records(records: Sequence[Any], *, defer_commit: bool = False) -> PipelineResult:
     """Apply one batch of decoded AIS records. One transaction; pushes to the live map after commit. With
     `defer_commit` (PostgreSQL, outside any transaction) the commit is not waited for (see `finish_deferred`)."""
     finish_deferred()
     result = PipelineResult()
     positions = [r for r in records if r.__class__ is PositionRecord]  # nearly every record: one C-speed pass
     statics = [r for r in records if r.__class__ is StaticRecord]
-    beacons = []  # aids to navigation and base stations: few, looked for only when the two kinds above are not all
+    beacons: list[
+        Beacon
+    ] = []  # aids to navigation and base stations: few, looked for only when the two kinds above are not all
     if len(positions) + len(statics) != len(records):
         beacons = [r for r in records if r.__class__ is AidRecord or r.__class__ is BaseStationRecord]
     if len(positions) + len(statics) + len(beacons) == len(records):
@@ -154,7 +164,7 @@ def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionReco
     return [positions[i] for i in np.flatnonzero(ok).tolist()], None
 
 
-def _valid_beacon(rec) -> bool:
+def _valid_beacon(rec: Beacon) -> bool:
     """An aid or base station record worth storing: a real MMSI and time; a position, if any, on the globe."""
     try:
         return (
@@ -167,7 +177,14 @@ def _valid_beacon(rec) -> bool:
         return False
 
 
-def _apply(result: PipelineResult, positions, statics, columns=None, defer_commit: bool = False, beacons=()) -> None:
+def _apply(
+    result: PipelineResult,
+    positions: list[PositionRecord],
+    statics: list[StaticRecord],
+    columns: list[Any] | None = None,
+    defer_commit: bool = False,
+    beacons: Sequence[Beacon] = (),
+) -> None:
     if not (defer_commit and bulk_sql.is_postgres() and connection.get_autocommit()):
         with transaction.atomic():
             batch = _run_batch(result, positions, statics, columns, beacons)
@@ -186,7 +203,13 @@ def _apply(result: PipelineResult, positions, statics, columns=None, defer_commi
     _pending.commit = (commit, batch.push)
 
 
-def _run_batch(result: PipelineResult, positions, statics, columns, beacons=()) -> _Batch:
+def _run_batch(
+    result: PipelineResult,
+    positions: list[PositionRecord],
+    statics: list[StaticRecord],
+    columns: list[Any] | None,
+    beacons: Sequence[Beacon] = (),
+) -> _Batch:
     """Everything of a batch but its last writes (`batch.writes`), which the caller runs and commits."""
     bulk_sql.relaxed_commit()
     mmsis = {r.mmsi for r in positions} | {r.mmsi for r in statics}
@@ -254,7 +277,7 @@ class _Batch(VesselSteps, WaterSteps):
         self.by_mmsi: dict[int, dict[str, Any]] = {}
         self.events: list[VesselEvent] = []
         self.alerts: list[Alert] = []
-        self._root_unit = None
+        self._root_unit: int | None = None
         self._copying = False  # inside the fixes' COPY: no database access
         self._deferred: list[int] = []  # indexes in `alerts` of those waiting for the root unit
         self._events_written = 0  # the first events, written with the fixes' other writes
@@ -268,7 +291,9 @@ class _Batch(VesselSteps, WaterSteps):
 
     # positions ----------------------------------------------------------------------------------------------
 
-    def apply_positions(self, positions: list[PositionRecord], statics: list[StaticRecord] = (), columns=None) -> None:
+    def apply_positions(
+        self, positions: list[PositionRecord], statics: Sequence[StaticRecord] = (), columns: list[Any] | None = None
+    ) -> None:
         """Every fix stored; then the batch's static data (`apply_statics`) and, on the fixes sorted by vessel and
         time, the latest fix per vessel, the section crossings and the area transitions. On PostgreSQL the fixes'
         COPY runs on the server while the client works out the rest (nothing in that window touches the database:
@@ -347,10 +372,10 @@ class _Batch(VesselSteps, WaterSteps):
 
     def _event(
         self,
-        v: Any,
-        kind,
-        time,
-        detail: Any,
+        v: dict[str, Any],
+        kind: str,
+        time: dt.datetime,
+        detail: str,
         lon: float | None = None,
         lat: float | None = None,
         area_id: int | None = None,
@@ -368,7 +393,16 @@ class _Batch(VesselSteps, WaterSteps):
             )  # fmt: skip
         )
 
-    def _alert(self, v: Any, kind, time, message: str, rec=None, *, area=None) -> None:
+    def _alert(
+        self,
+        v: dict[str, Any],
+        kind: str,
+        time: dt.datetime,
+        message: str,
+        rec: Any = None,
+        *,
+        area: _AreaGeom | None = None,
+    ) -> None:
         if area is not None:
             unit_id = area.unit_id
         elif self._root_unit is None and self._copying:  # no query during the fixes' COPY: resolved after it
@@ -382,7 +416,8 @@ class _Batch(VesselSteps, WaterSteps):
             Alert(
                 kind=kind,
                 vessel_id=v["id"],
-                unit_id=unit_id,
+                # None only until `_resolve_deferred_alerts` sets it, before the insert
+                unit_id=unit_id,  # type: ignore[misc]
                 time=time,
                 message=message[:300],
                 lon=getattr(rec, "lon", None),
@@ -433,7 +468,9 @@ class _Batch(VesselSteps, WaterSteps):
             if connection.features.can_return_rows_from_bulk_insert:
                 created = Alert.objects.bulk_create(self.alerts)
             else:  # pragma: no cover - both supported backends return ids
-                created = [a for a in self.alerts if a.save() or True]
+                for a in self.alerts:
+                    a.save()
+                created = list(self.alerts)
             self.result.alerts += len(created)
             self.result.alert_ids.extend(a.pk for a in created)
 
@@ -461,7 +498,7 @@ def _batch_start(known: list[int], cache: dict[int, dict[str, Any]], whole_prese
             else "(SELECT NULL::int8 AS n, NULL::int8 AS na, NULL::int8 AS s) AS c, "
             "(SELECT NULL::int8[] AS i, NULL::int8[] AS a, NULL::int8[] AS v, NULL::timestamptz[] AS t) AS p"
         )
-        row = bulk_sql.execute_binary(
+        result = bulk_sql.execute_binary(
             f"WITH seq AS (UPDATE {Sequence._meta.db_table} SET value = value + 1 WHERE name = %s "  # noqa: S608
             "RETURNING value) "
             f"SELECT (SELECT value FROM seq), (SELECT COUNT(*) FROM {a}), (SELECT MAX(updated_at) FROM {a}), "
@@ -480,8 +517,9 @@ def _batch_start(known: list[int], cache: dict[int, dict[str, Any]], whole_prese
             ],
             fetch=True,
             binary=True,
-        )[0]
-        seq, na, ma, ns, ms, tracking, stale, p_count, p_arrived, p_sum, *added = row
+        )
+        assert result is not None  # fetch=True
+        seq, na, ma, ns, ms, tracking, stale, p_count, p_arrived, p_sum, *added = result[0]
         if seq is None:  # the sequence's first use creates its row
             seq = live_push.next_cursor(LIVE_SEQUENCE)
         if presence is not None:

@@ -77,7 +77,7 @@ class RegistryEntry:
     )  # {name, number, valid_from, valid_until} ISO dates
 
 
-def parse_registry(upload) -> list[RegistryEntry]:
+def parse_registry(upload: Any) -> list[RegistryEntry]:
     """Entries by MMSI (one row per certificate). A file with any bad row is refused as a whole, naming every bad
     row."""
     rows = read_rows(upload, COLUMNS, required=("mmsi",), check_rows=False)
@@ -107,7 +107,7 @@ def _parse_row(r: dict[str, Any], entries: dict[int, RegistryEntry]) -> None:
     mmsi = as_int(r.get("mmsi"), n, "MMSI")
     if mmsi is None or not 0 < mmsi <= 999_999_999:
         raise ServiceError("invalid", f"第{n}行MMSI无效", {"file": [f"第{n}行MMSI无效"]})
-    fields = {
+    fields: dict[str, Any] = {
         "imo": _bounded(r.get("imo"), n, "IMO", 9_999_999),
         "registered_type": _bounded(r.get("registered_type"), n, "登记船型", 255),
         "length_m": _bounded(r.get("length_m"), n, "船长", 32767),
@@ -178,7 +178,7 @@ def apply_entry(entry: RegistryEntry, source: str, now: dt.datetime | None = Non
     return vessel
 
 
-def do_import_registry(actor: User, upload) -> int:
+def do_import_registry(actor: User, upload: Any) -> int:
     """船舶登记信息导入: apply every row to its vessel and keep the file as the demo adapter's source.
     One transaction; audited; a bad row refuses the whole file."""
     if not actor.has_perm("maritime.change_vessel"):
@@ -214,9 +214,10 @@ class ImportedFileRegistry:
         return {r["mmsi"]: RegistryEntry(**r) for r in rows if r["mmsi"] in wanted}
 
 
-def adapter():
+def adapter() -> ImportedFileRegistry:
     path = getattr(settings, "TEIS_MARITIME_REGISTRY_ADAPTER", "teis.maritime.services.registry.ImportedFileRegistry")
-    return import_string(path)()
+    source: ImportedFileRegistry = import_string(path)()  # or any class with the same `name` and `lookup`
+    return source
 
 
 def lookup_missing(now: dt.datetime | None = None, *, limit: int = 50) -> int:

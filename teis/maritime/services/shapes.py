@@ -22,7 +22,7 @@ class ShapeService(GenericService):
         "coverage": (geometry.check_polygon, False),
     }
 
-    def _clean(self, model: type[models.Model], data: dict[str, Any]):
+    def _clean(self, model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
         data = dict(data)
         for name, (check, required) in self.shape_fields.items():
             try:

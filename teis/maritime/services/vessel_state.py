@@ -12,17 +12,22 @@ is dropped when a batch fails.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
 
 from teis.core.telemetry import bulk_sql
-from teis.maritime.ais.records import StaticRecord
+from teis.maritime.ais.records import PositionRecord, StaticRecord
 
 from ..choices import AlertKind, EventKind, ship_category, ship_type_text
 from ..models import DangerousGoodsRecord, Vessel, VesselPosition
+
+if TYPE_CHECKING:
+    from .pipeline import PipelineResult
+    from .waters import _AreaGeom
 
 DG_RECORD_INTERVAL_S = 60
 FIX_COLUMNS = ("vessel_id", "time", "lon", "lat", "sog", "cog", "heading", "nav_status", "source")
@@ -45,7 +50,38 @@ _CHANGE_EVENTS = {
 class VesselSteps:
     """Steps of a batch on vessels and fixes (state: by_mmsi, now, seq, result, live_rows)."""
 
-    def load_vessels(self, mmsis: set[int], positions, statics) -> None:
+    if TYPE_CHECKING:  # the batch's state and its event and alert makers (`pipeline._Batch`)
+        known: list[int]
+        stale: list[int] | None
+        by_mmsi: dict[int, dict[str, Any]]
+        now: dt.datetime
+        seq: int
+        result: PipelineResult
+        live_rows: list[tuple[Any, ...]]
+
+        def _event(
+            self,
+            v: dict[str, Any],
+            kind: str,
+            time: dt.datetime,
+            detail: str,
+            lon: float | None = None,
+            lat: float | None = None,
+            area_id: int | None = None,
+        ) -> None: ...
+
+        def _alert(
+            self,
+            v: dict[str, Any],
+            kind: str,
+            time: dt.datetime,
+            message: str,
+            rec: Any = None,
+            *,
+            area: _AreaGeom | None = None,
+        ) -> None: ...
+
+    def load_vessels(self, mmsis: set[int], positions: list[PositionRecord], statics: list[StaticRecord]) -> None:
         cache = _vessel_cache()
         known = self.known  # the batch's vessels in the cache when the batch started
         if known:  # reuse the cached state of the vessels whose row has not changed since (id and updated_at)
@@ -82,7 +118,7 @@ class VesselSteps:
             v["eta"], v["last_time"], v["updated_at"] = to_dt(v["eta"]), to_dt(v["last_time"]), to_dt(v["updated_at"])
             self.by_mmsi[v["mmsi"]] = cache[v["mmsi"]] = v
 
-    def apply_statics(self, statics: list[StaticRecord]) -> list[tuple[Any, ...]] | None:
+    def apply_statics(self, statics: Sequence[StaticRecord]) -> list[tuple[Any, ...]] | None:
         """Static and voyage data (types 5, 24, 19, 21): later records win; a changed name, destination or
         draught becomes an event. The cached state follows at once; the rows to write are returned for
         `write_statics` (no database access: it runs during the fixes' COPY)."""
@@ -132,7 +168,7 @@ class VesselSteps:
                     f"{_label(v)} AIS报告船型 {ship_type_text(rec.ship_type)} 与登记船型 "
                     f"{ship_type_text(v['registered_type'])} 不符",
                 )
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for v in touched.values():
             v["updated_at"] = self.now
             rows.append((*(v[c] for c in STATIC_COLUMNS), ship_category(v["ship_type"]), self.seq, self.now, v["id"]))
@@ -147,7 +183,7 @@ class VesselSteps:
             writes.update_rows(Vessel, (*STATIC_COLUMNS, "category", "live_seq", "updated_at"), rows)
 
     @contextmanager
-    def _store_fixes(self, columns, vid: int):
+    def _store_fixes(self, columns: list[Any], vid: np.ndarray) -> Iterator[None]:
         """Every fix, from the batch's columns (sorted by vessel and time). PostgreSQL: one binary COPY, and the
         body of the `with` runs while the server stores the rows. SQLite: one prepared INSERT run over the rows."""
         _, times, lons, lats, sogs, cogs, headings, statuses, _, _, sources = columns
@@ -182,8 +218,17 @@ class VesselSteps:
             yield
 
     def _latest(
-        self, positions, columns, vid: int, t, lon: float, lat: float, last, vessels, cached_t: dt.datetime
-    ) -> tuple[Any, ...]:
+        self,
+        positions: list[PositionRecord],
+        columns: list[Any],
+        vid: np.ndarray,
+        t: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        last: np.ndarray,
+        vessels: list[dict[str, Any]],
+        cached_t: np.ndarray,
+    ) -> tuple[list[Any] | None]:
         """The latest fix of each vessel of the batch, unless the vessel already has a later one (an older fix
         arriving late does not move the vessel back): the cached state follows at once, the rows to write are
         returned for `_update_latest`. No database access (it runs during the fixes' COPY)."""
@@ -225,7 +270,7 @@ class VesselSteps:
         ]
         return ([bulk_sql.binary_array(a, k) for a in arrays],)
 
-    def _update_latest(self, rows, *, writes: bulk_sql.Writes) -> None:
+    def _update_latest(self, rows: list[Any] | None, *, writes: bulk_sql.Writes) -> None:
         """The latest fixes worked out by `_latest`, to `writes` (one UPDATE), stamping the batch's live sequence."""
         if rows is None:
             return
@@ -245,7 +290,9 @@ class VesselSteps:
 
     # dangerous goods ----------------------------------------------------------------------------------------
 
-    def _dangerous_goods(self, positions, vid: int, t, by_id) -> None:
+    def _dangerous_goods(
+        self, positions: list[PositionRecord], vid: np.ndarray, t: np.ndarray, by_id: dict[int, dict[str, Any]]
+    ) -> None:
         dg_ids = {v["id"] for v in by_id.values() if v["dangerous_goods"]}
         if not dg_ids:
             return
@@ -257,7 +304,7 @@ class VesselSteps:
             .values("vessel_id")
             .annotate(m=Max("time"))
         }
-        rows = []
+        rows: list[DangerousGoodsRecord] = []
         for i in np.nonzero(np.isin(vid, list(dg_ids)))[0]:
             vessel_id = int(vid[i])
             if t[i] - last_t.get(vessel_id, -np.inf) < DG_RECORD_INTERVAL_S:
@@ -292,7 +339,7 @@ def _stale_vessels(mmsis: list[int], cache: dict[int, dict[str, Any]]) -> list[i
             ],
             fetch=True,
         )
-        return [row[0] for row in rows]
+        return [row[0] for row in rows or ()]  # fetch=True: always a list
     to_dt = _datetime_reader()
     sql = f"SELECT mmsi, id, updated_at FROM {Vessel._meta.db_table} WHERE {{where}}"  # noqa: S608
     fresh = {
@@ -307,20 +354,21 @@ def _vessel_cache() -> dict[int, dict[str, Any]]:
     key = (connection.alias, connection.settings_dict.get("NAME"))
     if _vessels["key"] != key or len(_vessels["by_mmsi"]) > VESSEL_CACHE_MAX:
         _vessels["key"], _vessels["by_mmsi"] = key, {}
-    return _vessels["by_mmsi"]
+    cache: dict[int, dict[str, Any]] = _vessels["by_mmsi"]
+    return cache
 
 
-def _datetime_reader():
+def _datetime_reader() -> Callable[[Any], dt.datetime | None]:
     """A datetime column read with raw SQL → aware datetime (SQLite returns Django's text form of UTC)."""
     if connection.vendor == "sqlite":
         utc = dt.UTC
 
-        def read(value: Any):  # Django's sqlite3 converters give naive datetimes (UTC); text if no converter ran
+        # Django's sqlite3 converters give naive datetimes (UTC); text if no converter ran
+        def read(value: Any) -> dt.datetime | None:
             if value is None:
                 return None
-            if not isinstance(value, dt.datetime):
-                value = dt.datetime.fromisoformat(value)
-            return value if value.tzinfo else value.replace(tzinfo=utc)
+            when: dt.datetime = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+            return when if when.tzinfo else when.replace(tzinfo=utc)
 
         return read
     return lambda value: value
