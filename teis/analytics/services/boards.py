@@ -17,12 +17,14 @@ from .. import semantic as sem
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from teis.org.models import Unit
+
 
 def drill_url(
     fact: str,
     start: dt.date | None,
     end: dt.date | None,
-    root=None,
+    root: Unit | None = None,
     group: str | None = None,
     key: str | None = None,
     **filters: Any,
@@ -50,13 +52,13 @@ def figure(
     return {"label": label, "value": _num(value), "unit": unit, "url": drill_url(fact, sl.start, sl.end, sl.unit)}
 
 
-def _num(v: Any):
+def _num(v: Any) -> Any:
     if isinstance(v, Decimal):
         return float(round(v, 2))
     return v
 
 
-def _rate(part, whole):
+def _rate(part: float, whole: float) -> float | None:
     return round(part * 100.0 / whole, 1) if whole else None
 
 
@@ -72,14 +74,16 @@ def periods(today: dt.date | None = None) -> dict[str, tuple[dt.date, dt.date]]:
 
 def daily_series(user: User, fact: str, sl: sem.Slice) -> list[int]:
     by_day = {r.key: r.n for r in sem.totals(user, fact, sl, sem.DAY)}
-    out, d = [], sl.start
-    while d <= sl.end:
+    out: list[int] = []
+    d, end = sl.start, sl.end
+    assert d is not None and end is not None  # a bounded period
+    while d <= end:
         out.append(by_day.get(d.isoformat(), 0))
         d += dt.timedelta(days=1)
     return out
 
 
-def case_board(user: User, root=None) -> dict[str, Any]:
+def case_board(user: User, root: Unit | None = None) -> dict[str, Any]:
     """办案看板: 立结案 and 结案率 today / this month / this year, daily trend, lines, units."""
     root = sem.report_root(user, root)
     p = periods()
@@ -95,7 +99,7 @@ def case_board(user: User, root=None) -> dict[str, Any]:
         figure(user, "fines_decided", year, "本年罚没款", amount=True, unit="元"),
         figure(user, "cases_overdue", sem.Slice(unit=root), "超期未结"),
     ]
-    days = [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)]
+    days = [(p["last30"][0] + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)]
     units = sorted(sem.totals(user, "cases_filed", year, sem.UNIT_LEVEL), key=lambda r: -r.n)
     closed_units = {r.key: r.n for r in sem.totals(user, "cases_closed", year, sem.UNIT_LEVEL)}
     return {
@@ -114,7 +118,7 @@ def case_board(user: User, root=None) -> dict[str, Any]:
     }
 
 
-def illegal_board(user: User, root=None) -> dict[str, Any]:
+def illegal_board(user: User, root: Unit | None = None) -> dict[str, Any]:
     """非法客运看板: records and passengers this month / year, monthly trend, units, blacklist."""
     root = sem.report_root(user, root)
     p = periods()
@@ -167,7 +171,7 @@ def overload_figures(user: User, sl: sem.Slice) -> dict[str, Any]:
     return {"checks": n, "over": over, "serious": serious, "rate": _rate(over, n), "serious_rate": _rate(serious, n)}
 
 
-def duty_board(user: User, root=None) -> dict[str, Any]:
+def duty_board(user: User, root: Unit | None = None) -> dict[str, Any]:
     """勤务看板 (治超检查数, 超限率, 严重超限率, 出动人次车次, 行业覆盖率)."""
     root = sem.report_root(user, root)
     p = periods()
@@ -202,7 +206,7 @@ def duty_board(user: User, root=None) -> dict[str, Any]:
             "units": [r["单位"] for r in duty["rows"][:15]],
             "people": [r["出勤人次"] for r in duty["rows"][:15]],
             "vehicles": [r["出车次数"] for r in duty["rows"][:15]],
-            "days": [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
+            "days": [(p["last30"][0] + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
             "alarms": daily_series(user, "alarms", last30),
             "months": [r.label for r in checks],
             "checks": [r.n for r in checks],
@@ -239,7 +243,7 @@ def screen(user: User) -> dict[str, Any]:
             {"label": "本年罚没款", "value": _num(sem.totals(user, "fines_decided", year)[0].amount), "unit": "元"},
         ],
         "trend": {
-            "days": [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
+            "days": [(p["last30"][0] + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
             "filed": daily_series(user, "cases_filed", last30),
             "closed": daily_series(user, "cases_closed", last30),
         },

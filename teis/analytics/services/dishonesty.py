@@ -26,19 +26,23 @@ from ..models import DishonestyCandidate, DishonestyRule
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import Manager, QuerySet
+
+    from teis.cases.models import EnforcementCase
 
 UNPAID = ("unpaid", "partial", "overdue", "court")
 
 
-def _cases():
-    return django_apps.get_model("cases.EnforcementCase")._base_manager
+def _cases() -> Manager[EnforcementCase]:
+    manager: Manager[EnforcementCase] = django_apps.get_model("cases.EnforcementCase")._base_manager
+    return manager
 
 
 def _keywords(rule: DishonestyRule) -> list[str]:
     return [k.strip() for k in re.split(r"[,，、;；\s]+", rule.cause_keywords or "") if k.strip()]
 
 
-def matching_cases(rule: DishonestyRule, today: dt.date | None = None):
+def matching_cases(rule: DishonestyRule, today: dt.date | None = None) -> QuerySet[EnforcementCase]:
     """The penalty decisions a rule looks at."""
     today = today or timezone.localdate()
     qs = _cases().filter(decision_type="penalty", decided_at__isnull=False)
@@ -141,9 +145,9 @@ def _decide(actor: User, cand: DishonestyCandidate, status: str, note: str) -> D
     return cand
 
 
-def do_confirm(actor: User, cand, note: str = ""):
+def do_confirm(actor: User, cand: DishonestyCandidate, note: str = "") -> DishonestyCandidate:
     return _decide(actor, cand, CandidateStatus.CONFIRMED, note)
 
 
-def do_reject(actor: User, cand, note: str = ""):
+def do_reject(actor: User, cand: DishonestyCandidate, note: str = "") -> DishonestyCandidate:
     return _decide(actor, cand, CandidateStatus.REJECTED, note)

@@ -18,6 +18,8 @@ from .. import semantic as sem
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from teis.org.models import Unit
+
 FILTER_PREFIX = "f_"
 
 
@@ -25,15 +27,15 @@ FILTER_PREFIX = "f_"
 class ReportParams:
     start: dt.date
     end: dt.date
-    unit: object | None = None  # org.Unit, the report's root (None: the user's own)
+    unit: Unit | None = None  # the report's root (None: the user's own)
     group: str = sem.UNIT_LEVEL
     filters: dict[str, str] = field(default_factory=dict)
 
-    def slice(self, root) -> sem.Slice:
+    def slice(self, root: Unit) -> sem.Slice:
         return sem.Slice(self.start, self.end, root, dict(self.filters))
 
     def query(self, **extra: Any) -> str:
-        q = {"start": self.start.isoformat(), "end": self.end.isoformat(), "group": self.group}
+        q: dict[str, Any] = {"start": self.start.isoformat(), "end": self.end.isoformat(), "group": self.group}
         if self.unit is not None:
             q["unit"] = self.unit.pk
         q |= {f"{FILTER_PREFIX}{k}": v for k, v in self.filters.items()}

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from teis.org.models import Unit
 
+    from ..models import PerformanceScheme
+
 # key → (fact, dimension, weight, monthly target, penalty)
 DEFAULTS: dict[str, tuple[str, str, Decimal, int, bool]] = {
     PerformanceKey.SIGNINS: ("signins", "signer", Decimal(30), 20, False),
@@ -72,7 +74,7 @@ class OfficerMonth:
 
 
 # key → the scheme's (weight field, target field)
-SCHEME_FIELDS = {
+SCHEME_FIELDS: dict[str, tuple[str, str | None]] = {
     PerformanceKey.SIGNINS: ("signins_weight", "signins_target"),
     PerformanceKey.CASES_FILED: ("cases_filed_weight", "cases_filed_target"),
     PerformanceKey.CASES_CLOSED: ("cases_closed_weight", "cases_closed_target"),
@@ -82,13 +84,13 @@ SCHEME_FIELDS = {
 }
 
 
-def active_scheme():
+def active_scheme() -> PerformanceScheme | None:
     from ..models import PerformanceScheme
 
     return PerformanceScheme.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
 
 
-def indicators(scheme=None) -> list[Indicator]:
+def indicators(scheme: PerformanceScheme | None = None) -> list[Indicator]:
     scheme = scheme or active_scheme()
     out = []
     for key, (fact, dim, weight, target, penalty) in DEFAULTS.items():

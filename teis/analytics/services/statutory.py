@@ -28,9 +28,12 @@ from ..choices import ReportKind, ReportStatus
 from ..models import ReportVersion, StatutoryReport
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from collections.abc import Iterable
 
-    from teis.cases.models import EnforcementCase
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.cases.models import EnforcementCase, Party
     from teis.org.models import Unit
 
 CREDIT_COLUMNS = [
@@ -83,12 +86,12 @@ OVERLOAD_COLUMNS = [
     "立案数",
     "罚款金额（元）",
 ]
-COLUMNS = {
+COLUMNS: dict[str, list[str]] = {
     ReportKind.CREDIT: CREDIT_COLUMNS,
     ReportKind.DOUBLE_PUBLICITY: PUBLICITY_COLUMNS,
     ReportKind.OVERLOAD: OVERLOAD_COLUMNS,
 }
-SENT_TO = {
+SENT_TO: dict[str, str] = {
     ReportKind.CREDIT: "市公共信用信息服务中心（征信办）",
     ReportKind.DOUBLE_PUBLICITY: "市场监管部门（双公示平台）",
     ReportKind.OVERLOAD: "市治超办",
@@ -104,7 +107,7 @@ def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _decided_cases(user: User, unit: Unit, start: dt.date, end: dt.date):
+def _decided_cases(user: User | None, unit: Unit, start: dt.date, end: dt.date) -> QuerySet[EnforcementCase]:
     """The final penalty decisions of the month (行政处罚决定 made), scope-free for the job (user None)."""
     f = sem.fact("fines_decided")
     if user is None:
@@ -113,15 +116,18 @@ def _decided_cases(user: User, unit: Unit, start: dt.date, end: dt.date):
         qs = qs.filter(unit__path__startswith=unit.path)
     else:
         qs = sem.drill(user, f.key, sem.Slice(start, end, unit))
-    return qs.select_related("unit", "decision_record").prefetch_related("parties").order_by("decided_at", "pk")
+    decided: QuerySet[EnforcementCase] = (
+        qs.select_related("unit", "decision_record").prefetch_related("parties").order_by("decided_at", "pk")
+    )
+    return decided
 
 
-def _party(case: EnforcementCase):
+def _party(case: EnforcementCase) -> Party | None:
     parties = list(case.parties.all())
     return parties[0] if parties else None
 
 
-def _ident(p) -> tuple[str, str, str]:
+def _ident(p: Party | None) -> tuple[str, str, str]:
     """(category, identifier, certificate type) of a party; person ids masked."""
     if p is None:
         return "", "", ""
@@ -130,7 +136,7 @@ def _ident(p) -> tuple[str, str, str]:
     return "自然人", mask_id_number(p.id_number or ""), "身份证"
 
 
-def _local(d) -> str:
+def _local(d: dt.datetime | None) -> str:
     return f"{timezone.localtime(d):%Y-%m-%d}" if d else ""
 
 
@@ -139,7 +145,7 @@ def _basis(case: EnforcementCase) -> str:
     return (rec.legal_basis if rec else "") or ""
 
 
-def credit_rows(cases) -> list[list[Any]]:
+def credit_rows(cases: Iterable[EnforcementCase]) -> list[list[Any]]:
     rows = []
     for c in cases:
         p = _party(c)
@@ -164,7 +170,7 @@ def credit_rows(cases) -> list[list[Any]]:
     return rows
 
 
-def publicity_rows(cases) -> list[list[Any]]:
+def publicity_rows(cases: Iterable[EnforcementCase]) -> list[list[Any]]:
     rows = []
     for c in cases:
         p = _party(c)
@@ -257,7 +263,7 @@ def rows_for(kind: str, unit: Unit, year: int, month: int) -> list[list[Any]]:
     return credit_rows(cases) if kind == ReportKind.CREDIT else publicity_rows(cases)
 
 
-def responsible_users(unit: Unit):
+def responsible_users(unit: Unit) -> list[User]:
     """Who gets the todo: active officers of the unit or its departments holding the report permission."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
@@ -270,11 +276,13 @@ def responsible_users(unit: Unit):
     return [u for u in get_user_model().objects.filter(pk__in=list(ids)) if u.has_perm(RESPONSIBLE_PERMISSION)]
 
 
-def _todo_key(report) -> str:
+def _todo_key(report: StatutoryReport) -> str:
     return f"analytics:report:{report.pk}"
 
 
-def do_generate(actor: User, *, kind: str, year: int, month: int, unit: Unit, reason: str = "") -> StatutoryReport:
+def do_generate(
+    actor: User | None, *, kind: str, year: int, month: int, unit: Unit, reason: str = ""
+) -> StatutoryReport:
     """Generate (or regenerate) one month's report: a new version with the rows as of now; the report goes back
     to 待审核 (a sent report is not regenerated). One transaction; audited; a todo to the legal department."""
     if kind not in ReportKind.values:
@@ -356,7 +364,7 @@ def do_mark_sent(actor: User, report: StatutoryReport, sent_to: str = "", note: 
     return report
 
 
-def corps_units():
+def corps_units() -> list[Unit]:
     from teis.org.models import Unit
 
     return list(Unit.objects.filter(unit_type="corps", is_active=True))

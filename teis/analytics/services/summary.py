@@ -95,7 +95,7 @@ def summarise(user: User, text: str) -> dict[str, Any]:
     u = understand(user, text)
     root = sem.report_root(user, u.unit)
     sl = sem.Slice(u.start, u.end, root, dict(u.filters))
-    figures = []
+    figures: list[dict[str, Any]] = []
     for fact, label, amount in (
         ("cases_filed", "立案数", False),
         ("cases_closed", "结案数", False),
