@@ -26,12 +26,22 @@ from ..choices import BlacklistKind, BlacklistStatus
 from ..models import BlacklistEntry, IllegalTransportRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
 
 REVIEW_PERMISSION = "cases.change_blacklistentry"
 
 
-def _normalised(errors: dict[str, Any], key: str, value: str, normalise, validate) -> str:
+def _normalised(
+    errors: dict[str, Any],
+    key: str,
+    value: str | None,
+    normalise: Callable[[str], str],
+    validate: Callable[[str], object],
+) -> str:
     value = (value or "").strip()
     if not value:
         return ""
@@ -43,7 +53,7 @@ def _normalised(errors: dict[str, Any], key: str, value: str, normalise, validat
     return value
 
 
-def _officer_unit(actor: User):
+def _officer_unit(actor: User) -> Unit | None:
     from .intake import _officer_unit as unit_of
 
     return unit_of(actor)

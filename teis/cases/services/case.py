@@ -17,7 +17,10 @@ from ..choices import CaseStatus
 from ..models import EnforcementCase
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
     from teis.workflow.models import ProcessInstance
 
@@ -50,7 +53,7 @@ def access_case(user: User, pk: int) -> EnforcementCase:
     return case
 
 
-def resolve_case(queryset, ref) -> EnforcementCase | None:
+def resolve_case(queryset: QuerySet[EnforcementCase], ref: object) -> EnforcementCase | None:
     """The case a person typed into any box that links a case: its 统一案件编码, its 文号 or its id
     (full-width digits and stray spaces forgiven). `queryset` carries the caller's scope."""
     text = unicodedata.normalize("NFKC", str(ref or "")).strip()
@@ -62,7 +65,7 @@ def resolve_case(queryset, ref) -> EnforcementCase | None:
     return case
 
 
-def find_case(user: User, ref) -> EnforcementCase:
+def find_case(user: User, ref: object) -> EnforcementCase:
     """`resolve_case` in the user's scope, or the one refusal every linking form and API gives."""
     text = str(ref or "").strip()
     if not text:
@@ -90,7 +93,7 @@ def _as_participant(user: User, pk: int) -> EnforcementCase | None:
     return None
 
 
-def my_cases(user: User):
+def my_cases(user: User) -> QuerySet[EnforcementCase]:
     """我的案件: cases the user handles (主办 or 协办), whatever their scope."""
     return (
         EnforcementCase.objects.for_user(user)
@@ -151,7 +154,7 @@ def on_workflow_event(instance: ProcessInstance, event: str) -> None:
     EnforcementCase.objects.filter(pk=instance.subject_id).update(**values)
 
 
-def register_listeners(keys=CASE_PROCESS_KEYS) -> None:
+def register_listeners(keys: Iterable[str] = CASE_PROCESS_KEYS) -> None:
     """Called from the app's ready(); idempotent."""
     from teis.workflow.services import LISTENERS, register_listener
 
@@ -178,7 +181,7 @@ def legal_basis(case: EnforcementCase) -> list[dict[str, Any]]:
 
 def current_tasks_for(user: User, case: EnforcementCase) -> list[Any]:
     """The case's active workflow tasks, each with whether `user` can act on it (for the action link)."""
-    if case.process_id is None:
+    if case.process is None:
         return []
     from teis.workflow import services as wf
     from teis.workflow.choices import ACTIVE_TASK_STATUSES

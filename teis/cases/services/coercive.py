@@ -235,6 +235,7 @@ def _write_during(actor: User, case: EnforcementCase, data: dict[str, Any], erro
     if progress:
         measure.progress = progress
     if extend:
+        assert reason is not None  # required above
         measure.extension_requested_at, measure.extension_days = timezone.now(), days
         measure.extension_reason, measure.extension_refused = reason, ""
     _save(actor, measure, "cases.coercive.during", before)
@@ -253,6 +254,7 @@ def _write_extension(actor: User, case: EnforcementCase, data: dict[str, Any], e
     errors.raise_if_any()
     before = audit.snapshot(measure)
     measure.extension_approved_at, measure.extension_approved_by = timezone.now(), actor
+    assert measure.starts_on is not None and measure.period_days is not None and measure.extension_days is not None
     measure.ends_on = deadline_after(measure.starts_on, calendar_days=measure.period_days + measure.extension_days)
     _save(actor, measure, "cases.coercive.extend", before)
     measure.properties.filter(status__in=(PropertyStatus.SEIZED, PropertyStatus.SEALED)).update(
@@ -407,7 +409,7 @@ def check_result(case: EnforcementCase) -> str | None:
 # --- reading ------------------------------------------------------------------------------------------------------
 
 
-def _iso(value: Any):
+def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 

@@ -42,13 +42,19 @@ from ..codes import generate_case_code
 from ..models import CaseVehicle, EnforcementCase, Party
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from django.contrib.auth.models import User
+
+    from teis.core.models import DictionaryItem
+    from teis.legal.models import CaseCause, ViolationCode
+    from teis.org.models import Unit
 
 logger = logging.getLogger(__name__)
 
 # Business line (dictionary code) → suffix of its own general-procedure diagram.
 LINE_PROCESS_SUFFIX = {"road_admin": "road", "waterway": "water", "port": "water", "maritime": "maritime"}
-PROCEDURE_PROCESS_KEY = {
+PROCEDURE_PROCESS_KEY: dict[str, str] = {
     Procedure.GENERAL: "case_general",
     Procedure.SIMPLIFIED: "case_simplified",
     Procedure.COERCIVE: "case_coercive",
@@ -86,7 +92,7 @@ def case_process_key(case: EnforcementCase) -> str:
     from teis.workflow.models import ProcessDefinition
 
     key = PROCEDURE_PROCESS_KEY.get(case.procedure, "case_general")
-    if case.procedure == Procedure.GENERAL and case.business_line_id:
+    if case.procedure == Procedure.GENERAL and case.business_line is not None:
         suffix = LINE_PROCESS_SUFFIX.get(case.business_line.code)
         if suffix and ProcessDefinition.objects.filter(key=f"{key}_{suffix}", is_current=True).exists():
             return f"{key}_{suffix}"
@@ -98,12 +104,12 @@ def process_start_data(case: EnforcementCase, actor: User) -> dict[str, Any]:
     try:
         from ..steps import start_data
     except ImportError:
-        data = {"case_id": case.pk, "is_major": bool(case.is_major)}
+        data: dict[str, Any] = {"case_id": case.pk, "is_major": bool(case.is_major)}
     else:
         data = start_data(case)
     data.update(
         procedure=str(case.procedure),
-        business_line=case.business_line.code if case.business_line_id else "",
+        business_line=case.business_line.code if case.business_line is not None else "",
         handler_id=actor.pk,
     )
     return data
@@ -112,7 +118,7 @@ def process_start_data(case: EnforcementCase, actor: User) -> dict[str, Any]:
 # --- checks ------------------------------------------------------------------------------------------------
 
 
-class Errors(dict):
+class Errors(dict[str, list[str]]):
     def add(self, key: str, message: str) -> None:
         self.setdefault(key, []).append(message)
 
@@ -137,7 +143,9 @@ def _limited(errors: Errors, key: str, value: Any, limit: int) -> str:
     return text
 
 
-def _validated(errors: Errors, key: str, value: str, normalise, validate) -> str:
+def _validated(
+    errors: Errors, key: str, value: str, normalise: Callable[[str], str], validate: Callable[[str], object]
+) -> str:
     normalised = normalise(value)
     try:
         validate(normalised)
@@ -212,7 +220,7 @@ def check_vehicle(raw: dict[str, Any], errors: Errors, prefix: str) -> dict[str,
     return out
 
 
-def _business_line(value: Any, errors: Errors):
+def _business_line(value: Any, errors: Errors) -> DictionaryItem | None:
     from teis.core.models import DictionaryItem
 
     if value in (None, ""):
@@ -228,13 +236,14 @@ def _business_line(value: Any, errors: Errors):
     return item
 
 
-def _violation_codes(values, errors: Errors) -> list[Any]:
+def _violation_codes(values: Iterable[Any] | None, errors: Errors) -> list[ViolationCode]:
     from teis.legal.models import ViolationCode
     from teis.legal.services.warnings import check_code_usable
 
     out = []
     for i, value in enumerate(values or []):
         key = "violation_codes"
+        code: ViolationCode | None
         if isinstance(value, ViolationCode):
             code = value
         else:
@@ -262,7 +271,7 @@ def _violation_codes(values, errors: Errors) -> list[Any]:
     return out
 
 
-def _case_cause(value: Any, errors: Errors):
+def _case_cause(value: Any, errors: Errors) -> CaseCause | None:
     from teis.legal.models import CaseCause
 
     if value in (None, ""):
@@ -280,21 +289,22 @@ def _case_cause(value: Any, errors: Errors):
     return cause
 
 
-def _user_in_scope(actor: User, value: Any, errors: Errors, key: str, label: str):
+def _user_in_scope(actor: User, value: Any, errors: Errors, key: str, label: str) -> User | None:
     from django.contrib.auth import get_user_model
 
     from teis.org.models import Officer
 
     if value in (None, ""):
         return None
-    User = get_user_model()
-    if isinstance(value, User):
+    user_model = get_user_model()
+    user: User | None
+    if isinstance(value, user_model):
         user = value
     else:
         text = _text(value)
-        user = User.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        user = user_model.objects.filter(pk=int(text)).first() if text.isdigit() else None
     officer = Officer.objects.for_user(actor).filter(user=user).first() if user is not None else None
-    if officer is None or not user.is_active:
+    if officer is None or user is None or not user.is_active:
         errors.add(key, f"{label}不存在或不在您的数据权限范围内")
         return None
     return user
@@ -353,7 +363,8 @@ def check_case_fields(actor: User, data: dict[str, Any], errors: Errors, *, part
         if given(name):
             out[name] = _text(data.get(name))
     if given("lon") or given("lat"):
-        lon, lat = data.get("lon"), data.get("lat")
+        lon: Any = data.get("lon")
+        lat: Any = data.get("lat")
         if lon in (None, "") and lat in (None, ""):
             out["lon"] = out["lat"] = None
         else:
@@ -410,7 +421,9 @@ def check_case_fields(actor: User, data: dict[str, Any], errors: Errors, *, part
 MAX_LIST_ITEMS = 20
 
 
-def _check_list(data: dict[str, Any], name: str, check, errors: Errors, label: str) -> list[dict[str, Any]]:
+def _check_list(
+    data: dict[str, Any], name: str, check: Callable[[Any, Errors, str], dict[str, Any]], errors: Errors, label: str
+) -> list[dict[str, Any]]:
     raw = data.get(name) or []
     if not isinstance(raw, (list, tuple)):
         errors.add(name, f"{label}应为列表")
@@ -421,7 +434,7 @@ def _check_list(data: dict[str, Any], name: str, check, errors: Errors, label: s
     return [check(item, errors, f"{name}.{i}") for i, item in enumerate(raw)]
 
 
-def _check_attachments(attachments, errors: Errors) -> list[Any]:
+def _check_attachments(attachments: Iterable[Any] | None, errors: Errors) -> list[Any]:
     files = list(attachments or [])
     max_bytes = getattr(settings, "TEIS_CASE_ATTACHMENT_MAX_MB", 500) * 1024 * 1024
     if len(files) > MAX_ATTACHMENTS:
@@ -445,13 +458,14 @@ def _check_attachments(attachments, errors: Errors) -> list[Any]:
     return files
 
 
-def _officer_unit(actor: User):
+def _officer_unit(actor: User) -> Unit:
     from teis.org.scope import officer_with_unit
 
     officer = officer_with_unit(actor) if actor is not None and actor.is_authenticated else None
     if officer is None:
         raise ServiceError("no_officer", "当前账号没有执法人员档案，不能登记案件")
-    return officer.unit
+    unit: Unit = officer.unit
+    return unit
 
 
 def _store_attachments(
@@ -491,7 +505,7 @@ def _discard(saved: list[str]) -> None:
 def do_pre_register(
     actor: User,
     data: dict[str, Any],
-    attachments=(),
+    attachments: Iterable[Any] = (),
     *,
     process_key: str | None = None,
     evidence_source: str = "upload",
@@ -516,9 +530,11 @@ def do_pre_register(
 
         wanted = data["unit"]
         unit_pk = wanted.pk if isinstance(wanted, Unit) else _text(wanted)
-        unit = Unit.objects.for_user(actor).filter(pk=unit_pk).first() if str(unit_pk).isdigit() else None
-        if unit is None:
+        chosen = Unit.objects.for_user(actor).filter(pk=unit_pk).first() if str(unit_pk).isdigit() else None
+        if chosen is None:
             errors.add("unit", "承办单位不存在或不在您的数据权限范围内")
+        else:
+            unit = chosen
     errors.raise_if_any("预登记信息")
     codes = values.pop("violation_codes", [])
     if values.get("gross_weight_kg") and not values.get("weight_limit_kg"):
@@ -605,14 +621,15 @@ def do_file_case(actor: User, case: EnforcementCase, *, by_workflow: bool = Fals
     from teis.workflow.services import deadline_after
 
     with transaction.atomic():
-        case = (
+        locked = (
             EnforcementCase.objects.select_for_update(of=("self",))
             .select_related("unit", "case_cause")
             .filter(pk=case.pk)
             .first()
         )
-        if case is None:
+        if locked is None:
             raise ServiceError("not_found", "案件不存在")
+        case = locked
         if not by_workflow:
             check_can_handle(actor, case)
             if case.process_id is not None:
@@ -651,7 +668,7 @@ def do_submit_for_filing(actor: User, case: EnforcementCase) -> EnforcementCase:
     check_can_handle(actor, case)
     task = (
         case.process.tasks.filter(spec_name="Task_PreRegister", status__in=ACTIVE_TASK_STATUSES).first()
-        if case.process_id
+        if case.process is not None
         else None
     )
     if task is None:

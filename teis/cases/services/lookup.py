@@ -139,7 +139,7 @@ def lookup_party(user: User, id_number: str = "", plate: str = "") -> dict[str, 
         licences = sorted({v for v in case_ids.values_list("operating_licence", flat=True) if v})
     else:
         licences = []
-    result = {
+    result: dict[str, Any] = {
         "query": {"id_number": mask_id_number(id_number) if id_number else "", "plate": plate},
         "cases": [_case_row(c) for c in cases],
         "violations": violations,

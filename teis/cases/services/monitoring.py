@@ -139,7 +139,9 @@ def _amount_outside() -> dict[int, str]:
         if rng is None:
             continue
         lo, hi, source = rng
-        if (lo is not None and case.fine_amount < lo) or (hi is not None and case.fine_amount > hi):
+        fine = case.fine_amount
+        assert fine is not None  # filtered on it
+        if (lo is not None and fine < lo) or (hi is not None and fine > hi):
             hits[case.pk] = f"罚款 {_yuan(case.fine_amount)} 元超出{source}（{_yuan(lo)}–{_yuan(hi)} 元）"
     return hits
 
@@ -151,6 +153,7 @@ def _case_overdue(now: dt.datetime, days: int) -> dict[int, str]:
     ).values_list("pk", "deadline")
     hits = {}
     for pk, deadline in rows.iterator(chunk_size=2000):
+        assert deadline is not None  # filtered on it
         left = (deadline - today).days
         hits[pk] = (
             f"办案期限 {deadline:%Y-%m-%d} 已过 {-left} 天"

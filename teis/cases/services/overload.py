@@ -30,13 +30,13 @@ STATUTORY_LIMITS_KG: dict[int, int] = {2: 18_000, 3: 25_000, 4: 31_000, 5: 43_00
 THREE_AXLE_COMBINATION_KG = 27_000
 MAX_AXLES_LIMIT = 49_000
 
-FOUR_PENALTY_DEFAULT_ACTION = {
+FOUR_PENALTY_DEFAULT_ACTION: dict[str, str] = {
     FourPenaltyTarget.VEHICLE: FourPenaltyAction.COPY_REPORT,  # 抄告车籍地公安交管 (记分)
     FourPenaltyTarget.DRIVER: FourPenaltyAction.CASE,  # 从业资格 (道路运输从业人员管理规定)
     FourPenaltyTarget.OPERATOR: FourPenaltyAction.CASE,  # 道路运输企业 (公路安全保护条例 art. 68)
     FourPenaltyTarget.LOADING_SITE: FourPenaltyAction.CASE,  # 货运源头单位违法装载
 }
-DEFAULT_COPY_TO = {
+DEFAULT_COPY_TO: dict[str, str] = {
     FourPenaltyTarget.VEHICLE: "车籍地公安机关交通管理部门",
     FourPenaltyTarget.DRIVER: "驾驶人从业资格证发证机关",
     FourPenaltyTarget.OPERATOR: "道路运输企业所在地道路运输管理机构",
@@ -75,7 +75,8 @@ def do_record_unloading(actor: User, case: EnforcementCase, data: dict[str, Any]
     if method not in OverloadDisposal.values:
         errors["method"] = ["请选择卸载或转运"]
     try:
-        kg = int(data.get("unloaded_kg"))
+        unloaded: Any = data.get("unloaded_kg")
+        kg = int(unloaded)
     except (TypeError, ValueError):
         kg = 0
     excess = (case.gross_weight_kg or 0) - (case.weight_limit_kg or 0)
@@ -83,7 +84,7 @@ def do_record_unloading(actor: User, case: EnforcementCase, data: dict[str, Any]
         errors["case"] = ["该案件没有超限称重数据，不能登记卸载转运"]
     elif kg <= 0:
         errors["unloaded_kg"] = ["卸载/转运重量应为正整数（千克）"]
-    elif kg > case.gross_weight_kg:
+    elif kg > (case.gross_weight_kg or 0):  # an overload case has its gross weight
         errors["unloaded_kg"] = ["卸载/转运重量不能超过车货总重"]
     place = (data.get("place") or "").strip()
     if not place:

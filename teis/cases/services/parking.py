@@ -86,6 +86,7 @@ def do_park_vehicle(
         if car_park is not None:
             car_park = CarPark.objects.select_for_update().get(pk=car_park.pk)
         _check_park(actor, prop, car_park, entered_at)
+        assert car_park is not None  # refused by _check_park
         if prop.parking_records.filter(released_at__isnull=True).exists():
             raise ServiceError("already_parked", "该车辆已在停车场内，请先办理出场放行", {"property": ["该车辆已在场"]})
         record = ParkingRecord.objects.create(

@@ -116,6 +116,7 @@ def do_mark_overdue(actor: User | None = None, today: dt.date | None = None) -> 
                 continue
             old = case.get_payment_status_display()
             case.payment_status = PaymentStatus.OVERDUE
+            assert case.fine_amount is not None and case.payment_due is not None  # a decided fine
             case.late_penalty = late_penalty(case.fine_amount, case.payment_due, today)
             case.save(update_fields=["payment_status", "late_penalty", "updated_at"])
             audit.record(

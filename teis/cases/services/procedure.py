@@ -44,7 +44,7 @@ EXTENSION_APPROVER_ROLE = "leadership"
 OPEN_STATUSES = (CaseStatus.FILING, CaseStatus.INVESTIGATING, CaseStatus.DECIDING)
 
 
-def _day(value: Any) -> dt.date:
+def _day(value: dt.datetime | dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
@@ -56,7 +56,7 @@ def general_deadline(filed_at: dt.datetime, *, extended: bool = False) -> dt.dat
     return deadline_after(_day(filed_at), calendar_days=days)
 
 
-def coercive_deadline(start, *, extended: bool = False) -> dt.date:
+def coercive_deadline(start: dt.datetime | dt.date, *, extended: bool = False) -> dt.date:
     """The last day of a 查封 / 扣押 that began at `start`: 30 natural days, 60 once extended."""
     days = COERCIVE_LIMIT_DAYS + (COERCIVE_EXTENSION_DAYS if extended else 0)
     return deadline_after(_day(start), calendar_days=days)
@@ -170,6 +170,7 @@ def do_approve_extension(
         old = case.deadline
         if approve:
             case.deadline_extended = True
+            assert case.filed_at is not None  # an extension is asked for a filed case
             case.deadline = general_deadline(case.filed_at, extended=True)
             case.save(update_fields=["deadline_extended", "deadline", "updated_at"])
         TodoItem.objects.filter(source_key=_extension_key(case), status=TodoStatus.OPEN).exclude(user=actor).update(

@@ -58,9 +58,10 @@ def check_can_manage(actor: User, prop: CaseProperty) -> None:
         raise ServiceError("forbidden", "只有财物管理员或有处置权限的人员可以办理")
 
 
-def custody_places_for(unit: Unit):
+def custody_places_for(unit: Unit) -> QuerySet[CustodyPlace]:
     """Active custody places a keeper unit may use: its own and those of the units above it."""
-    ids, node = [], unit
+    ids: list[int] = []
+    node: Unit | None = unit
     while node is not None:
         ids.append(node.pk)
         node = node.parent
@@ -138,7 +139,7 @@ def do_register_property(actor: User, case: EnforcementCase, data: dict[str, Any
 
 
 def do_store_property(
-    actor: User, prop: CaseProperty, storage_place: str, custody_until: dt.date, custody_place=None
+    actor: User, prop: CaseProperty, storage_place: str, custody_until: dt.date, custody_place: Any = None
 ) -> CaseProperty:
     """保管: put the item in custody in a named custody place (and a position in it) until a date."""
     errors: dict[str, list[str]] = {}
@@ -307,6 +308,7 @@ def do_auction_property(
         errors["auction_price"] = ["成交价应为大于 0 的金额"]
     if errors:
         raise ServiceError("invalid", next(iter(errors.values()))[0], errors)
+    assert price is not None  # refused above
     price = price.quantize(Decimal("0.01"))
     text = (note or "").strip() or f"{auction_date:%Y-%m-%d} 拍卖，成交价 {price} 元"
     return _dispose(
@@ -366,7 +368,7 @@ def keepers_of(unit: Unit) -> list[Any]:
     from teis.workflow.services import role_holders
 
     for role in KEEPER_ROLES:
-        node = unit
+        node: Unit | None = unit
         while node is not None:
             users = role_holders(role, node)
             if users:
@@ -384,6 +386,7 @@ def custody_reminders(today: dt.date | None = None, days_before: int = REMINDER_
     due = CaseProperty.objects.filter(status__in=HELD, custody_until__isnull=False, custody_until__lte=horizon)
     for prop in due.select_related("case", "keeper_unit"):
         key = _reminder_key(prop)
+        assert prop.custody_until is not None  # filtered on it
         if TodoItem.objects.filter(source_key=key).exists():
             continue
         with transaction.atomic():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, overload
 
 from django.utils import timezone
 
@@ -52,7 +52,7 @@ def optional_text(data: dict[str, Any], errors: Errors, name: str, label: str, l
     return value
 
 
-def as_datetime(value: Any, errors: Errors, name: str, label: str, *, required: bool = True):
+def as_datetime(value: Any, errors: Errors, name: str, label: str, *, required: bool = True) -> dt.datetime | None:
     if value in (None, ""):
         if required:
             errors.add(name, f"请填写{label}")
@@ -74,7 +74,7 @@ def as_datetime(value: Any, errors: Errors, name: str, label: str, *, required: 
     return out
 
 
-def as_date(value: Any, errors: Errors, name: str, label: str, *, required: bool = True):
+def as_date(value: Any, errors: Errors, name: str, label: str, *, required: bool = True) -> dt.date | None:
     if value in (None, ""):
         if required:
             errors.add(name, f"请填写{label}")
@@ -111,7 +111,11 @@ def as_amount(value: Any, errors: Errors, name: str, label: str, *, required: bo
     return amount
 
 
-def local_day(value: Any) -> dt.date | None:
+@overload
+def local_day(value: None) -> None: ...
+@overload
+def local_day(value: dt.datetime | dt.date) -> dt.date: ...
+def local_day(value: dt.datetime | dt.date | None) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):

@@ -20,6 +20,7 @@ from .. import ports
 from ..choices import DecisionType, PaymentStatus, PenaltyKind, RecordKind
 from ..models import CaseDecision, CasePayment, CaseRecord, EnforcementCase
 from .record_input import (
+    Errors,
     as_amount,
     as_date,
     as_datetime,
@@ -33,8 +34,13 @@ from .record_input import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from collections.abc import Callable
 
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.legal.models import DiscretionApplication
+    from teis.org.models import Unit
     from teis.workflow.models import ProcessInstance
 
 HEARING_REQUEST_WORKDAYS = 5  # 行政处罚法 art. 64(1) 告知后五日内提出; art. 85: 五日 = working days
@@ -47,7 +53,7 @@ def record_of(case: EnforcementCase) -> CaseDecision:
 
 
 def _write_pre_register(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """案件预登记 / 立案: source, 案由, violation codes, facts, 重大案件 (through the intake service's checks)."""
     from . import intake
@@ -63,12 +69,12 @@ def _write_pre_register(
 
 
 def _write_filing(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     return {}
 
 
-def _evidence_to_link(actor: User, case: EnforcementCase, data: dict[str, Any], errors) -> list[Any]:
+def _evidence_to_link(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> list[Any]:
     wanted = data.get("evidence_items") or []
     if isinstance(wanted, (str, int)):
         wanted = [wanted]
@@ -86,7 +92,7 @@ def _evidence_to_link(actor: User, case: EnforcementCase, data: dict[str, Any], 
 
 
 def _write_investigation(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """调查取证: the investigation text and, when given, one 笔录 with its questions and answers."""
     investigation = text(data, "investigation")
@@ -134,7 +140,7 @@ VESSEL_NUMBER = re.compile(r"^CN\d{11}$")  # 船舶识别号: CN and eleven digi
 
 
 def _write_road_investigation(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """路政 调查取证: the investigation, its 笔录 (the 勘验笔录 of the road property) and the loss: what was damaged,
     the compensation by the 路产损失赔偿 standard and how it was settled."""
@@ -157,7 +163,7 @@ def _write_road_investigation(
 
 
 def _write_vessel_investigation(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """水上 / 海事 调查取证: the investigation, its 笔录 (a 现场笔录 on board) and the vessel: its name and its
     船舶识别号 or MMSI."""
@@ -176,7 +182,9 @@ def _write_vessel_investigation(
     return out
 
 
-def _discretion(actor: User, case: EnforcementCase, data: dict[str, Any], errors, fine: Decimal | None):
+def _discretion(
+    actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors, fine: Decimal | None
+) -> DiscretionApplication | None:
     """The discretion application for the proposed fine, linked to the case (case.discretion)."""
     from teis.legal.services import discretion as legal
 
@@ -211,7 +219,7 @@ def _discretion(actor: User, case: EnforcementCase, data: dict[str, Any], errors
 
 
 def _write_finding(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """案件处理意见 + 违法行为通知（事先告知）: decision type, penalty kinds, fine within the discretion benchmark
     (or a deviation sent to legal review), legal basis, the notice's service date, and a hearing request."""
@@ -286,7 +294,7 @@ def _write_finding(
 
 
 def _write_statement(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """陈述申辩: what the party said, whether it was adopted and why (or that the party waived it)."""
     content = required_text(data, errors, "statement_content", "陈述申辩内容（放弃的请注明）")
@@ -302,7 +310,7 @@ def _write_statement(
 
 
 def _write_hearing(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """听证: notice, the hearing held (not before 7 days after the notice, art. 64(2)), record and report."""
     notified = as_date(data.get("hearing_notified_at"), errors, "hearing_notified_at", "听证通知日期")
@@ -314,6 +322,7 @@ def _write_hearing(
     if notified and held and held < notified + dt.timedelta(days=7):
         errors.add("hearing_held_at", "应当在举行听证的七日前通知当事人（听证举行日期过早）")
     errors.raise_if_any()
+    assert held is not None  # required above
     rec.hearing_notified_at, rec.hearing_held_at = notified, held
     rec.hearing_record, rec.hearing_report = record, report
     rec.save()
@@ -329,7 +338,7 @@ def _write_hearing(
     return {}
 
 
-def pending_deviation(case: EnforcementCase):
+def pending_deviation(case: EnforcementCase) -> DiscretionApplication | None:
     """The case's discretion application while a deviation from the benchmark awaits legal review, else None."""
     from teis.legal.choices import ApplicationStatus
 
@@ -337,7 +346,7 @@ def pending_deviation(case: EnforcementCase):
     return app if app is not None and app.status == ApplicationStatus.PENDING else None
 
 
-def _decide_deviation(actor: User, app, approve: bool, opinion: str) -> None:
+def _decide_deviation(actor: User, app: DiscretionApplication, approve: bool, opinion: str) -> None:
     from teis.legal.services import discretion as legal
 
     try:
@@ -347,7 +356,7 @@ def _decide_deviation(actor: User, app, approve: bool, opinion: str) -> None:
 
 
 def _write_legal_review(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """法制审核: the reviewer's written opinion and, when the proposed fine deviates from the discretion benchmark,
     the reviewer's recorded decision on the deviation (approving it here approves the discretion application; not
@@ -376,7 +385,7 @@ def return_legal_review(actor: User, case: EnforcementCase, opinion: str) -> Non
 
 
 def _write_discussion(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """集体讨论 (会签): each leader's opinion is their signature's opinion; minutes are kept once, added to."""
     minutes = text(data, "discussion_minutes")
@@ -391,7 +400,7 @@ def _write_discussion(
 
 
 def _write_decision(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """处罚决定及送达: decision time after the prior notice (and after the hearing), service after the decision,
     the decision number (文号) and the payment due date (15 days after service, art. 67)."""
@@ -424,6 +433,7 @@ def _write_decision(
     if not case.file_number:
         case.file_number = next_file_number(case, local_day(decided))
     if case.decision_type == DecisionType.PENALTY and case.fine_amount:
+        assert served is not None  # required above
         case.payment_due = payment_due(served)
         if case.payment_status == PaymentStatus.NONE:
             case.payment_status = PaymentStatus.UNPAID
@@ -435,7 +445,7 @@ def _write_decision(
 
 
 def _write_remedy(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     from ..choices import RemedyKind, RemedyResult
 
@@ -456,7 +466,7 @@ def _write_remedy(
 
 
 def _write_execution(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """执行: a payment recorded by hand (amount, time, receipt), 分期/延期, 催告, or 申请法院强制执行."""
     from . import penalties
@@ -480,6 +490,7 @@ def _write_execution(
         errors.add("installment_note", "分期/延期缴纳须写明批准情况（批准人、期限）")
     errors.raise_if_any()
     if amount is not None:
+        assert paid_at is not None  # required with an amount
         try:
             penalties.do_record_payment(actor, case, amount, paid_at)
         except ServiceError as err:
@@ -502,7 +513,7 @@ def _write_execution(
 
 
 def _write_archive(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """结案: the 结案报告 with how the case ended; the closing time."""
     from ..choices import ClosingKind
@@ -525,7 +536,7 @@ def _write_archive(
 
 
 def _write_archive_review(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """归档: archive number and where the file is kept (cabinet / box / position)."""
     number = required_text(data, errors, "archive_number", "档案号", 60)
@@ -545,7 +556,7 @@ def _write_archive_review(
 
 
 def _write_judicial_transfer(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """移送司法机关 / 涉刑衔接: the receiving authority, the date and its receipt."""
     authority = required_text(data, errors, "transfer_authority", "接收机关", 100)
@@ -559,7 +570,7 @@ def _write_judicial_transfer(
     return {}
 
 
-def handover_targets(case: EnforcementCase):
+def handover_targets(case: EnforcementCase) -> QuerySet[Unit]:
     """Units a case may be handed over to: the other active squads (a squad leader receives it)."""
     from teis.org.choices import UnitType
     from teis.org.models import Unit
@@ -568,16 +579,17 @@ def handover_targets(case: EnforcementCase):
 
 
 def _write_handover(
-    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
     """案件移交: the unit with jurisdiction and why; that unit's squad leader receives it (`handover_unit`)."""
-    value = data.get("handover_unit")
+    value: Any = data.get("handover_unit")
     pk = getattr(value, "pk", value)
     unit = handover_targets(case).filter(pk=pk).first() if str(pk or "").isdigit() else None
     if unit is None:
         errors.add("handover_unit", "请选择接收案件的单位（其他中队）")
     reason = required_text(data, errors, "handover_reason", "移交理由", 1000)
     errors.raise_if_any()
+    assert unit is not None  # refused above
     rec.handover_unit, rec.handover_reason, rec.handed_over_at = unit, reason, timezone.now()
     rec.handover_from, rec.handover_received_at = case.unit, None
     rec.save()
@@ -590,7 +602,7 @@ def write_receive(
     case: EnforcementCase,
     rec: CaseDecision,
     data: dict[str, Any],
-    errors,
+    errors: Errors,
     instance: ProcessInstance | None = None,
 ) -> dict[str, Any]:
     """案件接收: the receiving squad names the handler; the case, its process and its held property move to it."""
@@ -601,7 +613,7 @@ def write_receive(
     unit = rec.handover_unit
     if unit is None:
         raise ServiceError("invalid_record", "案件没有移交记录，不能接收")
-    value = data.get("receive_handler")
+    value: Any = data.get("receive_handler")
     pk = getattr(value, "pk", value)
     handler = (
         get_user_model().objects.filter(pk=pk, is_active=True, officer__unit=unit).first()
@@ -611,6 +623,7 @@ def write_receive(
     if handler is None:
         errors.add("receive_handler", f"请选择{unit.name}的执法人员作为主办人")
     errors.raise_if_any()
+    assert handler is not None  # refused above
     before = audit.snapshot(case)
     case.unit, case.handler, case.co_handler = unit, handler, None
     case.save(update_fields=["unit", "handler", "co_handler", "updated_at"])
@@ -628,7 +641,7 @@ def write_receive(
     return {}
 
 
-WRITERS = {
+WRITERS: dict[str, Callable[..., dict[str, Any]]] = {
     "Task_PreRegister": _write_pre_register,
     "Task_FilingApproval": _write_filing,
     "Task_Register": _write_investigation,
@@ -649,17 +662,17 @@ WRITERS = {
 
 
 # A variant's own writer of a step (its diagram names its own form for that step).
-VARIANT_WRITERS = {
+VARIANT_WRITERS: dict[tuple[str, str], Callable[..., dict[str, Any]]] = {
     ("case_general_road", "Task_Register"): _write_road_investigation,
     ("case_general_water", "Task_Register"): _write_vessel_investigation,
     ("case_general_maritime", "Task_Register"): _write_vessel_investigation,
 }
 
 
-def writer_for(case: EnforcementCase, step: str):
+def writer_for(case: EnforcementCase, step: str) -> Callable[..., dict[str, Any]] | None:
     return VARIANT_WRITERS.get((case.process_key or "", step)) or WRITERS.get(step)
 
 
-def _audit(actor: User, case: EnforcementCase, before, operation: str) -> None:
+def _audit(actor: User, case: EnforcementCase, before: dict[str, Any], operation: str) -> None:
     changes = audit.diff(before, audit.snapshot(case))
     audit.record(actor, AuditAction.UPDATE, case, changes=changes, detail={"operation": operation})

@@ -87,7 +87,9 @@ def check_request(actor: User, data: dict[str, Any], pk: int | None = None) -> N
         n = data.get("instalments")
         if n is None or not 2 <= n <= MAX_INSTALMENTS:
             add("instalments", f"分期期数应为 2–{MAX_INSTALMENTS} 期")
-    pending = CaseRequest.objects.filter(case=case, kind=kind, status=CaseRequestStatus.PENDING).exclude(pk=pk)
+    pending = CaseRequest.objects.filter(case=case, kind=kind, status=CaseRequestStatus.PENDING)
+    if pk is not None:  # exclude(pk=None) excludes nothing
+        pending = pending.exclude(pk=pk)
     if kind and pending.exists():
         add("kind", "本案已有同类申请待审批")
     if errors:
@@ -106,6 +108,7 @@ class CaseRequestService(StatefulService):
         return super().do_create(actor, model, data)
 
     def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, CaseRequest)
         check_request(actor, {**_values(obj), **data}, obj.pk)
         return super().do_update(actor, obj, data)
 
@@ -123,7 +126,7 @@ def _lock(req: CaseRequest) -> CaseRequest:
 
 
 def do_decide_request(
-    actor: User, req: CaseRequest, *, approve: bool, opinion: str = "", replacement=None
+    actor: User, req: CaseRequest, *, approve: bool, opinion: str = "", replacement: Any = None
 ) -> CaseRequest:
     """批准 / 不予批准. One transaction; audited; what approval does to the case is written with it."""
     if not actor.has_perm(DECIDE_PERMISSION):
@@ -147,7 +150,7 @@ def do_decide_request(
     return req
 
 
-def _carry_out(actor: User, req: CaseRequest, replacement) -> None:
+def _carry_out(actor: User, req: CaseRequest, replacement: Any) -> None:
     case = EnforcementCase.objects.select_for_update().get(pk=req.case_id)
     before = audit.snapshot(case)
     if req.kind == CaseRequestKind.RECUSAL:
@@ -167,7 +170,7 @@ def _carry_out(actor: User, req: CaseRequest, replacement) -> None:
         )
 
 
-def _replace(case: EnforcementCase, req: CaseRequest, replacement) -> None:
+def _replace(case: EnforcementCase, req: CaseRequest, replacement: Any) -> None:
     from django.contrib.auth import get_user_model
 
     user = None
@@ -221,6 +224,7 @@ def _send_assistance(req: CaseRequest) -> None:
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
 
+    assert req.assist_unit_id is not None  # an assistance request names the unit
     leaders = (
         Officer.objects.filter(
             unit_id=req.assist_unit_id, roles__code__in=ASSIST_ROLES, status=OfficerStatus.ACTIVE, user__is_active=True
@@ -245,7 +249,7 @@ def _check_can_reply(actor: User, req: CaseRequest) -> None:
 
     officer = getattr(actor, "officer", None)
     unit = getattr(officer, "unit", None)
-    if unit is not None and req.assist_unit_id and unit.path.startswith(req.assist_unit.path):
+    if unit is not None and req.assist_unit is not None and unit.path.startswith(req.assist_unit.path):
         return
     try:
         check_can_handle(actor, req.case)

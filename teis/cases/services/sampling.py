@@ -25,7 +25,9 @@ from ..models import CaseReview, EnforcementCase
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
+    from teis.core.models import DictionaryItem
     from teis.org.models import Unit
 
 SAMPLE_STATUSES = (CaseStatus.CLOSED, CaseStatus.ARCHIVED)
@@ -45,10 +47,10 @@ def eligible_cases(
     actor: User,
     *,
     unit: Unit | None = None,
-    business_line: str | None = None,
+    business_line: DictionaryItem | None = None,
     fine_min: Decimal | None = None,
     decision_type: str = "",
-):
+) -> QuerySet[EnforcementCase]:
     qs = EnforcementCase.objects.for_user(actor).filter(status__in=SAMPLE_STATUSES)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -74,7 +76,7 @@ def do_draw_sample(
     size: int | None = None,
     seed: int | None = None,
     unit: Unit | None = None,
-    business_line: str | None = None,
+    business_line: DictionaryItem | None = None,
     fine_min: Decimal | None = None,
     decision_type: str = "",
     reviewer: User | None = None,
@@ -186,7 +188,7 @@ def batch_info(batch: str) -> dict[str, Any]:
     return {**(rec["detail"] or {}), "drawn_by": rec["actor_name"], "drawn_at": rec["at"]}
 
 
-def batch_reviews(user: User, batch: str):
+def batch_reviews(user: User, batch: str) -> QuerySet[CaseReview]:
     return (
         CaseReview.objects.for_user(user)
         .filter(batch=batch)
@@ -195,7 +197,7 @@ def batch_reviews(user: User, batch: str):
     )
 
 
-def batch_statistics(qs) -> dict[str, Any]:
+def batch_statistics(qs: QuerySet[CaseReview]) -> dict[str, Any]:
     """Counts, average / min / max score and per-unit figures of a set of reviews."""
     total = qs.aggregate(
         n=Count("pk"),
@@ -217,7 +219,7 @@ def batch_statistics(qs) -> dict[str, Any]:
     return {"total": total, "by_unit": by_unit}
 
 
-def batches(user: User):
+def batches(user: User) -> QuerySet[CaseReview, dict[str, Any]]:
     return (
         CaseReview.objects.for_user(user)
         .values("batch")
@@ -234,7 +236,7 @@ def access_review(user: User, pk: int) -> CaseReview:
     return get_object_or_404(CaseReview.objects.for_user(user).select_related("case", "reviewer"), pk=pk)
 
 
-def do_review(actor: User, review: CaseReview, *, score, comments: str = "") -> CaseReview:
+def do_review(actor: User, review: CaseReview, *, score: Any, comments: str = "") -> CaseReview:
     """Record the reviewer's score (0–100) and comments. One transaction; audited."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction

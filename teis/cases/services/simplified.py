@@ -24,14 +24,16 @@ from ..choices import CaseStatus, DecisionType, OnSpotPenaltyKind, PartyKind, Pa
 from ..models import EnforcementCase, OnSpotPenalty
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
 
-    from teis.workflow.models import ProcessInstance
+    from teis.workflow.models import ProcessInstance, WorkTask
 
 PROCESS_KEY = "case_simplified"
 DECISION_STEP = "Task_OnSpotDecision"
 FILING_STEP = "Task_SimplifiedFiling"
-LIMITS = {PartyKind.PERSON: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}  # art. 51
+LIMITS: dict[str, Decimal] = {PartyKind.PERSON: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}  # art. 51
 ON_SPOT_COLLECTION_LIMIT = Decimal("100")  # art. 68 (一)
 COLLECTION_REASONS = ("不当场收缴事后难以执行", "边远、水上、交通不便地区当事人提出")  # art. 68 (二), art. 69
 
@@ -100,10 +102,10 @@ def check_penalty(party_kind: str, codes: list[Any], data: dict[str, Any]) -> di
     }
 
 
-def _decision_task(case: EnforcementCase, step: str):
+def _decision_task(case: EnforcementCase, step: str) -> WorkTask | None:
     from teis.workflow.choices import ACTIVE_TASK_STATUSES
 
-    if case.process_id is None:
+    if case.process is None:
         return None
     return case.process.tasks.filter(spec_name=step, status__in=ACTIVE_TASK_STATUSES).first()
 
@@ -154,7 +156,7 @@ def _record_decision(actor: User, case: EnforcementCase, penalty: dict[str, Any]
     return case
 
 
-def do_on_spot_penalty(actor: User, data: dict[str, Any], attachments=()) -> EnforcementCase:
+def do_on_spot_penalty(actor: User, data: dict[str, Any], attachments: Iterable[Any] = ()) -> EnforcementCase:
     """当场处罚 in one call: register the case (simplified procedure) with its party, facts and legal basis, record
     the decision and the collection, complete 当场处罚决定. One transaction; audited; nothing kept on refusal."""
     from .intake import Errors, _check_list, _violation_codes, check_party, do_pre_register

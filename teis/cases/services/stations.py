@@ -10,13 +10,15 @@ from django.db import models
 
 from teis.core.services import GenericService, ServiceError
 
+from ..models import StationAssignment
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from teis.org.models import Officer, Unit
+    from teis.org.models import Unit
 
 
-def check_station_rule(actor: User, unit: Unit, officer: Officer) -> None:
+def check_station_rule(actor: User, unit: Unit | None, officer: User | None) -> None:
     """Refuse a unit or officer outside the actor's scope with a Chinese message on the field."""
     from teis.org.models import Officer, Unit
 
@@ -44,6 +46,7 @@ class StationAssignmentService(GenericService):
         return super().do_create(actor, model, data)
 
     def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, StationAssignment)
         unit = data.get("unit", obj.unit)
         officer = data.get("officer", obj.officer)
         check_station_rule(actor, unit, officer)
