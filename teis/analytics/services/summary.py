@@ -19,6 +19,8 @@ from .boards import drill_url
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from teis.org.models import Unit
+
 PERIOD = re.compile(r"^(\d{4})(?:\s*[-年./]\s*(\d{1,2})\s*月?)?年?$")
 PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}$")
 
@@ -27,7 +29,7 @@ PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}$")
 class Understood:
     start: dt.date
     end: dt.date
-    unit: object | None = None
+    unit: Unit | None = None
     filters: dict[str, str] = field(default_factory=dict)
     terms: list[tuple[str, str]] = field(default_factory=list)  # (what, as understood)
     unknown: list[str] = field(default_factory=list)

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from huey import crontab
 
-from teis.core.jobs import crontab, recorded_periodic
+from teis.core.jobs import recorded_periodic
 
 from ..choices import CaseStatus, WarningKind
 from ..models import EnforcementCase, MonitoringWarning

@@ -218,7 +218,7 @@ def do_acknowledge_order(actor: User, order: DutyOrder) -> DutyOrder:
                 source_key=_feedback_key(order.pk, receipt.unit_id),
                 due_at=order.deadline,
             )
-        if order.created_by_id and order.created_by_id != actor.pk:
+        if order.created_by_id and order.created_by_id != actor.pk and order.created_by is not None:
             notify.notify(
                 order.created_by,
                 f"{receipt.unit.name}已签收：{order.title}"[:200],
@@ -256,7 +256,7 @@ def do_report_feedback(actor: User, order: DutyOrder, content: str) -> DutyOrder
             detail={"operation": "dispatch.dutyorder.feedback", "unit": receipt.unit_id},
         )
         notify.complete_todos(_feedback_key(order.pk, receipt.unit_id))
-        if order.created_by_id and order.created_by_id != actor.pk:
+        if order.created_by_id and order.created_by_id != actor.pk and order.created_by is not None:
             notify.notify(
                 order.created_by, f"{receipt.unit.name}反馈：{order.title}"[:200], content[:500], url=_url(order)
             )
