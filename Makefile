@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PORT ?= 8000
 export PORT
 
-.PHONY: install run test lint test-sqlite test-postgres bench debs clean-test
+.PHONY: install run test lint typecheck test-sqlite test-postgres bench debs clean-test
 
 install: $(STAMP) debs
 
@@ -29,10 +29,10 @@ lint: install
 	@$(VENV)/bin/ruff format --check --quiet . || (echo "ruff format: 请运行 .venv/bin/ruff format ." && exit 1)
 	@echo "==> import-linter"
 	@$(VENV)/bin/lint-imports --no-cache
+	@echo "==> mypy (strict: teis/core and every app's services)"
+	@bash scripts/typecheck.sh
 
-# Strict mypy on teis/core and the services packages (joins `lint` once it passes).
 typecheck: install
-	@echo "==> mypy (strict: core and services)"
 	@bash scripts/typecheck.sh
 
 # The whole suite on PostgreSQL (production's database), then the `embedded` subset on the SQLite default.

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
@@ -28,6 +28,9 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from teis.core.services import ServiceError
+
+if TYPE_CHECKING:
+    from teis.org.models import Unit
 
 NONE_KEY = ""  # the bucket of rows without a value of the dimension (未填)
 NONE_LABEL = "（未填）"
@@ -67,7 +70,7 @@ class Fact:
     def condition(self) -> Q:
         return self.where() if callable(self.where) else self.where
 
-    def base_model(self):
+    def base_model(self) -> type[Any]:  # the model named by `model` (app_label.ModelName)
         return django_apps.get_model(self.model)
 
 
@@ -186,7 +189,7 @@ def _unit_path_q(prefix: str, unit) -> Q:
     return Q(**{f"{prefix}path__startswith": unit.path})
 
 
-def report_root(user, unit=None):
+def report_root(user: Any, unit: Unit | None = None) -> Unit:
     """The unit a report starts from: the one asked for (inside the user's scope, else 404) or the user's own."""
     from django.http import Http404
 
@@ -202,7 +205,10 @@ def report_root(user, unit=None):
 
         # a corps department (法制科, 指挥中心) reports for its corps: its own cases are few
         return scope_unit(officer) if by_unit_scope(user) else officer.unit
-    return Unit.objects.order_by("depth", "path").first()
+    root = Unit.objects.order_by("depth", "path").first()
+    if root is None:  # no organisation yet
+        raise Http404
+    return root
 
 
 # --- the base path ----------------------------------------------------------------------------------------------

@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,7 +165,7 @@ DETECTORS = {
 }
 
 
-def audit_admins():
+def audit_admins() -> QuerySet[Any]:
     """Active users holding an audit-administrator role (三员: 审计管理员)."""
     from teis.core.choices import AdminKind
 

@@ -7,6 +7,8 @@ it. The evidence app provides these functions when Django starts (`EvidenceConfi
 
 from __future__ import annotations
 
+from typing import Any
+
 from teis.core.ports import Ports
 
 _ports = Ports("cases")
@@ -29,7 +31,7 @@ def link_evidence(actor, item, case, description: str):
     return _get("link_evidence")(actor, item, case, description)
 
 
-def store_attachment(actor, uploaded, **kwargs):
+def store_attachment(actor: Any, uploaded: Any, **kwargs: Any) -> Any:
     """One uploaded file of a pre-registration stored as an evidence item linked to the case."""
     return _get("store_attachment")(actor, uploaded, **kwargs)
 

@@ -86,7 +86,7 @@ class Sm3Hasher:
         if data:
             self._hash.update(data)
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: bytes | memoryview) -> None:
         """Feed more bytes (bytes, bytearray or memoryview)."""
         self._hash.update(data)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, DecimalField, F, Max, Sum, Value
+from django.db.models import Count, DateField, DecimalField, Expression, F, Max, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -45,25 +46,26 @@ def snapshot_facts() -> list[Fact]:
     return [f for f in aggregated_facts() if f.snapshot]
 
 
-def _grouped(f: Fact, dim: str, start: dt.date, end: dt.date):
+def _grouped(f: Fact, dim: str, start: dt.date, end: dt.date) -> QuerySet[Any, dict[str, Any]]:
     """The base rows of `f` in [start, end] grouped by day, unit and the dimension's value, with n and amount (a
     snapshot: all its rows now, on the day `end`)."""
     model = f.base_model()
     qs = model._base_manager.filter(f.condition())
+    day: Expression
     if f.snapshot:
         day = Value(end, output_field=DateField())
     else:
         lo, hi = _local_bounds(start, end)
         qs = qs.filter(**{f"{f.date_field}__gte": lo, f"{f.date_field}__lt": hi, f"{f.date_field}__isnull": False})
         day = TruncDate(f.date_field, tzinfo=timezone.get_current_timezone())
-    ann = {"g_day": day, "g_unit": F(f"{f.unit_field}_id")}
+    ann: dict[str, Any] = {"g_day": day, "g_unit": F(f"{f.unit_field}_id")}
     if dim:
         d = dimension(dim)
-        ann["g_val"] = d.expr() if d.expr is not None else F(d.field)
+        ann["g_val"] = d.expr() if d.expr is not None else F(cast(str, d.field))
     else:
         ann["g_val"] = Value("")
     amount = F(f.amount) if f.amount else Value(0)
-    return (
+    grouped: QuerySet[Any, dict[str, Any]] = (
         qs.annotate(**ann)
         .values("g_day", "g_unit", "g_val")
         .annotate(
@@ -72,6 +74,7 @@ def _grouped(f: Fact, dim: str, start: dt.date, end: dt.date):
         )
         .order_by()
     )
+    return grouped
 
 
 def _insert(f: Fact, dim: str, start: dt.date, end: dt.date) -> int:
@@ -85,7 +88,8 @@ def _insert(f: Fact, dim: str, start: dt.date, end: dt.date) -> int:
     )
     with connection.cursor() as cur:
         cur.execute(insert, [f.key, dim, *params])
-        return cur.rowcount
+        count: int = cur.rowcount
+        return count
 
 
 def recompute(start: dt.date, end: dt.date, fact_list: Iterable[Fact] | None = None) -> int:
@@ -125,7 +129,7 @@ def ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return out
 
 
-def _case_model():
+def _case_model() -> Any:  # the model of the case facts (`Fact.base_model`)
     return event_facts()[0].base_model()
 
 
@@ -133,7 +137,7 @@ def _date_fields() -> list[str]:
     return sorted({f.date_field for f in event_facts()})
 
 
-def _days_touched(qs) -> set[dt.date]:
+def _days_touched(qs: QuerySet[Any]) -> set[dt.date]:
     tz = timezone.get_current_timezone()
     days: set[dt.date] = set()
     for name in _date_fields():
@@ -158,7 +162,7 @@ def _span_of_data() -> tuple[dt.date, dt.date] | None:
     return (min(los), max(his)) if los else None
 
 
-def rebuild(start: dt.date | None = None, end: dt.date | None = None, *, chunk_days: int = 92) -> dict:
+def rebuild(start: dt.date | None = None, end: dt.date | None = None, *, chunk_days: int = 92) -> dict[str, Any]:
     """Recompute every day of the data (or of [start, end]) in chunks; moves the watermark to now."""
     began = timezone.now()
     span = _span_of_data()
@@ -190,7 +194,7 @@ def _save_state(watermark: dt.datetime, days: int) -> None:
     )
 
 
-def refresh(*, trailing_days: int = 0) -> dict:
+def refresh(*, trailing_days: int = 0) -> dict[str, Any]:
     """The incremental run: recompute the days touched by cases changed since the watermark (and the trailing
     days, for the nightly run). The first run rebuilds everything."""
     state = AggregateState.objects.filter(source=SOURCE).first()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -13,17 +14,22 @@ from django.utils import timezone
 
 from .. import semantic as sem
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
 
 def drill_url(
     fact: str,
     start: dt.date | None,
     end: dt.date | None,
-    root=None,
+    root: Unit | None = None,
     group: str | None = None,
     key: str | None = None,
-    **filters,
+    **filters: Any,
 ) -> str:
-    q: dict = {"fact": fact}
+    q: dict[str, Any] = {"fact": fact}
     if start:
         q["start"] = start.isoformat()
     if end:
@@ -38,19 +44,21 @@ def drill_url(
     return reverse("analytics:drill") + "?" + urlencode(q)
 
 
-def figure(user, fact: str, sl: sem.Slice, label: str, *, amount: bool = False, unit: str = "件") -> dict:
+def figure(
+    user: User, fact: str, sl: sem.Slice, label: str, *, amount: bool = False, unit: str = "件"
+) -> dict[str, Any]:
     r = sem.totals(user, fact, sl)[0]
     value = r.amount if amount else r.n
     return {"label": label, "value": _num(value), "unit": unit, "url": drill_url(fact, sl.start, sl.end, sl.unit)}
 
 
-def _num(v):
+def _num(v: Any) -> Any:
     if isinstance(v, Decimal):
         return float(round(v, 2))
     return v
 
 
-def _rate(part, whole):
+def _rate(part: float, whole: float) -> float | None:
     return round(part * 100.0 / whole, 1) if whole else None
 
 
@@ -64,16 +72,18 @@ def periods(today: dt.date | None = None) -> dict[str, tuple[dt.date, dt.date]]:
     }
 
 
-def daily_series(user, fact: str, sl: sem.Slice) -> list[int]:
+def daily_series(user: User, fact: str, sl: sem.Slice) -> list[int]:
     by_day = {r.key: r.n for r in sem.totals(user, fact, sl, sem.DAY)}
-    out, d = [], sl.start
-    while d <= sl.end:
+    out: list[int] = []
+    d, end = sl.start, sl.end
+    assert d is not None and end is not None  # a bounded period
+    while d <= end:
         out.append(by_day.get(d.isoformat(), 0))
         d += dt.timedelta(days=1)
     return out
 
 
-def case_board(user, root=None) -> dict:
+def case_board(user: User, root: Unit | None = None) -> dict[str, Any]:
     """办案看板: 立结案 and 结案率 today / this month / this year, daily trend, lines, units."""
     root = sem.report_root(user, root)
     p = periods()
@@ -89,7 +99,7 @@ def case_board(user, root=None) -> dict:
         figure(user, "fines_decided", year, "本年罚没款", amount=True, unit="元"),
         figure(user, "cases_overdue", sem.Slice(unit=root), "超期未结"),
     ]
-    days = [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)]
+    days = [(p["last30"][0] + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)]
     units = sorted(sem.totals(user, "cases_filed", year, sem.UNIT_LEVEL), key=lambda r: -r.n)
     closed_units = {r.key: r.n for r in sem.totals(user, "cases_closed", year, sem.UNIT_LEVEL)}
     return {
@@ -108,7 +118,7 @@ def case_board(user, root=None) -> dict:
     }
 
 
-def illegal_board(user, root=None) -> dict:
+def illegal_board(user: User, root: Unit | None = None) -> dict[str, Any]:
     """非法客运看板: records and passengers this month / year, monthly trend, units, blacklist."""
     root = sem.report_root(user, root)
     p = periods()
@@ -135,7 +145,7 @@ def illegal_board(user, root=None) -> dict:
     }
 
 
-def duty_figures(user, start: dt.date, end: dt.date) -> dict:
+def duty_figures(user: User, start: dt.date, end: dt.date) -> dict[str, Any]:
     """出动人次 / 车次 and checks from the dispatch app's 勤务报表 (its 合计 row), within the user's scope."""
     from teis.dispatch.services import stats as duty_stats
 
@@ -151,7 +161,7 @@ def duty_figures(user, start: dt.date, end: dt.date) -> dict:
     }
 
 
-def overload_figures(user, sl: sem.Slice) -> dict:
+def overload_figures(user: User, sl: sem.Slice) -> dict[str, Any]:
     """治超检查数, 超限率 (share of checked vehicles over the limit), 严重超限率 (100 % and more)."""
     f = sem.fact("overload_checks")
     qs = sem.base_queryset(user, f, sl)
@@ -161,7 +171,7 @@ def overload_figures(user, sl: sem.Slice) -> dict:
     return {"checks": n, "over": over, "serious": serious, "rate": _rate(over, n), "serious_rate": _rate(serious, n)}
 
 
-def duty_board(user, root=None) -> dict:
+def duty_board(user: User, root: Unit | None = None) -> dict[str, Any]:
     """勤务看板 (治超检查数, 超限率, 严重超限率, 出动人次车次, 行业覆盖率)."""
     root = sem.report_root(user, root)
     p = periods()
@@ -196,7 +206,7 @@ def duty_board(user, root=None) -> dict:
             "units": [r["单位"] for r in duty["rows"][:15]],
             "people": [r["出勤人次"] for r in duty["rows"][:15]],
             "vehicles": [r["出车次数"] for r in duty["rows"][:15]],
-            "days": [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
+            "days": [(p["last30"][0] + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
             "alarms": daily_series(user, "alarms", last30),
             "months": [r.label for r in checks],
             "checks": [r.n for r in checks],
@@ -205,7 +215,7 @@ def duty_board(user, root=None) -> dict:
     }
 
 
-def screen(user) -> dict:
+def screen(user: User) -> dict[str, Any]:
     """领导驾驶舱: the day's key numbers, this year's totals, the 30-day trend, units and lines."""
     root = sem.report_root(user)
     p = periods()
@@ -233,7 +243,7 @@ def screen(user) -> dict:
             {"label": "本年罚没款", "value": _num(sem.totals(user, "fines_decided", year)[0].amount), "unit": "元"},
         ],
         "trend": {
-            "days": [(last30.start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
+            "days": [(p["last30"][0] + dt.timedelta(days=i)).strftime("%m-%d") for i in range(30)],
             "filed": daily_series(user, "cases_filed", last30),
             "closed": daily_series(user, "cases_closed", last30),
         },

@@ -8,12 +8,18 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from .. import semantic as sem
 from .params import ReportParams
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
 
 # column key -> (label, fact, measure)
 COLUMNS: list[tuple[str, str, str | None, str]] = [
@@ -48,11 +54,11 @@ class Cell:
     url: str = ""
 
 
-def rate(part, whole) -> float | None:
+def rate(part: float | Decimal, whole: float | Decimal) -> float | None:
     return round(float(part) * 100.0 / float(whole), 1) if whole else None
 
 
-def change(cur, prev) -> float | None:
+def change(cur: float | Decimal, prev: float | Decimal) -> float | None:
     return round((float(cur) - float(prev)) * 100.0 / float(prev), 1) if prev else None
 
 
@@ -72,7 +78,7 @@ def _drill_base(params: ReportParams) -> str:
     return cached
 
 
-def officers_per_key(user, root, group: str, keys: list[str]) -> dict[str, int]:
+def officers_per_key(user: User, root: Unit, group: str, keys: list[str]) -> dict[str, int]:
     """Active officers under each unit-level key (人均立案's denominator), from one count per unit."""
     from django.db.models import Count
 
@@ -96,7 +102,7 @@ def officers_per_key(user, root, group: str, keys: list[str]) -> dict[str, int]:
     return out
 
 
-def build(user, params: ReportParams) -> dict:
+def build(user: User, params: ReportParams) -> dict[str, Any]:
     root = sem.report_root(user, params.unit)
     sl = params.slice(root)
     group = params.group
@@ -107,23 +113,25 @@ def build(user, params: ReportParams) -> dict:
         ("cases_filed", "ly"),
     }
     for fact, kind in wanted:
-        rows = sem.totals(user, fact, slices[kind], group)
-        by_fact[fact, kind] = {r.key: r for r in rows}
+        fact_rows = sem.totals(user, fact, slices[kind], group)
+        by_fact[fact, kind] = {r.key: r for r in fact_rows}
         # the whole is the sum of its groups (every row of the rooted slice is in exactly one group)
-        by_fact[fact, kind][""] = sem.Row("", "合计", sum(r.n for r in rows), sum((r.amount for r in rows), Decimal(0)))
+        by_fact[fact, kind][""] = sem.Row(
+            "", "合计", sum(r.n for r in fact_rows), sum((r.amount for r in fact_rows), Decimal(0))
+        )
     keys: list[str] = list(by_fact["cases_filed", ""].keys())
-    for (_fact, kind), rows in by_fact.items():
+    for (_fact, kind), by_key in by_fact.items():
         if kind == "":
-            keys += [k for k in rows if k not in keys]
+            keys += [k for k in by_key if k not in keys]
     keys = [k for k in keys if k != ""]
-    labels = {}
-    for rows in by_fact.values():
-        for k, r in rows.items():
+    labels: dict[str, str] = {}
+    for by_key in by_fact.values():
+        for k, r in by_key.items():
             labels.setdefault(k, r.label)
     officers = officers_per_key(user, root, group, keys)
 
-    def line(key: str) -> dict:
-        def get(fact, kind="", measure="n"):
+    def line(key: str) -> dict[str, Any]:
+        def get(fact: str, kind: str = "", measure: str = "n") -> Any:
             r = by_fact[fact, kind].get(key)
             return getattr(r, measure) if r else (0 if measure == "n" else Decimal(0))
 
@@ -184,7 +192,7 @@ def build(user, params: ReportParams) -> dict:
     }
 
 
-def chart(data: dict) -> dict:
+def chart(data: dict[str, Any]) -> dict[str, Any]:
     rows = data["rows"][:20]
     return {
         "labels": [r["label"] for r in rows],
@@ -196,7 +204,7 @@ def chart(data: dict) -> dict:
     }
 
 
-def _plain(v):
+def _plain(v: Any) -> Any:
     if v is None:
         return "—"
     if isinstance(v, Decimal):
@@ -204,7 +212,7 @@ def _plain(v):
     return v
 
 
-def to_xlsx(data: dict, title: str) -> bytes:
+def to_xlsx(data: dict[str, Any], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

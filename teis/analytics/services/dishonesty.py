@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.db import transaction
@@ -23,18 +24,25 @@ from teis.core.services import ServiceError
 from ..choices import CandidateStatus, RuleKind, SubjectKind
 from ..models import DishonestyCandidate, DishonestyRule
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Manager, QuerySet
+
+    from teis.cases.models import EnforcementCase
+
 UNPAID = ("unpaid", "partial", "overdue", "court")
 
 
-def _cases():
-    return django_apps.get_model("cases.EnforcementCase")._base_manager
+def _cases() -> Manager[EnforcementCase]:
+    manager: Manager[EnforcementCase] = django_apps.get_model("cases.EnforcementCase")._base_manager
+    return manager
 
 
 def _keywords(rule: DishonestyRule) -> list[str]:
     return [k.strip() for k in re.split(r"[,，、;；\s]+", rule.cause_keywords or "") if k.strip()]
 
 
-def matching_cases(rule: DishonestyRule, today: dt.date | None = None):
+def matching_cases(rule: DishonestyRule, today: dt.date | None = None) -> QuerySet[EnforcementCase]:
     """The penalty decisions a rule looks at."""
     today = today or timezone.localdate()
     qs = _cases().filter(decision_type="penalty", decided_at__isnull=False)
@@ -55,11 +63,11 @@ def matching_cases(rule: DishonestyRule, today: dt.date | None = None):
     return qs.filter(payment_status__in=UNPAID, payment_due__lt=today - dt.timedelta(days=rule.overdue_days))
 
 
-def evaluate(rule: DishonestyRule, today: dt.date | None = None) -> list[dict]:
+def evaluate(rule: DishonestyRule, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Candidates of one rule: [{key, kind, name, identifier, unit_id, case_ids, fine_total}]."""
     Party = django_apps.get_model("cases.Party")
     cases = matching_cases(rule, today)
-    subjects: dict[str, dict] = {}
+    subjects: dict[str, dict[str, Any]] = {}
     per_case: dict[str, set[int]] = defaultdict(set)
     parties = Party.objects.filter(case__in=cases.values("pk")).select_related("case")
     for p in parties.order_by("case__decided_at", "pk"):
@@ -85,7 +93,7 @@ def evaluate(rule: DishonestyRule, today: dt.date | None = None) -> list[dict]:
     return out
 
 
-def do_run_rules(actor, today: dt.date | None = None) -> dict:
+def do_run_rules(actor: User, today: dt.date | None = None) -> dict[str, Any]:
     """Apply every active rule: new candidates are added 待审核; pending ones get their evidence refreshed;
     reviewed ones are left as decided. One transaction; audited."""
     rules = list(DishonestyRule.objects.filter(is_active=True))
@@ -124,7 +132,7 @@ def do_run_rules(actor, today: dt.date | None = None) -> dict:
     return {"rules": len(rules), "added": added, "refreshed": refreshed}
 
 
-def _decide(actor, cand: DishonestyCandidate, status: str, note: str) -> DishonestyCandidate:
+def _decide(actor: User, cand: DishonestyCandidate, status: str, note: str) -> DishonestyCandidate:
     with transaction.atomic():
         cand = DishonestyCandidate.objects.select_for_update().get(pk=cand.pk)
         if cand.status != CandidateStatus.PENDING:
@@ -137,9 +145,9 @@ def _decide(actor, cand: DishonestyCandidate, status: str, note: str) -> Dishone
     return cand
 
 
-def do_confirm(actor, cand, note: str = ""):
+def do_confirm(actor: User, cand: DishonestyCandidate, note: str = "") -> DishonestyCandidate:
     return _decide(actor, cand, CandidateStatus.CONFIRMED, note)
 
 
-def do_reject(actor, cand, note: str = ""):
+def do_reject(actor: User, cand: DishonestyCandidate, note: str = "") -> DishonestyCandidate:
     return _decide(actor, cand, CandidateStatus.REJECTED, note)

@@ -14,8 +14,9 @@ import json
 import os
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Avg, Count, Max, Min, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -36,6 +37,15 @@ from ..models import (
     EvaluationTarget,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+    from django.db.models.functions import Coalesce
+
+    from teis.org.models import Officer, Unit
+
 MANAGE = "analytics.change_evaluationbatch"
 SCORE = "analytics.score_evaluationtarget"
 MATERIAL = "analytics.add_evaluationmaterial"
@@ -52,7 +62,7 @@ class BatchService(StatefulService):
     editable_states = (EvaluationStatus.DRAFT,)
     deletable_states = (EvaluationStatus.DRAFT,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         unit = organiser_unit(actor)
         if unit is None:
             raise ServiceError("no_corps", "没有执法总队单位，不能创建评议考核批次。")
@@ -60,7 +70,7 @@ class BatchService(StatefulService):
             return _create(actor, data, unit)
 
 
-def organiser_unit(actor):
+def organiser_unit(actor: User | None) -> Unit | None:
     from teis.org.models import Unit
 
     officer = getattr(actor, "officer", None) if actor is not None else None
@@ -72,7 +82,7 @@ def organiser_unit(actor):
     return corps.first()
 
 
-def _create(actor, data: dict, unit) -> EvaluationBatch:
+def _create(actor: User, data: dict[str, Any], unit: Unit) -> EvaluationBatch:
     year = data.get("year")
     if not year or not 2000 <= int(year) <= 2100:
         raise ServiceError("invalid_year", "考核年度无效。", {"year": ["考核年度无效"]})
@@ -101,7 +111,9 @@ def _lock(batch: EvaluationBatch) -> EvaluationBatch:
 # --- preparation ----------------------------------------------------------------------------------------------
 
 
-def do_add_indicator(actor, batch: EvaluationBatch, *, name: str, weight: int, description: str = ""):
+def do_add_indicator(
+    actor: User, batch: EvaluationBatch, *, name: str, weight: int, description: str = ""
+) -> EvaluationBatch:
     name = (name or "").strip()
     if not name:
         raise ServiceError("invalid_indicator", "请填写指标名称。", {"name": ["请填写指标名称"]})
@@ -131,12 +143,14 @@ def do_add_indicator(actor, batch: EvaluationBatch, *, name: str, weight: int, d
     return batch
 
 
-def do_add_object(actor, batch: EvaluationBatch, *, kind: str, unit=None, officer=None):
+def do_add_object(
+    actor: User, batch: EvaluationBatch, *, kind: str, unit: Unit | None = None, officer: Officer | None = None
+) -> EvaluationBatch:
     """Add a unit or an officer as an object of the batch (case files come from `do_draw_cases`)."""
     if kind == TargetKind.UNIT:
         if unit is None:
             raise ServiceError("invalid_object", "请选择被考核单位。", {"unit": ["请选择单位"]})
-        where = {"unit": unit, "officer": None}
+        where: dict[str, Any] = {"unit": unit, "officer": None}
     elif kind == TargetKind.OFFICER:
         if officer is None:
             raise ServiceError("invalid_object", "请选择被考核的执法人员。", {"officer": ["请选择执法人员"]})
@@ -180,7 +194,16 @@ def parse_case_refs(text: str) -> list[int]:
     return ids
 
 
-def do_draw_cases(actor, batch: EvaluationBatch, *, mode: str, size=None, seed=None, cases: str = "", unit=None):
+def do_draw_cases(
+    actor: User,
+    batch: EvaluationBatch,
+    *,
+    mode: str,
+    size: int | None = None,
+    seed: Any = None,
+    cases: str = "",
+    unit: Unit | None = None,
+) -> EvaluationBatch:
     """案卷抽查 for the batch through the cases app's sampling: `random` (size, seed) or `chosen` (the listed
     案件编号). Each drawn review becomes an object of the batch."""
     from teis.cases.services import sampling
@@ -230,7 +253,7 @@ def do_draw_cases(actor, batch: EvaluationBatch, *, mode: str, size=None, seed=N
     return batch
 
 
-def do_start(actor, batch: EvaluationBatch):
+def do_start(actor: User, batch: EvaluationBatch) -> EvaluationBatch:
     with transaction.atomic():
         batch = _lock(batch)
         _state(batch, EvaluationStatus.DRAFT, doing="开始评分")
@@ -249,7 +272,7 @@ def do_start(actor, batch: EvaluationBatch):
 # --- scoring ---------------------------------------------------------------------------------------------------
 
 
-def parse_scores(raw) -> dict[int, str]:
+def parse_scores(raw: Any) -> dict[int, str]:
     """`{"<indicator id>": score, …}` from JSON text or a mapping."""
     if isinstance(raw, str):
         try:
@@ -269,7 +292,7 @@ def parse_scores(raw) -> dict[int, str]:
     return out
 
 
-def do_score(actor, target: EvaluationTarget, *, scores, comments: str = "") -> EvaluationTarget:
+def do_score(actor: User, target: EvaluationTarget, *, scores: Any, comments: str = "") -> EvaluationTarget:
     """Score one object on every indicator of its batch: each score a number from 0 to the indicator's weight
     (one decimal). The total is their sum; a case file's total is also its `CaseReview` score (weights sum to 100)."""
     from teis.cases.models import CaseReview
@@ -338,7 +361,7 @@ def do_score(actor, target: EvaluationTarget, *, scores, comments: str = "") -> 
 # --- materials -------------------------------------------------------------------------------------------------
 
 
-def _check_files(files) -> list:
+def _check_files(files: Iterable[Any] | None) -> list[Any]:
     files = [f for f in (files or []) if f]
     errors = [] if files else ["请选择要上传的材料"]
     errors += upload_errors(files, "evaluation_material", max_files=MAX_MATERIALS, max_mb=MAX_MATERIAL_MB)
@@ -347,7 +370,9 @@ def _check_files(files) -> list:
     return files
 
 
-def do_submit_material(actor, target: EvaluationTarget, files, note: str = "") -> list[EvaluationMaterial]:
+def do_submit_material(
+    actor: User, target: EvaluationTarget, files: Iterable[Any] | None, note: str = ""
+) -> list[EvaluationMaterial]:
     """自评材料 of the evaluated unit for one object, while the batch is being prepared or scored."""
     if not actor.has_perm(MATERIAL):
         raise ServiceError("no_permission", "您没有提交考核材料的权限。")
@@ -396,7 +421,7 @@ def do_submit_material(actor, target: EvaluationTarget, files, note: str = "") -
 # --- publication and feedback -----------------------------------------------------------------------------------
 
 
-def do_publish(actor, batch: EvaluationBatch, note: str = ""):
+def do_publish(actor: User, batch: EvaluationBatch, note: str = "") -> EvaluationBatch:
     from django.contrib.auth import get_user_model
 
     with transaction.atomic():
@@ -429,7 +454,7 @@ def do_publish(actor, batch: EvaluationBatch, note: str = ""):
     return batch
 
 
-def do_feedback(actor, target: EvaluationTarget, *, feedback: str) -> EvaluationTarget:
+def do_feedback(actor: User, target: EvaluationTarget, *, feedback: str) -> EvaluationTarget:
     text = (feedback or "").strip()
     if not text:
         raise ServiceError("invalid_feedback", "请填写反馈意见。", {"feedback": ["请填写反馈意见"]})
@@ -446,29 +471,31 @@ def do_feedback(actor, target: EvaluationTarget, *, feedback: str) -> Evaluation
 # --- reading -----------------------------------------------------------------------------------------------------
 
 
-def access_batch(user, pk) -> EvaluationBatch:
+def access_batch(user: User, pk: int) -> EvaluationBatch:
     return get_object_or_404(EvaluationBatch.objects.for_user(user).select_related("unit"), pk=pk)
 
 
-def access_target(user, pk) -> EvaluationTarget:
-    return get_object_or_404(
+def access_target(user: User, pk: int) -> EvaluationTarget:
+    target: EvaluationTarget = get_object_or_404(
         EvaluationTarget.objects.for_user(user).select_related("batch", "unit", "officer", "case"), pk=pk
     )
+    return target
 
 
-def visible_targets(user, batch: EvaluationBatch):
+def visible_targets(user: User, batch: EvaluationBatch) -> QuerySet[EvaluationTarget]:
     """The batch's objects the user may see; before publication, the evaluated units see their objects but not
     the scores (the page hides them)."""
-    return (
+    targets: QuerySet[EvaluationTarget] = (
         EvaluationTarget.objects.for_user(user)
         .filter(batch=batch)
         .select_related("unit", "officer", "case", "reviewer")
         .prefetch_related("scores", "materials")
         .order_by("kind", "unit__path", "pk")
     )
+    return targets
 
 
-def statistics(targets) -> dict:
+def statistics(targets: QuerySet[EvaluationTarget]) -> dict[str, Any]:
     """Totals of a batch's objects by unit, by officer (officers and their case files) and per case file."""
     agg = {"n": Count("pk"), "scored": Count("pk", filter=Q(total__isnull=False)), "avg": Avg("total")}
     total = targets.aggregate(**agg, lo=Min("total"), hi=Max("total"))
@@ -491,7 +518,7 @@ def statistics(targets) -> dict:
     return {"total": total, "by_unit": by_unit, "by_officer": by_officer, "cases": cases}
 
 
-def models_coalesce(*fields):
+def models_coalesce(*fields: Any) -> Coalesce:
     from django.db.models.functions import Coalesce
 
     return Coalesce(*fields)

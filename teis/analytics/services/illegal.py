@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
 from .. import semantic as sem
 from .params import ReportParams
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _url(params: ReportParams, fact: str, key: str | None, group: str | None) -> str:
     return reverse("analytics:drill") + "?" + params.query(fact=fact, key=key, group=group or params.group)
 
 
-def build(user, params: ReportParams) -> dict:
+def build(user: User, params: ReportParams) -> dict[str, Any]:
     root = sem.report_root(user, params.unit)
     sl = sem.Slice(params.start, params.end, root)
     by_unit = sem.totals(user, "illegal_transport", sl, sem.UNIT_LEVEL)
@@ -38,7 +42,7 @@ def build(user, params: ReportParams) -> dict:
     }
 
 
-def chart(data: dict) -> dict:
+def chart(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "units": [r.label for r, _ in data["by_unit"]],
         "unit_n": [r.n for r, _ in data["by_unit"]],
@@ -48,7 +52,7 @@ def chart(data: dict) -> dict:
     }
 
 
-def to_xlsx(data: dict) -> bytes:
+def to_xlsx(data: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()

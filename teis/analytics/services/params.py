@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.http import Http404
@@ -14,6 +15,11 @@ from teis.core.services import ServiceError
 
 from .. import semantic as sem
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
 FILTER_PREFIX = "f_"
 
 
@@ -21,15 +27,15 @@ FILTER_PREFIX = "f_"
 class ReportParams:
     start: dt.date
     end: dt.date
-    unit: object | None = None  # org.Unit, the report's root (None: the user's own)
+    unit: Unit | None = None  # the report's root (None: the user's own)
     group: str = sem.UNIT_LEVEL
     filters: dict[str, str] = field(default_factory=dict)
 
-    def slice(self, root) -> sem.Slice:
+    def slice(self, root: Unit) -> sem.Slice:
         return sem.Slice(self.start, self.end, root, dict(self.filters))
 
-    def query(self, **extra) -> str:
-        q = {"start": self.start.isoformat(), "end": self.end.isoformat(), "group": self.group}
+    def query(self, **extra: Any) -> str:
+        q: dict[str, Any] = {"start": self.start.isoformat(), "end": self.end.isoformat(), "group": self.group}
         if self.unit is not None:
             q["unit"] = self.unit.pk
         q |= {f"{FILTER_PREFIX}{k}": v for k, v in self.filters.items()}
@@ -37,7 +43,7 @@ class ReportParams:
         return urlencode(q)
 
 
-def _date(value, label: str) -> dt.date | None:
+def _date(value: Any, label: str) -> dt.date | None:
     if value in (None, ""):
         return None
     try:
@@ -46,7 +52,7 @@ def _date(value, label: str) -> dt.date | None:
         raise ServiceError("invalid_date", f"{label}格式无效，例如 2026-01-31", {label: ["日期格式无效"]}) from None
 
 
-def parse(user, data, *, default_group: str = sem.UNIT_LEVEL) -> ReportParams:
+def parse(user: User, data: dict[str, Any], *, default_group: str = sem.UNIT_LEVEL) -> ReportParams:
     """Parameters from a QueryDict / dict. Default period: this year to today. A unit outside the user's scope
     answers 404."""
     from teis.org.models import Unit

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -28,6 +29,13 @@ from teis.core.services import ServiceError
 
 from .. import semantic as sem
 from ..choices import PerformanceKey
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
+    from ..models import PerformanceScheme
 
 # key → (fact, dimension, weight, monthly target, penalty)
 DEFAULTS: dict[str, tuple[str, str, Decimal, int, bool]] = {
@@ -66,7 +74,7 @@ class OfficerMonth:
 
 
 # key → the scheme's (weight field, target field)
-SCHEME_FIELDS = {
+SCHEME_FIELDS: dict[str, tuple[str, str | None]] = {
     PerformanceKey.SIGNINS: ("signins_weight", "signins_target"),
     PerformanceKey.CASES_FILED: ("cases_filed_weight", "cases_filed_target"),
     PerformanceKey.CASES_CLOSED: ("cases_closed_weight", "cases_closed_target"),
@@ -76,13 +84,13 @@ SCHEME_FIELDS = {
 }
 
 
-def active_scheme():
+def active_scheme() -> PerformanceScheme | None:
     from ..models import PerformanceScheme
 
     return PerformanceScheme.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
 
 
-def indicators(scheme=None) -> list[Indicator]:
+def indicators(scheme: PerformanceScheme | None = None) -> list[Indicator]:
     scheme = scheme or active_scheme()
     out = []
     for key, (fact, dim, weight, target, penalty) in DEFAULTS.items():
@@ -122,7 +130,7 @@ def score_of(counts: dict[str, int], inds: list[Indicator]) -> Decimal:
     return total.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def monthly(user, month: str | None = None, unit=None) -> dict:
+def monthly(user: User, month: str | None = None, unit: Unit | None = None) -> dict[str, Any]:
     """The officers of the report's unit subtree (within the viewer's scope) with their month's counts, score and
     rank."""
     from teis.org.models import Officer

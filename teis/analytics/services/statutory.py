@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -25,6 +26,15 @@ from teis.core.services import ServiceError
 from .. import semantic as sem
 from ..choices import ReportKind, ReportStatus
 from ..models import ReportVersion, StatutoryReport
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.cases.models import EnforcementCase, Party
+    from teis.org.models import Unit
 
 CREDIT_COLUMNS = [
     "统一案件编码",
@@ -76,12 +86,12 @@ OVERLOAD_COLUMNS = [
     "立案数",
     "罚款金额（元）",
 ]
-COLUMNS = {
+COLUMNS: dict[str, list[str]] = {
     ReportKind.CREDIT: CREDIT_COLUMNS,
     ReportKind.DOUBLE_PUBLICITY: PUBLICITY_COLUMNS,
     ReportKind.OVERLOAD: OVERLOAD_COLUMNS,
 }
-SENT_TO = {
+SENT_TO: dict[str, str] = {
     ReportKind.CREDIT: "市公共信用信息服务中心（征信办）",
     ReportKind.DOUBLE_PUBLICITY: "市场监管部门（双公示平台）",
     ReportKind.OVERLOAD: "市治超办",
@@ -97,7 +107,7 @@ def month_range(year: int, month: int) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _decided_cases(user, unit, start: dt.date, end: dt.date):
+def _decided_cases(user: User | None, unit: Unit, start: dt.date, end: dt.date) -> QuerySet[EnforcementCase]:
     """The final penalty decisions of the month (行政处罚决定 made), scope-free for the job (user None)."""
     f = sem.fact("fines_decided")
     if user is None:
@@ -106,15 +116,18 @@ def _decided_cases(user, unit, start: dt.date, end: dt.date):
         qs = qs.filter(unit__path__startswith=unit.path)
     else:
         qs = sem.drill(user, f.key, sem.Slice(start, end, unit))
-    return qs.select_related("unit", "decision_record").prefetch_related("parties").order_by("decided_at", "pk")
+    decided: QuerySet[EnforcementCase] = (
+        qs.select_related("unit", "decision_record").prefetch_related("parties").order_by("decided_at", "pk")
+    )
+    return decided
 
 
-def _party(case):
+def _party(case: EnforcementCase) -> Party | None:
     parties = list(case.parties.all())
     return parties[0] if parties else None
 
 
-def _ident(p) -> tuple[str, str, str]:
+def _ident(p: Party | None) -> tuple[str, str, str]:
     """(category, identifier, certificate type) of a party; person ids masked."""
     if p is None:
         return "", "", ""
@@ -123,16 +136,16 @@ def _ident(p) -> tuple[str, str, str]:
     return "自然人", mask_id_number(p.id_number or ""), "身份证"
 
 
-def _local(d) -> str:
+def _local(d: dt.datetime | None) -> str:
     return f"{timezone.localtime(d):%Y-%m-%d}" if d else ""
 
 
-def _basis(case) -> str:
+def _basis(case: EnforcementCase) -> str:
     rec = getattr(case, "decision_record", None)
     return (rec.legal_basis if rec else "") or ""
 
 
-def credit_rows(cases) -> list[list]:
+def credit_rows(cases: Iterable[EnforcementCase]) -> list[list[Any]]:
     rows = []
     for c in cases:
         p = _party(c)
@@ -157,7 +170,7 @@ def credit_rows(cases) -> list[list]:
     return rows
 
 
-def publicity_rows(cases) -> list[list]:
+def publicity_rows(cases: Iterable[EnforcementCase]) -> list[list[Any]]:
     rows = []
     for c in cases:
         p = _party(c)
@@ -195,7 +208,7 @@ def publicity_rows(cases) -> list[list]:
     return rows
 
 
-def overload_rows(unit, start: dt.date, end: dt.date) -> list[list]:
+def overload_rows(unit: Unit, start: dt.date, end: dt.date) -> list[list[Any]]:
     """超限治理 per child unit of the report's unit, and a 合计 row (scope-free: the job runs as the corps)."""
     from teis.org.models import Unit
 
@@ -236,13 +249,13 @@ def overload_rows(unit, start: dt.date, end: dt.date) -> list[list]:
     return rows
 
 
-def _overload_line(label: str, v: list) -> list:
+def _overload_line(label: str, v: list[Any]) -> list[Any]:
     n, over, serious, un_n, tons, four, filed, fines = v
     ratio = round(over * 100 / n, 1) if n else None
     return [label, n, over, ratio, serious, un_n, float(round(tons, 2)), four, filed, float(fines)]
 
 
-def rows_for(kind: str, unit, year: int, month: int) -> list[list]:
+def rows_for(kind: str, unit: Unit, year: int, month: int) -> list[list[Any]]:
     start, end = month_range(year, month)
     if kind == ReportKind.OVERLOAD:
         return overload_rows(unit, start, end)
@@ -250,7 +263,7 @@ def rows_for(kind: str, unit, year: int, month: int) -> list[list]:
     return credit_rows(cases) if kind == ReportKind.CREDIT else publicity_rows(cases)
 
 
-def responsible_users(unit):
+def responsible_users(unit: Unit) -> list[User]:
     """Who gets the todo: active officers of the unit or its departments holding the report permission."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
@@ -263,11 +276,13 @@ def responsible_users(unit):
     return [u for u in get_user_model().objects.filter(pk__in=list(ids)) if u.has_perm(RESPONSIBLE_PERMISSION)]
 
 
-def _todo_key(report) -> str:
+def _todo_key(report: StatutoryReport) -> str:
     return f"analytics:report:{report.pk}"
 
 
-def do_generate(actor, *, kind: str, year: int, month: int, unit, reason: str = "") -> StatutoryReport:
+def do_generate(
+    actor: User | None, *, kind: str, year: int, month: int, unit: Unit, reason: str = ""
+) -> StatutoryReport:
     """Generate (or regenerate) one month's report: a new version with the rows as of now; the report goes back
     to 待审核 (a sent report is not regenerated). One transaction; audited; a todo to the legal department."""
     if kind not in ReportKind.values:
@@ -313,13 +328,13 @@ def do_generate(actor, *, kind: str, year: int, month: int, unit, reason: str = 
     return report
 
 
-def do_regenerate(actor, report: StatutoryReport, reason: str = "") -> StatutoryReport:
+def do_regenerate(actor: User, report: StatutoryReport, reason: str = "") -> StatutoryReport:
     return do_generate(
         actor, kind=report.kind, year=report.year, month=report.month, unit=report.unit, reason=reason or "重新生成"
     )
 
 
-def do_review(actor, report: StatutoryReport, note: str = "") -> StatutoryReport:
+def do_review(actor: User, report: StatutoryReport, note: str = "") -> StatutoryReport:
     """审核: 待审核 → 已审核. The todo of the report is done."""
     with transaction.atomic():
         report = StatutoryReport.objects.select_for_update().get(pk=report.pk)
@@ -333,7 +348,7 @@ def do_review(actor, report: StatutoryReport, note: str = "") -> StatutoryReport
     return report
 
 
-def do_mark_sent(actor, report: StatutoryReport, sent_to: str = "", note: str = "") -> StatutoryReport:
+def do_mark_sent(actor: User, report: StatutoryReport, sent_to: str = "", note: str = "") -> StatutoryReport:
     """标记已报送: 已审核 → 已报送, with where it went."""
     with transaction.atomic():
         report = StatutoryReport.objects.select_for_update().get(pk=report.pk)
@@ -349,13 +364,13 @@ def do_mark_sent(actor, report: StatutoryReport, sent_to: str = "", note: str = 
     return report
 
 
-def corps_units():
+def corps_units() -> list[Unit]:
     from teis.org.models import Unit
 
     return list(Unit.objects.filter(unit_type="corps", is_active=True))
 
 
-def generate_due(actor=None, today: dt.date | None = None) -> list[StatutoryReport]:
+def generate_due(actor: User | None = None, today: dt.date | None = None) -> list[StatutoryReport]:
     """The monthly job: last month's reports of each corps, unless already sent."""
     today = today or timezone.localdate()
     last = today.replace(day=1) - dt.timedelta(days=1)

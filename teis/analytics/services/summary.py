@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.utils import timezone
@@ -15,6 +16,11 @@ from teis.core.services import ServiceError
 from .. import semantic as sem
 from .boards import drill_url
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
 PERIOD = re.compile(r"^(\d{4})(?:\s*[-年./]\s*(\d{1,2})\s*月?)?年?$")
 PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}$")
 
@@ -23,13 +29,13 @@ PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}$")
 class Understood:
     start: dt.date
     end: dt.date
-    unit: object | None = None
+    unit: Unit | None = None
     filters: dict[str, str] = field(default_factory=dict)
     terms: list[tuple[str, str]] = field(default_factory=list)  # (what, as understood)
     unknown: list[str] = field(default_factory=list)
 
 
-def understand(user, text: str) -> Understood:
+def understand(user: User, text: str) -> Understood:
     today = timezone.localdate()
     u = Understood(today.replace(month=1, day=1), today)
     words = [w for w in re.split(r"[\s,，、;；]+", (text or "").strip()) if w]
@@ -43,7 +49,7 @@ def understand(user, text: str) -> Understood:
     return u
 
 
-def _one(user, u: Understood, w: str) -> bool:
+def _one(user: User, u: Understood, w: str) -> bool:
     m = PERIOD.match(w)
     if m:
         year, month = int(m.group(1)), m.group(2)
@@ -87,11 +93,11 @@ def _one(user, u: Understood, w: str) -> bool:
     return False
 
 
-def summarise(user, text: str) -> dict:
+def summarise(user: User, text: str) -> dict[str, Any]:
     u = understand(user, text)
     root = sem.report_root(user, u.unit)
     sl = sem.Slice(u.start, u.end, root, dict(u.filters))
-    figures = []
+    figures: list[dict[str, Any]] = []
     for fact, label, amount in (
         ("cases_filed", "立案数", False),
         ("cases_closed", "结案数", False),

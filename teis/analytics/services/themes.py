@@ -13,31 +13,43 @@ objects of those industries — and what it does not hold (platform orders, vehi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils import timezone
 
 from .. import semantic as sem
 from .boards import _rate, drill_url, figure, periods
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
 TERRITORIAL = ("detachment", "direct_brigade", "district_brigade")
 
 
-def _geometry(unit, units_below) -> dict | None:
+def _geometry(unit: Unit, units_below: Iterable[Unit]) -> dict[str, Any] | None:
     own = unit.jurisdiction
     if isinstance(own, dict) and own:
-        return own.get("geometry", own)
+        geometry: dict[str, Any] = own.get("geometry", own)
+        return geometry
     parts = [u.jurisdiction.get("geometry", u.jurisdiction) for u in units_below if isinstance(u.jurisdiction, dict)]
     parts = [p for p in parts if p]
     if not parts:
         return None
     if len(parts) == 1:
-        return parts[0]
+        single: dict[str, Any] = parts[0]
+        return single
     import shapely
     from shapely.geometry import mapping, shape
 
-    return mapping(shapely.union_all([shape(p) for p in parts]))
+    union: dict[str, Any] = mapping(shapely.union_all([shape(p) for p in parts]))
+    return union
 
 
-def gis_board(user) -> dict:
+def gis_board(user: User) -> dict[str, Any]:
     from teis.dispatch.services import live
     from teis.org.models import Officer, Unit
 
@@ -49,7 +61,7 @@ def gis_board(user) -> dict:
     tops = [u for u in scoped if u.unit_type in TERRITORIAL]
     tops = [u for u in tops if not any(o is not u and u.path.startswith(o.path) for o in tops)]  # outermost only
     filed = {r.key: r.n for r in sem.totals(user, "cases_filed", year, sem.UNIT_LEVEL)}
-    officers = {}
+    officers: dict[int, int] = {}
     for path in Officer.objects.filter(unit__path__startswith=root.path, user__is_active=True).values_list(
         "unit__path", flat=True
     ):
@@ -86,7 +98,7 @@ def gis_board(user) -> dict:
             )
     vehicles = [v for v in live.live_delta(user, 0)["vehicles"] if v["lon"] is not None]
     static = live.static_layers(user)["checkpoints"]
-    states = {}
+    states: dict[str, int] = {}
     for v in vehicles:
         states[v["state"]] = states.get(v["state"], 0) + 1
     return {
@@ -100,7 +112,9 @@ def gis_board(user) -> dict:
     }
 
 
-def _intro(unit, below, officers: int, codes, regions, has_area: bool) -> str:
+def _intro(
+    unit: Unit, below: Iterable[Unit], officers: int, codes: list[str], regions: dict[str, str], has_area: bool
+) -> str:
     parts = []
     if codes and unit.unit_type == "district_brigade":
         parts.append(f"辖区：{'、'.join(regions.get(c, c) for c in codes)}")
@@ -111,7 +125,7 @@ def _intro(unit, below, officers: int, codes, regions, has_area: bool) -> str:
     )
     if lines:
         parts.append(f"业务条线：{lines}")
-    kinds = {}
+    kinds: dict[str, int] = {}
     for x in below:
         if x.parent_id == unit.pk:
             label = x.get_unit_type_display()
@@ -144,7 +158,7 @@ INDUSTRIES = [
 ]
 
 
-def industry_board(user) -> dict:
+def industry_board(user: User) -> dict[str, Any]:
     from teis.core.models import DictionaryItem
 
     root = sem.report_root(user)
@@ -155,8 +169,14 @@ def industry_board(user) -> dict:
     out = []
     months = [f"{m}月" for m in range(1, p["today"][0].month + 1)]
     for ind in INDUSTRIES:
-        section = {"key": ind["key"], "title": ind["title"], "absent": ind["absent"], "lines": [], "months": months}
-        series = []
+        section: dict[str, Any] = {
+            "key": ind["key"],
+            "title": ind["title"],
+            "absent": ind["absent"],
+            "lines": [],
+            "months": months,
+        }
+        series: list[tuple[str, list[int]]] = []
         for code in ind["lines"]:
             pk = lines.get(code)
             if pk is None:
@@ -170,7 +190,7 @@ def industry_board(user) -> dict:
             by_month = {r.key: r.n for r in sem.totals(user, "cases_filed", sl, sem.MONTH)}
             causes = sem.totals(user, "cases_filed", sl, "cause")[:5]
             series.append(
-                (labels[code], [by_month.get(f"{year.start.year}-{m:02d}", 0) for m in range(1, len(months) + 1)])
+                (labels[code], [by_month.get(f"{p['year'][0].year}-{m:02d}", 0) for m in range(1, len(months) + 1)])
             )
             section["lines"].append(
                 {
@@ -188,7 +208,7 @@ def industry_board(user) -> dict:
     return {"root": root, "sections": out}
 
 
-def _inspection_objects(user, industries) -> list[dict]:
+def _inspection_objects(user: User, industries: Iterable[str]) -> list[dict[str, Any]]:
     from django.apps import apps
 
     try:

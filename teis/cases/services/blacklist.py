@@ -5,8 +5,9 @@ data is checked, stored SM4-encrypted with a keyed SM3 index, and masked in page
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -24,10 +25,23 @@ from teis.core.validators import (
 from ..choices import BlacklistKind, BlacklistStatus
 from ..models import BlacklistEntry, IllegalTransportRecord
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
 REVIEW_PERMISSION = "cases.change_blacklistentry"
 
 
-def _normalised(errors: dict, key: str, value: str, normalise, validate) -> str:
+def _normalised(
+    errors: dict[str, Any],
+    key: str,
+    value: str | None,
+    normalise: Callable[[str], str],
+    validate: Callable[[str], object],
+) -> str:
     value = (value or "").strip()
     if not value:
         return ""
@@ -39,7 +53,7 @@ def _normalised(errors: dict, key: str, value: str, normalise, validate) -> str:
     return value
 
 
-def _officer_unit(actor):
+def _officer_unit(actor: User) -> Unit | None:
     from .intake import _officer_unit as unit_of
 
     return unit_of(actor)
@@ -50,7 +64,7 @@ class BlacklistService:
 
     fields = ("kind", "name", "id_number", "plate", "credit_code", "reason", "source_case", "source_record")
 
-    def _check(self, data: dict) -> dict:
+    def _check(self, data: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
         out = {k: data.get(k) for k in self.fields if k in data}
         kind = out.get("kind") or ""
@@ -79,7 +93,7 @@ class BlacklistService:
             raise ServiceError("invalid", next(iter(errors.values()))[0], errors)
         return out
 
-    def do_create(self, actor, model, data: dict) -> BlacklistEntry:
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> BlacklistEntry:
         values = self._check(data)
         unit = _officer_unit(actor)
         with transaction.atomic():
@@ -94,7 +108,7 @@ class BlacklistService:
             )
         return entry
 
-    def do_update(self, actor, obj: BlacklistEntry, data: dict) -> BlacklistEntry:
+    def do_update(self, actor: User, obj: BlacklistEntry, data: dict[str, Any]) -> BlacklistEntry:
         if obj.status != BlacklistStatus.PENDING:
             raise ServiceError("not_pending", f"黑名单当前状态为“{obj.get_status_display()}”，只有待审核的可以修改")
         values = self._check({**{k: getattr(obj, k) for k in self.fields}, **data})
@@ -106,7 +120,7 @@ class BlacklistService:
             audit.record(actor, AuditAction.UPDATE, obj, changes=audit.diff(before, audit.snapshot(obj)))
         return obj
 
-    def do_delete(self, actor, obj: BlacklistEntry) -> None:
+    def do_delete(self, actor: User, obj: BlacklistEntry) -> None:
         if obj.status != BlacklistStatus.PENDING:
             raise ServiceError("not_pending", "已审核的黑名单不能删除，请办理移出")
         with transaction.atomic():
@@ -117,13 +131,13 @@ class BlacklistService:
 blacklist_service = BlacklistService()
 
 
-def _lock(entry: BlacklistEntry, actor) -> BlacklistEntry:
+def _lock(entry: BlacklistEntry, actor: User) -> BlacklistEntry:
     if not actor.has_perm(REVIEW_PERMISSION) or not BlacklistEntry.objects.for_user(actor).filter(pk=entry.pk).exists():
         raise ServiceError("forbidden", "没有审核或移出黑名单的权限")
     return BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
 
 
-def do_review_entry(actor, entry: BlacklistEntry, approve: bool, note: str = "") -> BlacklistEntry:
+def do_review_entry(actor: User, entry: BlacklistEntry, approve: bool, note: str = "") -> BlacklistEntry:
     """审核: 列入 (active) or 不予列入 (with a reason). Not by the person who registered it."""
     note = (note or "").strip()
     if not approve and not note:
@@ -152,7 +166,7 @@ def do_review_entry(actor, entry: BlacklistEntry, approve: bool, note: str = "")
     return entry
 
 
-def do_remove_entry(actor, entry: BlacklistEntry, reason: str) -> BlacklistEntry:
+def do_remove_entry(actor: User, entry: BlacklistEntry, reason: str) -> BlacklistEntry:
     """移出: an active entry leaves the list, with the reason recorded."""
     reason = (reason or "").strip()
     if not reason:
@@ -183,7 +197,7 @@ class IllegalTransportService:
 
     fields = ("plate", "driver_name", "driver_id_number", "occurred_at", "place", "passengers", "description", "case")
 
-    def _check(self, data: dict) -> dict:
+    def _check(self, data: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
         out = {k: data.get(k) for k in self.fields if k in data}
         out["plate"] = _normalised(errors, "plate", out.get("plate"), normalise_plate, validate_plate)
@@ -201,7 +215,7 @@ class IllegalTransportService:
             raise ServiceError("invalid", next(iter(errors.values()))[0], errors)
         return out
 
-    def do_create(self, actor, model, data: dict) -> IllegalTransportRecord:
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> IllegalTransportRecord:
         values = self._check(data)
         with transaction.atomic():
             record = IllegalTransportRecord(**values, unit=_officer_unit(actor), created_by=actor)
@@ -209,7 +223,7 @@ class IllegalTransportService:
             audit.record(actor, AuditAction.CREATE, record, changes={"车牌号": [None, record.plate]})
         return record
 
-    def do_update(self, actor, obj: IllegalTransportRecord, data: dict) -> IllegalTransportRecord:
+    def do_update(self, actor: User, obj: IllegalTransportRecord, data: dict[str, Any]) -> IllegalTransportRecord:
         values = self._check({**{k: getattr(obj, k) for k in self.fields}, **data})
         with transaction.atomic():
             before = audit.snapshot(obj)
@@ -219,7 +233,7 @@ class IllegalTransportService:
             audit.record(actor, AuditAction.UPDATE, obj, changes=audit.diff(before, audit.snapshot(obj)))
         return obj
 
-    def do_delete(self, actor, obj: IllegalTransportRecord) -> None:
+    def do_delete(self, actor: User, obj: IllegalTransportRecord) -> None:
         if obj.blacklist_entries.exists():
             raise ServiceError("in_use", "该记录已用于登记黑名单，不能删除")
         with transaction.atomic():
@@ -230,7 +244,7 @@ class IllegalTransportService:
 illegal_transport_service = IllegalTransportService()
 
 
-def do_blacklist_from_record(actor, record: IllegalTransportRecord, reason: str) -> BlacklistEntry:
+def do_blacklist_from_record(actor: User, record: IllegalTransportRecord, reason: str) -> BlacklistEntry:
     """列入黑名单 from a 非法客运 record: the vehicle (and its driver when the ID number is known) — pending review."""
     reason = (reason or "").strip() or f"{timezone.localtime(record.occurred_at):%Y-%m-%d} 非法客运"
     return blacklist_service.do_create(

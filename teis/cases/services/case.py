@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -14,6 +15,14 @@ from teis.core.services import ServiceError
 
 from ..choices import CaseStatus
 from ..models import EnforcementCase
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.workflow.models import ProcessInstance
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +39,7 @@ CASE_PROCESS_KEYS = (
 DETAIL_RELATED = ("unit", "handler", "co_handler", "business_line", "case_cause", "process", "discretion")
 
 
-def access_case(user, pk) -> EnforcementCase:
+def access_case(user: User, pk: int) -> EnforcementCase:
     """The case if it is in the user's scope, else 404 (ARCHITECTURE.md rule 4)."""
     try:
         pk = int(pk)
@@ -44,7 +53,7 @@ def access_case(user, pk) -> EnforcementCase:
     return case
 
 
-def resolve_case(queryset, ref) -> EnforcementCase | None:
+def resolve_case(queryset: QuerySet[EnforcementCase], ref: object) -> EnforcementCase | None:
     """The case a person typed into any box that links a case: its 统一案件编码, its 文号 or its id
     (full-width digits and stray spaces forgiven). `queryset` carries the caller's scope."""
     text = unicodedata.normalize("NFKC", str(ref or "")).strip()
@@ -56,7 +65,7 @@ def resolve_case(queryset, ref) -> EnforcementCase | None:
     return case
 
 
-def find_case(user, ref) -> EnforcementCase:
+def find_case(user: User, ref: object) -> EnforcementCase:
     """`resolve_case` in the user's scope, or the one refusal every linking form and API gives."""
     text = str(ref or "").strip()
     if not text:
@@ -69,7 +78,7 @@ def find_case(user, ref) -> EnforcementCase:
     return case
 
 
-def _as_participant(user, pk: int) -> EnforcementCase | None:
+def _as_participant(user: User, pk: int) -> EnforcementCase | None:
     """A case outside the user's unit scope that the user works on through its process (e.g. 法制科 reviewing a
     squad's case, a leader in 集体讨论): they see what they approve."""
     from teis.workflow.models import WorkTask
@@ -84,7 +93,7 @@ def _as_participant(user, pk: int) -> EnforcementCase | None:
     return None
 
 
-def my_cases(user):
+def my_cases(user: User) -> QuerySet[EnforcementCase]:
     """我的案件: cases the user handles (主办 or 协办), whatever their scope."""
     return (
         EnforcementCase.objects.for_user(user)
@@ -94,7 +103,7 @@ def my_cases(user):
     )
 
 
-def step_status_map() -> dict:
+def step_status_map() -> dict[str, Any]:
     """`teis.cases.steps.STEP_STATUS` (step id → CaseStatus) when it exists; empty otherwise."""
     try:
         from .. import steps
@@ -103,7 +112,7 @@ def step_status_map() -> dict:
     return dict(getattr(steps, "STEP_STATUS", {}) or {})
 
 
-def end_status_for(instance) -> str | None:
+def end_status_for(instance: ProcessInstance) -> str | None:
     """The final case status of a completed process (`steps.end_status`, by the end event reached), if defined."""
     try:
         from ..steps import end_status
@@ -120,7 +129,7 @@ def status_for_step(step_ids: str, current: str) -> str:
     return current
 
 
-def on_workflow_event(instance, event: str) -> None:
+def on_workflow_event(instance: ProcessInstance, event: str) -> None:
     """Listener (`teis.workflow.services.register_listener`): runs inside the workflow transaction after each
     engine step and copies the instance's current step name and due date onto its case, and the status the
     step maps to (a step without a mapped status keeps the case's status). A process not about a case is
@@ -131,7 +140,7 @@ def on_workflow_event(instance, event: str) -> None:
     if instance.subject_type_id != ct.pk or not instance.subject_id:
         return
     if event in ("completed", "cancelled"):
-        values: dict = {"current_step": "", "step_due_at": None}
+        values: dict[str, Any] = {"current_step": "", "step_due_at": None}
         status = end_status_for(instance) if event == "completed" else None
     else:
         values = {"current_step": instance.current_step_name[:200], "step_due_at": instance.due_at}
@@ -145,7 +154,7 @@ def on_workflow_event(instance, event: str) -> None:
     EnforcementCase.objects.filter(pk=instance.subject_id).update(**values)
 
 
-def register_listeners(keys=CASE_PROCESS_KEYS) -> None:
+def register_listeners(keys: Iterable[str] = CASE_PROCESS_KEYS) -> None:
     """Called from the app's ready(); idempotent."""
     from teis.workflow.services import LISTENERS, register_listener
 
@@ -154,7 +163,7 @@ def register_listeners(keys=CASE_PROCESS_KEYS) -> None:
             register_listener(key, on_workflow_event)
 
 
-def legal_basis(case: EnforcementCase) -> list[dict]:
+def legal_basis(case: EnforcementCase) -> list[dict[str, Any]]:
     """Each violation code of the case with the citations of its violated and penalty provisions."""
     rows = []
     codes = case.violation_codes.prefetch_related("violated_provisions", "penalty_provisions").order_by("code")
@@ -170,9 +179,9 @@ def legal_basis(case: EnforcementCase) -> list[dict]:
     return rows
 
 
-def current_tasks_for(user, case: EnforcementCase) -> list:
+def current_tasks_for(user: User, case: EnforcementCase) -> list[Any]:
     """The case's active workflow tasks, each with whether `user` can act on it (for the action link)."""
-    if case.process_id is None:
+    if case.process is None:
         return []
     from teis.workflow import services as wf
     from teis.workflow.choices import ACTIVE_TASK_STATUSES

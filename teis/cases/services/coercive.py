@@ -11,7 +11,7 @@ is returned at once (art. 28) through the property service.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +25,11 @@ from ..choices import CoerciveKind, CoerciveResult, PropertyKind, PropertyStatus
 from ..models import CoerciveMeasure, EnforcementCase
 from .procedure import COERCIVE_EXTENSION_DAYS, COERCIVE_LIMIT_DAYS
 from .record_input import Errors, as_date, as_datetime, fmt, local_day, minute, required_text, text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.workflow.models import ProcessInstance, WorkTask
 
 # Field names the 行政强制 step forms collect for the record (never copied into the task data).
 MEASURE_FACT_FIELDS = frozenset(
@@ -64,7 +69,7 @@ def _need(case: EnforcementCase) -> CoerciveMeasure:
     return measure
 
 
-def _period(value, errors: Errors, name: str, label: str, limit: int) -> int | None:
+def _period(value: Any, errors: Errors, name: str, label: str, limit: int) -> int | None:
     if value in (None, ""):
         errors.add(name, f"请填写{label}")
         return None
@@ -80,7 +85,7 @@ def _period(value, errors: Errors, name: str, label: str, limit: int) -> int | N
     return days
 
 
-def lines_of(value, errors: Errors | None = None, name: str = "measure_objects", limit: int = 200) -> list[str]:
+def lines_of(value: Any, errors: Errors | None = None, name: str = "measure_objects", limit: int = 200) -> list[str]:
     """A list typed one item a line (or given as a list through the API); a line over `limit` characters
     is refused (in `errors`), never cut."""
     rows = value if isinstance(value, (list, tuple)) else str(value or "").splitlines()
@@ -90,7 +95,7 @@ def lines_of(value, errors: Errors | None = None, name: str = "measure_objects",
     return lines
 
 
-def _save(actor, measure: CoerciveMeasure, operation: str, before: dict | None = None) -> None:
+def _save(actor: User, measure: CoerciveMeasure, operation: str, before: dict[str, Any] | None = None) -> None:
     created = measure.pk is None
     if created:
         measure.created_by = actor
@@ -105,7 +110,7 @@ def _save(actor, measure: CoerciveMeasure, operation: str, before: dict | None =
 # --- writers ---------------------------------------------------------------------------------------------------
 
 
-def _write_apply(actor, case, data, errors) -> dict:
+def _write_apply(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """强制措施申请: kind, legal basis, reason, place, the objects (a vehicle by its plate), on the spot or not."""
     from teis.core.validators import normalise_plate
 
@@ -136,7 +141,7 @@ def _write_apply(actor, case, data, errors) -> dict:
     return {}
 
 
-def _write_approval(actor, case, data, errors) -> dict:
+def _write_approval(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """内部审批 (art. 18(1)): the approver and the time are recorded."""
     measure = _need(case)
     before = audit.snapshot(measure)
@@ -145,7 +150,7 @@ def _write_approval(actor, case, data, errors) -> dict:
     return {}
 
 
-def _register_objects(actor, case, measure: CoerciveMeasure) -> list:
+def _register_objects(actor: User, case: EnforcementCase, measure: CoerciveMeasure) -> list[Any]:
     """The measure's objects as 涉案财物 (a vehicle with its plate), kept until the measure ends."""
     from . import property as properties
 
@@ -177,7 +182,7 @@ def _register_objects(actor, case, measure: CoerciveMeasure) -> list:
     return rows
 
 
-def _write_decision(actor, case, data, errors) -> dict:
+def _write_decision(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """强制措施决定: the 决定书 number, decided and served (决定书和清单当场交付), the start and the period (≤ 30 days);
     the end day follows (natural days, a holiday moves it to the next working day); the objects are registered."""
     measure = _need(case)
@@ -208,7 +213,7 @@ def _write_decision(actor, case, data, errors) -> dict:
     return {}
 
 
-def _write_during(actor, case, data, errors) -> dict:
+def _write_during(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """强制措施期间处理: what was found, and a request for extension (once only, ≤ 30 more days, before the end)."""
     measure = _need(case)
     extend = data.get("extend") in _TRUE
@@ -230,13 +235,14 @@ def _write_during(actor, case, data, errors) -> dict:
     if progress:
         measure.progress = progress
     if extend:
+        assert reason is not None  # required above
         measure.extension_requested_at, measure.extension_days = timezone.now(), days
         measure.extension_reason, measure.extension_refused = reason, ""
     _save(actor, measure, "cases.coercive.during", before)
     return {}
 
 
-def _write_extension(actor, case, data, errors) -> dict:
+def _write_extension(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """延期审批 approved: the approver, the time and the new end day (start + period + extension)."""
     measure = _need(case)
     if measure.extended:
@@ -248,6 +254,7 @@ def _write_extension(actor, case, data, errors) -> dict:
     errors.raise_if_any()
     before = audit.snapshot(measure)
     measure.extension_approved_at, measure.extension_approved_by = timezone.now(), actor
+    assert measure.starts_on is not None and measure.period_days is not None and measure.extension_days is not None
     measure.ends_on = deadline_after(measure.starts_on, calendar_days=measure.period_days + measure.extension_days)
     _save(actor, measure, "cases.coercive.extend", before)
     measure.properties.filter(status__in=(PropertyStatus.SEIZED, PropertyStatus.SEALED)).update(
@@ -256,7 +263,7 @@ def _write_extension(actor, case, data, errors) -> dict:
     return {}
 
 
-def _refuse_extension(actor, case, opinion: str) -> None:
+def _refuse_extension(actor: User, case: EnforcementCase, opinion: str) -> None:
     """延期审批 not approved: the request stands refused (a new one may be made while the period runs)."""
     measure = measure_of(case)
     if measure is None or not measure.extension_pending:
@@ -266,7 +273,7 @@ def _refuse_extension(actor, case, opinion: str) -> None:
     _save(actor, measure, "cases.coercive.extension_refused", before)
 
 
-def _write_release(actor, case, data, errors) -> dict:
+def _write_release(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """解除强制措施 (art. 27–28): when and why; the measure's held property is returned at once."""
     from . import property as properties
 
@@ -288,7 +295,7 @@ def _write_release(actor, case, data, errors) -> dict:
     return {}
 
 
-def _write_to_penalty(actor, case, data, errors) -> dict:
+def _write_to_penalty(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """转入行政处罚: the measure ends in the penalty procedure (the property stays held for its decision), or the
     illegal property is confiscated under the law (art. 28) with its basis."""
     from . import property as properties
@@ -312,7 +319,7 @@ def _write_to_penalty(actor, case, data, errors) -> dict:
     return {}
 
 
-def _inspection_writers() -> dict:
+def _inspection_writers() -> dict[str, Any]:
     from . import inspection
 
     return inspection.WRITERS
@@ -331,7 +338,9 @@ WRITERS = {
 REFUSALS = {"Task_ExtensionApproval": _refuse_extension}
 
 
-def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], opinion: str = "") -> dict:
+def handle_step(
+    actor: User, instance: ProcessInstance, worktask: WorkTask, decision: str, data: dict[str, Any], opinion: str = ""
+) -> dict[str, Any]:
     """The step handler of `case_coercive` and `case_inspection` (as `services.record.handle_step` is for the
     general procedure): writes the step's facts and checks its requirements inside `complete_task`'s
     transaction; returns the process variables for the engine."""
@@ -363,7 +372,7 @@ def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], 
 # --- requirements (steps.CHECKS) --------------------------------------------------------------------------------
 
 
-def check_applied(case) -> str | None:
+def check_applied(case: EnforcementCase) -> str | None:
     m = measure_of(case)
     return (
         None
@@ -372,19 +381,19 @@ def check_applied(case) -> str | None:
     )
 
 
-def check_decided(case) -> str | None:
+def check_decided(case: EnforcementCase) -> str | None:
     m = measure_of(case)
     if m is None or not (m.decision_number and m.decided_at and m.served_at and m.starts_on and m.ends_on):
         return "未记录强制措施决定（文号、决定时间、送达时间、期限）"
     return None
 
 
-def check_extension(case) -> str | None:
+def check_extension(case: EnforcementCase) -> str | None:
     m = measure_of(case)
     return None if m and m.extension_days and m.extension_reason else "未填写延长期限和延期理由"
 
 
-def check_released(case) -> str | None:
+def check_released(case: EnforcementCase) -> str | None:
     m = measure_of(case)
     if m is None or not (m.released_at and m.release_reason):
         return "未记录解除时间和解除理由"
@@ -392,7 +401,7 @@ def check_released(case) -> str | None:
     return f"尚有 {held.count()} 件查封扣押财物未退还" if held.exists() else None
 
 
-def check_result(case) -> str | None:
+def check_result(case: EnforcementCase) -> str | None:
     m = measure_of(case)
     return None if m and m.result and m.result_note else "未记录强制措施处理结果"
 
@@ -400,11 +409,11 @@ def check_result(case) -> str | None:
 # --- reading ------------------------------------------------------------------------------------------------------
 
 
-def _iso(value):
+def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def measure_payload(case: EnforcementCase) -> dict | None:
+def measure_payload(case: EnforcementCase) -> dict[str, Any] | None:
     """What the case API returns of the measure — what the city platform needs: 基本信息 (basic), 过程 (process)
     and 结果 (result), with display labels (people by name; no personal data of the party here)."""
     from teis.core.display import person_display

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +14,11 @@ from teis.core.services import ServiceError
 from ..models import EnforcementCase
 from .record_input import Errors
 from .record_writers import record_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from ..models import CaseCorrection
 
 # What a 更正 may change, with its label and where it is kept: the wording of the record (never amounts, dates or
 # the decision itself, which need a new decision: 撤销 / 变更 through 处罚救济). A 行政强制 measure's and a 行政检查's
@@ -33,7 +40,7 @@ CORRECTABLE = {
 CORRECTION_APPROVER_ROLES = ("brigade_leader", "leadership")
 
 
-def _holder(case: EnforcementCase, where: str):
+def _holder(case: EnforcementCase, where: str) -> Any:  # the case, its record, its measure or inspection; None
     """The row a correctable field lives on (None when the case has no such record)."""
     from ..models import CoerciveMeasure, InspectionRecord
 
@@ -69,7 +76,9 @@ def label_of(field: str) -> str:
     return CORRECTABLE.get(field, (field, ""))[0]
 
 
-def do_request_correction(actor, case: EnforcementCase, field: str, new_value: str, reason: str):
+def do_request_correction(
+    actor: User, case: EnforcementCase, field: str, new_value: str, reason: str
+) -> CaseCorrection:
     """申请更正: after the decision the record changes only through a correction approved by a leader."""
     from ..models import CaseCorrection
     from . import intake
@@ -102,7 +111,7 @@ def do_request_correction(actor, case: EnforcementCase, field: str, new_value: s
     return row
 
 
-def do_decide_correction(actor, correction, approve: bool, opinion: str = ""):
+def do_decide_correction(actor: User, correction: CaseCorrection, approve: bool, opinion: str = "") -> CaseCorrection:
     """审批更正: a brigade leader or corps leader (not the applicant) approves — the change is written and audited
     — or rejects it with a reason."""
     from teis.workflow.services import _role_codes

@@ -9,14 +9,19 @@ transaction: if it is refused, the step is refused with the same message and not
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 
 from ..choices import Procedure
 from ..models import CaseProperty, EnforcementCase
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def _party_data(case: EnforcementCase) -> list[dict]:
+
+def _party_data(case: EnforcementCase) -> list[dict[str, Any]]:
     return [
         {
             "kind": p.kind,
@@ -31,12 +36,12 @@ def _party_data(case: EnforcementCase) -> list[dict]:
     ]
 
 
-def _vehicle_data(case: EnforcementCase) -> list[dict]:
+def _vehicle_data(case: EnforcementCase) -> list[dict[str, Any]]:
     fields = ("plate", "vehicle_type", "operating_licence", "driver_name", "driver_licence")
     return [{f: getattr(v, f) for f in fields} for v in case.vehicles.order_by("pk")]
 
 
-def penalty_case_data(origin: EnforcementCase, facts: str) -> dict:
+def penalty_case_data(origin: EnforcementCase, facts: str) -> dict[str, Any]:
     """The pre-registration of the derived case, in the shape the pre-registration form posts."""
     return {
         "title": f"{origin.title}（转入行政处罚）"[:200],
@@ -55,7 +60,7 @@ def penalty_case_data(origin: EnforcementCase, facts: str) -> dict:
     }
 
 
-def derive_penalty_case(actor, origin: EnforcementCase, facts: str, properties=()) -> EnforcementCase:
+def derive_penalty_case(actor: User, origin: EnforcementCase, facts: str, properties: Any = ()) -> EnforcementCase:
     """Pre-register the penalty case of `origin` (see the module) for the origin's handler, link it and move
     `properties` (held items of the measure) to it. Returns the new case."""
     from . import intake

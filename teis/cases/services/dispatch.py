@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -29,6 +30,13 @@ from teis.core.validators import normalise_plate, validate_plate
 
 from ..choices import CaseSource, CaseStatus, RecordStatus
 from ..models import CaseVehicle, EnforcementCase, StationAssignment, ViolationRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
 
 MAX_ROWS = 5000
 # CSV header (Chinese) -> field; English field names are accepted as well
@@ -50,7 +58,8 @@ class ImportResult:
     unassigned: int
 
 
-def _parse_time(value) -> dt.datetime | None:
+def _parse_time(value: Any) -> dt.datetime | None:
+    parsed: dt.datetime | None
     if isinstance(value, dt.datetime):
         parsed = value
     else:
@@ -63,7 +72,7 @@ def _parse_time(value) -> dt.datetime | None:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def check_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
+def check_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
     """(clean rows, [(row number, message)]). Row numbers count from 1 over the data rows."""
     from teis.legal.models import ViolationCode
 
@@ -154,7 +163,7 @@ def error_report(errors: list[tuple[int, str]]) -> ServiceError:
     )
 
 
-def parse_csv(content: bytes) -> list[dict]:
+def parse_csv(content: bytes) -> list[dict[str, Any]]:
     """CSV bytes (UTF-8 with or without BOM, or GBK) -> row dicts keyed by field name."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -180,7 +189,7 @@ def parse_csv(content: bytes) -> list[dict]:
     return [{mapping[k]: v for k, v in row.items() if k in mapping} for row in reader]
 
 
-def do_import_records(actor, rows, *, source: str = "api") -> ImportResult:
+def do_import_records(actor: User, rows: Iterable[dict[str, Any]], *, source: str = "api") -> ImportResult:
     """Validate all rows, then create the records, each assigned by its station's rule (or left 待派发).
     All or nothing; one audit record for the batch."""
     from teis.audit import services as audit
@@ -217,7 +226,7 @@ def do_import_records(actor, rows, *, source: str = "api") -> ImportResult:
     return ImportResult(created, assigned, len(created) - assigned)
 
 
-def _notify_officers(records) -> None:
+def _notify_officers(records: Iterable[ViolationRecord]) -> None:
     from teis.core import notify
 
     by_officer: dict[int, int] = {}
@@ -229,7 +238,7 @@ def _notify_officers(records) -> None:
         notify.notify(users[uid], f"收到派发的违法信息 {n} 条", url="/cases/dispatch/")
 
 
-def _scoped_records(actor, ids) -> list[ViolationRecord]:
+def _scoped_records(actor: User, ids: Iterable[int]) -> list[ViolationRecord]:
     try:
         ids = sorted({int(i) for i in ids})
     except (TypeError, ValueError):
@@ -247,7 +256,7 @@ def _scoped_records(actor, ids) -> list[ViolationRecord]:
     return records
 
 
-def do_reassign(actor, ids, *, unit, officer=None) -> int:
+def do_reassign(actor: User, ids: Iterable[int], *, unit: Unit, officer: User | None = None) -> int:
     """Change the unit (and officer) of records in the dispatcher's scope. All or nothing; audited."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
@@ -282,24 +291,26 @@ def do_reassign(actor, ids, *, unit, officer=None) -> int:
     return len(records)
 
 
-def _intake_pre_register():
+def _intake_pre_register() -> Callable[..., EnforcementCase] | None:
     """The intake service's pre-registration function, when that module exists."""
     try:
         from . import intake
     except ImportError:
         return None
-    return getattr(intake, "do_pre_register", None)
+    found: Callable[..., EnforcementCase] | None = getattr(intake, "do_pre_register", None)
+    return found
 
 
 def _case_title(record: ViolationRecord) -> str:
-    what = record.violation_code.name if record.violation_code_id else (record.description or "违法行为")
+    what = record.violation_code.name if record.violation_code is not None else (record.description or "违法行为")
     return f"{record.plate} {what}"[:200]
 
 
-def _create_case_orm(actor, record: ViolationRecord) -> EnforcementCase:
+def _create_case_orm(actor: User, record: ViolationRecord) -> EnforcementCase:
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
 
+    assert record.unit is not None and record.officer is not None  # only assigned records become cases
     case = EnforcementCase.objects.create(
         title=_case_title(record),
         status=CaseStatus.PRE_REGISTERED,
@@ -309,18 +320,18 @@ def _create_case_orm(actor, record: ViolationRecord) -> EnforcementCase:
         discovered_at=record.detected_at,
         place=record.place,
         facts=record.description,
-        business_line_id=record.violation_code.business_line_id if record.violation_code_id else None,
+        business_line_id=record.violation_code.business_line_id if record.violation_code is not None else None,
         current_step="案件预登记",
         created_by=actor,
     )
-    if record.violation_code_id:
+    if record.violation_code is not None:
         case.violation_codes.add(record.violation_code)
     CaseVehicle.objects.create(case=case, plate=record.plate)
     audit.record(actor, AuditAction.CREATE, case, changes={k: [None, v] for k, v in audit.snapshot(case).items()})
     return case
 
 
-def _create_case(actor, record: ViolationRecord) -> EnforcementCase:
+def _create_case(actor: User, record: ViolationRecord) -> EnforcementCase:
     """Pre-register through the intake service (the record's officer becomes the handler and the case's
     workflow starts) when it exists; else a plain pre-registered case."""
     pre_register = _intake_pre_register()
@@ -332,17 +343,17 @@ def _create_case(actor, record: ViolationRecord) -> EnforcementCase:
             "title": _case_title(record),
             "source": CaseSource.DETECTION,
             "unit": record.unit,
-            "business_line": record.violation_code.business_line if record.violation_code_id else None,
+            "business_line": record.violation_code.business_line if record.violation_code is not None else None,
             "discovered_at": record.detected_at,
             "place": record.place,
             "facts": record.description or _case_title(record),
-            "violation_codes": [record.violation_code] if record.violation_code_id else [],
+            "violation_codes": [record.violation_code] if record.violation_code is not None else [],
             "vehicles": [{"plate": record.plate}],
         },
     )
 
 
-def do_generate_cases(actor, ids) -> list[EnforcementCase]:
+def do_generate_cases(actor: User, ids: Iterable[int]) -> list[EnforcementCase]:
     """Turn assigned records into cases in 预登记 (source 检测站点派发). All or nothing; audited."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
@@ -380,7 +391,7 @@ def do_generate_cases(actor, ids) -> list[EnforcementCase]:
     return cases
 
 
-def do_dismiss(actor, ids, reason: str) -> int:
+def do_dismiss(actor: User, ids: Iterable[int], reason: str) -> int:
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
 

@@ -5,6 +5,9 @@ records the reviewer. The step handler is `services.coercive.handle_step`."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -15,7 +18,11 @@ from teis.core.masking import mask_generic
 from ..choices import InspectionHandling, InspectionResult
 from ..models import EnforcementCase, InspectionRecord
 from .coercive import lines_of
-from .record_input import as_datetime, local_day, optional_text, required_text, text
+from .record_input import Errors, as_datetime, local_day, optional_text, required_text, text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
 INSPECTION_FACT_FIELDS = frozenset(
     {
@@ -38,7 +45,7 @@ def record_of(case: EnforcementCase) -> InspectionRecord | None:
     return InspectionRecord.objects.filter(case=case).first() if case.pk else None
 
 
-def co_inspectors(case: EnforcementCase, actor=None):
+def co_inspectors(case: EnforcementCase, actor: User | None = None) -> QuerySet[User]:
     """Who may inspect with the officer: the active officers of the case's unit, the officer excepted."""
     qs = (
         get_user_model()
@@ -49,7 +56,7 @@ def co_inspectors(case: EnforcementCase, actor=None):
     return qs.exclude(pk=actor.pk) if actor is not None else qs
 
 
-def _co_inspector(actor, case, value, errors):
+def _co_inspector(actor: User, case: EnforcementCase, value: Any, errors: Errors) -> User | None:
     pk = getattr(value, "pk", value)
     if pk in (None, ""):
         errors.add("inspection_co_inspector", "行政检查须由两名以上执法人员实施，请选择同行检查人员")
@@ -65,9 +72,7 @@ def _co_inspector(actor, case, value, errors):
     return user
 
 
-def _rectify_by(value, errors):
-    import datetime as dt
-
+def _rectify_by(value: Any, errors: Errors) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -79,7 +84,7 @@ def _rectify_by(value, errors):
         return None
 
 
-def _write_register(actor, case, data, errors) -> dict:
+def _write_register(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """检查登记: party and object, place and time, two inspectors, items, result, handling and its deadline."""
     party = required_text(data, errors, "inspection_party", "被检查对象", 200)
     party_id = text(data, "inspection_party_id").upper()
@@ -113,6 +118,7 @@ def _write_register(actor, case, data, errors) -> dict:
     elif rectify_by and at and rectify_by <= local_day(at):
         errors.add("inspection_rectify_by", "整改期限应晚于检查日期")
     errors.raise_if_any()
+    assert at is not None and co is not None  # required above
     row = record_of(case) or InspectionRecord(case=case, created_by=actor)
     created = row.pk is None
     before = None if created else audit.snapshot(row)
@@ -126,16 +132,18 @@ def _write_register(actor, case, data, errors) -> dict:
     if created:
         audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.inspection", "case": case.pk})
     else:
+        assert before is not None
         audit.record(actor, AuditAction.UPDATE, row, changes=audit.diff(before, audit.snapshot(row)))
     return {}
 
 
-def _write_review(actor, case, data, errors) -> dict:
+def _write_review(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """检查结果审核 approved: the reviewer, the time and the opinion (the task's opinion)."""
     row = record_of(case)
     if row is None:
         errors.add("__all__", "尚未登记检查记录")
         errors.raise_if_any()
+    assert row is not None
     row.reviewed_at, row.reviewed_by = timezone.now(), actor
     row.review_opinion = text(data, "_opinion")
     row.save(update_fields=["reviewed_at", "reviewed_by", "review_opinion", "updated_at"])
@@ -148,13 +156,13 @@ def _write_review(actor, case, data, errors) -> dict:
 
 
 WRITERS = {"Task_InspectionRegister": _write_register, "Task_InspectionReview": _write_review}
-REFUSALS: dict = {}
+REFUSALS: dict[str, Any] = {}
 
 
 # --- requirements (steps.CHECKS) --------------------------------------------------------------------------------
 
 
-def check_registered(case) -> str | None:
+def check_registered(case: EnforcementCase) -> str | None:
     row = record_of(case)
     if row is None:
         return "未登记检查记录"
@@ -168,11 +176,11 @@ def check_registered(case) -> str | None:
 # --- reading ------------------------------------------------------------------------------------------------------
 
 
-def _iso(value):
+def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def inspection_payload(case: EnforcementCase) -> dict | None:
+def inspection_payload(case: EnforcementCase) -> dict[str, Any] | None:
     """The inspection for the case API and the city platform: 基本信息 (basic), 过程 (process), 结果 (result);
     the party's ID number masked."""
     from teis.core.display import person_display

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import os
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,11 +41,20 @@ from ..choices import CaseSource, CaseStatus, PartyKind, Procedure
 from ..codes import generate_case_code
 from ..models import CaseVehicle, EnforcementCase, Party
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from django.contrib.auth.models import User
+
+    from teis.core.models import DictionaryItem
+    from teis.legal.models import CaseCause, ViolationCode
+    from teis.org.models import Unit
+
 logger = logging.getLogger(__name__)
 
 # Business line (dictionary code) → suffix of its own general-procedure diagram.
 LINE_PROCESS_SUFFIX = {"road_admin": "road", "waterway": "water", "port": "water", "maritime": "maritime"}
-PROCEDURE_PROCESS_KEY = {
+PROCEDURE_PROCESS_KEY: dict[str, str] = {
     Procedure.GENERAL: "case_general",
     Procedure.SIMPLIFIED: "case_simplified",
     Procedure.COERCIVE: "case_coercive",
@@ -83,24 +92,24 @@ def case_process_key(case: EnforcementCase) -> str:
     from teis.workflow.models import ProcessDefinition
 
     key = PROCEDURE_PROCESS_KEY.get(case.procedure, "case_general")
-    if case.procedure == Procedure.GENERAL and case.business_line_id:
+    if case.procedure == Procedure.GENERAL and case.business_line is not None:
         suffix = LINE_PROCESS_SUFFIX.get(case.business_line.code)
         if suffix and ProcessDefinition.objects.filter(key=f"{key}_{suffix}", is_current=True).exists():
             return f"{key}_{suffix}"
     return key
 
 
-def process_start_data(case: EnforcementCase, actor) -> dict:
+def process_start_data(case: EnforcementCase, actor: User) -> dict[str, Any]:
     """Task data for the case's process: what the case diagrams read (`steps.start_data`) plus who handles it."""
     try:
         from ..steps import start_data
     except ImportError:
-        data = {"case_id": case.pk, "is_major": bool(case.is_major)}
+        data: dict[str, Any] = {"case_id": case.pk, "is_major": bool(case.is_major)}
     else:
         data = start_data(case)
     data.update(
         procedure=str(case.procedure),
-        business_line=case.business_line.code if case.business_line_id else "",
+        business_line=case.business_line.code if case.business_line is not None else "",
         handler_id=actor.pk,
     )
     return data
@@ -109,7 +118,7 @@ def process_start_data(case: EnforcementCase, actor) -> dict:
 # --- checks ------------------------------------------------------------------------------------------------
 
 
-class Errors(dict):
+class Errors(dict[str, list[str]]):
     def add(self, key: str, message: str) -> None:
         self.setdefault(key, []).append(message)
 
@@ -134,7 +143,9 @@ def _limited(errors: Errors, key: str, value: Any, limit: int) -> str:
     return text
 
 
-def _validated(errors: Errors, key: str, value: str, normalise, validate) -> str:
+def _validated(
+    errors: Errors, key: str, value: str, normalise: Callable[[str], str], validate: Callable[[str], object]
+) -> str:
     normalised = normalise(value)
     try:
         validate(normalised)
@@ -159,7 +170,7 @@ def _phone(errors: Errors, key: str, value: str) -> str:
     return value
 
 
-def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
+def check_party(raw: dict[str, Any], errors: Errors, prefix: str) -> dict[str, Any]:
     """Normalised party values; problems go to `errors` under `<prefix>.<field>`."""
     if not isinstance(raw, dict):
         errors.add(prefix, "当事人信息格式错误")
@@ -192,7 +203,7 @@ def check_party(raw: dict, errors: Errors, prefix: str) -> dict:
     return out
 
 
-def check_vehicle(raw: dict, errors: Errors, prefix: str) -> dict:
+def check_vehicle(raw: dict[str, Any], errors: Errors, prefix: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         errors.add(prefix, "车辆信息格式错误")
         return {}
@@ -209,7 +220,7 @@ def check_vehicle(raw: dict, errors: Errors, prefix: str) -> dict:
     return out
 
 
-def _business_line(value, errors: Errors):
+def _business_line(value: Any, errors: Errors) -> DictionaryItem | None:
     from teis.core.models import DictionaryItem
 
     if value in (None, ""):
@@ -225,13 +236,14 @@ def _business_line(value, errors: Errors):
     return item
 
 
-def _violation_codes(values, errors: Errors) -> list:
+def _violation_codes(values: Iterable[Any] | None, errors: Errors) -> list[ViolationCode]:
     from teis.legal.models import ViolationCode
     from teis.legal.services.warnings import check_code_usable
 
     out = []
     for i, value in enumerate(values or []):
         key = "violation_codes"
+        code: ViolationCode | None
         if isinstance(value, ViolationCode):
             code = value
         else:
@@ -259,7 +271,7 @@ def _violation_codes(values, errors: Errors) -> list:
     return out
 
 
-def _case_cause(value, errors: Errors):
+def _case_cause(value: Any, errors: Errors) -> CaseCause | None:
     from teis.legal.models import CaseCause
 
     if value in (None, ""):
@@ -277,21 +289,22 @@ def _case_cause(value, errors: Errors):
     return cause
 
 
-def _user_in_scope(actor, value, errors: Errors, key: str, label: str):
+def _user_in_scope(actor: User, value: Any, errors: Errors, key: str, label: str) -> User | None:
     from django.contrib.auth import get_user_model
 
     from teis.org.models import Officer
 
     if value in (None, ""):
         return None
-    User = get_user_model()
-    if isinstance(value, User):
+    user_model = get_user_model()
+    user: User | None
+    if isinstance(value, user_model):
         user = value
     else:
         text = _text(value)
-        user = User.objects.filter(pk=int(text)).first() if text.isdigit() else None
+        user = user_model.objects.filter(pk=int(text)).first() if text.isdigit() else None
     officer = Officer.objects.for_user(actor).filter(user=user).first() if user is not None else None
-    if officer is None or not user.is_active:
+    if officer is None or user is None or not user.is_active:
         errors.add(key, f"{label}不存在或不在您的数据权限范围内")
         return None
     return user
@@ -304,7 +317,7 @@ def _decimal_ratio(gross: int | None, limit: int | None) -> Decimal | None:
     return max(ratio, Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _positive_int(value, errors: Errors, key: str, label: str, maximum: int) -> int | None:
+def _positive_int(value: Any, errors: Errors, key: str, label: str, maximum: int) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -318,7 +331,7 @@ def _positive_int(value, errors: Errors, key: str, label: str, maximum: int) -> 
     return n
 
 
-def check_case_fields(actor, data: dict, errors: Errors, *, partial: bool = False) -> dict[str, Any]:
+def check_case_fields(actor: User, data: dict[str, Any], errors: Errors, *, partial: bool = False) -> dict[str, Any]:
     """Normalise and check the case's own fields. With `partial`, only the keys present are checked."""
     out: dict[str, Any] = {}
 
@@ -350,7 +363,8 @@ def check_case_fields(actor, data: dict, errors: Errors, *, partial: bool = Fals
         if given(name):
             out[name] = _text(data.get(name))
     if given("lon") or given("lat"):
-        lon, lat = data.get("lon"), data.get("lat")
+        lon: Any = data.get("lon")
+        lat: Any = data.get("lat")
         if lon in (None, "") and lat in (None, ""):
             out["lon"] = out["lat"] = None
         else:
@@ -407,7 +421,9 @@ def check_case_fields(actor, data: dict, errors: Errors, *, partial: bool = Fals
 MAX_LIST_ITEMS = 20
 
 
-def _check_list(data: dict, name: str, check, errors: Errors, label: str) -> list[dict]:
+def _check_list(
+    data: dict[str, Any], name: str, check: Callable[[Any, Errors, str], dict[str, Any]], errors: Errors, label: str
+) -> list[dict[str, Any]]:
     raw = data.get(name) or []
     if not isinstance(raw, (list, tuple)):
         errors.add(name, f"{label}应为列表")
@@ -418,7 +434,7 @@ def _check_list(data: dict, name: str, check, errors: Errors, label: str) -> lis
     return [check(item, errors, f"{name}.{i}") for i, item in enumerate(raw)]
 
 
-def _check_attachments(attachments, errors: Errors) -> list:
+def _check_attachments(attachments: Iterable[Any] | None, errors: Errors) -> list[Any]:
     files = list(attachments or [])
     max_bytes = getattr(settings, "TEIS_CASE_ATTACHMENT_MAX_MB", 500) * 1024 * 1024
     if len(files) > MAX_ATTACHMENTS:
@@ -442,16 +458,19 @@ def _check_attachments(attachments, errors: Errors) -> list:
     return files
 
 
-def _officer_unit(actor):
+def _officer_unit(actor: User) -> Unit:
     from teis.org.scope import officer_with_unit
 
     officer = officer_with_unit(actor) if actor is not None and actor.is_authenticated else None
     if officer is None:
         raise ServiceError("no_officer", "当前账号没有执法人员档案，不能登记案件")
-    return officer.unit
+    unit: Unit = officer.unit
+    return unit
 
 
-def _store_attachments(actor, case: EnforcementCase, files: list, saved: list[str], source: str) -> list:
+def _store_attachments(
+    actor: User, case: EnforcementCase, files: list[Any], saved: list[str], source: str
+) -> list[Any]:
     """Every photo / video of a pre-registration becomes an evidence item (执法证据中心: SM3, write-once
     storage, retention, chain of custody) linked to the case. Names of newly stored originals go to `saved`
     so that a later failure of the pre-registration removes them again."""
@@ -484,7 +503,12 @@ def _discard(saved: list[str]) -> None:
 
 
 def do_pre_register(
-    actor, data: dict, attachments=(), *, process_key: str | None = None, evidence_source: str = "upload"
+    actor: User,
+    data: dict[str, Any],
+    attachments: Iterable[Any] = (),
+    *,
+    process_key: str | None = None,
+    evidence_source: str = "upload",
 ) -> EnforcementCase:
     """案件预录: create a case in PRE_REGISTERED with its parties, vehicles, violation codes and photo/video files
     (ingested into the evidence centre with their SM3 and linked to the case; `evidence_source` is the
@@ -506,9 +530,11 @@ def do_pre_register(
 
         wanted = data["unit"]
         unit_pk = wanted.pk if isinstance(wanted, Unit) else _text(wanted)
-        unit = Unit.objects.for_user(actor).filter(pk=unit_pk).first() if str(unit_pk).isdigit() else None
-        if unit is None:
+        chosen = Unit.objects.for_user(actor).filter(pk=unit_pk).first() if str(unit_pk).isdigit() else None
+        if chosen is None:
             errors.add("unit", "承办单位不存在或不在您的数据权限范围内")
+        else:
+            unit = chosen
     errors.raise_if_any("预登记信息")
     codes = values.pop("violation_codes", [])
     if values.get("gross_weight_kg") and not values.get("weight_limit_kg"):
@@ -559,7 +585,7 @@ def do_pre_register(
     return EnforcementCase.objects.select_related("unit", "process").get(pk=case.pk)
 
 
-def check_can_handle(actor, case: EnforcementCase) -> None:
+def check_can_handle(actor: User, case: EnforcementCase) -> None:
     """The handler, the co-handler, or a user allowed to change cases within scope."""
     if actor.pk in (case.handler_id, case.co_handler_id):
         return
@@ -588,21 +614,22 @@ def check_filing(case: EnforcementCase) -> None:
             raise ServiceError(err.code, f"{err.message}不能立案。", {"violation_codes": [err.message]}) from err
 
 
-def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> EnforcementCase:
+def do_file_case(actor: User, case: EnforcementCase, *, by_workflow: bool = False) -> EnforcementCase:
     """立案: check the cause and codes, give the unified case code (赋码), set the filing time and the 90-day
     limit (行政处罚法 art. 60, natural days, moved past a holiday), status INVESTIGATING. One transaction;
     audited. `by_workflow=True` when called from an approval step (the engine has checked the actor)."""
     from teis.workflow.services import deadline_after
 
     with transaction.atomic():
-        case = (
+        locked = (
             EnforcementCase.objects.select_for_update(of=("self",))
             .select_related("unit", "case_cause")
             .filter(pk=case.pk)
             .first()
         )
-        if case is None:
+        if locked is None:
             raise ServiceError("not_found", "案件不存在")
+        case = locked
         if not by_workflow:
             check_can_handle(actor, case)
             if case.process_id is not None:
@@ -633,7 +660,7 @@ def do_file_case(actor, case: EnforcementCase, *, by_workflow: bool = False) -> 
     return case
 
 
-def do_submit_for_filing(actor, case: EnforcementCase) -> EnforcementCase:
+def do_submit_for_filing(actor: User, case: EnforcementCase) -> EnforcementCase:
     """报请立案审批: complete the case's 案件预登记 step (its facts checked), so that 立案审批 files and codes it."""
     from teis.workflow import services as wf
     from teis.workflow.choices import ACTIVE_TASK_STATUSES, Decision
@@ -641,7 +668,7 @@ def do_submit_for_filing(actor, case: EnforcementCase) -> EnforcementCase:
     check_can_handle(actor, case)
     task = (
         case.process.tasks.filter(spec_name="Task_PreRegister", status__in=ACTIVE_TASK_STATUSES).first()
-        if case.process_id
+        if case.process is not None
         else None
     )
     if task is None:
@@ -650,7 +677,7 @@ def do_submit_for_filing(actor, case: EnforcementCase) -> EnforcementCase:
     return EnforcementCase.objects.get(pk=case.pk)
 
 
-def do_update_case(actor, case: EnforcementCase, data: dict) -> EnforcementCase:
+def do_update_case(actor: User, case: EnforcementCase, data: dict[str, Any]) -> EnforcementCase:
     """Change the case's own data (fields in `UPDATABLE_FIELDS`); audited with the changes, personal data masked.
     A closed or archived case cannot be changed."""
     if not isinstance(data, dict):

@@ -13,6 +13,8 @@ prior cases and violations of that person or vehicle, blacklist hits, the vehicl
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Q
 
 from teis.audit import services as audit
@@ -24,6 +26,9 @@ from teis.core.validators import normalise_id_number, normalise_plate, validate_
 
 from ..choices import BlacklistStatus, PartyKind
 from ..models import BlacklistEntry, CaseVehicle, EnforcementCase, IllegalTransportRecord, Party, ViolationRecord
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LIMIT = 20
 REVEAL_PERMISSION = "org.reveal_personal_data"
@@ -52,7 +57,7 @@ def check_query(id_number: str = "", plate: str = "") -> tuple[str, str]:
     return id_number, plate
 
 
-def _case_row(case: EnforcementCase) -> dict:
+def _case_row(case: EnforcementCase) -> dict[str, Any]:
     return {
         "id": case.pk,
         "case_code": case.case_code or "",
@@ -65,7 +70,7 @@ def _case_row(case: EnforcementCase) -> dict:
     }
 
 
-def lookup_party(user, id_number: str = "", plate: str = "") -> dict:
+def lookup_party(user: User, id_number: str = "", plate: str = "") -> dict[str, Any]:
     """The look-up result (plain data for the page fragment and the API). Audited."""
     if not user.has_perm("cases.view_enforcementcase"):
         raise ServiceError("forbidden", "没有执法对象预查询的权限")
@@ -134,7 +139,7 @@ def lookup_party(user, id_number: str = "", plate: str = "") -> dict:
         licences = sorted({v for v in case_ids.values_list("operating_licence", flat=True) if v})
     else:
         licences = []
-    result = {
+    result: dict[str, Any] = {
         "query": {"id_number": mask_id_number(id_number) if id_number else "", "plate": plate},
         "cases": [_case_row(c) for c in cases],
         "violations": violations,

@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from huey import crontab
 
-from teis.core.jobs import crontab, recorded_periodic
+from teis.core.jobs import recorded_periodic
 
 from ..choices import CaseStatus, WarningKind
 from ..models import EnforcementCase, MonitoringWarning
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEFAULTS = {"register_days": 7, "deadline_days": 10, "step_overdue": True, "missing_material": True, "amount": True}
 ACTIVE = (
@@ -42,7 +47,7 @@ ACTIVE = (
 LEADER_ROLE = "squad_leader"
 
 
-def thresholds() -> dict:
+def thresholds() -> dict[str, Any]:
     return {**DEFAULTS, **(getattr(settings, "TEIS_CASE_MONITORING", None) or {})}
 
 
@@ -50,7 +55,7 @@ def _local(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
 
 
-def _yuan(value) -> str:
+def _yuan(value: Any) -> str:
     return f"{Decimal(value):,.2f}" if value is not None else "—"
 
 
@@ -135,7 +140,9 @@ def _amount_outside() -> dict[int, str]:
         if rng is None:
             continue
         lo, hi, source = rng
-        if (lo is not None and case.fine_amount < lo) or (hi is not None and case.fine_amount > hi):
+        fine = case.fine_amount
+        assert fine is not None  # filtered on it
+        if (lo is not None and fine < lo) or (hi is not None and fine > hi):
             hits[case.pk] = f"罚款 {_yuan(case.fine_amount)} 元超出{source}（{_yuan(lo)}–{_yuan(hi)} 元）"
     return hits
 
@@ -147,6 +154,7 @@ def _case_overdue(now: dt.datetime, days: int) -> dict[int, str]:
     ).values_list("pk", "deadline")
     hits = {}
     for pk, deadline in rows.iterator(chunk_size=2000):
+        assert deadline is not None  # filtered on it
         left = (deadline - today).days
         hits[pk] = (
             f"办案期限 {deadline:%Y-%m-%d} 已过 {-left} 天"
@@ -192,7 +200,7 @@ def evaluate(now: dt.datetime | None = None) -> dict[str, dict[int, str]]:
     return found
 
 
-def _recipients(case: EnforcementCase) -> list:
+def _recipients(case: EnforcementCase) -> list[Any]:
     from teis.workflow.services import role_holders
 
     users = {case.handler_id: case.handler}
@@ -256,7 +264,7 @@ def do_check_cases(now: dt.datetime | None = None) -> dict[str, int]:
     return {"raised": raised, "resolved": resolved, "open": MonitoringWarning.objects.filter(is_open=True).count()}
 
 
-def do_resolve_warning(actor, warning: MonitoringWarning, note: str = "") -> MonitoringWarning:
+def do_resolve_warning(actor: User, warning: MonitoringWarning, note: str = "") -> MonitoringWarning:
     """Close a warning by hand (e.g. a false alarm); it is raised again if the condition still holds."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction

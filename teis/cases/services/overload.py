@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,9 @@ from teis.core.services import ServiceError, fit
 from ..choices import CaseStatus, FourPenaltyAction, FourPenaltyTarget, OverloadDisposal, PartyKind
 from ..models import EnforcementCase, FourPenaltyLink, OverloadUnloading
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # GB 1589-2016 (汽车、挂车及汽车列车外廓尺寸、轴荷及质量限值), 车货总质量限值 by axle count, in kg — the one table
 # the project uses. Three axles: 25 t for a three-axle truck; 27 t applies to some combinations (a two-axle
 # tractor with a one-axle semi-trailer) and is entered as the limit by hand. Six axles and more: 49 t.
@@ -26,13 +30,13 @@ STATUTORY_LIMITS_KG: dict[int, int] = {2: 18_000, 3: 25_000, 4: 31_000, 5: 43_00
 THREE_AXLE_COMBINATION_KG = 27_000
 MAX_AXLES_LIMIT = 49_000
 
-FOUR_PENALTY_DEFAULT_ACTION = {
+FOUR_PENALTY_DEFAULT_ACTION: dict[str, str] = {
     FourPenaltyTarget.VEHICLE: FourPenaltyAction.COPY_REPORT,  # 抄告车籍地公安交管 (记分)
     FourPenaltyTarget.DRIVER: FourPenaltyAction.CASE,  # 从业资格 (道路运输从业人员管理规定)
     FourPenaltyTarget.OPERATOR: FourPenaltyAction.CASE,  # 道路运输企业 (公路安全保护条例 art. 68)
     FourPenaltyTarget.LOADING_SITE: FourPenaltyAction.CASE,  # 货运源头单位违法装载
 }
-DEFAULT_COPY_TO = {
+DEFAULT_COPY_TO: dict[str, str] = {
     FourPenaltyTarget.VEHICLE: "车籍地公安机关交通管理部门",
     FourPenaltyTarget.DRIVER: "驾驶人从业资格证发证机关",
     FourPenaltyTarget.OPERATOR: "道路运输企业所在地道路运输管理机构",
@@ -62,7 +66,7 @@ def is_overload_case(case: EnforcementCase) -> bool:
 # --- 卸载 / 转运 -------------------------------------------------------------------------------------------------
 
 
-def do_record_unloading(actor, case: EnforcementCase, data: dict) -> OverloadUnloading:
+def do_record_unloading(actor: User, case: EnforcementCase, data: dict[str, Any]) -> OverloadUnloading:
     """卸载 / 转运记录 of an overload case: method, weight (at most the excess), place, time. Audited."""
     from .intake import check_can_handle
 
@@ -71,7 +75,8 @@ def do_record_unloading(actor, case: EnforcementCase, data: dict) -> OverloadUnl
     if method not in OverloadDisposal.values:
         errors["method"] = ["请选择卸载或转运"]
     try:
-        kg = int(data.get("unloaded_kg"))
+        unloaded: Any = data.get("unloaded_kg")
+        kg = int(unloaded)
     except (TypeError, ValueError):
         kg = 0
     excess = (case.gross_weight_kg or 0) - (case.weight_limit_kg or 0)
@@ -79,7 +84,7 @@ def do_record_unloading(actor, case: EnforcementCase, data: dict) -> OverloadUnl
         errors["case"] = ["该案件没有超限称重数据，不能登记卸载转运"]
     elif kg <= 0:
         errors["unloaded_kg"] = ["卸载/转运重量应为正整数（千克）"]
-    elif kg > case.gross_weight_kg:
+    elif kg > (case.gross_weight_kg or 0):  # an overload case has its gross weight
         errors["unloaded_kg"] = ["卸载/转运重量不能超过车货总重"]
     place = (data.get("place") or "").strip()
     if not place:
@@ -117,7 +122,7 @@ def do_record_unloading(actor, case: EnforcementCase, data: dict) -> OverloadUnl
 # --- 一超四罚 ------------------------------------------------------------------------------------------------------
 
 
-def four_penalty_defaults(case: EnforcementCase) -> dict[str, dict]:
+def four_penalty_defaults(case: EnforcementCase) -> dict[str, dict[str, Any]]:
     """What the case already says about each object (the vehicle and its driver from the case's vehicles, the
     operator from an organisation party), to pre-fill the form."""
     vehicle = case.vehicles.first()
@@ -138,7 +143,7 @@ def four_penalty_defaults(case: EnforcementCase) -> dict[str, dict]:
     return out
 
 
-def _check_targets(case: EnforcementCase, data: dict) -> dict[str, dict]:
+def _check_targets(case: EnforcementCase, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     defaults = four_penalty_defaults(case)
     errors: dict[str, list[str]] = {}
     out = {}
@@ -171,10 +176,10 @@ def _check_targets(case: EnforcementCase, data: dict) -> dict[str, dict]:
     return out
 
 
-def _related_case_data(case: EnforcementCase, target: str, row: dict) -> dict:
+def _related_case_data(case: EnforcementCase, target: str, row: dict[str, Any]) -> dict[str, Any]:
     label = FourPenaltyTarget(target).label
     source = case.case_code or f"案件{case.pk}"
-    data: dict = {
+    data: dict[str, Any] = {
         "title": f"一超四罚（{label}）：{row['subject_name']}"[:200],
         "procedure": "general",
         "source": "other",
@@ -206,7 +211,9 @@ def _related_case_data(case: EnforcementCase, target: str, row: dict) -> dict:
     return data
 
 
-def do_generate_four_penalties(actor, case: EnforcementCase, data: dict | None = None) -> list[FourPenaltyLink]:
+def do_generate_four_penalties(
+    actor: User, case: EnforcementCase, data: dict[str, Any] | None = None
+) -> list[FourPenaltyLink]:
     """一超四罚: for each of the four objects, a pre-registered case (its own process started) or a 抄告 record,
     linked to the overload case. Once per case. One transaction (the related cases included); audited."""
     from .intake import check_can_handle, do_pre_register

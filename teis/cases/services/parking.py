@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,6 +24,9 @@ from teis.core.services import ServiceError, fit
 
 from ..choices import PropertyKind
 from ..models import CarPark, CaseProperty, ParkingRecord
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PARK_PERMISSION = "cases.add_parkingrecord"
 RELEASE_PERMISSION = "cases.change_parkingrecord"
@@ -48,7 +52,7 @@ def current_fee(record: ParkingRecord, now: dt.datetime | None = None) -> tuple[
     return parking_fee(record.entered_at, now or timezone.now(), record.car_park.daily_tariff)
 
 
-def _check_park(actor, prop: CaseProperty, car_park: CarPark | None, entered_at: dt.datetime) -> None:
+def _check_park(actor: User, prop: CaseProperty, car_park: CarPark | None, entered_at: dt.datetime) -> None:
     from .property import HELD
 
     errors: dict[str, list[str]] = {}
@@ -71,7 +75,7 @@ def _check_park(actor, prop: CaseProperty, car_park: CarPark | None, entered_at:
 
 
 def do_park_vehicle(
-    actor, prop: CaseProperty, car_park: CarPark | None, space: str = "", entered_at: dt.datetime | None = None
+    actor: User, prop: CaseProperty, car_park: CarPark | None, space: str = "", entered_at: dt.datetime | None = None
 ) -> ParkingRecord:
     """入场: an impounded vehicle enters a car park. One transaction; audited; one open stay per vehicle."""
     if not actor.has_perm(PARK_PERMISSION) or not CaseProperty.objects.for_user(actor).filter(pk=prop.pk).exists():
@@ -82,6 +86,7 @@ def do_park_vehicle(
         if car_park is not None:
             car_park = CarPark.objects.select_for_update().get(pk=car_park.pk)
         _check_park(actor, prop, car_park, entered_at)
+        assert car_park is not None  # refused by _check_park
         if prop.parking_records.filter(released_at__isnull=True).exists():
             raise ServiceError("already_parked", "该车辆已在停车场内，请先办理出场放行", {"property": ["该车辆已在场"]})
         record = ParkingRecord.objects.create(
@@ -104,7 +109,9 @@ def do_park_vehicle(
     return record
 
 
-def _release(actor, record: ParkingRecord, released_to: str, note: str, released_at: dt.datetime) -> ParkingRecord:
+def _release(
+    actor: User, record: ParkingRecord, released_to: str, note: str, released_at: dt.datetime
+) -> ParkingRecord:
     days, fee = parking_fee(record.entered_at, released_at, record.car_park.daily_tariff)
     year = timezone.localtime(released_at).year
     record.released_at = released_at
@@ -140,7 +147,7 @@ def _release(actor, record: ParkingRecord, released_to: str, note: str, released
 
 
 def do_release_vehicle(
-    actor, record: ParkingRecord, released_to: str, note: str = "", released_at: dt.datetime | None = None
+    actor: User, record: ParkingRecord, released_to: str, note: str = "", released_at: dt.datetime | None = None
 ) -> ParkingRecord:
     """出场放行: the 放行单 (who, when, to whom) and the fee fixed. One transaction; audited."""
     released_to = (released_to or "").strip()
@@ -166,7 +173,7 @@ def do_release_vehicle(
         return _release(actor, record, released_to, note, released_at)
 
 
-def release_on_disposal(actor, prop: CaseProperty, released_to: str) -> None:
+def release_on_disposal(actor: User, prop: CaseProperty, released_to: str) -> None:
     """A vehicle returned, auctioned or confiscated leaves its car park (inside the disposal's transaction)."""
     record = (
         ParkingRecord.objects.select_for_update(of=("self",))
@@ -179,7 +186,7 @@ def release_on_disposal(actor, prop: CaseProperty, released_to: str) -> None:
         _release(actor, record, who, f"随财物处置出场：{prop.get_status_display()}", timezone.now())
 
 
-def vehicles_held_now(user) -> QuerySet:
+def vehicles_held_now(user: User) -> QuerySet[Any]:
     """在场车辆: the open stays in the user's scope."""
     return (
         ParkingRecord.objects.for_user(user)

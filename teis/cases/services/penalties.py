@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,9 @@ from teis.core.workdays import local_date
 from ..choices import PaymentStatus
 from ..models import EnforcementCase
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 DAILY_RATE = Decimal("0.03")
@@ -28,7 +32,7 @@ CENT = Decimal("0.01")
 UNPAID_STATUSES = (PaymentStatus.UNPAID, PaymentStatus.PARTIAL)
 
 
-def late_penalty(fine, due_date: dt.date, on_date: dt.date) -> Decimal:
+def late_penalty(fine: Decimal, due_date: dt.date, on_date: dt.date) -> Decimal:
     """加处罚款 owed on `on_date` for a fine due on `due_date`: 3% of the fine per natural day after the due
     date, rounded to the cent, never above the fine. Zero on or before the due date."""
     fine = Decimal(fine or 0)
@@ -48,7 +52,9 @@ def amount_due(case: EnforcementCase, on_date: dt.date | None = None) -> Decimal
     return max(Decimal(0), fine + penalty - (case.paid_amount or Decimal(0))).quantize(CENT)
 
 
-def do_record_payment(actor, case: EnforcementCase, amount, paid_at=None) -> EnforcementCase:
+def do_record_payment(
+    actor: User | None, case: EnforcementCase, amount: Decimal, paid_at: dt.datetime | None = None
+) -> EnforcementCase:
     """Record a payment (罚没款缴纳). Refuses amounts that are not positive or exceed what is due. The case is
     PAID once the fine and the 加处罚款 accrued by the payment day are covered. One transaction; audited."""
     try:
@@ -89,7 +95,7 @@ def do_record_payment(actor, case: EnforcementCase, amount, paid_at=None) -> Enf
     return case
 
 
-def do_mark_overdue(actor=None, today: dt.date | None = None) -> dict[str, int]:
+def do_mark_overdue(actor: User | None = None, today: dt.date | None = None) -> dict[str, int]:
     """Mark every unpaid case past its payment due date OVERDUE, update its 加处罚款 and start the overdue
     process (催告 → 申请法院强制执行) for it. Each case in its own transaction; audited. Idempotent."""
     from teis.workflow.services import start_process
@@ -110,6 +116,7 @@ def do_mark_overdue(actor=None, today: dt.date | None = None) -> dict[str, int]:
                 continue
             old = case.get_payment_status_display()
             case.payment_status = PaymentStatus.OVERDUE
+            assert case.fine_amount is not None and case.payment_due is not None  # a decided fine
             case.late_penalty = late_penalty(case.fine_amount, case.payment_due, today)
             case.save(update_fields=["payment_status", "late_penalty", "updated_at"])
             audit.record(

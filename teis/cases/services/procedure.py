@@ -16,6 +16,7 @@ is a statutory holiday or a weekend ends on the next working day (期间届满�
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,9 @@ from teis.workflow.services import deadline_after
 from ..choices import CaseStatus, Procedure
 from ..models import EnforcementCase
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 GENERAL_LIMIT_DAYS = 90  # natural days, 行政处罚法 art. 60
 GENERAL_EXTENSION_DAYS = 30  # natural days, once, with leadership approval
 COERCIVE_LIMIT_DAYS = 30  # natural days, 行政强制法 art. 25
@@ -40,30 +44,30 @@ EXTENSION_APPROVER_ROLE = "leadership"
 OPEN_STATUSES = (CaseStatus.FILING, CaseStatus.INVESTIGATING, CaseStatus.DECIDING)
 
 
-def _day(value) -> dt.date:
+def _day(value: dt.datetime | dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
 
 
-def general_deadline(filed_at, *, extended: bool = False) -> dt.date:
+def general_deadline(filed_at: dt.datetime, *, extended: bool = False) -> dt.date:
     """The day by which a general-procedure case filed at `filed_at` must be decided (natural days)."""
     days = GENERAL_LIMIT_DAYS + (GENERAL_EXTENSION_DAYS if extended else 0)
     return deadline_after(_day(filed_at), calendar_days=days)
 
 
-def coercive_deadline(start, *, extended: bool = False) -> dt.date:
+def coercive_deadline(start: dt.datetime | dt.date, *, extended: bool = False) -> dt.date:
     """The last day of a 查封 / 扣押 that began at `start`: 30 natural days, 60 once extended."""
     days = COERCIVE_LIMIT_DAYS + (COERCIVE_EXTENSION_DAYS if extended else 0)
     return deadline_after(_day(start), calendar_days=days)
 
 
-def payment_due(served_at) -> dt.date:
+def payment_due(served_at: dt.datetime) -> dt.date:
     """The day by which a fine served at `served_at` must be paid (15 natural days)."""
     return deadline_after(_day(served_at), calendar_days=PAYMENT_DAYS)
 
 
-def urge_deadline(urged_at) -> dt.date:
+def urge_deadline(urged_at: dt.datetime) -> dt.date:
     """The end of the 10-day period a 催告 gives before the court is asked to enforce."""
     return deadline_after(_day(urged_at), calendar_days=URGE_DAYS)
 
@@ -75,7 +79,7 @@ def days_left(case: EnforcementCase, today: dt.date | None = None) -> int | None
     return (case.deadline - (today or timezone.localdate())).days
 
 
-def do_set_filed(actor, case: EnforcementCase, filed_at=None) -> EnforcementCase:
+def do_set_filed(actor: User, case: EnforcementCase, filed_at: dt.datetime | None = None) -> EnforcementCase:
     """Record 立案 and the 90-day deadline that follows from it. One transaction; audited."""
     with transaction.atomic():
         case = EnforcementCase.objects.select_for_update().get(pk=case.pk)
@@ -98,7 +102,7 @@ def _extension_key(case: EnforcementCase) -> str:
     return f"case:{case.pk}:extension"
 
 
-def extension_approvers(case: EnforcementCase) -> list:
+def extension_approvers(case: EnforcementCase) -> list[Any]:
     """Holders of the leadership role in the corps above the case's unit."""
     from teis.workflow.choices import UnitRelation
     from teis.workflow.services import role_holders, target_unit
@@ -110,7 +114,7 @@ def pending_extension(case: EnforcementCase) -> bool:
     return TodoItem.objects.filter(source_key=_extension_key(case), status=TodoStatus.OPEN).exists()
 
 
-def do_request_extension(actor, case: EnforcementCase, reason: str) -> EnforcementCase:
+def do_request_extension(actor: User, case: EnforcementCase, reason: str) -> EnforcementCase:
     """申请延长办案期限: a todo for the leadership of the corps. Only for a filed, undecided general-procedure
     case, once. One transaction; audited; todos pushed on commit."""
     reason = (reason or "").strip()
@@ -148,7 +152,9 @@ def do_request_extension(actor, case: EnforcementCase, reason: str) -> Enforceme
     return case
 
 
-def do_approve_extension(actor, case: EnforcementCase, approve: bool = True, opinion: str = "") -> EnforcementCase:
+def do_approve_extension(
+    actor: User, case: EnforcementCase, approve: bool = True, opinion: str = ""
+) -> EnforcementCase:
     """Decide a pending extension (leadership only): approved → the deadline moves to 90 + 30 natural days after
     filing. One transaction; audited; the handler is notified on commit."""
     from teis.workflow.services import _role_codes
@@ -164,6 +170,7 @@ def do_approve_extension(actor, case: EnforcementCase, approve: bool = True, opi
         old = case.deadline
         if approve:
             case.deadline_extended = True
+            assert case.filed_at is not None  # an extension is asked for a filed case
             case.deadline = general_deadline(case.filed_at, extended=True)
             case.save(update_fields=["deadline_extended", "deadline", "updated_at"])
         TodoItem.objects.filter(source_key=_extension_key(case), status=TodoStatus.OPEN).exclude(user=actor).update(

@@ -8,6 +8,7 @@ The approval of a disposal runs on the `case_property` diagram; these services r
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -24,6 +25,13 @@ from teis.core.workdays import add_workdays
 from ..choices import PropertyKind, PropertyStatus
 from ..models import CaseProperty, CustodyPlace, EnforcementCase, ParkingRecord
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
 HELD = (PropertyStatus.SEIZED, PropertyStatus.SEALED, PropertyStatus.IN_CUSTODY)
 REMINDER_WORKDAYS = 3  # working days before custody_until
 # Who keeps property: the evidence / property custodian of the keeper unit or above, else its squad leader.
@@ -33,7 +41,7 @@ REGISTRABLE_CASE_STATUSES = ("pre_registered", "filing", "investigating", "decid
 MANAGE_PERMISSION = "cases.change_caseproperty"
 
 
-def check_can_register(actor, case: EnforcementCase) -> None:
+def check_can_register(actor: User, case: EnforcementCase) -> None:
     """The case's handler or co-handler, or a property custodian who sees the case."""
     if case.status not in REGISTRABLE_CASE_STATUSES:
         raise ServiceError("case_closed", f"案件当前状态为“{case.get_status_display()}”，不能登记涉案财物")
@@ -44,22 +52,23 @@ def check_can_register(actor, case: EnforcementCase) -> None:
     raise ServiceError("forbidden", "只有案件的主办人、协办人或财物管理员可以登记涉案财物")
 
 
-def check_can_manage(actor, prop: CaseProperty) -> None:
+def check_can_manage(actor: User, prop: CaseProperty) -> None:
     """Custody and disposal: a holder of the manage permission who sees the item (scope by keeper unit)."""
     if not actor.has_perm(MANAGE_PERMISSION) or not CaseProperty.objects.for_user(actor).filter(pk=prop.pk).exists():
         raise ServiceError("forbidden", "只有财物管理员或有处置权限的人员可以办理")
 
 
-def custody_places_for(unit):
+def custody_places_for(unit: Unit) -> QuerySet[CustodyPlace]:
     """Active custody places a keeper unit may use: its own and those of the units above it."""
-    ids, node = [], unit
+    ids: list[int] = []
+    node: Unit | None = unit
     while node is not None:
         ids.append(node.pk)
         node = node.parent
     return CustodyPlace.objects.filter(is_active=True, unit_id__in=ids).select_related("unit")
 
 
-def _custody_place(actor, value, keeper_unit, errors: dict) -> CustodyPlace | None:
+def _custody_place(actor: User, value: Any, keeper_unit: Unit, errors: dict[str, Any]) -> CustodyPlace | None:
     """A named, active custody place of the keeper unit or a unit above it."""
     if value in (None, ""):
         return None
@@ -84,7 +93,7 @@ def _lock(prop: CaseProperty) -> CaseProperty:
     return CaseProperty.objects.select_for_update(of=("self",)).select_related("case", "keeper_unit").get(pk=prop.pk)
 
 
-def do_register_property(actor, case: EnforcementCase, data: dict) -> CaseProperty:
+def do_register_property(actor: User, case: EnforcementCase, data: dict[str, Any]) -> CaseProperty:
     """登记: a seized or sealed item of the case, kept by the case's unit unless another keeper is given."""
     description = (data.get("description") or "").strip()
     errors: dict[str, list[str]] = {}
@@ -130,7 +139,7 @@ def do_register_property(actor, case: EnforcementCase, data: dict) -> CaseProper
 
 
 def do_store_property(
-    actor, prop: CaseProperty, storage_place: str, custody_until: dt.date, custody_place=None
+    actor: User, prop: CaseProperty, storage_place: str, custody_until: dt.date, custody_place: Any = None
 ) -> CaseProperty:
     """保管: put the item in custody in a named custody place (and a position in it) until a date."""
     errors: dict[str, list[str]] = {}
@@ -167,7 +176,7 @@ def do_store_property(
 
 
 def _dispose(
-    actor,
+    actor: User,
     prop: CaseProperty,
     status: str,
     note: str,
@@ -175,7 +184,7 @@ def _dispose(
     *,
     check: bool = True,
     released_to: str = "",
-    **extra,
+    **extra: Any,
 ) -> CaseProperty:
     with transaction.atomic():
         prop = _lock(prop)
@@ -209,7 +218,7 @@ def _settled_key(case: EnforcementCase) -> str:
     return f"case:{case.pk}:property_settled"
 
 
-def _after_disposal(actor, case: EnforcementCase) -> None:
+def _after_disposal(actor: User, case: EnforcementCase) -> None:
     """Once no item of the case is held any more, the property no longer stops the case: a todo tells the
     handler that the case can go on to 结案 at the step its process waits at, and the fact is audited."""
     if case.properties.filter(status__in=HELD).exists():
@@ -233,7 +242,7 @@ def property_settled(case: EnforcementCase) -> str | None:
     return f"尚有 {held} 件涉案财物未处置" if held else None
 
 
-def do_transfer_property(actor, prop: CaseProperty, keeper_unit, note: str = "") -> CaseProperty:
+def do_transfer_property(actor: User, prop: CaseProperty, keeper_unit: Unit, note: str = "") -> CaseProperty:
     """移交: the item goes to another keeper unit (with the case, or to the judicial organ)."""
     if keeper_unit is None:
         raise ServiceError("invalid", "请选择接收单位", {"keeper_unit": ["请选择接收单位"]})
@@ -249,12 +258,12 @@ def do_transfer_property(actor, prop: CaseProperty, keeper_unit, note: str = "")
     )
 
 
-def do_return_property(actor, prop: CaseProperty, note: str = "") -> CaseProperty:
+def do_return_property(actor: User, prop: CaseProperty, note: str = "") -> CaseProperty:
     """返还: the item goes back to the party (行政强制法 art. 28: released items are returned at once)."""
     return _dispose(actor, prop, PropertyStatus.RETURNED, note or "返还当事人", "cases.return_property")
 
 
-def do_confiscate_property(actor, prop: CaseProperty, note: str) -> CaseProperty:
+def do_confiscate_property(actor: User, prop: CaseProperty, note: str) -> CaseProperty:
     """没收: the item is confiscated under the decision (the decision number / reason in the note)."""
     if not (note or "").strip():
         raise ServiceError(
@@ -264,7 +273,12 @@ def do_confiscate_property(actor, prop: CaseProperty, note: str) -> CaseProperty
 
 
 def do_auction_property(
-    actor, prop: CaseProperty, auction_date=None, auction_price=None, note: str = "", buyer: str = ""
+    actor: User,
+    prop: CaseProperty,
+    auction_date: dt.date | None = None,
+    auction_price: Decimal | None = None,
+    note: str = "",
+    buyer: str = "",
 ) -> CaseProperty:
     """拍卖: record the auction held (date, price, buyer). A parked vehicle leaves its car park with a release
     document to the buyer, its fee fixed. Afterwards, once nothing of the case is held, the case can be closed."""
@@ -294,6 +308,7 @@ def do_auction_property(
         errors["auction_price"] = ["成交价应为大于 0 的金额"]
     if errors:
         raise ServiceError("invalid", next(iter(errors.values()))[0], errors)
+    assert price is not None  # refused above
     price = price.quantize(Decimal("0.01"))
     text = (note or "").strip() or f"{auction_date:%Y-%m-%d} 拍卖，成交价 {price} 元"
     return _dispose(
@@ -308,7 +323,9 @@ def do_auction_property(
     )
 
 
-def transfer_case_properties(actor, case: EnforcementCase, keeper_unit, note: str = "") -> list[CaseProperty]:
+def transfer_case_properties(
+    actor: User, case: EnforcementCase, keeper_unit: Unit, note: str = ""
+) -> list[CaseProperty]:
     """When a case is transferred (案件移交) its held property goes with it (called by the case transfer, so
     the custodian's permission is not asked)."""
     if keeper_unit is None:
@@ -327,7 +344,7 @@ def transfer_case_properties(actor, case: EnforcementCase, keeper_unit, note: st
     ]
 
 
-def settle_measure_properties(actor, props, status: str, note: str) -> list[CaseProperty]:
+def settle_measure_properties(actor: User, props: Any, status: str, note: str) -> list[CaseProperty]:
     """When a 查封 / 扣押 is released (行政强制法 art. 28: returned at once) or its property confiscated, the
     measure's held items are returned or confiscated by the process step itself (so the custodian's
     permission is not asked, as with `transfer_case_properties`)."""
@@ -345,13 +362,13 @@ def _reminder_key(prop: CaseProperty) -> str:
     return f"property:{prop.pk}:custody:{prop.custody_until}"
 
 
-def keepers_of(unit) -> list:
+def keepers_of(unit: Unit) -> list[Any]:
     """Holders of the first keeper role (custodian, else squad leader) found in the keeper unit or the nearest
     unit above it."""
     from teis.workflow.services import role_holders
 
     for role in KEEPER_ROLES:
-        node = unit
+        node: Unit | None = unit
         while node is not None:
             users = role_holders(role, node)
             if users:
@@ -369,6 +386,7 @@ def custody_reminders(today: dt.date | None = None, days_before: int = REMINDER_
     due = CaseProperty.objects.filter(status__in=HELD, custody_until__isnull=False, custody_until__lte=horizon)
     for prop in due.select_related("case", "keeper_unit"):
         key = _reminder_key(prop)
+        assert prop.custody_until is not None  # filtered on it
         if TodoItem.objects.filter(source_key=key).exists():
             continue
         with transaction.atomic():
@@ -387,14 +405,14 @@ def custody_reminders(today: dt.date | None = None, days_before: int = REMINDER_
 
 
 def property_query(
-    user,
+    user: User,
     *,
-    status=None,
+    status: str | None = None,
     kind: str | None = None,
     text: str = "",
-    keeper_unit=None,
+    keeper_unit: Unit | None = None,
     custody_before: dt.date | None = None,
-) -> QuerySet:
+) -> QuerySet[Any]:
     """涉案财物 across all cases the user may see (data scope by keeper unit): by status (one or a list),
     kind, keeper unit, custody ending before a date, and free text over description, plate and case."""
     qs = CaseProperty.objects.for_user(user).select_related("case", "keeper_unit")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -39,6 +40,15 @@ from teis.core.services import ServiceError
 
 from ..choices import CaseSource, CaseStatus, DecisionType, PaymentStatus, Procedure
 from ..models import CaseVehicle, EnforcementCase, Party, SavedQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import BinaryIO
+
+    from django.contrib.auth.models import User
+
+    from teis.core.models import ExportJob
+    from teis.core.registry import ModelConfig
 
 COUNT_CAP = 10_000
 ACTIVE_STATUSES = (
@@ -147,7 +157,7 @@ ENGINE = CaseQueryEngine(FIELDS, model=EnforcementCase, scalar_kinds={"overdue":
 FIELDS = ENGINE.fields  # operators spelled out per field (the pages list them)
 
 
-def check_conditions(raw) -> list[Condition]:
+def check_conditions(raw: Any) -> list[Condition]:
     """Validate a list of conditions; raise ServiceError naming the first bad condition's index."""
     return ENGINE.check(raw)
 
@@ -167,7 +177,7 @@ PLATE_MATCH_CAP = 5_000
 PLATE_SCAN_NOTE = f"车牌号片段仅在最近 {PLATE_SCAN_WINDOW:,} 条涉案车辆记录中模糊匹配（输入以省份简称开头可全库查询）"
 
 
-def plate_is_partial_scan(conditions) -> bool:
+def plate_is_partial_scan(conditions: Iterable[Condition]) -> bool:
     """Whether a condition list has a 车牌号 fragment matched only within the scan window (show the note)."""
     return any(
         isinstance(c, Condition) and c.field == "plate" and c.op == "contains" and not _leads_with_province(c.value)
@@ -199,7 +209,7 @@ def _plate_q(op: str, value: str) -> Q:
     return Q(pk__in=sorted(set(case_ids)))
 
 
-def search_cases(user, conditions, sort: str = "") -> QuerySet:
+def search_cases(user: User, conditions: Iterable[Condition], sort: str = "") -> QuerySet[Any]:
     """The user's cases matching all conditions (validated first), ordered on an index."""
     conditions = ENGINE.ensure_checked(conditions)
     qs = EnforcementCase.objects.for_user(user).filter(build_q(conditions))
@@ -229,18 +239,18 @@ def _range_first(conditions: list[Condition]) -> bool:
     return False
 
 
-def list_related(qs: QuerySet) -> QuerySet:
+def list_related(qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs.select_related("unit", "handler", "handler__officer", "business_line")
 
 
-def search_notes(conditions) -> list[str]:
+def search_notes(conditions: Iterable[Condition]) -> list[str]:
     """Plain Chinese notes a results page shows about how the search was run (e.g. a 车牌号 fragment matched only
     among the newest vehicle rows)."""
     conditions = ENGINE.ensure_checked(conditions)
     return [PLATE_SCAN_NOTE] if plate_is_partial_scan(conditions) else []
 
 
-def page_rows(qs: QuerySet, start: int, size: int) -> list[EnforcementCase]:
+def page_rows(qs: QuerySet[Any], start: int, size: int) -> list[EnforcementCase]:
     """Rows `start`..`start + size` of a search, in two steps: the ids in the search's order (narrow rows, an
     index-only scan where an index covers the filter and the order, e.g. a 立案时间 range), then those cases with
     their related rows by primary key. Two queries at any page size."""
@@ -251,7 +261,7 @@ def page_rows(qs: QuerySet, start: int, size: int) -> list[EnforcementCase]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
     """Count up to `cap` rows: (n, True) means "more than cap"."""
     n = qs.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
@@ -287,7 +297,7 @@ SIMPLE_PARAMS = {
 RANGE_PARAMS = ("discovered_at", "filed_at", "decided_at", "closed_at", "fine_amount")
 
 
-def params_to_conditions(params) -> list[dict]:
+def params_to_conditions(params: Any) -> list[dict[str, Any]]:
     """The comprehensive-query GET parameters as raw conditions (validated by `check_conditions`), plus those
     of a `conditions` parameter (JSON)."""
     return ENGINE.params_to_conditions(params, SIMPLE_PARAMS, RANGE_PARAMS, extra="conditions")
@@ -299,7 +309,7 @@ _jsonable = jsonable
 # --- saved queries ---------------------------------------------------------------------------------------
 
 
-def _check_columns(columns) -> list[str]:
+def _check_columns(columns: Any) -> list[str]:
     if columns in (None, ""):
         return []
     if not isinstance(columns, list) or any(c not in COLUMNS for c in columns):
@@ -307,7 +317,7 @@ def _check_columns(columns) -> list[str]:
     return columns
 
 
-def visible_queries(user) -> QuerySet:
+def visible_queries(user: User) -> QuerySet[SavedQuery]:
     """The user's own queries and the shared queries of their unit subtree (the creator's unit at or below
     the user's unit, or the user's unit below the creator's)."""
     from teis.org.scope import officer_with_unit
@@ -324,7 +334,7 @@ def visible_queries(user) -> QuerySet:
     return SavedQuery.objects.filter(q).select_related("created_by", "created_by__officer").order_by("name", "pk")
 
 
-def access_query(user, pk) -> SavedQuery:
+def access_query(user: User, pk: int) -> SavedQuery:
     from django.http import Http404
 
     query = visible_queries(user).filter(pk=pk).first()
@@ -333,7 +343,15 @@ def access_query(user, pk) -> SavedQuery:
     return query
 
 
-def do_save_query(actor, *, name: str, definition, columns=None, shared: bool = False, query=None) -> SavedQuery:
+def do_save_query(
+    actor: User,
+    *,
+    name: str,
+    definition: Any,
+    columns: Any = None,
+    shared: bool = False,
+    query: SavedQuery | None = None,
+) -> SavedQuery:
     """Create or update (own queries only) a saved query. One transaction; audited."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
@@ -366,7 +384,7 @@ def do_save_query(actor, *, name: str, definition, columns=None, shared: bool = 
     return query
 
 
-def do_delete_query(actor, query: SavedQuery) -> None:
+def do_delete_query(actor: User, query: SavedQuery) -> None:
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction
 
@@ -381,7 +399,7 @@ def do_delete_query(actor, query: SavedQuery) -> None:
 # --- Excel export --------------------------------------------------------------------------------------
 
 
-def export_config(columns: list[str] | None = None):
+def export_config(columns: list[str] | None = None) -> type[ModelConfig]:
     from teis.core.registry import ModelConfig
 
     cols = columns or COLUMNS
@@ -393,17 +411,28 @@ def export_config(columns: list[str] | None = None):
 
 
 def export_sync_limit() -> int:
-    return settings.TEIS_EXPORT_SYNC_LIMIT
+    limit: int = settings.TEIS_EXPORT_SYNC_LIMIT
+    return limit
 
 
-def write_export(user, conditions, stream, *, columns=None, sort="", progress=None) -> int:
+def write_export(
+    user: User,
+    conditions: Iterable[Condition],
+    stream: BinaryIO,
+    *,
+    columns: list[str] | None = None,
+    sort: str = "",
+    progress: Callable[..., Any] | None = None,
+) -> int:
     from teis.core.exports import write_workbook
 
     qs = list_related(search_cases(user, conditions, sort))
     return write_workbook(export_config(columns), qs.iterator(chunk_size=1000), user, stream, progress=progress)
 
 
-def do_export(actor, raw_conditions, *, columns=None, sort: str = ""):
+def do_export(
+    actor: User, raw_conditions: Any, *, columns: Any = None, sort: str = ""
+) -> tuple[str, bytes] | tuple[str, ExportJob]:
     """Export the matching cases: bytes for a small result, else an `ExportJob` run in the background.
 
     Returns ("file", bytes) or ("job", ExportJob). Audited as an export either way."""

@@ -10,7 +10,7 @@ requirements (`steps.missing_requirements`, documents excepted until the documen
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -23,6 +23,11 @@ from .coercive import MEASURE_FACT_FIELDS
 from .inspection import INSPECTION_FACT_FIELDS
 from .record_input import Errors
 from .record_writers import record_of, return_legal_review, write_receive, writer_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.workflow.models import ProcessInstance, WorkTask
 
 # Task-data variables the diagrams' gateways read: passed to the engine, never written to the record.
 PROCESS_VARIABLES = frozenset(
@@ -55,7 +60,7 @@ def check_step(case: EnforcementCase, step_id: str) -> None:
         raise ServiceError("step_incomplete", "本环节尚不能办结，缺少：" + "；".join(missing), {"__all__": missing})
 
 
-def _case_of(instance) -> EnforcementCase | None:
+def _case_of(instance: ProcessInstance) -> EnforcementCase | None:
     from django.contrib.contenttypes.models import ContentType
 
     if not instance.subject_id or instance.subject_type_id != ContentType.objects.get_for_model(EnforcementCase).pk:
@@ -63,7 +68,9 @@ def _case_of(instance) -> EnforcementCase | None:
     return EnforcementCase.objects.select_for_update(of=("self",)).filter(pk=instance.subject_id).first()
 
 
-def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], opinion: str = "") -> dict:
+def handle_step(
+    actor: User, instance: ProcessInstance, worktask: WorkTask, decision: str, data: dict[str, Any], opinion: str = ""
+) -> dict[str, Any]:
     """The cases step handler (`teis.workflow.services.register_step_handler`), run inside `complete_task`'s
     transaction before the engine moves: writes the step's facts, checks its requirements, files the case on
     立案审批's approval; returns the process variables for the engine."""
@@ -201,7 +208,7 @@ def register_step_handlers() -> None:
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-def record_context(case: EnforcementCase) -> dict:
+def record_context(case: EnforcementCase) -> dict[str, Any]:
     """What `cases/_case_record.html` shows: the decision record, 笔录, payments and each 集体讨论 opinion."""
     discussion = []
     if case.process_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any, overload
 
 from django.utils import timezone
 
@@ -29,12 +30,12 @@ class Errors:
             raise ServiceError("invalid_record", "；".join(parts), self.fields)
 
 
-def text(data: dict, name: str) -> str:
+def text(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
     return "" if value is None else str(value).strip()
 
 
-def required_text(data: dict, errors: Errors, name: str, label: str, limit: int = 5000) -> str:
+def required_text(data: dict[str, Any], errors: Errors, name: str, label: str, limit: int = 5000) -> str:
     value = text(data, name)
     if not value:
         errors.add(name, f"请填写{label}")
@@ -43,7 +44,7 @@ def required_text(data: dict, errors: Errors, name: str, label: str, limit: int 
     return value
 
 
-def optional_text(data: dict, errors: Errors, name: str, label: str, limit: int) -> str:
+def optional_text(data: dict[str, Any], errors: Errors, name: str, label: str, limit: int) -> str:
     """Like `required_text` for a field that may stay empty: over-long text is refused, never cut."""
     value = text(data, name)
     if len(value) > limit:
@@ -51,7 +52,7 @@ def optional_text(data: dict, errors: Errors, name: str, label: str, limit: int)
     return value
 
 
-def as_datetime(value, errors: Errors, name: str, label: str, *, required: bool = True):
+def as_datetime(value: Any, errors: Errors, name: str, label: str, *, required: bool = True) -> dt.datetime | None:
     if value in (None, ""):
         if required:
             errors.add(name, f"请填写{label}")
@@ -73,7 +74,7 @@ def as_datetime(value, errors: Errors, name: str, label: str, *, required: bool 
     return out
 
 
-def as_date(value, errors: Errors, name: str, label: str, *, required: bool = True):
+def as_date(value: Any, errors: Errors, name: str, label: str, *, required: bool = True) -> dt.date | None:
     if value in (None, ""):
         if required:
             errors.add(name, f"请填写{label}")
@@ -93,7 +94,7 @@ def as_date(value, errors: Errors, name: str, label: str, *, required: bool = Tr
     return out
 
 
-def as_amount(value, errors: Errors, name: str, label: str, *, required: bool = True) -> Decimal | None:
+def as_amount(value: Any, errors: Errors, name: str, label: str, *, required: bool = True) -> Decimal | None:
     if value in (None, ""):
         if required:
             errors.add(name, f"请填写{label}")
@@ -110,7 +111,11 @@ def as_amount(value, errors: Errors, name: str, label: str, *, required: bool = 
     return amount
 
 
-def local_day(value) -> dt.date | None:
+@overload
+def local_day(value: None) -> None: ...
+@overload
+def local_day(value: dt.datetime | dt.date) -> dt.date: ...
+def local_day(value: dt.datetime | dt.date | None) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -123,7 +128,7 @@ def minute(value: dt.datetime) -> dt.datetime:
     return value.replace(second=0, microsecond=0)
 
 
-def fmt(value) -> str:
+def fmt(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from .. import ports
 from ..choices import DecisionType, PaymentStatus, PenaltyKind, RecordKind
 from ..models import CaseDecision, CasePayment, CaseRecord, EnforcementCase
 from .record_input import (
+    Errors,
     as_amount,
     as_date,
     as_datetime,
@@ -31,6 +33,16 @@ from .record_input import (
     text,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.legal.models import DiscretionApplication
+    from teis.org.models import Unit
+    from teis.workflow.models import ProcessInstance
+
 HEARING_REQUEST_WORKDAYS = 5  # 行政处罚法 art. 64(1) 告知后五日内提出; art. 85: 五日 = working days
 
 
@@ -40,7 +52,9 @@ def record_of(case: EnforcementCase) -> CaseDecision:
     return rec
 
 
-def _write_pre_register(actor, case, rec, data, errors) -> dict:
+def _write_pre_register(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """案件预登记 / 立案: source, 案由, violation codes, facts, 重大案件 (through the intake service's checks)."""
     from . import intake
 
@@ -54,11 +68,13 @@ def _write_pre_register(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_filing(actor, case, rec, data, errors) -> dict:
+def _write_filing(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     return {}
 
 
-def _evidence_to_link(actor, case, data, errors) -> list:
+def _evidence_to_link(actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors) -> list[Any]:
     wanted = data.get("evidence_items") or []
     if isinstance(wanted, (str, int)):
         wanted = [wanted]
@@ -75,7 +91,9 @@ def _evidence_to_link(actor, case, data, errors) -> list:
     return items
 
 
-def _write_investigation(actor, case, rec, data, errors) -> dict:
+def _write_investigation(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """调查取证: the investigation text and, when given, one 笔录 with its questions and answers."""
     investigation = text(data, "investigation")
     kind = text(data, "record_kind")
@@ -121,7 +139,9 @@ MMSI = re.compile(r"^[2-7]\d{8}$")  # ITU-R M.585: a ship station's MID (201–7
 VESSEL_NUMBER = re.compile(r"^CN\d{11}$")  # 船舶识别号: CN and eleven digits
 
 
-def _write_road_investigation(actor, case, rec, data, errors) -> dict:
+def _write_road_investigation(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """路政 调查取证: the investigation, its 笔录 (the 勘验笔录 of the road property) and the loss: what was damaged,
     the compensation by the 路产损失赔偿 standard and how it was settled."""
     from ..choices import RoadDamageSettlement
@@ -142,7 +162,9 @@ def _write_road_investigation(actor, case, rec, data, errors) -> dict:
     return out
 
 
-def _write_vessel_investigation(actor, case, rec, data, errors) -> dict:
+def _write_vessel_investigation(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """水上 / 海事 调查取证: the investigation, its 笔录 (a 现场笔录 on board) and the vessel: its name and its
     船舶识别号 or MMSI."""
     name = required_text(data, errors, "vessel_name", "船名", 60)
@@ -160,7 +182,9 @@ def _write_vessel_investigation(actor, case, rec, data, errors) -> dict:
     return out
 
 
-def _discretion(actor, case, data, errors, fine: Decimal | None):
+def _discretion(
+    actor: User, case: EnforcementCase, data: dict[str, Any], errors: Errors, fine: Decimal | None
+) -> DiscretionApplication | None:
     """The discretion application for the proposed fine, linked to the case (case.discretion)."""
     from teis.legal.services import discretion as legal
 
@@ -194,7 +218,9 @@ def _discretion(actor, case, data, errors, fine: Decimal | None):
         return None
 
 
-def _write_finding(actor, case, rec, data, errors) -> dict:
+def _write_finding(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """案件处理意见 + 违法行为通知（事先告知）: decision type, penalty kinds, fine within the discretion benchmark
     (or a deviation sent to legal review), legal basis, the notice's service date, and a hearing request."""
     decision_type = text(data, "decision_type") or DecisionType.PENALTY
@@ -267,7 +293,9 @@ def _write_finding(actor, case, rec, data, errors) -> dict:
     return {"hearing": hearing}
 
 
-def _write_statement(actor, case, rec, data, errors) -> dict:
+def _write_statement(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """陈述申辩: what the party said, whether it was adopted and why (or that the party waived it)."""
     content = required_text(data, errors, "statement_content", "陈述申辩内容（放弃的请注明）")
     adopted = data.get("statement_adopted")
@@ -281,7 +309,9 @@ def _write_statement(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_hearing(actor, case, rec, data, errors) -> dict:
+def _write_hearing(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """听证: notice, the hearing held (not before 7 days after the notice, art. 64(2)), record and report."""
     notified = as_date(data.get("hearing_notified_at"), errors, "hearing_notified_at", "听证通知日期")
     held = as_date(data.get("hearing_held_at"), errors, "hearing_held_at", "听证举行日期")
@@ -292,6 +322,7 @@ def _write_hearing(actor, case, rec, data, errors) -> dict:
     if notified and held and held < notified + dt.timedelta(days=7):
         errors.add("hearing_held_at", "应当在举行听证的七日前通知当事人（听证举行日期过早）")
     errors.raise_if_any()
+    assert held is not None  # required above
     rec.hearing_notified_at, rec.hearing_held_at = notified, held
     rec.hearing_record, rec.hearing_report = record, report
     rec.save()
@@ -307,7 +338,7 @@ def _write_hearing(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def pending_deviation(case):
+def pending_deviation(case: EnforcementCase) -> DiscretionApplication | None:
     """The case's discretion application while a deviation from the benchmark awaits legal review, else None."""
     from teis.legal.choices import ApplicationStatus
 
@@ -315,7 +346,7 @@ def pending_deviation(case):
     return app if app is not None and app.status == ApplicationStatus.PENDING else None
 
 
-def _decide_deviation(actor, app, approve: bool, opinion: str) -> None:
+def _decide_deviation(actor: User, app: DiscretionApplication, approve: bool, opinion: str) -> None:
     from teis.legal.services import discretion as legal
 
     try:
@@ -324,7 +355,9 @@ def _decide_deviation(actor, app, approve: bool, opinion: str) -> None:
         raise ServiceError(err.code, err.message, {"discretion_verdict": [err.message]}) from err
 
 
-def _write_legal_review(actor, case, rec, data, errors) -> dict:
+def _write_legal_review(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """法制审核: the reviewer's written opinion and, when the proposed fine deviates from the discretion benchmark,
     the reviewer's recorded decision on the deviation (approving it here approves the discretion application; not
     approving it is a 退回 to the handler). The 集体讨论 leaders are a process variable."""
@@ -344,14 +377,16 @@ def _write_legal_review(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def return_legal_review(actor, case, opinion: str) -> None:
+def return_legal_review(actor: User, case: EnforcementCase, opinion: str) -> None:
     """退回 at 法制审核 while a deviation is pending: the deviation is not approved, with the reviewer's reason."""
     deviation = pending_deviation(case)
     if deviation is not None:
         _decide_deviation(actor, deviation, False, opinion or "法制审核退回")
 
 
-def _write_discussion(actor, case, rec, data, errors) -> dict:
+def _write_discussion(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """集体讨论 (会签): each leader's opinion is their signature's opinion; minutes are kept once, added to."""
     minutes = text(data, "discussion_minutes")
     if minutes:
@@ -364,7 +399,9 @@ def _write_discussion(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_decision(actor, case, rec, data, errors) -> dict:
+def _write_decision(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """处罚决定及送达: decision time after the prior notice (and after the hearing), service after the decision,
     the decision number (文号) and the payment due date (15 days after service, art. 67)."""
     from ..codes import next_file_number
@@ -396,6 +433,7 @@ def _write_decision(actor, case, rec, data, errors) -> dict:
     if not case.file_number:
         case.file_number = next_file_number(case, local_day(decided))
     if case.decision_type == DecisionType.PENALTY and case.fine_amount:
+        assert served is not None  # required above
         case.payment_due = payment_due(served)
         if case.payment_status == PaymentStatus.NONE:
             case.payment_status = PaymentStatus.UNPAID
@@ -406,7 +444,9 @@ def _write_decision(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_remedy(actor, case, rec, data, errors) -> dict:
+def _write_remedy(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     from ..choices import RemedyKind, RemedyResult
 
     kind = text(data, "remedy_kind")
@@ -425,7 +465,9 @@ def _write_remedy(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_execution(actor, case, rec, data, errors) -> dict:
+def _write_execution(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """执行: a payment recorded by hand (amount, time, receipt), 分期/延期, 催告, or 申请法院强制执行."""
     from . import penalties
 
@@ -448,6 +490,7 @@ def _write_execution(actor, case, rec, data, errors) -> dict:
         errors.add("installment_note", "分期/延期缴纳须写明批准情况（批准人、期限）")
     errors.raise_if_any()
     if amount is not None:
+        assert paid_at is not None  # required with an amount
         try:
             penalties.do_record_payment(actor, case, amount, paid_at)
         except ServiceError as err:
@@ -469,7 +512,9 @@ def _write_execution(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_archive(actor, case, rec, data, errors) -> dict:
+def _write_archive(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """结案: the 结案报告 with how the case ended; the closing time."""
     from ..choices import ClosingKind
 
@@ -490,7 +535,9 @@ def _write_archive(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_archive_review(actor, case, rec, data, errors) -> dict:
+def _write_archive_review(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """归档: archive number and where the file is kept (cabinet / box / position)."""
     number = required_text(data, errors, "archive_number", "档案号", 60)
     cabinet = required_text(data, errors, "archive_cabinet", "档案柜", 30)
@@ -508,7 +555,9 @@ def _write_archive_review(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def _write_judicial_transfer(actor, case, rec, data, errors) -> dict:
+def _write_judicial_transfer(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """移送司法机关 / 涉刑衔接: the receiving authority, the date and its receipt."""
     authority = required_text(data, errors, "transfer_authority", "接收机关", 100)
     day = as_date(data.get("transfer_date"), errors, "transfer_date", "移送日期")
@@ -521,7 +570,7 @@ def _write_judicial_transfer(actor, case, rec, data, errors) -> dict:
     return {}
 
 
-def handover_targets(case: EnforcementCase):
+def handover_targets(case: EnforcementCase) -> QuerySet[Unit]:
     """Units a case may be handed over to: the other active squads (a squad leader receives it)."""
     from teis.org.choices import UnitType
     from teis.org.models import Unit
@@ -529,15 +578,18 @@ def handover_targets(case: EnforcementCase):
     return Unit.objects.filter(is_active=True, unit_type=UnitType.SQUAD).exclude(pk=case.unit_id).order_by("path")
 
 
-def _write_handover(actor, case, rec, data, errors) -> dict:
+def _write_handover(
+    actor: User, case: EnforcementCase, rec: CaseDecision, data: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
     """案件移交: the unit with jurisdiction and why; that unit's squad leader receives it (`handover_unit`)."""
-    value = data.get("handover_unit")
+    value: Any = data.get("handover_unit")
     pk = getattr(value, "pk", value)
     unit = handover_targets(case).filter(pk=pk).first() if str(pk or "").isdigit() else None
     if unit is None:
         errors.add("handover_unit", "请选择接收案件的单位（其他中队）")
     reason = required_text(data, errors, "handover_reason", "移交理由", 1000)
     errors.raise_if_any()
+    assert unit is not None  # refused above
     rec.handover_unit, rec.handover_reason, rec.handed_over_at = unit, reason, timezone.now()
     rec.handover_from, rec.handover_received_at = case.unit, None
     rec.save()
@@ -545,7 +597,14 @@ def _write_handover(actor, case, rec, data, errors) -> dict:
     return {"handover_unit": unit.pk}
 
 
-def write_receive(actor, case, rec, data, errors, instance=None) -> dict:
+def write_receive(
+    actor: User,
+    case: EnforcementCase,
+    rec: CaseDecision,
+    data: dict[str, Any],
+    errors: Errors,
+    instance: ProcessInstance | None = None,
+) -> dict[str, Any]:
     """案件接收: the receiving squad names the handler; the case, its process and its held property move to it."""
     from django.contrib.auth import get_user_model
 
@@ -554,7 +613,7 @@ def write_receive(actor, case, rec, data, errors, instance=None) -> dict:
     unit = rec.handover_unit
     if unit is None:
         raise ServiceError("invalid_record", "案件没有移交记录，不能接收")
-    value = data.get("receive_handler")
+    value: Any = data.get("receive_handler")
     pk = getattr(value, "pk", value)
     handler = (
         get_user_model().objects.filter(pk=pk, is_active=True, officer__unit=unit).first()
@@ -564,6 +623,7 @@ def write_receive(actor, case, rec, data, errors, instance=None) -> dict:
     if handler is None:
         errors.add("receive_handler", f"请选择{unit.name}的执法人员作为主办人")
     errors.raise_if_any()
+    assert handler is not None  # refused above
     before = audit.snapshot(case)
     case.unit, case.handler, case.co_handler = unit, handler, None
     case.save(update_fields=["unit", "handler", "co_handler", "updated_at"])
@@ -581,7 +641,7 @@ def write_receive(actor, case, rec, data, errors, instance=None) -> dict:
     return {}
 
 
-WRITERS = {
+WRITERS: dict[str, Callable[..., dict[str, Any]]] = {
     "Task_PreRegister": _write_pre_register,
     "Task_FilingApproval": _write_filing,
     "Task_Register": _write_investigation,
@@ -602,17 +662,17 @@ WRITERS = {
 
 
 # A variant's own writer of a step (its diagram names its own form for that step).
-VARIANT_WRITERS = {
+VARIANT_WRITERS: dict[tuple[str, str], Callable[..., dict[str, Any]]] = {
     ("case_general_road", "Task_Register"): _write_road_investigation,
     ("case_general_water", "Task_Register"): _write_vessel_investigation,
     ("case_general_maritime", "Task_Register"): _write_vessel_investigation,
 }
 
 
-def writer_for(case: EnforcementCase, step: str):
+def writer_for(case: EnforcementCase, step: str) -> Callable[..., dict[str, Any]] | None:
     return VARIANT_WRITERS.get((case.process_key or "", step)) or WRITERS.get(step)
 
 
-def _audit(actor, case, before, operation: str) -> None:
+def _audit(actor: User, case: EnforcementCase, before: dict[str, Any], operation: str) -> None:
     changes = audit.diff(before, audit.snapshot(case))
     audit.record(actor, AuditAction.UPDATE, case, changes=changes, detail={"operation": operation})

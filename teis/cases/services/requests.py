@@ -11,9 +11,9 @@ recorded by that unit or by the handler (办结). A preservation (art. 56) must 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from teis.audit import services as audit
@@ -22,6 +22,9 @@ from teis.core.services import ServiceError, StatefulService, fit
 
 from ..choices import CaseRequestKind, CaseRequestStatus, CaseStatus, DecisionType, PaymentStatus
 from ..models import CaseRequest, EnforcementCase
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DECIDE_PERMISSION = "cases.decide_caserequest"
 PRESERVATION_DAYS = 7  # 行政处罚法 art. 56: 应当在七日内及时作出处理决定
@@ -39,7 +42,7 @@ def _fine_owed(case: EnforcementCase) -> bool:
     )
 
 
-def check_request(actor, data: dict[str, Any], pk: int | None = None) -> None:
+def check_request(actor: User, data: dict[str, Any], pk: int | None = None) -> None:
     """The rules of each kind; every problem named under its field, in Chinese."""
     from .intake import check_can_handle
 
@@ -84,7 +87,9 @@ def check_request(actor, data: dict[str, Any], pk: int | None = None) -> None:
         n = data.get("instalments")
         if n is None or not 2 <= n <= MAX_INSTALMENTS:
             add("instalments", f"分期期数应为 2–{MAX_INSTALMENTS} 期")
-    pending = CaseRequest.objects.filter(case=case, kind=kind, status=CaseRequestStatus.PENDING).exclude(pk=pk)
+    pending = CaseRequest.objects.filter(case=case, kind=kind, status=CaseRequestStatus.PENDING)
+    if pk is not None:  # exclude(pk=None) excludes nothing
+        pending = pending.exclude(pk=pk)
     if kind and pending.exists():
         add("kind", "本案已有同类申请待审批")
     if errors:
@@ -98,11 +103,12 @@ class CaseRequestService(StatefulService):
     editable_states = (CaseRequestStatus.PENDING,)
     deletable_states = (CaseRequestStatus.PENDING,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_request(actor, data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, CaseRequest)
         check_request(actor, {**_values(obj), **data}, obj.pk)
         return super().do_update(actor, obj, data)
 
@@ -119,7 +125,9 @@ def _lock(req: CaseRequest) -> CaseRequest:
     return CaseRequest._base_manager.select_for_update().select_related("case").get(pk=req.pk)
 
 
-def do_decide_request(actor, req: CaseRequest, *, approve: bool, opinion: str = "", replacement=None) -> CaseRequest:
+def do_decide_request(
+    actor: User, req: CaseRequest, *, approve: bool, opinion: str = "", replacement: Any = None
+) -> CaseRequest:
     """批准 / 不予批准. One transaction; audited; what approval does to the case is written with it."""
     if not actor.has_perm(DECIDE_PERMISSION):
         raise ServiceError("forbidden", "没有审批办案申请的权限")
@@ -142,7 +150,7 @@ def do_decide_request(actor, req: CaseRequest, *, approve: bool, opinion: str = 
     return req
 
 
-def _carry_out(actor, req: CaseRequest, replacement) -> None:
+def _carry_out(actor: User, req: CaseRequest, replacement: Any) -> None:
     case = EnforcementCase.objects.select_for_update().get(pk=req.case_id)
     before = audit.snapshot(case)
     if req.kind == CaseRequestKind.RECUSAL:
@@ -162,7 +170,7 @@ def _carry_out(actor, req: CaseRequest, replacement) -> None:
         )
 
 
-def _replace(case: EnforcementCase, req: CaseRequest, replacement) -> None:
+def _replace(case: EnforcementCase, req: CaseRequest, replacement: Any) -> None:
     from django.contrib.auth import get_user_model
 
     user = None
@@ -183,7 +191,7 @@ def _replace(case: EnforcementCase, req: CaseRequest, replacement) -> None:
     req.replacement = user
 
 
-def _pay_later(case: EnforcementCase, req: CaseRequest, actor) -> None:
+def _pay_later(case: EnforcementCase, req: CaseRequest, actor: User) -> None:
     from .record_writers import record_of
 
     if not _fine_owed(case):
@@ -216,6 +224,7 @@ def _send_assistance(req: CaseRequest) -> None:
     from teis.org.choices import OfficerStatus
     from teis.org.models import Officer
 
+    assert req.assist_unit_id is not None  # an assistance request names the unit
     leaders = (
         Officer.objects.filter(
             unit_id=req.assist_unit_id, roles__code__in=ASSIST_ROLES, status=OfficerStatus.ACTIVE, user__is_active=True
@@ -234,13 +243,13 @@ def _send_assistance(req: CaseRequest) -> None:
         )
 
 
-def _check_can_reply(actor, req: CaseRequest) -> None:
+def _check_can_reply(actor: User, req: CaseRequest) -> None:
     """The unit asked to assist (its officers within scope), or whoever handles the case."""
     from .intake import check_can_handle
 
     officer = getattr(actor, "officer", None)
     unit = getattr(officer, "unit", None)
-    if unit is not None and req.assist_unit_id and unit.path.startswith(req.assist_unit.path):
+    if unit is not None and req.assist_unit is not None and unit.path.startswith(req.assist_unit.path):
         return
     try:
         check_can_handle(actor, req.case)
@@ -248,7 +257,7 @@ def _check_can_reply(actor, req: CaseRequest) -> None:
         raise ServiceError("not_handler", "只有协助单位或本案承办人员可以登记协助调查结果") from None
 
 
-def do_record_reply(actor, req: CaseRequest, *, result: str) -> CaseRequest:
+def do_record_reply(actor: User, req: CaseRequest, *, result: str) -> CaseRequest:
     """协助调查 办结: the assisting unit's reply, recorded by that unit or by whoever handles the case."""
     result = (result or "").strip()
     if not result:

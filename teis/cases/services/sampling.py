@@ -12,6 +12,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Min, Q
@@ -21,6 +22,13 @@ from teis.core.services import ServiceError
 
 from ..choices import CaseStatus, DecisionType
 from ..models import CaseReview, EnforcementCase
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.core.models import DictionaryItem
+    from teis.org.models import Unit
 
 SAMPLE_STATUSES = (CaseStatus.CLOSED, CaseStatus.ARCHIVED)
 MAX_BATCH = 500
@@ -35,7 +43,14 @@ class DrawResult:
     reviews: list[CaseReview]
 
 
-def eligible_cases(actor, *, unit=None, business_line=None, fine_min=None, decision_type: str = ""):
+def eligible_cases(
+    actor: User,
+    *,
+    unit: Unit | None = None,
+    business_line: DictionaryItem | None = None,
+    fine_min: Decimal | None = None,
+    decision_type: str = "",
+) -> QuerySet[EnforcementCase]:
     qs = EnforcementCase.objects.for_user(actor).filter(status__in=SAMPLE_STATUSES)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -56,15 +71,15 @@ def _batch_name() -> str:
 
 
 def do_draw_sample(
-    actor,
+    actor: User,
     *,
     size: int | None = None,
     seed: int | None = None,
-    unit=None,
-    business_line=None,
+    unit: Unit | None = None,
+    business_line: DictionaryItem | None = None,
     fine_min: Decimal | None = None,
     decision_type: str = "",
-    reviewer=None,
+    reviewer: User | None = None,
     case_ids: list[int] | None = None,
     purpose: str = "",
 ) -> DrawResult:
@@ -158,7 +173,7 @@ def do_draw_sample(
     return DrawResult(batch, seed, len(ids), reviews)
 
 
-def batch_info(batch: str) -> dict:
+def batch_info(batch: str) -> dict[str, Any]:
     """How a batch was drawn (mode, seed, rules), from its audit record."""
     from teis.audit.models import AuditRecord
 
@@ -173,7 +188,7 @@ def batch_info(batch: str) -> dict:
     return {**(rec["detail"] or {}), "drawn_by": rec["actor_name"], "drawn_at": rec["at"]}
 
 
-def batch_reviews(user, batch: str):
+def batch_reviews(user: User, batch: str) -> QuerySet[CaseReview]:
     return (
         CaseReview.objects.for_user(user)
         .filter(batch=batch)
@@ -182,7 +197,7 @@ def batch_reviews(user, batch: str):
     )
 
 
-def batch_statistics(qs) -> dict:
+def batch_statistics(qs: QuerySet[CaseReview]) -> dict[str, Any]:
     """Counts, average / min / max score and per-unit figures of a set of reviews."""
     total = qs.aggregate(
         n=Count("pk"),
@@ -204,7 +219,7 @@ def batch_statistics(qs) -> dict:
     return {"total": total, "by_unit": by_unit}
 
 
-def batches(user):
+def batches(user: User) -> QuerySet[CaseReview, dict[str, Any]]:
     return (
         CaseReview.objects.for_user(user)
         .values("batch")
@@ -215,13 +230,13 @@ def batches(user):
     )
 
 
-def access_review(user, pk) -> CaseReview:
+def access_review(user: User, pk: int) -> CaseReview:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(CaseReview.objects.for_user(user).select_related("case", "reviewer"), pk=pk)
 
 
-def do_review(actor, review: CaseReview, *, score, comments: str = "") -> CaseReview:
+def do_review(actor: User, review: CaseReview, *, score: Any, comments: str = "") -> CaseReview:
     """Record the reviewer's score (0–100) and comments. One transaction; audited."""
     from teis.audit import services as audit
     from teis.audit.choices import AuditAction

@@ -11,6 +11,7 @@ When 备案 is approved (here or on the task page) the case is closed and archiv
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,15 +23,22 @@ from teis.core.services import ServiceError, fit
 from ..choices import CaseStatus, DecisionType, OnSpotPenaltyKind, PartyKind, PaymentStatus, Procedure
 from ..models import EnforcementCase, OnSpotPenalty
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
+    from teis.workflow.models import ProcessInstance, WorkTask
+
 PROCESS_KEY = "case_simplified"
 DECISION_STEP = "Task_OnSpotDecision"
 FILING_STEP = "Task_SimplifiedFiling"
-LIMITS = {PartyKind.PERSON: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}  # art. 51
+LIMITS: dict[str, Decimal] = {PartyKind.PERSON: Decimal("200"), PartyKind.ORGANISATION: Decimal("3000")}  # art. 51
 ON_SPOT_COLLECTION_LIMIT = Decimal("100")  # art. 68 (一)
 COLLECTION_REASONS = ("不当场收缴事后难以执行", "边远、水上、交通不便地区当事人提出")  # art. 68 (二), art. 69
 
 
-def _amount(value, errors: dict) -> Decimal | None:
+def _amount(value: Any, errors: dict[str, Any]) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -44,7 +52,7 @@ def _amount(value, errors: dict) -> Decimal | None:
     return amount
 
 
-def check_penalty(party_kind: str, codes: list, data: dict) -> dict:
+def check_penalty(party_kind: str, codes: list[Any], data: dict[str, Any]) -> dict[str, Any]:
     """The penalty part: kind, amount within art. 51 and the codes' range, legal basis, collection."""
     errors: dict[str, list[str]] = {}
     kind = (data.get("penalty_kind") or "").strip()
@@ -94,15 +102,15 @@ def check_penalty(party_kind: str, codes: list, data: dict) -> dict:
     }
 
 
-def _decision_task(case: EnforcementCase, step: str):
+def _decision_task(case: EnforcementCase, step: str) -> WorkTask | None:
     from teis.workflow.choices import ACTIVE_TASK_STATUSES
 
-    if case.process_id is None:
+    if case.process is None:
         return None
     return case.process.tasks.filter(spec_name=step, status__in=ACTIVE_TASK_STATUSES).first()
 
 
-def _record_decision(actor, case: EnforcementCase, penalty: dict) -> EnforcementCase:
+def _record_decision(actor: User, case: EnforcementCase, penalty: dict[str, Any]) -> EnforcementCase:
     """Write the decision on the case (code, 文号, decided and served now, payment) and complete the step."""
     from teis.workflow.choices import Decision
     from teis.workflow.services import complete_task
@@ -148,7 +156,7 @@ def _record_decision(actor, case: EnforcementCase, penalty: dict) -> Enforcement
     return case
 
 
-def do_on_spot_penalty(actor, data: dict, attachments=()) -> EnforcementCase:
+def do_on_spot_penalty(actor: User, data: dict[str, Any], attachments: Iterable[Any] = ()) -> EnforcementCase:
     """当场处罚 in one call: register the case (simplified procedure) with its party, facts and legal basis, record
     the decision and the collection, complete 当场处罚决定. One transaction; audited; nothing kept on refusal."""
     from .intake import Errors, _check_list, _violation_codes, check_party, do_pre_register
@@ -187,7 +195,7 @@ def do_on_spot_penalty(actor, data: dict, attachments=()) -> EnforcementCase:
     return EnforcementCase.objects.select_related("unit", "process").get(pk=case.pk)
 
 
-def do_on_spot_decision(actor, case: EnforcementCase, data: dict) -> EnforcementCase:
+def do_on_spot_decision(actor: User, case: EnforcementCase, data: dict[str, Any]) -> EnforcementCase:
     """Record (again, after 备案 returned it) the decision of an existing simplified case at its decision step."""
     from .intake import check_can_handle
 
@@ -202,7 +210,9 @@ def do_on_spot_decision(actor, case: EnforcementCase, data: dict) -> Enforcement
         return _record_decision(actor, case, penalty)
 
 
-def do_simplified_filing(actor, case: EnforcementCase, approve: bool = True, opinion: str = "") -> EnforcementCase:
+def do_simplified_filing(
+    actor: User, case: EnforcementCase, approve: bool = True, opinion: str = ""
+) -> EnforcementCase:
     """备案 (art. 52): the unit's leader approves (the case is closed and archived) or returns it for correction."""
     from teis.workflow.choices import Decision
     from teis.workflow.services import complete_task
@@ -218,7 +228,7 @@ def do_simplified_filing(actor, case: EnforcementCase, approve: bool = True, opi
     return EnforcementCase.objects.select_related("unit", "process").get(pk=case.pk)
 
 
-def on_simplified_event(instance, event: str) -> None:
+def on_simplified_event(instance: ProcessInstance, event: str) -> None:
     """Workflow listener: when 备案 ends the process (here or from the task page), the case is closed and archived
     with the 备案 recorded. Runs inside the workflow transaction, after the case listener set the status."""
     from django.contrib.contenttypes.models import ContentType

@@ -4,10 +4,21 @@ the actor's data scope, and the officer must belong to the unit (as in `dispatch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
 from teis.core.services import GenericService, ServiceError
 
+from ..models import StationAssignment
 
-def check_station_rule(actor, unit, officer) -> None:
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.org.models import Unit
+
+
+def check_station_rule(actor: User, unit: Unit | None, officer: User | None) -> None:
     """Refuse a unit or officer outside the actor's scope with a Chinese message on the field."""
     from teis.org.models import Officer, Unit
 
@@ -30,11 +41,12 @@ def check_station_rule(actor, unit, officer) -> None:
 
 
 class StationAssignmentService(GenericService):
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_station_rule(actor, data.get("unit"), data.get("officer"))
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, StationAssignment)
         unit = data.get("unit", obj.unit)
         officer = data.get("officer", obj.officer)
         check_station_rule(actor, unit, officer)

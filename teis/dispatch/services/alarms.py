@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -19,6 +20,13 @@ from teis.core.services import ServiceError
 
 from ..choices import AlarmKind
 from ..models import Alarm
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.contrib.auth.models import User
+
+    from teis.cases.models import EnforcementCase
 
 
 @dataclass
@@ -39,19 +47,50 @@ class _Op:
 class AlarmBatch:
     """Collects alarm changes of one batch and writes them in `flush` with a fixed number of queries."""
 
-    def __init__(self, cursor: int):
+    def __init__(self, cursor: int) -> None:
         self.cursor = cursor
         self.ops: list[_Op] = []
         self.raised = 0
         self.ended = 0
 
-    def open(self, vehicle_id, unit_id, kind, at, lon, lat, message, *, fence_id=None, officer_id=None) -> None:
+    def open(
+        self,
+        vehicle_id: int | None,
+        unit_id: int,
+        kind: str,
+        at: dt.datetime,
+        lon: float | None,
+        lat: float | None,
+        message: str,
+        *,
+        fence_id: int | None = None,
+        officer_id: int | None = None,
+    ) -> None:
         self.ops.append(_Op("open", vehicle_id, kind, at, unit_id, lon, lat, message, fence_id, officer_id))
 
-    def close(self, vehicle_id, kind, at, *, fence_id=None, officer_id=None) -> None:
+    def close(
+        self,
+        vehicle_id: int | None,
+        kind: str,
+        at: dt.datetime,
+        *,
+        fence_id: int | None = None,
+        officer_id: int | None = None,
+    ) -> None:
         self.ops.append(_Op("close", vehicle_id, kind, at, fence_id=fence_id, officer_id=officer_id))
 
-    def instant(self, vehicle_id, unit_id, kind, at, lon, lat, message, *, dedupe_minutes=10) -> None:
+    def instant(
+        self,
+        vehicle_id: int | None,
+        unit_id: int,
+        kind: str,
+        at: dt.datetime,
+        lon: float | None,
+        lat: float | None,
+        message: str,
+        *,
+        dedupe_minutes: int = 10,
+    ) -> None:
         self.ops.append(_Op("instant", vehicle_id, kind, at, unit_id, lon, lat, message, dedupe_minutes=dedupe_minutes))
 
     def flush(self) -> None:
@@ -64,9 +103,12 @@ class AlarmBatch:
         recent = Alarm.objects.filter(Q(vehicle_id__in=vids) | Q(officer_id__in=oids), kind__in=kinds).filter(
             Q(ended_at__isnull=True) | Q(started_at__gte=horizon)
         )
-        key = lambda a: (a.vehicle_id, a.officer_id, a.kind, a.fence_id)  # noqa: E731
-        open_alarms: dict[tuple, Alarm] = {}
-        last_started: dict[tuple, dt.datetime] = {}
+
+        def key(a: Alarm) -> tuple[Any, ...]:
+            return (a.vehicle_id, a.officer_id, a.kind, a.fence_id)
+
+        open_alarms: dict[tuple[Any, ...], Alarm] = {}
+        last_started: dict[tuple[Any, ...], dt.datetime] = {}
         for a in recent:
             k = key(a)
             if a.ended_at is None:
@@ -77,11 +119,11 @@ class AlarmBatch:
         for op in self.ops:
             k = (op.vehicle_id, op.officer_id, op.kind, op.fence_id)
             if op.action == "close":
-                a = open_alarms.pop(k, None)
-                if a is not None:
-                    a.ended_at, a.seq = max(op.at, a.started_at), self.cursor
-                    if a.pk:
-                        ended[a.pk] = a
+                closed = open_alarms.pop(k, None)
+                if closed is not None:
+                    closed.ended_at, closed.seq = max(op.at, closed.started_at), self.cursor
+                    if closed.pk:
+                        ended[closed.pk] = closed
                     self.ended += 1
                 continue
             if op.action == "open" and k in open_alarms:
@@ -92,6 +134,7 @@ class AlarmBatch:
                 and op.at - last_started[k] < dt.timedelta(minutes=op.dedupe_minutes)
             ):
                 continue
+            assert op.unit_id is not None  # open and instant ops always name the unit
             a = Alarm(
                 kind=op.kind,
                 vehicle_id=op.vehicle_id,
@@ -117,7 +160,7 @@ class AlarmBatch:
         self.ops.clear()
 
 
-def raise_alarms(build) -> tuple[int, int]:
+def raise_alarms(build: Callable[[AlarmBatch], None]) -> tuple[int, int]:
     """Run `build(batch)` (which calls open / close / instant) in one transaction with a fresh live cursor and
     push the change after commit. Used by the periodic checks. Returns (raised, ended)."""
     from .positions import LIVE_SEQUENCE, push_live
@@ -134,7 +177,7 @@ def raise_alarms(build) -> tuple[int, int]:
 # --- people's actions ----------------------------------------------------------------------------------------
 
 
-def access_alarm(actor, pk) -> Alarm:
+def access_alarm(actor: User, pk: int) -> Alarm:
     alarm = Alarm.objects.for_user(actor).select_related("vehicle", "unit").filter(pk=pk).first()
     if alarm is None:
         # outside the scope is a 404 everywhere, page and API alike (rule 4)
@@ -142,7 +185,7 @@ def access_alarm(actor, pk) -> Alarm:
     return alarm
 
 
-def do_acknowledge(actor, alarm: Alarm, note: str) -> Alarm:
+def do_acknowledge(actor: User, alarm: Alarm, note: str) -> Alarm:
     """确认告警 with a note. One transaction; audited; the live pages see it at the next cursor."""
     if not actor.has_perm("dispatch.change_alarm"):
         raise ServiceError("forbidden", "没有处理告警的权限。")
@@ -162,7 +205,7 @@ def do_acknowledge(actor, alarm: Alarm, note: str) -> Alarm:
     return alarm
 
 
-def do_file_case(actor, alarm: Alarm):
+def do_file_case(actor: User, alarm: Alarm) -> EnforcementCase:
     """立案 from an alarm: a draft case pre-registration (through the case services) with the alarm's facts
     and the track around it (an SVG snapshot) attached. One transaction; audited by the case service."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -179,7 +222,7 @@ def do_file_case(actor, alarm: Alarm):
         f"{timezone.localtime(alarm.started_at):%Y年%m月%d日 %H:%M:%S}，指挥调度系统告警：{alarm.get_kind_display()}。"
         f"{alarm.message}。" + (f"位置：{place}。" if place else "")
     )
-    data = {
+    data: dict[str, Any] = {
         "title": f"{alarm.get_kind_display()}（{vehicle or alarm.officer or ''}）"[:200],
         "source": "other",
         "place": place,
@@ -188,7 +231,7 @@ def do_file_case(actor, alarm: Alarm):
     }
     if alarm.lon is not None:
         data |= {"lon": alarm.lon, "lat": alarm.lat}
-    attachments = []
+    attachments: list[SimpleUploadedFile] = []
     if vehicle is not None:
         png = track_snapshot_png(
             vehicle,

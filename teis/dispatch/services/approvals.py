@@ -10,6 +10,8 @@ other end refuses (退回 / 不予批准).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
@@ -23,25 +25,34 @@ from teis.core.services import ServiceError
 from ..choices import ApprovalStatus, PlanStatus
 from ..models import CrossDistrictRequest, DutyPlan, NonDutyUse
 
-PROCESS_KEYS = {
+PROCESS_KEYS: dict[type[DutyPlan | CrossDistrictRequest | NonDutyUse], str] = {
     DutyPlan: "dispatch_duty_plan",
     CrossDistrictRequest: "dispatch_cross_district",
     NonDutyUse: "dispatch_non_duty_use",
 }
 APPROVED_END = "End_Approved"
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
 
-def process_key(obj) -> str:
+    from teis.workflow.models import ProcessInstance, WorkTask
+
+Approvable = DutyPlan | CrossDistrictRequest | NonDutyUse
+_A = TypeVar("_A", DutyPlan, CrossDistrictRequest, NonDutyUse)
+
+
+def process_key(obj: Approvable) -> str:
     return PROCESS_KEYS[type(obj)]
 
 
-def _pending(obj) -> bool:
+def _pending(obj: Approvable) -> bool:
     if isinstance(obj, DutyPlan):
-        return obj.status == PlanStatus.SUBMITTED
-    return obj.status == ApprovalStatus.PENDING
+        return bool(obj.status == PlanStatus.SUBMITTED)
+    return bool(obj.status == ApprovalStatus.PENDING)
 
 
-def start_approval(actor, obj):
+def start_approval(actor: User | None, obj: Approvable) -> ProcessInstance:
     """Start the object's approval process (caller's transaction): its first task goes to the approvers the
     diagram names for the object's unit."""
     from teis.workflow.services import start_process
@@ -50,7 +61,7 @@ def start_approval(actor, obj):
     return start_process(actor, process_key(obj), subject=obj, unit=obj.unit, subject_label=label)
 
 
-def running_instance(obj):
+def running_instance(obj: Approvable) -> ProcessInstance | None:
     from teis.workflow.choices import InstanceStatus
     from teis.workflow.models import ProcessInstance
 
@@ -66,7 +77,7 @@ def running_instance(obj):
     )
 
 
-def open_task(obj):
+def open_task(obj: Approvable) -> WorkTask | None:
     """The approval task waiting on the object, if any."""
     from teis.workflow.choices import ACTIVE_TASK_STATUSES
 
@@ -78,7 +89,7 @@ def open_task(obj):
     )
 
 
-def approvers(obj) -> list:
+def approvers(obj: Approvable) -> list[Any]:
     """The users the waiting approval task is offered to (the diagram's role in its approving unit)."""
     from teis.workflow.services import role_holders
 
@@ -90,7 +101,7 @@ def approvers(obj) -> list:
     return role_holders(task.role, task.candidate_unit)
 
 
-def may_decide(user, obj) -> bool:
+def may_decide(user: User, obj: Approvable) -> bool:
     """Whether the approve / reject buttons are offered to `user`: the one the waiting task is offered to (or a
     substitute); a pending object without a process (submitted before approvals ran as processes) is offered to
     whoever holds the permission, and its process starts when it is decided."""
@@ -104,7 +115,9 @@ def may_decide(user, obj) -> bool:
     return can_act(user, task)
 
 
-def decide(actor, obj, *, approve: bool, opinion: str, permission: str, not_pending: str, opinion_message: str):
+def decide(
+    actor: User, obj: _A, *, approve: bool, opinion: str, permission: str, not_pending: str, opinion_message: str
+) -> _A:
     """The approver's step on the object's page or API: completes the waiting task with 同意 / 不同意; the
     listener then writes the decision on the object. One transaction."""
     from teis.workflow.services import complete_task
@@ -127,7 +140,7 @@ def decide(actor, obj, *, approve: bool, opinion: str, permission: str, not_pend
     return type(obj).objects.get(pk=obj.pk)
 
 
-def cancel_approval(actor, obj, reason: str) -> None:
+def cancel_approval(actor: User, obj: Approvable, reason: str) -> None:
     """A pending request withdrawn by its requester: its process ends with it (caller's transaction)."""
     from teis.workflow.services import cancel_process
 
@@ -139,7 +152,16 @@ def cancel_approval(actor, obj, reason: str) -> None:
 # --- the listener: the outcome on the object ---------------------------------------------------------------------
 
 
-def _approved(instance) -> bool:
+def _subject_model(instance: ProcessInstance) -> type[Approvable] | None:
+    """The model of the plan or request an approval process is about (None for any other process)."""
+    subject = instance.subject_type.model_class() if instance.subject_type is not None else None
+    for model in PROCESS_KEYS:
+        if subject is model:
+            return model
+    return None
+
+
+def _approved(instance: ProcessInstance) -> bool:
     from SpiffWorkflow.util.task import TaskState
 
     from teis.workflow.services import load_workflow
@@ -150,11 +172,11 @@ def _approved(instance) -> bool:
     return False
 
 
-def on_workflow_event(instance, event: str) -> None:
+def on_workflow_event(instance: ProcessInstance, event: str) -> None:
     if event != "completed" or not instance.subject_id:
         return
-    model = instance.subject_type.model_class() if instance.subject_type_id else None
-    if model not in PROCESS_KEYS:
+    model = _subject_model(instance)
+    if model is None:
         return
     obj = model.objects.select_for_update().filter(pk=instance.subject_id).first()
     if obj is None or not _pending(obj):
@@ -198,13 +220,13 @@ def register_listeners() -> None:
 # --- what the approver sees on the task page ------------------------------------------------------------------------
 
 
-def subject_panel(request, worktask) -> str:
+def subject_panel(request: HttpRequest, worktask: WorkTask) -> str:
     """The plan or request under approval, with a link to its page (the task page shows it above the form)."""
     from teis.core.registry import registry
 
     instance = worktask.instance
-    model = instance.subject_type.model_class() if instance.subject_type_id else None
-    if model not in PROCESS_KEYS:
+    model = _subject_model(instance)
+    if model is None:
         return ""
     obj = model.objects.for_user(request.user).filter(pk=instance.subject_id).first()
     if obj is None:
@@ -221,7 +243,7 @@ def subject_panel(request, worktask) -> str:
     )
 
 
-def _facts(obj) -> list[tuple[str, object]]:
+def _facts(obj: Approvable) -> list[tuple[str, object]]:
     from teis.core.timetext import local_text
 
     if isinstance(obj, DutyPlan):

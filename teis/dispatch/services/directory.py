@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import shapely
 from django.db import connection
@@ -32,7 +33,7 @@ class VehicleInfo:
 
 @dataclass
 class Directory:
-    stamp: tuple = ()
+    stamp: tuple[Any, ...] = ()
     checked_at: float = 0.0
     vehicles: dict[str, VehicleInfo] = field(default_factory=dict)
     areas: dict[int, shapely.Geometry | None] = field(default_factory=dict)  # unit id → patrol area
@@ -46,7 +47,7 @@ _lock = threading.Lock()
 _current = Directory()
 
 
-def _geometry(geojson) -> shapely.Geometry | None:
+def _geometry(geojson: dict[str, Any] | None) -> shapely.Geometry | None:
     if not geojson:
         return None
     try:
@@ -60,7 +61,7 @@ def _geometry(geojson) -> shapely.Geometry | None:
     return geom
 
 
-def _stamp() -> tuple:
+def _stamp() -> tuple[Any, ...]:
     """(row count, latest `updated_at`) of vehicles, fences and units, in one query: one round trip, as the
     ingest process asks every second."""
     from teis.org.models import Unit
@@ -74,7 +75,7 @@ def _stamp() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def _load(stamp: tuple) -> Directory:
+def _load(stamp: tuple[Any, ...]) -> Directory:
     from teis.org.models import Unit
 
     d = Directory(stamp=stamp, checked_at=time.monotonic())

@@ -4,8 +4,9 @@ approvals of 跨区勤务报审 and 非勤务用车报备, feedback, and the per
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,8 +17,12 @@ from teis.core.services import GenericService, ServiceError, StatefulService
 from .. import conf
 from ..choices import AlarmKind, ApprovalStatus, PlanStatus, SignInMethod, TaskType
 from ..models import (
+    CrossDistrictRequest,
+    DutyFeedback,
     DutyPlan,
     DutyTask,
+    DutyTemplate,
+    Geofence,
     LatestFix,
     NfcTag,
     NonDutyUse,
@@ -27,13 +32,21 @@ from ..models import (
 )
 from . import approvals
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from .alarms import AlarmBatch
+
 
 def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return start, start + dt.timedelta(days=1)
 
 
-def active_tasks(now: dt.datetime):
+def active_tasks(now: dt.datetime) -> QuerySet[DutyTask]:
     """Tasks of approved plans running at `now`."""
     return DutyTask.objects.filter(plan__status=PlanStatus.APPROVED, start_at__lte=now, end_at__gte=now)
 
@@ -63,7 +76,7 @@ def vehicles_cleared_to_drive(vehicle_ids: list[int], now: dt.datetime) -> set[i
 
 
 def do_sign_in(
-    actor,
+    actor: User,
     *,
     method: str = SignInMethod.NFC,
     tag_id: str = "",
@@ -169,24 +182,26 @@ class DutyPlanService(StatefulService):
 class DutyTaskService(GenericService):
     """Tasks belong to an editable plan: created, changed and deleted only while it is a draft or returned."""
 
-    def refusal(self, obj, operation: str) -> str | None:
+    def refusal(self, obj: DutyTask, operation: str) -> str | None:
         plan = obj.plan
         return None if plan.status in EDITABLE_PLAN else f"勤务计划“{plan}”已提交或已批准，任务不能修改，请先调整计划。"
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
             return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
+            assert isinstance(obj, DutyTask)
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             if "plan" in data:
                 check_plan_editable(DutyPlan.objects.select_for_update().get(pk=data["plan"].pk))
             return super().do_update(actor, obj, data)
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: User, obj: models.Model) -> None:
         with transaction.atomic():
+            assert isinstance(obj, DutyTask)
             check_plan_editable(DutyPlan.objects.select_for_update().get(pk=obj.plan_id))
             super().do_delete(actor, obj)
 
@@ -194,11 +209,12 @@ class DutyTaskService(GenericService):
 class DutyFeedbackService(GenericService):
     """Feedback only on a task of an approved plan, whichever page or API writes it."""
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_feedback_allowed(data["task"])
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, DutyFeedback)
         check_feedback_allowed(data.get("task") or obj.task)
         return super().do_update(actor, obj, data)
 
@@ -210,36 +226,38 @@ class ApprovalRequestService(StatefulService):
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         with transaction.atomic():
             obj = super().do_create(actor, model, data)
-            approvals.start_approval(actor, obj)
+            approvals.start_approval(actor, cast("CrossDistrictRequest | NonDutyUse", obj))
         return obj
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: User, obj: models.Model) -> None:
         with transaction.atomic():
-            approvals.cancel_approval(actor, obj, "申请人撤回")
+            approvals.cancel_approval(actor, cast("CrossDistrictRequest | NonDutyUse", obj), "申请人撤回")
             super().do_delete(actor, obj)
 
 
 # --- approvals (workflow definitions: services/approvals.py) ------------------------------------------------------
 
 
-def do_decide_cross_district(actor, request, *, approve: bool, opinion: str = ""):
+def do_decide_cross_district(
+    actor: User, request: CrossDistrictRequest, *, approve: bool, opinion: str = ""
+) -> CrossDistrictRequest:
     return approvals.decide(
         actor, request, approve=approve, opinion=opinion, permission="dispatch.approve_crossdistrictrequest",
         not_pending="该申请已审批。", opinion_message="不予批准时须填写审批意见。",
     )  # fmt: skip
 
 
-def do_decide_non_duty_use(actor, report, *, approve: bool, opinion: str = ""):
+def do_decide_non_duty_use(actor: User, report: NonDutyUse, *, approve: bool, opinion: str = "") -> NonDutyUse:
     return approvals.decide(
         actor, report, approve=approve, opinion=opinion, permission="dispatch.approve_nondutyuse",
         not_pending="该申请已审批。", opinion_message="不予批准时须填写审批意见。",
     )  # fmt: skip
 
 
-def do_submit_plan(actor, plan: DutyPlan) -> DutyPlan:
+def do_submit_plan(actor: User, plan: DutyPlan) -> DutyPlan:
     """提交审批: the plan's approval process starts (its first task goes to the approvers the diagram names)."""
     if not actor.has_perm("dispatch.change_dutyplan"):
         raise ServiceError("forbidden", "没有编制勤务计划的权限。")
@@ -257,14 +275,14 @@ def do_submit_plan(actor, plan: DutyPlan) -> DutyPlan:
     return plan
 
 
-def do_decide_plan(actor, plan: DutyPlan, *, approve: bool, opinion: str = "") -> DutyPlan:
+def do_decide_plan(actor: User, plan: DutyPlan, *, approve: bool, opinion: str = "") -> DutyPlan:
     return approvals.decide(
         actor, plan, approve=approve, opinion=opinion, permission="dispatch.approve_dutyplan",
         not_pending="该计划不在待审批状态。", opinion_message="退回时须填写审批意见。",
     )  # fmt: skip
 
 
-def do_adjust_plan(actor, plan: DutyPlan, reason: str) -> DutyPlan:
+def do_adjust_plan(actor: User, plan: DutyPlan, reason: str) -> DutyPlan:
     """任务调整: an approved plan goes back to draft for changes (counted), and must be approved again."""
     if not actor.has_perm("dispatch.change_dutyplan"):
         raise ServiceError("forbidden", "没有调整勤务计划的权限。")
@@ -283,8 +301,16 @@ def do_adjust_plan(actor, plan: DutyPlan, reason: str) -> DutyPlan:
 
 
 def do_tasks_from_template(
-    actor, plan: DutyPlan, template, *, start_at, end_at=None, officers=(), vehicles=(), area=None
-):
+    actor: User,
+    plan: DutyPlan,
+    template: DutyTemplate,
+    *,
+    start_at: dt.datetime,
+    end_at: dt.datetime | None = None,
+    officers: Iterable[Any] = (),
+    vehicles: Iterable[Any] = (),
+    area: Geofence | None = None,
+) -> DutyTask:
     """A task in `plan` from a 任务内容范本 (type, content, default duration). One transaction; audited."""
     if not actor.has_perm("dispatch.add_dutytask"):
         raise ServiceError("forbidden", "没有编制勤务任务的权限。")
@@ -312,15 +338,15 @@ def do_tasks_from_template(
 
 
 def do_add_task(
-    actor,
+    actor: User,
     plan: DutyPlan,
     *,
     title: str,
     content: str = "",
     task_type: str = TaskType.SPECIAL,
-    start_at,
-    end_at,
-    officers=(),
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    officers: Iterable[Any] = (),
     check_perm: bool = True,
 ) -> DutyTask:
     """A task in a draft or returned `plan` without a template — for the duty task sources of other apps
@@ -348,7 +374,7 @@ def do_add_task(
     return task
 
 
-def do_withdraw_task(actor, task: DutyTask, *, reason: str, check_perm: bool = True) -> None:
+def do_withdraw_task(actor: User, task: DutyTask, *, reason: str, check_perm: bool = True) -> None:
     """撤回 a task from a draft or returned plan — for the duty task sources of other apps when the work it carries
     is gone (e.g. an inspection task done before that day). `check_perm=False` when a source withdraws on its
     own; the plan must still be editable (locked while checked). Audited with the reason; call inside the
@@ -374,17 +400,17 @@ def do_withdraw_task(actor, task: DutyTask, *, reason: str, check_perm: bool = T
 # many) and `reference(duty_task) -> dict | None` (what a feedback on that task can cite: "title", "url",
 # "lines", and optional "initial" values for the feedback form). Dispatch imports no such app.
 
-task_sources: list = []
+task_sources: list[Any] = []
 
 
-def register_task_source(source) -> None:
+def register_task_source(source: Any) -> None:
     if all(type(s) is not type(source) for s in task_sources):
         task_sources.append(source)
 
 
-def task_reference(duty_task: DutyTask) -> dict | None:
+def task_reference(duty_task: DutyTask) -> dict[str, Any] | None:
     for source in task_sources:
-        ref = source.reference(duty_task)
+        ref: dict[str, Any] | None = source.reference(duty_task)
         if ref:
             return ref
     return None
@@ -410,7 +436,7 @@ def check_duty_alarms(now: dt.datetime | None = None) -> tuple[int, int]:
     vehicle_ids = {v.pk for t in tasks for v in t.vehicles.all()}
     latest = dict(LatestFix.objects.filter(vehicle_id__in=vehicle_ids).values_list("vehicle_id", "time"))
 
-    def build(batch):
+    def build(batch: AlarmBatch) -> None:
         for task in tasks:
             for officer in task.officers.all():
                 if officer.pk not in signed:

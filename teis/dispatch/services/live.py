@@ -5,6 +5,7 @@ changed after the cursor: two indexed queries on the latest-fix cache and the al
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,12 @@ from .. import conf
 from ..choices import LiveState, VehicleStatus
 from ..models import Alarm, Checkpoint, LatestFix, PatrolVehicle
 from .positions import LIVE_SEQUENCE
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
 
 
 def current_cursor() -> int:
@@ -31,7 +38,7 @@ def vehicle_state(latest: LatestFix | None, alarmed: bool, now: dt.datetime) -> 
     return LiveState.STOPPED
 
 
-def scoped_vehicles(user, *, unit=None, line=None):
+def scoped_vehicles(user: User, *, unit: Unit | None = None, line: int | None = None) -> QuerySet[PatrolVehicle]:
     qs = PatrolVehicle.objects.for_user(user).exclude(status=VehicleStatus.RETIRED)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
@@ -40,14 +47,16 @@ def scoped_vehicles(user, *, unit=None, line=None):
     return qs
 
 
-def _alarm_json(a: Alarm) -> dict:
+def _alarm_json(a: Alarm) -> dict[str, Any]:
     return {
         "id": a.pk,
         "kind": a.kind,
         "kind_label": a.get_kind_display(),
         "vehicle_id": a.vehicle_id,
-        "plate": a.vehicle.plate if a.vehicle_id else "",
-        "officer": str(a.officer.officer.name if a.officer_id and hasattr(a.officer, "officer") else a.officer or ""),
+        "plate": a.vehicle.plate if a.vehicle is not None else "",
+        "officer": str(
+            a.officer.officer.name if a.officer is not None and hasattr(a.officer, "officer") else a.officer or ""
+        ),
         "unit": a.unit.name,
         "message": a.message,
         "started_at": timezone.localtime(a.started_at).isoformat(),
@@ -59,7 +68,7 @@ def _alarm_json(a: Alarm) -> dict:
     }
 
 
-def live_delta(user, since: int = 0, *, unit=None, line=None) -> dict:
+def live_delta(user: User, since: int = 0, *, unit: Unit | None = None, line: int | None = None) -> dict[str, Any]:
     """What changed after `since` (everything when 0): vehicles [{id, plate, kind, unit, line, state, lon, lat,
     speed, heading, time, online}], alarms (open ones, plus those ended or acknowledged since), the new cursor."""
     now = timezone.now()
@@ -77,14 +86,14 @@ def live_delta(user, since: int = 0, *, unit=None, line=None) -> dict:
     changed_ids = {a.vehicle_id for a in alarm_list if a.vehicle_id}
     if since:
         vehicles = vehicles.filter(Q(latest__seq__gt=since) | Q(pk__in=changed_ids))
-    vehicles = list(vehicles.select_related("latest", "unit", "business_line"))
+    vehicle_list = list(vehicles.select_related("latest", "unit", "business_line"))
     alarmed = set(
         Alarm.objects.filter(
-            vehicle_id__in=[v.pk for v in vehicles], ended_at__isnull=True, acknowledged_at__isnull=True
+            vehicle_id__in=[v.pk for v in vehicle_list], ended_at__isnull=True, acknowledged_at__isnull=True
         ).values_list("vehicle_id", flat=True)
     )
     out = []
-    for v in vehicles:
+    for v in vehicle_list:
         try:
             lf = v.latest
         except LatestFix.DoesNotExist:
@@ -97,7 +106,7 @@ def live_delta(user, since: int = 0, *, unit=None, line=None) -> dict:
                 "kind_label": v.get_kind_display(),
                 "unit": v.unit.name,
                 "unit_id": v.unit_id,
-                "line": v.business_line.label if v.business_line_id else "",
+                "line": v.business_line.label if v.business_line is not None else "",
                 "state": vehicle_state(lf, v.pk in alarmed, now),
                 "lon": lf.lon if lf else None,
                 "lat": lf.lat if lf else None,
@@ -118,7 +127,7 @@ def live_delta(user, since: int = 0, *, unit=None, line=None) -> dict:
     }
 
 
-def static_layers(user) -> dict:
+def static_layers(user: User) -> dict[str, Any]:
     """Unit jurisdictions (GeoJSON features coloured by unit) and the checkpoints / overload stations."""
     from teis.org.models import Unit
 

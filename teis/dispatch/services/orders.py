@@ -10,7 +10,9 @@ when several target units contain the person's unit, the nearest one. A person o
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,12 @@ from teis.core.timetext import local_text
 
 from ..choices import OrderStatus
 from ..models import DutyOrder, OrderFeedback, OrderReceipt
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
 ACKNOWLEDGE_PERMISSION = "dispatch.acknowledge_dutyorder"
 FEEDBACK_PERMISSION = "dispatch.add_orderfeedback"
@@ -41,7 +49,7 @@ def _url(order: DutyOrder) -> str:
     return reverse("dispatch:dutyorder_detail", args=[order.pk])
 
 
-def unit_leaders(unit_id: int):
+def unit_leaders(unit_id: int) -> QuerySet[User]:
     """The users who acknowledge for a unit: its active officers whose roles grant the acknowledge permission."""
     from django.contrib.auth import get_user_model
 
@@ -62,7 +70,7 @@ def unit_leaders(unit_id: int):
     )
 
 
-def _send_to(order: DutyOrder, unit_ids) -> None:
+def _send_to(order: DutyOrder, unit_ids: Iterable[int]) -> None:
     """Receipts, todos and notifications for newly targeted units (inside the caller's transaction)."""
     url = _url(order)
     for unit_id in unit_ids:
@@ -79,14 +87,14 @@ def _send_to(order: DutyOrder, unit_ids) -> None:
             notify.notify(user, f"新勤务指令：{order.title}"[:200], order.content[:500], url=url)
 
 
-def _withdraw_from(order: DutyOrder, unit_ids) -> None:
+def _withdraw_from(order: DutyOrder, unit_ids: Iterable[int]) -> None:
     for unit_id in unit_ids:
         notify.complete_todos(_ack_key(order.pk, unit_id))
         notify.complete_todos(_feedback_key(order.pk, unit_id))
     OrderReceipt.objects.filter(order=order, unit_id__in=unit_ids).delete()
 
 
-def check_targets(order: DutyOrder | None, targets) -> None:
+def check_targets(order: DutyOrder | None, targets: Iterable[Any] | None) -> None:
     if targets is not None and not list(targets):
         raise ServiceError("invalid", "请选择接收单位。", {"target_units": ["请选择接收单位"]})
     if order is None or targets is None:
@@ -105,26 +113,30 @@ class DutyOrderService(StatefulService):
 
     editable_states = (OrderStatus.ISSUED,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_targets(None, data.get("target_units"))
         if data.get("ack_deadline") and data.get("deadline") and data["deadline"] < data["ack_deadline"]:
             raise ServiceError("invalid", "反馈期限不能早于签收期限。", {"deadline": ["反馈期限不能早于签收期限"]})
         with transaction.atomic():
             order = super().do_create(actor, model, data)
+            assert isinstance(order, DutyOrder)
             _send_to(order, [u.pk for u in order.target_units.all()])
         return order
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, DutyOrder)
         with transaction.atomic():
             before = set(obj.target_units.values_list("pk", flat=True))
             check_targets(obj, data.get("target_units"))
             order = super().do_update(actor, obj, data)
+            assert isinstance(order, DutyOrder)
             after = set(order.target_units.values_list("pk", flat=True))
             _withdraw_from(order, before - after)
             _send_to(order, sorted(after - before))
         return order
 
-    def do_delete(self, actor, obj):
+    def do_delete(self, actor: User, obj: models.Model) -> None:
+        assert isinstance(obj, DutyOrder)
         with transaction.atomic():
             if obj.receipts.filter(acknowledged_at__isnull=False).exists():
                 raise ServiceError("bad_state", "已有单位签收该指令，不能删除，请办结。")
@@ -135,7 +147,7 @@ class DutyOrderService(StatefulService):
 order_service = DutyOrderService()
 
 
-def receipt_for(user, order: DutyOrder) -> OrderReceipt | None:
+def receipt_for(user: User, order: DutyOrder) -> OrderReceipt | None:
     """The receipt the user acts for: the nearest target unit at or above the user's unit, or None."""
     from teis.org.scope import officer_with_unit
 
@@ -147,7 +159,7 @@ def receipt_for(user, order: DutyOrder) -> OrderReceipt | None:
     return max(receipts, key=lambda r: len(r.unit.path), default=None)
 
 
-def _access_receipt(actor, order: DutyOrder) -> OrderReceipt:
+def _access_receipt(actor: User, order: DutyOrder) -> OrderReceipt:
     """The actor's receipt, locked; 404 when the order was not sent to the actor's unit."""
     receipt = receipt_for(actor, order)
     if receipt is None:
@@ -162,17 +174,17 @@ def _lock_issued(order: DutyOrder) -> DutyOrder:
     return order
 
 
-def can_acknowledge(user, order: DutyOrder) -> bool:
+def can_acknowledge(user: User, order: DutyOrder) -> bool:
     receipt = receipt_for(user, order)
     return receipt is not None and receipt.acknowledged_at is None
 
 
-def can_report(user, order: DutyOrder) -> bool:
+def can_report(user: User, order: DutyOrder) -> bool:
     receipt = receipt_for(user, order)
     return receipt is not None and receipt.acknowledged_at is not None
 
 
-def do_acknowledge_order(actor, order: DutyOrder) -> DutyOrder:
+def do_acknowledge_order(actor: User, order: DutyOrder) -> DutyOrder:
     """签收 for the actor's target unit. One transaction; audited; the unit's acknowledge todos are done, the
     acknowledger gets a feedback todo (due at the order's 反馈期限), the issuing side's pages refresh."""
     if not actor.has_perm(ACKNOWLEDGE_PERMISSION):
@@ -206,7 +218,7 @@ def do_acknowledge_order(actor, order: DutyOrder) -> DutyOrder:
                 source_key=_feedback_key(order.pk, receipt.unit_id),
                 due_at=order.deadline,
             )
-        if order.created_by_id and order.created_by_id != actor.pk:
+        if order.created_by_id and order.created_by_id != actor.pk and order.created_by is not None:
             notify.notify(
                 order.created_by,
                 f"{receipt.unit.name}已签收：{order.title}"[:200],
@@ -215,7 +227,7 @@ def do_acknowledge_order(actor, order: DutyOrder) -> DutyOrder:
     return order
 
 
-def do_report_feedback(actor, order: DutyOrder, content: str) -> DutyOrder:
+def do_report_feedback(actor: User, order: DutyOrder, content: str) -> DutyOrder:
     """反馈 of the actor's target unit on the order (after 签收). One transaction; audited; the unit's feedback
     todos are done and the issuer is notified."""
     if not actor.has_perm(FEEDBACK_PERMISSION):
@@ -244,14 +256,14 @@ def do_report_feedback(actor, order: DutyOrder, content: str) -> DutyOrder:
             detail={"operation": "dispatch.dutyorder.feedback", "unit": receipt.unit_id},
         )
         notify.complete_todos(_feedback_key(order.pk, receipt.unit_id))
-        if order.created_by_id and order.created_by_id != actor.pk:
+        if order.created_by_id and order.created_by_id != actor.pk and order.created_by is not None:
             notify.notify(
                 order.created_by, f"{receipt.unit.name}反馈：{order.title}"[:200], content[:500], url=_url(order)
             )
     return order
 
 
-def do_close_order(actor, order: DutyOrder) -> DutyOrder:
+def do_close_order(actor: User, order: DutyOrder) -> DutyOrder:
     """办结 an issued 勤务指令: open acknowledge and feedback todos are done. One transaction; audited."""
     with transaction.atomic():
         order = _lock_issued(order)
@@ -265,7 +277,7 @@ def do_close_order(actor, order: DutyOrder) -> DutyOrder:
     return order
 
 
-def receipt_rows(order: DutyOrder) -> list[dict]:
+def receipt_rows(order: DutyOrder) -> list[dict[str, Any]]:
     """Per target unit, for the order's page: receipt, acknowledgement, lateness and the unit's feedback."""
     feedbacks: dict[int, list[OrderFeedback]] = {}
     for fb in order.feedbacks.select_related("created_by__officer").order_by("created_at"):

@@ -25,12 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections import defaultdict
+from collections import abc, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 import numpy as np
 import shapely
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from teis.core.codes import next_value
@@ -50,6 +52,8 @@ from ..fixes import Fix
 from ..models import FixRecord, LatestFix, ZoneState, device_key
 from . import alarms as alarm_services
 from . import directory
+from .alarms import AlarmBatch
+from .directory import VehicleInfo
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +88,14 @@ class Rules:
         "dwell_s", "moving_kmh", "unregistered",
     )  # fmt: skip
 
-    def __init__(self, now: dt.datetime):
+    def __init__(self, now: dt.datetime) -> None:
         g = conf.get
         self.min_lon, self.max_lon = g("TEIS_DISPATCH_MIN_LON"), g("TEIS_DISPATCH_MAX_LON")
         self.min_lat, self.max_lat = g("TEIS_DISPATCH_MIN_LAT"), g("TEIS_DISPATCH_MAX_LAT")
         self.future = now + dt.timedelta(seconds=g("TEIS_DISPATCH_FUTURE_TOLERANCE_S"))
         self.too_old = now - dt.timedelta(days=g("TEIS_DISPATCH_MAX_AGE_DAYS"))
-        self.max_speed = g("TEIS_DISPATCH_MAX_SPEED_KMH")
-        self.jump_min_m = g("TEIS_DISPATCH_JUMP_MIN_M")
+        self.max_speed: float = g("TEIS_DISPATCH_MAX_SPEED_KMH")
+        self.jump_min_m: float = g("TEIS_DISPATCH_JUMP_MIN_M")
         self.dwell_s = g("TEIS_DISPATCH_DWELL_S")
         self.moving_kmh = g("TEIS_DISPATCH_MOVING_KMH")
         self.unregistered = dt.timedelta(seconds=g("TEIS_DISPATCH_UNREGISTERED_S"))
@@ -134,7 +138,7 @@ FLAG_FOR = {
 }
 
 
-def is_jump(prev_time, prev_lon, prev_lat, fix: Fix, rules: Rules | None = None) -> bool:
+def is_jump(prev_time: dt.datetime, prev_lon: float, prev_lat: float, fix: Fix, rules: Rules | None = None) -> bool:
     """A move from the previous accepted fix that no vehicle could drive (distance over time above the
     maximum speed), ignoring short moves that are GPS noise."""
     r = rules or Rules(timezone.now())
@@ -161,14 +165,15 @@ def _flag(result: IngestResult, flag: str) -> None:
     result.flagged_reasons[flag] = result.flagged_reasons.get(flag, 0) + 1
 
 
-def _row(vid: int, fix: Fix, now, flag: str = "") -> tuple:
+def _row(vid: int, fix: Fix, now: dt.datetime, flag: str = "") -> tuple[Any, ...]:
     """A fix row in FIX_COLUMNS order."""
     return (vid, fix.time, fix.lon, fix.lat, fix.speed_kmh, fix.heading % 360, fix.altitude_m, fix.alarm_bits,
             fix.status_bits, fix.mileage_km, fix.source, now, flag)  # fmt: skip
 
 
-# (time, lon, lat, alarm_bits, moving_since) of the vehicle's latest fix, as read at the start of the batch
-_Latest = tuple[dt.datetime, float, float, int, dt.datetime | None]
+# (time, lon, lat, alarm_bits, moving_since) of the vehicle's latest fix, as read at the start of the batch (a row
+# of the database driver: a list or a tuple)
+_Latest = abc.Sequence[Any]
 
 
 def ingest_fixes(fixes: list[Fix]) -> IngestResult:
@@ -181,8 +186,8 @@ def ingest_fixes(fixes: list[Fix]) -> IngestResult:
     d = directory.current()
     vehicles = d.vehicles
     by_vehicle: dict[int, list[Fix]] = defaultdict(list)
-    infos = {}
-    flagged_rows: list[tuple] = []  # stored with ON CONFLICT DO NOTHING, never evaluated
+    infos: dict[int, VehicleInfo] = {}
+    flagged_rows: list[tuple[Any, ...]] = []  # stored with ON CONFLICT DO NOTHING, never evaluated
     for fix in fixes:
         info = vehicles.get(device_key(fix.device_id))
         if info is None:
@@ -233,7 +238,7 @@ def ingest_fixes(fixes: list[Fix]) -> IngestResult:
             _upsert(LatestFix, LATEST_COLUMNS, _adapt(latest_rows, LATEST_DATETIMES), ("vehicle_id",))
         tracker.flush()
         result.alarms_raised, result.alarms_ended = tracker.raised, tracker.ended
-        transaction.on_commit(lambda cursor=result.cursor: push_live(cursor))
+        transaction.on_commit(partial(push_live, result.cursor))
     return result
 
 
@@ -242,7 +247,15 @@ class _CopyCollision(Exception):
 
 
 def _ingest_postgresql(
-    result: IngestResult, d, by_vehicle, infos, now, rules: Rules, flagged_rows: list[tuple], *, copy: bool
+    result: IngestResult,
+    d: directory.Directory,
+    by_vehicle: dict[int, list[Fix]],
+    infos: dict[int, VehicleInfo],
+    now: dt.datetime,
+    rules: Rules,
+    flagged_rows: list[tuple[Any, ...]],
+    *,
+    copy: bool,
 ) -> IngestResult:
     """The same steps on PostgreSQL with few round trips (each one costs a wake-up of the database backend and
     of this process, which on a loaded machine is most of a batch's time):
@@ -314,7 +327,8 @@ def _ingest_postgresql(
         zone_rows, latest_rows = [], []
         if fresh:
             zone_rows = _evaluate_zones(d, fresh, infos, tracker, rules, states)
-            duty = _DutyView(d, tuple(duty_stamp.fetchone()))
+            stamp_row = duty_stamp.fetchone()
+            duty = _DutyView(d, tuple(stamp_row) if stamp_row is not None else None)
             latest_rows = _update_latest(fresh, latest, infos, tracker, now, result.cursor, rules, duty)
             transaction.on_commit(duty.remember)
         # many rows go to the upserts through COPY into session temp tables (C row formatting; binary arrays are
@@ -327,15 +341,17 @@ def _ingest_postgresql(
             _upsert(LatestFix, LATEST_COLUMNS, latest_rows, ("vehicle_id",), cursor, staged=latest_staged)
         tracker.flush()
         result.alarms_raised, result.alarms_ended = tracker.raised, tracker.ended
-        transaction.on_commit(lambda cursor=result.cursor: push_live(cursor))
+        transaction.on_commit(partial(push_live, result.cursor))
     return result
 
 
-def _classify(result: IngestResult, by_vehicle, latest, now, rules: Rules):
+def _classify(
+    result: IngestResult, by_vehicle: dict[int, list[Fix]], latest: dict[int, _Latest], now: dt.datetime, rules: Rules
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], dict[int, list[Fix]], list[tuple[int, Fix]]]:
     """Per vehicle, in time order: duplicates in the batch dropped, fixes at or before the latest stored one kept
     as late rows (stored, never evaluated), jumps refused; the rest are the fresh rows and fixes."""
-    fresh_rows: list[tuple] = []  # after the vehicle's latest fix: cannot collide with a stored row
-    late_rows: list[tuple] = []  # at or before it: may be a resent duplicate of a stored row
+    fresh_rows: list[tuple[Any, ...]] = []  # after the vehicle's latest fix: cannot collide with a stored row
+    late_rows: list[tuple[Any, ...]] = []  # at or before it: may be a resent duplicate of a stored row
     fresh: dict[int, list[Fix]] = {}  # per vehicle: the new fixes (after the latest), in time order
     jumps: list[tuple[int, Fix]] = []
     for vid, vfixes in by_vehicle.items():
@@ -343,7 +359,7 @@ def _classify(result: IngestResult, by_vehicle, latest, now, rules: Rules):
             vfixes.sort(key=_fix_time)
         lf = latest.get(vid)
         lf_time = lf[0] if lf else None
-        prev = lf[:3] if lf else None
+        prev: tuple[dt.datetime, float, float] | None = (lf[0], lf[1], lf[2]) if lf else None
         last_time = None
         new: list[Fix] = []
         for fix in vfixes:
@@ -370,7 +386,7 @@ def _classify(result: IngestResult, by_vehicle, latest, now, rules: Rules):
     return fresh_rows, late_rows, fresh, jumps
 
 
-def _jump_alarms(tracker, jumps, infos) -> None:
+def _jump_alarms(tracker: AlarmBatch, jumps: list[tuple[int, Fix]], infos: dict[int, VehicleInfo]) -> None:
     for vid, fix in jumps:
         tracker.instant(
             vid,
@@ -412,11 +428,11 @@ FIX_CONFLICT = 'ON CONFLICT ("vehicle_id", "time") DO NOTHING'
 STAGE_MIN_ROWS = 32  # from this many rows an upsert reads a staging table filled by COPY (core `bulk_sql.stage`)
 
 
-def _stage(pg, model, columns, rows: list[tuple]) -> str | None:
+def _stage(pg: Any, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str | None:
     return stage(pg, model, columns, rows, STAGE_MIN_ROWS)
 
 
-def _zone_states(fresh) -> dict[tuple[int, str], _State]:
+def _zone_states(fresh: dict[int, list[Fix]]) -> dict[tuple[int, str], _State]:
     return {
         (row[0], row[1]): _State(*row)
         for row in ZoneState.objects.filter(vehicle_id__in=list(fresh)).values_list(*ZONE_COLUMNS)
@@ -432,18 +448,26 @@ class _State:
     __slots__ = ("vehicle_id", "zone", "inside", "pending_inside", "pending_since", "pending_lon", "pending_lat",
                  "last_time")  # fmt: skip
 
-    def __init__(self, vehicle_id, zone, inside=None, pending_inside=None, pending_since=None, pending_lon=None,
-                 pending_lat=None, last_time=None):  # fmt: skip
+    def __init__(self, vehicle_id: int, zone: str, inside: bool | None = None, pending_inside: bool | None = None,
+                 pending_since: dt.datetime | None = None, pending_lon: float | None = None,
+                 pending_lat: float | None = None, last_time: dt.datetime | None = None) -> None:  # fmt: skip
         self.vehicle_id, self.zone, self.inside = vehicle_id, zone, inside
         self.pending_inside, self.pending_since = pending_inside, pending_since
         self.pending_lon, self.pending_lat, self.last_time = pending_lon, pending_lat, last_time
 
-    def row(self) -> tuple:
+    def row(self) -> tuple[Any, ...]:
         return (self.vehicle_id, self.zone, self.inside, self.pending_inside, self.pending_since, self.pending_lon,
                 self.pending_lat, self.last_time)  # fmt: skip
 
 
-def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules, states) -> list[tuple]:
+def _evaluate_zones(
+    d: directory.Directory,
+    fresh: dict[int, list[Fix]],
+    infos: dict[int, VehicleInfo],
+    tracker: AlarmBatch,
+    rules: Rules,
+    states: dict[tuple[int, str], _State],
+) -> list[tuple[Any, ...]]:
     """Vectorised inside tests of every new fix against its vehicle's patrol area and the restricted fences
     that apply to it, then the dwell debounce per vehicle and zone, walking the fixes in time order (only
     where the batch may change something: a vehicle that stays on its confirmed side just moves on). `states`:
@@ -467,7 +491,7 @@ def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules
         area_known |= mask
         area_inside[mask] = shapely.contains_xy(area, xs[mask], ys[mask])
     inside[AREA_ZONE], applies[AREA_ZONE] = area_inside, area_known
-    fence_meta = {}
+    fence_meta: dict[str, tuple[int, int | None, str]] = {}
     for fence_id, path, geom, dwell, name in d.restricted:
         under = np.fromiter((infos[vid].unit_path.startswith(path) for vid in vids), dtype=bool, count=len(vids))
         if not under.any():
@@ -481,10 +505,10 @@ def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules
     if not any(a.any() for a in applies.values()):
         return []
     offsets = np.concatenate([[0], np.cumsum(counts)]).tolist()
-    changed: list[tuple] = []
+    changed: list[tuple[Any, ...]] = []
     for zone, mask in applies.items():
-        fence_id, dwell, name = fence_meta.get(zone, (None, None, ""))
-        dwell = dt.timedelta(seconds=dwell if dwell is not None else rules.dwell_s)
+        zone_fence_id, fence_dwell, name = fence_meta.get(zone, (None, None, ""))
+        zone_dwell = dt.timedelta(seconds=fence_dwell if fence_dwell is not None else rules.dwell_s)
         zone_inside = inside[zone]
         # per vehicle: does the zone apply, are all its fixes inside, all outside
         applied = np.add.reduceat(mask.astype(np.int64), offsets[:-1]) > 0
@@ -506,12 +530,24 @@ def _evaluate_zones(d, fresh: dict[int, list[Fix]], infos, tracker, rules: Rules
                     changed.append(state.row())
                 continue
             for k in range(lo, hi):
-                _debounce(state, flat[k], bool(zone_inside[k]), dwell, zone, fence_id, name, infos[vid], tracker)
+                _debounce(
+                    state, flat[k], bool(zone_inside[k]), zone_dwell, zone, zone_fence_id, name, infos[vid], tracker
+                )
             changed.append(state.row())
     return changed
 
 
-def _debounce(state: _State, fix: Fix, now_inside: bool, dwell, zone, fence_id, name, info, tracker) -> None:
+def _debounce(
+    state: _State,
+    fix: Fix,
+    now_inside: bool,
+    dwell: dt.timedelta,
+    zone: str,
+    fence_id: int | None,
+    name: str,
+    info: VehicleInfo,
+    tracker: AlarmBatch,
+) -> None:
     """One fix against one zone. The first fix ever sets the state without an event; a change counts once
     the fixes stayed on the new side for `dwell` (fix time), dated from the first fix on that side."""
     state.last_time = fix.time
@@ -557,8 +593,15 @@ def _debounce(state: _State, fix: Fix, now_inside: bool, dwell, zone, fence_id, 
 
 
 def _update_latest(
-    fresh, latest: dict[int, _Latest], infos, tracker, now, cursor, rules: Rules, duty: _DutyView
-) -> list[tuple]:
+    fresh: dict[int, list[Fix]],
+    latest: dict[int, _Latest],
+    infos: dict[int, VehicleInfo],
+    tracker: AlarmBatch,
+    now: dt.datetime,
+    cursor: int,
+    rules: Rules,
+    duty: _DutyView,
+) -> list[tuple[Any, ...]]:
     """The batch's LatestFix rows (returned, to upsert), SOS and 未登录行驶 alarms."""
     moving_kmh, unregistered = rules.moving_kmh, rules.unregistered
     rows = []
@@ -635,9 +678,9 @@ class _DutyMemory:
     the last 未登录行驶 decision sent per vehicle. Moving vehicles are checked on every batch; without this
     each batch would read the duty tables and look up the open alarms of the whole moving fleet."""
 
-    def __init__(self, d) -> None:
+    def __init__(self, d: directory.Directory) -> None:
         self.directory = d
-        self.stamp: tuple | None = None
+        self.stamp: tuple[Any, ...] | None = None
         self.read_at = 0.0
         self.cleared: dict[int, bool] = {}
         self.decided: dict[int, tuple[bool, float]] = {}
@@ -649,7 +692,7 @@ _duty_memory: _DutyMemory | None = None
 class _DutyView:
     """What one batch sees of `_DutyMemory`; the decisions it makes are remembered once it commits."""
 
-    def __init__(self, d, stamp: tuple | None) -> None:
+    def __init__(self, d: directory.Directory, stamp: tuple[Any, ...] | None) -> None:
         import time
 
         global _duty_memory
@@ -664,7 +707,7 @@ class _DutyView:
             self.memory.stamp, self.memory.read_at = stamp, self.clock
         self.new_decisions: dict[int, bool] = {}
 
-    def cleared(self, vehicle_ids: list[int], now) -> set[int]:
+    def cleared(self, vehicle_ids: list[int], now: dt.datetime) -> set[int]:
         from .duty import vehicles_cleared_to_drive
 
         known = self.memory.cleared

@@ -9,6 +9,7 @@ import calendar
 import datetime as dt
 import io
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -29,6 +30,12 @@ from ..models import (
 )
 from . import tracks
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
+
 
 def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
@@ -38,10 +45,10 @@ def _day_range(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def compute_daily_mileage(day: dt.date, vehicle_ids: list[int] | None = None) -> int:
     """(Re)compute DailyMileage of `day` for the vehicles with fixes that day. Returns the rows written."""
     start, end = _day_range(day)
-    ids = FixRecord.objects.filter(time__gte=start, time__lt=end, flag="")
+    fixes = FixRecord.objects.filter(time__gte=start, time__lt=end, flag="")
     if vehicle_ids is not None:
-        ids = ids.filter(vehicle_id__in=vehicle_ids)
-    ids = list(ids.values_list("vehicle_id", flat=True).distinct())
+        fixes = fixes.filter(vehicle_id__in=vehicle_ids)
+    ids = list(fixes.values_list("vehicle_id", flat=True).distinct())
     rows = []
     for vehicle in PatrolVehicle.objects.filter(pk__in=ids):
         s = tracks.summarise(tracks.load_track(vehicle, start, end - dt.timedelta(microseconds=1)))
@@ -66,13 +73,15 @@ def compute_daily_mileage(day: dt.date, vehicle_ids: list[int] | None = None) ->
     return len(rows)
 
 
-def _units(user):
+def _units(user: User) -> QuerySet[Unit]:
     from teis.org.models import Unit
 
     return Unit.objects.for_user(user)
 
 
-def mileage_report(user, start: dt.date, end: dt.date, group: str = "vehicle") -> tuple[list[str], list[dict]]:
+def mileage_report(
+    user: User, start: dt.date, end: dt.date, group: str = "vehicle"
+) -> tuple[list[str], list[dict[str, Any]]]:
     """里程时间统计 grouped by vehicle, unit or day."""
     qs = DailyMileage.objects.for_user(user).filter(date__gte=start, date__lte=end)
     keys = {"vehicle": ["vehicle__plate", "vehicle__unit__name"], "unit": ["vehicle__unit__name"], "day": ["date"]}[
@@ -111,13 +120,13 @@ def _num(x: float) -> int | float:
     return int(x) if x.is_integer() else x
 
 
-def duty_report(user, start: dt.date, end: dt.date) -> tuple[list[str], list[dict]]:
+def duty_report(user: User, start: dt.date, end: dt.date) -> tuple[list[str], list[dict[str, Any]]]:
     """勤务报表 per unit (the last row is the 勤务汇总 total): plans, tasks by type, officer shifts, sign-ins,
     feedback counts, alarms."""
     t0, _ = _day_range(start)
     _, t1 = _day_range(end)
     tasks = DutyTask.objects.for_user(user).filter(plan__status=PlanStatus.APPROVED, start_at__gte=t0, start_at__lt=t1)
-    per_unit: dict[str, dict] = defaultdict(lambda: defaultdict(float))
+    per_unit: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(float))
     for r in tasks.values("unit__name", "task_type").annotate(n=Count("id", distinct=True), shifts=Count("officers")):
         u = per_unit[r["unit__name"]]
         u["任务数"] += r["n"]
@@ -168,18 +177,20 @@ def duty_report(user, start: dt.date, end: dt.date) -> tuple[list[str], list[dic
         "加班(小时)",
         "告警",
     ]
-    rows = [{"单位": name, **{m: _num(vals.get(m, 0)) for m in metrics}} for name, vals in sorted(per_unit.items())]
+    rows: list[dict[str, Any]] = [
+        {"单位": name, **{m: _num(vals.get(m, 0)) for m in metrics}} for name, vals in sorted(per_unit.items())
+    ]
     if rows:
         rows.append({"单位": "合计", **{m: _num(sum(r[m] for r in rows)) for m in metrics}})
     return ["单位", *metrics], rows
 
 
-def daily_brief(user, day: dt.date) -> tuple[list[str], list[dict]]:
+def daily_brief(user: User, day: dt.date) -> tuple[list[str], list[dict[str, Any]]]:
     """每日勤务快报 of one day (its last row is the 快报汇总)."""
     return duty_report(user, day, day)
 
 
-def monthly_inspection(user, year: int, month: int) -> tuple[list[str], list[dict]]:
+def monthly_inspection(user: User, year: int, month: int) -> tuple[list[str], list[dict[str, Any]]]:
     """勤务督查 of a month per unit: vehicles in use and their mileage, 业户 checked, cases per officer on duty,
     overtime, tasks whose feedback is missing."""
     first = dt.date(year, month, 1)
@@ -233,7 +244,7 @@ def monthly_inspection(user, year: int, month: int) -> tuple[list[str], list[dic
     ], out
 
 
-def mileage_curves(user, years: list[int]) -> dict:
+def mileage_curves(user: User, years: list[int]) -> dict[str, Any]:
     """巡查里程专题: monthly mileage per year, one series per year (ECharts)."""
     series = []
     for year in years:
@@ -248,7 +259,7 @@ def mileage_curves(user, years: list[int]) -> dict:
     return {"months": [f"{m}月" for m in range(1, 13)], "series": series}
 
 
-def key_area_coverage(user, year: int, month: int) -> list[dict]:
+def key_area_coverage(user: User, year: int, month: int) -> list[dict[str, Any]]:
     """区域监管: for each key area, the patrols in the month (distinct vehicle-days with a fix inside), against
     the monthly requirement; `covered` is False when the area needs a warning."""
     first = dt.date(year, month, 1)
@@ -298,7 +309,7 @@ def key_area_coverage(user, year: int, month: int) -> list[dict]:
     return out
 
 
-def to_xlsx(title: str, columns: list[str], rows: list[dict]) -> bytes:
+def to_xlsx(title: str, columns: list[str], rows: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import Http404
@@ -25,6 +26,9 @@ from teis.core.services import ServiceError
 
 from ..choices import CommandStatus
 from ..models import PatrolVehicle, TerminalCommand, device_key
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # JT/T 808-2013 table 8 / 2019 table 10: 0x8100 result
 REGISTER_OK = 0
@@ -119,7 +123,7 @@ def terminal_seen(phone: str, *, online: bool) -> None:
         PatrolVehicle.objects.filter(pk=vehicle.pk).update(terminal_online=online, terminal_seen_at=timezone.now())
 
 
-def reset_terminal(actor, vehicle: PatrolVehicle) -> None:
+def reset_terminal(actor: User, vehicle: PatrolVehicle) -> None:
     """Unbind the registered terminal (a replaced device must register again). Audited."""
     if not actor.has_perm("dispatch.change_patrolvehicle"):
         raise ServiceError("forbidden", "没有管理车辆终端的权限。")
@@ -133,7 +137,7 @@ def reset_terminal(actor, vehicle: PatrolVehicle) -> None:
 # --- text messages down -----------------------------------------------------------------------------------
 
 
-def queue_text(actor, vehicle: PatrolVehicle, text: str, *, flags: int = 0b1100) -> TerminalCommand:
+def queue_text(actor: User, vehicle: PatrolVehicle, text: str, *, flags: int = 0b1100) -> TerminalCommand:
     """指挥中心信息下发: queue a text message for the vehicle's terminal. One transaction; audited."""
     if actor is None or not actor.has_perm("dispatch.add_terminalcommand"):
         raise ServiceError("forbidden", "没有下发信息的权限。")

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -17,6 +18,11 @@ from teis.core.geo import EARTH_RADIUS_M, shanghai_districts
 
 from .. import conf
 from ..models import FixRecord, PatrolVehicle
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from django.contrib.auth.models import User
 
 MAX_PERIOD_DAYS = 366
 
@@ -84,7 +90,8 @@ def step_distances(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     p1, p2 = np.radians(lat[:-1]), np.radians(lat[1:])
     dp, dl = p2 - p1, np.radians(lon[1:] - lon[:-1])
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    d: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return d
 
 
 def _when(epoch: float) -> dt.datetime:
@@ -202,7 +209,7 @@ def simplify_indices(lon: np.ndarray, lat: np.ndarray, zoom: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], kept, [n - 1]]))
 
 
-def track_json(track: Track, zoom: int | None = None) -> dict:
+def track_json(track: Track, zoom: int | None = None) -> dict[str, Any]:
     """What the replay page draws: points [t, lon, lat, speed, heading] (simplified when a zoom is given),
     trips, stops and totals."""
     s = summarise(track)
@@ -232,7 +239,7 @@ def speed_series(track: Track, buckets: int = 1000) -> list[list[float]]:
     ]
 
 
-def totals_json(s: Summary) -> dict:
+def totals_json(s: Summary) -> dict[str, Any]:
     return {
         "distance_km": round(s.distance_km, 2),
         "moving_s": int(s.moving_s),
@@ -244,7 +251,7 @@ def totals_json(s: Summary) -> dict:
     }
 
 
-def _segment_json(seg: Segment) -> dict:
+def _segment_json(seg: Segment) -> dict[str, Any]:
     return {
         "start": timezone.localtime(seg.start).isoformat(),
         "end": timezone.localtime(seg.end).isoformat(),
@@ -332,10 +339,13 @@ def export_kml(track: Track) -> bytes:
     for st in summarise(track).stops:
         p = kml.newpoint(name=f"停留 {int(st.seconds // 60)} 分钟", coords=[(st.lon, st.lat)])
         p.timespan.begin, p.timespan.end = st.start.isoformat(), st.end.isoformat()
-    return kml.kml().encode("utf-8")
+    text: str = kml.kml()
+    return text.encode("utf-8")
 
 
-def _projector(lons: np.ndarray, lats: np.ndarray, width: float, height: float, pad: float = 0.08):
+def _projector(
+    lons: np.ndarray, lats: np.ndarray, width: float, height: float, pad: float = 0.08
+) -> tuple[Callable[[Any, Any], tuple[np.ndarray, np.ndarray]], tuple[float, float, float, float]]:
     """Equirectangular projection of the track's bounding box (plus padding) onto a width × height canvas."""
     x0, x1 = float(lons.min()), float(lons.max())
     y0, y1 = float(lats.min()), float(lats.max())
@@ -347,13 +357,13 @@ def _projector(lons: np.ndarray, lats: np.ndarray, width: float, height: float, 
     sy = height / (y1 - y0)
     scale = min(sx, sy)
 
-    def proj(lon, lat):
+    def proj(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
         return (np.asarray(lon) - x0) * k * scale, height - (np.asarray(lat) - y0) * scale
 
     return proj, (x0, y0, x1, y1)
 
 
-def _district_rings(bbox):
+def _district_rings(bbox: tuple[float, float, float, float]) -> Iterator[tuple[str, np.ndarray]]:
     x0, y0, x1, y1 = bbox
     box = shapely.box(x0, y0, x1, y1)
     for f in shanghai_districts()["features"]:
@@ -365,7 +375,7 @@ def _district_rings(bbox):
             yield f["properties"]["name"], np.asarray(poly.exterior.coords)
 
 
-def track_svg(track: Track, width: int = 700, height: int = 560, mark: tuple | None = None) -> str:
+def track_svg(track: Track, width: int = 700, height: int = 560, mark: tuple[Any, ...] | None = None) -> str:
     """An SVG of the track over the district outlines (start green, end red, stops blue)."""
     if len(track) == 0:
         return ""
@@ -404,7 +414,7 @@ def track_svg(track: Track, width: int = 700, height: int = 560, mark: tuple | N
     return "".join(parts)
 
 
-def export_pdf(track: Track, *, actor=None) -> bytes:
+def export_pdf(track: Track, *, actor: User | None = None) -> bytes:
     """A printable track map fit to serve as evidence: vehicle, period, totals, the map, the stops table and the
     SM3 of the fixes it was drawn from."""
     import base64
@@ -432,7 +442,9 @@ def export_pdf(track: Track, *, actor=None) -> bytes:
     )
 
 
-def track_snapshot_png(vehicle: PatrolVehicle, start: dt.datetime, end: dt.datetime, *, mark=None) -> bytes:
+def track_snapshot_png(
+    vehicle: PatrolVehicle, start: dt.datetime, end: dt.datetime, *, mark: tuple[Any, ...] | None = None
+) -> bytes:
     """A PNG of the track around an alarm (for the case file); b"" when there are no fixes."""
     from PIL import Image, ImageDraw
 

@@ -4,6 +4,7 @@ play, download and preview."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.http import Http404
@@ -12,7 +13,10 @@ from teis.audit import services as audit
 from teis.audit.choices import AuditAction
 
 from ..choices import EvidenceStatus
-from ..models import EvidenceItem
+from ..models import EvidenceItem, ShareLink
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 PLAY_DEDUP_SECONDS = 600
@@ -22,7 +26,7 @@ class RangeNotSatisfiable(Exception):
     pass
 
 
-def access_item(user, pk, *, include_deleted: bool = False) -> EvidenceItem:
+def access_item(user: User, pk: int, *, include_deleted: bool = False) -> EvidenceItem:
     """The item if it is inside the user's data scope, else Http404 (never a 403: existence is not revealed)."""
     qs = EvidenceItem.objects.for_user(user).select_related("unit", "officer", "device")
     qs = qs.exclude(status=EvidenceStatus.PURGED) if include_deleted else qs.filter(status=EvidenceStatus.ACTIVE)
@@ -58,7 +62,15 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-def record_access(user, item: EvidenceItem, operation: str, *, share=None, dedup: bool = False, **detail) -> None:
+def record_access(
+    user: User | None,
+    item: EvidenceItem,
+    operation: str,
+    *,
+    share: ShareLink | None = None,
+    dedup: bool = False,
+    **detail: Any,
+) -> None:
     """Audit one view / play / download / preview of an item. `dedup` suppresses repeats of the same user,
     item and operation within PLAY_DEDUP_SECONDS (a player issues many range requests for one viewing)."""
     if dedup:

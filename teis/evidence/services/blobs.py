@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -35,10 +36,16 @@ def new_temp_path(suffix: str = "") -> str:
     return str(upload_dir() / f"{uuid.uuid4().hex}{suffix}.part")
 
 
-class _TempFile(File):
+if TYPE_CHECKING:
+    _File = File[Any]
+else:
+    _File = File  # File is generic only in the stubs
+
+
+class _TempFile(_File):
     """A File whose `temporary_file_path` lets FileSystemStorage move it instead of copying."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str) -> None:
         super().__init__(open(path, "rb"), name=os.path.basename(path))  # noqa: SIM115 - closed by the caller
         self._path = path
 
@@ -108,9 +115,10 @@ def iter_range(name: str, start: int, length: int) -> Iterator[bytes]:
         return
     from storages.utils import clean_name
 
-    key = storage._normalize_name(clean_name(name))
-    resp = storage.connection.meta.client.get_object(
-        Bucket=storage.bucket_name, Key=key, Range=f"bytes={start}-{start + length - 1}"
+    s3: Any = storage  # django-storages' S3Storage (untyped): its boto3 client reads a byte range
+    key = s3._normalize_name(clean_name(name))
+    resp = s3.connection.meta.client.get_object(
+        Bucket=s3.bucket_name, Key=key, Range=f"bytes={start}-{start + length - 1}"
     )
     body = resp["Body"]
     try:

@@ -3,6 +3,8 @@ and a fresh verification (the original re-hashed now)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +16,9 @@ from teis.core.pdf import render_pdf
 
 from ..models import EvidenceItem
 from .integrity import verify_item
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 OPERATION_LABELS = {
     "evidence.ingest": "入库",
@@ -36,13 +41,13 @@ OPERATION_LABELS = {
 }
 
 
-def custody_events(item: EvidenceItem):
+def custody_events(item: EvidenceItem) -> list[dict[str, Any]]:
     rows = (
         AuditRecord.objects.filter(object_type="evidence.evidenceitem", object_id=str(item.pk))
         .select_related("actor__officer")
         .order_by("at", "id")
     )
-    events = []
+    events: list[dict[str, Any]] = []
     for rec in rows:
         op = (rec.detail or {}).get("operation", "")
         events.append(
@@ -68,7 +73,7 @@ def custody_events(item: EvidenceItem):
     return events
 
 
-def custody_pdf(actor, item: EvidenceItem) -> bytes:
+def custody_pdf(actor: User, item: EvidenceItem) -> bytes:
     """Verify now, record the report, and render it (the report lists its own generation)."""
     check = verify_item(item, actor)
     with transaction.atomic():

@@ -7,8 +7,9 @@ import csv
 import io
 import json
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,10 +24,15 @@ from ..choices import DeviceKind, DeviceStatus
 from ..models import Device
 from .principal import hash_secret, new_secret
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from django.contrib.auth.models import User
+
 LOG_MAX_ROWS = 100_000
 
 
-def do_issue_credential(actor, station: Device) -> str:
+def do_issue_credential(actor: User, station: Device) -> str:
     """A new secret for a workstation (shown once); only its SM3 is stored. Audited."""
     if station.kind != DeviceKind.COLLECTION_STATION:
         raise ServiceError("not_station", "只有采集工作站可以签发凭据")
@@ -40,23 +46,24 @@ def do_issue_credential(actor, station: Device) -> str:
 class DeviceService(GenericService):
     """The keeper sets a device 在用 / 故障 / 停用; 离线 is only ever the heartbeat check's finding."""
 
-    def _check_status(self, data, before=None):
+    def _check_status(self, data: dict[str, Any], before: str | None = None) -> None:
         status = data.get("status")
         if status == DeviceStatus.OFFLINE and before != DeviceStatus.OFFLINE:
             raise ServiceError("invalid", "“离线”由心跳检测自动判定，不能手工设置。", {"status": ["不能手工设为离线"]})
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         self._check_status(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, Device)
         self._check_status(data, obj.status)
         return super().do_update(actor, obj, data)
 
 
-def do_heartbeat(station: Device, *, used_gb=None, capacity_gb=None) -> Device:
+def do_heartbeat(station: Device, *, used_gb: Any = None, capacity_gb: Any = None) -> Device:
     """Record a workstation heartbeat (telemetry: counted, not audited row by row)."""
-    fields = {"last_heartbeat_at": timezone.now(), "offline_alarmed_at": None}
+    fields: dict[str, Any] = {"last_heartbeat_at": timezone.now(), "offline_alarmed_at": None}
     for name, value in (("used_gb", used_gb), ("capacity_gb", capacity_gb)):
         if value not in (None, ""):
             try:
@@ -69,7 +76,7 @@ def do_heartbeat(station: Device, *, used_gb=None, capacity_gb=None) -> Device:
     return station
 
 
-def check_heartbeats(now=None) -> int:
+def check_heartbeats(now: dt.datetime | None = None) -> int:
     """Alarm once for each workstation silent longer than its timeout; mark it offline."""
     from .retention import evidence_admins
 
@@ -104,7 +111,7 @@ def check_heartbeats(now=None) -> int:
     return alarmed
 
 
-def health_rows(user) -> list[dict]:
+def health_rows(user: User) -> list[dict[str, Any]]:
     now = timezone.now()
     rows = []
     for d in Device.objects.for_user(user).select_related("unit", "assigned_to").order_by("kind", "serial"):
@@ -117,7 +124,7 @@ def health_rows(user) -> list[dict]:
     return rows
 
 
-def _parse_rows(raw: bytes, filename: str) -> list[dict]:
+def _parse_rows(raw: bytes, filename: str) -> list[dict[str, Any]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -135,7 +142,7 @@ def _parse_rows(raw: bytes, filename: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def do_import_logs(actor, raw: bytes, filename: str) -> dict:
+def do_import_logs(actor: User, raw: bytes, filename: str) -> dict[str, Any]:
     """Import body-camera / workstation operation logs into the audit. Columns (CSV header or JSON keys):
     device (编号), time (ISO 8601), operator, action, detail. All rows or none; errors name the row."""
     try:
@@ -164,6 +171,7 @@ def do_import_logs(actor, raw: bytes, filename: str) -> dict:
         if problems:
             errors[f"第{n}行"] = problems
             continue
+        assert at is not None  # a row without a valid time has a problem
         if timezone.is_naive(at):
             at = timezone.make_aware(at)
         parsed.append(

@@ -24,7 +24,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -43,6 +43,16 @@ from ..models import CaseEvidenceLink, Device, EvidenceItem, UploadSession
 from . import blobs
 from .content import category_for, check_content
 from .principal import StationPrincipal, audit_actor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from django.contrib.auth.models import User
+
+    from teis.cases.models import EnforcementCase
+
+    from .principal import Principal
+
 
 CHUNK_MAX = getattr(settings, "TEIS_EVIDENCE_CHUNK_MAX", 32 * 1024 * 1024)
 FILE_MAX = getattr(settings, "TEIS_EVIDENCE_FILE_MAX", 64 * 1024**3)
@@ -63,17 +73,17 @@ class _HashPipe:
     runs while chunk n+1 is on the wire. `hashed_to` counts the bytes handed over; `wait()` waits until the
     backlog is at most `backlog` bytes (0: the digest covers `hashed_to`)."""
 
-    def __init__(self, hasher: Sm3Hasher, hashed_to: int):
+    def __init__(self, hasher: Sm3Hasher, hashed_to: int) -> None:
         self.hasher = hasher
         self.hashed_to = hashed_to
-        self._queue: deque = deque()
+        self._queue: deque[bytes | memoryview] = deque()
         self._backlog = 0
         self._running = False
         self._error: BaseException | None = None
         self._cond = threading.Condition()
         self.broken = False
 
-    def put(self, piece) -> None:
+    def put(self, piece: bytes | memoryview) -> None:
         with self._cond:
             if self._error is not None:
                 raise self._error
@@ -131,7 +141,7 @@ def _drop_hasher(token: str) -> None:
 # --- opening a session -------------------------------------------------------------------------------
 
 
-def _officer_unit_for(principal, metadata: dict) -> tuple[Any, Any, Device | None]:
+def _officer_unit_for(principal: Principal, metadata: dict[str, Any]) -> tuple[Any, Any, Device | None]:
     """(officer user, unit, body camera) of new evidence: the uploader, or for a workstation the body
     camera's assigned officer (or the officer named in the metadata) and the workstation's unit."""
     serial = str(metadata.get("device_serial") or "").strip()
@@ -152,12 +162,12 @@ def _officer_unit_for(principal, metadata: dict) -> tuple[Any, Any, Device | Non
     return principal, officer_profile.unit, camera
 
 
-def clean_metadata(principal, metadata: dict) -> dict:
+def clean_metadata(principal: Principal, metadata: dict[str, Any]) -> dict[str, Any]:
     """Validate what the client says about the file; returns JSON-safe metadata."""
     out: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for key in ("title", "description", "place", "device_serial", "link_description", "officer"):
-        value = metadata.get(key)
+        value: Any = metadata.get(key)
         if value not in (None, ""):
             out[key] = str(value)[: 300 if key != "description" else 4000]
     source = metadata.get("source") or (
@@ -211,7 +221,7 @@ def clean_metadata(principal, metadata: dict) -> dict:
     return out
 
 
-def _resolve_case(principal, case_ref):
+def _resolve_case(principal: Principal, case_ref: str | int | None) -> EnforcementCase | None:
     from teis.cases.models import EnforcementCase
     from teis.cases.services.case import resolve_case
 
@@ -226,7 +236,9 @@ def _resolve_case(principal, case_ref):
     return case
 
 
-def do_open_upload(principal, *, filename: str, size: int, content_type: str = "", sm3: str = "", metadata=None):
+def do_open_upload(
+    principal: Principal, *, filename: str, size: int, content_type: str = "", sm3: str = "", metadata: Any = None
+) -> UploadSession:
     """Start an upload session. Refuses bad names, types, sizes and hashes before any byte is sent."""
     filename = os.path.basename(str(filename or "").replace("\\", "/")).strip()
     if not filename:
@@ -246,6 +258,7 @@ def do_open_upload(principal, *, filename: str, size: int, content_type: str = "
     with open(path, "wb"):
         pass  # the empty temp file the chunks are written into
     station = principal.station if isinstance(principal, StationPrincipal) else None
+    uploader = None if isinstance(principal, StationPrincipal) else principal
     with transaction.atomic():
         session = UploadSession.objects.create(
             token=secrets.token_urlsafe(24),
@@ -254,7 +267,7 @@ def do_open_upload(principal, *, filename: str, size: int, content_type: str = "
             declared_sm3=sm3,
             content_type=(content_type or "")[:100],
             temp_path=path,
-            uploader=None if station else principal,
+            uploader=uploader,
             station=station,
             metadata=meta,
         )
@@ -267,7 +280,7 @@ def do_open_upload(principal, *, filename: str, size: int, content_type: str = "
     return session
 
 
-def access_session(principal, token: str) -> UploadSession:
+def access_session(principal: Principal, token: str) -> UploadSession:
     """The principal's own upload session; anyone else's is "not found"."""
     qs = UploadSession.objects.filter(token=token)
     if isinstance(principal, StationPrincipal):
@@ -284,7 +297,7 @@ def access_session(principal, token: str) -> UploadSession:
 
 
 @contextmanager
-def _locked(path: str):
+def _locked(path: str) -> Iterator[BinaryIO]:
     try:
         fh = open(path, "r+b")  # noqa: SIM115 - closed in the finally below
     except FileNotFoundError:
@@ -321,7 +334,7 @@ def _hasher_for(token: str, fh: BinaryIO, received: int) -> _HashPipe:
     return pipe
 
 
-def parse_chunk_headers(raw_offset, raw_length) -> tuple[int, int]:
+def parse_chunk_headers(raw_offset: Any, raw_length: Any) -> tuple[int, int]:
     """(offset, length) of a chunk request from its `Upload-Offset` (or `?offset=`) and `Content-Length`;
     the same refusals for the Django view and the streaming ASGI endpoint."""
     try:
@@ -347,10 +360,10 @@ class ChunkWriter:
     written, and goes on after the chunk is answered: an upload costs max(hash, I/O) rather than their sum.
     `feed` may be called from any one thread at a time; `open` / `finish` touch the database."""
 
-    def __init__(self, principal, token: str, offset: int, length: int):
+    def __init__(self, principal: Principal, token: str, offset: int, length: int) -> None:
         self.principal, self.token, self.offset, self.length = principal, token, offset, length
         self.session: UploadSession | None = None
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._closed = False
 
     def open(self) -> ChunkWriter:
@@ -385,8 +398,9 @@ class ChunkWriter:
         self._seek = True
         return self
 
-    def feed(self, piece) -> None:
+    def feed(self, piece: bytes) -> None:
         fh, view = self._fh, memoryview(piece)
+        assert fh is not None, "feed() after open()"
         if self.pos - self.offset + len(view) > self.length:
             view = view[: self.length - (self.pos - self.offset)]  # never more than Content-Length
         if self.skip > 0:
@@ -407,6 +421,7 @@ class ChunkWriter:
 
     def finish(self) -> UploadSession:
         """Keep what arrived (all of the chunk, or what came before the client stopped)."""
+        assert self._fh is not None and self.session is not None, "finish() after open()"
         try:
             self._fh.flush()  # no fsync per chunk: the page cache holds it, the temp file is not the original
             new_received = max(self.pos, self.received)
@@ -436,7 +451,9 @@ class ChunkWriter:
         self._lock.__exit__(None, None, None)
 
 
-def do_write_chunk(principal, token: str, offset: int, pieces, length: int) -> UploadSession:
+def do_write_chunk(
+    principal: Principal, token: str, offset: int, pieces: Iterable[bytes], length: int
+) -> UploadSession:
     """Append one chunk (an iterable of byte strings totalling `length`) at `offset`; returns the session
     with its new `received`. If the client stops early, what arrived is kept and the offset says so."""
     writer = ChunkWriter(principal, token, offset, length).open()
@@ -452,7 +469,7 @@ def do_write_chunk(principal, token: str, offset: int, pieces, length: int) -> U
 # --- completing --------------------------------------------------------------------------------------
 
 
-def _fail(session: UploadSession, error: ServiceError, status=UploadStatus.FAILED) -> None:
+def _fail(session: UploadSession, error: ServiceError, status: str = UploadStatus.FAILED) -> None:
     _drop_hasher(session.token)
     if os.path.exists(session.temp_path):
         os.unlink(session.temp_path)
@@ -461,10 +478,10 @@ def _fail(session: UploadSession, error: ServiceError, status=UploadStatus.FAILE
     )
 
 
-def do_complete(principal, token: str) -> EvidenceItem:
+def do_complete(principal: Principal, token: str) -> EvidenceItem:
     """Check and store the uploaded file; returns the new evidence item (idempotent once completed)."""
     session = access_session(principal, token)
-    if session.status == UploadStatus.COMPLETED and session.item_id:
+    if session.status == UploadStatus.COMPLETED and session.item is not None:
         return session.item
     if session.status != UploadStatus.OPEN:
         raise ServiceError("session_closed", f"上传会话已{session.get_status_display()}：{session.error}")
@@ -501,7 +518,7 @@ def do_complete(principal, token: str) -> EvidenceItem:
     return item
 
 
-def do_cancel(principal, token: str) -> None:
+def do_cancel(principal: Principal, token: str) -> None:
     session = access_session(principal, token)
     if session.status == UploadStatus.OPEN:
         with _locked(session.temp_path):
@@ -519,8 +536,18 @@ def reap_sessions(now: datetime | None = None) -> int:
 
 
 def _finalise(
-    principal, *, temp_path, filename, size, sm3, declared_sm3, declared_type, head, metadata, on_duplicate="error"
-):
+    principal: Principal,
+    *,
+    temp_path: str,
+    filename: str,
+    size: int,
+    sm3: str,
+    declared_sm3: str,
+    declared_type: str,
+    head: bytes,
+    metadata: dict[str, Any],
+    on_duplicate: str = "error",
+) -> EvidenceItem:
     """Checks, then store write-once and create the item in one transaction. Consumes temp_path."""
     stored = ""
     try:
@@ -598,7 +625,8 @@ def _finalise(
 
             refresh_delete_after(item)
             transaction.on_commit(lambda: _after_ingest(item.pk))
-        item.ingest_created = True  # a new original was stored (not a duplicate returned)
+        # a new original was stored (not a duplicate returned); read back by ingest_bytes
+        item.ingest_created = True  # type: ignore[attr-defined]
         return item
     except IntegrityError:
         blobs.delete(stored)
@@ -621,19 +649,19 @@ def _after_ingest(item_id: int) -> None:
 
 
 def ingest_bytes(
-    actor,
+    actor: User,
     fileobj: BinaryIO,
     *,
     filename: str,
     content_type: str = "",
     category: str | None = None,
-    case=None,
+    case: EnforcementCase | None = None,
     source: str = EvidenceSource.SYSTEM,
-    captured_at=None,
+    captured_at: datetime | str | None = None,
     description: str = "",
     link_description: str = "",
-    metadata: dict | None = None,
-    stored_names: list | None = None,
+    metadata: dict[str, Any] | None = None,
+    stored_names: list[Any] | None = None,
 ) -> EvidenceItem:
     """Ingest a file another app received (case attachments, the water non-site pipeline, mobile
     pre-registration): hash while copying to a temp file, the same checks as an upload, store write-once,
@@ -695,7 +723,7 @@ def ingest_bytes(
     return item
 
 
-def discard_stored(names) -> None:
+def discard_stored(names: Iterable[str]) -> None:
     """Remove originals stored by `ingest_bytes` inside a caller's transaction that then rolled back."""
     for name in names:
         blobs.delete(name)

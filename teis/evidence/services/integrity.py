@@ -4,6 +4,7 @@ missing file is an integrity alarm to every evidence administrator and the audit
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -19,8 +20,11 @@ from ..models import EvidenceItem, IntegrityCheck
 from . import blobs
 from .principal import audit_actor
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def verify_item(item: EvidenceItem, actor=None) -> IntegrityCheck:
+
+def verify_item(item: EvidenceItem, actor: User | None = None) -> IntegrityCheck:
     """Re-hash one original now; records the check, raises the alarm on mismatch."""
     try:
         sm3 = blobs.sm3_of(item.storage_name)
@@ -64,7 +68,7 @@ def _alarm(item: EvidenceItem, check: IntegrityCheck) -> None:
         )
 
 
-def verify_sample(size: int = 50, *, all_items: bool = False, actor=None) -> dict:
+def verify_sample(size: int = 50, *, all_items: bool = False, actor: User | None = None) -> dict[str, Any]:
     """Verify a random sample (never-verified and least-recently verified first) or everything."""
     qs = EvidenceItem.objects.filter(status__in=[EvidenceStatus.ACTIVE, EvidenceStatus.DELETED])
     if all_items:

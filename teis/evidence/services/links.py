@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
@@ -12,8 +14,14 @@ from teis.core.services import ServiceError, fit
 from ..models import CaseEvidenceLink, EvidenceItem
 from .principal import audit_actor
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
-def access_case(user, pk):
+    from teis.cases.models import EnforcementCase
+
+
+def access_case(user: User, pk: int) -> EnforcementCase:
     from teis.cases.models import EnforcementCase
 
     case = EnforcementCase.objects.for_user(user).filter(pk=pk).first()
@@ -22,7 +30,7 @@ def access_case(user, pk):
     return case
 
 
-def find_case(user, key: str):
+def find_case(user: User, key: str) -> EnforcementCase | None:
     """A case in the user's scope by unified case code (统一案件编码), file number (文号) or id."""
     from teis.cases.services.case import find_case as find_case_in_scope
 
@@ -32,7 +40,7 @@ def find_case(user, key: str):
 LINK_PERMISSION = "evidence.link_evidenceitem"
 
 
-def _check_linkable(actor, item: EvidenceItem, case) -> None:
+def _check_linkable(actor: User, item: EvidenceItem, case: EnforcementCase) -> None:
     if not actor.has_perm(LINK_PERMISSION):
         raise ServiceError("permission_denied", "没有关联证据的权限")
     if not EvidenceItem.objects.for_user(actor).filter(pk=item.pk).exists():
@@ -40,7 +48,9 @@ def _check_linkable(actor, item: EvidenceItem, case) -> None:
     access_case(actor, case.pk)
 
 
-def do_link(actor, item: EvidenceItem, case, description: str = "", *, check_scope: bool = True) -> CaseEvidenceLink:
+def do_link(
+    actor: User, item: EvidenceItem, case: EnforcementCase, description: str = "", *, check_scope: bool = True
+) -> CaseEvidenceLink:
     """Link an item to a case. One transaction, audited; refused when already linked."""
     if check_scope:
         _check_linkable(actor, item, case)
@@ -69,7 +79,7 @@ def do_link(actor, item: EvidenceItem, case, description: str = "", *, check_sco
     return link
 
 
-def do_unlink(actor, item: EvidenceItem, case) -> None:
+def do_unlink(actor: User, item: EvidenceItem, case: EnforcementCase) -> None:
     _check_linkable(actor, item, case)
     with transaction.atomic():
         link = CaseEvidenceLink.objects.select_for_update().filter(item=item, case=case).first()
@@ -87,7 +97,7 @@ def do_unlink(actor, item: EvidenceItem, case) -> None:
     refresh_delete_after(item)
 
 
-def case_links(user, case):
+def case_links(user: User, case: EnforcementCase) -> QuerySet[CaseEvidenceLink]:
     """The case's evidence the user may see, with the link descriptions."""
     visible = EvidenceItem.objects.for_user(user).values("pk")
     return (

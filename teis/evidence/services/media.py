@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from typing import Any
 
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ SAFE_INPUT = [
 ]
 
 
-def probe(path: str) -> dict:
+def probe(path: str) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - fixed argument list, no shell
         ["ffprobe", "-v", "error", *SAFE_INPUT, "-print_format", "json", "-show_format", "-show_streams", path],  # noqa: S607
         capture_output=True,
@@ -39,10 +40,11 @@ def probe(path: str) -> dict:
     )
     if out.returncode != 0:
         return {}
-    return json.loads(out.stdout or b"{}")
+    probe: dict[str, Any] = json.loads(out.stdout or b"{}")
+    return probe
 
 
-def needs_proxy(info: dict, category: str) -> bool:
+def needs_proxy(info: dict[str, Any], category: str) -> bool:
     streams = info.get("streams") or []
     fmt = (info.get("format") or {}).get("format_name", "")
     video = [s for s in streams if s.get("codec_type") == "video" and s.get("disposition", {}).get("attached_pic") != 1]
@@ -74,7 +76,7 @@ def process(item: EvidenceItem) -> EvidenceItem:
     ext = os.path.splitext(item.original_name)[1]
     local, temporary = blobs.copy_to_local(item.storage_name, ext)
     workdir = tempfile.mkdtemp(prefix="teis-media-")
-    updates: dict = {}
+    updates: dict[str, Any] = {}
     try:
         if item.category == EvidenceCategory.PHOTO:
             updates.update(_photo_gps(local, item))
@@ -162,15 +164,15 @@ def process(item: EvidenceItem) -> EvidenceItem:
     return item
 
 
-def _ratio(value) -> float:
+def _ratio(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError, ZeroDivisionError):
         num, den = value
-        return num / den
+        return float(num / den)
 
 
-def _photo_gps(path: str, item: EvidenceItem) -> dict:
+def _photo_gps(path: str, item: EvidenceItem) -> dict[str, Any]:
     """Longitude / latitude from a photo's EXIF GPS block, when the item has none yet."""
     if item.lon is not None:
         return {}

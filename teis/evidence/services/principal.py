@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
+from rest_framework.request import Request
 
 from teis.core.crypto import sm3_hex
 
 from ..choices import DeviceKind, DeviceStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from ..models import Device
 
 
 class StationPrincipal:
@@ -21,23 +28,27 @@ class StationPrincipal:
     is_active = True
     is_superuser = False
     is_anonymous = False
-    pk = None
-    id = None
+    pk: None = None
+    id: None = None
     STATION_PERMS = frozenset({"evidence.add_evidenceitem"})
 
-    def __init__(self, station):
+    def __init__(self, station: Device) -> None:
         self.station = station
         self.serial = station.serial
         self.username = f"station:{station.serial}"
 
-    def has_perm(self, perm, obj=None) -> bool:
+    def has_perm(self, perm: str, obj: object = None) -> bool:
         return perm in self.STATION_PERMS
 
     def __str__(self) -> str:
         return self.username
 
 
-def audit_actor(principal):
+Principal: TypeAlias = "User | StationPrincipal"
+"""Who calls the evidence services: a user or a collection workstation."""
+
+
+def audit_actor(principal: Principal | None) -> User | None:
     """The user to record as actor (None for a workstation: its serial goes in the detail)."""
     return None if isinstance(principal, StationPrincipal) else principal
 
@@ -50,7 +61,7 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def station_for(serial: str, secret: str):
+def station_for(serial: str, secret: str) -> Device | None:
     from ..models import Device
 
     station = Device.objects.select_related("unit").filter(serial=serial, kind=DeviceKind.COLLECTION_STATION).first()
@@ -64,7 +75,7 @@ def station_for(serial: str, secret: str):
 class StationAuthentication(authentication.BaseAuthentication):
     keyword = "Station"
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[StationPrincipal, Device] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header.startswith(self.keyword + " "):
             return None
@@ -81,18 +92,19 @@ class StationAuthentication(authentication.BaseAuthentication):
         Device.objects.filter(pk=station.pk).update(last_heartbeat_at=timezone.now())
         return StationPrincipal(station), station
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return self.keyword
 
 
 try:  # describe the workstation credential in the OpenAPI document
     from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-    class StationAuthenticationScheme(OpenApiAuthenticationExtension):
+    # drf-spectacular's __init_subclass__ is untyped
+    class StationAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
         target_class = "teis.evidence.services.principal.StationAuthentication"
         name = "stationAuth"
 
-        def get_security_definition(self, auto_schema):
+        def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
             return {
                 "type": "apiKey",
                 "in": "header",

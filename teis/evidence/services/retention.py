@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -27,6 +28,10 @@ from ..choices import EvidenceStatus
 from ..models import EvidenceItem, RetentionPolicy
 from . import blobs
 from .principal import audit_actor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
 
 RECOVERY_DAYS = 7
 DEFAULT_UNLINKED_DAYS = 180
@@ -62,7 +67,7 @@ def compute_delete_after(
         return item.created_at + timedelta(days=days), f"未关联案件，保存 {days} 天"
     if any(c.archived_at is None for c in cases):
         return None, "关联案件尚未全部归档"
-    last = max(c.archived_at for c in cases)
+    last = max(c.archived_at for c in cases if c.archived_at is not None)
     return last + timedelta(days=365 * years), f"关联案件均已归档，归档后保存 {years} 年"
 
 
@@ -90,7 +95,7 @@ def preview(now: datetime | None = None, *, within_days: int = 0) -> list[Due]:
     return due
 
 
-def _soft_delete(actor, item: EvidenceItem, reason: str, now: datetime) -> None:
+def _soft_delete(actor: User | None, item: EvidenceItem, reason: str, now: datetime) -> None:
     item.status = EvidenceStatus.DELETED
     item.deleted_at = now
     item.deletion_reason = fit(EvidenceItem, "deletion_reason", reason, field="reason")
@@ -103,7 +108,7 @@ def _soft_delete(actor, item: EvidenceItem, reason: str, now: datetime) -> None:
     )
 
 
-def do_delete(actor, item: EvidenceItem, reason: str) -> EvidenceItem:
+def do_delete(actor: User, item: EvidenceItem, reason: str) -> EvidenceItem:
     """Manual deletion (recoverable for RECOVERY_DAYS). Refused under legal hold or while linked to a case;
     a refused attempt is audited (the anomaly rule counts repeated attempts)."""
     reason = (reason or "").strip()
@@ -135,7 +140,7 @@ def do_delete(actor, item: EvidenceItem, reason: str) -> EvidenceItem:
     return item
 
 
-def do_restore(actor, item: EvidenceItem) -> EvidenceItem:
+def do_restore(actor: User, item: EvidenceItem) -> EvidenceItem:
     if not actor.has_perm("evidence.manage_retention"):
         raise ServiceError("permission_denied", "没有恢复证据的权限")
     with transaction.atomic():
@@ -155,7 +160,7 @@ def do_restore(actor, item: EvidenceItem) -> EvidenceItem:
     return item
 
 
-def do_set_legal_hold(actor, item: EvidenceItem, hold: bool, reason: str = "") -> EvidenceItem:
+def do_set_legal_hold(actor: User, item: EvidenceItem, hold: bool, reason: str = "") -> EvidenceItem:
     if not actor.has_perm("evidence.manage_retention"):
         raise ServiceError("permission_denied", "没有设置诉讼保全的权限")
     if hold and not (reason or "").strip():
@@ -193,7 +198,7 @@ def _purge(item: EvidenceItem, now: datetime) -> None:
     )
 
 
-def run_retention(now: datetime | None = None) -> dict:
+def run_retention(now: datetime | None = None) -> dict[str, Any]:
     """The retention job: soft-delete what the policy says is due, purge what was deleted RECOVERY_DAYS ago."""
     now = now or timezone.now()
     deleted = 0
@@ -217,7 +222,7 @@ def run_retention(now: datetime | None = None) -> dict:
     return {"deleted": deleted, "purged": purged}
 
 
-def evidence_admins():
+def evidence_admins() -> QuerySet[User]:
     return (
         get_user_model().objects.filter(is_active=True, officer__roles__code="evidence_admin").distinct().order_by("pk")
     )

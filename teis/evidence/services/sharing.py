@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -24,6 +25,11 @@ from ..choices import EvidenceStatus, ShareAccess, ShareRecipientKind
 from ..models import EvidenceItem, ShareLink
 from . import blobs
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+
 MAX_DAYS = 90
 
 
@@ -32,9 +38,9 @@ def token_hash(token: str) -> str:
 
 
 def do_create_share(
-    actor,
+    actor: User,
     *,
-    item_ids,
+    item_ids: Iterable[int | str] | None,
     recipient: str,
     recipient_kind: str,
     expires_at: datetime,
@@ -94,7 +100,7 @@ def do_create_share(
     return share, token
 
 
-def do_revoke_share(actor, share: ShareLink) -> ShareLink:
+def do_revoke_share(actor: User, share: ShareLink) -> ShareLink:
     """撤销: the recipient's link stops working at once. One transaction; audited; refused when already revoked."""
     if not actor.has_perm("evidence.share_evidenceitem"):
         raise ServiceError("permission_denied", "没有对外共享证据的权限")
@@ -122,14 +128,14 @@ def access_share(token: str) -> ShareLink:
     return share
 
 
-def share_item(share: ShareLink, item_id) -> EvidenceItem:
+def share_item(share: ShareLink, item_id: int | str) -> EvidenceItem:
     item = share.items.filter(pk=item_id, status=EvidenceStatus.ACTIVE).first()
     if item is None:
         raise Http404("证据不存在")
     return item
 
 
-def record_share_access(share: ShareLink, item: EvidenceItem | None, operation: str, **detail) -> None:
+def record_share_access(share: ShareLink, item: EvidenceItem | None, operation: str, **detail: Any) -> None:
     from .access import record_access
 
     if item is None:
@@ -168,14 +174,14 @@ def watermarked_image(item: EvidenceItem, text: str) -> bytes:
         while x < width * 2:
             draw.text((x, y), text, fill=(255, 255, 255, 90), font=font, stroke_width=1, stroke_fill=(0, 0, 0, 70))
             x += int(draw.textlength(text, font=font)) + font_size * 4
-    layer = layer.rotate(25, resample=Image.BICUBIC, center=(width / 2, height / 2))
+    layer = layer.rotate(25, resample=Image.Resampling.BICUBIC, center=(width / 2, height / 2))
     out = Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
     buf = io.BytesIO()
     out.save(buf, "JPEG", quality=88)
     return buf.getvalue()
 
 
-def receipt_pdf(actor, share: ShareLink) -> bytes:
+def receipt_pdf(actor: User, share: ShareLink) -> bytes:
     """证据披露回执: what was shared, with whom, when, with which hashes; and the accesses so far."""
     from teis.audit.models import AuditRecord
 

@@ -67,7 +67,8 @@ def pdf_bytes(receipt: EReceipt) -> bytes:
     storage = get_storage()
     if receipt.file_name and storage.exists(receipt.file_name):
         with storage.open(receipt.file_name, "rb") as fh:
-            return fh.read()
+            stored: bytes = fh.read()
+            return stored
     payment = receipt.payment
     content = render_pdf(
         "finance/ereceipt_pdf.html", {"receipt": receipt, "payment": payment, "rec": payment.receivable}

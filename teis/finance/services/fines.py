@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +26,15 @@ from ..choices import InstalmentStatus, PaymentChannel, ReceivableStatus
 from ..models import Instalment, Payment, Receivable
 from . import rules
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from teis.cases.models import CaseRequest, EnforcementCase
+    from teis.org.models import Unit
+    from teis.workflow.models import ProcessInstance
+
+    from ..models import PaymentOrder
+
 logger = logging.getLogger(__name__)
 CENT = rules.CENT
 SYSTEM_OPINION = "罚没款已缴清，系统自动办结执行环节"
@@ -33,7 +43,7 @@ SYSTEM_OPINION = "罚没款已缴清，系统自动办结执行环节"
 # --- creating -------------------------------------------------------------------------------------------------
 
 
-def _fine_of(case) -> Decimal | None:
+def _fine_of(case: EnforcementCase) -> Decimal | None:
     from teis.cases.choices import DecisionType
 
     if case.decision_type != DecisionType.PENALTY or case.decided_at is None:
@@ -42,24 +52,26 @@ def _fine_of(case) -> Decimal | None:
     return total if total > 0 else None
 
 
-def _due_of(case) -> dt.date:
+def _due_of(case: EnforcementCase) -> dt.date:
     from teis.cases.services.procedure import payment_due
 
     if case.payment_due:
         return case.payment_due
-    return payment_due(case.served_at or case.decided_at)  # 15 days from service, moved off holidays
+    served = case.served_at or case.decided_at
+    assert served is not None, "a receivable is only made for a decided case"
+    return payment_due(served)  # 15 days from service, moved off holidays
 
 
 def new_payment_code() -> str:
     return rules.payment_code(settings.FINANCE_REGION_CODE, next_value("finance.payment_code"))
 
 
-def payment_code_of(case) -> str:
+def payment_code_of(case: EnforcementCase) -> str:
     """The 缴款码 of the case's receivable ("" while it has none): printed on the decision documents."""
     return Receivable.objects.filter(case_id=case.pk).values_list("payment_code", flat=True).first() or ""
 
 
-def ensure_receivable(case) -> Receivable | None:
+def ensure_receivable(case: EnforcementCase) -> Receivable | None:
     """The receivable of `case` once its decision carries a fine (罚款 + 没收违法所得); None otherwise. Created once."""
     existing = Receivable.objects.filter(case_id=case.pk).first()
     if existing is not None:
@@ -94,7 +106,7 @@ def ensure_receivable(case) -> Receivable | None:
     return rec
 
 
-def on_case_event(instance, event: str) -> None:
+def on_case_event(instance: ProcessInstance, event: str) -> None:
     """Workflow listener (inside the engine's transaction): a decided fine gets its receivable.
 
     Runs after every step of every case, so one query decides whether there is anything to do: the case's decision
@@ -125,7 +137,8 @@ def on_case_event(instance, event: str) -> None:
     if row["rec_id"] is None:
         if row["decision_type"] == DecisionType.PENALTY and row["decided_at"] is not None:
             case = EnforcementCase._base_manager.filter(pk=instance.subject_id).first()
-            ensure_receivable(case)
+            if case is not None:
+                ensure_receivable(case)
         return
     if row["rec_status"] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
         pk = int(instance.subject_id)
@@ -186,7 +199,7 @@ def _rebuild(rec: Receivable, lines: list[rules.Line]) -> None:
     )
 
 
-def approved_schedule_request(rec: Receivable):
+def approved_schedule_request(rec: Receivable) -> CaseRequest | None:
     from teis.cases.choices import CaseRequestKind, CaseRequestStatus
     from teis.cases.models import CaseRequest
 
@@ -201,7 +214,7 @@ def approved_schedule_request(rec: Receivable):
     )
 
 
-def do_apply_schedule(actor, rec: Receivable) -> Receivable:
+def do_apply_schedule(actor: User, rec: Receivable) -> Receivable:
     """延期 / 分期: rebuild the unpaid part of the schedule from the newest approved case request (行政处罚法
     art. 66). A deferral moves the due date; instalments split what is unpaid into monthly parts from the
     current due date. Refused without an approved request not yet applied, or once paid."""
@@ -219,6 +232,7 @@ def do_apply_schedule(actor, rec: Receivable) -> Receivable:
         partial = sum((x.paid_amount for x in rec.instalments.exclude(status=InstalmentStatus.PAID)), Decimal(0))
         remaining = unpaid - partial
         if req.kind == CaseRequestKind.DEFERRAL:
+            assert req.new_due is not None, "an approved deferral has its new due date"
             lines = [rules.Line(remaining, req.new_due)]
         else:
             lines = rules.split(remaining, req.instalments or 2, rec.due_date)
@@ -329,15 +343,15 @@ def _allocate(rec: Receivable, amount: Decimal, day: dt.date) -> None:
 
 
 def apply_payment(
-    actor,
+    actor: User | None,
     rec: Receivable,
-    amount,
+    amount: Decimal,
     paid_at: dt.datetime,
     *,
     channel: str,
-    unit=None,
+    unit: Unit | None = None,
     receipt_number: str = "",
-    order=None,
+    order: PaymentOrder | None = None,
     txn_id: str | None = None,
     sync_case: bool = True,
 ) -> Payment:
@@ -390,7 +404,7 @@ def apply_payment(
     return payment
 
 
-def _sync_case(actor, rec: Receivable, amount: Decimal, paid_at) -> None:
+def _sync_case(actor: User | None, rec: Receivable, amount: Decimal, paid_at: dt.datetime) -> None:
     """The case's own 已缴金额 / 缴款状态 through the cases service (its rule: paid once fine + fee are covered)."""
     from teis.cases.choices import PaymentStatus
     from teis.cases.models import EnforcementCase
@@ -445,7 +459,7 @@ def complete_execution(rec: Receivable) -> bool:
     return True
 
 
-def access_receivable(user, pk) -> Receivable:
+def access_receivable(user: User, pk: int) -> Receivable:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(Receivable.objects.for_user(user).select_related("case", "unit"), pk=pk)

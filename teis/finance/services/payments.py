@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,15 +24,26 @@ from teis.core.codes import next_value
 from teis.core.services import ServiceError
 
 from ..choices import NoticeOutcome, OrderStatus, PaymentChannel, ReceivableStatus
-from ..models import Payment, PaymentNotice, PaymentOrder, Receivable
+from ..models import Payment, PaymentNotice, PaymentOrder, Receivable, StockKind
 from . import fines, platform
 from .stock import consume_number
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60, 120)  # then every 2 hours; the officer sees attempts and the last error
 MAX_ATTEMPTS = 12
 
 
-def do_record_offline_payment(actor, rec: Receivable, *, kind, receipt_number: str, amount, paid_at=None) -> Receivable:
+def do_record_offline_payment(
+    actor: User,
+    rec: Receivable,
+    *,
+    kind: StockKind,
+    receipt_number: str,
+    amount: Decimal,
+    paid_at: dt.datetime | None = None,
+) -> Receivable:
     """现场缴款: a cashier takes the money and gives a paper receipt from the stock they hold (its number is
     written off in the same transaction: a refused payment uses no number)."""
     if not actor.has_perm("finance.record_payment"):
@@ -57,7 +69,7 @@ def _order_no() -> str:
     return f"P{timezone.localtime():%Y%m%d}{next_value('finance.order'):010d}"
 
 
-def do_create_order(actor, rec: Receivable) -> Receivable:
+def do_create_order(actor: User, rec: Receivable) -> Receivable:
     """生成缴款码: an order for what is owed today; pushed to the platform by a job (retried while unreachable)."""
     with transaction.atomic():
         rec = Receivable.objects.select_for_update().get(pk=rec.pk)
@@ -117,7 +129,7 @@ def push_order(order_id: int) -> str:
     return order.status
 
 
-def retry_due_orders(now=None) -> int:
+def retry_due_orders(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     ids = list(
         PaymentOrder.objects.filter(status=OrderStatus.PUSHING, next_attempt_at__lte=now).values_list("pk", flat=True)
@@ -127,7 +139,7 @@ def retry_due_orders(now=None) -> int:
     return len(ids)
 
 
-def do_push_again(actor, order: PaymentOrder) -> PaymentOrder:
+def do_push_again(actor: User, order: PaymentOrder) -> PaymentOrder:
     """重新推送: the officer retries a failed or waiting order now."""
     with transaction.atomic():
         PaymentOrder.objects.filter(pk=order.pk, status=OrderStatus.FAILED).update(status=OrderStatus.PUSHING)
@@ -136,7 +148,7 @@ def do_push_again(actor, order: PaymentOrder) -> PaymentOrder:
     return PaymentOrder.objects.get(pk=order.pk)
 
 
-def do_query_order(actor, order: PaymentOrder) -> PaymentOrder:
+def do_query_order(actor: User, order: PaymentOrder) -> PaymentOrder:
     """主动查询: ask the platform for the order's state; a payment the notification missed is applied."""
     try:
         state = platform.payment_platform().query_order(order.order_no)
@@ -154,7 +166,9 @@ def do_query_order(actor, order: PaymentOrder) -> PaymentOrder:
 # --- notifications --------------------------------------------------------------------------------------------------
 
 
-def _log(outcome: str, body: bytes, data: dict | None = None, payment=None) -> PaymentNotice:
+def _log(
+    outcome: str, body: bytes, data: dict[str, Any] | None = None, payment: Payment | None = None
+) -> PaymentNotice:
     data = data or {}
     return PaymentNotice.objects.create(
         order_no=str(data.get("order_no", ""))[:64],
@@ -187,7 +201,7 @@ def before_commit_hook() -> None:
     """Tests replace this to crash between the payment's insert and its commit."""
 
 
-def apply_notice(data: dict, body: bytes, source: str = "notice") -> str:
+def apply_notice(data: dict[str, Any], body: bytes, source: str = "notice") -> str:
     try:
         amount = Decimal(str(data.get("amount"))).quantize(Decimal("0.01"))
         paid_at = parse_datetime(str(data.get("paid_at") or "")) or timezone.now()

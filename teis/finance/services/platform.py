@@ -14,12 +14,18 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from teis.core.crypto import hmac_sm3
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ..models import SimOrder
 
 
 class PlatformUnavailable(Exception):
@@ -40,7 +46,7 @@ def verify(body: bytes, signature: str) -> bool:
     return bool(signature) and hmac.compare_digest(sign(body), signature.strip().lower())
 
 
-def dumps(data: dict) -> bytes:
+def dumps(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -72,10 +78,10 @@ def _request(url: str, body: bytes | None) -> urllib.request.Request:
 
 
 class HttpPlatform(PaymentPlatform):
-    def __init__(self, base_url: str, timeout: float):
+    def __init__(self, base_url: str, timeout: float) -> None:
         self.base_url, self.timeout = base_url.rstrip("/") + "/", timeout
 
-    def _call(self, path: str, data: dict | None = None) -> dict:
+    def _call(self, path: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         body = dumps(data) if data is not None else None
         req = _request(self.base_url + path, body)
         if body is not None:
@@ -83,7 +89,8 @@ class HttpPlatform(PaymentPlatform):
             req.add_header("X-Signature", sign(body))
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 (configured https URL)
-                return json.loads(resp.read())
+                answer: dict[str, Any] = json.loads(resp.read())
+                return answer
         except urllib.error.HTTPError as exc:
             if exc.code >= 500:
                 raise PlatformUnavailable(f"平台返回 {exc.code}") from exc
@@ -91,11 +98,12 @@ class HttpPlatform(PaymentPlatform):
         except (OSError, ValueError) as exc:
             raise PlatformUnavailable(f"平台无法连接：{exc}") from exc
 
-    def create_order(self, order_no, amount, payer, title):
+    def create_order(self, order_no: str, amount: Decimal, payer: str, title: str) -> str:
         data = {"order_no": order_no, "amount": str(amount), "payer": payer, "title": title}
-        return self._call("orders", data)["payment_code"]
+        code: str = self._call("orders", data)["payment_code"]
+        return code
 
-    def query_order(self, order_no):
+    def query_order(self, order_no: str) -> OrderState:
         d = self._call(f"orders/{order_no}")
         return OrderState(order_no, d["paid"], Decimal(d["amount"]), d.get("txn_id", ""), d.get("paid_at", ""))
 
@@ -103,12 +111,12 @@ class HttpPlatform(PaymentPlatform):
 class LocalPlatform(PaymentPlatform):
     """The simulator in-process (no network): the embedded default and the tests."""
 
-    def create_order(self, order_no, amount, payer, title):
+    def create_order(self, order_no: str, amount: Decimal, payer: str, title: str) -> str:
         if getattr(settings, "FINANCE_PLATFORM_DOWN", False):
             raise PlatformUnavailable("模拟平台不可用（FINANCE_PLATFORM_DOWN）")
         return sim_create_order(order_no, Decimal(amount), payer, title).payment_code
 
-    def query_order(self, order_no):
+    def query_order(self, order_no: str) -> OrderState:
         from ..models import SimOrder
 
         o = SimOrder.objects.filter(order_no=order_no).first()
@@ -126,7 +134,7 @@ def payment_platform() -> PaymentPlatform:
 # --- the simulator ------------------------------------------------------------------------------------------------
 
 
-def sim_create_order(order_no: str, amount: Decimal, payer: str, title: str):
+def sim_create_order(order_no: str, amount: Decimal, payer: str, title: str) -> SimOrder:
     from ..models import SimOrder
 
     order, _ = SimOrder.objects.get_or_create(
@@ -136,7 +144,7 @@ def sim_create_order(order_no: str, amount: Decimal, payer: str, title: str):
     return order
 
 
-def sim_pay(payment_code: str, *, deliver: bool = True):
+def sim_pay(payment_code: str, *, deliver: bool = True) -> SimOrder | None:
     """The party pays an order at the simulator: it becomes paid and its notification is sent (by a job)."""
     from ..models import SimOrder
 
@@ -152,7 +160,7 @@ def sim_pay(payment_code: str, *, deliver: bool = True):
     return order
 
 
-def notice_body(order) -> bytes:
+def notice_body(order: SimOrder) -> bytes:
     return dumps(
         {
             "order_no": order.order_no,
@@ -184,10 +192,11 @@ def deliver_notice(order_no: str) -> str:
     req.add_header("Content-Type", "application/json")
     req.add_header("X-Signature", sign(body))
     with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
-        return json.loads(resp.read()).get("result", "")
+        result: str = json.loads(resp.read()).get("result", "")
+        return result
 
 
-def statement_rows(day) -> list[dict]:
+def statement_rows(day: dt.date) -> list[dict[str, Any]]:
     """The simulator's statement of `day`: every order paid that day (for the daily file)."""
     from ..models import SimOrder
 

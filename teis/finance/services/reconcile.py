@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -26,10 +27,17 @@ from ..choices import (
 from ..models import Discrepancy, Payment, Remittance, Statement, StatementLine
 from .statement import StatementError, read_file
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
+
+
 BATCH = 5000
 
 
-def do_import_statement(actor, name: str, content: bytes, statement_date: dt.date | None = None) -> Statement:
+def do_import_statement(actor: User, name: str, content: bytes, statement_date: dt.date | None = None) -> Statement:
     """Import a statement file whole (a bad row refuses the file, naming the row) and reconcile its days."""
     try:
         rows = read_file(name, content)
@@ -39,6 +47,8 @@ def do_import_statement(actor, name: str, content: bytes, statement_date: dt.dat
         raise ServiceError("bad_statement", "对账单没有明细，且未指定对账日期", {"file": ["对账单没有明细"]})
     day = statement_date or rows[0].paid_at.date()
     unit = reconciling_unit(actor)
+    if unit is None:
+        raise ServiceError("no_unit", "尚未建立组织机构，无法导入对账单")
     tz = timezone.get_current_timezone()
     with transaction.atomic():
         st = Statement.objects.create(
@@ -73,7 +83,7 @@ def do_import_statement(actor, name: str, content: bytes, statement_date: dt.dat
     return st
 
 
-def reconciling_unit(actor):
+def reconciling_unit(actor: User | None) -> Unit | None:
     """The actor's unit (a system run: the corps)."""
     from teis.org.models import Unit
 
@@ -81,21 +91,21 @@ def reconciling_unit(actor):
     return officer.unit if officer is not None else Unit.objects.filter(parent__isnull=True).order_by("pk").first()
 
 
-def _bounds(date_from: dt.date, date_to: dt.date):
+def _bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min), tz)
     end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min), tz)
     return start, end
 
 
-def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement | None = None) -> dict:
+def reconcile(actor: User, date_from: dt.date, date_to: dt.date, statement: Statement | None = None) -> dict[str, Any]:
     """主动对账 over [date_from, date_to]: platform lines (the newest statement's line per transaction) against
     online payments. New differences are recorded (an open one is not repeated); returns the counts."""
     if date_to < date_from:
         raise ServiceError("invalid", "截止日期不能早于起始日期", {"date_to": ["截止日期不能早于起始日期"]})
     start, end = _bounds(date_from, date_to)
     unit = statement.unit if statement is not None else reconciling_unit(actor)
-    lines: dict[str, tuple] = {}
+    lines: dict[str, tuple[Any, ...]] = {}
     for txn, order_no, amount, paid_at in (
         StatementLine.objects.filter(paid_at__gte=start, paid_at__lt=end)
         .order_by("statement_id")
@@ -120,7 +130,7 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
     new: list[Discrepancy] = []
     matched = 0
 
-    def add(kind, txn, day, **kw):
+    def add(kind: str, txn: str, day: dt.date, **kw: Any) -> None:
         if (kind, txn) not in open_keys:
             open_keys.add((kind, txn))
             new.append(
@@ -144,10 +154,12 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
             )
         else:
             matched += 1
-    for txn, (pk, order_no, amount, paid_at) in payments.items():
+    for paid_txn, (pk, order_no, amount, paid_at) in payments.items():
         day = timezone.localtime(paid_at).date()
-        if txn not in lines and day in covered:
-            add(DiscrepancyKind.KNOWN_UNPAID, txn, day, order_no=order_no or "", teis_amount=amount, payment_id=pk)
+        if paid_txn is None:  # an online payment always carries the platform's transaction id
+            continue
+        if paid_txn not in lines and day in covered:
+            add(DiscrepancyKind.KNOWN_UNPAID, paid_txn, day, order_no=order_no or "", teis_amount=amount, payment_id=pk)
     Discrepancy.objects.bulk_create(new, batch_size=BATCH)
     detail = {"operation": "finance.reconcile", "from": str(date_from), "to": str(date_to), "new": len(new)}
     if statement is not None:
@@ -159,7 +171,7 @@ def reconcile(actor, date_from: dt.date, date_to: dt.date, statement: Statement 
     return {"lines": len(lines), "payments": len(payments), "matched": matched, "discrepancies": len(new)}
 
 
-def do_resolve(actor, d: Discrepancy, *, resolution: str, note: str = "") -> Discrepancy:
+def do_resolve(actor: User, d: Discrepancy, *, resolution: str, note: str = "") -> Discrepancy:
     """处理对账差异: 补记缴款 applies the platform's line as a payment (refused when it cannot be applied);
     the other ways record the handling with its note."""
     from .payments import apply_notice
@@ -179,6 +191,8 @@ def do_resolve(actor, d: Discrepancy, *, resolution: str, note: str = "") -> Dis
                     "invalid", "只有“平台已缴、本系统无记录”的差异可以补记缴款", {"resolution": ["不适用"]}
                 )
             line = StatementLine.objects.filter(txn_id=d.txn_id).order_by("-statement_id").first()
+            if line is None:
+                raise ServiceError("not_found", "找不到该交易的对账单明细")
             data = {
                 "order_no": line.order_no,
                 "txn_id": line.txn_id,
@@ -205,13 +219,13 @@ def do_resolve(actor, d: Discrepancy, *, resolution: str, note: str = "") -> Dis
     return d
 
 
-def offline_collected(unit, date_from: dt.date, date_to: dt.date):
+def offline_collected(unit: Unit, date_from: dt.date, date_to: dt.date) -> tuple[QuerySet[Payment], Decimal]:
     start, end = _bounds(date_from, date_to)
     qs = Payment.objects.filter(unit=unit, channel=PaymentChannel.OFFLINE, paid_at__gte=start, paid_at__lt=end)
     return qs, qs.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
 
 
-def do_reconcile_remittance(actor, r: Remittance) -> Remittance:
+def do_reconcile_remittance(actor: User, r: Remittance) -> Remittance:
     """集中汇缴对账: the remitted amount must equal the unit's offline collections of the period; the payments
     are then marked as remitted."""
     with transaction.atomic():
@@ -231,7 +245,7 @@ def do_reconcile_remittance(actor, r: Remittance) -> Remittance:
     return r
 
 
-def check_remittance(data: dict) -> None:
+def check_remittance(data: dict[str, Any]) -> None:
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
         raise ServiceError("invalid", "截止日期不能早于起始日期", {"period_end": ["截止日期不能早于起始日期"]})
@@ -246,10 +260,11 @@ class RemittanceService(StatefulService):
     editable_states = (RemittanceStatus.RECORDED,)
     deletable_states = (RemittanceStatus.RECORDED,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_remittance(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
+        assert isinstance(obj, Remittance)
         check_remittance({"period_start": obj.period_start, "period_end": obj.period_end, **data})
         return super().do_update(actor, obj, data)

@@ -15,7 +15,7 @@ DAILY_RATE = Decimal("0.03")
 CENT = Decimal("0.01")
 
 
-def late_fee(amount, due: dt.date, on: dt.date, paid_on: dt.date | None = None) -> Decimal:
+def late_fee(amount: Decimal, due: dt.date, on: dt.date, paid_on: dt.date | None = None) -> Decimal:
     """加处罚款 of one amount due on `due`, as of `on` (or up to `paid_on` when it was paid before `on`):
     3 % a natural day after `due`, to the cent, never above `amount`; zero on or before `due`."""
     amount = Decimal(amount or 0)
@@ -40,7 +40,7 @@ def schedule_late_fee(lines: Iterable[Line], on: dt.date) -> Decimal:
     return sum((late_fee(x.amount, x.due, on, x.paid_on) for x in lines), Decimal("0.00"))
 
 
-def split(principal, n: int, first_due: dt.date, interval_days: int = 30) -> list[Line]:
+def split(principal: Decimal | int | str, n: int, first_due: dt.date, interval_days: int = 30) -> list[Line]:
     """`n` instalments of `principal` (cents rounded down, the remainder on the last), due every
     `interval_days` from `first_due`."""
     principal = Decimal(principal).quantize(CENT)

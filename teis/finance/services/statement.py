@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 HEADER = ("流水号", "订单号", "金额", "缴款时间")
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S")
@@ -21,7 +22,7 @@ MAX_LINES = 500_000
 
 
 class StatementError(ValueError):
-    def __init__(self, row: int, message: str):
+    def __init__(self, row: int, message: str) -> None:
         super().__init__(f"第 {row} 行：{message}")
         self.row = row
         self.message = f"第 {row} 行：{message}"
@@ -36,7 +37,7 @@ class StatementRow:
     paid_at: dt.datetime  # naive, in the corps' time zone
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -53,7 +54,7 @@ def _time(text: str) -> dt.datetime | None:
     return None
 
 
-def parse_rows(rows: Iterable[Iterable]) -> list[StatementRow]:
+def parse_rows(rows: Iterable[Iterable[Any]]) -> list[StatementRow]:
     out: list[StatementRow] = []
     seen: set[str] = set()
     it = iter(rows)
@@ -108,7 +109,7 @@ def read_file(name: str, content: bytes) -> list[StatementRow]:
     return parse_rows(csv.reader(io.StringIO(text)))
 
 
-def write_csv(rows: Iterable[dict]) -> bytes:
+def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(HEADER)

@@ -8,7 +8,10 @@ Called from other apps: `consume_number(kind_code, number, holder, used_for)`.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -20,14 +23,23 @@ from teis.core.services import ServiceError, StatefulService, fit
 from ..choices import ApprovalStatus, RangeStatus, UseStatus
 from ..models import PrintRequest, StockKind, StockRange, StockRequest, StockUse, StockWriteOff
 
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from teis.org.models import Unit
+
 CASHIER_PERMISSION = "finance.record_payment"
 
 
-def _name(user) -> str:
+def _name(user: User) -> str:
     return getattr(getattr(user, "officer", None), "name", "") or user.get_username()
 
 
-def _unit_of(user):
+def _unit_of(user: User) -> Unit | None:
     officer = getattr(user, "officer", None)
     return officer.unit if officer is not None else None
 
@@ -35,15 +47,17 @@ def _unit_of(user):
 # --- 印制审批 and 入库 --------------------------------------------------------------------------------------------
 
 
-def _overlaps_print(kind, start: int, end: int, exclude_pk=None) -> PrintRequest | None:
-    qs = PrintRequest._base_manager.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED).exclude(pk=exclude_pk)
+def _overlaps_print(kind: StockKind, start: int, end: int, exclude_pk: int | None = None) -> PrintRequest | None:
+    qs = PrintRequest._base_manager.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED)
+    if exclude_pk is not None:  # exclude(pk=None) excludes nothing
+        qs = qs.exclude(pk=exclude_pk)
     for other in qs.only("start_number", "quantity"):
         if other.start_number <= end and start <= other.end_number:
             return other
     return None
 
 
-def next_free_number(kind) -> int:
+def next_free_number(kind: StockKind) -> int:
     """The first number after every printed or proposed batch of `kind` (the proposal for a new print)."""
     last = 0
     for r in PrintRequest._base_manager.filter(kind=kind).exclude(status=ApprovalStatus.REJECTED):
@@ -51,7 +65,7 @@ def next_free_number(kind) -> int:
     return last + 1
 
 
-def check_print(data: dict, pk=None) -> None:
+def check_print(data: dict[str, Any], pk: int | None = None) -> None:
     kind, start, qty = data.get("kind"), data.get("start_number"), data.get("quantity")
     errors: dict[str, list[str]] = {}
     if kind is not None and start is not None and qty:
@@ -70,17 +84,28 @@ class PrintRequestService(StatefulService):
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_print(data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         names = ("kind", "unit", "quantity", "start_number", "reason")
         check_print({**{n: getattr(obj, n) for n in names}, **data}, obj.pk)
         return super().do_update(actor, obj, data)
 
 
-def _decide(actor, model, obj, approve: bool, opinion: str, permission: str, carry_out=None):
+_Decided = TypeVar("_Decided", PrintRequest, StockRequest, StockWriteOff)
+
+
+def _decide(
+    actor: User,
+    model: type[_Decided],
+    obj: _Decided,
+    approve: bool,
+    opinion: str,
+    permission: str,
+    carry_out: Callable[[_Decided], None] | None = None,
+) -> _Decided:
     if not actor.has_perm(permission):
         raise ServiceError("forbidden", "没有审批权限")
     opinion = (opinion or "").strip()
@@ -102,12 +127,12 @@ def _decide(actor, model, obj, approve: bool, opinion: str, permission: str, car
     return obj
 
 
-def do_decide_print(actor, req: PrintRequest, *, approve: bool, opinion: str = "") -> PrintRequest:
+def do_decide_print(actor: User, req: PrintRequest, *, approve: bool, opinion: str = "") -> PrintRequest:
     """印制审批: the corps' finance leader approves (or refuses, with a reason) a print order."""
     return _decide(actor, PrintRequest, req, approve, opinion, "finance.approve_printrequest")
 
 
-def do_receive_print(actor, req: PrintRequest) -> PrintRequest:
+def do_receive_print(actor: User, req: PrintRequest) -> PrintRequest:
     """入库: the printed batch enters the requesting unit's store with its number range."""
     with transaction.atomic():
         req = PrintRequest._base_manager.select_for_update().select_related("kind").get(pk=req.pk)
@@ -136,7 +161,7 @@ def used_in(kind_id: int, start: int, end: int) -> int:
     return StockUse._base_manager.filter(kind_id=kind_id, number__gte=start, number__lte=end).count()
 
 
-def _move(actor, rng: StockRange, start: int, end: int, unit, holder, note: str) -> StockRange:
+def _move(actor: User, rng: StockRange, start: int, end: int, unit: Unit, holder: User | None, note: str) -> StockRange:
     """Split locked `rng` so that `start..end` is held by `unit` / `holder`; the rest stays where it was."""
     rng.status = RangeStatus.SPLIT
     rng.save(update_fields=["status", "updated_at"])
@@ -159,15 +184,15 @@ def _move(actor, rng: StockRange, start: int, end: int, unit, holder, note: str)
 
 
 def _holder(rng: StockRange) -> str:
-    return f" {_name(rng.holder)}" if rng.holder_id else "（库存）"
+    return f" {_name(rng.holder)}" if rng.holder is not None else "（库存）"
 
 
-def source_unit(req: StockRequest):
+def source_unit(req: StockRequest) -> Unit | None:
     """Who issues a request: for an officer, their unit's store; for a unit, the store of the level above."""
     return req.unit if req.for_officer_id else req.unit.parent
 
 
-def check_stock_request(actor, data: dict) -> None:
+def check_stock_request(actor: User, data: dict[str, Any]) -> None:
     unit, officer, qty = data.get("unit"), data.get("for_officer"), data.get("quantity")
     errors: dict[str, list[str]] = {}
     if unit is not None and officer is None and unit.parent_id is None:
@@ -186,21 +211,21 @@ class StockRequestService(StatefulService):
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_stock_request(actor, data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         names = ("kind", "unit", "for_officer", "quantity", "reason")
         check_stock_request(actor, {**{n: getattr(obj, n) for n in names}, **data})
         return super().do_update(actor, obj, data)
 
 
-def _issue(actor, req: StockRequest) -> None:
+def _issue(actor: User, req: StockRequest) -> None:
     source = source_unit(req)
     actor_unit = _unit_of(actor)
-    if actor_unit is None or actor_unit.pk != source.pk:
-        raise ServiceError("forbidden", f"应由{source}审批派发")
+    if source is None or actor_unit is None or actor_unit.pk != source.pk:
+        raise ServiceError("forbidden", f"应由{source or '上级单位'}审批派发")
     ranges = (
         StockRange._base_manager.select_for_update()
         .filter(kind=req.kind, unit=source, holder__isnull=True, status=RangeStatus.HELD)
@@ -214,7 +239,7 @@ def _issue(actor, req: StockRequest) -> None:
     raise ServiceError("no_stock", f"{source}的{req.kind}库存不足 {req.quantity} 份连续号码")
 
 
-def do_decide_stock_request(actor, req: StockRequest, *, approve: bool, opinion: str = "") -> StockRequest:
+def do_decide_stock_request(actor: User, req: StockRequest, *, approve: bool, opinion: str = "") -> StockRequest:
     """申领审批: the level above approves and issues (派发) a sub-range from its store, or refuses."""
     return _decide(
         actor, StockRequest, req, approve, opinion, "finance.approve_stockrequest", lambda r: _issue(actor, r)
@@ -224,7 +249,7 @@ def do_decide_stock_request(actor, req: StockRequest, *, approve: bool, opinion:
 # --- 核销 -------------------------------------------------------------------------------------------------------------
 
 
-def _held_range(kind, number: int, user):
+def _held_range(kind: StockKind, number: int, user: User | None) -> tuple[StockRange | None, StockRange | None]:
     """The HELD range holding `number` that `user` may use: issued to them, or their unit's store when they are a
     cashier of that unit."""
     rng = (
@@ -258,7 +283,7 @@ def paper_kind_for(document_type_code: str) -> StockKind | None:
 
 
 def consume_number(
-    kind_code: str, number, holder, used_for: str, *, status: str = UseStatus.USED, reason: str = ""
+    kind_code: str, number: int | str, holder: User, used_for: str, *, status: str = UseStatus.USED, reason: str = ""
 ) -> StockUse:
     """核销 one number of kind `kind_code` held by `holder` for `used_for` (e.g. "罚没款 沪交执罚〔2026〕第12号").
     `number` is the printed text (prefix optional) or its integer. Refused when the number is not `holder`'s or
@@ -297,7 +322,7 @@ def consume_number(
     return use
 
 
-def do_void_number(actor, kind: StockKind, number: str, reason: str) -> StockUse:
+def do_void_number(actor: User, kind: StockKind, number: str, reason: str) -> StockUse:
     """作废: a spoilt form or receipt, with its reason; it is written off like a used one."""
     reason = (reason or "").strip()
     if not reason:
@@ -306,9 +331,9 @@ def do_void_number(actor, kind: StockKind, number: str, reason: str) -> StockUse
         return consume_number(kind.code, number, actor, "作废", status=UseStatus.VOIDED, reason=reason)
 
 
-def check_write_off(actor, data: dict) -> None:
+def check_write_off(actor: User, data: dict[str, Any]) -> None:
     kind, unit, start, end = data.get("kind"), data.get("unit"), data.get("start"), data.get("end")
-    if None in (kind, unit, start, end):
+    if kind is None or unit is None or start is None or end is None:
         return
     if end < start:
         raise ServiceError("invalid", "止号不能小于起号", {"end": ["止号不能小于起号"]})
@@ -325,17 +350,17 @@ class WriteOffService(StatefulService):
     editable_states = (ApprovalStatus.PENDING,)
     deletable_states = (ApprovalStatus.PENDING,)
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         check_write_off(actor, data)
         return super().do_create(actor, model, data)
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         names = ("kind", "unit", "start", "end")
         check_write_off(actor, {**{n: getattr(obj, n) for n in names}, **data})
         return super().do_update(actor, obj, data)
 
 
-def _write_off(actor, w: StockWriteOff) -> None:
+def _write_off(actor: User, w: StockWriteOff) -> None:
     check_write_off(actor, {"kind": w.kind, "unit": w.unit, "start": w.start, "end": w.end})
     try:
         with transaction.atomic():
@@ -358,7 +383,7 @@ def _write_off(actor, w: StockWriteOff) -> None:
         raise ServiceError("number_used", "号段中有已使用或已核销的号码") from exc
 
 
-def do_decide_write_off(actor, w: StockWriteOff, *, approve: bool, opinion: str = "") -> StockWriteOff:
+def do_decide_write_off(actor: User, w: StockWriteOff, *, approve: bool, opinion: str = "") -> StockWriteOff:
     return _decide(
         actor, StockWriteOff, w, approve, opinion, "finance.approve_stockwriteoff", lambda o: _write_off(actor, o)
     )
@@ -367,7 +392,7 @@ def do_decide_write_off(actor, w: StockWriteOff, *, approve: bool, opinion: str 
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-def _used_subquery():
+def _used_subquery() -> Subquery:
     return Subquery(
         StockUse._base_manager.filter(
             kind_id=OuterRef("kind_id"), number__gte=OuterRef("start"), number__lte=OuterRef("end")
@@ -380,9 +405,9 @@ def _used_subquery():
     )
 
 
-def holdings(qs):
+def holdings(qs: QuerySet[StockRange]) -> list[Any]:
     """HELD ranges of `qs` with `used` (numbers consumed inside them) and `left` (on hand)."""
-    rows = list(
+    rows: list[Any] = list(
         qs.filter(status=RangeStatus.HELD)
         .select_related("kind", "unit", "holder__officer")
         .annotate(used=Coalesce(_used_subquery(), 0))
@@ -392,14 +417,14 @@ def holdings(qs):
     return rows
 
 
-def on_hand(user) -> list:
+def on_hand(user: User) -> list[Any]:
     """The stock the user holds personally (home page, 我的票证)."""
     return holdings(StockRange.objects.filter(holder=user))
 
 
-def unit_stock(user) -> list[dict]:
+def unit_stock(user: User) -> list[dict[str, Any]]:
     """Stock on hand per unit, kind (store and officers separately) within the user's scope, with the warning."""
-    out: dict[tuple, dict] = {}
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for r in holdings(StockRange.objects.for_user(user)):
         key = (r.unit_id, r.kind_id)
         row = out.setdefault(key, {"unit": r.unit, "kind": r.kind, "store": 0, "officers": 0})
@@ -410,11 +435,11 @@ def unit_stock(user) -> list[dict]:
     return sorted(out.values(), key=lambda x: (x["unit"].path, x["kind"].code))
 
 
-def low_stock(user) -> list[dict]:
+def low_stock(user: User) -> list[dict[str, Any]]:
     return [row for row in unit_stock(user) if row["low"]]
 
 
-def statistics(user, date_from=None, date_to=None) -> list[dict]:
+def statistics(user: User, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict[str, Any]]:
     """Per unit and kind in the user's scope: numbers received (issued to the unit or entered into its store),
     used, cancelled (作废 / 遗失 / 损毁 / 缴销) in the period, and outstanding now."""
     moves = StockRange.objects.for_user(user).filter(parent__isnull=False) | StockRange.objects.for_user(user).filter(
@@ -426,9 +451,9 @@ def statistics(user, date_from=None, date_to=None) -> list[dict]:
         moves, uses = moves.filter(created_at__date__gte=date_from), uses.filter(created_at__date__gte=date_from)
     if date_to:
         moves, uses = moves.filter(created_at__date__lte=date_to), uses.filter(created_at__date__lte=date_to)
-    table: dict[tuple, dict] = {}
+    table: dict[tuple[Any, ...], dict[str, Any]] = {}
 
-    def row(unit_id, unit_name, kind_name):
+    def row(unit_id: int, unit_name: str, kind_name: str) -> dict[str, Any]:
         return table.setdefault(
             (unit_name, kind_name),
             {"unit": unit_name, "kind": kind_name, "issued": 0, "used": 0, "cancelled": 0, "outstanding": 0},
@@ -445,11 +470,11 @@ def statistics(user, date_from=None, date_to=None) -> list[dict]:
     for h in unit_stock(user):
         row(h["unit"].pk, h["unit"].name, h["kind"].name)["outstanding"] += h["total"]
     rows = sorted(table.values(), key=lambda r: (r["unit"], r["kind"]))
-    total = {"unit": "合计", "kind": ""}
+    total: dict[str, Any] = {"unit": "合计", "kind": ""}
     for k in ("issued", "used", "cancelled", "outstanding"):
         total[k] = sum(r[k] for r in rows)
     return [*rows, total]
 
 
-def total_left(rows) -> int:
+def total_left(rows: Iterable[Any]) -> int:
     return sum(r.left for r in rows)

@@ -6,6 +6,8 @@ who may view them sees all of them (`scope_unit_field = None`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
@@ -86,7 +88,7 @@ class Vessel(ScopedModel):
     def registered_type_label(self) -> str:
         return ship_type_text(self.registered_type)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.category = ship_category(self.ship_type)
         super().save(*args, **kwargs)
 

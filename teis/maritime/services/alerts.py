@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,9 @@ from ..choices import AlertKind, AlertResult, AlertStatus, AreaKind, EventKind, 
 from ..models import Alert, AreaPresence, MaritimeSettings, TrackingTask, Vessel, VesselEvent
 from .risk import flag_records
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 ACTIVE_WINDOW = dt.timedelta(hours=6)  # vessels silent longer than this are no longer "live"
 ANCHORED_NAV_STATUS = (1, 5)  # at anchor, moored
 
@@ -29,7 +33,7 @@ ANCHORED_NAV_STATUS = (1, 5)  # at anchor, moored
 # --- tracked vessels -----------------------------------------------------------------------------------------
 
 
-def tracked_event_alerts(events: list[VesselEvent], now) -> list[Alert]:
+def tracked_event_alerts(events: list[VesselEvent], now: dt.datetime) -> list[Alert]:
     """Alerts for the events that an active tracking task of the vessel asks to alert on (not yet saved)."""
     vessel_ids = {e.vessel_id for e in events}
     tasks = list(
@@ -81,7 +85,9 @@ def expected_interval_s(cfg: MaritimeSettings, ais_class: str, nav_status: int |
     return cfg.class_a_interval_s
 
 
-def motion_state(cfg: MaritimeSettings, sog, cog, heading, nav_status) -> str:
+def motion_state(
+    cfg: MaritimeSettings, sog: float | None, cog: float | None, heading: float | None, nav_status: int | None
+) -> MotionState:
     if sog is None:
         return MotionState.UNKNOWN
     if sog < cfg.stopped_sog_kn or nav_status in ANCHORED_NAV_STATUS and sog < cfg.drifting_sog_kn:
@@ -126,8 +132,10 @@ def check_vessel_states(now: dt.datetime | None = None) -> CheckResult:
         open_dark = set(
             Alert.objects.filter(kind=AlertKind.AIS_DARK, status__in=_OPEN).values_list("vessel_id", flat=True)
         )
-        events, alerts = [], []
+        events: list[VesselEvent] = []
+        alerts: list[Alert] = []
         for pk, name, mmsi, ais_class, last_time, lon, lat, sog, cog, heading, nav, state, repeat in live:
+            assert last_time is not None  # filtered on it
             label = f"{name or '未知船名'}（MMSI {mmsi}）"
             limit = expected_interval_s(cfg, ais_class, nav, sog) * cfg.dark_factor
             silent = (now - last_time).total_seconds()
@@ -173,7 +181,7 @@ def check_vessel_states(now: dt.datetime | None = None) -> CheckResult:
 _OPEN = (AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.HANDLING)
 
 
-def _arrivals(cfg, now, events) -> int:
+def _arrivals(cfg: MaritimeSettings, now: dt.datetime, events: list[VesselEvent]) -> int:
     """A vessel stopped inside a berth or anchorage it has not yet arrived at: arrival event."""
     rows = list(
         AreaPresence.objects.filter(
@@ -198,7 +206,7 @@ def _arrivals(cfg, now, events) -> int:
     return len(rows)
 
 
-def _certificate_alerts(now) -> int:
+def _certificate_alerts(now: dt.datetime) -> int:
     """Registered vessels seen in the last hour without a certificate valid today (once while open)."""
     from teis.org.models import Unit
 
@@ -236,7 +244,7 @@ def _certificate_alerts(now) -> int:
     return len(alerts)
 
 
-def _registry_lookups(now, limit: int = 50) -> int:
+def _registry_lookups(now: dt.datetime, limit: int = 50) -> int:
     from .registry import lookup_missing
 
     return lookup_missing(now, limit=limit)
@@ -261,13 +269,13 @@ def _lock(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
 
 
-def do_assign_alert(actor, alert: Alert, assignee) -> Alert:
+def do_assign_alert(actor: User, alert: Alert, assignee: User | None) -> Alert:
     """Give the alert to an officer (in the actor's scope). One transaction; audited; todo for the assignee."""
     if not actor.has_perm("maritime.change_alert"):
         raise ServiceError("forbidden", "没有处置告警的权限")
     from teis.org.models import Officer
 
-    if assignee is None or not Officer.objects.for_user(actor).filter(user_id=getattr(assignee, "pk", None)).exists():
+    if assignee is None or not Officer.objects.for_user(actor).filter(user_id=assignee.pk).exists():
         raise ServiceError("invalid", "请选择您数据权限范围内的处置人", {"assignee": ["处置人无效"]})
     with transaction.atomic():
         alert = _lock(alert)
@@ -291,7 +299,7 @@ def do_assign_alert(actor, alert: Alert, assignee) -> Alert:
     return alert
 
 
-def do_handle_alert(actor, alert: Alert, note: str) -> Alert:
+def do_handle_alert(actor: User, alert: Alert, note: str) -> Alert:
     """Record what was done (处置中). Only the assignee, or a user who may change alerts in scope."""
     note = (note or "").strip()
     if not note:
@@ -311,7 +319,7 @@ def do_handle_alert(actor, alert: Alert, note: str) -> Alert:
     return alert
 
 
-def do_close_alert(actor, alert: Alert, result: str, note: str = "") -> Alert:
+def do_close_alert(actor: User, alert: Alert, result: str, note: str = "") -> Alert:
     """Close with a result (办结). One transaction; audited; the assignee's todo is done."""
     if result not in AlertResult.values:
         raise ServiceError("invalid", "请选择处置结果", {"result": ["处置结果无效"]})
@@ -342,7 +350,7 @@ def do_close_alert(actor, alert: Alert, result: str, note: str = "") -> Alert:
     return alert
 
 
-def _check_can_dispose(actor, alert: Alert) -> None:
+def _check_can_dispose(actor: User, alert: Alert) -> None:
     if not actor.has_perm(DISPOSE_PERMISSION):
         raise ServiceError("forbidden", "没有处置告警的权限")
     if alert.assignee_id == actor.pk:

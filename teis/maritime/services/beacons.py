@@ -10,14 +10,18 @@ PostgreSQL (no extra round trip). What is not in a report does not wipe what is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from teis.core.telemetry import bulk_sql
 from teis.maritime.ais.records import AidRecord, BaseStationRecord
 
 from ..models import AidToNavigation, BaseStation
+
+if TYPE_CHECKING:
+    from django.db.models import Field
 
 AID_COLUMNS = ("mmsi", "aid_type", "name", "lon", "lat", "virtual", "off_position", "length_m", "width_m",
                "last_time", "source")  # fmt: skip
@@ -45,9 +49,9 @@ STATION_UPDATES = {
 }
 
 
-def latest_by_mmsi(records: Sequence) -> list:
+def latest_by_mmsi(records: Sequence[Any]) -> list[Any]:
     """The latest report of each MMSI (an upsert may touch a row only once per statement)."""
-    latest: dict[int, object] = {}
+    latest: dict[int, Any] = {}
     for rec in records:
         old = latest.get(rec.mmsi)
         if old is None or rec.time >= old.time:
@@ -55,13 +59,13 @@ def latest_by_mmsi(records: Sequence) -> list:
     return [latest[m] for m in sorted(latest)]
 
 
-def write_beacons(records: Sequence, writes: bulk_sql.Writes) -> tuple[int, int]:
+def write_beacons(records: Sequence[Any], writes: bulk_sql.Writes) -> tuple[int, int]:
     """Upsert the batch's aids and base stations through `writes`; returns (aids, base stations) written."""
     aids = latest_by_mmsi([r for r in records if isinstance(r, AidRecord)])
     stations = latest_by_mmsi([r for r in records if isinstance(r, BaseStationRecord)])
     adapt = bulk_sql.datetime_adapter()
     if aids:
-        rows = [
+        rows: list[tuple[Any, ...]] = [
             (a.mmsi, a.aid_type, (a.name or "")[:40], a.lon, a.lat, a.virtual, a.off_position, a.length_m, a.width_m,
              adapt(a.time), (a.source or "")[:30])
             for a in aids
@@ -74,13 +78,20 @@ def write_beacons(records: Sequence, writes: bulk_sql.Writes) -> tuple[int, int]
             for s in stations
         ]  # fmt: skip
         # a new station gets the model's defaults for the columns that are ours (raw SQL has no Django defaults)
-        ours = {f: BaseStation._meta.get_field(f).get_default() for f in ("name", "coverage_km")}
+        ours = {
+            f: cast("Field[Any, Any]", BaseStation._meta.get_field(f)).get_default() for f in ("name", "coverage_km")
+        }
         _upsert(writes, BaseStation, STATION_COLUMNS, rows, STATION_UPDATES, ours)
     return len(aids), len(stations)
 
 
 def _upsert(
-    writes: bulk_sql.Writes, model, columns: Sequence[str], rows: list[tuple], updates: dict, new: dict | None = None
+    writes: bulk_sql.Writes,
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    updates: dict[str, Any],
+    new: dict[str, Any] | None = None,
 ) -> None:
     sql, params = _upsert_sql(model, columns, rows, updates, new or {})
     if bulk_sql.is_postgres():
@@ -94,7 +105,13 @@ def _upsert(
     writes.call(run)
 
 
-def _upsert_sql(model, columns: Sequence[str], rows: list[tuple], updates: dict, new: dict) -> tuple[str, list]:
+def _upsert_sql(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    updates: dict[str, Any],
+    new: dict[str, Any],
+) -> tuple[str, list[Any]]:
     """`INSERT … ON CONFLICT (mmsi) DO UPDATE … WHERE` the report is not older than the row (PostgreSQL and
     SQLite ≥ 3.24 both take it; the table is named `t` in the update). `new`: constant values of a new row only."""
     table = model._meta.db_table

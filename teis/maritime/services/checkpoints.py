@@ -9,6 +9,7 @@ import logging
 import math
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,10 @@ from ..choices import AlertKind
 from ..models import Alert, Checkpoint, MaritimeSettings, Perception, Vessel, VesselPosition
 from .risk import flag_records
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+
 logger = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -36,7 +41,7 @@ _ocr_lock = threading.Lock()
 
 
 @functools.cache
-def _ocr_engine():
+def _ocr_engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
     return RapidOCR()
@@ -120,10 +125,10 @@ def _norm(name: str) -> str:
 # --- intake ----------------------------------------------------------------------------------------------------
 
 
-def _image(upload, field: str, errors: dict) -> bytes | None:
+def _image(upload: UploadedFile | None, field: str, errors: dict[str, Any]) -> bytes | None:
     if upload is None:
         return None
-    data = upload.read()
+    data: bytes = upload.read()
     import filetype
 
     kind = filetype.guess(data)
@@ -136,7 +141,12 @@ def _image(upload, field: str, errors: dict) -> bytes | None:
     return data
 
 
-def do_receive_perception(actor, data: dict, full_image=None, closeup_image=None) -> Perception:
+def do_receive_perception(
+    actor: User,
+    data: dict[str, Any],
+    full_image: UploadedFile | None = None,
+    closeup_image: UploadedFile | None = None,
+) -> Perception:
     """One detection from a checkpoint device: stored with its images (SM3), the ship name read by OCR when the
     device sent none, fused with AIS, alerts raised (no AIS, key or high-risk vessel), and a clue made when the
     AI flags a violation or the ship sails without AIS. One transaction; audited; files removed on failure."""
@@ -158,7 +168,7 @@ def do_receive_perception(actor, data: dict, full_image=None, closeup_image=None
         errors["time"] = ["抓拍时间格式应为 ISO 8601，如 2026-03-02T08:00:00+08:00"]
     elif timezone.is_naive(when):
         when = timezone.make_aware(when)
-    mmsi = data.get("mmsi")
+    mmsi: Any = data.get("mmsi")
     if mmsi not in (None, ""):
         try:
             mmsi = int(mmsi)
@@ -183,6 +193,7 @@ def do_receive_perception(actor, data: dict, full_image=None, closeup_image=None
     if errors:
         first = next(iter(errors.values()))[0]
         raise ServiceError("invalid", f"感知数据有误：{first}", errors)
+    assert checkpoint is not None and isinstance(when, dt.datetime)  # both checked above
     name = str(data.get("ship_name") or "").strip()[:60]
     ocr_name = "" if name or close is None else read_ship_name(close)
     storage = get_storage()
@@ -233,7 +244,7 @@ def do_receive_perception(actor, data: dict, full_image=None, closeup_image=None
 
 def _perception_alerts(p: Perception, checkpoint: Checkpoint) -> None:
     label = p.recognised_name or p.ocr_name or "未识别船名"
-    alerts = []
+    alerts: list[tuple[str, Vessel | None, str]] = []
     if p.vessel_id is None:
         alerts.append((AlertKind.NO_AIS_SIGHTING, None, f"卡口“{checkpoint.name}”发现船舶“{label}”，附近无匹配AIS信号"))
     else:

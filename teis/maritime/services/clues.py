@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,18 +20,26 @@ from ..models import Clue, Perception, Vessel
 from .checkpoints import VIOLATION_FLAGS
 from .risk import flag_records
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import User
+    from django.db.models import Field
+
+    from teis.workflow.models import WorkTask
+
 PROCESS_KEY = "maritime_clue"
 CATEGORY_LABELS = None
 
 
-def _heading(cog) -> str:
+def _heading(cog: float | None) -> str:
     if cog is None:
         return ""
     names = ["北", "东北", "东", "东南", "南", "西南", "西", "西北"]
     return f"{names[int(((cog % 360) + 22.5) // 45) % 8]}（{cog:.0f}°）"
 
 
-def elements(vessel: Vessel | None, p: Perception | None) -> dict:
+def elements(vessel: Vessel | None, p: Perception | None) -> dict[str, Any]:
     """案件要素 from the vessel registry and the perception."""
     from ..choices import ShipCategory
 
@@ -81,7 +91,9 @@ def clue_from_perception(p: Perception) -> Clue | None:
     return clue
 
 
-def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dict | None = None) -> Clue:
+def do_screen_clue(
+    actor: User, clue: Clue, accept: bool, note: str = "", updates: dict[str, Any] | None = None
+) -> Clue:
     """智能筛选: the officer corrects the 案件要素 and submits the clue for review (starts `maritime_clue`), or
     dismisses it. One transaction; audited."""
     if not actor.has_perm("maritime.change_clue"):
@@ -94,7 +106,8 @@ def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dic
             raise ServiceError("state", "只有待筛选的线索可以筛选")
         for key, value in (updates or {}).items():
             if key in editable and value is not None:
-                setattr(clue, key, str(value).strip()[: clue._meta.get_field(key).max_length or 2000])
+                field = cast("Field[Any, Any]", clue._meta.get_field(key))
+                setattr(clue, key, str(value).strip()[: field.max_length or 2000])
         if not accept:
             clue.status = ClueStatus.REJECTED
             clue.screened_by = actor
@@ -132,7 +145,7 @@ def do_screen_clue(actor, clue: Clue, accept: bool, note: str = "", updates: dic
     return clue
 
 
-def review_task(clue: Clue):
+def review_task(clue: Clue) -> WorkTask | None:
     from teis.workflow.choices import TaskStatus
     from teis.workflow.models import WorkTask
 
@@ -143,7 +156,7 @@ def review_task(clue: Clue):
     )
 
 
-def do_review_clue(actor, clue: Clue, decision: str, opinion: str = "") -> Clue:
+def do_review_clue(actor: User, clue: Clue, decision: str, opinion: str = "") -> Clue:
     """审核 by the station head: approve → pushed to case handling as a 非现场 pre-registration with the images
     (handled by the officer who screened it); reject → 不予处理. One transaction with the workflow step."""
     from teis.workflow.services import complete_task
@@ -182,7 +195,7 @@ def do_review_clue(actor, clue: Clue, decision: str, opinion: str = "") -> Clue:
     return Clue.objects.get(pk=clue.pk)
 
 
-def do_push_approved_clue(actor, clue: Clue) -> Clue:
+def do_push_approved_clue(actor: User, clue: Clue) -> Clue:
     """推送办案 of an approved clue not pushed yet (the review pushes at once; this is the way on when that push did
     not happen). One transaction; audited by `do_push_clue`."""
     if not actor.has_perm("maritime.change_clue"):
@@ -195,7 +208,7 @@ def do_push_approved_clue(actor, clue: Clue) -> Clue:
     return Clue.objects.get(pk=clue.pk)
 
 
-def do_push_clue(actor, clue: Clue) -> Clue:
+def do_push_clue(actor: User, clue: Clue) -> Clue:
     """推送办案: a 非现场 pre-registration through `cases.services.intake.do_pre_register` with the snapshot
     images as attachments. Caller's transaction (do_pre_register opens its own savepoint)."""
     from teis.cases.choices import CaseSource
@@ -213,7 +226,7 @@ def do_push_clue(actor, clue: Clue) -> Clue:
             f"法定代表人：{clue.legal_representative}" if clue.legal_representative else "",
             f"联系电话：{clue.phone}" if clue.phone else "",
             f"航向：{clue.heading}" if clue.heading else "",
-            f"MMSI：{clue.vessel.mmsi}" if clue.vessel_id else "",
+            f"MMSI：{clue.vessel.mmsi}" if clue.vessel is not None else "",
             "该船为多次违法船舶" if clue.repeat_offender else "",
         )
         if line
@@ -243,14 +256,15 @@ def do_push_clue(actor, clue: Clue) -> Clue:
     audit.record(
         actor, AuditAction.UPDATE, clue, changes={"预登记案件": [None, str(case)]}, detail={"operation": "clue.push"}
     )
-    if clue.vessel_id:
+    vessel_id = clue.vessel_id
+    if vessel_id:
         from .risk import refresh_vessel_risk
 
-        transaction.on_commit(lambda: refresh_vessel_risk(clue.vessel_id))
+        transaction.on_commit(lambda: refresh_vessel_risk(vessel_id))
     return clue
 
 
-def suspect_list_pdf(clues) -> bytes:
+def suspect_list_pdf(clues: Iterable[Clue]) -> bytes:
     """《涉嫌违章船舶信息》: the listed clues with their 案件要素, for signature."""
     from teis.core.pdf import render_pdf
 

@@ -9,11 +9,14 @@ orientations), and the interpolated time only moves by a fraction of a second.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 
-from teis.core.telemetry.geometry import check_polygon, check_polyline, parse_coordinates_text  # noqa: F401
+from teis.core.telemetry.geometry import check_polygon as check_polygon  # re-exported
+from teis.core.telemetry.geometry import check_polyline as check_polyline
+from teis.core.telemetry.geometry import parse_coordinates_text as parse_coordinates_text
 
 
 @dataclass
@@ -59,12 +62,13 @@ def segment_crossings(line: np.ndarray, px: np.ndarray, py: np.ndarray, qx: np.n
     return Crossings(idx, u, np.concatenate(fwd_parts), px[idx] + u * rx[idx], py[idx] + u * ry[idx])
 
 
-def inside(polygon, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def inside(polygon: shapely.Geometry, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Boolean array: which points lie inside (or on the boundary of) the prepared shapely polygon."""
-    return shapely.intersects_xy(polygon, lon, lat)
+    result: np.ndarray = shapely.intersects_xy(polygon, lon, lat)
+    return result
 
 
-def polygon_from_geojson(geometry) -> shapely.Geometry:
+def polygon_from_geojson(geometry: dict[str, Any]) -> shapely.Geometry:
     geom = shapely.geometry.shape(geometry)
     shapely.prepare(geom)
     return geom

@@ -12,10 +12,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from . import registry
 from .imports import Col
 from .info_imports import IMPORTS, do_import_info
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 FORMAT_OF_KIND = {
     "int": "整数（0～32767）",
@@ -128,7 +132,7 @@ class ImportKind:
     columns: tuple[TemplateColumn, ...]
     match_rule: str
     note: str
-    run: Callable  # (actor, upload) -> the Chinese summary of what was imported
+    run: Callable[..., Any]  # (actor, upload) -> the Chinese summary of what was imported
 
     @property
     def headers(self) -> list[str]:
@@ -149,15 +153,15 @@ def _info_column(kind: str, col: Col) -> TemplateColumn:
     return TemplateColumn(col.header, col.required, fmt, EXAMPLES[kind].get(col.header, ""), allowed)
 
 
-def _run_info(kind: str) -> Callable:
-    def run(actor, upload) -> str:
+def _run_info(kind: str) -> Callable[..., Any]:
+    def run(actor: User, upload: Any) -> str:
         result = do_import_info(actor, kind, upload)
         return f"新增 {result.created} 条，更新 {result.updated} 条"
 
     return run
 
 
-def _run_registry(actor, upload) -> str:
+def _run_registry(actor: User, upload: Any) -> str:
     return f"共导入 {registry.do_import_registry(actor, upload)} 艘船舶的登记信息"
 
 
@@ -203,7 +207,7 @@ def _registry_kind() -> ImportKind:
 KINDS: dict[str, ImportKind] = {kind: _info_kind(kind) for kind in IMPORTS} | {"registry": _registry_kind()}
 
 
-def kinds_for(user) -> list[ImportKind]:
+def kinds_for(user: User) -> list[ImportKind]:
     """The kinds this user may import, in menu order."""
     return [k for k in KINDS.values() if user.has_perm(k.permission)]
 

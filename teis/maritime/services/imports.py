@@ -7,6 +7,7 @@ every bad row (as the dictionary import of core does), so nothing is half-import
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ TRUE_WORDS = {"是", "Y", "y", "1", "true", "True", "TRUE", "有"}
 
 
 def read_rows(
-    upload, columns: dict[str, str], required: tuple[str, ...] = (), *, check_rows: bool = True
+    upload: Any, columns: dict[str, str], required: tuple[str, ...] = (), *, check_rows: bool = True
 ) -> list[dict[str, Any]]:
     """Rows of the first sheet as {field: value} by the header → field map; ServiceError on a bad file. The
     `required` columns must be in the header, and (with `check_rows`) filled on every row."""
@@ -73,7 +74,7 @@ class Col:
     choices: Any = None
 
 
-def _convert(col: Col, value, row: int):
+def _convert(col: Col, value: Any, row: int) -> Any:
     if col.required and (value is None or as_text(value) == ""):
         raise ServiceError("invalid", f"第{row}行“{col.header}”不能为空", {"file": [f"第{row}行缺少{col.header}"]})
     if col.kind == "text":
@@ -121,7 +122,9 @@ def refuse(errors: list[str]) -> ServiceError:
     )
 
 
-def convert_rows(upload, cols: list[Col], check=None) -> list[dict[str, Any]]:
+def convert_rows(
+    upload: Any, cols: list[Col], check: Callable[[dict[str, Any], int], None] | None = None
+) -> list[dict[str, Any]]:
     """Every row converted by `cols` (and checked by `check(values, row)`, which may raise ServiceError); a file
     with any bad row is refused as a whole with every row's message. Each dict carries its row number in `_row`."""
     rows = read_rows(
@@ -148,7 +151,7 @@ def convert_rows(upload, cols: list[Col], check=None) -> list[dict[str, Any]]:
     return out
 
 
-def as_text(value, limit: int = 200) -> str:
+def as_text(value: Any, limit: int = 200) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -156,11 +159,11 @@ def as_text(value, limit: int = 200) -> str:
     return str(value).strip()[:limit]
 
 
-def as_bool(value) -> bool:
+def as_bool(value: Any) -> bool:
     return as_text(value) in TRUE_WORDS
 
 
-def as_int(value, row: int, label: str) -> int | None:
+def as_int(value: Any, row: int, label: str) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -169,7 +172,7 @@ def as_int(value, row: int, label: str) -> int | None:
         raise ServiceError("invalid", f"第{row}行“{label}”不是数字", {"file": [f"第{row}行{label}错误"]}) from exc
 
 
-def as_float(value, row: int, label: str) -> float | None:
+def as_float(value: Any, row: int, label: str) -> float | None:
     if value in (None, ""):
         return None
     try:
@@ -178,7 +181,7 @@ def as_float(value, row: int, label: str) -> float | None:
         raise ServiceError("invalid", f"第{row}行“{label}”不是数字", {"file": [f"第{row}行{label}错误"]}) from exc
 
 
-def as_date(value, row: int, label: str) -> dt.date | None:
+def as_date(value: Any, row: int, label: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -193,7 +196,7 @@ def as_date(value, row: int, label: str) -> dt.date | None:
         ) from exc
 
 
-def as_datetime(value, row: int, label: str) -> dt.datetime | None:
+def as_datetime(value: Any, row: int, label: str) -> dt.datetime | None:
     from django.utils import timezone
 
     if value in (None, ""):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,9 @@ from teis.core.validators import normalise_id_number, validate_id_number
 from ..choices import AccidentLevel, EmergencyInfoKind
 from ..models import CrewMember, EmergencyInfo, Port, Vessel, WaterAccident
 from .imports import Col, convert_rows
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _bad(row: int, message: str) -> ServiceError:
@@ -45,15 +49,15 @@ def _vessel_ids(text: str, row: int) -> list[int]:
     return [found[m] for m in mmsis]
 
 
-def _check_position(values: dict, row: int) -> None:
+def _check_position(values: dict[str, Any], row: int) -> None:
     lon, lat = values.get("lon"), values.get("lat")
     if (lon is None) != (lat is None):
         raise _bad(row, "经度和纬度应同时填写")
-    if lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+    if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise _bad(row, "经纬度超出有效范围（经度 −180～180，纬度 −90～90）")
 
 
-def _check_crew(values: dict, row: int) -> None:
+def _check_crew(values: dict[str, Any], row: int) -> None:
     if values.get("id_number"):
         number = normalise_id_number(values["id_number"])
         try:
@@ -68,12 +72,12 @@ def _check_crew(values: dict, row: int) -> None:
         values["vessel_id"] = ids[0]
 
 
-def _check_accident(values: dict, row: int) -> None:
+def _check_accident(values: dict[str, Any], row: int) -> None:
     _check_position(values, row)
     values["vessels"] = _vessel_ids(values.pop("vessel_mmsis", "") or "", row)
 
 
-def _check_emergency(values: dict, row: int) -> None:
+def _check_emergency(values: dict[str, Any], row: int) -> None:
     start, end = values.get("valid_from"), values.get("valid_until")
     if start and end and end < start:
         raise _bad(row, "失效时间早于生效时间")
@@ -81,11 +85,11 @@ def _check_emergency(values: dict, row: int) -> None:
 
 @dataclass(frozen=True)
 class InfoImport:
-    model: type
+    model: type[Any]
     label: str
     columns: list[Col]
     key: tuple[str, ...]  # a row updates the record with the same values of these fields (all filled), else creates
-    check: Callable[[dict, int], None] | None = None
+    check: Callable[[dict[str, Any], int], None] | None = None
     many: tuple[str, ...] = field(default=())  # many-to-many fields set after saving
 
     @property
@@ -170,7 +174,7 @@ class InfoImportResult:
         return {"created": self.created, "updated": self.updated, "imported": self.created + self.updated}
 
 
-def do_import_info(actor, kind: str, upload) -> InfoImportResult:
+def do_import_info(actor: User, kind: str, upload: Any) -> InfoImportResult:
     """Import one information-query workbook: all rows or none. Audited."""
     spec = IMPORTS.get(kind)
     if spec is None:

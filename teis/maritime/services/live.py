@@ -7,12 +7,17 @@ With a shared channel layer (REDIS_URL) the same delta is pushed to group `marit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Max
 
 from teis.core.telemetry import live as live_push
 
 from ..choices import ShipCategory, ship_category, ship_type_text
 from ..models import AidToNavigation, Alert, BaseStation, Vessel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 LIVE_GROUP = "maritime-live"
 VESSEL_FIELDS = (
@@ -23,7 +28,7 @@ VESSEL_FIELDS = (
 CATEGORY_LABELS = dict(ShipCategory.choices)
 
 
-def vessel_payload(row: dict) -> dict:
+def vessel_payload(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "mmsi": row["mmsi"],
@@ -48,7 +53,7 @@ def vessel_payload(row: dict) -> dict:
     }
 
 
-def alert_payload(alert: Alert) -> dict:
+def alert_payload(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.pk,
         "kind": alert.kind,
@@ -68,7 +73,7 @@ def current_seq() -> int:
     return Vessel.objects.aggregate(m=Max("live_seq"))["m"] or 0
 
 
-def delta(user, since: int = 0, since_alert: int = 0, limit: int = 5000) -> dict:
+def delta(user: User, since: int = 0, since_alert: int = 0, limit: int = 5000) -> dict[str, Any]:
     """Vessels with a position changed after `since` and the user's alerts with id > `since_alert`."""
     qs = Vessel.objects.for_user(user).filter(live_seq__gt=since, last_time__isnull=False).order_by("live_seq")
     rows = list(qs.values(*VESSEL_FIELDS)[:limit])
@@ -84,7 +89,7 @@ def delta(user, since: int = 0, since_alert: int = 0, limit: int = 5000) -> dict
     }
 
 
-def aid_payload(aid: AidToNavigation) -> dict:
+def aid_payload(aid: AidToNavigation) -> dict[str, Any]:
     return {
         "id": aid.pk,
         "mmsi": aid.mmsi,
@@ -100,7 +105,7 @@ def aid_payload(aid: AidToNavigation) -> dict:
     }
 
 
-def station_payload(station: BaseStation) -> dict:
+def station_payload(station: BaseStation) -> dict[str, Any]:
     return {
         "id": station.pk,
         "mmsi": station.mmsi,
@@ -112,7 +117,7 @@ def station_payload(station: BaseStation) -> dict:
     }
 
 
-def beacons(user) -> dict:
+def beacons(user: User) -> dict[str, Any]:
     """The map's fixed layers: aids to navigation (航标) and base stations (基站) that have a position."""
     aids = AidToNavigation.objects.for_user(user).filter(lon__isnull=False, lat__isnull=False).order_by("mmsi")
     stations = BaseStation.objects.for_user(user).filter(lon__isnull=False, lat__isnull=False).order_by("mmsi")
@@ -127,7 +132,7 @@ def has_listeners() -> bool:
     return live_push.has_listeners(LIVE_GROUP)
 
 
-def push_delta(seq: int, live_rows: list[tuple], alert_ids: list[int]) -> None:
+def push_delta(seq: int, live_rows: list[tuple[Any, ...]], alert_ids: list[int]) -> None:
     """Push the vessels of one ingest batch (state dicts and latest records held by the pipeline) and its alerts,
     with the batch's cursor `seq` (the core telemetry push)."""
 

@@ -25,6 +25,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -48,6 +49,14 @@ from .waters import (
     reload_presence,
 )
 
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Sequence
+
+    from .waters import _AreaGeom
+
+    Beacon = AidRecord | BaseStationRecord
+
 logger = logging.getLogger(__name__)
 
 MAX_GAP_S = 3600  # consecutive fixes further apart than this are not joined into a move
@@ -68,7 +77,7 @@ class PipelineResult:
     base_stations: int = 0  # base stations written (types 4, 11), one per MMSI
     alert_ids: list[int] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "alert_ids"}
 
 
@@ -88,14 +97,16 @@ def valid_position(rec: PositionRecord) -> bool:
 # --- entry point ---------------------------------------------------------------------------------------------
 
 
-def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
+def process_records(records: Sequence[Any], *, defer_commit: bool = False) -> PipelineResult:
     """Apply one batch of decoded AIS records. One transaction; pushes to the live map after commit. With
     `defer_commit` (PostgreSQL, outside any transaction) the commit is not waited for (see `finish_deferred`)."""
     finish_deferred()
     result = PipelineResult()
     positions = [r for r in records if r.__class__ is PositionRecord]  # nearly every record: one C-speed pass
     statics = [r for r in records if r.__class__ is StaticRecord]
-    beacons = []  # aids to navigation and base stations: few, looked for only when the two kinds above are not all
+    beacons: list[
+        Beacon
+    ] = []  # aids to navigation and base stations: few, looked for only when the two kinds above are not all
     if len(positions) + len(statics) != len(records):
         beacons = [r for r in records if r.__class__ is AidRecord or r.__class__ is BaseStationRecord]
     if len(positions) + len(statics) + len(beacons) == len(records):
@@ -133,7 +144,7 @@ def process_records(records, *, defer_commit: bool = False) -> PipelineResult:
     return result
 
 
-def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionRecord], list[tuple] | None]:
+def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionRecord], list[tuple[Any, ...]] | None]:
     """`valid_position` over the batch, column-wise: (the valid fixes, their columns, or None if not worked out)."""
     n = len(positions)
     columns = list(zip(*positions, strict=True))
@@ -153,7 +164,7 @@ def _valid_positions(positions: list[PositionRecord]) -> tuple[list[PositionReco
     return [positions[i] for i in np.flatnonzero(ok).tolist()], None
 
 
-def _valid_beacon(rec) -> bool:
+def _valid_beacon(rec: Beacon) -> bool:
     """An aid or base station record worth storing: a real MMSI and time; a position, if any, on the globe."""
     try:
         return (
@@ -166,7 +177,14 @@ def _valid_beacon(rec) -> bool:
         return False
 
 
-def _apply(result: PipelineResult, positions, statics, columns=None, defer_commit=False, beacons=()) -> None:
+def _apply(
+    result: PipelineResult,
+    positions: list[PositionRecord],
+    statics: list[StaticRecord],
+    columns: list[Any] | None = None,
+    defer_commit: bool = False,
+    beacons: Sequence[Beacon] = (),
+) -> None:
     if not (defer_commit and bulk_sql.is_postgres() and connection.get_autocommit()):
         with transaction.atomic():
             batch = _run_batch(result, positions, statics, columns, beacons)
@@ -185,7 +203,13 @@ def _apply(result: PipelineResult, positions, statics, columns=None, defer_commi
     _pending.commit = (commit, batch.push)
 
 
-def _run_batch(result: PipelineResult, positions, statics, columns, beacons=()) -> _Batch:
+def _run_batch(
+    result: PipelineResult,
+    positions: list[PositionRecord],
+    statics: list[StaticRecord],
+    columns: list[Any] | None,
+    beacons: Sequence[Beacon] = (),
+) -> _Batch:
     """Everything of a batch but its last writes (`batch.writes`), which the caller runs and commits."""
     bulk_sql.relaxed_commit()
     mmsis = {r.mmsi for r in positions} | {r.mmsi for r in statics}
@@ -247,17 +271,17 @@ def _drop_caches() -> None:
 
 
 class _Batch(VesselSteps, WaterSteps):
-    def __init__(self, result: PipelineResult, mmsis: set[int]):
+    def __init__(self, result: PipelineResult, mmsis: set[int]) -> None:
         self.result = result
         self.now = timezone.now()
-        self.by_mmsi: dict[int, dict] = {}
+        self.by_mmsi: dict[int, dict[str, Any]] = {}
         self.events: list[VesselEvent] = []
         self.alerts: list[Alert] = []
-        self._root_unit = None
+        self._root_unit: int | None = None
         self._copying = False  # inside the fixes' COPY: no database access
         self._deferred: list[int] = []  # indexes in `alerts` of those waiting for the root unit
         self._events_written = 0  # the first events, written with the fixes' other writes
-        self.live_rows: list[tuple] = []  # (vessel state dict, latest PositionRecord) for the push
+        self.live_rows: list[tuple[Any, ...]] = []  # (vessel state dict, latest PositionRecord) for the push
         self.writes = bulk_sql.Writes()  # the batch's last writes, run (and committed) by `_apply`
         cache = _vessel_cache()
         self.known = list(mmsis & cache.keys())  # cached vessels: their rows are checked at the start
@@ -267,7 +291,9 @@ class _Batch(VesselSteps, WaterSteps):
 
     # positions ----------------------------------------------------------------------------------------------
 
-    def apply_positions(self, positions: list[PositionRecord], statics: list[StaticRecord] = (), columns=None) -> None:
+    def apply_positions(
+        self, positions: list[PositionRecord], statics: Sequence[StaticRecord] = (), columns: list[Any] | None = None
+    ) -> None:
         """Every fix stored; then the batch's static data (`apply_statics`) and, on the fixes sorted by vessel and
         time, the latest fix per vessel, the section crossings and the area transitions. On PostgreSQL the fixes'
         COPY runs on the server while the client works out the rest (nothing in that window touches the database:
@@ -344,7 +370,16 @@ class _Batch(VesselSteps, WaterSteps):
 
     # events and alerts --------------------------------------------------------------------------------------
 
-    def _event(self, v, kind, time, detail, lon=None, lat=None, area_id=None) -> None:
+    def _event(
+        self,
+        v: dict[str, Any],
+        kind: str,
+        time: dt.datetime,
+        detail: str,
+        lon: float | None = None,
+        lat: float | None = None,
+        area_id: int | None = None,
+    ) -> None:
         self.events.append(
             VesselEvent(
                 vessel_id=v["id"],
@@ -358,7 +393,16 @@ class _Batch(VesselSteps, WaterSteps):
             )  # fmt: skip
         )
 
-    def _alert(self, v, kind, time, message, rec=None, *, area=None) -> None:
+    def _alert(
+        self,
+        v: dict[str, Any],
+        kind: str,
+        time: dt.datetime,
+        message: str,
+        rec: Any = None,
+        *,
+        area: _AreaGeom | None = None,
+    ) -> None:
         if area is not None:
             unit_id = area.unit_id
         elif self._root_unit is None and self._copying:  # no query during the fixes' COPY: resolved after it
@@ -372,7 +416,8 @@ class _Batch(VesselSteps, WaterSteps):
             Alert(
                 kind=kind,
                 vessel_id=v["id"],
-                unit_id=unit_id,
+                # None only until `_resolve_deferred_alerts` sets it, before the insert
+                unit_id=unit_id,  # type: ignore[misc]
                 time=time,
                 message=message[:300],
                 lon=getattr(rec, "lon", None),
@@ -423,12 +468,14 @@ class _Batch(VesselSteps, WaterSteps):
             if connection.features.can_return_rows_from_bulk_insert:
                 created = Alert.objects.bulk_create(self.alerts)
             else:  # pragma: no cover - both supported backends return ids
-                created = [a for a in self.alerts if a.save() or True]
+                for a in self.alerts:
+                    a.save()
+                created = list(self.alerts)
             self.result.alerts += len(created)
             self.result.alert_ids.extend(a.pk for a in created)
 
 
-def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool) -> tuple:
+def _batch_start(known: list[int], cache: dict[int, dict[str, Any]], whole_presence: bool) -> tuple[Any, ...]:
     """(live sequence value, area version, section version, whether any tracking task is active, the MMSIs among
     `known` whose cached state is stale, "who is inside the areas" as a `PresenceCache` when `whole_presence`): one
     statement on PostgreSQL (no round trip for the cache check or the presence). Elsewhere the stale MMSIs and the
@@ -451,7 +498,7 @@ def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool)
             else "(SELECT NULL::int8 AS n, NULL::int8 AS na, NULL::int8 AS s) AS c, "
             "(SELECT NULL::int8[] AS i, NULL::int8[] AS a, NULL::int8[] AS v, NULL::timestamptz[] AS t) AS p"
         )
-        row = bulk_sql.execute_binary(
+        result = bulk_sql.execute_binary(
             f"WITH seq AS (UPDATE {Sequence._meta.db_table} SET value = value + 1 WHERE name = %s "  # noqa: S608
             "RETURNING value) "
             f"SELECT (SELECT value FROM seq), (SELECT COUNT(*) FROM {a}), (SELECT MAX(updated_at) FROM {a}), "
@@ -470,8 +517,9 @@ def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool)
             ],
             fetch=True,
             binary=True,
-        )[0]
-        seq, na, ma, ns, ms, tracking, stale, p_count, p_arrived, p_sum, *added = row
+        )
+        assert result is not None  # fetch=True
+        seq, na, ma, ns, ms, tracking, stale, p_count, p_arrived, p_sum, *added = result[0]
         if seq is None:  # the sequence's first use creates its row
             seq = live_push.next_cursor(LIVE_SEQUENCE)
         if presence is not None:
@@ -485,14 +533,14 @@ def _batch_start(known: list[int], cache: dict[int, dict], whole_presence: bool)
     return seq, area_version, section_version, True, None, None
 
 
-def _timestamps(values: list) -> np.ndarray:
+def _timestamps(values: list[Any]) -> np.ndarray:
     """Datetimes (or None) → POSIX seconds (nan for None)."""
     stamp = {d: d.timestamp() for d in set(values) if d is not None}
     stamp[None] = np.nan
     return np.fromiter(map(stamp.__getitem__, values), np.float64, len(values))
 
 
-def _push_live(seq: int, live_rows: list[tuple], alert_ids: list[int]) -> None:
+def _push_live(seq: int, live_rows: list[tuple[Any, ...]], alert_ids: list[int]) -> None:
     from .live import has_listeners, push_delta
 
     try:

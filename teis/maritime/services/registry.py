@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -26,6 +27,9 @@ from teis.core.storage import get_storage
 from ..choices import ship_category
 from ..models import Vessel, VesselCertificate
 from .imports import as_bool, as_date, as_int, as_text, read_rows, refuse
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REGISTRY_FILE = "maritime/registry/registry.json"
 COLUMNS = {
@@ -68,10 +72,12 @@ class RegistryEntry:
     dangerous_goods: bool = False
     high_risk: bool = False
     is_key: bool = False
-    certificates: list[dict] = field(default_factory=list)  # {name, number, valid_from, valid_until} ISO dates
+    certificates: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # {name, number, valid_from, valid_until} ISO dates
 
 
-def parse_registry(upload) -> list[RegistryEntry]:
+def parse_registry(upload: Any) -> list[RegistryEntry]:
     """Entries by MMSI (one row per certificate). A file with any bad row is refused as a whole, naming every bad
     row."""
     rows = read_rows(upload, COLUMNS, required=("mmsi",), check_rows=False)
@@ -89,19 +95,19 @@ def parse_registry(upload) -> list[RegistryEntry]:
     return list(entries.values())
 
 
-def _bounded(value, row: int, label: str, highest: int) -> int | None:
+def _bounded(value: Any, row: int, label: str, highest: int) -> int | None:
     number = as_int(value, row, label)
     if number is not None and not 0 <= number <= highest:
         raise ServiceError("invalid", f"第{row}行“{label}”应在 0～{highest} 之间", {"file": [f"第{row}行{label}错误"]})
     return number
 
 
-def _parse_row(r: dict, entries: dict[int, RegistryEntry]) -> None:
+def _parse_row(r: dict[str, Any], entries: dict[int, RegistryEntry]) -> None:
     n = r["_row"]
     mmsi = as_int(r.get("mmsi"), n, "MMSI")
     if mmsi is None or not 0 < mmsi <= 999_999_999:
         raise ServiceError("invalid", f"第{n}行MMSI无效", {"file": [f"第{n}行MMSI无效"]})
-    fields = {
+    fields: dict[str, Any] = {
         "imo": _bounded(r.get("imo"), n, "IMO", 9_999_999),
         "registered_type": _bounded(r.get("registered_type"), n, "登记船型", 255),
         "length_m": _bounded(r.get("length_m"), n, "船长", 32767),
@@ -137,7 +143,7 @@ def _parse_row(r: dict, entries: dict[int, RegistryEntry]) -> None:
         e.certificates.append(certificate)
 
 
-def apply_entry(entry: RegistryEntry, source: str, now=None) -> Vessel:
+def apply_entry(entry: RegistryEntry, source: str, now: dt.datetime | None = None) -> Vessel:
     """Create or update the vessel from a registry entry; its certificates are replaced. Caller's transaction."""
     now = now or timezone.now()
     vessel = Vessel.objects.select_for_update().filter(mmsi=entry.mmsi).first() or Vessel(mmsi=entry.mmsi)
@@ -172,7 +178,7 @@ def apply_entry(entry: RegistryEntry, source: str, now=None) -> Vessel:
     return vessel
 
 
-def do_import_registry(actor, upload) -> int:
+def do_import_registry(actor: User, upload: Any) -> int:
     """船舶登记信息导入: apply every row to its vessel and keep the file as the demo adapter's source.
     One transaction; audited; a bad row refuses the whole file."""
     if not actor.has_perm("maritime.change_vessel"):
@@ -208,12 +214,13 @@ class ImportedFileRegistry:
         return {r["mmsi"]: RegistryEntry(**r) for r in rows if r["mmsi"] in wanted}
 
 
-def adapter():
+def adapter() -> ImportedFileRegistry:
     path = getattr(settings, "TEIS_MARITIME_REGISTRY_ADAPTER", "teis.maritime.services.registry.ImportedFileRegistry")
-    return import_string(path)()
+    source: ImportedFileRegistry = import_string(path)()  # or any class with the same `name` and `lookup`
+    return source
 
 
-def lookup_missing(now=None, *, limit: int = 50) -> int:
+def lookup_missing(now: dt.datetime | None = None, *, limit: int = 50) -> int:
     """Ask the adapter about vessels never looked up whose static data is missing (no name or no type)."""
     now = now or timezone.now()
     from django.db.models import Q

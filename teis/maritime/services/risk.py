@@ -4,11 +4,15 @@ weights of `MaritimeSettings`; a vessel with at least `repeat_offender_cases` ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from ..choices import AlertResult, AlertStatus
 from ..models import Alert, Clue, MaritimeSettings, Vessel
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ def vessel_record(vessel_id: int, cfg: MaritimeSettings | None = None) -> RiskRe
     return RiskRecord(n_alerts, controls, cases, score, cases >= cfg.repeat_offender_cases)
 
 
-def prior_record_counts(vessel_ids) -> dict[int, int]:
+def prior_record_counts(vessel_ids: Iterable[int | None]) -> dict[int, int]:
     """{vessel id: alerts (not false alarms) + cases so far}, in two queries whatever the number of vessels."""
     from django.db.models import Count
 
@@ -54,13 +58,13 @@ def prior_record_counts(vessel_ids) -> dict[int, int]:
     return counts
 
 
-def flag_records(objs) -> None:
+def flag_records(objs: Iterable[Alert | Clue]) -> None:
     """Before new alerts or clues are saved: each says how many violation / alert records its vessel already
     has ("重点关注：曾有 N 次违法/预警记录"), so a repeat offender is plain on the list, the page and the API."""
     objs = list(objs)
     counts = prior_record_counts(o.vessel_id for o in objs)
     for o in objs:
-        o.set_prior_records(counts.get(o.vessel_id, 0))
+        o.set_prior_records(counts.get(o.vessel_id, 0) if o.vessel_id is not None else 0)
 
 
 def refresh_vessel_risk(vessel_id: int) -> RiskRecord:
@@ -73,8 +77,10 @@ def refresh_vessel_risk(vessel_id: int) -> RiskRecord:
 
 def refresh_all() -> int:
     cfg = MaritimeSettings.current()
-    ids = set(Alert.objects.values_list("vessel_id", flat=True)) | set(Clue.objects.values_list("vessel_id", flat=True))
-    ids.discard(None)
+    with_vessel = set(Alert.objects.values_list("vessel_id", flat=True)) | set(
+        Clue.objects.values_list("vessel_id", flat=True)
+    )
+    ids = {vessel_id for vessel_id in with_vessel if vessel_id is not None}  # alerts and clues without a vessel
     for vessel_id in ids:
         record = vessel_record(vessel_id, cfg)
         Vessel.objects.filter(pk=vessel_id).update(

@@ -3,19 +3,26 @@ sends GeoJSON / coordinate lists straight to it)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
 from teis.core.services import GenericService, ServiceError
 
 from . import geometry
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class ShapeService(GenericService):
-    shape_fields: dict[str, tuple] = {
+    shape_fields: dict[str, tuple[Any, ...]] = {
         "geometry": (geometry.check_polygon, True),
         "coordinates": (geometry.check_polyline, True),
         "coverage": (geometry.check_polygon, False),
     }
 
-    def _clean(self, model, data):
+    def _clean(self, model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
         data = dict(data)
         for name, (check, required) in self.shape_fields.items():
             try:
@@ -33,10 +40,10 @@ class ShapeService(GenericService):
             data[name] = check(value, name)
         return data
 
-    def do_create(self, actor, model, data):
+    def do_create(self, actor: User, model: type[models.Model], data: dict[str, Any]) -> models.Model:
         return super().do_create(actor, model, self._clean(model, data))
 
-    def do_update(self, actor, obj, data):
+    def do_update(self, actor: User, obj: models.Model, data: dict[str, Any]) -> models.Model:
         return super().do_update(actor, obj, self._clean(type(obj), data))
 
 

@@ -6,35 +6,39 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter, defaultdict
+from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import ExtractHour, ExtractWeekDay, TruncDate, TruncHour
 from django.utils import timezone
 
 from ..choices import CrossingDirection, ShipCategory
-from ..models import Alert, Perception, SectionCrossing, SectionLine
+from ..models import Alert, Checkpoint, Perception, SectionCrossing, SectionLine
 
 CATEGORY_LABELS = dict(ShipCategory.choices)
 WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"]  # ExtractWeekDay: 1 = Sunday
 
 
-def section_flow(section: SectionLine, start: dt.datetime, end: dt.datetime) -> dict:
+def section_flow(section: SectionLine, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     """Counts of the section's crossings in [start, end): by hour, day, category and direction."""
     tz = timezone.get_current_timezone()
     qs = SectionCrossing.objects.filter(section=section, time__gte=start, time__lt=end)
-    labels = {CrossingDirection.FORWARD: section.forward_label, CrossingDirection.REVERSE: section.reverse_label}
-    by_hour: dict[str, Counter] = defaultdict(Counter)
+    labels: dict[str, str] = {
+        CrossingDirection.FORWARD: section.forward_label,
+        CrossingDirection.REVERSE: section.reverse_label,
+    }
+    by_hour: dict[str, Counter[Any]] = defaultdict(Counter)
     for row in qs.annotate(h=TruncHour("time", tzinfo=tz)).values("h", "direction").annotate(n=Count("pk")):
         by_hour[timezone.localtime(row["h"], tz).strftime("%Y-%m-%d %H:00")][row["direction"]] += row["n"]
-    by_day: dict[str, Counter] = defaultdict(Counter)
+    by_day: dict[str, Counter[Any]] = defaultdict(Counter)
     for row in qs.annotate(d=TruncDate("time", tzinfo=tz)).values("d", "direction").annotate(n=Count("pk")):
         by_day[row["d"].isoformat()][row["direction"]] += row["n"]
-    by_category: dict[str, Counter] = defaultdict(Counter)
+    by_category: dict[str, Counter[Any]] = defaultdict(Counter)
     for row in qs.values("category", "direction").annotate(n=Count("pk")):
         by_category[CATEGORY_LABELS.get(row["category"], row["category"])][row["direction"]] += row["n"]
     totals = Counter({labels[r["direction"]]: r["n"] for r in qs.values("direction").annotate(n=Count("pk"))})
 
-    def table(counter_map):
+    def table(counter_map: dict[str, Counter[Any]]) -> list[dict[str, Any]]:
         return [
             {"key": k, "forward": c[CrossingDirection.FORWARD], "reverse": c[CrossingDirection.REVERSE],
              "total": c[CrossingDirection.FORWARD] + c[CrossingDirection.REVERSE]}
@@ -54,7 +58,7 @@ def section_flow(section: SectionLine, start: dt.datetime, end: dt.datetime) -> 
     }
 
 
-def section_flow_xlsx(section: SectionLine, start, end) -> bytes:
+def section_flow_xlsx(section: SectionLine, start: dt.datetime, end: dt.datetime) -> bytes:
     from openpyxl import Workbook
 
     flow = section_flow(section, start, end)
@@ -71,7 +75,10 @@ def section_flow_xlsx(section: SectionLine, start, end) -> bytes:
             ws.append([row["key"], row["forward"], row["reverse"], row["total"]])
     ws = wb.create_sheet("明细")
     ws.append(["穿越时间", "MMSI", "船名", "类别", "方向", "航速(节)", "经度", "纬度"])
-    labels = {CrossingDirection.FORWARD: flow["forward_label"], CrossingDirection.REVERSE: flow["reverse_label"]}
+    labels: dict[str, str] = {
+        CrossingDirection.FORWARD: flow["forward_label"],
+        CrossingDirection.REVERSE: flow["reverse_label"],
+    }
     for c in (
         SectionCrossing.objects.filter(section=section, time__gte=start, time__lt=end)
         .select_related("vessel")
@@ -87,7 +94,7 @@ def section_flow_xlsx(section: SectionLine, start, end) -> bytes:
     return out.getvalue()
 
 
-def checkpoint_traffic(checkpoint, start, end) -> dict:
+def checkpoint_traffic(checkpoint: Checkpoint, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     """Perceptions per day and hour at a checkpoint, and the forecast: for each hour of day and weekday, the
     historical mean of perceptions and of alerts there, as a risk level (高/中/低 by tercile)."""
     tz = timezone.get_current_timezone()
@@ -98,14 +105,14 @@ def checkpoint_traffic(checkpoint, start, end) -> dict:
     }
     days = max(1, (end - start).days)
     weeks = max(1.0, days / 7)
-    hist = Counter()
+    hist: Counter[tuple[int, int]] = Counter()
     for r in (
         qs.annotate(h=ExtractHour("time", tzinfo=tz), w=ExtractWeekDay("time", tzinfo=tz))
         .values("h", "w")
         .annotate(n=Count("pk"))
     ):
         hist[(r["w"], r["h"])] += r["n"]
-    alerts = Counter()
+    alerts: Counter[tuple[int, int]] = Counter()
     for r in (
         Alert.objects.filter(checkpoint=checkpoint, time__gte=start, time__lt=end)
         .annotate(h=ExtractHour("time", tzinfo=tz), w=ExtractWeekDay("time", tzinfo=tz))
@@ -113,7 +120,7 @@ def checkpoint_traffic(checkpoint, start, end) -> dict:
         .annotate(n=Count("pk"))
     ):
         alerts[(r["w"], r["h"])] += r["n"]
-    cells = []
+    cells: list[dict[str, Any]] = []
     for w in range(1, 8):
         for h in range(24):
             traffic = hist[(w, h)] / weeks

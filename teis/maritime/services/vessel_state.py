@@ -12,16 +12,22 @@ is dropped when a batch fails.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
 
 from teis.core.telemetry import bulk_sql
-from teis.maritime.ais.records import StaticRecord
+from teis.maritime.ais.records import PositionRecord, StaticRecord
 
 from ..choices import AlertKind, EventKind, ship_category, ship_type_text
 from ..models import DangerousGoodsRecord, Vessel, VesselPosition
+
+if TYPE_CHECKING:
+    from .pipeline import PipelineResult
+    from .waters import _AreaGeom
 
 DG_RECORD_INTERVAL_S = 60
 FIX_COLUMNS = ("vessel_id", "time", "lon", "lat", "sog", "cog", "heading", "nav_status", "source")
@@ -44,7 +50,38 @@ _CHANGE_EVENTS = {
 class VesselSteps:
     """Steps of a batch on vessels and fixes (state: by_mmsi, now, seq, result, live_rows)."""
 
-    def load_vessels(self, mmsis: set[int], positions, statics) -> None:
+    if TYPE_CHECKING:  # the batch's state and its event and alert makers (`pipeline._Batch`)
+        known: list[int]
+        stale: list[int] | None
+        by_mmsi: dict[int, dict[str, Any]]
+        now: dt.datetime
+        seq: int
+        result: PipelineResult
+        live_rows: list[tuple[Any, ...]]
+
+        def _event(
+            self,
+            v: dict[str, Any],
+            kind: str,
+            time: dt.datetime,
+            detail: str,
+            lon: float | None = None,
+            lat: float | None = None,
+            area_id: int | None = None,
+        ) -> None: ...
+
+        def _alert(
+            self,
+            v: dict[str, Any],
+            kind: str,
+            time: dt.datetime,
+            message: str,
+            rec: Any = None,
+            *,
+            area: _AreaGeom | None = None,
+        ) -> None: ...
+
+    def load_vessels(self, mmsis: set[int], positions: list[PositionRecord], statics: list[StaticRecord]) -> None:
         cache = _vessel_cache()
         known = self.known  # the batch's vessels in the cache when the batch started
         if known:  # reuse the cached state of the vessels whose row has not changed since (id and updated_at)
@@ -81,13 +118,13 @@ class VesselSteps:
             v["eta"], v["last_time"], v["updated_at"] = to_dt(v["eta"]), to_dt(v["last_time"]), to_dt(v["updated_at"])
             self.by_mmsi[v["mmsi"]] = cache[v["mmsi"]] = v
 
-    def apply_statics(self, statics: list[StaticRecord]) -> list[tuple] | None:
+    def apply_statics(self, statics: Sequence[StaticRecord]) -> list[tuple[Any, ...]] | None:
         """Static and voyage data (types 5, 24, 19, 21): later records win; a changed name, destination or
         draught becomes an event. The cached state follows at once; the rows to write are returned for
         `write_statics` (no database access: it runs during the fixes' COPY)."""
         statics = sorted(statics, key=lambda r: r.time)
-        changed: dict[int, dict] = {}  # vessel id → {column: new value}
-        touched: dict[int, dict] = {}  # vessel id → its state
+        changed: dict[int, dict[str, Any]] = {}  # vessel id → {column: new value}
+        touched: dict[int, dict[str, Any]] = {}  # vessel id → its state
         for rec in statics:
             v = self.by_mmsi[rec.mmsi]
             self.result.statics += 1
@@ -131,7 +168,7 @@ class VesselSteps:
                     f"{_label(v)} AIS报告船型 {ship_type_text(rec.ship_type)} 与登记船型 "
                     f"{ship_type_text(v['registered_type'])} 不符",
                 )
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for v in touched.values():
             v["updated_at"] = self.now
             rows.append((*(v[c] for c in STATIC_COLUMNS), ship_category(v["ship_type"]), self.seq, self.now, v["id"]))
@@ -140,13 +177,13 @@ class VesselSteps:
         adapt = bulk_sql.datetime_adapter()
         return [(*r[:8], adapt(r[8]) if r[8] else None, *r[9:11], adapt(r[11]), r[12]) for r in rows]
 
-    def write_statics(self, rows: list[tuple] | None, writes: bulk_sql.Writes) -> None:
+    def write_statics(self, rows: list[tuple[Any, ...]] | None, writes: bulk_sql.Writes) -> None:
         """The static data worked out by `apply_statics`, to `writes` (one UPDATE)."""
         if rows:
             writes.update_rows(Vessel, (*STATIC_COLUMNS, "category", "live_seq", "updated_at"), rows)
 
     @contextmanager
-    def _store_fixes(self, columns, vid):
+    def _store_fixes(self, columns: list[Any], vid: np.ndarray) -> Iterator[None]:
         """Every fix, from the batch's columns (sorted by vessel and time). PostgreSQL: one binary COPY, and the
         body of the `with` runs while the server stores the rows. SQLite: one prepared INSERT run over the rows."""
         _, times, lons, lats, sogs, cogs, headings, statuses, _, _, sources = columns
@@ -180,7 +217,18 @@ class VesselSteps:
         with bulk_sql.copy_binary(VesselPosition._meta.db_table, FIX_COLUMNS, payload):
             yield
 
-    def _latest(self, positions, columns, vid, t, lon, lat, last, vessels, cached_t) -> tuple:
+    def _latest(
+        self,
+        positions: list[PositionRecord],
+        columns: list[Any],
+        vid: np.ndarray,
+        t: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        last: np.ndarray,
+        vessels: list[dict[str, Any]],
+        cached_t: np.ndarray,
+    ) -> tuple[list[Any] | None]:
         """The latest fix of each vessel of the batch, unless the vessel already has a later one (an older fix
         arriving late does not move the vessel back): the cached state follows at once, the rows to write are
         returned for `_update_latest`. No database access (it runs during the fixes' COPY)."""
@@ -222,7 +270,7 @@ class VesselSteps:
         ]
         return ([bulk_sql.binary_array(a, k) for a in arrays],)
 
-    def _update_latest(self, rows, *, writes: bulk_sql.Writes) -> None:
+    def _update_latest(self, rows: list[Any] | None, *, writes: bulk_sql.Writes) -> None:
         """The latest fixes worked out by `_latest`, to `writes` (one UPDATE), stamping the batch's live sequence."""
         if rows is None:
             return
@@ -242,7 +290,9 @@ class VesselSteps:
 
     # dangerous goods ----------------------------------------------------------------------------------------
 
-    def _dangerous_goods(self, positions, vid, t, by_id) -> None:
+    def _dangerous_goods(
+        self, positions: list[PositionRecord], vid: np.ndarray, t: np.ndarray, by_id: dict[int, dict[str, Any]]
+    ) -> None:
         dg_ids = {v["id"] for v in by_id.values() if v["dangerous_goods"]}
         if not dg_ids:
             return
@@ -254,7 +304,7 @@ class VesselSteps:
             .values("vessel_id")
             .annotate(m=Max("time"))
         }
-        rows = []
+        rows: list[DangerousGoodsRecord] = []
         for i in np.nonzero(np.isin(vid, list(dg_ids)))[0]:
             vessel_id = int(vid[i])
             if t[i] - last_t.get(vessel_id, -np.inf) < DG_RECORD_INTERVAL_S:
@@ -269,10 +319,10 @@ class VesselSteps:
 # when the row's id and updated_at are still the same (one narrow query), so an edit elsewhere (registry import,
 # the vessel form, another listener process) is read again; anything that changes a cached column without
 # save() must set updated_at too (see risk.py). Dropped when a batch fails.
-_vessels: dict = {"key": None, "by_mmsi": {}}
+_vessels: dict[str, Any] = {"key": None, "by_mmsi": {}}
 
 
-def _stale_vessels(mmsis: list[int], cache: dict[int, dict]) -> list[int]:
+def _stale_vessels(mmsis: list[int], cache: dict[int, dict[str, Any]]) -> list[int]:
     """The MMSIs whose cached state is out of date: the row is gone, or its id or updated_at differ."""
     if bulk_sql.is_postgres():
         entries = [cache[m] for m in mmsis]
@@ -289,7 +339,7 @@ def _stale_vessels(mmsis: list[int], cache: dict[int, dict]) -> list[int]:
             ],
             fetch=True,
         )
-        return [row[0] for row in rows]
+        return [row[0] for row in rows or ()]  # fetch=True: always a list
     to_dt = _datetime_reader()
     sql = f"SELECT mmsi, id, updated_at FROM {Vessel._meta.db_table} WHERE {{where}}"  # noqa: S608
     fresh = {
@@ -300,24 +350,25 @@ def _stale_vessels(mmsis: list[int], cache: dict[int, dict]) -> list[int]:
     return [m for m in mmsis if m not in fresh]
 
 
-def _vessel_cache() -> dict[int, dict]:
+def _vessel_cache() -> dict[int, dict[str, Any]]:
     key = (connection.alias, connection.settings_dict.get("NAME"))
     if _vessels["key"] != key or len(_vessels["by_mmsi"]) > VESSEL_CACHE_MAX:
         _vessels["key"], _vessels["by_mmsi"] = key, {}
-    return _vessels["by_mmsi"]
+    cache: dict[int, dict[str, Any]] = _vessels["by_mmsi"]
+    return cache
 
 
-def _datetime_reader():
+def _datetime_reader() -> Callable[[Any], dt.datetime | None]:
     """A datetime column read with raw SQL → aware datetime (SQLite returns Django's text form of UTC)."""
     if connection.vendor == "sqlite":
         utc = dt.UTC
 
-        def read(value):  # Django's sqlite3 converters give naive datetimes (UTC); text if no converter ran
+        # Django's sqlite3 converters give naive datetimes (UTC); text if no converter ran
+        def read(value: Any) -> dt.datetime | None:
             if value is None:
                 return None
-            if not isinstance(value, dt.datetime):
-                value = dt.datetime.fromisoformat(value)
-            return value if value.tzinfo else value.replace(tzinfo=utc)
+            when: dt.datetime = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+            return when if when.tzinfo else when.replace(tzinfo=utc)
 
         return read
     return lambda value: value
@@ -330,5 +381,5 @@ def _clean(value: str | None) -> str | None:
     return value.split("@", 1)[0].strip() or None
 
 
-def _label(v: dict) -> str:
+def _label(v: dict[str, Any]) -> str:
     return f"{v.get('name') or '未知船名'}（MMSI {v['mmsi']}）"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
@@ -20,10 +21,15 @@ from ..models import AreaPresence, SectionCrossing, SectionLine, WaterArea
 from . import geometry
 from .vessel_state import _datetime_reader, _label
 
+if TYPE_CHECKING:
+    import shapely
+
+    from teis.maritime.ais.records import PositionRecord
+
 logger = logging.getLogger(__name__)
 
 PRESENCE_SCAN_MIN = 200  # a batch of more vessels than this uses the whole presence table (`PresenceCache`)
-_MISSING = object()
+_MISSING: Any = object()
 
 
 class PresenceCache:
@@ -35,11 +41,11 @@ class PresenceCache:
     (another process deleted rows, the arrival check set arrived_at, a sequence was reset). Rows are only inserted,
     deleted and have arrived_at set once, so any change moves the fingerprint. Dropped when a batch fails."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
-        self.key = None
+        self.key: tuple[str, Any] | None = None
         self.rows: dict[tuple[int, int], tuple[int, dt.datetime | None]] = {}  # (area, vessel) → (id, arrived_at)
         self.max_id = 0
         self.arrived = 0
@@ -55,7 +61,7 @@ class PresenceCache:
             self.key = key
         return self
 
-    def merge(self, ids, areas, vessels, arrived) -> None:
+    def merge(self, ids: list[int], areas: list[int], vessels: list[int], arrived: list[dt.datetime | None]) -> None:
         for pk, a, v, t in zip(ids, areas, vessels, arrived, strict=True):
             self._drop((a, v))
             self.rows[(a, v)] = (pk, t)
@@ -65,13 +71,13 @@ class PresenceCache:
         if ids:
             self._by_area = self._present = None
 
-    def discard(self, pairs) -> None:
+    def discard(self, pairs: list[tuple[int, int]]) -> None:
         for key in pairs:
             self._drop(key)
         if pairs:
             self._by_area = self._present = None
 
-    def _drop(self, key) -> None:
+    def _drop(self, key: tuple[int, int]) -> None:
         old = self.rows.pop(key, _MISSING)
         if old is not _MISSING:
             self.id_sum -= old[0]
@@ -89,7 +95,7 @@ class PresenceCache:
     def by_area(self) -> dict[int, np.ndarray]:
         """{area id: the ids of the vessels inside}, built once per change."""
         if self._by_area is None:
-            grouped = defaultdict(list)
+            grouped: defaultdict[int, list[int]] = defaultdict(list)
             for area_id, vessel_id in self.rows:
                 grouped[area_id].append(vessel_id)
             self._by_area = {a: np.asarray(ids, dtype=np.int64) for a, ids in grouped.items()}
@@ -102,15 +108,52 @@ presence_cache = PresenceCache()
 class WaterSteps:
     """Steps of a batch on sections and areas (state: area_version, section_version, result, _event, _alert)."""
 
+    if TYPE_CHECKING:  # the batch's event and alert makers (`pipeline._Batch`)
+
+        def _event(
+            self,
+            v: dict[str, Any],
+            kind: str,
+            time: dt.datetime,
+            detail: str,
+            lon: float | None = None,
+            lat: float | None = None,
+            area_id: int | None = None,
+        ) -> None: ...
+
+        def _alert(
+            self,
+            v: dict[str, Any],
+            kind: str,
+            time: dt.datetime,
+            message: str,
+            rec: Any = None,
+            *,
+            area: _AreaGeom | None = None,
+        ) -> None: ...
+
     # sections -----------------------------------------------------------------------------------------------
 
-    def _sections(self, sections, positions, vid, lon, lat, plon, plat, t, pt, moves, by_id) -> list[SectionCrossing]:
+    def _sections(
+        self,
+        sections: list[tuple[int, np.ndarray, tuple[str, str, str]]],
+        positions: list[PositionRecord],
+        vid: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        plon: np.ndarray,
+        plat: np.ndarray,
+        t: np.ndarray,
+        pt: np.ndarray,
+        moves: np.ndarray,
+        by_id: dict[int, dict[str, Any]],
+    ) -> list[SectionCrossing]:
         """The crossings of the batch's moves (unsaved) and their events. No database access."""
         if not sections or not moves.any():
             return []
         idx = np.nonzero(moves)[0]
         px, py, qx, qy = plon[idx], plat[idx], lon[idx], lat[idx]
-        rows = []
+        rows: list[SectionCrossing] = []
         for section_id, line, labels in sections:
             hits = geometry.segment_crossings(line, px, py, qx, qy)
             for j, u, fwd, x, y in zip(
@@ -143,15 +186,28 @@ class WaterSteps:
 
     # areas --------------------------------------------------------------------------------------------------
 
-    def _areas(self, areas, present, positions, vid, lon, lat, first, last, by_id, present_by_area=None):
+    def _areas(
+        self,
+        areas: list[_AreaGeom],
+        present: dict[tuple[int, int], dt.datetime | None],
+        positions: list[PositionRecord],
+        vid: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        first: np.ndarray,
+        last: np.ndarray,
+        by_id: dict[int, dict[str, Any]],
+        present_by_area: dict[int, np.ndarray] | None = None,
+    ) -> tuple[list[AreaPresence], dict[int, list[int]]]:
         """Entries and exits along each vessel's fixes (events, alarms) and the presences to add and remove, as
         processing the fixes one by one would leave them. No database access (it runs during the fixes' COPY).
         `present_by_area`: `present` grouped by area, if already known."""
-        new_presence, gone = [], defaultdict(list)
+        new_presence: list[AreaPresence] = []
+        gone: defaultdict[int, list[int]] = defaultdict(list)
         if not areas:
             return new_presence, gone
         if present_by_area is None:
-            grouped = defaultdict(list)
+            grouped: defaultdict[int, list[int]] = defaultdict(list)
             for area_id, vessel_id in present:
                 grouped[area_id].append(vessel_id)
             present_by_area = {a: np.asarray(ids, dtype=np.int64) for a, ids in grouped.items()}
@@ -166,7 +222,8 @@ class WaterSteps:
             changes = np.flatnonzero(ins != prev)
             if not len(changes):
                 continue
-            entered_at, left = {}, set()
+            entered_at: dict[int, dt.datetime] = {}
+            left: set[int] = set()
             for i in changes.tolist():
                 v = by_id[int(vid[i])]
                 r = positions[i]
@@ -194,13 +251,15 @@ class WaterSteps:
                     gone[area.pk].append(vessel_id)
         return new_presence, gone
 
-    def _write_presence(self, new_presence: list, gone: dict, *, writes: bulk_sql.Writes) -> None:
+    def _write_presence(
+        self, new_presence: list[AreaPresence], gone: dict[int, list[int]], *, writes: bulk_sql.Writes
+    ) -> None:
         pairs = [(a, v) for a, vessel_ids in gone.items() for v in vessel_ids]
         writes.delete_pairs(AreaPresence, "area_id", "vessel_id", pairs)
         presence_cache.discard(pairs)  # the new rows come back with the next batch's start statement
         writes.insert_objects(new_presence, ignore_conflicts=True)
 
-    def _entered(self, area, v, r) -> None:
+    def _entered(self, area: _AreaGeom, v: dict[str, Any], r: PositionRecord) -> None:
         self._event(v, EventKind.AREA_ENTRY, r.time, f"进入{area.name}", r.lon, r.lat, area.pk)
         if area.kind == AreaKind.WATER_SOURCE_ZONE:
             self._alert(v, AlertKind.ZONE_ENTRY, r.time, f"{_label(v)} 进入水源保护地“{area.name}”", r, area=area)
@@ -209,7 +268,7 @@ class WaterSteps:
                 v, AlertKind.HIGH_RISK, r.time, f"高风险船舶 {_label(v)} 进入重点区域“{area.name}”", r, area=area
             )
 
-    def _left(self, area, v, r, arrived_at) -> None:
+    def _left(self, area: _AreaGeom, v: dict[str, Any], r: PositionRecord, arrived_at: dt.datetime | None) -> None:
         self._event(v, EventKind.AREA_EXIT, r.time, f"离开{area.name}", r.lon, r.lat, area.pk)
         if area.kind in (AreaKind.BERTH, AreaKind.ANCHORAGE) and arrived_at is not None:
             self._event(v, EventKind.BERTH_DEPARTURE, r.time, f"离开{area.name}", r.lon, r.lat, area.pk)
@@ -218,16 +277,16 @@ class WaterSteps:
 class _AreaGeom:
     __slots__ = ("pk", "name", "kind", "unit_id", "monitored", "polygon")
 
-    def __init__(self, pk, name, kind, unit_id, monitored, polygon):
+    def __init__(self, pk: int, name: str, kind: str, unit_id: int, monitored: bool, polygon: shapely.Geometry) -> None:
         self.pk, self.name, self.kind, self.unit_id, self.monitored, self.polygon = (
             pk, name, kind, unit_id, monitored, polygon,
         )  # fmt: skip
 
 
-_cache: dict[str, tuple] = {}
+_cache: dict[str, tuple[Any, ...]] = {}
 
 
-def _presence(by_id: dict) -> dict[tuple[int, int], dt.datetime | None]:
+def _presence(by_id: dict[int, dict[str, Any]]) -> dict[tuple[int, int], dt.datetime | None]:
     """{(area id, vessel id): arrived at} of the batch's vessels, where no `PresenceCache` is used. "Who is inside
     now" is a small table: for a large batch it is read whole (one scan) rather than looked up vessel by vessel."""
     to_dt = _datetime_reader()
@@ -244,20 +303,22 @@ def _presence(by_id: dict) -> dict[tuple[int, int], dt.datetime | None]:
 
 def reload_presence(cache: PresenceCache) -> None:
     """Read "who is inside now" whole into the cache (PostgreSQL)."""
-    rows = bulk_sql.execute_binary(
+    result = bulk_sql.execute_binary(
         f"SELECT array_agg(id), array_agg(area_id), array_agg(vessel_id), array_agg(arrived_at) "  # noqa: S608
         f"FROM {AreaPresence._meta.db_table}",
         [],
         fetch=True,
         binary=True,
-    )[0]
+    )
+    assert result is not None  # fetch=True
+    rows = result[0]
     cache.reset()
     cache.bind()
     if rows[0]:
         cache.merge(*rows)
 
 
-def _versions() -> tuple[tuple, tuple]:
+def _versions() -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """(count, last change) of the areas and of the sections, in one query."""
     a, s = WaterArea._meta.db_table, SectionLine._meta.db_table
     with connection.cursor() as cursor:
@@ -269,11 +330,12 @@ def _versions() -> tuple[tuple, tuple]:
     return (na, ma), (ns, ms)
 
 
-def _active_areas(version: tuple) -> list[_AreaGeom]:
+def _active_areas(version: tuple[Any, ...]) -> list[_AreaGeom]:
     """Active areas with prepared polygons, rebuilt only when an area changed (`_versions`, once a batch)."""
     cached = _cache.get("areas")
     if cached and cached[0] == version:
-        return cached[1]
+        cached_areas: list[_AreaGeom] = cached[1]
+        return cached_areas
     areas = []
     for a in WaterArea.objects.filter(is_active=True):
         try:
@@ -286,10 +348,11 @@ def _active_areas(version: tuple) -> list[_AreaGeom]:
     return areas
 
 
-def _active_sections(version: tuple) -> list[tuple[int, np.ndarray, tuple[str, str, str]]]:
+def _active_sections(version: tuple[Any, ...]) -> list[tuple[int, np.ndarray, tuple[str, str, str]]]:
     cached = _cache.get("sections")
     if cached and cached[0] == version:
-        return cached[1]
+        cached_sections: list[tuple[int, np.ndarray, tuple[str, str, str]]] = cached[1]
+        return cached_sections
     sections = [
         (s.pk, np.asarray(s.coordinates, dtype=np.float64), (s.forward_label, s.reverse_label, s.name))
         for s in SectionLine.objects.filter(is_active=True)
