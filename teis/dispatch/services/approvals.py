@@ -238,7 +238,9 @@ def subject_panel(request: HttpRequest, worktask: WorkTask) -> str:
         '<a href="{}">查看{}</a></div></div>',
         f"{model._meta.verbose_name}：{obj}",
         format_html_join("", '<dt class="col-sm-3">{}</dt><dd class="col-sm-9">{}</dd>', rows),
-        reverse(config.url_name("detail"), args=[obj.pk]),
+        reverse("dispatch:plan_detail", args=[obj.pk])
+        if isinstance(obj, DutyPlan)  # the plan's own page: its tasks, the approval buttons
+        else reverse(config.url_name("detail"), args=[obj.pk]),
         model._meta.verbose_name,
     )
 
