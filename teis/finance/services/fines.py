@@ -117,7 +117,7 @@ def on_case_event(instance, event: str) -> None:
             rec_status=Subquery(receivable.values("status")[:1]),
             rec_paid=Subquery(receivable.values("paid_amount")[:1]),
         )
-        .values("decision_type", "decided_at", "paid_amount", "rec_id", "rec_status", "rec_paid")
+        .values("decision_type", "decided_at", "paid_amount", "process_id", "rec_id", "rec_status", "rec_paid")
         .first()
     )
     if row is None:
@@ -128,6 +128,9 @@ def on_case_event(instance, event: str) -> None:
             ensure_receivable(case)
         return
     if row["rec_status"] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
+        steps = instance.current_step or ""
+        if row["process_id"] == instance.pk and len(steps) < 200 and "Task_Execution" not in steps.split("、"):
+            return  # the case's process has no 执行 step open (done): nothing to complete (perf: three reads less)
         pk = int(instance.subject_id)
         transaction.on_commit(lambda: _complete_paid(pk))
         return
