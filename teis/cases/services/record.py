@@ -22,7 +22,7 @@ from ..models import CaseDecision, EnforcementCase
 from .coercive import MEASURE_FACT_FIELDS
 from .inspection import INSPECTION_FACT_FIELDS
 from .record_input import Errors
-from .record_writers import record_of, return_legal_review, write_receive, writer_for
+from .record_writers import KEEP_CASE, record_of, return_legal_review, write_receive, writer_for
 
 # Task-data variables the diagrams' gateways read: passed to the engine, never written to the record.
 PROCESS_VARIABLES = frozenset(
@@ -88,8 +88,12 @@ def handle_step(actor, instance, worktask, decision: str, data: dict[str, Any], 
         if writer is not None:
             errors = Errors()
             extra = {"instance": instance} if writer is write_receive else {}
-            variables.update(writer(actor, case, record_of(case), data, errors, **extra) or {})
-            case.refresh_from_db()
+            rec = record_of(case)
+            variables.update(writer(actor, case, rec, data, errors, **extra) or {})
+            if writer in KEEP_CASE:
+                case._step_record = rec  # current: the requirement checks need not read it again (perf)
+            else:
+                case.refresh_from_db()
         check_step(case, step)
         if step == "Task_FilingApproval":
             from . import intake

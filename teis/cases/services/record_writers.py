@@ -609,6 +609,26 @@ VARIANT_WRITERS = {
 }
 
 
+# Writers that change the case only through the instance they are given (`case.save()`) and the decision record only
+# through `rec`, or not at all: after them the case needs no reading back (perf: `handle_step` skips its
+# `refresh_from_db`, and the requirement checks use `rec` instead of reading the record again). The others write
+# through services that read their own copy (intake, penalties, legal, 案件接收).
+KEEP_CASE = frozenset(
+    {
+        _write_filing,
+        _write_statement,
+        _write_hearing,
+        _write_discussion,
+        _write_decision,
+        _write_remedy,
+        _write_archive,
+        _write_archive_review,
+        _write_judicial_transfer,
+        _write_handover,
+    }
+)
+
+
 def writer_for(case: EnforcementCase, step: str):
     return VARIANT_WRITERS.get((case.process_key or "", step)) or WRITERS.get(step)
 

@@ -64,6 +64,11 @@ def ensure_receivable(case) -> Receivable | None:
     existing = Receivable.objects.filter(case_id=case.pk).first()
     if existing is not None:
         return existing
+    return _new_receivable(case)
+
+
+def _new_receivable(case) -> Receivable | None:
+    """`ensure_receivable` for a case known to have none yet."""
     principal = _fine_of(case)
     if principal is None:
         return None
@@ -78,7 +83,7 @@ def ensure_receivable(case) -> Receivable | None:
             due_date=_due_of(case),
             payment_code=new_payment_code(),
         )
-        _rebuild(rec, [rules.Line(principal, rec.due_date)])
+        _rebuild(rec, [rules.Line(principal, rec.due_date)], new=True)
         already = case.paid_amount or Decimal(0)
         audit.record(None, AuditAction.CREATE, rec, detail={"operation": "finance.receivable", "case": case.pk})
         if already > 0:  # paid before the receivable existed (简易程序 当场收缴)
@@ -125,26 +130,28 @@ def on_case_event(instance, event: str) -> None:
     if row["rec_id"] is None:
         if row["decision_type"] == DecisionType.PENALTY and row["decided_at"] is not None:
             case = EnforcementCase._base_manager.filter(pk=instance.subject_id).first()
-            ensure_receivable(case)
+            _new_receivable(case)  # the row above says it has none (in this transaction, under the case's lock)
         return
+    # the case's own process without an open 执行 step (done, or not reached): nothing to complete (perf: reads less)
+    steps = instance.current_step or ""
+    no_execution = row["process_id"] == instance.pk and len(steps) < 200 and "Task_Execution" not in steps.split("、")
     if row["rec_status"] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
-        steps = instance.current_step or ""
-        if row["process_id"] == instance.pk and len(steps) < 200 and "Task_Execution" not in steps.split("、"):
-            return  # the case's process has no 执行 step open (done): nothing to complete (perf: three reads less)
+        if no_execution:
+            return
         pk = int(instance.subject_id)
         transaction.on_commit(lambda: _complete_paid(pk))
         return
     if (row["paid_amount"] or Decimal(0)) > (row["rec_paid"] or Decimal(0)):
-        _mirror_hand_payment(row["rec_id"], row["rec_paid"])
+        _mirror_hand_payment(row["rec_id"], row["rec_paid"], complete=not no_execution)
 
 
-def _mirror_hand_payment(rec_id: int, paid: Decimal) -> None:
+def _mirror_hand_payment(rec_id: int, paid: Decimal, *, complete: bool = True) -> None:
     """A payment typed into the case's 执行 step form (cases records it on the case): the receivable follows, so
     both say the same. Never refuses the step: a payment that cannot be mirrored is logged."""
     from teis.cases.models import CasePayment, EnforcementCase
 
     rec = Receivable.objects.select_for_update().get(pk=rec_id)
-    case = EnforcementCase._base_manager.get(pk=rec.case_id)
+    case = EnforcementCase._base_manager.only("pk", "paid_amount", "paid_at").get(pk=rec.case_id)
     diff = (case.paid_amount or Decimal(0)) - paid
     if diff <= 0:
         return
@@ -159,6 +166,7 @@ def _mirror_hand_payment(rec_id: int, paid: Decimal) -> None:
                 channel=PaymentChannel.OFFLINE,
                 receipt_number=last.receipt_number[:40] if last else "",
                 sync_case=False,
+                complete=complete,
             )
     except ServiceError as err:
         logger.warning("case %s: hand-recorded payment not mirrored: %s", case.pk, err.message)
@@ -182,8 +190,9 @@ def register_listeners() -> None:
 # --- schedule -------------------------------------------------------------------------------------------------
 
 
-def _rebuild(rec: Receivable, lines: list[rules.Line]) -> None:
-    rec.instalments.all().delete()
+def _rebuild(rec: Receivable, lines: list[rules.Line], *, new: bool = False) -> None:
+    if not new:  # a receivable just created has no instalments to remove (perf)
+        rec.instalments.all().delete()
     Instalment.objects.bulk_create(
         Instalment(receivable=rec, seq=i, amount=x.amount, due_date=x.due) for i, x in enumerate(lines, start=1)
     )
@@ -252,15 +261,18 @@ def do_apply_schedule(actor, rec: Receivable) -> Receivable:
 # --- 加处罚款, daily ---------------------------------------------------------------------------------------------
 
 
-def _lines(rec: Receivable) -> list[rules.Line]:
-    return [rules.Line(x.amount, x.due_date, x.paid_on) for x in rec.instalments.all()]
+def _lines(rec: Receivable, rows: list | None = None) -> list[rules.Line]:
+    rows = rec.instalments.all() if rows is None else rows
+    return [rules.Line(x.amount, x.due_date, x.paid_on) for x in rows]
 
 
-def _refresh(rec: Receivable, today: dt.date) -> bool:
-    """Recompute each instalment's fee and state and the receivable's; True when anything changed."""
+def _refresh(rec: Receivable, today: dt.date, rows: list | None = None) -> bool:
+    """Recompute each instalment's fee and state and the receivable's; True when anything changed. `rows`: all the
+    receivable's instalments as read by the caller in this transaction (kept in step as they are saved)."""
     changed = False
     total = Decimal("0.00")
-    for row in rec.instalments.all():
+    rows = list(rec.instalments.all()) if rows is None else rows
+    for row in rows:
         fee = rules.late_fee(row.amount, row.due_date, today, row.paid_on)
         state = row.status
         if row.status != InstalmentStatus.PAID:
@@ -272,7 +284,7 @@ def _refresh(rec: Receivable, today: dt.date) -> bool:
         total += fee
     status = rec.status
     if status != ReceivableStatus.PAID:
-        overdue = rec.instalments.filter(status=InstalmentStatus.OVERDUE).exists()
+        overdue = any(row.status == InstalmentStatus.OVERDUE for row in rows)
         status = (
             ReceivableStatus.OVERDUE
             if overdue
@@ -298,20 +310,22 @@ def refresh_late_fees(today: dt.date | None = None) -> int:
     return changed
 
 
-def amount_due(rec: Receivable, on: dt.date | None = None) -> Decimal:
+def amount_due(rec: Receivable, on: dt.date | None = None, *, rows: list | None = None) -> Decimal:
     """What is still owed on `on`: unpaid principal plus the 加处罚款 accrued by then, less fee already paid."""
     on = on or timezone.localdate()
-    fee = rules.schedule_late_fee(_lines(rec), on)
+    fee = rules.schedule_late_fee(_lines(rec, rows), on)
     return max(Decimal(0), rec.principal + fee - rec.paid_amount).quantize(CENT)
 
 
 # --- payments ---------------------------------------------------------------------------------------------------
 
 
-def _allocate(rec: Receivable, amount: Decimal, day: dt.date) -> None:
-    """Apply `amount` to the instalments in order (fee first, then principal); the receivable's totals follow."""
+def _allocate(rec: Receivable, amount: Decimal, day: dt.date, rows: list | None = None) -> None:
+    """Apply `amount` to the instalments in order (fee first, then principal); the receivable's totals follow.
+    The instalments are read once (or given: all of them, read in this transaction) and kept in step in memory."""
+    rows = list(rec.instalments.all()) if rows is None else rows
     left = amount
-    for row in rec.instalments.exclude(status=InstalmentStatus.PAID).order_by("seq"):
+    for row in sorted((r for r in rows if r.status != InstalmentStatus.PAID), key=lambda r: r.seq):
         if left <= 0:
             break
         owed = row.amount + rules.late_fee(row.amount, row.due_date, day) - row.paid_amount
@@ -322,8 +336,8 @@ def _allocate(rec: Receivable, amount: Decimal, day: dt.date) -> None:
             row.status, row.paid_on = InstalmentStatus.PAID, day
         row.save(update_fields=["paid_amount", "status", "paid_on"])
     rec.paid_amount += amount
-    _refresh(rec, day)
-    if not rec.instalments.exclude(status=InstalmentStatus.PAID).exists():
+    _refresh(rec, day, rows)
+    if all(row.status == InstalmentStatus.PAID for row in rows):
         rec.status = ReceivableStatus.PAID
         rec.paid_at = timezone.now()
         rec.save(update_fields=["status", "paid_at", "paid_amount", "updated_at"])
@@ -343,17 +357,20 @@ def apply_payment(
     order=None,
     txn_id: str | None = None,
     sync_case: bool = True,
+    complete: bool = True,
 ) -> Payment:
     """Record a payment against a locked receivable inside the caller's transaction. Refuses amounts that are not
     positive or exceed what is owed on the payment day. Keeps the case's 缴款 fields in step (cases' own service)
-    and, once paid in full, completes the case's 执行 step as its handler."""
+    and, once paid in full, completes the case's 执行 step as its handler (`complete`; False: the caller knows there
+    is none open)."""
     amount = Decimal(str(amount)).quantize(CENT)
     if amount <= 0:
         raise ServiceError("invalid_amount", "缴款金额必须大于零", {"amount": ["缴款金额必须大于零"]})
     if rec.status == ReceivableStatus.PAID:
         raise ServiceError("nothing_due", "该罚没款已缴清")
     day = timezone.localdate(paid_at)
-    due = amount_due(rec, day)
+    rows = list(rec.instalments.all())  # read once for the amount due and the allocation (perf)
+    due = amount_due(rec, day, rows=rows)
     if amount > due:
         raise ServiceError("invalid_amount", f"缴款金额超过应缴金额 {due} 元", {"amount": [f"应缴金额为 {due} 元"]})
     payment = Payment.objects.create(
@@ -368,7 +385,7 @@ def apply_payment(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     before = (str(rec.paid_amount), rec.get_status_display())
-    _allocate(rec, amount, day)
+    _allocate(rec, amount, day, rows)
     if sync_case:
         _sync_case(actor, rec, amount, paid_at)
     audit.record(
@@ -388,7 +405,7 @@ def apply_payment(
     from .ereceipts import request_later
 
     request_later(payment)
-    if rec.status == ReceivableStatus.PAID:
+    if rec.status == ReceivableStatus.PAID and complete:
         complete_execution(rec)
     return payment
 
