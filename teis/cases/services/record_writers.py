@@ -449,9 +449,11 @@ def _write_execution(actor, case, rec, data, errors) -> dict:
     errors.raise_if_any()
     if amount is not None:
         try:
-            penalties.do_record_payment(actor, case, amount, paid_at)
+            paid = penalties.do_record_payment(actor, case, amount, paid_at)
         except ServiceError as err:
             raise ServiceError(err.code, err.message, {"payment_amount": [err.message]}) from err
+        for name in ("paid_amount", "paid_at", "late_penalty", "payment_status", "updated_at"):
+            setattr(case, name, getattr(paid, name))  # what it saved: `case` stays current (KEEP_CASE)
         row = CasePayment.objects.create(
             case=case,
             amount=amount,
@@ -462,6 +464,7 @@ def _write_execution(actor, case, rec, data, errors) -> dict:
         audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.payment", "case": case.pk})
     if court and case.payment_status != PaymentStatus.PAID:
         EnforcementCase.objects.filter(pk=case.pk).update(payment_status=PaymentStatus.COURT)
+        case.payment_status = PaymentStatus.COURT
     rec.installments, rec.installment_note = installments, note[:300]
     rec.urged_at = urged or rec.urged_at
     rec.court_applied_at = court or rec.court_applied_at
@@ -620,6 +623,7 @@ KEEP_CASE = frozenset(
         _write_hearing,
         _write_discussion,
         _write_decision,
+        _write_execution,
         _write_remedy,
         _write_archive,
         _write_archive_review,
