@@ -50,9 +50,7 @@ def amount_due(case: EnforcementCase, on_date: dt.date | None = None) -> Decimal
 
 def do_record_payment(actor, case: EnforcementCase, amount, paid_at=None) -> EnforcementCase:
     """Record a payment (罚没款缴纳). Refuses amounts that are not positive or exceed what is due. The case is
-    PAID once the fine and the 加处罚款 accrued by the payment day are covered. One transaction; audited. Inside a
-    caller's transaction it takes no savepoint of its own (perf): a caller that goes on after a refusal wraps it in
-    `transaction.atomic()` (as the finance mirror does); the 执行 step's writer lets the refusal roll the step back."""
+    PAID once the fine and the 加处罚款 accrued by the payment day are covered. One transaction; audited."""
     try:
         amount = Decimal(str(amount)).quantize(CENT)
     except (ArithmeticError, ValueError) as exc:
@@ -60,7 +58,7 @@ def do_record_payment(actor, case: EnforcementCase, amount, paid_at=None) -> Enf
     if amount <= 0:
         raise ServiceError("invalid_amount", "缴款金额必须大于零", {"amount": ["缴款金额必须大于零"]})
     paid_at = paid_at or timezone.now()
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         case = EnforcementCase.objects.select_for_update().get(pk=case.pk)
         if not case.fine_amount or case.payment_status in (PaymentStatus.NONE, PaymentStatus.PAID):
             raise ServiceError("nothing_due", "该案件没有待缴罚款")
