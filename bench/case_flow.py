@@ -12,7 +12,8 @@ run:
      of 综合查询 (`cases.services.query`: first page in two steps — ids, then rows — plus capped count) for
      several typical filters, after `VACUUM ANALYZE` (what autovacuum does to a freshly loaded table: statistics
      and the visibility map that index-only scans need).
-The database is dropped at the end. Goals: 综合查询 first page p95 < 300 ms at 1M; one step < 30 ms p95.
+With BENCH_CASES_STEPS_ONLY=1 only part (i) runs. The database is dropped at the end.
+Goals: 综合查询 first page p95 < 300 ms at 1M; one step < 30 ms p95.
 """
 
 from __future__ import annotations
@@ -106,6 +107,13 @@ for c in cases:
     with transaction.atomic():
         EnforcementCase.objects.filter(pk=c.pk).update(current_step="x", updated_at=timezone.now())
 base_s = time.perf_counter() - t0
+result = {{
+    "n": n, "archived": archived, "flow_s": flow_s, "base_s": base_s, "step_ms": step_ms, "step_cpu": step_cpu,
+    "step_queries": sum(step_queries) / max(1, len(step_queries)),
+}}
+"""
+
+QUERIES_CODE = r"""
 # open tasks for the 待办 inbox: first steps offered to the squad leader's role
 for i in range({open_tasks}):
     c = new_case(f"待办{{i}}")
@@ -156,12 +164,14 @@ query_ms = {{name: timed(lambda u=u, c=c: first_page(u, c), reps) for name, (u, 
 todo_user = users["squad_leader"]
 todo_ms = timed(lambda: len(list(wf.todo_tasks(todo_user)[:20])), reps)
 todo_count = wf.todo_tasks(todo_user).count()
-print("RESULT=" + json.dumps({{
-    "n": n, "archived": archived, "flow_s": flow_s, "base_s": base_s, "step_ms": step_ms, "step_cpu": step_cpu,
-    "step_queries": sum(step_queries) / max(1, len(step_queries)),
+result.update({{
     "cases": EnforcementCase.objects.count(), "generated": made, "gen_s": gen_s,
     "query_ms": query_ms, "todo_ms": todo_ms, "todo_count": todo_count,
-}}, ensure_ascii=False))
+}})
+"""
+
+RESULT_CODE = """
+print("RESULT=" + json.dumps(result, ensure_ascii=False))
 """
 
 
@@ -194,6 +204,8 @@ def run(quick: bool) -> dict[str, Any]:
     m = 50_000 if quick else int(os.environ.get("BENCH_CASES", "1000000"))
     reps = 20 if quick else 40
     open_tasks = 50 if quick else 300
+    # BENCH_CASES_STEPS_ONLY=1: part (i) only (the workflow steps), e.g. while working on the step time
+    steps_only = os.environ.get("BENCH_CASES_STEPS_ONLY", "") not in ("", "0")
     _, bench_url = _admin_dsn()
     _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     _admin(f"CREATE DATABASE {DB_NAME}")
@@ -206,7 +218,10 @@ def run(quick: bool) -> dict[str, Any]:
             "LOG_LEVEL": "WARNING",
             "HUEY_IMMEDIATE": "0",
         }
-        code = CODE.format(n=n, m=m, reps=reps, open_tasks=open_tasks)
+        code = CODE.format(n=n)
+        if not steps_only:
+            code += QUERIES_CODE.format(m=m, reps=reps, open_tasks=open_tasks)
+        code += RESULT_CODE
         steps = (["migrate", "--noinput", "-v", "0"], ["createcachetable"], ["shell", "-v", "0", "-c", code])
         for args in steps:  # the database cache: the working-day calendar and settings are read through it
             done = subprocess.run(
@@ -236,6 +251,17 @@ def run(quick: bool) -> dict[str, Any]:
         f"{data['step_queries']:.1f} queries per step (including the audit record and the case listener; the live "
         "todo counts are refreshed after commit without a query: open pages count for themselves)"
     )
+    if steps_only:
+        return {
+            "bench": "case_flow",
+            "value": round(flow_rate, 2),
+            "unit": "general-procedure cases/s",
+            "baseline": round(base_rate, 1),
+            "case_ms": round(data["flow_s"] / data["n"] * 1000, 1),
+            "step_p95_ms": round(step_p95, 2),
+            "step_cpu_p95_ms": round(cpu_p95, 2),
+            "step_queries": round(data["step_queries"], 1),
+        }
     print(
         f"(ii) {data['cases']:,} cases in the database (generate_cases: {data['generated']:,} in "
         f"{data['gen_s']:.1f} s = {data['generated'] / data['gen_s']:,.0f} cases/s)"

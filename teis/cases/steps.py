@@ -271,6 +271,10 @@ def _on_spot_penalty(case) -> str | None:
 def _rec(case):
     from .models import CaseDecision
 
+    known = case.__dict__.get("_step_record")  # the record the step has just written (`services.record.handle_step`)
+    if known is not None:
+        return known
+
     return CaseDecision.objects.filter(case=case).first() if case.pk else None
 
 

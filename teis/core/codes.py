@@ -8,7 +8,7 @@ never reuse a number.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from .models import Sequence
@@ -18,6 +18,14 @@ def next_value(name: str) -> int:
     """The next number of sequence `name` (starting at 1)."""
     if not name or len(name) > 120:
         raise ValueError("sequence name must be 1..120 characters")
+    # one statement when the sequence exists (perf: no savepoint, no read back): UPDATE … RETURNING (PostgreSQL,
+    # SQLite ≥ 3.35), atomic on its own; the row stays locked to the end of the caller's transaction
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE {table} SET "value" = "value" + 1 WHERE "name" = %s RETURNING "value"', [name])  # noqa: S608 (table name from model meta, the name is a parameter)
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
     with transaction.atomic():
         updated = Sequence.objects.filter(name=name).update(value=F("value") + 1)
         if not updated:

@@ -492,9 +492,11 @@ def _write_execution(
     if amount is not None:
         assert paid_at is not None  # required with an amount
         try:
-            penalties.do_record_payment(actor, case, amount, paid_at)
+            paid = penalties.do_record_payment(actor, case, amount, paid_at)
         except ServiceError as err:
             raise ServiceError(err.code, err.message, {"payment_amount": [err.message]}) from err
+        for name in ("paid_amount", "paid_at", "late_penalty", "payment_status", "updated_at"):
+            setattr(case, name, getattr(paid, name))  # what it saved: `case` stays current (KEEP_CASE)
         row = CasePayment.objects.create(
             case=case,
             amount=amount,
@@ -505,6 +507,7 @@ def _write_execution(
         audit.record(actor, AuditAction.CREATE, row, detail={"operation": "cases.payment", "case": case.pk})
     if court and case.payment_status != PaymentStatus.PAID:
         EnforcementCase.objects.filter(pk=case.pk).update(payment_status=PaymentStatus.COURT)
+        case.payment_status = PaymentStatus.COURT
     rec.installments, rec.installment_note = installments, note[:300]
     rec.urged_at = urged or rec.urged_at
     rec.court_applied_at = court or rec.court_applied_at
@@ -667,6 +670,27 @@ VARIANT_WRITERS: dict[tuple[str, str], Callable[..., dict[str, Any]]] = {
     ("case_general_water", "Task_Register"): _write_vessel_investigation,
     ("case_general_maritime", "Task_Register"): _write_vessel_investigation,
 }
+
+
+# Writers that change the case only through the instance they are given (`case.save()`) and the decision record only
+# through `rec`, or not at all: after them the case needs no reading back (perf: `handle_step` skips its
+# `refresh_from_db`, and the requirement checks use `rec` instead of reading the record again). The others write
+# through services that read their own copy (intake, penalties, legal, 案件接收).
+KEEP_CASE = frozenset(
+    {
+        _write_filing,
+        _write_statement,
+        _write_hearing,
+        _write_discussion,
+        _write_decision,
+        _write_execution,
+        _write_remedy,
+        _write_archive,
+        _write_archive_review,
+        _write_judicial_transfer,
+        _write_handover,
+    }
+)
 
 
 def writer_for(case: EnforcementCase, step: str) -> Callable[..., dict[str, Any]] | None:

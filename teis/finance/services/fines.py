@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -76,6 +76,11 @@ def ensure_receivable(case: EnforcementCase) -> Receivable | None:
     existing = Receivable.objects.filter(case_id=case.pk).first()
     if existing is not None:
         return existing
+    return _new_receivable(case)
+
+
+def _new_receivable(case: EnforcementCase) -> Receivable | None:
+    """`ensure_receivable` for a case known to have none yet."""
     principal = _fine_of(case)
     if principal is None:
         return None
@@ -90,7 +95,7 @@ def ensure_receivable(case: EnforcementCase) -> Receivable | None:
             due_date=_due_of(case),
             payment_code=new_payment_code(),
         )
-        _rebuild(rec, [rules.Line(principal, rec.due_date)])
+        _rebuild(rec, [rules.Line(principal, rec.due_date)], new=True)
         already = case.paid_amount or Decimal(0)
         audit.record(None, AuditAction.CREATE, rec, detail={"operation": "finance.receivable", "case": case.pk})
         if already > 0:  # paid before the receivable existed (简易程序 当场收缴)
@@ -129,7 +134,9 @@ def on_case_event(instance: ProcessInstance, event: str) -> None:
             rec_status=Subquery(receivable.values("status")[:1]),
             rec_paid=Subquery(receivable.values("paid_amount")[:1]),
         )
-        .values("decision_type", "decided_at", "paid_amount", "rec_id", "rec_status", "rec_paid")
+        .values(
+            "decision_type", "decided_at", "paid_amount", "paid_at", "process_id", "rec_id", "rec_status", "rec_paid"
+        )
         .first()
     )
     if row is None:
@@ -138,40 +145,46 @@ def on_case_event(instance: ProcessInstance, event: str) -> None:
         if row["decision_type"] == DecisionType.PENALTY and row["decided_at"] is not None:
             case = EnforcementCase._base_manager.filter(pk=instance.subject_id).first()
             if case is not None:
-                ensure_receivable(case)
+                _new_receivable(case)  # the row above says it has none (in this transaction, under the case's lock)
         return
+    # the case's own process without an open 执行 step (done, or not reached): nothing to complete (perf: reads less)
+    steps = instance.current_step or ""
+    no_execution = row["process_id"] == instance.pk and len(steps) < 200 and "Task_Execution" not in steps.split("、")
     if row["rec_status"] == ReceivableStatus.PAID:  # paid before 执行: complete it once it is there
+        if no_execution:
+            return
         pk = int(instance.subject_id)
         transaction.on_commit(lambda: _complete_paid(pk))
         return
     if (row["paid_amount"] or Decimal(0)) > (row["rec_paid"] or Decimal(0)):
-        _mirror_hand_payment(row["rec_id"], row["rec_paid"])
+        _mirror_hand_payment(row, complete=not no_execution)
 
 
-def _mirror_hand_payment(rec_id: int, paid: Decimal) -> None:
+def _mirror_hand_payment(row: dict[str, Any], *, complete: bool = True) -> None:
     """A payment typed into the case's 执行 step form (cases records it on the case): the receivable follows, so
     both say the same. Never refuses the step: a payment that cannot be mirrored is logged."""
-    from teis.cases.models import CasePayment, EnforcementCase
+    from teis.cases.models import CasePayment
 
-    rec = Receivable.objects.select_for_update().get(pk=rec_id)
-    case = EnforcementCase._base_manager.get(pk=rec.case_id)
-    diff = (case.paid_amount or Decimal(0)) - paid
+    # `row`: the case's paid amount and time beside its receivable's (`on_case_event`, in this transaction)
+    rec = Receivable.objects.select_for_update().get(pk=row["rec_id"])
+    diff = (row["paid_amount"] or Decimal(0)) - (row["rec_paid"] or Decimal(0))
     if diff <= 0:
         return
-    last = CasePayment.objects.filter(case_id=case.pk).order_by("-paid_at", "-pk").first()
+    last = CasePayment.objects.filter(case_id=rec.case_id).order_by("-paid_at", "-pk").first()
     try:
         with transaction.atomic():
             apply_payment(
                 None,
                 rec,
                 diff,
-                case.paid_at or timezone.now(),
+                row["paid_at"] or timezone.now(),
                 channel=PaymentChannel.OFFLINE,
                 receipt_number=last.receipt_number[:40] if last else "",
                 sync_case=False,
+                complete=complete,
             )
     except ServiceError as err:
-        logger.warning("case %s: hand-recorded payment not mirrored: %s", case.pk, err.message)
+        logger.warning("case %s: hand-recorded payment not mirrored: %s", rec.case_id, err.message)
 
 
 def _complete_paid(case_id: int) -> None:
@@ -192,8 +205,9 @@ def register_listeners() -> None:
 # --- schedule -------------------------------------------------------------------------------------------------
 
 
-def _rebuild(rec: Receivable, lines: list[rules.Line]) -> None:
-    rec.instalments.all().delete()
+def _rebuild(rec: Receivable, lines: list[rules.Line], *, new: bool = False) -> None:
+    if not new:  # a receivable just created has no instalments to remove (perf)
+        rec.instalments.all().delete()
     Instalment.objects.bulk_create(
         Instalment(receivable=rec, seq=i, amount=x.amount, due_date=x.due) for i, x in enumerate(lines, start=1)
     )
@@ -263,15 +277,19 @@ def do_apply_schedule(actor: User, rec: Receivable) -> Receivable:
 # --- 加处罚款, daily ---------------------------------------------------------------------------------------------
 
 
-def _lines(rec: Receivable) -> list[rules.Line]:
-    return [rules.Line(x.amount, x.due_date, x.paid_on) for x in rec.instalments.all()]
+def _lines(rec: Receivable, rows: list[Instalment] | None = None) -> list[rules.Line]:
+    read = list(rec.instalments.all()) if rows is None else rows
+    return [rules.Line(x.amount, x.due_date, x.paid_on) for x in read]
 
 
-def _refresh(rec: Receivable, today: dt.date) -> bool:
-    """Recompute each instalment's fee and state and the receivable's; True when anything changed."""
+def _refresh(rec: Receivable, today: dt.date, rows: list[Instalment] | None = None, *, save: bool = True) -> bool:
+    """Recompute each instalment's fee and state and the receivable's; True when anything changed. `rows`: all the
+    receivable's instalments as read by the caller in this transaction (kept in step as they are saved); `save=False`:
+    the caller saves the receivable's fee and state fields itself."""
     changed = False
     total = Decimal("0.00")
-    for row in rec.instalments.all():
+    rows = list(rec.instalments.all()) if rows is None else rows
+    for row in rows:
         fee = rules.late_fee(row.amount, row.due_date, today, row.paid_on)
         state = row.status
         if row.status != InstalmentStatus.PAID:
@@ -283,7 +301,7 @@ def _refresh(rec: Receivable, today: dt.date) -> bool:
         total += fee
     status = rec.status
     if status != ReceivableStatus.PAID:
-        overdue = rec.instalments.filter(status=InstalmentStatus.OVERDUE).exists()
+        overdue = any(row.status == InstalmentStatus.OVERDUE for row in rows)
         status = (
             ReceivableStatus.OVERDUE
             if overdue
@@ -291,7 +309,8 @@ def _refresh(rec: Receivable, today: dt.date) -> bool:
         )
     if total != rec.late_fee or status != rec.status or rec.late_fee_on != today:
         rec.late_fee, rec.status, rec.late_fee_on = total, status, today
-        rec.save(update_fields=["late_fee", "status", "late_fee_on", "updated_at"])
+        if save:
+            rec.save(update_fields=["late_fee", "status", "late_fee_on", "updated_at"])
         changed = True
     return changed
 
@@ -309,20 +328,22 @@ def refresh_late_fees(today: dt.date | None = None) -> int:
     return changed
 
 
-def amount_due(rec: Receivable, on: dt.date | None = None) -> Decimal:
+def amount_due(rec: Receivable, on: dt.date | None = None, *, rows: list[Instalment] | None = None) -> Decimal:
     """What is still owed on `on`: unpaid principal plus the 加处罚款 accrued by then, less fee already paid."""
     on = on or timezone.localdate()
-    fee = rules.schedule_late_fee(_lines(rec), on)
+    fee = rules.schedule_late_fee(_lines(rec, rows), on)
     return max(Decimal(0), rec.principal + fee - rec.paid_amount).quantize(CENT)
 
 
 # --- payments ---------------------------------------------------------------------------------------------------
 
 
-def _allocate(rec: Receivable, amount: Decimal, day: dt.date) -> None:
-    """Apply `amount` to the instalments in order (fee first, then principal); the receivable's totals follow."""
+def _allocate(rec: Receivable, amount: Decimal, day: dt.date, rows: list[Instalment] | None = None) -> None:
+    """Apply `amount` to the instalments in order (fee first, then principal); the receivable's totals follow.
+    The instalments are read once (or given: all of them, read in this transaction) and kept in step in memory."""
+    rows = list(rec.instalments.all()) if rows is None else rows
     left = amount
-    for row in rec.instalments.exclude(status=InstalmentStatus.PAID).order_by("seq"):
+    for row in sorted((r for r in rows if r.status != InstalmentStatus.PAID), key=lambda r: r.seq):
         if left <= 0:
             break
         owed = row.amount + rules.late_fee(row.amount, row.due_date, day) - row.paid_amount
@@ -333,13 +354,15 @@ def _allocate(rec: Receivable, amount: Decimal, day: dt.date) -> None:
             row.status, row.paid_on = InstalmentStatus.PAID, day
         row.save(update_fields=["paid_amount", "status", "paid_on"])
     rec.paid_amount += amount
-    _refresh(rec, day)
-    if not rec.instalments.exclude(status=InstalmentStatus.PAID).exists():
+    # one UPDATE of the receivable for its totals, fee and state (perf: was two)
+    fields = ["paid_amount", "updated_at"]
+    if _refresh(rec, day, rows, save=False):
+        fields += ["late_fee", "status", "late_fee_on"]
+    if all(row.status == InstalmentStatus.PAID for row in rows):
         rec.status = ReceivableStatus.PAID
         rec.paid_at = timezone.now()
-        rec.save(update_fields=["status", "paid_at", "paid_amount", "updated_at"])
-    else:
-        rec.save(update_fields=["paid_amount", "updated_at"])
+        fields += ["status", "paid_at"]
+    rec.save(update_fields=list(dict.fromkeys(fields)))
 
 
 def apply_payment(
@@ -354,17 +377,20 @@ def apply_payment(
     order: PaymentOrder | None = None,
     txn_id: str | None = None,
     sync_case: bool = True,
+    complete: bool = True,
 ) -> Payment:
     """Record a payment against a locked receivable inside the caller's transaction. Refuses amounts that are not
     positive or exceed what is owed on the payment day. Keeps the case's 缴款 fields in step (cases' own service)
-    and, once paid in full, completes the case's 执行 step as its handler."""
+    and, once paid in full, completes the case's 执行 step as its handler (`complete`; False: the caller knows there
+    is none open)."""
     amount = Decimal(str(amount)).quantize(CENT)
     if amount <= 0:
         raise ServiceError("invalid_amount", "缴款金额必须大于零", {"amount": ["缴款金额必须大于零"]})
     if rec.status == ReceivableStatus.PAID:
         raise ServiceError("nothing_due", "该罚没款已缴清")
     day = timezone.localdate(paid_at)
-    due = amount_due(rec, day)
+    rows = list(rec.instalments.all())  # read once for the amount due and the allocation (perf)
+    due = amount_due(rec, day, rows=rows)
     if amount > due:
         raise ServiceError("invalid_amount", f"缴款金额超过应缴金额 {due} 元", {"amount": [f"应缴金额为 {due} 元"]})
     payment = Payment.objects.create(
@@ -379,7 +405,7 @@ def apply_payment(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     before = (str(rec.paid_amount), rec.get_status_display())
-    _allocate(rec, amount, day)
+    _allocate(rec, amount, day, rows)
     if sync_case:
         _sync_case(actor, rec, amount, paid_at)
     audit.record(
@@ -399,7 +425,7 @@ def apply_payment(
     from .ereceipts import request_later
 
     request_later(payment)
-    if rec.status == ReceivableStatus.PAID:
+    if rec.status == ReceivableStatus.PAID and complete:
         complete_execution(rec)
     return payment
 

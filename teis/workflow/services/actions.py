@@ -37,6 +37,7 @@ from .engine import (
     _emit,
     _lock,
     _lock_task,
+    _lock_task_with_active,
     _run_engine,
     _save_instance,
     _taken,
@@ -109,8 +110,9 @@ def complete_task(
     if decision != Decision.APPROVE and not (opinion or "").strip():
         raise ServiceError("opinion_required", "退回或不同意时必须填写审批意见", {"opinion": ["请填写审批意见"]})
     with transaction.atomic():
-        # the definition comes with the locked instance (perf: not read once more before the lock)
-        instance, wt = _lock_task(worktask)
+        # the definition comes with the locked instance (perf: not read once more before the lock), the instance's
+        # other active rows with the task's (for `_advance`)
+        instance, wt, others = _lock_task_with_active(worktask)
         handler = STEP_HANDLERS.get(instance.definition.key)
         if handler is None:
             data = _check_data(data)
@@ -153,7 +155,7 @@ def complete_task(
             raise ServiceError("engine_error", f"流程执行出错：{exc}") from exc
         _run_engine(wf)
         _finish_row(wt, actor=actor, principal=principal, decision=decision, opinion=opinion)
-        _advance(instance, wf, actor=actor, finished=wt)
+        _advance(instance, wf, actor=actor, finished=wt, others=others)
         _save_instance(instance, COLUMNS)
         _emit(instance, "completed" if instance.status == InstanceStatus.COMPLETED else "step")
         _audit_step(actor, wt, "workflow.complete", principal=principal.pk)

@@ -178,6 +178,28 @@ def _lock_task(worktask: WorkTask) -> tuple[ProcessInstance, WorkTask]:
     return instance, wt
 
 
+def _lock_task_with_active(worktask: WorkTask) -> tuple[ProcessInstance, WorkTask, list[WorkTask]]:
+    """`_lock_task`, and the instance's other active rows read (and locked: every action locks the instance first,
+    so no lock order changes) by the same statement, for `_advance` (perf: one query less per step)."""
+    from django.db.models import Q
+
+    from ..choices import ACTIVE_TASK_STATUSES
+
+    instance = _lock(worktask.instance_id)
+    rows = list(
+        WorkTask.objects.select_for_update()
+        .filter(Q(pk=worktask.pk) | Q(instance_id=instance.pk, status__in=ACTIVE_TASK_STATUSES))
+        .order_by("pk")
+    )
+    wt = next((row for row in rows if row.pk == worktask.pk), None)
+    if wt is None:
+        raise WorkTask.DoesNotExist("WorkTask matching query does not exist.")
+    others = [row for row in rows if row.pk != wt.pk]
+    for row in rows:
+        row.instance = instance
+    return instance, wt, others
+
+
 def _taken() -> ServiceError:
     return ServiceError("task_taken", "该任务已被他人处理")
 

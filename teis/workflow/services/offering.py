@@ -62,8 +62,8 @@ def _post(wt: WorkTask, users: Iterable[Any]) -> None:
 
 def _substitutes_by_user(users: Iterable[Any]) -> dict[int, list[Any]]:
     """user id -> the active substitutes of that user, for several users in one query."""
-    if not users:
-        return {}
+    if all(getattr(u, "_wf_substituted", None) is False for u in users):
+        return {}  # `role_holders` found none of them substituted (read with them, in this transaction)
     now = timezone.now()
     rows = Substitute.objects.filter(
         user_id__in=[u.pk for u in users],
@@ -182,17 +182,24 @@ def _advance(
     actor: Any = None,
     finished: WorkTask | None = None,
     new: bool = False,
+    others: list[WorkTask] | None = None,
 ) -> list[WorkTask]:
     """Bring WorkTask rows in line with the engine: cancel rows whose engine task is gone, offer READY user
     tasks (auto-skipping a repeat approver), update the denormalised columns and store the state.
     `finished`: the step row the caller has just completed (the last approver, without reading it back);
-    `new`: a new instance, which has no rows yet."""
+    `new`: a new instance, which has no rows yet; `others`: the instance's active rows besides `finished`, read by the
+    caller in this transaction under the instance's lock (`_lock_task_with_active`)."""
     parsed, _, _ = bpmn.loaded(instance.definition)
     prefer = prefer or {}
     created: list[WorkTask] = []
     last = _LastStep(instance, finished, known=new)
     # the instance's active rows, read once and then kept in step in memory (perf: no re-reading per round)
-    active = [] if new else list(instance.tasks.filter(status__in=ACTIVE_TASK_STATUSES))
+    if new:
+        active = []
+    elif others is not None and finished is not None:
+        active = [wt for wt in [*others, finished] if wt.status in ACTIVE_TASK_STATUSES]
+    else:
+        active = list(instance.tasks.filter(status__in=ACTIVE_TASK_STATUSES))
     for _round in range(100):
         ready = {str(t.id): t for t in _ready_user_tasks(wf)}
         for wt in active:
