@@ -61,9 +61,9 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 TOKEN_CODE = f"""
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from teis.org.security import issue_api_token
 user = get_user_model().objects.get(username={TOKEN_USER!r})
-print("TOKEN=" + Token.objects.get_or_create(user=user)[0].key)
+print("TOKEN=" + issue_api_token(user).key)  # a fresh token: a kept database's old one may be idle
 """
 
 

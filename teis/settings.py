@@ -118,11 +118,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )
-    if not TESTING:
-        # Opening a SQLite file and running the PRAGMAs above cost more than a page of the API: each server process
-        # keeps its connection (sync views run in one thread per process under ASGI), checked before reuse.
-        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # The covering indexes (INCLUDE columns) serve PostgreSQL's index-only scans; SQLite builds them without the
     # extra columns, which is all the embedded default needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
