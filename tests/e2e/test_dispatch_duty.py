@@ -24,7 +24,9 @@ def _login(page, username):
 
 def test_plan_sign_in_feedback_report(page, make_user, tree, shots):
     from teis.dispatch.models import DutyFeedback, DutyPlan, DutyTemplate, NfcTag, PatrolVehicle, SignIn
+    from teis.workflow.services import ensure_definitions, process_files
 
+    ensure_definitions(None, [p for p in process_files() if p.name.startswith("dispatch_")])  # the plan's approval
     make_user("squad_leader", "squad1", username="zhongduizhang", name="李建国")
     make_user("brigade_leader", "brigade1", username="daduizhang")
     make_user("field_officer", "squad1", username="duiyuan", name="王晓明")
