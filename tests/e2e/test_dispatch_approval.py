@@ -12,16 +12,9 @@ import pytest
 
 from teis.org.demo import DEMO_PASSWORD
 
+from .pages import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("#login-btn")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_plan_submitted_on_its_page_is_approved_from_the_brigade_leaders_inbox(page, make_user, tree, shots):
@@ -43,7 +36,7 @@ def test_plan_submitted_on_its_page_is_approved_from_the_brigade_leaders_inbox(p
     url = f"/dispatch/plans/{plan.pk}/"
 
     # the squad leader submits on the plan's page, which then says whose approval it waits for
-    _login(page, "squad")
+    sign_in(page, "squad")
     page.goto(url)
     page.click("#submit-plan")
     page.wait_for_selector("#plan-waiting")
@@ -51,7 +44,7 @@ def test_plan_submitted_on_its_page_is_approved_from_the_brigade_leaders_inbox(p
     assert page.locator("#approve-plan").count() == 0  # not the squad leader's to approve
 
     # the brigade leader finds it in the 待办 inbox and approves on the task page, seeing the plan
-    _login(page, "brigade")
+    sign_in(page, "brigade")
     page.goto("/workflow/inbox/?tab=todo")
     page.click("text=勤务计划：")
     page.wait_for_url(re.compile(r"/workflow/tasks/\d+/$"))

@@ -10,16 +10,9 @@ from django.utils import timezone
 
 from teis.core.testing import TEST_PASSWORD
 
+from .pages import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("#login-btn")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_plan_sign_in_feedback_report(page, make_user, tree, shots):
@@ -38,7 +31,7 @@ def test_plan_sign_in_feedback_report(page, make_user, tree, shots):
     plan = DutyPlan.objects.create(unit=tree["squad1"], title="今日勤务计划")
 
     # squad leader: a task from the template, then submit
-    _login(page, "zhongduizhang")
+    sign_in(page, "zhongduizhang", TEST_PASSWORD)
     page.goto(f"/dispatch/plans/{plan.pk}/")
     page.select_option("#add-task-form select[name=template]", label="火车站出租车秩序整治")
     start = timezone.localtime().replace(minute=0, second=0) - timezone.timedelta(hours=1)
@@ -51,14 +44,14 @@ def test_plan_sign_in_feedback_report(page, make_user, tree, shots):
     page.wait_for_selector("#plan-status >> text=待审批")
 
     # brigade leader approves
-    _login(page, "daduizhang")
+    sign_in(page, "daduizhang", TEST_PASSWORD)
     page.goto(f"/dispatch/plans/{plan.pk}/")
     page.fill("input[name=opinion]", "同意")
     page.click("#approve-plan")
     page.wait_for_selector("#plan-status >> text=已批准")
 
     # officer signs in by NFC and feeds back
-    _login(page, "duiyuan")
+    sign_in(page, "duiyuan", TEST_PASSWORD)
     page.click("#side-menu >> text=签到")
     page.fill("#tag-id", "04AABBCCDD")
     page.fill("#device-id", "IMEI-860000000000001")
@@ -76,7 +69,7 @@ def test_plan_sign_in_feedback_report(page, make_user, tree, shots):
     assert DutyFeedback.objects.get().checked_vehicles == 12
 
     # the duty report counts the task, the shift, the sign-in and the feedback
-    _login(page, "daduizhang")
+    sign_in(page, "daduizhang", TEST_PASSWORD)
     page.goto("/dispatch/stats/?report=duty")
     row = page.locator("#report-table tbody tr", has_text="第一中队")
     cells = row.locator("td").all_inner_texts()

@@ -10,16 +10,9 @@ import pytest
 
 from teis.org.demo import DEMO_PASSWORD
 
+from .pages import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("#login-btn")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_order_to_two_brigades_acknowledged(page, make_user, tree, shots):
@@ -36,7 +29,7 @@ def test_order_to_two_brigades_acknowledged(page, make_user, tree, shots):
     make_user("brigade_leader", "brigade2", username="brigade2", name="赵大勇", password=DEMO_PASSWORD)
 
     # the command centre sends the order to 第一大队 and 第二大队
-    _login(page, "command")
+    sign_in(page, "command")
     page.goto("/dispatch/dutyorder/add/")
     page.select_option("select[name=unit]", value=str(tree["centre"].pk), force=True)
     page.fill("input[name=title]", "火车站晚高峰客流保障")
@@ -51,7 +44,7 @@ def test_order_to_two_brigades_acknowledged(page, make_user, tree, shots):
 
     # both brigades' leaders find it in their inbox
     for username in ("brigade2", "brigade"):
-        _login(page, username)
+        sign_in(page, username)
         assert int(page.inner_text("#todo-count")) >= 1
         page.click("a[title=待办]")  # the top bar's inbox
         page.wait_for_selector("text=签收勤务指令：火车站晚高峰客流保障")
@@ -65,7 +58,7 @@ def test_order_to_two_brigades_acknowledged(page, make_user, tree, shots):
     page.wait_for_selector("text=反馈勤务指令：火车站晚高峰客流保障")
 
     # the command centre's page shows who acknowledged, and who has not yet
-    _login(page, "command")
+    sign_in(page, "command")
     page.goto(url)
     row1 = page.locator(f"#order-receipts tr[data-unit='{tree['brigade1'].pk}']")
     row2 = page.locator(f"#order-receipts tr[data-unit='{tree['brigade2'].pk}']")

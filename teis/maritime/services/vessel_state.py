@@ -47,17 +47,11 @@ _CHANGE_EVENTS = {
 }
 
 
-class VesselSteps:
-    """Steps of a batch on vessels and fixes (state: by_mmsi, now, seq, result, live_rows)."""
+class BatchMakers:
+    """What the steps' mixins call on their batch (`pipeline._Batch` makes events and alerts), declared once for
+    the type checker; nothing at run time."""
 
-    if TYPE_CHECKING:  # the batch's state and its event and alert makers (`pipeline._Batch`)
-        known: list[int]
-        stale: list[int] | None
-        by_mmsi: dict[int, dict[str, Any]]
-        now: dt.datetime
-        seq: int
-        result: PipelineResult
-        live_rows: list[tuple[Any, ...]]
+    if TYPE_CHECKING:
 
         def _event(
             self,
@@ -80,6 +74,19 @@ class VesselSteps:
             *,
             area: _AreaGeom | None = None,
         ) -> None: ...
+
+
+class VesselSteps(BatchMakers):
+    """Steps of a batch on vessels and fixes (state: by_mmsi, now, seq, result, live_rows)."""
+
+    if TYPE_CHECKING:  # the batch's state (`pipeline._Batch`)
+        known: list[int]
+        stale: list[int] | None
+        by_mmsi: dict[int, dict[str, Any]]
+        now: dt.datetime
+        seq: int
+        result: PipelineResult
+        live_rows: list[tuple[Any, ...]]
 
     def load_vessels(self, mmsis: set[int], positions: list[PositionRecord], statics: list[StaticRecord]) -> None:
         cache = _vessel_cache()

@@ -19,7 +19,7 @@ from teis.core.telemetry import bulk_sql
 from ..choices import AlertKind, AreaKind, CrossingDirection, EventKind, ship_category
 from ..models import AreaPresence, SectionCrossing, SectionLine, WaterArea
 from . import geometry
-from .vessel_state import _datetime_reader, _label
+from .vessel_state import BatchMakers, _datetime_reader, _label
 
 if TYPE_CHECKING:
     import shapely
@@ -105,32 +105,8 @@ class PresenceCache:
 presence_cache = PresenceCache()
 
 
-class WaterSteps:
+class WaterSteps(BatchMakers):
     """Steps of a batch on sections and areas (state: area_version, section_version, result, _event, _alert)."""
-
-    if TYPE_CHECKING:  # the batch's event and alert makers (`pipeline._Batch`)
-
-        def _event(
-            self,
-            v: dict[str, Any],
-            kind: str,
-            time: dt.datetime,
-            detail: str,
-            lon: float | None = None,
-            lat: float | None = None,
-            area_id: int | None = None,
-        ) -> None: ...
-
-        def _alert(
-            self,
-            v: dict[str, Any],
-            kind: str,
-            time: dt.datetime,
-            message: str,
-            rec: Any = None,
-            *,
-            area: _AreaGeom | None = None,
-        ) -> None: ...
 
     # sections -----------------------------------------------------------------------------------------------
 
